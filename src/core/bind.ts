@@ -1,0 +1,33 @@
+/**
+ * `bind`: the single door through which every primitive application passes. Concrete arguments
+ * run the kernel; otherwise the interpreter owning the highest-level tracer processes the call,
+ * and every lower-level value is a constant to it. Dispatch is by data, so rules need no context.
+ * @module
+ */
+import type { Primitive } from './primitive.ts'
+import { type Concrete, type Interpreter, Tracer, type Val } from './tracer.ts'
+
+/** Applies a unary primitive. */
+export const bind1 = <P>(p: Primitive<P>, x: Val, params: P): Val =>
+  x instanceof Tracer ? x.interp.process1(p as Primitive, x, params) : p.impl([x], params)
+
+/** Applies a binary primitive. */
+export const bind2 = <P>(p: Primitive<P>, a: Val, b: Val, params: P): Val => {
+  let top: Interpreter | undefined
+  if (a instanceof Tracer) top = a.interp
+  if (b instanceof Tracer && (top === undefined || b.interp.level > top.level)) top = b.interp
+  return top === undefined
+    ? p.impl([a as Concrete, b as Concrete], params)
+    : top.process2(p as Primitive, a, b, params)
+}
+
+/** Applies a primitive of any arity. */
+export const bindN = <P>(p: Primitive<P>, args: readonly Val[], params: P): Val => {
+  let top: Interpreter | undefined
+  for (const a of args) {
+    if (a instanceof Tracer && (top === undefined || a.interp.level > top.level)) top = a.interp
+  }
+  return top === undefined
+    ? p.impl(args as readonly Concrete[], params)
+    : top.processN(p as Primitive, args, params)
+}

@@ -1,0 +1,114 @@
+/**
+ * The named errors of fluxion. Every failure a user can cause is one of these classes, raised at
+ * the boundary where the bad value enters, with the transformation, the primitive, the shapes
+ * involved and a one-line fix hint.
+ *
+ * This module is a leaf: the tensor layer may import it without knowing anything of tracing.
+ * @module
+ */
+
+/** Where an error happened and how to fix it. Every field is optional. */
+export interface ErrorContext {
+  /** The transformation that was running (`grad`, `jvp`, …). */
+  readonly transformation?: string
+  /** The primitive or op that raised (`matmul`, `reshape`, …). */
+  readonly primitive?: string
+  /** The shapes involved, in argument order. */
+  readonly shapes?: readonly (readonly number[])[]
+  /** One line saying how to fix the call. */
+  readonly hint?: string
+}
+
+const describeShapes = (shapes: readonly (readonly number[])[]): string =>
+  shapes.map((s) => `[${s.join(', ')}]`).join(', ')
+
+/**
+ * Base class of every error fluxion raises on purpose. Catch this to handle them all.
+ * @category errors
+ */
+export class FluxionError extends Error {
+  /** The transformation that was running, if any. */
+  readonly transformation: string | undefined
+  /** The primitive or op that raised, if any. */
+  readonly primitive: string | undefined
+  /** The shapes involved, if any. */
+  readonly shapes: readonly (readonly number[])[] | undefined
+  /** How to fix it. */
+  readonly hint: string | undefined
+
+  constructor(message: string, context: ErrorContext = {}) {
+    const where = [
+      context.primitive === undefined ? '' : `in ${context.primitive}`,
+      context.transformation === undefined ? '' : `under ${context.transformation}`,
+      context.shapes === undefined ? '' : `with shapes ${describeShapes(context.shapes)}`,
+    ]
+      .filter((s) => s !== '')
+      .join(' ')
+    const hint = context.hint === undefined ? '' : `\nFix: ${context.hint}`
+    super(`${message}${where === '' ? '' : ` (${where})`}${hint}`)
+    this.transformation = context.transformation
+    this.primitive = context.primitive
+    this.shapes = context.shapes
+    this.hint = context.hint
+  }
+}
+
+/**
+ * Shapes that do not fit: operands that do not broadcast, a reshape that changes the size, a
+ * matmul whose inner dimensions differ.
+ * @category errors
+ */
+export class ShapeError extends FluxionError {
+  override readonly name: string = 'ShapeError'
+}
+
+/**
+ * `grad` (or `valueAndGrad`) of a function whose output is not a scalar.
+ * @category errors
+ */
+export class NonScalarOutputError extends FluxionError {
+  override readonly name: string = 'NonScalarOutputError'
+}
+
+/**
+ * A tangent or cotangent tree whose structure or leaf shapes differ from the primal tree.
+ * @category errors
+ */
+export class TreeMismatchError extends FluxionError {
+  override readonly name: string = 'TreeMismatchError'
+}
+
+/**
+ * A traced value used after the transformation that traced it returned (it escaped through a
+ * closure, a global or a returned object).
+ * @category errors
+ */
+export class EscapedTracerError extends FluxionError {
+  override readonly name: string = 'EscapedTracerError'
+}
+
+/**
+ * A JavaScript operator (`+`, `*`, `<`, …) applied to a traced value. It would read the value and
+ * silently drop its derivative, so fluxion refuses it and names the op to use.
+ * @category errors
+ */
+export class TracedArithmeticError extends FluxionError {
+  override readonly name: string = 'TracedArithmeticError'
+}
+
+/**
+ * An argument outside what a function accepts: an axis or `argnums` out of range, a negative,
+ * fractional or non-finite size, a non-number leaf in a tree, a function that returns a Promise.
+ * @category errors
+ */
+export class InvalidArgumentError extends FluxionError {
+  override readonly name: string = 'InvalidArgumentError'
+}
+
+/**
+ * A NaN or infinity produced by a primitive while `debugNans` is on.
+ * @category errors
+ */
+export class NonFiniteError extends FluxionError {
+  override readonly name: string = 'NonFiniteError'
+}

@@ -1,0 +1,140 @@
+/**
+ * Values, tracers and interpreters: the vocabulary every transformation shares.
+ *
+ * A value is a concrete `number` or `Tensor`, or a `Tracer` owned by one running transformation
+ * (an interpreter). Tracers travel through user code under the static type of their primal (a
+ * traced scalar is typed `number`), which is why JS operators on them are caught at run time.
+ * @module
+ */
+import type { Shape } from '../tensor/shape.ts'
+import type { NestedArray, Tensor } from '../tensor/tensor.ts'
+import { EscapedTracerError, TracedArithmeticError } from './errors.ts'
+import type { Primitive } from './primitive.ts'
+
+/** A value no transformation is tracing: a JS number or a concrete `Tensor`. */
+export type Concrete = number | Tensor
+
+/** Any value inside fluxion: concrete, or traced by some interpreter. */
+export type Val = Concrete | Tracer
+
+/**
+ * A running transformation. Each call of `jvp`, `vjp`, `grad`, … opens one with a fresh level
+ * (its nesting depth); values of other interpreters are constants to it. `process*` is called by
+ * `bind` when this interpreter owns the highest-level tracer among a primitive's arguments.
+ */
+export interface Interpreter {
+  /** Nesting depth when opened: inner transformations have higher levels. */
+  readonly level: number
+  /** The transformation's public name, for error messages. */
+  readonly transformation: string
+  /** False once the transformation has returned; its tracers are then dead. */
+  readonly alive: boolean
+  process1(p: Primitive, x: Val, params: unknown): Val
+  process2(p: Primitive, a: Val, b: Val, params: unknown): Val
+  processN(p: Primitive, args: readonly Val[], params: unknown): Val
+}
+
+const operatorHint =
+  'use fluxion ops instead of JS operators (+ add, - sub, * mul, / div, ** pow, ' +
+  '< less, > greater, === equal); read a primal for a JS branch with value(x)'
+
+/**
+ * A value traced by an interpreter. It offers the read-only face of a `Tensor` (`shape`,
+ * `item()`, `toArray()`), reading the primal explicitly; JS arithmetic on it throws
+ * `TracedArithmeticError`, because it would silently drop the derivative.
+ */
+export abstract class Tracer {
+  /** The interpreter that owns this tracer. */
+  abstract readonly interp: Interpreter
+  /** The value one level down (concrete, or a tracer of an outer transformation). */
+  abstract readonly primal: Val
+
+  /** Shape of the traced value. */
+  get shape(): Shape {
+    return shapeOf(this.primal)
+  }
+  /** Number of axes. */
+  get rank(): number {
+    return this.shape.length
+  }
+  /** Number of elements. */
+  get size(): number {
+    let n = 1
+    for (const d of this.shape) n *= d
+    return n
+  }
+  /** The concrete primal's single value (reading it drops the derivative, on purpose). */
+  item(): number {
+    const v = concreteOf(this)
+    return typeof v === 'number' ? v : v.item()
+  }
+  /** The concrete primal as nested arrays. */
+  toArray(): NestedArray {
+    const v = concreteOf(this)
+    return typeof v === 'number' ? v : v.toArray()
+  }
+  /** The concrete primal's data. */
+  get data(): Float64Array {
+    const v = concreteOf(this)
+    return typeof v === 'number' ? Float64Array.of(v) : v.data
+  }
+  toString(): string {
+    return `Traced<${this.interp.transformation}>(${String(concreteOf(this))})`
+  }
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === 'string') return this.toString()
+    throw new TracedArithmeticError('a JavaScript operator was applied to a traced value', {
+      transformation: this.interp.transformation,
+      shapes: [this.shape],
+      hint: operatorHint,
+    })
+  }
+  /** Also refused: `valueOf` is what `+x`, `x * 2` and `x < y` would call. */
+  valueOf(): never {
+    throw new TracedArithmeticError('a JavaScript operator was applied to a traced value', {
+      transformation: this.interp.transformation,
+      shapes: [this.shape],
+      hint: operatorHint,
+    })
+  }
+}
+
+/** Whether `v` is traced by some interpreter. */
+export const isTracer = (v: unknown): v is Tracer => v instanceof Tracer
+
+/** The concrete value under every level of tracing. Never throws on dead tracers. */
+export const concreteOf = (v: Val): Concrete => {
+  let x = v
+  while (x instanceof Tracer) x = x.primal
+  return x
+}
+
+/** Shape of any value: `[]` for numbers. */
+export const shapeOf = (v: Val): Shape => (typeof v === 'number' ? [] : v.shape)
+
+/** Whether the concrete value under `v` is a JS number (as opposed to a Tensor). */
+export const isNumberKind = (v: Val): boolean => typeof concreteOf(v) === 'number'
+
+/** Throws the escaped-tracer error for an interpreter that has returned. */
+export const escaped = (interp: Interpreter, primitive: string): never => {
+  throw new EscapedTracerError(
+    `a value traced by ${interp.transformation} was used after ${interp.transformation} returned`,
+    {
+      transformation: interp.transformation,
+      primitive,
+      hint: 'do not keep traced values in closures, globals or outputs; return them instead',
+    },
+  )
+}
+
+// ---- levels -------------------------------------------------------------------------------
+
+let depth = 0
+
+/** Opens a nesting level for a new interpreter; pair with `closeLevel`. */
+export const openLevel = (): number => ++depth
+
+/** Closes the innermost level. */
+export const closeLevel = (): void => {
+  depth--
+}

@@ -1,0 +1,21 @@
+/**
+ * Reading primal values out of traced ones.
+ * @module
+ */
+import type { Tensor } from '../tensor/tensor.ts'
+import { concreteOf } from './tracer.ts'
+
+/**
+ * The concrete value under any tracing: a number or a `Tensor`. Use it to branch in plain JS
+ * on a traced value (`if (value(x) > 0) …`); the result carries no derivative, on purpose.
+ * @example
+ * value(3) // => 3
+ * grad((x: number) => (value(x) > 0 ? mul(x, 2) : neg(x)))(1) // => 2
+ * @category values
+ */
+export function value(x: number): number
+export function value(x: Tensor): Tensor
+export function value(x: number | Tensor): number | Tensor
+export function value(x: number | Tensor): number | Tensor {
+  return concreteOf(x)
+}

@@ -1,0 +1,33 @@
+/**
+ * fluxion: composable automatic differentiation for TypeScript.
+ *
+ * Values are numbers and `Tensor`s (float64, row-major). Ops accept both and broadcast like
+ * NumPy. Transformations — `grad`, `valueAndGrad`, `jvp`, `vjp` — turn functions into
+ * functions and nest without limit.
+ * @module
+ */
+
+export * from './core/errors.ts'
+export type { Tree } from './core/tree.ts'
+export { value } from './core/value.ts'
+export * from './primitives/arithmetic.ts'
+export * from './primitives/comparison.ts'
+export * from './primitives/elementwise.ts'
+export * from './primitives/linalg.ts'
+export * from './primitives/reduction.ts'
+export * from './primitives/structural.ts'
+export * from './primitives/trigonometric.ts'
+export { arange, eye, full, linspace, ones, scalar, tensor, zeros } from './tensor/create.ts'
+export * as random from './tensor/random.ts'
+export type { Shape } from './tensor/shape.ts'
+export { type NestedArray, Tensor } from './tensor/tensor.ts'
+export {
+  type Argnums,
+  type GradOptions,
+  grad,
+  type Scalar,
+  type Selected,
+  valueAndGrad,
+} from './transforms/grad.ts'
+export { type JvpOptions, jvp } from './transforms/jvp.ts'
+export { type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'

@@ -1,0 +1,278 @@
+/**
+ * Arithmetic: `add sub mul div neg pow safeMul maximum minimum atan2`, elementwise with NumPy
+ * broadcasting. Each op takes numbers or tensors; on two numbers it is plain JS arithmetic.
+ *
+ * Laws (every primitive here): fd-agreement, vjp-jvp-adjoint, jvp-linearity, unbroadcast.
+ * @module
+ */
+import { bind1, bind2 } from '../core/bind.ts'
+import { atan2K, divK, maximumK, minimumK, mulK, powK, subK } from '../tensor/kernels/binary.ts'
+import { negK } from '../tensor/kernels/unary.ts'
+import type { Tensor } from '../tensor/tensor.ts'
+import { equal, greater, less, where } from './comparison.ts'
+import { anyReal, binaryDomain, real, unaryDomain } from './domain.ts'
+import { log } from './elementwise.ts'
+import { addP, binary, safeMulP, sumTangents, unary, unbroadcast } from './families.ts'
+
+// ---- records (add and safeMul live in families.ts: the derived rules are written in them) ----
+
+export const subP = binary({
+  name: 'sub',
+  scalar: (a, b) => a - b,
+  kernel: subK,
+  partials: [() => 1, () => -1],
+  jvp: (_, [aDot, bDot], y) => sumTangents([aDot ?? null, bDot == null ? null : neg(bDot)], y),
+  vjp: (yBar, [a, b], _y, needs) => [
+    needs[0] ? unbroadcast(yBar, a!) : null,
+    needs[1] ? unbroadcast(neg(yBar), b!) : null,
+  ],
+  domain: binaryDomain(anyReal),
+})
+
+export const mulP = binary({
+  name: 'mul',
+  scalar: (a, b) => a * b,
+  kernel: mulK,
+  partials: [(_a, b) => b, (a) => a],
+  domain: binaryDomain(anyReal),
+})
+
+export const divP = binary({
+  name: 'div',
+  scalar: (a, b) => a / b,
+  kernel: divK,
+  partials: [(_a, b) => div(1, b), (_a, b, y) => neg(div(y, b))],
+  domain: binaryDomain(anyReal, real(0.5, 3)),
+})
+
+export const powP = binary({
+  name: 'pow',
+  scalar: (a, b) => a ** b,
+  kernel: powK,
+  // conventions (DESIGN §3): ∂/∂a of a^0 is 0 even at a = 0; ∂/∂b at a = 0 is 0 (its limit)
+  partials: [
+    (a, b) => where(equal(b, 0), 0, mul(b, pow(a, sub(b, 1)))),
+    (a, _b, y) => where(equal(a, 0), 0, mul(y, log(a))),
+  ],
+  domain: binaryDomain(real(0.5, 2.5), real(-2, 2)),
+})
+
+/** 1 where a > b, ½ where a = b, 0 elsewhere: how `maximum` splits its derivative at ties. */
+const tieSplit = (win: Tensor | number, tie: Tensor | number) => add(win, mul(0.5, tie))
+
+export const maximumP = binary({
+  name: 'maximum',
+  scalar: (a, b) => Math.max(a, b),
+  kernel: maximumK,
+  partials: [
+    (a, b) => tieSplit(greater(a, b), equal(a, b)),
+    (a, b) => tieSplit(greater(b, a), equal(a, b)),
+  ],
+  domain: binaryDomain(anyReal),
+})
+
+export const minimumP = binary({
+  name: 'minimum',
+  scalar: (a, b) => Math.min(a, b),
+  kernel: minimumK,
+  partials: [
+    (a, b) => tieSplit(less(a, b), equal(a, b)),
+    (a, b) => tieSplit(less(b, a), equal(a, b)),
+  ],
+  domain: binaryDomain(anyReal),
+})
+
+export const atan2P = binary({
+  name: 'atan2',
+  scalar: Math.atan2,
+  kernel: atan2K,
+  partials: [
+    (y, x) => div(x, add(mul(x, x), mul(y, y))),
+    (y, x) => neg(div(y, add(mul(x, x), mul(y, y)))),
+  ],
+  domain: binaryDomain(real(-3, 3), real(0.5, 3)),
+})
+
+export const negP = unary({
+  name: 'neg',
+  scalar: (x) => -x,
+  kernel: negK,
+  partial: () => -1,
+  domain: unaryDomain(anyReal),
+})
+
+// ---- public ops -------------------------------------------------------------------------------
+
+/**
+ * Sum a + b, elementwise with broadcasting.
+ *
+ * Derivative: d(a + b) = da + db. Laws: fd-agreement, vjp-jvp-adjoint, unbroadcast.
+ * @example
+ * add(1, 2) // => 3
+ * add(tensor([1, 2]), 10).toArray() // => [11, 12]
+ * @category arithmetic
+ */
+export function add(a: number, b: number): number
+export function add(a: Tensor, b: number | Tensor): Tensor
+export function add(a: number | Tensor, b: Tensor): Tensor
+export function add(a: number | Tensor, b: number | Tensor): number | Tensor
+export function add(a: number | Tensor, b: number | Tensor): number | Tensor {
+  return typeof a === 'number' && typeof b === 'number' ? a + b : bind2(addP, a, b, undefined)
+}
+
+/**
+ * Difference a − b, elementwise with broadcasting.
+ *
+ * Derivative: d(a − b) = da − db.
+ * @example
+ * sub(5, 2) // => 3
+ * @category arithmetic
+ */
+export function sub(a: number, b: number): number
+export function sub(a: Tensor, b: number | Tensor): Tensor
+export function sub(a: number | Tensor, b: Tensor): Tensor
+export function sub(a: number | Tensor, b: number | Tensor): number | Tensor
+export function sub(a: number | Tensor, b: number | Tensor): number | Tensor {
+  return typeof a === 'number' && typeof b === 'number' ? a - b : bind2(subP, a, b, undefined)
+}
+
+/**
+ * Product a·b, elementwise with broadcasting.
+ *
+ * Derivative: d(a·b) = da·b + a·db (products with a zero tangent stay zero).
+ * @example
+ * mul(3, 4) // => 12
+ * @category arithmetic
+ */
+export function mul(a: number, b: number): number
+export function mul(a: Tensor, b: number | Tensor): Tensor
+export function mul(a: number | Tensor, b: Tensor): Tensor
+export function mul(a: number | Tensor, b: number | Tensor): number | Tensor
+export function mul(a: number | Tensor, b: number | Tensor): number | Tensor {
+  return typeof a === 'number' && typeof b === 'number' ? a * b : bind2(mulP, a, b, undefined)
+}
+
+/**
+ * Quotient a / b, elementwise with broadcasting.
+ *
+ * Derivative: d(a/b) = da/b − (a/b)·db/b. Division by zero gives ±∞ or NaN as in IEEE 754.
+ * @example
+ * div(1, 4) // => 0.25
+ * @category arithmetic
+ */
+export function div(a: number, b: number): number
+export function div(a: Tensor, b: number | Tensor): Tensor
+export function div(a: number | Tensor, b: Tensor): Tensor
+export function div(a: number | Tensor, b: number | Tensor): number | Tensor
+export function div(a: number | Tensor, b: number | Tensor): number | Tensor {
+  return typeof a === 'number' && typeof b === 'number' ? a / b : bind2(divP, a, b, undefined)
+}
+
+/**
+ * Power aᵇ, elementwise with broadcasting.
+ *
+ * Derivative: d(aᵇ) = b·aᵇ⁻¹·da + aᵇ·ln(a)·db, with the conventions ∂/∂a aᵇ = 0 where b = 0
+ * (so `pow(x, 0)` has derivative 0 at x = 0) and ∂/∂b aᵇ = 0 where a = 0.
+ * @example
+ * pow(2, 10) // => 1024
+ * @category arithmetic
+ */
+export function pow(a: number, b: number): number
+export function pow(a: Tensor, b: number | Tensor): Tensor
+export function pow(a: number | Tensor, b: Tensor): Tensor
+export function pow(a: number | Tensor, b: number | Tensor): number | Tensor
+export function pow(a: number | Tensor, b: number | Tensor): number | Tensor {
+  return typeof a === 'number' && typeof b === 'number' ? a ** b : bind2(powP, a, b, undefined)
+}
+
+/**
+ * Zero-preserving product: 0 where a = 0, else a·b — even where b is infinite or NaN.
+ *
+ * This is the product fluxion uses between a tangent or cotangent `a` and a partial derivative
+ * `b`, so that a branch `where` did not select contributes 0, not NaN.
+ * Derivative: d(a ⊙ b) = da ⊙ b + a ⊙ db.
+ * @example
+ * safeMul(0, Infinity) // => 0
+ * @category arithmetic
+ */
+export function safeMul(a: number, b: number): number
+export function safeMul(a: Tensor, b: number | Tensor): Tensor
+export function safeMul(a: number | Tensor, b: Tensor): Tensor
+export function safeMul(a: number | Tensor, b: number | Tensor): number | Tensor
+export function safeMul(a: number | Tensor, b: number | Tensor): number | Tensor {
+  return typeof a === 'number' && typeof b === 'number'
+    ? a === 0
+      ? 0
+      : a * b
+    : bind2(safeMulP, a, b, undefined)
+}
+
+/**
+ * Elementwise maximum of a and b (NaN if either is NaN).
+ *
+ * Derivative: 1 for the larger argument, 0 for the other; at ties each gets ½, so
+ * `maximum(x, x)` has derivative 1.
+ * @example
+ * maximum(2, 3) // => 3
+ * @category arithmetic
+ */
+export function maximum(a: number, b: number): number
+export function maximum(a: Tensor, b: number | Tensor): Tensor
+export function maximum(a: number | Tensor, b: Tensor): Tensor
+export function maximum(a: number | Tensor, b: number | Tensor): number | Tensor
+export function maximum(a: number | Tensor, b: number | Tensor): number | Tensor {
+  return typeof a === 'number' && typeof b === 'number'
+    ? Math.max(a, b)
+    : bind2(maximumP, a, b, undefined)
+}
+
+/**
+ * Elementwise minimum of a and b (NaN if either is NaN).
+ *
+ * Derivative: 1 for the smaller argument, 0 for the other; ties split ½ and ½.
+ * @example
+ * minimum(2, 3) // => 2
+ * @category arithmetic
+ */
+export function minimum(a: number, b: number): number
+export function minimum(a: Tensor, b: number | Tensor): Tensor
+export function minimum(a: number | Tensor, b: Tensor): Tensor
+export function minimum(a: number | Tensor, b: number | Tensor): number | Tensor
+export function minimum(a: number | Tensor, b: number | Tensor): number | Tensor {
+  return typeof a === 'number' && typeof b === 'number'
+    ? Math.min(a, b)
+    : bind2(minimumP, a, b, undefined)
+}
+
+/**
+ * Four-quadrant arctangent of y/x, elementwise, in (−π, π].
+ *
+ * Derivative: d atan2(y, x) = (x·dy − y·dx) / (x² + y²).
+ * @example
+ * atan2(1, 1) // ≈ Math.PI / 4
+ * @category arithmetic
+ */
+export function atan2(y: number, x: number): number
+export function atan2(y: Tensor, x: number | Tensor): Tensor
+export function atan2(y: number | Tensor, x: Tensor): Tensor
+export function atan2(y: number | Tensor, x: number | Tensor): number | Tensor
+export function atan2(y: number | Tensor, x: number | Tensor): number | Tensor {
+  return typeof y === 'number' && typeof x === 'number'
+    ? Math.atan2(y, x)
+    : bind2(atan2P, y, x, undefined)
+}
+
+/**
+ * Negation −x, elementwise.
+ *
+ * Derivative: d(−x) = −dx.
+ * @example
+ * neg(2) // => -2
+ * @category arithmetic
+ */
+export function neg(x: number): number
+export function neg(x: Tensor): Tensor
+export function neg(x: number | Tensor): number | Tensor
+export function neg(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? -x : bind1(negP, x, undefined)
+}

@@ -1,0 +1,82 @@
+/**
+ * Input domains: how the law suites sample each primitive (JAX's `rng_factory`). A domain draws
+ * shapes and values through a `Draw`, so fast-check can shrink what it finds.
+ * @module
+ */
+import type { Domain, Draw, Sample } from '../core/primitive.ts'
+import type { Concrete } from '../core/tracer.ts'
+import type { Shape } from '../tensor/shape.ts'
+import { sizeOf } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
+
+/** A closed interval of reals, with points to keep away from (kinks, poles). */
+export interface Interval {
+  readonly min: number
+  readonly max: number
+  /** Points the sampler keeps at least `margin` away from. */
+  readonly avoid?: readonly number[]
+  readonly margin?: number
+}
+
+/** The interval [min, max]. */
+export const real = (min: number, max: number, avoid: readonly number[] = []): Interval => ({
+  min,
+  max,
+  avoid,
+  margin: 0.05,
+})
+
+/** A shape of rank 0–`maxRank` with sizes 1–`maxSize`. */
+export const drawShape = (draw: Draw, maxRank = 3, maxSize = 4): number[] => {
+  const rank = draw.integer(0, maxRank)
+  return Array.from({ length: rank }, () => draw.integer(1, maxSize))
+}
+
+/** Two shapes that broadcast against each other (some axes 1, some leading axes dropped). */
+export const drawBroadcastPair = (draw: Draw): [number[], number[]] => {
+  const full = drawShape(draw)
+  const thin = (): number[] => {
+    const drop = draw.integer(0, full.length)
+    return full.slice(drop).map((d) => (draw.integer(0, 3) === 0 ? 1 : d))
+  }
+  return draw.integer(0, 2) === 0 ? [full, full.slice()] : [thin(), thin()]
+}
+
+/** One real from an interval, nudged away from the points it must avoid. */
+export const drawReal = (draw: Draw, iv: Interval): number => {
+  let x = draw.real(iv.min, iv.max)
+  for (const p of iv.avoid ?? []) {
+    const m = iv.margin ?? 0.05
+    if (Math.abs(x - p) < m) x = x < p ? p - m : p + m
+  }
+  return x
+}
+
+/** A value of the given shape; rank 0 comes out as a plain number half the time. */
+export const drawValue = (draw: Draw, shape: Shape, iv: Interval): Concrete => {
+  const data = new Float64Array(sizeOf(shape))
+  for (let i = 0; i < data.length; i++) data[i] = drawReal(draw, iv)
+  if (shape.length === 0 && draw.integer(0, 1) === 0) return data[0]!
+  return new Tensor(data, shape)
+}
+
+/** Domain of a unary elementwise primitive over an interval. */
+export const unaryDomain = (iv: Interval, rtol?: number): Domain<void> => ({
+  sample: (draw): Sample<void> => ({
+    args: [drawValue(draw, drawShape(draw), iv)],
+    params: undefined,
+  }),
+  ...(rtol === undefined ? {} : { rtol }),
+})
+
+/** Domain of a binary elementwise primitive: broadcast-compatible shapes, one interval each. */
+export const binaryDomain = (a: Interval, b: Interval = a, rtol?: number): Domain<void> => ({
+  sample: (draw): Sample<void> => {
+    const [sa, sb] = drawBroadcastPair(draw)
+    return { args: [drawValue(draw, sa, a), drawValue(draw, sb, b)], params: undefined }
+  },
+  ...(rtol === undefined ? {} : { rtol }),
+})
+
+/** The usual interval for smooth functions on all of ℝ. */
+export const anyReal: Interval = real(-3, 3)

@@ -1,0 +1,284 @@
+/**
+ * Elementwise functions of one argument: exponentials and logarithms, `sqrt square abs sign`, and the stable `logistic`, `softplus` and `erf`.
+ * Each is one record (scalar, kernel, partial, domain) and one op; on a number the op is the
+ * plain `Math` call.
+ *
+ * Laws (every smooth primitive here): fd-agreement, vjp-jvp-adjoint, jvp-linearity.
+ * @module
+ */
+import { bind1 } from '../core/bind.ts'
+import {
+  erf as erfScalar,
+  logistic as logisticScalar,
+  sign as signScalar,
+  softplus as softplusScalar,
+} from '../tensor/kernels/scalar.ts'
+import {
+  absK,
+  erfK,
+  expK,
+  expm1K,
+  log1pK,
+  logisticK,
+  logK,
+  signK,
+  softplusK,
+  sqrtK,
+  squareK,
+} from '../tensor/kernels/unary.ts'
+import type { Tensor } from '../tensor/tensor.ts'
+import { add, div, mul, neg, sub } from './arithmetic.ts'
+import { anyReal, real, unaryDomain } from './domain.ts'
+import { unary } from './families.ts'
+
+export const expP = unary({
+  name: 'exp',
+  scalar: Math.exp,
+  kernel: expK,
+  partial: (_x, y) => y,
+  domain: unaryDomain(anyReal),
+})
+
+/**
+ * Exponential eˣ, elementwise.
+ *
+ * Derivative: d eˣ = eˣ·dx (the rule reuses the output, itself a traced value, so every order is exact).
+ * @example
+ * exp(0) // => 1
+ * @category elementwise
+ */
+export function exp(x: number): number
+export function exp(x: Tensor): Tensor
+export function exp(x: number | Tensor): number | Tensor
+export function exp(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? expP.scalar1!(x) : bind1(expP, x, undefined)
+}
+
+export const logP = unary({
+  name: 'log',
+  scalar: Math.log,
+  kernel: logK,
+  partial: (x) => div(1, x),
+  domain: unaryDomain(real(0.1, 4)),
+})
+
+/**
+ * Natural logarithm, elementwise (NaN below 0, −∞ at 0).
+ *
+ * Derivative: d ln x = dx / x.
+ * @example
+ * log(1) // => 0
+ * @category elementwise
+ */
+export function log(x: number): number
+export function log(x: Tensor): Tensor
+export function log(x: number | Tensor): number | Tensor
+export function log(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? logP.scalar1!(x) : bind1(logP, x, undefined)
+}
+
+export const log1pP = unary({
+  name: 'log1p',
+  scalar: Math.log1p,
+  kernel: log1pK,
+  partial: (x) => div(1, add(1, x)),
+  domain: unaryDomain(real(-0.5, 3)),
+})
+
+/**
+ * ln(1 + x), accurate near 0.
+ *
+ * Derivative: d ln(1 + x) = dx / (1 + x).
+ * @example
+ * log1p(0) // => 0
+ * @category elementwise
+ */
+export function log1p(x: number): number
+export function log1p(x: Tensor): Tensor
+export function log1p(x: number | Tensor): number | Tensor
+export function log1p(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? log1pP.scalar1!(x) : bind1(log1pP, x, undefined)
+}
+
+export const expm1P = unary({
+  name: 'expm1',
+  scalar: Math.expm1,
+  kernel: expm1K,
+  partial: (_x, y) => add(y, 1),
+  domain: unaryDomain(anyReal),
+})
+
+/**
+ * eˣ − 1, accurate near 0.
+ *
+ * Derivative: d(eˣ − 1) = eˣ·dx.
+ * @example
+ * expm1(0) // => 0
+ * @category elementwise
+ */
+export function expm1(x: number): number
+export function expm1(x: Tensor): Tensor
+export function expm1(x: number | Tensor): number | Tensor
+export function expm1(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? expm1P.scalar1!(x) : bind1(expm1P, x, undefined)
+}
+
+export const sqrtP = unary({
+  name: 'sqrt',
+  scalar: Math.sqrt,
+  kernel: sqrtK,
+  partial: (_x, y) => div(0.5, y),
+  domain: unaryDomain(real(0.1, 4)),
+})
+
+/**
+ * Square root, elementwise (NaN below 0).
+ *
+ * Derivative: d √x = dx / (2√x); the derivative at 0 is +∞.
+ * @example
+ * sqrt(9) // => 3
+ * @category elementwise
+ */
+export function sqrt(x: number): number
+export function sqrt(x: Tensor): Tensor
+export function sqrt(x: number | Tensor): number | Tensor
+export function sqrt(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? sqrtP.scalar1!(x) : bind1(sqrtP, x, undefined)
+}
+
+export const squareP = unary({
+  name: 'square',
+  scalar: (x) => x * x,
+  kernel: squareK,
+  partial: (x) => mul(2, x),
+  domain: unaryDomain(anyReal),
+})
+
+/**
+ * Square x², elementwise.
+ *
+ * Derivative: d x² = 2x·dx.
+ * @example
+ * square(3) // => 9
+ * @category elementwise
+ */
+export function square(x: number): number
+export function square(x: Tensor): Tensor
+export function square(x: number | Tensor): number | Tensor
+export function square(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? squareP.scalar1!(x) : bind1(squareP, x, undefined)
+}
+
+export const absP = unary({
+  name: 'abs',
+  scalar: Math.abs,
+  kernel: absK,
+  partial: (x) => sign(x),
+  domain: unaryDomain(real(-3, 3, [0])),
+})
+
+/**
+ * Absolute value, elementwise.
+ *
+ * Derivative: d |x| = sign(x)·dx; by convention abs′(0) = 0.
+ * @example
+ * abs(-2) // => 2
+ * @category elementwise
+ */
+export function abs(x: number): number
+export function abs(x: Tensor): Tensor
+export function abs(x: number | Tensor): number | Tensor
+export function abs(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? absP.scalar1!(x) : bind1(absP, x, undefined)
+}
+
+export const signP = unary({
+  name: 'sign',
+  scalar: signScalar,
+  kernel: signK,
+  domain: unaryDomain(real(-3, 3, [0])),
+})
+
+/**
+ * Sign of x: −1, 0 or 1 (NaN for NaN), elementwise.
+ *
+ * Derivative: zero everywhere (sign′ = 0 by convention, also at 0).
+ * @example
+ * sign(-3) // => -1
+ * @category elementwise
+ */
+export function sign(x: number): number
+export function sign(x: Tensor): Tensor
+export function sign(x: number | Tensor): number | Tensor
+export function sign(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? signP.scalar1!(x) : bind1(signP, x, undefined)
+}
+
+export const logisticP = unary({
+  name: 'logistic',
+  scalar: logisticScalar,
+  kernel: logisticK,
+  partial: (_x, y) => mul(y, sub(1, y)),
+  domain: unaryDomain(real(-6, 6)),
+})
+
+/**
+ * Logistic sigmoid 1 / (1 + e⁻ˣ), elementwise, computed stably (finite for every x).
+ *
+ * Derivative: d σ(x) = σ(x)·(1 − σ(x))·dx: finite and correct at ±1000.
+ * @example
+ * logistic(0) // => 0.5
+ * @category elementwise
+ */
+export function logistic(x: number): number
+export function logistic(x: Tensor): Tensor
+export function logistic(x: number | Tensor): number | Tensor
+export function logistic(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? logisticP.scalar1!(x) : bind1(logisticP, x, undefined)
+}
+
+export const softplusP = unary({
+  name: 'softplus',
+  scalar: softplusScalar,
+  kernel: softplusK,
+  partial: (x) => logistic(x),
+  domain: unaryDomain(real(-6, 6)),
+})
+
+/**
+ * Softplus ln(1 + eˣ), elementwise, computed stably (≈ x for large x, ≈ eˣ for very negative x).
+ *
+ * Derivative: d softplus x = σ(x)·dx: finite and correct at ±1000, and smooth to every order.
+ * @example
+ * softplus(0) // ≈ Math.LN2
+ * @category elementwise
+ */
+export function softplus(x: number): number
+export function softplus(x: Tensor): Tensor
+export function softplus(x: number | Tensor): number | Tensor
+export function softplus(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? softplusP.scalar1!(x) : bind1(softplusP, x, undefined)
+}
+
+export const erfP = unary({
+  name: 'erf',
+  scalar: erfScalar,
+  kernel: erfK,
+  partial: (x) => mul(2 / Math.sqrt(Math.PI), exp(neg(mul(x, x)))),
+  domain: unaryDomain(real(-2.5, 2.5)),
+})
+
+/**
+ * Error function erf x = (2/√π)∫₀ˣ e^(−t²) dt, elementwise.
+ *
+ * Derivative: d erf x = (2/√π)·e^(−x²)·dx.
+ * @example
+ * erf(0) // => 0
+ * @category elementwise
+ */
+export function erf(x: number): number
+export function erf(x: Tensor): Tensor
+export function erf(x: number | Tensor): number | Tensor
+export function erf(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? erfP.scalar1!(x) : bind1(erfP, x, undefined)
+}

@@ -1,0 +1,358 @@
+/**
+ * Factories for the common kinds of primitive, so that a primitive is declared by what is
+ * special about it. `unary` and `binary` take one partial per argument (DiffRules, JAX `defjvp`)
+ * and derive both rules: JVP Σ ∂ᵢ·ẋᵢ and VJP x̄ᵢ = unbroadcast(ȳ·∂ᵢ). Products with partials
+ * are zero-preserving (`safeMul`), so a zero tangent or cotangent stays zero even where a
+ * partial is infinite. `linear` needs only a transpose; omitting partials gives a zero derivative.
+ *
+ * The derived rules are written in five primitives — `add`, `safeMul`, `sum`, `reshape`,
+ * `broadcastTo` — whose records live here too, so this module imports no other primitive
+ * module and every record can be built while the others load.
+ * @module
+ */
+import { bind1, bind2 } from '../core/bind.ts'
+import { ShapeError } from '../core/errors.ts'
+import { type Domain, define, type MaybeZero, type Primitive } from '../core/primitive.ts'
+import { type Concrete, shapeOf, type Val } from '../core/tracer.ts'
+import { addK, safeMulK } from '../tensor/kernels/binary.ts'
+import { broadcastToK } from '../tensor/kernels/layout.ts'
+import { sumK } from '../tensor/kernels/reduce.ts'
+import { broadcastShapes, broadcastsTo, type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import { anyReal, binaryDomain, drawShape, drawValue } from './domain.ts'
+
+/** A unary elementwise kernel over a whole array. */
+export type UnaryKernel = (x: Float64Array) => Float64Array
+
+/** A binary broadcasting kernel: inputs with their shapes, and the broadcast output shape. */
+export type BinaryKernel = (
+  a: Float64Array,
+  aShape: Shape,
+  b: Float64Array,
+  bShape: Shape,
+  outShape: Shape,
+) => Float64Array
+
+/** What declares a unary elementwise primitive. */
+export interface UnarySpec {
+  readonly name: string
+  readonly scalar: (x: number) => number
+  readonly kernel: UnaryKernel
+  /** ∂y/∂x in fluxion ops (may use the output `y`); omit for a zero derivative. */
+  readonly partial?: (x: Val, y: Val) => Val
+  readonly domain: Domain<void>
+}
+
+/** Concrete evaluation of a unary elementwise primitive. */
+function unaryImpl(scalar: (x: number) => number, kernel: UnaryKernel) {
+  return (args: readonly Concrete[]): Concrete => {
+    const x = args[0]!
+    return typeof x === 'number' ? scalar(x) : new Tensor(kernel(x.data), x.shape)
+  }
+}
+
+/** A unary elementwise primitive from its scalar, its kernel and its partial. */
+export function unary(spec: UnarySpec): Primitive<void> {
+  const { partial } = spec
+  return define<void>({
+    name: spec.name,
+    arity: 1,
+    zeroDerivative: partial === undefined,
+    impl: unaryImpl(spec.scalar, spec.kernel),
+    shape: ([s]) => s!,
+    jvp: ([x], [xDot], y) =>
+      xDot === null || xDot === undefined || partial === undefined
+        ? null
+        : safeMulV(xDot, partial(x!, y)),
+    vjp: (yBar, [x], y) => [partial === undefined ? null : safeMulV(yBar, partial(x!, y))],
+    scalar1: spec.scalar,
+    ...(partial === undefined ? {} : { partial1: partial }),
+    domain: spec.domain,
+  })
+}
+
+/** A partial of a binary primitive with respect to one argument. */
+export type Partial2 = (a: Val, b: Val, y: Val) => Val
+
+/** What declares a binary elementwise (broadcasting) primitive. */
+export interface BinarySpec {
+  readonly name: string
+  readonly scalar: (a: number, b: number) => number
+  readonly kernel: BinaryKernel
+  /** ∂y/∂a and ∂y/∂b in fluxion ops; omit for a zero derivative. */
+  readonly partials?: readonly [Partial2, Partial2]
+  /** Replaces the derived JVP (for linear ops, where Σ ∂ᵢ·ẋᵢ would multiply by ±1). */
+  readonly jvp?: (primals: readonly Val[], tangents: readonly MaybeZero[], y: Val) => MaybeZero
+  /** Replaces the derived VJP. */
+  readonly vjp?: (
+    yBar: Val,
+    primals: readonly Val[],
+    y: Val,
+    needs: readonly boolean[],
+  ) => MaybeZero[]
+  readonly domain: Domain<void>
+}
+
+/** Concrete evaluation of a binary broadcasting primitive. */
+function binaryImpl(name: string, scalar: (a: number, b: number) => number, kernel: BinaryKernel) {
+  return (args: readonly Concrete[]): Concrete => {
+    const a = args[0]!
+    const b = args[1]!
+    if (typeof a === 'number' && typeof b === 'number') return scalar(a, b)
+    const aData = typeof a === 'number' ? Float64Array.of(a) : a.data
+    const bData = typeof b === 'number' ? Float64Array.of(b) : b.data
+    const aShape = typeof a === 'number' ? [] : a.shape
+    const bShape = typeof b === 'number' ? [] : b.shape
+    const outShape = broadcastShapes(aShape, bShape, name)
+    return new Tensor(kernel(aData, aShape, bData, bShape, outShape), outShape)
+  }
+}
+
+/** Sum of tangent contributions, skipping symbolic zeros, broadcast to the output's shape. */
+export function sumTangents(parts: readonly MaybeZero[], y: Val): MaybeZero {
+  let acc: MaybeZero = null
+  for (const p of parts) if (p !== null) acc = acc === null ? p : addV(acc, p)
+  if (acc === null) return null
+  const s = shapeOf(y)
+  return broadcastToV(acc, s)
+}
+
+/** A binary elementwise primitive with NumPy broadcasting, from its per-argument partials. */
+export function binary(spec: BinarySpec): Primitive<void> {
+  const { partials } = spec
+  const jvp =
+    spec.jvp ??
+    ((primals: readonly Val[], tangents: readonly MaybeZero[], y: Val): MaybeZero => {
+      if (partials === undefined) return null
+      const [a, b] = primals as [Val, Val]
+      const [aDot, bDot] = tangents as [MaybeZero, MaybeZero]
+      return sumTangents(
+        [
+          aDot === null ? null : safeMulV(aDot, partials[0](a, b, y)),
+          bDot === null ? null : safeMulV(bDot, partials[1](a, b, y)),
+        ],
+        y,
+      )
+    })
+  const vjp =
+    spec.vjp ??
+    ((yBar: Val, primals: readonly Val[], y: Val, needs: readonly boolean[]): MaybeZero[] => {
+      if (partials === undefined) return [null, null]
+      const [a, b] = primals as [Val, Val]
+      return [
+        needs[0] ? unbroadcast(safeMulV(yBar, partials[0](a, b, y)), a) : null,
+        needs[1] ? unbroadcast(safeMulV(yBar, partials[1](a, b, y)), b) : null,
+      ]
+    })
+  return define<void>({
+    name: spec.name,
+    arity: 2,
+    zeroDerivative: partials === undefined && spec.jvp === undefined,
+    impl: binaryImpl(spec.name, spec.scalar, spec.kernel),
+    shape: ([a, b]) => broadcastShapes(a!, b!, spec.name),
+    jvp: (primals, tangents, y) => jvp(primals, tangents, y),
+    vjp: (yBar, primals, y, _params, needs) => vjp(yBar, primals, y, needs),
+    scalar2: spec.scalar,
+    ...(partials === undefined ? {} : { partials2: partials }),
+    domain: spec.domain,
+  })
+}
+
+/** What declares a linear primitive of one argument: its transpose is its whole derivative. */
+export interface LinearSpec<P> {
+  readonly name: string
+  impl(x: Concrete, params: P): Concrete
+  shape(s: Shape, params: P): Shape
+  /** The transpose: maps the output cotangent to the input cotangent (`x` is the primal input). */
+  transpose(yBar: Val, params: P, x: Val): Val
+  /** Applies the primitive itself (to tangents): usually a `bind1` of the record. */
+  apply(x: Val, params: P): Val
+  readonly domain: Domain<P>
+}
+
+/** A linear primitive: JVP applies it to the tangent; VJP applies its transpose. */
+export function linear<P>(spec: LinearSpec<P>): Primitive<P> {
+  return define<P>({
+    name: spec.name,
+    arity: 1,
+    zeroDerivative: false,
+    impl: (args, params) => spec.impl(args[0]!, params),
+    shape: (shapes, params) => spec.shape(shapes[0]!, params),
+    jvp: (_primals, [xDot], _y, params) =>
+      xDot === null || xDot === undefined ? null : spec.apply(xDot, params),
+    vjp: (yBar, [x], _y, params) => [spec.transpose(yBar, params, x!)],
+    domain: { ...spec.domain, linear: true },
+  })
+}
+
+// ---- the primitives the derived rules are written in -----------------------------------------
+
+/** A concrete value as a tensor (numbers become rank 0). */
+export function asTensor(v: Concrete): Tensor {
+  return typeof v === 'number' ? new Tensor(Float64Array.of(v), []) : v
+}
+
+/** Params of `sum` (and `max`): the sorted, distinct axes removed. */
+export interface ReduceParams {
+  readonly axes: readonly number[]
+}
+
+/** Params of `reshape` and `broadcastTo`: the output shape. */
+export interface ShapeParams {
+  readonly shape: Shape
+}
+
+/** `s` without the reduced axes. */
+export function reducedShape(s: Shape, axes: readonly number[]): Shape {
+  return s.filter((_, i) => !axes.includes(i))
+}
+
+/** `s` with the reduced axes kept at size 1. */
+export function keptShape(s: Shape, axes: readonly number[]): Shape {
+  return s.map((d, i) => (axes.includes(i) ? 1 : d))
+}
+
+export const addP: Primitive<void> = binary({
+  name: 'add',
+  scalar: (a, b) => a + b,
+  kernel: addK,
+  partials: [() => 1, () => 1],
+  jvp: (_, [aDot, bDot], y) => sumTangents([aDot ?? null, bDot ?? null], y),
+  vjp: (yBar, [a, b], _y, needs) => [
+    needs[0] ? unbroadcast(yBar, a!) : null,
+    needs[1] ? unbroadcast(yBar, b!) : null,
+  ],
+  domain: binaryDomain(anyReal),
+})
+
+export const safeMulP: Primitive<void> = binary({
+  name: 'safeMul',
+  scalar: (a, b) => (a === 0 ? 0 : a * b),
+  kernel: safeMulK,
+  partials: [(_a, b) => b, (a) => a],
+  // both products stay zero-preserving: in the tangent ȧ, and in a where a vanishes
+  jvp: ([a, b], [aDot, bDot], y) =>
+    sumTangents(
+      [aDot == null ? null : safeMulV(aDot, b!), bDot == null ? null : safeMulV(a!, bDot)],
+      y,
+    ),
+  vjp: (yBar, [a, b], _y, needs) => [
+    needs[0] ? unbroadcast(safeMulV(yBar, b!), a!) : null,
+    needs[1] ? unbroadcast(safeMulV(a!, yBar), b!) : null,
+  ],
+  domain: binaryDomain(anyReal),
+})
+
+export const sumP: Primitive<ReduceParams> = linear<ReduceParams>({
+  name: 'sum',
+  impl: (x, { axes }) =>
+    typeof x === 'number'
+      ? x
+      : new Tensor(sumK(x.data, x.shape, axes), reducedShape(x.shape, axes)),
+  shape: (s, { axes }) => reducedShape(s, axes),
+  apply: (x, params) => bind1(sumP, x, params),
+  transpose: (yBar, { axes }, x) => {
+    const s = shapeOf(x)
+    return broadcastToV(reshapeV(yBar, keptShape(s, axes)), s)
+  },
+  domain: {
+    sample: (draw) => {
+      const shape = drawShape(draw, 3)
+      const axes = shape.flatMap((_, i) => (draw.integer(0, 1) === 1 ? [i] : []))
+      return { args: [drawValue(draw, shape, anyReal)], params: { axes } }
+    },
+  },
+})
+
+export const reshapeP: Primitive<ShapeParams> = linear<ShapeParams>({
+  name: 'reshape',
+  impl: (x, { shape }) => new Tensor(asTensor(x).data.slice(), shape),
+  shape: (s, { shape }) => {
+    if (sizeOf(s) !== sizeOf(shape)) {
+      throw new ShapeError(`cannot reshape ${sizeOf(s)} elements into [${shape.join(', ')}]`, {
+        primitive: 'reshape',
+        shapes: [s, shape],
+        hint: 'the new shape must have the same number of elements (use -1 for one inferred size)',
+      })
+    }
+    return shape
+  },
+  apply: (x, params) => bind1(reshapeP, x, params),
+  transpose: (yBar, _params, x) => reshapeV(yBar, shapeOf(x)),
+  domain: {
+    sample: (draw) => {
+      const n = draw.integer(1, 4)
+      const m = draw.integer(1, 4)
+      return { args: [drawValue(draw, [n, m], anyReal)], params: { shape: [m, n] } }
+    },
+  },
+})
+
+export const broadcastToP: Primitive<ShapeParams> = linear<ShapeParams>({
+  name: 'broadcastTo',
+  impl: (x, { shape }) => {
+    const t = asTensor(x)
+    return new Tensor(broadcastToK(t.data, t.shape, shape), shape)
+  },
+  shape: (s, { shape }) => {
+    if (!broadcastsTo(s, shape)) {
+      throw new ShapeError('cannot broadcast', {
+        primitive: 'broadcastTo',
+        shapes: [s, shape],
+        hint: 'sizes must match axis by axis from the right, or be 1',
+      })
+    }
+    return shape
+  },
+  apply: (x, params) => bind1(broadcastToP, x, params),
+  transpose: (yBar, _params, x) => unbroadcast(yBar, x),
+  domain: {
+    sample: (draw) => {
+      const shape = drawShape(draw, 3)
+      const from = shape
+        .slice(draw.integer(0, shape.length))
+        .map((d) => (draw.integer(0, 1) === 1 ? 1 : d))
+      return { args: [drawValue(draw, from, anyReal)], params: { shape } }
+    },
+  },
+})
+
+/** a + b on any values (numbers stay numbers). */
+export function addV(a: Val, b: Val): Val {
+  return typeof a === 'number' && typeof b === 'number' ? a + b : bind2(addP, a, b, undefined)
+}
+
+/** Zero-preserving a·b on any values. */
+export function safeMulV(a: Val, b: Val): Val {
+  if (typeof a === 'number' && typeof b === 'number') return a === 0 ? 0 : a * b
+  return bind2(safeMulP, a, b, undefined)
+}
+
+/** `v` with the given shape (no-op when it already has it). */
+export function reshapeV(v: Val, shape: Shape): Val {
+  return shapesEqual(shapeOf(v), shape) && typeof v !== 'number' ? v : bind1(reshapeP, v, { shape })
+}
+
+/** `v` broadcast to `shape` (no-op when it already has it). */
+export function broadcastToV(v: Val, shape: Shape): Val {
+  return shapesEqual(shapeOf(v), shape) && typeof v !== 'number'
+    ? v
+    : bind1(broadcastToP, v, { shape })
+}
+
+/**
+ * Sums `v` down to the shape of `like` (the transpose of broadcasting), so a cotangent has the
+ * shape of the input it belongs to. Laws: unbroadcast.
+ */
+export function unbroadcast(v: Val, like: Val): Val {
+  const to = shapeOf(like)
+  const from = shapeOf(v)
+  if (shapesEqual(from, to)) return v
+  const lead = from.length - to.length
+  const axes: number[] = []
+  for (let i = 0; i < from.length; i++) {
+    if (i < lead || (to[i - lead] === 1 && from[i] !== 1)) axes.push(i)
+  }
+  const summed = axes.length === 0 ? v : bind1(sumP, v, { axes })
+  return reshapeV(summed, to)
+}

@@ -1,0 +1,133 @@
+/**
+ * Linear algebra: the `matmul` primitive (bilinear, batched with NumPy broadcasting over leading
+ * axes, with transposed-operand flags so pullbacks never materialize a transpose) and the
+ * compositions `dot` and `outer`.
+ *
+ * Laws: fd-agreement, vjp-jvp-adjoint, jvp-linearity (in each argument).
+ * @module
+ */
+import { bind2 } from '../core/bind.ts'
+import { InvalidArgumentError } from '../core/errors.ts'
+import { define, type Primitive } from '../core/primitive.ts'
+import { shapeOf, type Val } from '../core/tracer.ts'
+import { matmulK, matmulShape } from '../tensor/kernels/matmul.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import { mul } from './arithmetic.ts'
+import { anyReal, drawValue } from './domain.ts'
+import { asTensor, sumTangents, unbroadcast } from './families.ts'
+import { sum } from './reduction.ts'
+import { reshape } from './structural.ts'
+
+type Value = number | Tensor
+
+/** Which operands `matmul` uses transposed (in their last two axes). */
+export interface MatmulParams {
+  readonly transA: boolean
+  readonly transB: boolean
+}
+
+const mm = (a: Val, b: Val, transA: boolean, transB: boolean): Val =>
+  bind2(matmulP, a, b, { transA, transB })
+
+export const matmulP: Primitive<MatmulParams> = define({
+  name: 'matmul',
+  arity: 2,
+  zeroDerivative: false,
+  impl: ([a, b], { transA, transB }) => {
+    const ta = asTensor(a!)
+    const tb = asTensor(b!)
+    const { data, shape } = matmulK(ta.data, ta.shape, tb.data, tb.shape, transA, transB)
+    return new Tensor(data, shape)
+  },
+  shape: ([a, b], { transA, transB }) => matmulShape(a!, b!, transA, transB),
+  // bilinear: d(A·B) = dA·B + A·dB
+  jvp: ([a, b], [aDot, bDot], y, { transA, transB }) =>
+    sumTangents(
+      [
+        aDot == null ? null : mm(aDot, b!, transA, transB),
+        bDot == null ? null : mm(a!, bDot, transA, transB),
+      ],
+      y,
+    ),
+  // with y = op(A)·op(B): Ā = ȳ·op(B)ᵀ (transposed back if A was), B̄ = op(A)ᵀ·ȳ likewise
+  vjp: (yBar, [a, b], _y, { transA, transB }, needs) => [
+    needs[0]
+      ? unbroadcast(transA ? mm(b!, yBar, transB, true) : mm(yBar, b!, false, !transB), a!)
+      : null,
+    needs[1]
+      ? unbroadcast(transB ? mm(yBar, a!, true, transA) : mm(a!, yBar, !transA, false), b!)
+      : null,
+  ],
+  domain: {
+    sample: (draw) => {
+      const [m, k, n] = [draw.integer(1, 4), draw.integer(1, 4), draw.integer(1, 4)]
+      const transA = draw.integer(0, 1) === 1
+      const transB = draw.integer(0, 1) === 1
+      const batch = draw.integer(0, 2) === 0 ? [draw.integer(1, 3)] : []
+      const bBatch = batch.length > 0 && draw.integer(0, 1) === 1 ? [] : batch
+      return {
+        args: [
+          drawValue(draw, [...batch, ...(transA ? [k, m] : [m, k])], anyReal),
+          drawValue(draw, [...bBatch, ...(transB ? [n, k] : [k, n])], anyReal),
+        ],
+        params: { transA, transB },
+      }
+    },
+  },
+})
+
+/**
+ * Matrix product with NumPy semantics: the last two axes multiply, leading axes broadcast; a
+ * rank-1 operand is a row (left) or column (right) vector whose axis is dropped afterwards.
+ *
+ * Derivative: d(A·B) = dA·B + A·dB; pullbacks Ā = ȳ·Bᵀ, B̄ = Aᵀ·ȳ, summed over broadcast axes.
+ * Throws `ShapeError` when inner sizes differ.
+ * @example
+ * matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])).toArray() // => [3, 7]
+ * @category linalg
+ */
+export function matmul(a: Value, b: Value): Tensor {
+  const ra = shapeOf(a).length
+  const rb = shapeOf(b).length
+  if (ra === 0 || rb === 0) {
+    throw new InvalidArgumentError('matmul needs operands of rank ≥ 1', {
+      primitive: 'matmul',
+      shapes: [shapeOf(a), shapeOf(b)],
+      hint: 'use mul for scalar products',
+    })
+  }
+  const a2 = ra === 1 ? reshape(a, [1, shapeOf(a)[0]!]) : a
+  const b2 = rb === 1 ? reshape(b, [shapeOf(b)[0]!, 1]) : b
+  const y = mm(a2, b2, false, false)
+  if (ra > 1 && rb > 1) return y as Tensor
+  const s = shapeOf(y)
+  const keep = s.filter(
+    (_, i) => !((ra === 1 && i === s.length - 2) || (rb === 1 && i === s.length - 1)),
+  )
+  return reshape(y, keep)
+}
+
+/**
+ * Inner product of two vectors (Σ aᵢbᵢ, a scalar tensor); for higher ranks, `matmul`.
+ *
+ * Derivative: d⟨a, b⟩ = ⟨da, b⟩ + ⟨a, db⟩.
+ * @example
+ * dot(tensor([1, 2, 3]), tensor([4, 5, 6])).item() // => 32
+ * @category linalg
+ */
+export function dot(a: Value, b: Value): Tensor {
+  if (shapeOf(a).length === 1 && shapeOf(b).length === 1) return sum(mul(a, b)) as Tensor
+  return matmul(a, b)
+}
+
+/**
+ * Outer product of two vectors: `[a.size, b.size]` with entries aᵢ·bⱼ.
+ * @example
+ * outer(tensor([1, 2]), tensor([3, 4])).toArray() // => [[3, 4], [6, 8]]
+ * @category linalg
+ */
+export function outer(a: Value, b: Value): Tensor {
+  const n = shapeOf(a).length === 0 ? 1 : shapeOf(a).reduce((x, y) => x * y, 1)
+  const m = shapeOf(b).length === 0 ? 1 : shapeOf(b).reduce((x, y) => x * y, 1)
+  return mul(reshape(a, [n, 1]), reshape(b, [1, m]))
+}

@@ -1,0 +1,198 @@
+/**
+ * Reductions over axes. Two primitives — `sum` (linear; transpose: broadcast) and `max` (whose
+ * derivative splits evenly between tied maxima) — and the compositions `mean min prod
+ * logSumExp`. `axis` is a number, a list, or omitted for all axes; `keepdims` keeps reduced
+ * axes with size 1.
+ *
+ * Laws: fd-agreement, vjp-jvp-adjoint (and transpose-involution for `sum`).
+ * @module
+ */
+import { bind1 } from '../core/bind.ts'
+import { define, type Primitive } from '../core/primitive.ts'
+import { shapeOf, type Val } from '../core/tracer.ts'
+import { maxK } from '../tensor/kernels/reduce.ts'
+import { normalizeAxes, sizeOf } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import { add, div, mul, neg, safeMul, sub } from './arithmetic.ts'
+import { equal, stopGradient, where } from './comparison.ts'
+import { anyReal, drawShape, drawValue } from './domain.ts'
+import { abs, exp, log } from './elementwise.ts'
+import { asTensor, keptShape, type ReduceParams, reducedShape, sumP } from './families.ts'
+import { broadcastTo, pad, reshape, slice, transpose } from './structural.ts'
+
+type Value = number | Tensor
+
+const reduceDomain = {
+  sample: (draw: Parameters<Primitive['domain']['sample']>[0]) => {
+    const shape = drawShape(draw, 3)
+    const axes = shape.flatMap((_, i) => (draw.integer(0, 1) === 1 ? [i] : []))
+    return { args: [drawValue(draw, shape, anyReal)], params: { axes } }
+  },
+}
+
+/** Weights that split a max's derivative evenly among the entries equal to it (constants). */
+const maxWeights = (x: Val, y: Val, axes: readonly number[]): Val => {
+  const kept = keptShape(shapeOf(x), axes)
+  const mask = equal(x, reshape(y, kept))
+  return div(mask, reshape(sum(mask, axes), kept))
+}
+
+export const maxP: Primitive<ReduceParams> = define({
+  name: 'max',
+  arity: 1,
+  zeroDerivative: false,
+  impl: ([x], { axes }) => {
+    const t = asTensor(x!)
+    const out = new Tensor(maxK(t.data, t.shape, axes), reducedShape(t.shape, axes))
+    return typeof x === 'number' ? out.item() : out
+  },
+  shape: ([s], { axes }) => reducedShape(s!, axes),
+  jvp: ([x], [xDot], y, { axes }) =>
+    xDot === null || xDot === undefined ? null : sum(safeMul(xDot, maxWeights(x!, y, axes)), axes),
+  vjp: (yBar, [x], y, { axes }) => {
+    const s = shapeOf(x!)
+    return [safeMul(broadcastTo(reshape(yBar, keptShape(s, axes)), s), maxWeights(x!, y, axes))]
+  },
+  domain: reduceDomain,
+})
+
+/** Options of a reduction. */
+export interface ReduceOptions {
+  /** Keep each reduced axis with size 1 (default false). */
+  readonly keepdims?: boolean
+}
+
+type Axis = number | readonly number[] | null
+
+const reduceWith = (
+  p: Primitive<ReduceParams>,
+  x: Val,
+  axis: Axis | undefined,
+  options: ReduceOptions | undefined,
+  name: string,
+): Val => {
+  const s = shapeOf(x)
+  const axes = normalizeAxes(axis, s.length, name)
+  const y = axes.length === 0 ? x : bind1(p, x, { axes })
+  return options?.keepdims === true && axes.length > 0 ? reshape(y, keptShape(s, axes)) : y
+}
+
+/**
+ * Sum of the elements over `axis` (all axes by default).
+ *
+ * Derivative: linear; the cotangent is broadcast back over the reduced axes.
+ * @example
+ * sum(tensor([[1, 2], [3, 4]])).item() // => 10
+ * sum(tensor([[1, 2], [3, 4]]), 0).toArray() // => [4, 6]
+ * @category reduction
+ */
+export function sum(x: number, axis?: Axis, options?: ReduceOptions): number
+export function sum(x: Value, axis?: Axis, options?: ReduceOptions): Value
+export function sum(x: Value, axis?: Axis, options?: ReduceOptions): Value {
+  return reduceWith(sumP, x, axis, options, 'sum')
+}
+
+/**
+ * Arithmetic mean over `axis` (all axes by default).
+ *
+ * Derivative: the cotangent divided by the count, broadcast back.
+ * @example
+ * mean(tensor([1, 2, 3, 4])).item() // => 2.5
+ * @category reduction
+ */
+export function mean(x: number, axis?: Axis, options?: ReduceOptions): number
+export function mean(x: Value, axis?: Axis, options?: ReduceOptions): Value
+export function mean(x: Value, axis?: Axis, options?: ReduceOptions): Value {
+  const s = shapeOf(x)
+  const count = sizeOf(normalizeAxes(axis, s.length, 'mean').map((a) => s[a]!))
+  return div(sum(x, axis, options), count)
+}
+
+/**
+ * Largest element over `axis` (all axes by default); NaN if any is NaN.
+ *
+ * Derivative: the cotangent goes to the maximal entries, split evenly among ties.
+ * @example
+ * max(tensor([1, 5, 3])).item() // => 5
+ * @category reduction
+ */
+export function max(x: number, axis?: Axis, options?: ReduceOptions): number
+export function max(x: Value, axis?: Axis, options?: ReduceOptions): Value
+export function max(x: Value, axis?: Axis, options?: ReduceOptions): Value {
+  return reduceWith(maxP, x, axis, options, 'max')
+}
+
+/**
+ * Smallest element over `axis` (all axes by default): −max(−x), exactly.
+ *
+ * Derivative: the cotangent goes to the minimal entries, split evenly among ties.
+ * @example
+ * min(tensor([4, 1, 3])).item() // => 1
+ * @category reduction
+ */
+export function min(x: number, axis?: Axis, options?: ReduceOptions): number
+export function min(x: Value, axis?: Axis, options?: ReduceOptions): Value
+export function min(x: Value, axis?: Axis, options?: ReduceOptions): Value {
+  return neg(max(neg(x), axis, options))
+}
+
+/**
+ * Product of the elements over `axis` (all axes by default).
+ *
+ * Computed as a balanced tree of pairwise products, so the derivative is exact even where
+ * elements are zero (∂/∂xᵢ = Π_{j≠i} xⱼ, never a division by xᵢ).
+ * @example
+ * prod(tensor([1, 2, 3, 4])).item() // => 24
+ * @category reduction
+ */
+export function prod(x: number, axis?: Axis, options?: ReduceOptions): number
+export function prod(x: Value, axis?: Axis, options?: ReduceOptions): Value
+export function prod(x: Value, axis?: Axis, options?: ReduceOptions): Value {
+  const s = shapeOf(x)
+  const axes = normalizeAxes(axis, s.length, 'prod')
+  if (axes.length === 0) return x
+  const rest = s.map((_, i) => i).filter((i) => !axes.includes(i))
+  // move reduced axes last, flatten them, then halve the last axis until one entry is left
+  const moved = transpose(x, [...rest, ...axes])
+  const outer = rest.map((i) => s[i]!)
+  let acc: Val = reshape(moved, [...outer, sizeOf(axes.map((a) => s[a]!))])
+  let n = shapeOf(acc)[outer.length]!
+  if (n === 0) acc = pad(acc, [...outer.map(() => [0, 0] as const), [0, 1]], 1)
+  while (n > 1) {
+    if (n % 2 === 1) {
+      acc = pad(acc, [...outer.map(() => [0, 0] as const), [0, 1]], 1)
+      n += 1
+    }
+    const half = n / 2
+    const lo = slice(acc, [...outer.map(() => 0), 0], [...outer, half])
+    const hi = slice(acc, [...outer.map(() => 0), half], [...outer, n])
+    acc = mul(lo, hi)
+    n = half
+  }
+  const y = reshape(acc, outer)
+  const result = options?.keepdims === true ? reshape(y, keptShape(s, axes)) : y
+  return typeof x === 'number' ? (result as Tensor).item() : result
+}
+
+/**
+ * log Σ exp(x) over `axis` (all axes by default), computed stably: the maximum is subtracted
+ * first (as a constant), so ±1000 give finite, correct values and gradients.
+ *
+ * Derivative: the softmax of `x` along the reduced axes.
+ * @example
+ * logSumExp(tensor([0, 0])).item() // ≈ Math.LN2
+ * @category reduction
+ */
+export function logSumExp(x: number, axis?: Axis, options?: ReduceOptions): number
+export function logSumExp(x: Value, axis?: Axis, options?: ReduceOptions): Value
+export function logSumExp(x: Value, axis?: Axis, options?: ReduceOptions): Value {
+  const m = stopGradient(max(x, axis, { keepdims: true }))
+  // an infinite maximum would turn x − m into NaN; shifting by 0 is exact there
+  const shift = where(equal(abs(m), Number.POSITIVE_INFINITY), 0, m)
+  const y = add(log(sum(exp(sub(x, shift)), axis, { keepdims: true })), shift)
+  if (options?.keepdims === true) return y
+  const s = shapeOf(x)
+  const axes = normalizeAxes(axis, s.length, 'logSumExp')
+  const out = reshape(y, reducedShape(s, axes))
+  return typeof x === 'number' ? out.item() : out
+}

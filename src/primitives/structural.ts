@@ -1,0 +1,526 @@
+/**
+ * Shape ops. The primitives are linear and come in transpose pairs — `reshape ↔ reshape`,
+ * `transpose ↔ transpose⁻¹`, `broadcastTo ↔ sum`, `slice ↔ pad`, `concat ↔ slices`,
+ * `cast ↔ cast` — so each derivative is one line. `expandDims squeeze stack index flatten` and
+ * `unbroadcast` are compositions.
+ *
+ * Laws: fd-agreement, vjp-jvp-adjoint, transpose-involution.
+ * @module
+ */
+import { bind1, bindN } from '../core/bind.ts'
+import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
+import { define, type Primitive } from '../core/primitive.ts'
+import { shapeOf, type Val } from '../core/tracer.ts'
+import { concatK, padK, sliceK, transposeK } from '../tensor/kernels/layout.ts'
+import { checkShape, normalizeAxis, type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import { anyReal, drawShape, drawValue } from './domain.ts'
+import { asTensor, broadcastToP, linear, reshapeP } from './families.ts'
+
+type Value = number | Tensor
+
+// ---- reshape ----------------------------------------------------------------------------------
+
+/**
+ * The same values in a new shape (row-major order). One size may be −1, inferred.
+ *
+ * Derivative: linear; its transpose reshapes back. Throws `ShapeError` if sizes differ.
+ * @example
+ * reshape(tensor([1, 2, 3, 4]), [2, -1]).shape // => [2, 2]
+ * @category shape
+ */
+export function reshape(x: Value, shape: readonly number[]): Tensor {
+  const from = shapeOf(x)
+  const to = inferShape(shape, sizeOf(from))
+  if (shapesEqual(from, to) && typeof x !== 'number') return x
+  return bind1(reshapeP, x, { shape: to }) as Tensor
+}
+
+const inferShape = (shape: readonly number[], size: number): Shape => {
+  const unknown = shape.indexOf(-1)
+  if (unknown < 0 || shape.lastIndexOf(-1) !== unknown) return checkShape(shape, 'reshape')
+  const known = sizeOf(
+    checkShape(
+      shape.filter((d) => d !== -1),
+      'reshape',
+    ),
+  )
+  if (known === 0 || size % known !== 0) {
+    throw new ShapeError(`cannot infer -1 in [${shape.join(', ')}] for ${size} elements`, {
+      primitive: 'reshape',
+      hint: 'the known sizes must divide the element count',
+    })
+  }
+  return shape.map((d) => (d === -1 ? size / known : d))
+}
+
+// ---- transpose --------------------------------------------------------------------------------
+
+export interface TransposeParams {
+  readonly perm: readonly number[]
+}
+
+export const transposeP: Primitive<TransposeParams> = linear<TransposeParams>({
+  name: 'transpose',
+  impl: (x, { perm }) => {
+    const t = asTensor(x)
+    return new Tensor(
+      transposeK(t.data, t.shape, perm),
+      perm.map((p) => t.shape[p]!),
+    )
+  },
+  shape: (s, { perm }) => perm.map((p) => s[p]!),
+  apply: (x, params) => bind1(transposeP, x, params),
+  transpose: (yBar, { perm }) => transpose(yBar, inversePermutation(perm)),
+  domain: {
+    sample: (draw) => {
+      const shape = drawShape(draw, 3)
+      const perm = shape.map((_, i) => i)
+      for (let i = perm.length - 1; i > 0; i--) {
+        const j = draw.integer(0, i)
+        ;[perm[i], perm[j]] = [perm[j]!, perm[i]!]
+      }
+      return { args: [drawValue(draw, shape, anyReal)], params: { perm } }
+    },
+  },
+})
+
+const inversePermutation = (perm: readonly number[]): number[] => {
+  const inv = new Array<number>(perm.length)
+  perm.forEach((p, i) => {
+    inv[p] = i
+  })
+  return inv
+}
+
+/**
+ * Permutes axes: output axis i is input axis `perm[i]` (default: all axes reversed).
+ *
+ * Derivative: linear; its transpose applies the inverse permutation.
+ * @example
+ * transpose(tensor([[1, 2, 3]])).shape // => [3, 1]
+ * @category shape
+ */
+export function transpose(x: Value, perm?: readonly number[]): Tensor {
+  const rank = shapeOf(x).length
+  const p = perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i)
+  const seen = new Set(p.map((a) => normalizeAxis(a, rank, 'transpose')))
+  if (p.length !== rank || seen.size !== rank) {
+    throw new InvalidArgumentError(`[${p.join(', ')}] is not a permutation of ${rank} axes`, {
+      primitive: 'transpose',
+      hint: 'list every axis exactly once',
+    })
+  }
+  const norm = p.map((a) => (a < 0 ? a + rank : a))
+  if (norm.every((a, i) => a === i) && typeof x !== 'number') return x
+  return bind1(transposeP, x, { perm: norm }) as Tensor
+}
+
+// ---- broadcastTo ------------------------------------------------------------------------------
+
+/**
+ * `x` repeated along new leading axes and along axes of size 1, NumPy-style, to `shape`.
+ *
+ * Derivative: linear; its transpose sums over the broadcast axes. Throws `ShapeError`.
+ * @example
+ * broadcastTo(tensor([1, 2]), [3, 2]).shape // => [3, 2]
+ * @category shape
+ */
+export function broadcastTo(x: Value, shape: readonly number[]): Tensor {
+  const to = checkShape(shape, 'broadcastTo')
+  if (shapesEqual(shapeOf(x), to) && typeof x !== 'number') return x
+  return bind1(broadcastToP, x, { shape: to }) as Tensor
+}
+
+// ---- cast (number ↔ rank-0 tensor) ------------------------------------------------------------
+
+export interface CastParams {
+  readonly to: 'number' | 'tensor'
+}
+
+export const castP: Primitive<CastParams> = linear<CastParams>({
+  name: 'cast',
+  impl: (x, { to }) => (to === 'tensor' ? asTensor(x) : typeof x === 'number' ? x : x.item()),
+  shape: (s) => s,
+  apply: (x, params) => bind1(castP, x, params),
+  transpose: (yBar, { to }) => bind1(castP, yBar, { to: to === 'number' ? 'tensor' : 'number' }),
+  domain: {
+    sample: (draw) => ({
+      args: [drawValue(draw, [], anyReal)],
+      params: { to: draw.integer(0, 1) === 0 ? 'number' : 'tensor' },
+    }),
+  },
+})
+
+/** `v` as the same kind as `like`: a JS number or a rank-0 tensor (the value is unchanged). */
+export function conformKind(v: Val, like: 'number' | 'tensor'): Val {
+  if (shapeOf(v).length !== 0) return v
+  return bind1(castP, v, { to: like })
+}
+
+// ---- slice and pad ----------------------------------------------------------------------------
+
+export interface SliceParams {
+  readonly starts: readonly number[]
+  readonly ends: readonly number[]
+  readonly steps: readonly number[]
+}
+
+const sliceLength = (start: number, end: number, step: number): number =>
+  end <= start ? 0 : Math.ceil((end - start) / step)
+
+export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
+  name: 'slice',
+  impl: (x, { starts, ends, steps }) => {
+    const t = asTensor(x)
+    const shape = t.shape.map((_, i) => sliceLength(starts[i]!, ends[i]!, steps[i]!))
+    return new Tensor(sliceK(t.data, t.shape, starts, ends, steps), shape)
+  },
+  shape: (s, { starts, ends, steps }) =>
+    s.map((_, i) => sliceLength(starts[i]!, ends[i]!, steps[i]!)),
+  apply: (x, params) => bind1(sliceP, x, params),
+  transpose: (yBar, { starts, ends, steps }, x) => {
+    const xs = shapeOf(x)
+    const lo = starts.slice()
+    const interior = steps.map((s) => s - 1)
+    const hi = xs.map((n, i) => {
+      const m = sliceLength(starts[i]!, ends[i]!, steps[i]!)
+      return n - starts[i]! - (m === 0 ? 0 : (m - 1) * steps[i]! + 1)
+    })
+    return bind1(padP, yBar, { lo, hi, interior, value: 0 })
+  },
+  domain: {
+    sample: (draw) => {
+      const shape = drawShape(draw, 3, 5)
+      const starts = shape.map((n) => draw.integer(0, n - 1))
+      const ends = shape.map((n, i) => draw.integer(starts[i]! + 1, n))
+      const steps = shape.map(() => draw.integer(1, 2))
+      return { args: [drawValue(draw, shape, anyReal)], params: { starts, ends, steps } }
+    },
+  },
+})
+
+export interface PadParams {
+  readonly lo: readonly number[]
+  readonly hi: readonly number[]
+  readonly interior: readonly number[]
+  readonly value: number
+}
+
+const paddedLength = (n: number, lo: number, hi: number, interior: number): number =>
+  lo + hi + n + Math.max(n - 1, 0) * interior
+
+export const padP: Primitive<PadParams> = linear<PadParams>({
+  name: 'pad',
+  impl: (x, { lo, hi, interior, value }) => {
+    const t = asTensor(x)
+    const shape = t.shape.map((n, i) => paddedLength(n, lo[i]!, hi[i]!, interior[i]!))
+    return new Tensor(padK(t.data, t.shape, lo, hi, interior, value), shape)
+  },
+  shape: (s, { lo, hi, interior }) =>
+    s.map((n, i) => paddedLength(n, lo[i]!, hi[i]!, interior[i]!)),
+  // the pad value is a constant: the tangent is padded with zeros
+  apply: (x, params) => bind1(padP, x, { ...params, value: 0 }),
+  transpose: (yBar, { lo, interior }, x) => {
+    const xs = shapeOf(x)
+    const steps = interior.map((i) => i + 1)
+    const ends = xs.map((n, i) => lo[i]! + (n === 0 ? 0 : (n - 1) * steps[i]! + 1))
+    return bind1(sliceP, yBar, { starts: lo, ends, steps })
+  },
+  domain: {
+    sample: (draw) => {
+      const shape = drawShape(draw, 3)
+      return {
+        args: [drawValue(draw, shape, anyReal)],
+        params: {
+          lo: shape.map(() => draw.integer(0, 2)),
+          hi: shape.map(() => draw.integer(0, 2)),
+          interior: shape.map(() => draw.integer(0, 1)),
+          value: 0,
+        },
+      }
+    },
+  },
+})
+
+/**
+ * The sub-tensor from `starts` (inclusive) to `ends` (exclusive) with `steps`, per axis, NumPy
+ * style: negative indices count from the end, out-of-range bounds are clamped, missing trailing
+ * axes are taken whole.
+ *
+ * Derivative: linear; its transpose pads the cotangent with zeros.
+ * @example
+ * slice(tensor([1, 2, 3, 4]), [1], [3]).toArray() // => [2, 3]
+ * @category shape
+ */
+export function slice(
+  x: Value,
+  starts: readonly number[],
+  ends?: readonly (number | undefined)[],
+  steps?: readonly number[],
+): Tensor {
+  const shape = shapeOf(x)
+  if (starts.length > shape.length) {
+    throw new InvalidArgumentError(`${starts.length} starts for rank ${shape.length}`, {
+      primitive: 'slice',
+      shapes: [shape],
+      hint: 'give at most one start per axis',
+    })
+  }
+  const clamp = (i: number, n: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n)
+  const st = shape.map((_, i) => steps?.[i] ?? 1)
+  for (const s of st) {
+    if (!Number.isInteger(s) || s < 1) {
+      throw new InvalidArgumentError(`slice step ${s} is not a positive integer`, {
+        primitive: 'slice',
+        hint: 'steps are integers ≥ 1',
+      })
+    }
+  }
+  const b = shape.map((n, i) => clamp(starts[i] ?? 0, n))
+  const e = shape.map((n, i) => Math.max(clamp(ends?.[i] ?? n, n), b[i]!))
+  return bind1(sliceP, x, { starts: b, ends: e, steps: st }) as Tensor
+}
+
+/**
+ * `x` padded with `value`: `widths[i] = [before, after]` per axis (a single number pads every
+ * side of every axis equally).
+ *
+ * Derivative: linear in `x`; its transpose slices the cotangent.
+ * @example
+ * pad(tensor([1, 2]), [[1, 0]]).toArray() // => [0, 1, 2]
+ * @category shape
+ */
+export function pad(
+  x: Value,
+  widths: number | readonly (readonly [number, number])[],
+  value = 0,
+): Tensor {
+  const shape = shapeOf(x)
+  const w = typeof widths === 'number' ? shape.map(() => [widths, widths] as const) : widths
+  if (
+    w.length !== shape.length ||
+    w.some(([l, h]) => !(Number.isInteger(l) && Number.isInteger(h) && l >= 0 && h >= 0))
+  ) {
+    throw new InvalidArgumentError(
+      'pad widths must be one [before, after] pair of integers ≥ 0 per axis',
+      {
+        primitive: 'pad',
+        shapes: [shape],
+        hint: `give ${shape.length} pairs`,
+      },
+    )
+  }
+  return bind1(padP, x, {
+    lo: w.map(([l]) => l),
+    hi: w.map(([, h]) => h),
+    interior: shape.map(() => 0),
+    value,
+  }) as Tensor
+}
+
+// ---- concat -----------------------------------------------------------------------------------
+
+export interface ConcatParams {
+  readonly axis: number
+}
+
+export const concatP: Primitive<ConcatParams> = define({
+  name: 'concat',
+  arity: -1,
+  zeroDerivative: false,
+  impl: (args, { axis }) => {
+    const ts = args.map(asTensor)
+    const shape = concatShape(
+      ts.map((t) => t.shape),
+      axis,
+    )
+    return new Tensor(
+      concatK(
+        ts.map((t) => t.data),
+        ts.map((t) => t.shape),
+        axis,
+      ),
+      shape,
+    )
+  },
+  shape: (shapes, { axis }) => concatShape(shapes, axis),
+  jvp: (primals, tangents, _y, params) =>
+    tangents.every((t) => t === null)
+      ? null
+      : bindN(
+          concatP,
+          tangents.map((t, i) => t ?? zerosLike(primals[i]!)),
+          params,
+        ),
+  vjp: (yBar, primals, _y, { axis }, needs) => {
+    let offset = 0
+    return primals.map((x, i) => {
+      const s = shapeOf(x)
+      const start = offset
+      offset += s[axis]!
+      if (!needs[i]) return null
+      return slice(
+        yBar,
+        s.map((_, j) => (j === axis ? start : 0)),
+        s.map((n, j) => (j === axis ? start + n : n)),
+      )
+    })
+  },
+  domain: {
+    sample: (draw) => {
+      const shape = drawShape(draw, 3)
+      if (shape.length === 0) shape.push(2)
+      const axis = draw.integer(0, shape.length - 1)
+      const parts = draw.integer(1, 3)
+      return {
+        args: Array.from({ length: parts }, () =>
+          drawValue(
+            draw,
+            shape.map((d, i) => (i === axis ? draw.integer(1, 3) : d)),
+            anyReal,
+          ),
+        ),
+        params: { axis },
+      }
+    },
+    linear: true,
+  },
+})
+
+const zerosLike = (v: Val): Tensor => {
+  const s = shapeOf(v)
+  return new Tensor(new Float64Array(sizeOf(s)), s)
+}
+
+const concatShape = (shapes: readonly Shape[], axis: number): Shape => {
+  const first = shapes[0]
+  if (first === undefined) {
+    throw new InvalidArgumentError('concat needs at least one tensor', { primitive: 'concat' })
+  }
+  let total = 0
+  for (const s of shapes) {
+    if (s.length !== first.length || s.some((d, i) => i !== axis && d !== first[i])) {
+      throw new ShapeError('shapes differ off the concatenation axis', {
+        primitive: 'concat',
+        shapes,
+        hint: `all sizes except axis ${axis} must match`,
+      })
+    }
+    total += s[axis]!
+  }
+  return first.map((d, i) => (i === axis ? total : d))
+}
+
+/**
+ * Joins tensors along an existing axis.
+ *
+ * Derivative: linear; its transpose slices the cotangent back into pieces.
+ * @example
+ * concat([tensor([1]), tensor([2, 3])]).toArray() // => [1, 2, 3]
+ * @category shape
+ */
+export function concat(xs: readonly Value[], axis = 0): Tensor {
+  const first = xs[0]
+  if (first === undefined) {
+    throw new InvalidArgumentError('concat needs at least one tensor', { primitive: 'concat' })
+  }
+  const ax = normalizeAxis(axis, shapeOf(first).length, 'concat')
+  return bindN(concatP, xs, { axis: ax }) as Tensor
+}
+
+/**
+ * Joins tensors of equal shape along a new axis.
+ * @example
+ * stack([tensor([1, 2]), tensor([3, 4])]).shape // => [2, 2]
+ * @category shape
+ */
+export function stack(xs: readonly Value[], axis = 0): Tensor {
+  const first = xs[0]
+  if (first === undefined) {
+    throw new InvalidArgumentError('stack needs at least one tensor', { primitive: 'stack' })
+  }
+  const ax = normalizeAxis(axis, shapeOf(first).length + 1, 'stack')
+  return concat(
+    xs.map((x) => expandDims(x, ax)),
+    ax,
+  )
+}
+
+/**
+ * Inserts an axis of size 1 at `axis`.
+ * @example
+ * expandDims(tensor([1, 2]), 0).shape // => [1, 2]
+ * @category shape
+ */
+export function expandDims(x: Value, axis: number): Tensor {
+  const s = shapeOf(x)
+  const ax = normalizeAxis(axis, s.length + 1, 'expandDims')
+  return reshape(x, [...s.slice(0, ax), 1, ...s.slice(ax)])
+}
+
+/**
+ * Removes axes of size 1 (the given ones, or all).
+ * @example
+ * squeeze(tensor([[1, 2]])).shape // => [2]
+ * @category shape
+ */
+export function squeeze(x: Value, axis?: number | readonly number[]): Tensor {
+  const s = shapeOf(x)
+  const axes =
+    axis === undefined
+      ? s.flatMap((d, i) => (d === 1 ? [i] : []))
+      : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis(a, s.length, 'squeeze'))
+  for (const a of axes) {
+    if (s[a] !== 1) {
+      throw new ShapeError(`axis ${a} has size ${s[a]}, not 1`, {
+        primitive: 'squeeze',
+        shapes: [s],
+        hint: 'squeeze only axes of size 1',
+      })
+    }
+  }
+  return reshape(
+    x,
+    s.filter((_, i) => !axes.includes(i)),
+  )
+}
+
+/**
+ * Element `i` along `axis` (that axis removed), like `x[i]`; negative `i` counts from the end.
+ * @example
+ * index(tensor([[1, 2], [3, 4]]), 1).toArray() // => [3, 4]
+ * @category shape
+ */
+export function index(x: Value, i: number, axis = 0): Tensor {
+  const s = shapeOf(x)
+  const ax = normalizeAxis(axis, s.length, 'index')
+  const n = s[ax]!
+  if (!Number.isInteger(i) || i < -n || i >= n) {
+    throw new InvalidArgumentError(`index ${i} is out of range for size ${n}`, {
+      primitive: 'index',
+      shapes: [s],
+      hint: `use an integer in [${-n}, ${n - 1}]`,
+    })
+  }
+  const at = i < 0 ? i + n : i
+  const part = slice(
+    x,
+    s.map((_, j) => (j === ax ? at : 0)),
+    s.map((d, j) => (j === ax ? at + 1 : d)),
+  )
+  return reshape(
+    part,
+    s.filter((_, j) => j !== ax),
+  )
+}
+
+/**
+ * The values as a rank-1 tensor.
+ * @example
+ * flatten(tensor([[1, 2], [3, 4]])).shape // => [4]
+ * @category shape
+ */
+export function flatten(x: Value): Tensor {
+  return reshape(x, [sizeOf(shapeOf(x))])
+}

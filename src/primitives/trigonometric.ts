@@ -1,0 +1,232 @@
+/**
+ * Trigonometric and hyperbolic functions and their inverses, elementwise.
+ * Each is one record (scalar, kernel, partial, domain) and one op; on a number the op is the
+ * plain `Math` call.
+ *
+ * Laws (every smooth primitive here): fd-agreement, vjp-jvp-adjoint, jvp-linearity.
+ * @module
+ */
+import { bind1 } from '../core/bind.ts'
+import {
+  acosK,
+  asinK,
+  atanK,
+  coshK,
+  cosK,
+  sinhK,
+  sinK,
+  tanhK,
+  tanK,
+} from '../tensor/kernels/unary.ts'
+import type { Tensor } from '../tensor/tensor.ts'
+import { add, div, mul, neg, sub } from './arithmetic.ts'
+import { anyReal, real, unaryDomain } from './domain.ts'
+import { sqrt } from './elementwise.ts'
+import { unary } from './families.ts'
+
+export const sinP = unary({
+  name: 'sin',
+  scalar: Math.sin,
+  kernel: sinK,
+  partial: (x) => cos(x),
+  domain: unaryDomain(anyReal),
+})
+
+/**
+ * Sine, elementwise.
+ *
+ * Derivative: d sin x = cos x·dx.
+ * @example
+ * sin(0) // => 0
+ * @category elementwise
+ */
+export function sin(x: number): number
+export function sin(x: Tensor): Tensor
+export function sin(x: number | Tensor): number | Tensor
+export function sin(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? sinP.scalar1!(x) : bind1(sinP, x, undefined)
+}
+
+export const cosP = unary({
+  name: 'cos',
+  scalar: Math.cos,
+  kernel: cosK,
+  partial: (x) => neg(sin(x)),
+  domain: unaryDomain(anyReal),
+})
+
+/**
+ * Cosine, elementwise.
+ *
+ * Derivative: d cos x = −sin x·dx.
+ * @example
+ * cos(0) // => 1
+ * @category elementwise
+ */
+export function cos(x: number): number
+export function cos(x: Tensor): Tensor
+export function cos(x: number | Tensor): number | Tensor
+export function cos(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? cosP.scalar1!(x) : bind1(cosP, x, undefined)
+}
+
+export const tanP = unary({
+  name: 'tan',
+  scalar: Math.tan,
+  kernel: tanK,
+  partial: (_x, y) => add(1, mul(y, y)),
+  domain: unaryDomain(real(-1.3, 1.3)),
+})
+
+/**
+ * Tangent, elementwise.
+ *
+ * Derivative: d tan x = (1 + tan²x)·dx.
+ * @example
+ * tan(0) // => 0
+ * @category elementwise
+ */
+export function tan(x: number): number
+export function tan(x: Tensor): Tensor
+export function tan(x: number | Tensor): number | Tensor
+export function tan(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? tanP.scalar1!(x) : bind1(tanP, x, undefined)
+}
+
+export const asinP = unary({
+  name: 'asin',
+  scalar: Math.asin,
+  kernel: asinK,
+  partial: (x) => div(1, sqrt(sub(1, mul(x, x)))),
+  domain: unaryDomain(real(-0.9, 0.9)),
+})
+
+/**
+ * Arcsine, elementwise, on [−1, 1].
+ *
+ * Derivative: d asin x = dx / √(1 − x²).
+ * @example
+ * asin(0) // => 0
+ * @category elementwise
+ */
+export function asin(x: number): number
+export function asin(x: Tensor): Tensor
+export function asin(x: number | Tensor): number | Tensor
+export function asin(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? asinP.scalar1!(x) : bind1(asinP, x, undefined)
+}
+
+export const acosP = unary({
+  name: 'acos',
+  scalar: Math.acos,
+  kernel: acosK,
+  partial: (x) => neg(div(1, sqrt(sub(1, mul(x, x))))),
+  domain: unaryDomain(real(-0.9, 0.9)),
+})
+
+/**
+ * Arccosine, elementwise, on [−1, 1].
+ *
+ * Derivative: d acos x = −dx / √(1 − x²).
+ * @example
+ * acos(1) // => 0
+ * @category elementwise
+ */
+export function acos(x: number): number
+export function acos(x: Tensor): Tensor
+export function acos(x: number | Tensor): number | Tensor
+export function acos(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? acosP.scalar1!(x) : bind1(acosP, x, undefined)
+}
+
+export const atanP = unary({
+  name: 'atan',
+  scalar: Math.atan,
+  kernel: atanK,
+  partial: (x) => div(1, add(1, mul(x, x))),
+  domain: unaryDomain(anyReal),
+})
+
+/**
+ * Arctangent, elementwise.
+ *
+ * Derivative: d atan x = dx / (1 + x²).
+ * @example
+ * atan(0) // => 0
+ * @category elementwise
+ */
+export function atan(x: number): number
+export function atan(x: Tensor): Tensor
+export function atan(x: number | Tensor): number | Tensor
+export function atan(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? atanP.scalar1!(x) : bind1(atanP, x, undefined)
+}
+
+export const sinhP = unary({
+  name: 'sinh',
+  scalar: Math.sinh,
+  kernel: sinhK,
+  partial: (x) => cosh(x),
+  domain: unaryDomain(anyReal),
+})
+
+/**
+ * Hyperbolic sine, elementwise.
+ *
+ * Derivative: d sinh x = cosh x·dx.
+ * @example
+ * sinh(0) // => 0
+ * @category elementwise
+ */
+export function sinh(x: number): number
+export function sinh(x: Tensor): Tensor
+export function sinh(x: number | Tensor): number | Tensor
+export function sinh(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? sinhP.scalar1!(x) : bind1(sinhP, x, undefined)
+}
+
+export const coshP = unary({
+  name: 'cosh',
+  scalar: Math.cosh,
+  kernel: coshK,
+  partial: (x) => sinh(x),
+  domain: unaryDomain(anyReal),
+})
+
+/**
+ * Hyperbolic cosine, elementwise.
+ *
+ * Derivative: d cosh x = sinh x·dx.
+ * @example
+ * cosh(0) // => 1
+ * @category elementwise
+ */
+export function cosh(x: number): number
+export function cosh(x: Tensor): Tensor
+export function cosh(x: number | Tensor): number | Tensor
+export function cosh(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? coshP.scalar1!(x) : bind1(coshP, x, undefined)
+}
+
+export const tanhP = unary({
+  name: 'tanh',
+  scalar: Math.tanh,
+  kernel: tanhK,
+  partial: (_x, y) => sub(1, mul(y, y)),
+  domain: unaryDomain(anyReal),
+})
+
+/**
+ * Hyperbolic tangent, elementwise.
+ *
+ * Derivative: d tanh x = (1 − tanh²x)·dx, with tanh x a traced value, so second derivatives keep every term.
+ * @example
+ * tanh(0) // => 0
+ * @category elementwise
+ */
+export function tanh(x: number): number
+export function tanh(x: Tensor): Tensor
+export function tanh(x: number | Tensor): number | Tensor
+export function tanh(x: number | Tensor): number | Tensor {
+  return typeof x === 'number' ? tanhP.scalar1!(x) : bind1(tanhP, x, undefined)
+}

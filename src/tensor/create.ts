@@ -1,0 +1,243 @@
+/**
+ * Public constructors of concrete tensors. Each validates its input where it enters and throws
+ * `InvalidArgumentError` or `ShapeError` with a fix hint; each copies its input, so a tensor
+ * never aliases a caller's array.
+ * @module
+ */
+import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
+import { checkShape, MAX_SIZE, type Shape, sizeOf } from './shape.ts'
+import { type NestedArray, Tensor } from './tensor.ts'
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`
+  if (Array.isArray(v)) return 'an array'
+  // e.g. "a Float32Array", "a Object": the built-in tag, never the object's own toString.
+  if (typeof v === 'object' && v !== null)
+    return `a ${Object.prototype.toString.call(v).slice(8, -1)}`
+  return String(v)
+}
+
+function checkNumber(v: unknown, what: string, op: string): number {
+  if (typeof v !== 'number') {
+    throw new InvalidArgumentError(`${what} must be a number, got ${describe(v)}`, {
+      primitive: op,
+      hint: 'pass numbers, nested arrays of numbers or a Float64Array (NaN and ±Infinity are allowed)',
+    })
+  }
+  return v
+}
+
+function checkFinite(v: unknown, what: string, op: string): number {
+  const x = checkNumber(v, what, op)
+  if (!Number.isFinite(x)) {
+    throw new InvalidArgumentError(`${what} must be finite, got ${x}`, {
+      primitive: op,
+      hint: `give ${op} finite bounds`,
+    })
+  }
+  return x
+}
+
+/** Shape of a nested array, read along its first elements; `fill` then checks the rest. */
+function inferShape(values: readonly NestedArray[]): number[] {
+  const shape: number[] = []
+  let v: NestedArray | undefined = values
+  while (Array.isArray(v)) {
+    shape.push(v.length)
+    v = v[0]
+  }
+  return shape
+}
+
+/** Copies nested `v` into `out` row-major, checking every level against `shape`. */
+function fill(v: unknown, shape: Shape, axis: number, out: Float64Array, at: number): number {
+  if (axis === shape.length) {
+    if (Array.isArray(v)) {
+      throw new ShapeError('ragged nested array: found an array where a number was expected', {
+        primitive: 'tensor',
+        shapes: [shape],
+        hint: 'every row at the same depth must have the same length',
+      })
+    }
+    out[at] = checkNumber(v, 'every element', 'tensor')
+    return at + 1
+  }
+  if (!Array.isArray(v) || v.length !== shape[axis]) {
+    const got = Array.isArray(v) ? `length ${v.length}` : describe(v)
+    throw new ShapeError(
+      `ragged nested array: expected length ${shape[axis]} at depth ${axis}, got ${got}`,
+      {
+        primitive: 'tensor',
+        shapes: [shape],
+        hint: 'every row at the same depth must have the same length',
+      },
+    )
+  }
+  for (const item of v) at = fill(item, shape, axis + 1, out, at)
+  return at
+}
+
+/**
+ * A tensor holding `values`: a number (rank 0), a nested array (shape inferred), or a flat array
+ * or `Float64Array` (rank 1). With `shape`, the values are laid out row-major in that shape.
+ *
+ * The input is copied. Throws `ShapeError` for ragged nested arrays or a `shape` whose size
+ * differs from the number of values, `InvalidArgumentError` for non-number elements or a bad
+ * `shape`. NaN and ±Infinity are allowed values.
+ *
+ * @example
+ * tensor([[1, 2], [3, 4]]).shape // => [2, 2]
+ * tensor([1, 2, 3, 4], [2, 2]).toArray() // => [[1, 2], [3, 4]]
+ * @category values
+ */
+export function tensor(
+  values: NestedArray | Float64Array | readonly number[] | number,
+  shape?: readonly number[],
+): Tensor {
+  let data: Float64Array
+  let inferred: Shape
+  if (values instanceof Float64Array) {
+    data = values.slice()
+    inferred = [values.length]
+  } else if (Array.isArray(values)) {
+    inferred = inferShape(values)
+    checkShape(inferred, 'tensor')
+    data = new Float64Array(sizeOf(inferred))
+    fill(values, inferred, 0, data, 0)
+  } else {
+    data = new Float64Array([checkNumber(values, 'a tensor value', 'tensor')])
+    inferred = []
+  }
+  if (shape === undefined) return new Tensor(data, inferred)
+  const target = checkShape(shape, 'tensor')
+  if (sizeOf(target) !== data.length) {
+    throw new ShapeError(`cannot lay out ${data.length} values as shape [${target.join(', ')}]`, {
+      primitive: 'tensor',
+      shapes: [inferred, target],
+      hint: 'the product of the shape must equal the number of values',
+    })
+  }
+  return new Tensor(data, target)
+}
+
+/**
+ * A rank-0 tensor holding `x`. Throws `InvalidArgumentError` if `x` is not a number.
+ *
+ * @example
+ * scalar(3.5).item() // => 3.5
+ * @category values
+ */
+export function scalar(x: number): Tensor {
+  return new Tensor(new Float64Array([checkNumber(x, 'the value', 'scalar')]), [])
+}
+
+/**
+ * A tensor of the given shape filled with `value`. Throws `InvalidArgumentError` for a bad
+ * shape (negative, fractional, or too many elements; checked before allocating) or a
+ * non-number value.
+ *
+ * @example
+ * full([2], 7).toArray() // => [7, 7]
+ * @category values
+ */
+export function full(shape: readonly number[], value: number): Tensor {
+  const s = checkShape(shape, 'full')
+  const v = checkNumber(value, 'the fill value', 'full')
+  return new Tensor(new Float64Array(sizeOf(s)).fill(v), s)
+}
+
+/**
+ * A tensor of the given shape filled with 0. Throws `InvalidArgumentError` for a bad shape.
+ *
+ * @example
+ * zeros([2]).toArray() // => [0, 0]
+ * @category values
+ */
+export function zeros(shape: readonly number[]): Tensor {
+  const s = checkShape(shape, 'zeros')
+  return new Tensor(new Float64Array(sizeOf(s)), s)
+}
+
+/**
+ * A tensor of the given shape filled with 1. Throws `InvalidArgumentError` for a bad shape.
+ *
+ * @example
+ * ones([2]).toArray() // => [1, 1]
+ * @category values
+ */
+export function ones(shape: readonly number[]): Tensor {
+  const s = checkShape(shape, 'ones')
+  return new Tensor(new Float64Array(sizeOf(s)).fill(1), s)
+}
+
+/**
+ * The n × m matrix with ones on the main diagonal and zeros elsewhere (m defaults to n).
+ * Throws `InvalidArgumentError` unless n and m are non-negative integers.
+ *
+ * @example
+ * eye(2).toArray() // => [[1, 0], [0, 1]]
+ * @category values
+ */
+export function eye(n: number, m: number = n): Tensor {
+  const s = checkShape([n, m], 'eye')
+  const data = new Float64Array(n * m)
+  for (let i = 0, end = Math.min(n, m); i < end; i++) data[i * m + i] = 1
+  return new Tensor(data, s)
+}
+
+/**
+ * The rank-1 tensor start, start + step, … stopping before `stop` (NumPy `arange`): it has
+ * max(0, ⌈(stop − start)/step⌉) elements. `arange(stop)` counts from 0 by 1. Throws
+ * `InvalidArgumentError` for a zero or non-finite step, non-finite bounds, or too many elements.
+ *
+ * @example
+ * arange(3).toArray() // => [0, 1, 2]
+ * arange(1, 2, 0.25).toArray() // => [1, 1.25, 1.5, 1.75]
+ * @category values
+ */
+export function arange(stop: number): Tensor
+export function arange(start: number, stop: number, step?: number): Tensor
+export function arange(first: number, second?: number, third = 1): Tensor {
+  const start = second === undefined ? 0 : checkFinite(first, 'start', 'arange')
+  const stop = checkFinite(second ?? first, 'stop', 'arange')
+  const step = checkFinite(third, 'step', 'arange')
+  if (step === 0) {
+    throw new InvalidArgumentError('step must not be 0', {
+      primitive: 'arange',
+      hint: 'use a positive step to count up or a negative one to count down',
+    })
+  }
+  const n = Math.max(0, Math.ceil((stop - start) / step))
+  if (n > MAX_SIZE) {
+    throw new InvalidArgumentError(`arange would have ${n} elements`, {
+      primitive: 'arange',
+      hint: `a tensor holds at most ${MAX_SIZE} elements; use a larger step`,
+    })
+  }
+  const data = new Float64Array(n)
+  for (let i = 0; i < n; i++) data[i] = start + i * step
+  return new Tensor(data, [n])
+}
+
+/**
+ * `num` evenly spaced values from `start` to `stop`, both included exactly (NumPy `linspace`).
+ * Throws `InvalidArgumentError` for non-finite bounds or a `num` that is not a non-negative
+ * integer.
+ *
+ * @example
+ * linspace(0, 1, 5).toArray() // => [0, 0.25, 0.5, 0.75, 1]
+ * @category values
+ */
+export function linspace(start: number, stop: number, num = 50): Tensor {
+  checkFinite(start, 'start', 'linspace')
+  checkFinite(stop, 'stop', 'linspace')
+  checkShape([num], 'linspace')
+  const data = new Float64Array(num)
+  if (num === 0) return new Tensor(data, [0])
+  const step = (stop - start) / (num - 1)
+  // start + i·step is monotone in i (rounding is monotone), as in NumPy; the ends are exact.
+  for (let i = 1; i < num - 1; i++) data[i] = start + i * step
+  data[0] = start
+  if (num > 1) data[num - 1] = stop
+  return new Tensor(data, [num])
+}

@@ -1,0 +1,280 @@
+/**
+ * Broadcasting elementwise kernels of two operands (and `whereK` of three). Every op shares one
+ * driver that walks the output row by row; the op itself is a small row function with its own
+ * plain loop, so the per-element work is never an indirect call.
+ * @module
+ */
+import { broadcastStridesOf, type Shape, sizeOf } from '../shape.ts'
+
+/**
+ * The common type of every binary kernel. `outShape` is the broadcast shape of `aShape` and
+ * `bShape`, already validated by the caller.
+ */
+export type BinaryKernel = (
+  a: Float64Array,
+  aShape: Shape,
+  b: Float64Array,
+  bShape: Shape,
+  outShape: Shape,
+) => Float64Array
+
+/**
+ * Fills `out[o .. o+n)` from `a` read at `ai, ai+sa, …` and `b` at `bi, bi+sb, …`. A stride of 0
+ * repeats one element, which is how broadcasting reaches the inner loop.
+ */
+type Row = (
+  out: Float64Array,
+  o: number,
+  a: Float64Array,
+  ai: number,
+  sa: number,
+  b: Float64Array,
+  bi: number,
+  sb: number,
+  n: number,
+) => void
+
+/**
+ * Drops size-1 axes of the output and merges neighbouring axes that every operand walks
+ * contiguously, so typical broadcasts (`[n, m] + [m]`, `[n, 1] + [n, 1]`) become one or two
+ * long rows instead of many short ones.
+ */
+function coalesce(
+  outShape: Shape,
+  inStrides: readonly (readonly number[])[],
+): { dims: number[]; strides: number[][] } {
+  const dims: number[] = []
+  const strides: number[][] = inStrides.map(() => [])
+  for (let ax = 0; ax < outShape.length; ax++) {
+    const d = outShape[ax]!
+    if (d === 1) continue
+    const last = dims.length - 1
+    let mergeable = last >= 0
+    for (let k = 0; k < inStrides.length && mergeable; k++) {
+      mergeable = strides[k]![last] === inStrides[k]![ax]! * d
+    }
+    if (mergeable) dims[last] = dims[last]! * d
+    else dims.push(d)
+    for (let k = 0; k < inStrides.length; k++) strides[k]![dims.length - 1] = inStrides[k]![ax]!
+  }
+  if (dims.length === 0) {
+    dims.push(1)
+    for (const s of strides) s.push(0)
+  }
+  return { dims, strides }
+}
+
+function drive(
+  row: Row,
+  a: Float64Array,
+  aShape: Shape,
+  b: Float64Array,
+  bShape: Shape,
+  outShape: Shape,
+): Float64Array {
+  const size = sizeOf(outShape)
+  const out = new Float64Array(size)
+  if (size === 0) return out
+  // An operand as large as the output has the output's layout; one of size 1 is a scalar. Both
+  // cases are a single flat row.
+  if ((a.length === size || a.length === 1) && (b.length === size || b.length === 1)) {
+    row(out, 0, a, 0, a.length === size ? 1 : 0, b, 0, b.length === size ? 1 : 0, size)
+    return out
+  }
+  const plan = coalesce(outShape, [
+    broadcastStridesOf(aShape, outShape),
+    broadcastStridesOf(bShape, outShape),
+  ])
+  const { dims } = plan
+  const sa = plan.strides[0]!
+  const sb = plan.strides[1]!
+  const last = dims.length - 1
+  const n = dims[last]!
+  const idx = new Array<number>(dims.length).fill(0)
+  let ai = 0
+  let bi = 0
+  for (let o = 0; o < size; o += n) {
+    row(out, o, a, ai, sa[last]!, b, bi, sb[last]!, n)
+    // Odometer over the outer axes: step the innermost, carry into the next when it wraps.
+    for (let ax = last - 1; ax >= 0; ax--) {
+      const next = idx[ax]! + 1
+      ai += sa[ax]!
+      bi += sb[ax]!
+      if (next < dims[ax]!) {
+        idx[ax] = next
+        break
+      }
+      idx[ax] = 0
+      ai -= sa[ax]! * next
+      bi -= sb[ax]! * next
+    }
+  }
+  return out
+}
+
+const addRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! + b[bi]!
+}
+/** Elementwise a + b, with broadcasting. */
+export const addK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(addRow, a, aShape, b, bShape, outShape)
+
+const subRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! - b[bi]!
+}
+/** Elementwise a − b, with broadcasting. */
+export const subK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(subRow, a, aShape, b, bShape, outShape)
+
+const mulRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! * b[bi]!
+}
+/** Elementwise a · b, with broadcasting. */
+export const mulK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(mulRow, a, aShape, b, bShape, outShape)
+
+const safeMulRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) {
+    const x = a[ai]!
+    out[o + i] = x === 0 ? 0 : x * b[bi]!
+  }
+}
+/**
+ * Elementwise zero-preserving product: 0 where a = 0, else a · b, even when b is ±Infinity or
+ * NaN. Used for masked derivatives, where 0 · ∞ must stay 0 rather than become NaN.
+ */
+export const safeMulK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(safeMulRow, a, aShape, b, bShape, outShape)
+
+const divRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! / b[bi]!
+}
+/** Elementwise a / b, with broadcasting. */
+export const divK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(divRow, a, aShape, b, bShape, outShape)
+
+const powRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! ** b[bi]!
+}
+/** Elementwise aᵇ (as `Math.pow`), with broadcasting. */
+export const powK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(powRow, a, aShape, b, bShape, outShape)
+
+const atan2Row: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = Math.atan2(a[ai]!, b[bi]!)
+}
+/** Elementwise atan2(a, b), the angle of the point (b, a), with broadcasting. */
+export const atan2K: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(atan2Row, a, aShape, b, bShape, outShape)
+
+const maximumRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = Math.max(a[ai]!, b[bi]!)
+}
+/** Elementwise max(a, b); NaN if either is NaN, like `Math.max`, with broadcasting. */
+export const maximumK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(maximumRow, a, aShape, b, bShape, outShape)
+
+const minimumRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = Math.min(a[ai]!, b[bi]!)
+}
+/** Elementwise min(a, b); NaN if either is NaN, like `Math.min`, with broadcasting. */
+export const minimumK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(minimumRow, a, aShape, b, bShape, outShape)
+
+const lessRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! < b[bi]! ? 1 : 0
+}
+/** Elementwise a < b as 1 or 0, with broadcasting. */
+export const lessK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(lessRow, a, aShape, b, bShape, outShape)
+
+const lessEqualRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! <= b[bi]! ? 1 : 0
+}
+/** Elementwise a ≤ b as 1 or 0, with broadcasting. */
+export const lessEqualK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(lessEqualRow, a, aShape, b, bShape, outShape)
+
+const greaterRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! > b[bi]! ? 1 : 0
+}
+/** Elementwise a > b as 1 or 0, with broadcasting. */
+export const greaterK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(greaterRow, a, aShape, b, bShape, outShape)
+
+const greaterEqualRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! >= b[bi]! ? 1 : 0
+}
+/** Elementwise a ≥ b as 1 or 0, with broadcasting. */
+export const greaterEqualK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(greaterEqualRow, a, aShape, b, bShape, outShape)
+
+const equalRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! === b[bi]! ? 1 : 0
+}
+/** Elementwise a = b as 1 or 0 (NaN equals nothing), with broadcasting. */
+export const equalK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(equalRow, a, aShape, b, bShape, outShape)
+
+const notEqualRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
+  for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! !== b[bi]! ? 1 : 0
+}
+/** Elementwise a ≠ b as 1 or 0 (NaN differs from everything), with broadcasting. */
+export const notEqualK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
+  drive(notEqualRow, a, aShape, b, bShape, outShape)
+
+/**
+ * Elementwise select `c ≠ 0 ? a : b` with three-way broadcasting to `outShape`. NaN in `c`
+ * counts as true (it is not 0).
+ */
+export function whereK(
+  c: Float64Array,
+  cShape: Shape,
+  a: Float64Array,
+  aShape: Shape,
+  b: Float64Array,
+  bShape: Shape,
+  outShape: Shape,
+): Float64Array {
+  const size = sizeOf(outShape)
+  const out = new Float64Array(size)
+  if (size === 0) return out
+  const plan = coalesce(outShape, [
+    broadcastStridesOf(cShape, outShape),
+    broadcastStridesOf(aShape, outShape),
+    broadcastStridesOf(bShape, outShape),
+  ])
+  const { dims } = plan
+  const sc = plan.strides[0]!
+  const sa = plan.strides[1]!
+  const sb = plan.strides[2]!
+  const last = dims.length - 1
+  const n = dims[last]!
+  const scn = sc[last]!
+  const san = sa[last]!
+  const sbn = sb[last]!
+  const idx = new Array<number>(dims.length).fill(0)
+  let ci = 0
+  let ai = 0
+  let bi = 0
+  for (let o = 0; o < size; o += n) {
+    for (let i = 0, cj = ci, aj = ai, bj = bi; i < n; i++, cj += scn, aj += san, bj += sbn) {
+      out[o + i] = c[cj] !== 0 ? a[aj]! : b[bj]!
+    }
+    for (let ax = last - 1; ax >= 0; ax--) {
+      const next = idx[ax]! + 1
+      ci += sc[ax]!
+      ai += sa[ax]!
+      bi += sb[ax]!
+      if (next < dims[ax]!) {
+        idx[ax] = next
+        break
+      }
+      idx[ax] = 0
+      ci -= sc[ax]! * next
+      ai -= sa[ax]! * next
+      bi -= sb[ax]! * next
+    }
+  }
+  return out
+}

@@ -1,0 +1,184 @@
+/**
+ * Structural kernels: transpose, broadcast, strided slice, interior/edge padding, concatenation.
+ * They only move values. Slice and pad are each other's transpose (⟨slice(x), y⟩ = ⟨x, pad(y)⟩),
+ * as are transpose and the inverse permutation, and broadcast and sum.
+ * @module
+ */
+import { broadcastStridesOf, coalesceStrides, Odometer, type Shape, stridesOf } from '../shape.ts'
+
+/** Tile edge of the blocked 2-D transpose: 32×32 doubles (8 KiB) per tile stay in L1. */
+const TILE = 32
+
+/**
+ * Reads `x` at `base + Σ iₐ·stridesₐ` for every index of `dims` in row-major order into a fresh
+ * array: the common core of transpose, broadcast and slice.
+ */
+function gather(
+  x: Float64Array,
+  base: number,
+  dims: readonly number[],
+  strides: readonly number[],
+): Float64Array {
+  let size = 1
+  for (const d of dims) size *= d
+  const out = new Float64Array(size)
+  if (size === 0) return out
+  const c = coalesceStrides(dims, strides)
+  const last = c.dims.length - 1
+  const n = c.dims[last]!
+  const s = c.strides[last]!
+  if (last === 1 && s !== 1 && c.strides[0] === 1) {
+    transpose2d(x, base, s, out, c.dims[0]!, n)
+    return out
+  }
+  const cursor = new Odometer(c.dims, c.strides, base)
+  for (let o = 0; o < size; o += n) {
+    const xi = cursor.offset
+    if (s === 1) for (let i = 0; i < n; i++) out[o + i] = x[xi + i]!
+    else for (let i = 0; i < n; i++) out[o + i] = x[xi + i * s]!
+    cursor.next()
+  }
+  return out
+}
+
+/**
+ * out[i, j] = x[base + i + j·colStride] for an output of `rows × cols`, tile by tile so that
+ * both the reads and the writes stay in cache.
+ */
+function transpose2d(
+  x: Float64Array,
+  base: number,
+  colStride: number,
+  out: Float64Array,
+  rows: number,
+  cols: number,
+): void {
+  for (let i0 = 0; i0 < rows; i0 += TILE) {
+    const i1 = Math.min(i0 + TILE, rows)
+    for (let j0 = 0; j0 < cols; j0 += TILE) {
+      const j1 = Math.min(j0 + TILE, cols)
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0, o = i * cols + j0; j < j1; j++, o++) out[o] = x[base + i + j * colStride]!
+      }
+    }
+  }
+}
+
+/**
+ * Permutes the axes of `x`: output axis i is input axis `perm[i]`, so the output shape is
+ * `perm.map((p) => shape[p])`. `perm` must be a permutation of 0..rank−1.
+ */
+export function transposeK(x: Float64Array, shape: Shape, perm: readonly number[]): Float64Array {
+  const inStrides = stridesOf(shape)
+  const dims = perm.map((p) => shape[p]!)
+  const strides = perm.map((p) => inStrides[p]!)
+  return gather(x, 0, dims, strides)
+}
+
+/** Repeats `x` along the axes where `shape` has size 1 or is missing. Requires broadcastsTo. */
+export function broadcastToK(x: Float64Array, shape: Shape, target: Shape): Float64Array {
+  let size = 1
+  for (const d of target) size *= d
+  if (x.length === size) return x.slice()
+  if (x.length === 1) return new Float64Array(size).fill(x[0]!)
+  return gather(x, 0, target, broadcastStridesOf(shape, target))
+}
+
+/**
+ * The strided slice `x[start:end:step]` on every axis. Requires steps ≥ 1 and
+ * 0 ≤ start ≤ end ≤ size per axis (the caller clamps); axis i has ⌈(end − start)/step⌉ elements.
+ */
+export function sliceK(
+  x: Float64Array,
+  shape: Shape,
+  starts: readonly number[],
+  ends: readonly number[],
+  steps: readonly number[],
+): Float64Array {
+  const inStrides = stridesOf(shape)
+  const dims = new Array<number>(shape.length)
+  const strides = new Array<number>(shape.length)
+  let base = 0
+  for (let ax = 0; ax < shape.length; ax++) {
+    const start = starts[ax]!
+    const step = steps[ax]!
+    dims[ax] = Math.max(0, Math.ceil((ends[ax]! - start) / step))
+    strides[ax] = inStrides[ax]! * step
+    base += start * inStrides[ax]!
+  }
+  return gather(x, base, dims, strides)
+}
+
+/**
+ * Pads `x` with `value`: `lo[i]` before and `hi[i]` after axis i, and `interior[i]` copies
+ * between neighbouring elements, so axis i grows to lo + hi + n + max(n − 1, 0)·interior.
+ * All widths ≥ 0. With value 0 this is the transpose of `sliceK` with step interior + 1.
+ */
+export function padK(
+  x: Float64Array,
+  shape: Shape,
+  lo: readonly number[],
+  hi: readonly number[],
+  interior: readonly number[],
+  value: number,
+): Float64Array {
+  const rank = shape.length
+  const outShape = new Array<number>(rank)
+  for (let ax = 0; ax < rank; ax++) {
+    const n = shape[ax]!
+    outShape[ax] = lo[ax]! + hi[ax]! + n + Math.max(n - 1, 0) * interior[ax]!
+  }
+  const outStrides = stridesOf(outShape)
+  let size = 1
+  for (const d of outShape) size *= d
+  const out = new Float64Array(size)
+  if (value !== 0) out.fill(value)
+  if (x.length === 0) return out
+  // Scatter: input element (i₀, i₁, …) lands at Σ (lo + i·(interior + 1))·outStride.
+  const strides = new Array<number>(rank)
+  let base = 0
+  for (let ax = 0; ax < rank; ax++) {
+    strides[ax] = outStrides[ax]! * (interior[ax]! + 1)
+    base += lo[ax]! * outStrides[ax]!
+  }
+  const c = coalesceStrides(shape, strides)
+  const last = c.dims.length - 1
+  const n = c.dims[last]!
+  const s = c.strides[last]!
+  const cursor = new Odometer(c.dims, c.strides, base)
+  for (let xi = 0; xi < x.length; xi += n) {
+    const oi = cursor.offset
+    for (let i = 0; i < n; i++) out[oi + i * s] = x[xi + i]!
+    cursor.next()
+  }
+  return out
+}
+
+/**
+ * Joins `parts` along `axis`. The shapes must agree on every other axis (the caller checks);
+ * the output's axis size is the sum of the parts'.
+ */
+export function concatK(
+  parts: readonly Float64Array[],
+  shapes: readonly Shape[],
+  axis: number,
+): Float64Array {
+  const first = shapes[0]
+  if (first === undefined) return new Float64Array(0)
+  // Each part is `outer` chunks of `shape[axis] · inner` values, interleaved in the output.
+  let outer = 1
+  for (let ax = 0; ax < axis; ax++) outer *= first[ax]!
+  let total = 0
+  for (const p of parts) total += p.length
+  const out = new Float64Array(total)
+  if (outer === 0) return out
+  let o = 0
+  for (let r = 0; r < outer; r++) {
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k]!
+      const chunk = p.length / outer
+      for (let i = 0, pi = r * chunk; i < chunk; i++, pi++, o++) out[o] = p[pi]!
+    }
+  }
+  return out
+}

@@ -1,0 +1,88 @@
+/**
+ * The concrete tensor: an immutable, row-major array of float64 values with a shape.
+ * @module
+ */
+import { InvalidArgumentError } from '../core/errors.ts'
+import { formatTensor } from './format.ts'
+import { type Shape, sizeOf } from './shape.ts'
+
+/** Nested JavaScript arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
+export type NestedArray = number | readonly NestedArray[]
+
+/**
+ * An immutable n-dimensional array of float64 values, stored row-major in a `Float64Array`.
+ * Rank 0 is a scalar. Every op returns a new tensor; none mutates its inputs.
+ *
+ * Build tensors with `tensor`, `scalar`, `zeros`, `ones`, `full`, `eye`, `arange`, `linspace`
+ * or the seeded `random` helpers; read them with `toArray()`, `item()` and `shape`.
+ *
+ * @example
+ * const t = tensor([[1, 2], [3, 4]])
+ * t.shape // => [2, 2]
+ * @category values
+ */
+export class Tensor {
+  /** Size of each axis, outermost first. */
+  readonly shape: Shape
+  /**
+   * The values in row-major order. Treat as read-only: fluxion never copies on read, and
+   * writing into it would change every value that shares it.
+   */
+  readonly data: Float64Array
+  /** Number of elements. */
+  readonly size: number
+
+  /**
+   * Wraps `data` (not copied) with `shape`. Prefer `tensor(…)`, which validates; this
+   * constructor trusts that `data.length` equals the product of `shape`.
+   */
+  constructor(data: Float64Array, shape: Shape) {
+    this.data = data
+    this.shape = shape
+    this.size = data.length
+  }
+
+  /** Number of axes. */
+  get rank(): number {
+    return this.shape.length
+  }
+
+  /** The single value of a one-element tensor; throws `InvalidArgumentError` otherwise. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new InvalidArgumentError(`item() needs exactly one element, got ${this.size}`, {
+        primitive: 'item',
+        shapes: [this.shape],
+        hint: 'index or reduce the tensor first, or use toArray()',
+      })
+    }
+    return this.data[0]!
+  }
+
+  /** The values as nested JavaScript arrays (a plain number for rank 0). */
+  toArray(): NestedArray {
+    return nest(this.data, this.shape, 0, 0)
+  }
+
+  /** NumPy-style text: the values, aligned, then the shape. Large tensors are summarized. */
+  toString(): string {
+    return formatTensor(this.data, this.shape)
+  }
+
+  /** JS operators on tensors are refused: use fluxion ops (`add`, `mul`, `less`, …). */
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === 'string') return this.toString()
+    throw new InvalidArgumentError('a JavaScript operator was applied to a Tensor', {
+      hint: 'use fluxion ops (add, sub, mul, div, less, …) or read a value with item()',
+    })
+  }
+}
+
+const nest = (data: Float64Array, shape: Shape, axis: number, offset: number): NestedArray => {
+  if (axis === shape.length) return data[offset]!
+  const n = shape[axis]!
+  const stride = sizeOf(shape.slice(axis + 1))
+  const out = new Array<NestedArray>(n)
+  for (let i = 0; i < n; i++) out[i] = nest(data, shape, axis + 1, offset + i * stride)
+  return out
+}

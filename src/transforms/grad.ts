@@ -1,0 +1,184 @@
+/**
+ * `grad` and `valueAndGrad`: reverse mode for functions with a scalar output. The gradient has
+ * the type and tree structure of the differentiated argument(s).
+ * @module
+ */
+import { NonScalarOutputError } from '../core/errors.ts'
+import { Node, VjpInterpreter } from '../core/tape.ts'
+import { shapeOf, Tracer, type Val } from '../core/tracer.ts'
+import { flatten, leafDefs, type TreeDef, unflatten } from '../core/tree.ts'
+import type { Tensor } from '../tensor/tensor.ts'
+import { asLeaf, checkArgnums, cotangentOps, splitAux, stripAux } from './common.ts'
+
+/** What `grad` can differentiate: a function whose output is a scalar. */
+export type Scalar = number | Tensor
+
+/** `argnums`: one argument index or several. */
+export type Argnums = number | readonly number[]
+
+/** The argument(s) picked by `argnums`: one type for a number, a tuple for a list. */
+export type Selected<A extends readonly unknown[], N> = N extends number
+  ? A[N]
+  : { -readonly [K in keyof N]: N[K] extends number ? A[N[K]] : never }
+
+/** Options of `grad` and `valueAndGrad`. */
+export interface GradOptions {
+  /** Which argument(s) to differentiate (default 0); a list gives a tuple of gradients. */
+  readonly argnums?: Argnums | undefined
+  /** `f` returns `[output, aux]`; aux is returned alongside, not differentiated. */
+  readonly hasAux?: boolean
+}
+
+/** Runs `f` and its backward pass; returns [value, aux, gradients per selected argument]. */
+const valueAndGradImpl = (
+  f: (...args: readonly unknown[]) => unknown,
+  args: readonly unknown[],
+  options: GradOptions | undefined,
+  transformation: string,
+): [unknown, unknown, unknown[]] => {
+  const argnums = checkArgnums(options?.argnums ?? 0, args.length, transformation)
+  const hasAux = options?.hasAux === true
+  const flats = argnums.map((n) => flatten(args[n], `argument ${n}`))
+  const interp = new VjpInterpreter(transformation, cotangentOps)
+  const mine = (v: Val): v is Node => v instanceof Node && v.interp === interp
+  const inputs = flats.map(({ leaves }) => leaves.map((x) => interp.input(x)))
+  let y: Val
+  let aux: unknown
+  try {
+    const traced = args.slice()
+    argnums.forEach((n, i) => {
+      traced[n] = unflatten(flats[i]!.def, inputs[i]!)
+    })
+    const split = splitAux(f(...traced), hasAux, transformation)
+    y = checkScalar(split.out, transformation)
+    aux = hasAux ? stripAux(split.aux, (a) => (mine(a) ? a.primal : a)) : undefined
+  } finally {
+    interp.close()
+  }
+  const value = mine(y) ? y.primal : y
+  const ids: number[] = []
+  for (const nodes of inputs) for (const n of nodes) ids.push(n.id)
+  const bars = mine(y) ? interp.backward([y.id], [1], ids, true) : ids.map(() => null)
+  let start = 0
+  const grads = flats.map(({ def }, i) => {
+    const count = inputs[i]!.length
+    start += count
+    return rebuild(def, bars.slice(start - count, start))
+  })
+  return [value, aux, grads]
+}
+
+const rebuild = (def: TreeDef, bars: readonly (Val | null)[]): unknown => {
+  const leaves = leafDefs(def)
+  return unflatten(
+    def,
+    bars.map((b, i) => asLeaf(b, leaves[i]!)),
+  )
+}
+
+const checkScalar = (out: unknown, transformation: string): Val => {
+  const isValue =
+    typeof out === 'number' ||
+    out instanceof Tracer ||
+    (typeof out === 'object' && out !== null && 'shape' in out && 'data' in out)
+  if (!isValue || shapeOf(out as Val).length !== 0) {
+    const shape = isValue ? shapeOf(out as Val) : undefined
+    throw new NonScalarOutputError(
+      `${transformation} needs a scalar output, got ${shape === undefined ? 'a tree' : `shape [${shape.join(', ')}]`}`,
+      {
+        transformation,
+        ...(shape === undefined ? {} : { shapes: [shape] }),
+        hint: 'reduce the output to a scalar (sum, mean), or use vjp/jacrev for non-scalar outputs',
+      },
+    )
+  }
+  return out as Val
+}
+
+/**
+ * Gradient of a scalar-valued function: `grad(f)(...args)` is ∂f/∂args[0], with the type and
+ * tree structure of that argument (`argnums` picks others; a list gives a tuple). Runs `f` once
+ * forward, then its tape backwards. Nests without limit: `grad(grad(f))` is f″.
+ *
+ * Laws: grad-jacrev-jacfwd, fd-agreement, perturbation-confusion. Throws `NonScalarOutputError`
+ * for a non-scalar output, `InvalidArgumentError` for bad `argnums` or arguments.
+ * @example
+ * grad((x: number) => mul(x, x))(3) // => 6
+ * grad(grad(sin))(0.5) // ≈ -Math.sin(0.5)
+ * @category transformations
+ */
+export function grad<A extends readonly unknown[]>(f: (...args: A) => Scalar): (...args: A) => A[0]
+export function grad<A extends readonly unknown[], const N extends Argnums>(
+  f: (...args: A) => Scalar,
+  options: { readonly argnums: N; readonly hasAux?: false },
+): (...args: A) => Selected<A, N>
+export function grad<A extends readonly unknown[], Aux>(
+  f: (...args: A) => readonly [Scalar, Aux],
+  options: { readonly argnums?: undefined; readonly hasAux: true },
+): (...args: A) => [A[0], Aux]
+export function grad<A extends readonly unknown[], const N extends Argnums, Aux>(
+  f: (...args: A) => readonly [Scalar, Aux],
+  options: { readonly argnums: N; readonly hasAux: true },
+): (...args: A) => [Selected<A, N>, Aux]
+export function grad(
+  f: (...args: never[]) => unknown,
+  options?: GradOptions,
+): (...args: never[]) => unknown {
+  return (...args: readonly unknown[]) => {
+    const [, aux, grads] = valueAndGradImpl(
+      f as (...a: readonly unknown[]) => unknown,
+      args,
+      options,
+      'grad',
+    )
+    const g = typeof options?.argnums === 'object' ? grads : grads[0]
+    return options?.hasAux === true ? [g, aux] : g
+  }
+}
+
+/**
+ * Value and gradient together, from one forward and one backward pass: returns
+ * `[f(...args), grad]`, or `[[f(...args), aux], grad]` with `hasAux` (JAX's layout).
+ * @example
+ * valueAndGrad((x: number) => mul(x, x))(3) // => [9, 6]
+ * @category transformations
+ */
+export function valueAndGrad<A extends readonly unknown[], R extends Scalar>(
+  f: (...args: A) => R,
+): (...args: A) => [R, A[0]]
+export function valueAndGrad<
+  A extends readonly unknown[],
+  R extends Scalar,
+  const N extends Argnums,
+>(
+  f: (...args: A) => R,
+  options: { readonly argnums: N; readonly hasAux?: false },
+): (...args: A) => [R, Selected<A, N>]
+export function valueAndGrad<A extends readonly unknown[], R extends Scalar, Aux>(
+  f: (...args: A) => readonly [R, Aux],
+  options: { readonly argnums?: undefined; readonly hasAux: true },
+): (...args: A) => [[R, Aux], A[0]]
+export function valueAndGrad<
+  A extends readonly unknown[],
+  R extends Scalar,
+  const N extends Argnums,
+  Aux,
+>(
+  f: (...args: A) => readonly [R, Aux],
+  options: { readonly argnums: N; readonly hasAux: true },
+): (...args: A) => [[R, Aux], Selected<A, N>]
+export function valueAndGrad(
+  f: (...args: never[]) => unknown,
+  options?: GradOptions,
+): (...args: never[]) => unknown {
+  return (...args: readonly unknown[]) => {
+    const [value, aux, grads] = valueAndGradImpl(
+      f as (...a: readonly unknown[]) => unknown,
+      args,
+      options,
+      'valueAndGrad',
+    )
+    const g = typeof options?.argnums === 'object' ? grads : grads[0]
+    return [options?.hasAux === true ? [value, aux] : value, g]
+  }
+}

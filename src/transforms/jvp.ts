@@ -1,0 +1,65 @@
+/**
+ * `jvp`: forward mode. One pass of `f` on dual numbers gives the output and its directional
+ * derivative along the given tangents.
+ * @module
+ */
+import { JvpInterpreter } from '../core/jvp.ts'
+import { flatten, flattenAs, leafDefs, unflatten } from '../core/tree.ts'
+import { asLeaf, splitAux, stripAux } from './common.ts'
+
+/** Options of `jvp`. */
+export interface JvpOptions {
+  /** `f` returns `[output, aux]`; aux is returned as is, not differentiated. */
+  readonly hasAux?: boolean
+}
+
+/**
+ * Jacobian–vector product: runs `f` at `primals` once, pushing `tangents` forward, and returns
+ * `[f(primals), J·tangents]`. Primals and tangents are tuples of trees of the same structure.
+ *
+ * Laws: jvp-linearity, chain-rule, vjp-jvp-adjoint, fd-agreement. Throws `TreeMismatchError`
+ * when tangents do not match primals.
+ * @example
+ * const [y, yDot] = jvp((x: number) => mul(x, x), [3], [1])
+ * y // => 9
+ * yDot // => 6
+ * @category transformations
+ */
+export function jvp<A extends readonly unknown[], B>(
+  f: (...args: A) => B,
+  primals: A,
+  tangents: A,
+): [B, B]
+export function jvp<A extends readonly unknown[], B, Aux>(
+  f: (...args: A) => readonly [B, Aux],
+  primals: A,
+  tangents: A,
+  options: { readonly hasAux: true },
+): [B, B, Aux]
+export function jvp<A extends readonly unknown[], B>(
+  f: (...args: A) => B,
+  primals: A,
+  tangents: A,
+  options?: JvpOptions,
+): unknown[] {
+  const hasAux = options?.hasAux === true
+  const { leaves: xs, def } = flatten(primals, 'primals')
+  const xDots = flattenAs(def, tangents, 'tangents', 'jvp')
+  const interp = new JvpInterpreter('jvp')
+  try {
+    const args = unflatten(
+      def,
+      xs.map((x, i) => interp.lift(x, xDots[i]!)),
+    ) as A
+    const { out, aux } = splitAux(f(...args), hasAux, 'jvp')
+    const { leaves: ys, def: outDef } = flatten(out, 'output')
+    const leaves = leafDefs(outDef)
+    const primalsOut = ys.map((y) => interp.primalOf(y))
+    const tangentsOut = ys.map((y, i) => asLeaf(interp.tangentOf(y), leaves[i]!))
+    const result: unknown[] = [unflatten(outDef, primalsOut), unflatten(outDef, tangentsOut)]
+    if (hasAux) result.push(stripAux(aux, (a) => interp.primalOf(a)))
+    return result
+  } finally {
+    interp.close()
+  }
+}

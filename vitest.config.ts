@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config'
+
+const source = ['@fluxion/source']
+
+export default defineConfig({
+  resolve: { conditions: source },
+  ssr: { resolve: { conditions: source, externalConditions: source } },
+  test: {
+    include: ['test/**/*.test.ts', 'laws/**/*.test.ts'],
+    setupFiles: ['./test/setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+    testTimeout: 60_000,
+  },
+})
