@@ -30,4 +30,4 @@ export {
   valueAndGrad,
 } from './transforms/grad.ts'
 export { type JvpOptions, jvp } from './transforms/jvp.ts'
-export { type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'
+export { type Loose, type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'

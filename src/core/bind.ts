@@ -4,12 +4,21 @@
  * and every lower-level value is a constant to it. Dispatch is by data, so rules need no context.
  * @module
  */
+import { Tensor } from '../tensor/tensor.ts'
 import type { Primitive } from './primitive.ts'
-import { type Concrete, type Interpreter, Tracer, type Val } from './tracer.ts'
+import { type Concrete, type Interpreter, notAValue, Tracer, type Val } from './tracer.ts'
+
+/** Checks that a kernel's argument is concrete: a bad value fails here, not inside a loop. */
+const concrete = (v: Val, op: string): Concrete => {
+  if (typeof v === 'number' || v instanceof Tensor) return v
+  throw notAValue(v, op)
+}
 
 /** Applies a unary primitive. */
 export const bind1 = <P>(p: Primitive<P>, x: Val, params: P): Val =>
-  x instanceof Tracer ? x.interp.process1(p as Primitive, x, params) : p.impl([x], params)
+  x instanceof Tracer
+    ? x.interp.process1(p as Primitive, x, params)
+    : p.impl([concrete(x, p.name)], params)
 
 /** Applies a binary primitive. */
 export const bind2 = <P>(p: Primitive<P>, a: Val, b: Val, params: P): Val => {
@@ -17,7 +26,7 @@ export const bind2 = <P>(p: Primitive<P>, a: Val, b: Val, params: P): Val => {
   if (a instanceof Tracer) top = a.interp
   if (b instanceof Tracer && (top === undefined || b.interp.level > top.level)) top = b.interp
   return top === undefined
-    ? p.impl([a as Concrete, b as Concrete], params)
+    ? p.impl([concrete(a, p.name), concrete(b, p.name)], params)
     : top.process2(p as Primitive, a, b, params)
 }
 
@@ -28,6 +37,9 @@ export const bindN = <P>(p: Primitive<P>, args: readonly Val[], params: P): Val 
     if (a instanceof Tracer && (top === undefined || a.interp.level > top.level)) top = a.interp
   }
   return top === undefined
-    ? p.impl(args as readonly Concrete[], params)
+    ? p.impl(
+        args.map((a) => concrete(a, p.name)),
+        params,
+      )
     : top.processN(p as Primitive, args, params)
 }

@@ -25,17 +25,35 @@ export interface CotangentOps {
 }
 
 /** A value traced by a reverse-mode interpreter: a node of its tape. */
-export class Node extends Tracer {
+export abstract class Node extends Tracer {
   readonly interp: VjpInterpreter
-  readonly primal: Val
   /** Index of this node's cotangent slot. */
   readonly id: number
 
-  constructor(interp: VjpInterpreter, primal: Val, id: number) {
+  constructor(interp: VjpInterpreter, id: number) {
     super()
     this.interp = interp
-    this.primal = primal
     this.id = id
+  }
+}
+
+/** A node whose primal is a tensor or a value of an outer transformation. */
+class BoxedNode extends Node {
+  readonly primal: Val
+
+  constructor(interp: VjpInterpreter, primal: Val, id: number) {
+    super(interp, id)
+    this.primal = primal
+  }
+}
+
+/**
+ * A node whose primal is a plain number, kept in the tape's typed array rather than in the
+ * object: one small allocation per scalar op.
+ */
+class ScalarNode extends Node {
+  get primal(): number {
+    return this.interp.scalarPrimal(this.id)
   }
 }
 
@@ -49,29 +67,21 @@ interface GeneralRecord {
   readonly ins: readonly number[]
 }
 
+/** Record kinds. */
 const NUMERIC = 1
 const GENERAL = 2
 
-/** The typed arrays of a tape. */
+/** The typed arrays of a tape: per node (values, numeric flags) and per record. */
 interface Buffers {
-  numericNode: Uint8Array<ArrayBuffer>
-  kind: Uint8Array<ArrayBuffer>
-  outId: Int32Array<ArrayBuffer>
-  in0: Int32Array<ArrayBuffer>
-  in1: Int32Array<ArrayBuffer>
-  p0: Float64Array<ArrayBuffer>
-  p1: Float64Array<ArrayBuffer>
+  readonly values: Float64Array<ArrayBuffer>
+  readonly numeric: Uint8Array<ArrayBuffer>
+  readonly kind: Uint8Array<ArrayBuffer>
+  readonly outId: Int32Array<ArrayBuffer>
+  readonly in0: Int32Array<ArrayBuffer>
+  readonly in1: Int32Array<ArrayBuffer>
+  readonly p0: Float64Array<ArrayBuffer>
+  readonly p1: Float64Array<ArrayBuffer>
 }
-
-const allocate = (n: number): Buffers => ({
-  numericNode: new Uint8Array(n),
-  kind: new Uint8Array(n),
-  outId: new Int32Array(n),
-  in0: new Int32Array(n),
-  in1: new Int32Array(n),
-  p0: new Float64Array(n),
-  p1: new Float64Array(n),
-})
 
 /**
  * One set of tape buffers kept between transformations: a `grad` that consumed its tape hands
@@ -80,24 +90,43 @@ const allocate = (n: number): Buffers => ({
  */
 let spare: Buffers | undefined
 
+const INITIAL = 1024
+
 /** The reverse-mode interpreter: one per `vjp`/`grad` call. */
 export class VjpInterpreter implements Interpreter {
   readonly level: number
   readonly transformation: string
   alive = true
   private readonly ops: CotangentOps
+  private released = false
 
+  // nodes: values and numeric flags, indexed by node id
   private nodeCount = 0
-  // records: the stack of continuations
+  private values: Float64Array<ArrayBuffer>
+  private numeric: Uint8Array<ArrayBuffer>
+  // records, the stack of continuations, indexed by position
   private count = 0
-  private buf: Buffers
+  private kind: Uint8Array<ArrayBuffer>
+  private outId: Int32Array<ArrayBuffer>
+  private in0: Int32Array<ArrayBuffer>
+  private in1: Int32Array<ArrayBuffer>
+  private p0: Float64Array<ArrayBuffer>
+  private p1: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | undefined)[] = []
 
   constructor(transformation: string, ops: CotangentOps) {
     this.transformation = transformation
     this.ops = ops
-    this.buf = spare ?? allocate(1024)
+    const b = spare ?? allocate(INITIAL, INITIAL)
     spare = undefined
+    this.values = b.values
+    this.numeric = b.numeric
+    this.kind = b.kind
+    this.outId = b.outId
+    this.in0 = b.in0
+    this.in1 = b.in1
+    this.p0 = b.p0
+    this.p1 = b.p1
     this.level = openLevel()
   }
 
@@ -114,41 +143,53 @@ export class VjpInterpreter implements Interpreter {
 
   /** A fresh input node for `primal`. */
   input(primal: Val): Node {
-    return this.newNode(primal)
+    // its own allocation sites: inputs live long, intermediate nodes die young, and V8 decides
+    // per site whether to allocate straight into the old generation
+    return typeof primal === 'number'
+      ? new ScalarNode(this, this.nodeId(primal, 1))
+      : new BoxedNode(this, primal, this.nodeId(0, 0))
   }
 
-  private newNode(primal: Val): Node {
+  /** The primal of a scalar node; its tape must not have been released. */
+  scalarPrimal(id: number): number {
+    if (this.released) escaped(this, 'value')
+    return this.values[id]!
+  }
+
+  private nodeId(value: number, numeric: number): number {
     const id = this.nodeCount++
-    const b = this.buf
-    if (id === b.numericNode.length) b.numericNode = grow8(b.numericNode)
-    b.numericNode[id] = typeof primal === 'number' ? 1 : 0
-    return new Node(this, primal, id)
+    if (id === this.values.length) {
+      this.values = grow64(this.values)
+      this.numeric = grow8(this.numeric)
+    }
+    this.values[id] = value
+    this.numeric[id] = numeric
+    return id
   }
 
-  /** The buffers, grown if the next record would not fit. */
-  private reserve(): Buffers {
-    const b = this.buf
-    if (this.count === b.kind.length) {
-      b.kind = grow8(b.kind)
-      b.outId = grow32(b.outId)
-      b.in0 = grow32(b.in0)
-      b.in1 = grow32(b.in1)
-      b.p0 = grow64(b.p0)
-      b.p1 = grow64(b.p1)
+  /** Index of a new record, growing the record arrays when full. */
+  private record(): number {
+    const r = this.count++
+    if (r === this.kind.length) {
+      this.kind = grow8(this.kind)
+      this.outId = grow32(this.outId)
+      this.in0 = grow32(this.in0)
+      this.in1 = grow32(this.in1)
+      this.p0 = grow64(this.p0)
+      this.p1 = grow64(this.p1)
     }
-    return b
+    return r
   }
 
   private pushNumeric(y: number, i0: number, d0: number, i1: number, d1: number): Node {
-    const node = this.newNode(y)
-    const b = this.reserve()
-    const r = this.count++
-    b.kind[r] = NUMERIC
-    b.outId[r] = node.id
-    b.in0[r] = i0
-    b.p0[r] = d0
-    b.in1[r] = i1
-    b.p1[r] = d1
+    const node = new ScalarNode(this, this.nodeId(y, 1))
+    const r = this.record()
+    this.kind[r] = NUMERIC
+    this.outId[r] = node.id
+    this.in0[r] = i0
+    this.p0[r] = d0
+    this.in1[r] = i1
+    this.p1[r] = d1
     return node
   }
 
@@ -159,11 +200,13 @@ export class VjpInterpreter implements Interpreter {
     out: Val,
     ins: number[],
   ): Node {
-    const node = this.newNode(out)
-    const b = this.reserve()
-    const r = this.count++
-    b.kind[r] = GENERAL
-    b.outId[r] = node.id
+    const node =
+      typeof out === 'number'
+        ? new ScalarNode(this, this.nodeId(out, 1))
+        : new BoxedNode(this, out, this.nodeId(0, 0))
+    const r = this.record()
+    this.kind[r] = GENERAL
+    this.outId[r] = node.id
     this.general[r] = { p, params, primals, out, ins }
     return node
   }
@@ -175,13 +218,16 @@ export class VjpInterpreter implements Interpreter {
   process1(p: Primitive, x: Val, params: unknown): Val {
     if (!this.alive) escaped(this, p.name)
     const node = x as Node
-    const px = node.primal
-    if (typeof px === 'number' && p.scalar1 !== undefined) {
-      const y = p.scalar1(px)
+    const scalar = p.scalar1
+    // fast path: a plain-number primal read straight from the tape
+    if (node instanceof ScalarNode && scalar !== undefined) {
+      const px = this.values[node.id]!
+      const y = scalar(px)
       if (p.zeroDerivative) return y
       const d = p.partial1 === undefined ? undefined : p.partial1(px, y)
       if (typeof d === 'number') return this.pushNumeric(y, node.id, d, -1, 0)
     }
+    const px = node.primal
     const out = bind1(p, px, params)
     if (p.zeroDerivative) return out
     return this.pushGeneral(p, params, [px], out, [node.id])
@@ -189,24 +235,28 @@ export class VjpInterpreter implements Interpreter {
 
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
     if (!this.alive) escaped(this, p.name)
+    const scalar = p.scalar2
+    if (scalar !== undefined) {
+      // fast path: each argument a plain number or a scalar node of this tape
+      const ia = a instanceof ScalarNode && a.interp === this ? a.id : -1
+      const ib = b instanceof ScalarNode && b.interp === this ? b.id : -1
+      const pa = ia >= 0 ? this.values[ia]! : a
+      const pb = ib >= 0 ? this.values[ib]! : b
+      if (typeof pa === 'number' && typeof pb === 'number') {
+        const y = scalar(pa, pb)
+        const partials = p.partials2
+        if (p.zeroDerivative || partials === undefined) return y
+        const d0 = ia >= 0 ? partials[0](pa, pb, y) : 0
+        const d1 = ib >= 0 ? partials[1](pa, pb, y) : 0
+        if (typeof d0 === 'number' && typeof d1 === 'number') {
+          return ia >= 0 ? this.pushNumeric(y, ia, d0, ib, d1) : this.pushNumeric(y, ib, d1, -1, 0)
+        }
+      }
+    }
     const aMine = this.mine(a)
     const bMine = this.mine(b)
     const pa = aMine ? a.primal : a
     const pb = bMine ? b.primal : b
-    if (typeof pa === 'number' && typeof pb === 'number' && p.scalar2 !== undefined) {
-      const y = p.scalar2(pa, pb)
-      if (p.zeroDerivative) return y
-      const partials = p.partials2
-      if (partials !== undefined) {
-        const d0 = aMine ? partials[0](pa, pb, y) : 0
-        const d1 = bMine ? partials[1](pa, pb, y) : 0
-        if (typeof d0 === 'number' && typeof d1 === 'number') {
-          return aMine
-            ? this.pushNumeric(y, a.id, d0, bMine ? b.id : -1, d1)
-            : this.pushNumeric(y, bMine ? b.id : -1, d1, -1, 0)
-        }
-      }
-    }
     const out = bind2(p, pa, pb, params)
     if (p.zeroDerivative) return out
     return this.pushGeneral(p, params, [pa, pb], out, [aMine ? a.id : -1, bMine ? b.id : -1])
@@ -229,7 +279,7 @@ export class VjpInterpreter implements Interpreter {
   /**
    * Runs the tape backwards from cotangents `bars` of nodes `outs`, returning the cotangent of
    * each node in `wanted` (`null` where none arrived). With `consume`, each record is released
-   * as the loop passes it (the tape cannot run again).
+   * as the loop passes it and the tape cannot run again.
    */
   backward(
     outs: readonly number[],
@@ -241,11 +291,10 @@ export class VjpInterpreter implements Interpreter {
     // traced or tensor cotangents; most scalar tapes never use it
     const objBar: (Val | undefined)[] = []
     let traced = false
-    const { ops, general } = this
-    const { numericNode, kind, outId, in0, in1, p0, p1 } = this.buf
+    const { ops, general, numeric, kind, outId, in0, in1, p0, p1 } = this
     const accumulate = (id: number, v: MaybeZero): void => {
       if (v === null) return
-      if (numericNode[id] === 1) {
+      if (numeric[id] === 1) {
         if (typeof v === 'number') {
           numBar[id]! += v
           return
@@ -262,7 +311,7 @@ export class VjpInterpreter implements Interpreter {
     const cotangentOf = (id: number): MaybeZero => {
       const o = traced ? objBar[id] : undefined
       if (o !== undefined) objBar[id] = undefined
-      if (numericNode[id] === 1) {
+      if (numeric[id] === 1) {
         const g = numBar[id]!
         if (o === undefined) return g === 0 ? null : g
         return g === 0 ? o : ops.add(o, g)
@@ -311,12 +360,47 @@ export class VjpInterpreter implements Interpreter {
 
   /** Drops the records and hands the buffers on: the tape cannot run again. */
   private release(): void {
+    this.released = true
     this.general = []
     this.count = 0
-    if (spare === undefined || spare.kind.length < this.buf.kind.length) spare = this.buf
-    this.buf = allocate(1)
+    const mine: Buffers = {
+      values: this.values,
+      numeric: this.numeric,
+      kind: this.kind,
+      outId: this.outId,
+      in0: this.in0,
+      in1: this.in1,
+      p0: this.p0,
+      p1: this.p1,
+    }
+    if (
+      spare === undefined ||
+      spare.kind.length + spare.values.length < mine.kind.length + mine.values.length
+    ) {
+      spare = mine
+    }
+    const empty = allocate(1, 1)
+    this.values = empty.values
+    this.numeric = empty.numeric
+    this.kind = empty.kind
+    this.outId = empty.outId
+    this.in0 = empty.in0
+    this.in1 = empty.in1
+    this.p0 = empty.p0
+    this.p1 = empty.p1
   }
 }
+
+const allocate = (nodes: number, records: number): Buffers => ({
+  values: new Float64Array(nodes),
+  numeric: new Uint8Array(nodes),
+  kind: new Uint8Array(records),
+  outId: new Int32Array(records),
+  in0: new Int32Array(records),
+  in1: new Int32Array(records),
+  p0: new Float64Array(records),
+  p1: new Float64Array(records),
+})
 
 const grow8 = (a: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> => {
   const b = new Uint8Array(a.length * 2)

@@ -8,7 +8,7 @@
  */
 import type { Shape } from '../tensor/shape.ts'
 import type { NestedArray, Tensor } from '../tensor/tensor.ts'
-import { EscapedTracerError, TracedArithmeticError } from './errors.ts'
+import { EscapedTracerError, InvalidArgumentError, TracedArithmeticError } from './errors.ts'
 import type { Primitive } from './primitive.ts'
 
 /** A value no transformation is tracing: a JS number or a concrete `Tensor`. */
@@ -109,8 +109,23 @@ export const concreteOf = (v: Val): Concrete => {
   return x
 }
 
-/** Shape of any value: `[]` for numbers. */
-export const shapeOf = (v: Val): Shape => (typeof v === 'number' ? [] : v.shape)
+/** Shape of any value: `[]` for numbers. Throws `InvalidArgumentError` for a non-value. */
+export const shapeOf = (v: Val): Shape => {
+  if (typeof v === 'number') return []
+  const s = (v as { shape?: unknown } | null)?.shape
+  if (!Array.isArray(s)) throw notAValue(v)
+  return s
+}
+
+/** The error for something that is neither a number, a Tensor nor a traced value. */
+export const notAValue = (v: unknown, op?: string): InvalidArgumentError =>
+  new InvalidArgumentError(
+    `expected a number or a Tensor, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v}`,
+    {
+      ...(op === undefined ? {} : { primitive: op }),
+      hint: 'wrap arrays with tensor(...); fluxion ops take numbers and Tensors',
+    },
+  )
 
 /** Whether the concrete value under `v` is a JS number (as opposed to a Tensor). */
 export const isNumberKind = (v: Val): boolean => typeof concreteOf(v) === 'number'

@@ -14,9 +14,19 @@ import { isNumberKind, shapeOf, Tracer, type Val } from './tracer.ts'
 /** A tree of numbers and tensors in arrays and plain objects. */
 export type Tree = number | Tensor | readonly Tree[] | { readonly [key: string]: Tree }
 
+/** A leaf's place in a tree: its kind (JS number or tensor) and shape. */
+export type LeafDef = { readonly kind: 'leaf'; readonly number: boolean; readonly shape: readonly number[] }
+
+/** A flattened tree: its leaves in order, its structure, and each leaf's def. */
+export interface Flat {
+  readonly leaves: Val[]
+  readonly def: TreeDef
+  readonly leafDefs: readonly LeafDef[]
+}
+
 /** The structure of a tree with its leaves taken out. */
 export type TreeDef =
-  | { readonly kind: 'leaf'; readonly number: boolean; readonly shape: readonly number[] }
+  | LeafDef
   | { readonly kind: 'array'; readonly children: readonly TreeDef[] }
   | {
       readonly kind: 'object'
@@ -43,8 +53,9 @@ const describe = (x: unknown): string =>
  * names the tree in errors (`"argument 0"`). Throws `InvalidArgumentError` on a leaf that is not
  * a number or tensor, on a cycle, and on a Promise.
  */
-export function flatten(tree: unknown, where: string): { leaves: Val[]; def: TreeDef } {
+export function flatten(tree: unknown, where: string): Flat {
   const leaves: Val[] = []
+  const leafDefs: LeafDef[] = []
   const onPath = new Set<object>()
   // path segments (indices and keys), formatted only when an error needs them
   const segments: (string | number)[] = []
@@ -53,11 +64,14 @@ export function flatten(tree: unknown, where: string): { leaves: Val[]; def: Tre
   const walk = (x: unknown): TreeDef => {
     if (typeof x === 'number') {
       leaves.push(x)
+      leafDefs.push(NUMBER_LEAF)
       return NUMBER_LEAF
     }
     if (x instanceof Tensor || x instanceof Tracer) {
+      const leaf: LeafDef = { kind: 'leaf', number: isNumberKind(x), shape: shapeOf(x) }
       leaves.push(x)
-      return { kind: 'leaf', number: isNumberKind(x), shape: shapeOf(x) }
+      leafDefs.push(leaf)
+      return leaf
     }
     if (typeof x !== 'object' || x === null) throw invalidLeaf(x, path())
     if (typeof (x as { then?: unknown }).then === 'function') {
@@ -74,7 +88,14 @@ export function flatten(tree: unknown, where: string): { leaves: Val[]; def: Tre
     let def: TreeDef
     if (Array.isArray(x)) {
       const children = new Array<TreeDef>(x.length)
-      for (let i = 0; i < x.length; i++) {
+      let i = 0
+      // fast path for the common array of numbers (scalar code over many parameters)
+      for (; i < x.length && typeof x[i] === 'number'; i++) {
+        leaves.push(x[i] as number)
+        leafDefs.push(NUMBER_LEAF)
+        children[i] = NUMBER_LEAF
+      }
+      for (; i < x.length; i++) {
         segments.push(i)
         children[i] = walk(x[i])
         segments.pop()
@@ -97,11 +118,11 @@ export function flatten(tree: unknown, where: string): { leaves: Val[]; def: Tre
     return def
   }
   const def = walk(tree)
-  return { leaves, def }
+  return { leaves, def, leafDefs }
 }
 
 /** The def of every number leaf (shared: number leaves are the common case in scalar code). */
-const NUMBER_LEAF: TreeDef = Object.freeze({ kind: 'leaf', number: true, shape: [] })
+const NUMBER_LEAF: LeafDef = Object.freeze({ kind: 'leaf', number: true, shape: [] })
 
 const invalidLeaf = (x: unknown, path: string): InvalidArgumentError =>
   new InvalidArgumentError(
@@ -169,7 +190,14 @@ export function unflatten(def: TreeDef, leaves: readonly Val[]): unknown {
   let next = 0
   const build = (d: TreeDef): unknown => {
     if (d.kind === 'leaf') return leaves[next++]
-    if (d.kind === 'array') return d.children.map(build)
+    if (d.kind === 'array') {
+      const out = new Array<unknown>(d.children.length)
+      for (let i = 0; i < out.length; i++) {
+        const c = d.children[i]!
+        out[i] = c.kind === 'leaf' ? leaves[next++] : build(c)
+      }
+      return out
+    }
     const out: Record<string, unknown> = {}
     d.keys.forEach((k, i) => {
       // defineProperty: a key named __proto__ stays a key, never a prototype
@@ -186,8 +214,8 @@ export function unflatten(def: TreeDef, leaves: readonly Val[]): unknown {
 }
 
 /** Leaves of a tree def, in order. */
-export const leafDefs = (def: TreeDef): Extract<TreeDef, { kind: 'leaf' }>[] => {
-  const out: Extract<TreeDef, { kind: 'leaf' }>[] = []
+export const leafDefs = (def: TreeDef): LeafDef[] => {
+  const out: LeafDef[] = []
   const walk = (d: TreeDef): void => {
     if (d.kind === 'leaf') out.push(d)
     else d.children.forEach(walk)

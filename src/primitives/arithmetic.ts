@@ -10,7 +10,7 @@ import { atan2K, divK, maximumK, minimumK, mulK, powK, subK } from '../tensor/ke
 import { negK } from '../tensor/kernels/unary.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { equal, greater, less, where } from './comparison.ts'
-import { anyReal, binaryDomain, real, unaryDomain } from './domain.ts'
+import { anyReal, binaryDomain, real, separatedBinaryDomain, unaryDomain } from './domain.ts'
 import { log } from './elementwise.ts'
 import { addP, binary, safeMulP, sumTangents, unary, unbroadcast } from './families.ts'
 
@@ -49,9 +49,11 @@ export const powP = binary({
   name: 'pow',
   scalar: (a, b) => a ** b,
   kernel: powK,
-  // conventions (DESIGN §3): ∂/∂a of a^0 is 0 even at a = 0; ∂/∂b at a = 0 is 0 (its limit)
+  // conventions (DESIGN §3): ∂/∂a of a^0 is 0 even at a = 0; ∂/∂b at a = 0 is 0 (its limit).
+  // ∂/∂a is a zero-preserving product, not a `where` on b = 0: a `where` would also zero its
+  // derivative in b there, and the mixed second derivative at b = 0 is 1/a, not 0.
   partials: [
-    (a, b) => where(equal(b, 0), 0, mul(b, pow(a, sub(b, 1)))),
+    (a, b) => safeMul(b, pow(a, sub(b, 1))),
     (a, _b, y) => where(equal(a, 0), 0, mul(y, log(a))),
   ],
   domain: binaryDomain(real(0.5, 2.5), real(-2, 2)),
@@ -68,7 +70,7 @@ export const maximumP = binary({
     (a, b) => tieSplit(greater(a, b), equal(a, b)),
     (a, b) => tieSplit(greater(b, a), equal(a, b)),
   ],
-  domain: binaryDomain(anyReal),
+  domain: separatedBinaryDomain(anyReal),
 })
 
 export const minimumP = binary({
@@ -79,7 +81,7 @@ export const minimumP = binary({
     (a, b) => tieSplit(less(a, b), equal(a, b)),
     (a, b) => tieSplit(less(b, a), equal(a, b)),
   ],
-  domain: binaryDomain(anyReal),
+  domain: separatedBinaryDomain(anyReal),
 })
 
 export const atan2P = binary({

@@ -60,6 +60,34 @@ export const drawValue = (draw: Draw, shape: Shape, iv: Interval): Concrete => {
   return new Tensor(data, shape)
 }
 
+/**
+ * Values of the given shapes whose entries, all together, are pairwise at least `gap` apart:
+ * for primitives whose kinks are ties between entries (`maximum`, `minimum`, `max`). Entries are
+ * drawn from `iv`, then squeezed and spread in sorted order, so each keeps its rank (and
+ * shrinking still simplifies them) and all stay inside `iv`; `iv.avoid` is not used.
+ */
+export const drawSeparated = (
+  draw: Draw,
+  shapes: readonly Shape[],
+  iv: Interval,
+  gap = 1e-3,
+): Concrete[] => {
+  const xs = Array.from({ length: shapes.reduce((n, s) => n + sizeOf(s), 0) }, () =>
+    draw.real(iv.min, iv.max),
+  )
+  const squeeze = 1 - (Math.max(xs.length - 1, 0) * gap) / (iv.max - iv.min)
+  const ranks = xs.map((_, i) => i).sort((i, j) => xs[i]! - xs[j]!)
+  ranks.forEach((i, rank) => {
+    xs[i] = iv.min + (xs[i]! - iv.min) * squeeze + rank * gap
+  })
+  let offset = 0
+  return shapes.map((shape) => {
+    const data = Float64Array.from(xs.slice(offset, offset + sizeOf(shape)))
+    offset += data.length
+    return shape.length === 0 && draw.integer(0, 1) === 0 ? data[0]! : new Tensor(data, shape)
+  })
+}
+
 /** Domain of a unary elementwise primitive over an interval. */
 export const unaryDomain = (iv: Interval, rtol?: number): Domain<void> => ({
   sample: (draw): Sample<void> => ({
@@ -76,6 +104,17 @@ export const binaryDomain = (a: Interval, b: Interval = a, rtol?: number): Domai
     return { args: [drawValue(draw, sa, a), drawValue(draw, sb, b)], params: undefined }
   },
   ...(rtol === undefined ? {} : { rtol }),
+})
+
+/**
+ * Domain of a binary elementwise primitive whose kink is a tie (`maximum`, `minimum`):
+ * broadcast-compatible shapes, every entry of either argument at least `gap` from every other.
+ */
+export const separatedBinaryDomain = (iv: Interval): Domain<void> => ({
+  sample: (draw): Sample<void> => ({
+    args: drawSeparated(draw, drawBroadcastPair(draw), iv),
+    params: undefined,
+  }),
 })
 
 /** The usual interval for smooth functions on all of ℝ. */

@@ -15,7 +15,7 @@ import { normalizeAxes, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { add, div, mul, neg, safeMul, sub } from './arithmetic.ts'
 import { equal, stopGradient, where } from './comparison.ts'
-import { anyReal, drawShape, drawValue } from './domain.ts'
+import { anyReal, drawSeparated, drawShape } from './domain.ts'
 import { abs, exp, log } from './elementwise.ts'
 import { asTensor, keptShape, type ReduceParams, reducedShape, sumP } from './families.ts'
 import { broadcastTo, pad, reshape, slice, transpose } from './structural.ts'
@@ -26,7 +26,8 @@ const reduceDomain = {
   sample: (draw: Parameters<Primitive['domain']['sample']>[0]) => {
     const shape = drawShape(draw, 3)
     const axes = shape.flatMap((_, i) => (draw.integer(0, 1) === 1 ? [i] : []))
-    return { args: [drawValue(draw, shape, anyReal)], params: { axes } }
+    // entries kept apart: a tie for the maximum is a kink
+    return { args: drawSeparated(draw, [shape], anyReal), params: { axes } }
   },
 }
 
@@ -87,6 +88,7 @@ const reduceWith = (
  * @category reduction
  */
 export function sum(x: number, axis?: Axis, options?: ReduceOptions): number
+export function sum(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function sum(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function sum(x: Value, axis?: Axis, options?: ReduceOptions): Value {
   return reduceWith(sumP, x, axis, options, 'sum')
@@ -101,6 +103,7 @@ export function sum(x: Value, axis?: Axis, options?: ReduceOptions): Value {
  * @category reduction
  */
 export function mean(x: number, axis?: Axis, options?: ReduceOptions): number
+export function mean(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function mean(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function mean(x: Value, axis?: Axis, options?: ReduceOptions): Value {
   const s = shapeOf(x)
@@ -117,6 +120,7 @@ export function mean(x: Value, axis?: Axis, options?: ReduceOptions): Value {
  * @category reduction
  */
 export function max(x: number, axis?: Axis, options?: ReduceOptions): number
+export function max(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function max(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function max(x: Value, axis?: Axis, options?: ReduceOptions): Value {
   return reduceWith(maxP, x, axis, options, 'max')
@@ -131,6 +135,7 @@ export function max(x: Value, axis?: Axis, options?: ReduceOptions): Value {
  * @category reduction
  */
 export function min(x: number, axis?: Axis, options?: ReduceOptions): number
+export function min(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function min(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function min(x: Value, axis?: Axis, options?: ReduceOptions): Value {
   return neg(max(neg(x), axis, options))
@@ -146,6 +151,7 @@ export function min(x: Value, axis?: Axis, options?: ReduceOptions): Value {
  * @category reduction
  */
 export function prod(x: number, axis?: Axis, options?: ReduceOptions): number
+export function prod(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function prod(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function prod(x: Value, axis?: Axis, options?: ReduceOptions): Value {
   const s = shapeOf(x)
@@ -184,6 +190,7 @@ export function prod(x: Value, axis?: Axis, options?: ReduceOptions): Value {
  * @category reduction
  */
 export function logSumExp(x: number, axis?: Axis, options?: ReduceOptions): number
+export function logSumExp(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function logSumExp(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function logSumExp(x: Value, axis?: Axis, options?: ReduceOptions): Value {
   const m = stopGradient(max(x, axis, { keepdims: true }))

@@ -8,10 +8,13 @@ import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { checkShape, MAX_SIZE, type Shape, sizeOf } from './shape.ts'
 import { type NestedArray, Tensor } from './tensor.ts'
 
+/** Deeper nesting than any sensible tensor rank; guards against cyclic arrays. */
+const MAX_NESTING = 64
+
 function describe(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`
   if (Array.isArray(v)) return 'an array'
-  // e.g. "a Float32Array", "a Object": the built-in tag, never the object's own toString.
+  // The built-in tag ("a Float32Array"), never the object's own, possibly throwing, toString.
   if (typeof v === 'object' && v !== null)
     return `a ${Object.prototype.toString.call(v).slice(8, -1)}`
   return String(v)
@@ -43,6 +46,13 @@ function inferShape(values: readonly NestedArray[]): number[] {
   const shape: number[] = []
   let v: NestedArray | undefined = values
   while (Array.isArray(v)) {
+    // A cyclic array (a = [a]) would otherwise nest forever.
+    if (shape.length === MAX_NESTING) {
+      throw new InvalidArgumentError(`arrays nested deeper than ${MAX_NESTING} levels`, {
+        primitive: 'tensor',
+        hint: 'pass a finite nesting of arrays of numbers, not a cyclic structure',
+      })
+    }
     shape.push(v.length)
     v = v[0]
   }
@@ -236,7 +246,12 @@ export function linspace(start: number, stop: number, num = 50): Tensor {
   if (num === 0) return new Tensor(data, [0])
   const step = (stop - start) / (num - 1)
   // start + i·step is monotone in i (rounding is monotone), as in NumPy; the ends are exact.
-  for (let i = 1; i < num - 1; i++) data[i] = start + i * step
+  // A rounded step can overshoot `stop` (tiny or subnormal gaps), so clamp to keep order.
+  const up = stop >= start
+  for (let i = 1; i < num - 1; i++) {
+    const v = start + i * step
+    data[i] = up ? Math.min(v, stop) : Math.max(v, stop)
+  }
   data[0] = start
   if (num > 1) data[num - 1] = stop
   return new Tensor(data, [num])

@@ -108,8 +108,7 @@ export function key(seed: number): Key {
  * Throws `InvalidArgumentError` for a malformed key or a negative or fractional `n`.
  *
  * @example
- * const [k1, k2] = split(key(0))
- * uniform(k1, [2]).toArray() // differs from uniform(k2, [2]).toArray()
+ * split(key(0), 3).length // => 3
  * @category random
  */
 export function split(k: Key, n = 2): Key[] {

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../core/errors.ts'
 import type { MaybeZero } from '../core/primitive.ts'
 import type { CotangentOps } from '../core/tape.ts'
 import { concreteOf, Tracer, type Val } from '../core/tracer.ts'
-import type { TreeDef } from '../core/tree.ts'
+import type { LeafDef } from '../core/tree.ts'
 import { add, safeMul } from '../primitives/arithmetic.ts'
 import { conformKind } from '../primitives/structural.ts'
 import { sizeOf } from '../tensor/shape.ts'
@@ -15,8 +15,6 @@ import { Tensor } from '../tensor/tensor.ts'
 
 /** The ops the reverse-mode tape uses on cotangents. */
 export const cotangentOps: CotangentOps = { add, safeMul }
-
-type LeafDef = Extract<TreeDef, { kind: 'leaf' }>
 
 /** A concrete zero with the shape and kind of a leaf. */
 export const zeroOf = (leaf: LeafDef): Val =>

@@ -6,7 +6,7 @@
 import { NonScalarOutputError } from '../core/errors.ts'
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import { shapeOf, Tracer, type Val } from '../core/tracer.ts'
-import { flatten, leafDefs, type TreeDef, unflatten } from '../core/tree.ts'
+import { flatten, type LeafDef, type TreeDef, unflatten } from '../core/tree.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { asLeaf, checkArgnums, cotangentOps, splitAux, stripAux } from './common.ts'
 
@@ -60,16 +60,15 @@ const valueAndGradImpl = (
   for (const nodes of inputs) for (const n of nodes) ids.push(n.id)
   const bars = mine(y) ? interp.backward([y.id], [1], ids, true) : ids.map(() => null)
   let start = 0
-  const grads = flats.map(({ def }, i) => {
+  const grads = flats.map(({ def, leafDefs }, i) => {
     const count = inputs[i]!.length
     start += count
-    return rebuild(def, bars.slice(start - count, start))
+    return rebuild(def, leafDefs, bars.slice(start - count, start))
   })
   return [value, aux, grads]
 }
 
-const rebuild = (def: TreeDef, bars: readonly (Val | null)[]): unknown => {
-  const leaves = leafDefs(def)
+const rebuild = (def: TreeDef, leaves: readonly LeafDef[], bars: readonly (Val | null)[]): unknown => {
   return unflatten(
     def,
     bars.map((b, i) => asLeaf(b, leaves[i]!)),

@@ -6,6 +6,7 @@
 import { JvpInterpreter } from '../core/jvp.ts'
 import { flatten, flattenAs, leafDefs, unflatten } from '../core/tree.ts'
 import { asLeaf, splitAux, stripAux } from './common.ts'
+import type { Loose } from './vjp.ts'
 
 /** Options of `jvp`. */
 export interface JvpOptions {
@@ -28,18 +29,18 @@ export interface JvpOptions {
 export function jvp<A extends readonly unknown[], B>(
   f: (...args: A) => B,
   primals: A,
-  tangents: A,
+  tangents: Loose<A>,
 ): [B, B]
 export function jvp<A extends readonly unknown[], B, Aux>(
   f: (...args: A) => readonly [B, Aux],
   primals: A,
-  tangents: A,
+  tangents: Loose<A>,
   options: { readonly hasAux: true },
 ): [B, B, Aux]
 export function jvp<A extends readonly unknown[], B>(
   f: (...args: A) => B,
   primals: A,
-  tangents: A,
+  tangents: Loose<A>,
   options?: JvpOptions,
 ): unknown[] {
   const hasAux = options?.hasAux === true

@@ -5,11 +5,26 @@
  */
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import type { Val } from '../core/tracer.ts'
+import type { Tensor } from '../tensor/tensor.ts'
 import { flatten, flattenAs, leafDefs, type TreeDef, unflatten } from '../core/tree.ts'
 import { asLeaf, cotangentOps, splitAux, stripAux } from './common.ts'
 
+/**
+ * A tree type whose tensor leaves may also be given as plain numbers (a number stands for a
+ * rank-0 tensor; any other shape mismatch is a `TreeMismatchError` at run time).
+ */
+export type Loose<T> = T extends Tensor
+  ? Tensor | number
+  : T extends number
+    ? number
+    : T extends readonly unknown[]
+      ? { readonly [K in keyof T]: Loose<T[K]> }
+      : T extends object
+        ? { readonly [K in keyof T]: Loose<T[K]> }
+        : T
+
 /** A pullback: maps a cotangent of the output to cotangents of the inputs. */
-export type Pullback<B, A> = (outBar: B) => A
+export type Pullback<B, A> = (outBar: Loose<B>) => A
 
 interface Traced {
   readonly out: unknown
@@ -82,7 +97,7 @@ export function vjp<A extends readonly unknown[], B>(
   ...primals: A
 ): [B, Pullback<B, A>] {
   const t = traceVjp(f, primals, false, 'vjp')
-  return [t.out as B, (outBar: B) => t.pullback(outBar) as A]
+  return [t.out as B, (outBar: Loose<B>) => t.pullback(outBar) as A]
 }
 
 /**
@@ -98,5 +113,5 @@ export function vjpWithAux<A extends readonly unknown[], B, Aux>(
   ...primals: A
 ): [B, Pullback<B, A>, Aux] {
   const t = traceVjp(f, primals, true, 'vjp')
-  return [t.out as B, (outBar: B) => t.pullback(outBar) as A, t.aux as Aux]
+  return [t.out as B, (outBar: Loose<B>) => t.pullback(outBar) as A, t.aux as Aux]
 }

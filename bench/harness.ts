@@ -1,0 +1,123 @@
+/**
+ * The bench harness: every task is validated before it is timed (a wrong answer is not a
+ * timing), measured with tinybench, and reported as median ± median absolute deviation, with
+ * ratios to a named baseline in the same group. Results go to the terminal as a table and to
+ * bench/results/ as JSON and Markdown.
+ */
+import { execSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { Bench } from 'tinybench'
+
+/** One timed task. `validate` runs once, before timing, and throws if the result is wrong. */
+export interface Task {
+  readonly name: string
+  readonly fn: () => unknown
+  readonly validate: () => void
+  /** Work units per call (e.g. primitive applications), to report time per unit. */
+  readonly units?: number
+  readonly unitName?: string
+}
+
+/** A group of tasks compared with each other; ratios are relative to `baseline`. */
+export interface Group {
+  readonly title: string
+  readonly baseline: string
+  readonly tasks: readonly Task[]
+}
+
+/** A measured task. */
+export interface Row {
+  readonly group: string
+  readonly task: string
+  readonly medianMs: number
+  readonly madMs: number
+  readonly samples: number
+  readonly ratio: number
+  readonly perUnitNs: number | undefined
+  readonly unitName: string | undefined
+}
+
+let sink: unknown
+/** Keeps results alive so no task can be optimized away. */
+export const consume = (v: unknown): void => {
+  sink = v
+}
+
+/** Validates, then times every task of a group. */
+export const runGroup = async (group: Group, time = 500): Promise<Row[]> => {
+  for (const t of group.tasks) {
+    try {
+      t.validate()
+    } catch (e) {
+      throw new Error(`${group.title} / ${t.name}: validation failed before timing: ${String(e)}`)
+    }
+  }
+  const bench = new Bench({ time, warmupTime: 100 })
+  for (const t of group.tasks) bench.add(t.name, () => consume(t.fn()))
+  await bench.run()
+  const medians = new Map<string, { p50: number; mad: number; n: number }>()
+  for (const task of bench.tasks) {
+    const r = task.result
+    if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state}`)
+    medians.set(task.name, { p50: r.latency.p50, mad: r.latency.mad, n: r.latency.samplesCount })
+  }
+  const base = medians.get(group.baseline)?.p50 ?? Number.NaN
+  return group.tasks.map((t) => {
+    const m = medians.get(t.name)!
+    return {
+      group: group.title,
+      task: t.name,
+      medianMs: m.p50,
+      madMs: m.mad,
+      samples: m.n,
+      ratio: m.p50 / base,
+      perUnitNs: t.units === undefined ? undefined : (m.p50 * 1e6) / t.units,
+      unitName: t.unitName,
+    }
+  })
+}
+
+const fmtMs = (ms: number): string =>
+  ms >= 1 ? `${ms.toFixed(2)} ms` : ms >= 1e-3 ? `${(ms * 1e3).toFixed(2)} µs` : `${(ms * 1e6).toFixed(1)} ns`
+
+/** The machine and commit the numbers belong to. */
+export const environment = (): Record<string, string> => {
+  let commit = 'unknown'
+  try {
+    commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim()
+  } catch {}
+  return {
+    node: process.version,
+    cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+    commit,
+    date: new Date().toISOString(),
+  }
+}
+
+/** Markdown table of rows. */
+export const markdown = (rows: readonly Row[]): string => {
+  const lines = ['| group | task | median | ± MAD | ratio | per unit |', '|---|---|---|---|---|---|']
+  for (const r of rows) {
+    const unit = r.perUnitNs === undefined ? '' : `${r.perUnitNs.toFixed(1)} ns/${r.unitName ?? 'unit'}`
+    lines.push(
+      `| ${r.group} | ${r.task} | ${fmtMs(r.medianMs)} | ${fmtMs(r.madMs)} | ${r.ratio.toFixed(2)}× | ${unit} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+/** Prints the rows and writes them to bench/results/. */
+export const report = (rows: readonly Row[]): void => {
+  const env = environment()
+  console.log(`\n${Object.entries(env).map(([k, v]) => `${k}: ${v}`).join('  ·  ')}\n`)
+  console.log(markdown(rows))
+  mkdirSync('bench/results', { recursive: true })
+  const stem = `bench/results/${env.date!.slice(0, 10)}-${env.commit}`
+  writeFileSync(`${stem}.json`, `${JSON.stringify({ env, rows }, null, 2)}\n`)
+  writeFileSync(`${stem}.md`, `${markdown(rows)}\n`)
+  console.log(`\nwritten: ${stem}.json, ${stem}.md`)
+  void sink
+}
