@@ -14,11 +14,20 @@ const concrete = (v: Val, op: string): Concrete => {
   throw notAValue(v, op)
 }
 
+/** Runs the kernel on concrete arguments, after the shape rule has checked them. */
+const evaluate = <P>(p: Primitive<P>, args: readonly Concrete[], params: P): Concrete => {
+  p.shape(
+    args.map((a) => (typeof a === 'number' ? [] : a.shape)),
+    params,
+  )
+  return p.impl(args, params)
+}
+
 /** Applies a unary primitive. */
 export const bind1 = <P>(p: Primitive<P>, x: Val, params: P): Val =>
   x instanceof Tracer
     ? x.interp.process1(p as Primitive, x, params)
-    : p.impl([concrete(x, p.name)], params)
+    : evaluate(p, [concrete(x, p.name)], params)
 
 /** Applies a binary primitive. */
 export const bind2 = <P>(p: Primitive<P>, a: Val, b: Val, params: P): Val => {
@@ -26,7 +35,7 @@ export const bind2 = <P>(p: Primitive<P>, a: Val, b: Val, params: P): Val => {
   if (a instanceof Tracer) top = a.interp
   if (b instanceof Tracer && (top === undefined || b.interp.level > top.level)) top = b.interp
   return top === undefined
-    ? p.impl([concrete(a, p.name), concrete(b, p.name)], params)
+    ? evaluate(p, [concrete(a, p.name), concrete(b, p.name)], params)
     : top.process2(p as Primitive, a, b, params)
 }
 
@@ -37,7 +46,8 @@ export const bindN = <P>(p: Primitive<P>, args: readonly Val[], params: P): Val 
     if (a instanceof Tracer && (top === undefined || a.interp.level > top.level)) top = a.interp
   }
   return top === undefined
-    ? p.impl(
+    ? evaluate(
+        p,
         args.map((a) => concrete(a, p.name)),
         params,
       )

@@ -15,7 +15,11 @@ import { isNumberKind, shapeOf, Tracer, type Val } from './tracer.ts'
 export type Tree = number | Tensor | readonly Tree[] | { readonly [key: string]: Tree }
 
 /** A leaf's place in a tree: its kind (JS number or tensor) and shape. */
-export type LeafDef = { readonly kind: 'leaf'; readonly number: boolean; readonly shape: readonly number[] }
+export type LeafDef = {
+  readonly kind: 'leaf'
+  readonly number: boolean
+  readonly shape: readonly number[]
+}
 
 /** A flattened tree: its leaves in order, its structure, and each leaf's def. */
 export interface Flat {

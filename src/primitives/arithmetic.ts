@@ -26,7 +26,7 @@ export const subP = binary({
     needs[0] ? unbroadcast(yBar, a!) : null,
     needs[1] ? unbroadcast(neg(yBar), b!) : null,
   ],
-  domain: binaryDomain(anyReal),
+  domain: { ...binaryDomain(anyReal), linear: true },
 })
 
 export const mulP = binary({
@@ -100,7 +100,7 @@ export const negP = unary({
   scalar: (x) => -x,
   kernel: negK,
   partial: () => -1,
-  domain: unaryDomain(anyReal),
+  domain: { ...unaryDomain(anyReal), linear: true },
 })
 
 // ---- public ops -------------------------------------------------------------------------------

@@ -21,7 +21,15 @@ import {
 } from '../tensor/kernels/binary.ts'
 import { broadcastShapes, type Shape } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { anyReal, binaryDomain, drawBroadcastPair, drawValue, real, unaryDomain } from './domain.ts'
+import {
+  anyReal,
+  binaryDomain,
+  drawBroadcastPair,
+  drawMask,
+  drawValue,
+  real,
+  unaryDomain,
+} from './domain.ts'
 import { binary, sumTangents, unary, unbroadcast } from './families.ts'
 
 const comparisonDomain = binaryDomain(real(-2, 2))
@@ -182,13 +190,16 @@ export const whereP: Primitive<void> = define({
       const [sa, sb] = drawBroadcastPair(draw)
       return {
         args: [
-          drawValue(draw, sa, real(-1, 1, [0])),
+          // both branches get selected somewhere, so both branches' laws are exercised
+          drawMask(draw, sa),
           drawValue(draw, sa, anyReal),
           drawValue(draw, sb, anyReal),
         ],
         params: undefined,
       }
     },
+    // linear in the branches, its differentiable arguments
+    linear: true,
   },
 })
 

@@ -60,6 +60,14 @@ export const drawValue = (draw: Draw, shape: Shape, iv: Interval): Concrete => {
   return new Tensor(data, shape)
 }
 
+/** A 0/1 mask of the given shape (a condition for `where`); rank 0 is a number half the time. */
+export const drawMask = (draw: Draw, shape: Shape): Concrete => {
+  const data = new Float64Array(sizeOf(shape))
+  for (let i = 0; i < data.length; i++) data[i] = draw.integer(0, 1)
+  if (shape.length === 0 && draw.integer(0, 1) === 0) return data[0]!
+  return new Tensor(data, shape)
+}
+
 /**
  * Values of the given shapes whose entries, all together, are pairwise at least `gap` apart:
  * for primitives whose kinks are ties between entries (`maximum`, `minimum`, `max`). Entries are

@@ -222,7 +222,7 @@ export const addP: Primitive<void> = binary({
     needs[0] ? unbroadcast(yBar, a!) : null,
     needs[1] ? unbroadcast(yBar, b!) : null,
   ],
-  domain: binaryDomain(anyReal),
+  domain: { ...binaryDomain(anyReal), linear: true },
 })
 
 export const safeMulP: Primitive<void> = binary({

@@ -68,7 +68,11 @@ const valueAndGradImpl = (
   return [value, aux, grads]
 }
 
-const rebuild = (def: TreeDef, leaves: readonly LeafDef[], bars: readonly (Val | null)[]): unknown => {
+const rebuild = (
+  def: TreeDef,
+  leaves: readonly LeafDef[],
+  bars: readonly (Val | null)[],
+): unknown => {
   return unflatten(
     def,
     bars.map((b, i) => asLeaf(b, leaves[i]!)),

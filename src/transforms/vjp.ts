@@ -5,23 +5,25 @@
  */
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import type { Val } from '../core/tracer.ts'
-import type { Tensor } from '../tensor/tensor.ts'
 import { flatten, flattenAs, leafDefs, type TreeDef, unflatten } from '../core/tree.ts'
+import type { Tensor } from '../tensor/tensor.ts'
 import { asLeaf, cotangentOps, splitAux, stripAux } from './common.ts'
 
 /**
  * A tree type whose tensor leaves may also be given as plain numbers (a number stands for a
  * rank-0 tensor; any other shape mismatch is a `TreeMismatchError` at run time).
  */
-export type Loose<T> = T extends Tensor
-  ? Tensor | number
-  : T extends number
-    ? number
-    : T extends readonly unknown[]
-      ? { readonly [K in keyof T]: Loose<T[K]> }
-      : T extends object
-        ? { readonly [K in keyof T]: Loose<T[K]> }
-        : T
+export type Loose<T, Depth extends unknown[] = []> = Depth['length'] extends 8
+  ? T // recursive tree types stop loosening here instead of expanding forever
+  : T extends Tensor
+    ? Tensor | number
+    : T extends number
+      ? number
+      : T extends readonly unknown[]
+        ? { readonly [K in keyof T]: Loose<T[K], [...Depth, unknown]> }
+        : T extends object
+          ? { readonly [K in keyof T]: Loose<T[K], [...Depth, unknown]> }
+          : T
 
 /** A pullback: maps a cotangent of the output to cotangents of the inputs. */
 export type Pullback<B, A> = (outBar: Loose<B>) => A

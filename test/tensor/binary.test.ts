@@ -36,29 +36,49 @@ const values = fc.oneof(
 )
 
 const operands = broadcastPairArb.chain(({ a, b, out }) =>
-  fc.tuple(dataOf(sizeOf(a), values), dataOf(sizeOf(b), values)).map(([x, y]) => ({ a, b, out, x, y })),
+  fc
+    .tuple(dataOf(sizeOf(a), values), dataOf(sizeOf(b), values))
+    .map(([x, y]) => ({ a, b, out, x, y })),
 )
 
 /** Shapes chosen to reach each path: flat, scalar on either side, and coalesced strided rows. */
 const explicitShapes: readonly (readonly [number[], number[]])[] = [
-  [[3, 4, 5], [3, 4, 5]],
+  [
+    [3, 4, 5],
+    [3, 4, 5],
+  ],
   [[3, 4, 5], []],
   [[1], [3, 4, 5]],
   [[3, 4, 5], [5]],
-  [[3, 1, 5], [1, 4, 1]],
-  [[7, 1], [1, 6]],
-  [[2, 3, 1, 4], [3, 5, 1]],
-  [[40, 1, 3], [40, 2, 1]],
+  [
+    [3, 1, 5],
+    [1, 4, 1],
+  ],
+  [
+    [7, 1],
+    [1, 6],
+  ],
+  [
+    [2, 3, 1, 4],
+    [3, 5, 1],
+  ],
+  [
+    [40, 1, 3],
+    [40, 2, 1],
+  ],
 ]
 
 describe.each(cases)('%s', (_name, kernel, f) => {
-  test.prop([operands])('matches an index-by-index broadcasting reference', ({ a, b, out, x, y }) => {
-    const [xBefore, yBefore] = [x.slice(), y.slice()]
-    const got = kernel(x, a, y, b, out)
-    expect(got).toEqual(refBinary(f, x, a, y, b, out))
-    expect(x).toEqual(xBefore)
-    expect(y).toEqual(yBefore)
-  })
+  test.prop([operands])(
+    'matches an index-by-index broadcasting reference',
+    ({ a, b, out, x, y }) => {
+      const [xBefore, yBefore] = [x.slice(), y.slice()]
+      const got = kernel(x, a, y, b, out)
+      expect(got).toEqual(refBinary(f, x, a, y, b, out))
+      expect(x).toEqual(xBefore)
+      expect(y).toEqual(yBefore)
+    },
+  )
 
   it.each(explicitShapes)('handles %j with %j', (a, b) => {
     const x = Float64Array.from({ length: sizeOf(a) }, (_v, i) => (i % 7) - 3)
@@ -84,7 +104,9 @@ describe('special values', () => {
   })
 
   it('maximumK and minimumK propagate NaN', () => {
-    expect(_.maximumK(x, s, y, s, s)).toEqual(Float64Array.of(Number.POSITIVE_INFINITY, Number.NaN, Number.NaN))
+    expect(_.maximumK(x, s, y, s, s)).toEqual(
+      Float64Array.of(Number.POSITIVE_INFINITY, Number.NaN, Number.NaN),
+    )
     expect(_.minimumK(x, s, y, s, s)).toEqual(Float64Array.of(0, Number.NaN, Number.NaN))
   })
 
@@ -95,7 +117,9 @@ describe('special values', () => {
   })
 
   it('returns an empty array for an empty output', () => {
-    expect(_.addK(new Float64Array(0), [0, 3], Float64Array.of(1, 2, 3), [3], [0, 3])).toEqual(new Float64Array(0))
+    expect(_.addK(new Float64Array(0), [0, 3], Float64Array.of(1, 2, 3), [3], [0, 3])).toEqual(
+      new Float64Array(0),
+    )
   })
 })
 
@@ -109,18 +133,29 @@ describe('whereK', () => {
       .map(([cv, av, bv]) => ({ c, a, b, out, cv, av, bv }))
   })
 
-  test.prop([triple])('selects a where c ≠ 0 (NaN included), else b', ({ c, a, b, out, cv, av, bv }) => {
-    const want = new Float64Array(sizeOf(out))
-    for (let o = 0; o < want.length; o++) {
-      const idx = unravel(o, out)
-      const cond = broadcastGet(cv, c, idx)
-      want[o] = cond !== 0 ? broadcastGet(av, a, idx) : broadcastGet(bv, b, idx)
-    }
-    expect(_.whereK(cv, c, av, a, bv, b, out)).toEqual(want)
-  })
+  test.prop([triple])(
+    'selects a where c ≠ 0 (NaN included), else b',
+    ({ c, a, b, out, cv, av, bv }) => {
+      const want = new Float64Array(sizeOf(out))
+      for (let o = 0; o < want.length; o++) {
+        const idx = unravel(o, out)
+        const cond = broadcastGet(cv, c, idx)
+        want[o] = cond !== 0 ? broadcastGet(av, a, idx) : broadcastGet(bv, b, idx)
+      }
+      expect(_.whereK(cv, c, av, a, bv, b, out)).toEqual(want)
+    },
+  )
 
   it('broadcasts a column condition against a row and a scalar', () => {
-    const got = _.whereK(Float64Array.of(1, 0), [2, 1], Float64Array.of(1, 2, 3), [3], Float64Array.of(9), [], [2, 3])
+    const got = _.whereK(
+      Float64Array.of(1, 0),
+      [2, 1],
+      Float64Array.of(1, 2, 3),
+      [3],
+      Float64Array.of(9),
+      [],
+      [2, 3],
+    )
     expect(got).toEqual(Float64Array.of(1, 2, 3, 9, 9, 9))
   })
 })

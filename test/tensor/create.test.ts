@@ -1,12 +1,21 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError, ShapeError } from '../../src/core/errors.ts'
-import { arange, eye, full, linspace, ones, scalar, tensor, zeros } from '../../src/tensor/create.ts'
+import {
+  arange,
+  eye,
+  full,
+  linspace,
+  ones,
+  scalar,
+  tensor,
+  zeros,
+} from '../../src/tensor/create.ts'
 import type { NestedArray } from '../../src/tensor/tensor.ts'
 import { tensorArb } from './reference.ts'
 
-/** Reads a value typed as the API's input type, for tests that pass deliberately wrong input. */
-const untyped = (v: unknown): NestedArray => v as NestedArray
+/** Passes a deliberately ill-typed value, as untyped JavaScript callers can. */
+const bad = <T>(v: unknown): T => v as T
 
 describe('tensor', () => {
   it('infers the shape of nested arrays', () => {
@@ -29,7 +38,10 @@ describe('tensor', () => {
   })
 
   it('accepts NaN and infinities as values', () => {
-    expect(Array.from(tensor([Number.NaN, Number.POSITIVE_INFINITY]).data)).toEqual([Number.NaN, Number.POSITIVE_INFINITY])
+    expect(Array.from(tensor([Number.NaN, Number.POSITIVE_INFINITY]).data)).toEqual([
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ])
   })
 
   it('copies its input instead of aliasing it', () => {
@@ -54,8 +66,8 @@ describe('tensor', () => {
 
   it('rejects ragged arrays with a ShapeError', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(ShapeError)
-    expect(() => tensor(untyped([1, [2]]))).toThrow(ShapeError)
-    expect(() => tensor(untyped([[1], 2]))).toThrow(ShapeError)
+    expect(() => tensor(bad<NestedArray>([1, [2]]))).toThrow(ShapeError)
+    expect(() => tensor(bad<NestedArray>([[1], 2]))).toThrow(ShapeError)
     expect(() => tensor([[], [1]])).toThrow(/ragged/)
   })
 
@@ -64,10 +76,13 @@ describe('tensor', () => {
   })
 
   it('rejects non-numbers and bad shapes with an InvalidArgumentError', () => {
-    expect(() => tensor(untyped(['a']))).toThrow(InvalidArgumentError)
-    expect(() => tensor(untyped([[1, null]]))).toThrow(InvalidArgumentError)
-    expect(() => tensor(untyped('3'))).toThrow(InvalidArgumentError)
-    expect(() => tensor(untyped(Float32Array.of(1)))).toThrow(/Float32Array/)
+    expect(() => tensor(bad<NestedArray>(['a']))).toThrow(InvalidArgumentError)
+    expect(() => tensor(bad<NestedArray>([[1, null]]))).toThrow(InvalidArgumentError)
+    expect(() => tensor(bad<NestedArray>('3'))).toThrow(InvalidArgumentError)
+    expect(() => tensor(bad<NestedArray>(Float32Array.of(1)))).toThrow(/Float32Array/)
+    const cyclic: unknown[] = []
+    cyclic.push(cyclic)
+    expect(() => tensor(bad<NestedArray>(cyclic))).toThrow(InvalidArgumentError)
     expect(() => tensor([1, 2], [-1, -2])).toThrow(InvalidArgumentError)
     expect(() => tensor([1, 2], [2.5])).toThrow(InvalidArgumentError)
   })
@@ -96,8 +111,8 @@ describe('scalar, zeros, ones, full', () => {
   it('reject malformed shapes and values', () => {
     expect(() => zeros([2, -1])).toThrow(InvalidArgumentError)
     expect(() => ones([Number.NaN])).toThrow(InvalidArgumentError)
-    expect(() => full([2], untyped('x') as unknown as number)).toThrow(InvalidArgumentError)
-    expect(() => scalar(untyped(null) as unknown as number)).toThrow(InvalidArgumentError)
+    expect(() => full([2], bad<number>('x'))).toThrow(InvalidArgumentError)
+    expect(() => scalar(bad<number>(null))).toThrow(InvalidArgumentError)
   })
 })
 
@@ -127,12 +142,13 @@ describe('arange', () => {
     expect(arange(0).shape).toEqual([0])
   })
 
-  test.prop([fc.integer({ min: -50, max: 50 }), fc.integer({ min: -50, max: 50 }), fc.integer({ min: -7, max: 7 }).filter((s) => s !== 0)])(
-    'has ⌈(stop − start)/step⌉ elements',
-    (start, stop, step) => {
-      expect(arange(start, stop, step).size).toBe(Math.max(0, Math.ceil((stop - start) / step)))
-    },
-  )
+  test.prop([
+    fc.integer({ min: -50, max: 50 }),
+    fc.integer({ min: -50, max: 50 }),
+    fc.integer({ min: -7, max: 7 }).filter((s) => s !== 0),
+  ])('has ⌈(stop − start)/step⌉ elements', (start, stop, step) => {
+    expect(arange(start, stop, step).size).toBe(Math.max(0, Math.ceil((stop - start) / step)))
+  })
 
   it('rejects a zero step, non-finite bounds and huge lengths', () => {
     expect(() => arange(0, 1, 0)).toThrow(InvalidArgumentError)
@@ -149,18 +165,19 @@ describe('linspace', () => {
     expect(linspace(0, 1).size).toBe(50)
   })
 
-  test.prop([fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: 2, max: 100 })])(
-    'starts at start, ends at stop and is monotone',
-    (start, stop, num) => {
-      const v = linspace(start, stop, num).data
-      expect(v[0]).toBe(start)
-      expect(v[num - 1]).toBe(stop)
-      for (let i = 1; i < num; i++) {
-        if (start <= stop) expect(v[i]!).toBeGreaterThanOrEqual(v[i - 1]!)
-        else expect(v[i]!).toBeLessThanOrEqual(v[i - 1]!)
-      }
-    },
-  )
+  test.prop([
+    fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    fc.integer({ min: 2, max: 100 }),
+  ])('starts at start, ends at stop and is monotone', (start, stop, num) => {
+    const v = linspace(start, stop, num).data
+    expect(v[0]).toBe(start)
+    expect(v[num - 1]).toBe(stop)
+    for (let i = 1; i < num; i++) {
+      if (start <= stop) expect(v[i]!).toBeGreaterThanOrEqual(v[i - 1]!)
+      else expect(v[i]!).toBeLessThanOrEqual(v[i - 1]!)
+    }
+  })
 
   it('rejects a bad count or non-finite bounds', () => {
     expect(() => linspace(0, 1, -1)).toThrow(InvalidArgumentError)

@@ -21,16 +21,18 @@ describe('formatTensor', () => {
   })
 
   it('rounds to 6 significant digits and spells out special values', () => {
-    expect(formatTensor(Float64Array.of(1 / 3, -2, Number.NaN, Number.POSITIVE_INFINITY), [4])).toBe(
-      'tensor([0.333333,       -2,      NaN, Infinity], shape=[4])',
-    )
+    expect(
+      formatTensor(Float64Array.of(1 / 3, -2, Number.NaN, Number.POSITIVE_INFINITY), [4]),
+    ).toBe('tensor([0.333333,       -2,      NaN, Infinity], shape=[4])')
     expect(formatTensor(Float64Array.of(Number.NEGATIVE_INFINITY, -0), [2])).toBe(
       'tensor([-Infinity,        -0], shape=[2])',
     )
   })
 
   it('switches the whole tensor to scientific notation for wide magnitudes', () => {
-    expect(formatTensor(Float64Array.of(1e-5, 1.5, 2.5e7), [3])).toBe('tensor([  1e-5, 1.5e+0, 2.5e+7], shape=[3])')
+    expect(formatTensor(Float64Array.of(1e-5, 1.5, 2.5e7), [3])).toBe(
+      'tensor([  1e-5, 1.5e+0, 2.5e+7], shape=[3])',
+    )
   })
 
   it('prints empty tensors', () => {
@@ -39,7 +41,9 @@ describe('formatTensor', () => {
   })
 
   it('summarizes tensors above 1000 elements with the first and last 3 entries per axis', () => {
-    expect(formatTensor(ramp(2000), [2000])).toBe('tensor([   0,    1,    2, ..., 1997, 1998, 1999], shape=[2000])')
+    expect(formatTensor(ramp(2000), [2000])).toBe(
+      'tensor([   0,    1,    2, ..., 1997, 1998, 1999], shape=[2000])',
+    )
     expect(formatTensor(ramp(1001), [77, 13])).toBe(
       [
         'tensor([[   0,    1,    2, ...,   10,   11,   12],',

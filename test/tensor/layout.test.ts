@@ -27,24 +27,44 @@ const permutationOf = (rank: number) =>
 const ramp = (n: number) => Float64Array.from({ length: n }, (_v, i) => i)
 
 describe('transposeK', () => {
-  const arb = tensorArb().chain((t) => permutationOf(t.shape.length).map((perm) => ({ ...t, perm })))
+  const arb = tensorArb().chain((t) =>
+    permutationOf(t.shape.length).map((perm) => ({ ...t, perm })),
+  )
 
   test.prop([arb])('matches a reference', ({ shape, data, perm }) => {
     expect(transposeK(data, shape, perm)).toEqual(refTranspose(data, shape, perm))
   })
 
-  test.prop([arb])('transpose-involution: the inverse permutation undoes it', ({ shape, data, perm }) => {
-    const inverse = perm.map((_p, i) => perm.indexOf(i))
-    const outShape = perm.map((p) => shape[p]!)
-    expect(transposeK(transposeK(data, shape, perm), outShape, inverse)).toEqual(data)
-  })
+  test.prop([arb])(
+    'transpose-involution: the inverse permutation undoes it',
+    ({ shape, data, perm }) => {
+      const inverse = perm.map((_p, i) => perm.indexOf(i))
+      const outShape = perm.map((p) => shape[p]!)
+      expect(transposeK(transposeK(data, shape, perm), outShape, inverse)).toEqual(data)
+    },
+  )
 
   const large: readonly (readonly [number[], number[]])[] = [
-    [[70, 45], [1, 0]],
-    [[3, 40, 50], [0, 2, 1]],
-    [[3, 40, 50], [2, 0, 1]],
-    [[2, 3, 4, 5], [1, 0, 3, 2]],
-    [[33, 1, 65], [2, 1, 0]],
+    [
+      [70, 45],
+      [1, 0],
+    ],
+    [
+      [3, 40, 50],
+      [0, 2, 1],
+    ],
+    [
+      [3, 40, 50],
+      [2, 0, 1],
+    ],
+    [
+      [2, 3, 4, 5],
+      [1, 0, 3, 2],
+    ],
+    [
+      [33, 1, 65],
+      [2, 1, 0],
+    ],
   ]
   it.each(large)('matches the reference for shape %j, perm %j (blocked paths)', (shape, perm) => {
     const x = ramp(sizeOf(shape))
@@ -54,7 +74,9 @@ describe('transposeK', () => {
 
 describe('broadcastToK', () => {
   const arb = shapeArb().chain((target) =>
-    broadcastableTo(target).chain((shape) => dataOf(sizeOf(shape)).map((x) => ({ shape, target, x }))),
+    broadcastableTo(target).chain((shape) =>
+      dataOf(sizeOf(shape)).map((x) => ({ shape, target, x })),
+    ),
   )
 
   test.prop([arb])('repeats along broadcast axes', ({ shape, target, x }) => {
@@ -76,7 +98,11 @@ const sliced = tensorArb().chain(({ shape, data }) =>
     .tuple(
       ...shape.map((n) =>
         fc
-          .tuple(fc.integer({ min: 0, max: n }), fc.integer({ min: 0, max: n }), fc.integer({ min: 1, max: 3 }))
+          .tuple(
+            fc.integer({ min: 0, max: n }),
+            fc.integer({ min: 0, max: n }),
+            fc.integer({ min: 1, max: 3 }),
+          )
           .map(([p, q, step]) => ({ start: Math.min(p, q), end: Math.max(p, q), step })),
       ),
     )
@@ -91,7 +117,9 @@ const sliced = tensorArb().chain(({ shape, data }) =>
 
 describe('sliceK', () => {
   test.prop([sliced])('matches a reference', ({ shape, data, starts, ends, steps }) => {
-    expect(sliceK(data, shape, starts, ends, steps)).toEqual(refSlice(data, shape, starts, ends, steps))
+    expect(sliceK(data, shape, starts, ends, steps)).toEqual(
+      refSlice(data, shape, starts, ends, steps),
+    )
   })
 
   it('takes every other column of a matrix', () => {
@@ -101,7 +129,10 @@ describe('sliceK', () => {
 
 describe('padK', () => {
   const padded = tensorArb(3, 4).chain(({ shape, data }) => {
-    const widths = fc.array(fc.integer({ min: 0, max: 2 }), { minLength: shape.length, maxLength: shape.length })
+    const widths = fc.array(fc.integer({ min: 0, max: 2 }), {
+      minLength: shape.length,
+      maxLength: shape.length,
+    })
     return fc
       .tuple(widths, widths, widths, fc.constantFrom(0, -1.5))
       .map(([lo, hi, interior, value]) => ({ shape, data, lo, hi, interior, value }))
@@ -149,11 +180,17 @@ function sliceShape(s: {
 
 describe('concatK', () => {
   const arb = fc
-    .tuple(shapeArb(4, 4).filter((s) => s.length > 0), fc.nat(), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }))
+    .tuple(
+      shapeArb(4, 4).filter((s) => s.length > 0),
+      fc.nat(),
+      fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }),
+    )
     .chain(([base, pick, sizes]) => {
       const axis = pick % base.length
       const shapes = sizes.map((n) => base.map((d, ax) => (ax === axis ? n : d)))
-      return fc.tuple(...shapes.map((s) => dataOf(sizeOf(s)))).map((parts) => ({ shapes, parts, axis }))
+      return fc
+        .tuple(...shapes.map((s) => dataOf(sizeOf(s))))
+        .map((parts) => ({ shapes, parts, axis }))
     })
 
   test.prop([arb])('matches a reference', ({ shapes, parts, axis }) => {
@@ -161,13 +198,23 @@ describe('concatK', () => {
   })
 
   test.prop([arb])('slicing the result recovers each part', ({ shapes, parts, axis }) => {
-    const out = shapes[0]!.map((d, ax) => (ax === axis ? shapes.reduce((n, s) => n + s[axis]!, 0) : d))
+    const out = shapes[0]!.map((d, ax) =>
+      ax === axis ? shapes.reduce((n, s) => n + s[axis]!, 0) : d,
+    )
     const joined = concatK(parts, shapes, axis)
     let offset = 0
     shapes.forEach((s, k) => {
       const starts = s.map((_d, ax) => (ax === axis ? offset : 0))
       const ends = s.map((d, ax) => (ax === axis ? offset + d : d))
-      expect(sliceK(joined, out, starts, ends, s.map(() => 1))).toEqual(parts[k])
+      expect(
+        sliceK(
+          joined,
+          out,
+          starts,
+          ends,
+          s.map(() => 1),
+        ),
+      ).toEqual(parts[k])
       offset += s[axis]!
     })
   })

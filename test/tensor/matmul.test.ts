@@ -15,29 +15,31 @@ const combos: readonly (readonly [boolean, boolean])[] = [
 const stored = (batch: readonly number[], rows: number, cols: number, trans: boolean) =>
   trans ? [...batch, cols, rows] : [...batch, rows, cols]
 
-const ints = (n: number, seed: number) => Float64Array.from({ length: n }, (_v, i) => ((i * seed) % 7) - 3)
+const ints = (n: number, seed: number) =>
+  Float64Array.from({ length: n }, (_v, i) => ((i * seed) % 7) - 3)
 
 describe.each(combos)('matmulK with transA=%s, transB=%s', (transA, transB) => {
   const dim = fc.integer({ min: 0, max: 4 })
-  const operands = fc
-    .tuple(shapeArb(2, 3), dim, dim, dim)
-    .chain(([batch, m, k, n]) =>
-      fc.tuple(broadcastableTo(batch), broadcastableTo(batch)).chain(([ba, bb]) => {
-        const aShape = stored(ba, m, k, transA)
-        const bShape = stored(bb, k, n, transB)
-        return fc
-          .tuple(dataOf(sizeOf(aShape)), dataOf(sizeOf(bShape)))
-          .map(([a, b]) => ({ a, aShape, b, bShape }))
-      }),
-    )
+  const operands = fc.tuple(shapeArb(2, 3), dim, dim, dim).chain(([batch, m, k, n]) =>
+    fc.tuple(broadcastableTo(batch), broadcastableTo(batch)).chain(([ba, bb]) => {
+      const aShape = stored(ba, m, k, transA)
+      const bShape = stored(bb, k, n, transB)
+      return fc
+        .tuple(dataOf(sizeOf(aShape)), dataOf(sizeOf(bShape)))
+        .map(([a, b]) => ({ a, aShape, b, bShape }))
+    }),
+  )
 
-  test.prop([operands])('matches a naive triple loop, with batch broadcasting', ({ a, aShape, b, bShape }) => {
-    const got = matmulK(a, aShape, b, bShape, transA, transB)
-    const want = refMatmul(a, aShape, b, bShape, transA, transB)
-    expect(got.shape).toEqual(want.shape)
-    expect(matmulShape(aShape, bShape, transA, transB)).toEqual(want.shape)
-    expect(got.data).toEqual(want.data)
-  })
+  test.prop([operands])(
+    'matches a naive triple loop, with batch broadcasting',
+    ({ a, aShape, b, bShape }) => {
+      const got = matmulK(a, aShape, b, bShape, transA, transB)
+      const want = refMatmul(a, aShape, b, bShape, transA, transB)
+      expect(got.shape).toEqual(want.shape)
+      expect(matmulShape(aShape, bShape, transA, transB)).toEqual(want.shape)
+      expect(got.data).toEqual(want.data)
+    },
+  )
 
   it('matches the naive loop on matrices larger than the cache blocks', () => {
     const [m, k, n] = [67, 150, 131]
@@ -87,9 +89,11 @@ describe('matmulShape', () => {
   })
 
   it('gives zeros when the inner dimension is 0', () => {
-    expect(matmulK(new Float64Array(0), [2, 0], new Float64Array(0), [0, 3], false, false)).toEqual({
-      data: new Float64Array(6),
-      shape: [2, 3],
-    })
+    expect(matmulK(new Float64Array(0), [2, 0], new Float64Array(0), [0, 3], false, false)).toEqual(
+      {
+        data: new Float64Array(6),
+        shape: [2, 3],
+      },
+    )
   })
 })

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../src/core/errors.ts'
-import { bernoulli, type Key, key, normal, permutation, split, uniform } from '../../src/tensor/random.ts'
+import {
+  bernoulli,
+  type Key,
+  key,
+  normal,
+  permutation,
+  split,
+  uniform,
+} from '../../src/tensor/random.ts'
 
 const mean = (x: Float64Array) => x.reduce((s, v) => s + v, 0) / x.length
 const std = (x: Float64Array) => {
@@ -17,6 +25,9 @@ const correlation = (x: Float64Array, y: Float64Array) => {
 
 const N = 100_000
 
+/** Passes a deliberately ill-typed value, as untyped JavaScript callers can. */
+const bad = <T>(v: unknown): T => v as T
+
 describe('key and split', () => {
   it('make keys of two uint32 words, distinct per seed', () => {
     expect(key(0)).toEqual([0, 0])
@@ -28,7 +39,7 @@ describe('key and split', () => {
   it('reject non-integer seeds and malformed keys', () => {
     expect(() => key(1.5)).toThrow(InvalidArgumentError)
     expect(() => key(Number.NaN)).toThrow(InvalidArgumentError)
-    expect(() => split([1, 2, 3] as unknown as Key)).toThrow(InvalidArgumentError)
+    expect(() => split(bad<Key>([1, 2, 3]))).toThrow(InvalidArgumentError)
     expect(() => uniform([-1, 0], [2])).toThrow(InvalidArgumentError)
     expect(() => split(key(0), -1)).toThrow(InvalidArgumentError)
   })
@@ -55,8 +66,16 @@ describe('uniform', () => {
     expect(uniform(k1!, [1000]).data).not.toEqual(uniform(k2!, [1000]).data)
   })
 
-  it('pins the first values of a stream (platform-independent integer hash)', () => {
-    expect(Array.from(uniform(key(0), [3]).data)).toEqual(Array.from(uniform(key(0), [3]).data))
+  it('pins the streams of key(0): integer hashing gives these bits on every platform', () => {
+    // A regression guard for determinism, not a seed chosen to make a statistical test pass.
+    expect(split(key(0))).toEqual([
+      [82446345, 264227609],
+      [3479467288, 2183101123],
+    ])
+    expect(Array.from(uniform(key(0), [3]).data)).toEqual([
+      0.30946190295611054, 0.08126473532976641, 0.47870598109382123,
+    ])
+    expect(permutation(key(0), 8)).toEqual([6, 5, 3, 7, 0, 2, 1, 4])
     expect(uniform(key(0), [2, 3]).data.slice(0, 3)).toEqual(uniform(key(0), [3]).data)
   })
 

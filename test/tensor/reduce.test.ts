@@ -7,10 +7,7 @@ import { dataOf, dyadic, refReduce, shapeArb, sizeOf } from './reference.ts'
 const reduction = (values = dyadic) =>
   shapeArb().chain((shape) =>
     fc
-      .tuple(
-        dataOf(sizeOf(shape), values),
-        fc.subarray(shape.map((_d, ax) => ax)),
-      )
+      .tuple(dataOf(sizeOf(shape), values), fc.subarray(shape.map((_d, ax) => ax)))
       .map(([x, axes]) => ({ shape, x, axes })),
   )
 
@@ -26,11 +23,23 @@ describe('sumK', () => {
     [[3, 300], [1]],
     [[300, 3], [0]],
     [[4, 50, 6], [1]],
-    [[4, 5, 6, 7], [0, 2]],
-    [[4, 5, 6, 7], [1, 3]],
-    [[4, 1, 6, 7], [0, 1, 3]],
+    [
+      [4, 5, 6, 7],
+      [0, 2],
+    ],
+    [
+      [4, 5, 6, 7],
+      [1, 3],
+    ],
+    [
+      [4, 1, 6, 7],
+      [0, 1, 3],
+    ],
     [[2, 3, 4], []],
-    [[1, 1], [0, 1]],
+    [
+      [1, 1],
+      [0, 1],
+    ],
   ]
   it.each(layouts)('matches the reference for shape %j over axes %j', (shape, axes) => {
     const x = Float64Array.from({ length: sizeOf(shape) }, (_v, i) => ((i * 7) % 11) - 5)
@@ -53,12 +62,18 @@ describe('sumK', () => {
 describe('maxK', () => {
   const values = fc.oneof({ weight: 5, arbitrary: dyadic }, fc.constant(Number.NaN))
   test.prop([reduction(values)])('matches a reference over any axes', ({ shape, x, axes }) => {
-    expect(maxK(x, shape, axes)).toEqual(refReduce(Math.max, Number.NEGATIVE_INFINITY, x, shape, axes))
+    expect(maxK(x, shape, axes)).toEqual(
+      refReduce(Math.max, Number.NEGATIVE_INFINITY, x, shape, axes),
+    )
   })
 
   it('propagates NaN and gives -Infinity for an empty reduction', () => {
-    expect(maxK(Float64Array.of(1, Number.NaN, 3, 4), [2, 2], [1])).toEqual(Float64Array.of(Number.NaN, 4))
-    expect(maxK(Float64Array.of(1, Number.NaN, 3, 4), [2, 2], [0])).toEqual(Float64Array.of(3, Number.NaN))
+    expect(maxK(Float64Array.of(1, Number.NaN, 3, 4), [2, 2], [1])).toEqual(
+      Float64Array.of(Number.NaN, 4),
+    )
+    expect(maxK(Float64Array.of(1, Number.NaN, 3, 4), [2, 2], [0])).toEqual(
+      Float64Array.of(3, Number.NaN),
+    )
     expect(maxK(new Float64Array(0), [2, 0], [1])).toEqual(Float64Array.of(-Infinity, -Infinity))
   })
 })

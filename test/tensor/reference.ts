@@ -110,8 +110,12 @@ export const refSlice = (
   return out
 }
 
-export const padShape = (shape: Shape, lo: readonly number[], hi: readonly number[], interior: readonly number[]) =>
-  shape.map((n, ax) => lo[ax]! + hi[ax]! + n + Math.max(n - 1, 0) * interior[ax]!)
+export const padShape = (
+  shape: Shape,
+  lo: readonly number[],
+  hi: readonly number[],
+  interior: readonly number[],
+) => shape.map((n, ax) => lo[ax]! + hi[ax]! + n + Math.max(n - 1, 0) * interior[ax]!)
 
 export const refPad = (
   x: Float64Array,
@@ -141,7 +145,11 @@ export const refPad = (
   return out
 }
 
-export const refConcat = (parts: readonly Float64Array[], shapes: readonly Shape[], axis: number) => {
+export const refConcat = (
+  parts: readonly Float64Array[],
+  shapes: readonly Shape[],
+  axis: number,
+) => {
   const outShape = shapes[0]!.slice()
   outShape[axis] = shapes.reduce((n, s) => n + s[axis]!, 0)
   const out = new Float64Array(sizeOf(outShape))

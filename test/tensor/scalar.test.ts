@@ -45,12 +45,12 @@ describe('erf', () => {
     expect(Math.abs(erf(x))).toBeLessThanOrEqual(1)
   })
 
-  test.prop([fc.double({ min: -7, max: 7, noNaN: true }), fc.double({ min: -7, max: 7, noNaN: true })])(
-    'is monotone',
-    (x, y) => {
-      if (x < y) expect(erf(x)).toBeLessThanOrEqual(erf(y))
-    },
-  )
+  test.prop([
+    fc.double({ min: -7, max: 7, noNaN: true }),
+    fc.double({ min: -7, max: 7, noNaN: true }),
+  ])('is monotone', (x, y) => {
+    if (x < y) expect(erf(x)).toBeLessThanOrEqual(erf(y))
+  })
 })
 
 describe('logistic', () => {
@@ -87,9 +87,12 @@ describe('softplus', () => {
     expect(softplus(Number.NaN)).toBeNaN()
   })
 
-  test.prop([fc.double({ min: -50, max: 50, noNaN: true })])('softplus(x) − softplus(−x) = x', (x) => {
-    expect(Math.abs(softplus(x) - softplus(-x) - x)).toBeLessThan(1e-13)
-  })
+  test.prop([fc.double({ min: -50, max: 50, noNaN: true })])(
+    'softplus(x) − softplus(−x) = x',
+    (x) => {
+      expect(Math.abs(softplus(x) - softplus(-x) - x)).toBeLessThan(1e-13)
+    },
+  )
 })
 
 describe('sign', () => {
