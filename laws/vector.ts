@@ -1,0 +1,94 @@
+/**
+ * Plain-loop arithmetic on numbers and tensors seen as vectors: what the laws compute their
+ * reference sides with. It shares no code with fluxion's ops, so a wrong kernel cannot agree
+ * with itself; results keep the kind (number or tensor) and shape of their first operand.
+ * @module
+ */
+import { Tensor } from 'fluxion'
+import type { Draw } from '../src/core/primitive.ts'
+import { type Numeric, shapeOfNumeric, valuesOf } from './approx.ts'
+
+/** The value of `template`'s kind and shape holding `data`. */
+export const like = (template: Numeric, data: Float64Array): Numeric =>
+  typeof template === 'number' ? data[0]! : new Tensor(data, template.shape)
+
+const checkShapes = (x: Numeric, y: Numeric): void => {
+  const sx = shapeOfNumeric(x)
+  const sy = shapeOfNumeric(y)
+  if (sx.length !== sy.length || sx.some((d, i) => d !== sy[i])) {
+    throw new RangeError(`shapes differ: [${sx.join(', ')}] vs [${sy.join(', ')}]`)
+  }
+}
+
+/** `fn` applied elementwise to values of equal shape. */
+export const zipWith = (
+  x: Numeric,
+  y: Numeric,
+  fn: (xi: number, yi: number) => number,
+): Numeric => {
+  checkShapes(x, y)
+  const a = valuesOf(x)
+  const b = valuesOf(y)
+  const out = new Float64Array(a.length)
+  for (let i = 0; i < a.length; i++) out[i] = fn(a[i]!, b[i]!)
+  return like(x, out)
+}
+
+/** a·x + b·y. */
+export const combine = (a: number, x: Numeric, b: number, y: Numeric): Numeric =>
+  zipWith(x, y, (xi, yi) => a * xi + b * yi)
+
+/** Zeros of `template`'s kind and shape. */
+export const zerosLike = (template: Numeric): Numeric =>
+  like(template, new Float64Array(valuesOf(template).length))
+
+/** Σ xᵢ·yᵢ over values of equal shape. */
+export const vdot = (x: Numeric, y: Numeric): number => {
+  checkShapes(x, y)
+  const a = valuesOf(x)
+  const b = valuesOf(y)
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!
+  return s
+}
+
+/**
+ * Σ |xᵢ·yᵢ|: the scale of the rounding error of `vdot(x, y)`, which is at most about
+ * n·ε·Σ|xᵢ·yᵢ| (ε the float64 unit roundoff), however much the sum itself cancels.
+ */
+export const vdotAbs = (x: Numeric, y: Numeric): number => {
+  checkShapes(x, y)
+  const a = valuesOf(x)
+  const b = valuesOf(y)
+  let s = 0
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! * b[i]!)
+  return s
+}
+
+/** Σᵢ ⟨xsᵢ, ysᵢ⟩ over lists of equal length. */
+export const vdotAll = (xs: readonly Numeric[], ys: readonly Numeric[]): number =>
+  xs.reduce<number>((s, x, i) => s + vdot(x, ys[i]!), 0)
+
+/** Σᵢ Σ |xsᵢ·ysᵢ| over lists of equal length. */
+export const vdotAbsAll = (xs: readonly Numeric[], ys: readonly Numeric[]): number =>
+  xs.reduce<number>((s, x, i) => s + vdotAbs(x, ys[i]!), 0)
+
+/** max |xᵢ| (0 for no values). */
+export const maxAbs = (x: Numeric): number =>
+  valuesOf(x).reduce((m, v) => Math.max(m, Math.abs(v)), 0)
+
+/** A value of `template`'s kind and shape with entries drawn from [min, max]. */
+export const drawLike = (draw: Draw, template: Numeric, min = -1, max = 1): Numeric => {
+  const out = new Float64Array(valuesOf(template).length)
+  for (let i = 0; i < out.length; i++) out[i] = draw.real(min, max)
+  return like(template, out)
+}
+
+/**
+ * `v` as a concrete number or tensor. Laws compute reference sides only on concrete values; a
+ * traced value here would mean a law leaked one out of a transformation.
+ */
+export const concrete = (v: unknown): Numeric => {
+  if (typeof v === 'number' || v instanceof Tensor) return v
+  throw new TypeError(`expected a concrete number or Tensor, got ${String(v)}`)
+}
