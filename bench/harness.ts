@@ -79,7 +79,11 @@ export const runGroup = async (group: Group, time = 500): Promise<Row[]> => {
 }
 
 const fmtMs = (ms: number): string =>
-  ms >= 1 ? `${ms.toFixed(2)} ms` : ms >= 1e-3 ? `${(ms * 1e3).toFixed(2)} µs` : `${(ms * 1e6).toFixed(1)} ns`
+  ms >= 1
+    ? `${ms.toFixed(2)} ms`
+    : ms >= 1e-3
+      ? `${(ms * 1e3).toFixed(2)} µs`
+      : `${(ms * 1e6).toFixed(1)} ns`
 
 /** The machine and commit the numbers belong to. */
 export const environment = (): Record<string, string> => {
@@ -99,9 +103,13 @@ export const environment = (): Record<string, string> => {
 
 /** Markdown table of rows. */
 export const markdown = (rows: readonly Row[]): string => {
-  const lines = ['| group | task | median | ± MAD | ratio | per unit |', '|---|---|---|---|---|---|']
+  const lines = [
+    '| group | task | median | ± MAD | ratio | per unit |',
+    '|---|---|---|---|---|---|',
+  ]
   for (const r of rows) {
-    const unit = r.perUnitNs === undefined ? '' : `${r.perUnitNs.toFixed(1)} ns/${r.unitName ?? 'unit'}`
+    const unit =
+      r.perUnitNs === undefined ? '' : `${r.perUnitNs.toFixed(1)} ns/${r.unitName ?? 'unit'}`
     lines.push(
       `| ${r.group} | ${r.task} | ${fmtMs(r.medianMs)} | ${fmtMs(r.madMs)} | ${r.ratio.toFixed(2)}× | ${unit} |`,
     )
@@ -112,7 +120,11 @@ export const markdown = (rows: readonly Row[]): string => {
 /** Prints the rows and writes them to bench/results/. */
 export const report = (rows: readonly Row[]): void => {
   const env = environment()
-  console.log(`\n${Object.entries(env).map(([k, v]) => `${k}: ${v}`).join('  ·  ')}\n`)
+  console.log(
+    `\n${Object.entries(env)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('  ·  ')}\n`,
+  )
   console.log(markdown(rows))
   mkdirSync('bench/results', { recursive: true })
   const stem = `bench/results/${env.date!.slice(0, 10)}-${env.commit}`

@@ -31,15 +31,21 @@ const d2f = grad(df)
 const x0 = 2
 console.log(`f(x) = x·sin x at x = ${x0}`)
 console.log(`  f(x)   = ${fmt(f(x0))}`)
-console.log(`  f′(x)  = ${fmt(df(x0))}   (sin x + x·cos x = ${fmt(Math.sin(x0) + x0 * Math.cos(x0))})`)
-console.log(`  f″(x)  = ${fmt(d2f(x0))}   (2cos x − x·sin x = ${fmt(2 * Math.cos(x0) - x0 * Math.sin(x0))})`)
+console.log(
+  `  f′(x)  = ${fmt(df(x0))}   (sin x + x·cos x = ${fmt(Math.sin(x0) + x0 * Math.cos(x0))})`,
+)
+console.log(
+  `  f″(x)  = ${fmt(d2f(x0))}   (2cos x − x·sin x = ${fmt(2 * Math.cos(x0) - x0 * Math.sin(x0))})`,
+)
 
 const g = (x: number) => square(x)
 const fg = (x: number) => f(g(x))
 const x1 = 1.3
 console.log(`chain rule on f(g(x)) with g(x) = x², at x = ${x1}:`)
 console.log(`  d/dx f(g(x))    = ${fmt(grad(fg)(x1))}`)
-console.log(`  f′(g(x)) · g′(x) = ${fmt(df(g(x1)))} × ${fmt(grad(g)(x1), 3)} = ${fmt(df(g(x1)) * grad(g)(x1))}`)
+console.log(
+  `  f′(g(x)) · g′(x) = ${fmt(df(g(x1)))} × ${fmt(grad(g)(x1), 3)} = ${fmt(df(g(x1)) * grad(g)(x1))}`,
+)
 
 // (b) gradient descent on a 2-D function ------------------------------------------------------
 section('b. gradient descent on f(x, y) = (x − 1)² + 10·(y − x²)²')
@@ -50,7 +56,9 @@ const eta = 0.01
 for (let step = 0; step <= 600; step++) {
   const [loss, [gx, gy]] = valueAndGrad(bowl)(p)
   if (step % 100 === 0) {
-    console.log(`  step ${String(step).padStart(3)}: (x, y) = (${fmt(p[0], 4)}, ${fmt(p[1], 4)})  f = ${fmt(loss)}`)
+    console.log(
+      `  step ${String(step).padStart(3)}: (x, y) = (${fmt(p[0], 4)}, ${fmt(p[1], 4)})  f = ${fmt(loss)}`,
+    )
   }
   p = [p[0] - eta * gx, p[1] - eta * gy]
 }
@@ -77,7 +85,8 @@ for (let epoch = 0; epoch <= 300; epoch++) {
   params = { w: params.w - lr * dL.w, b: params.b - lr * dL.b }
 }
 const predicted = predict(params, xs).data
-const accuracy = labels.data.filter((y, i) => y === (predicted[i]! > 0.5 ? 1 : 0)).length / labels.size
+const accuracy =
+  labels.data.filter((y, i) => y === (predicted[i]! > 0.5 ? 1 : 0)).length / labels.size
 console.log(
   `  learned w = ${fmt(params.w, 3)}, b = ${fmt(params.b, 3)}: boundary at x = ${fmt(-params.b / params.w, 3)} (true 0.5), accuracy ${(accuracy * 100).toFixed(0)}%`,
 )
