@@ -10,6 +10,7 @@
 export * from './core/errors.ts'
 export type { Tree } from './core/tree.ts'
 export { value } from './core/value.ts'
+export * as Dual from './instances/Dual.ts'
 export * from './primitives/arithmetic.ts'
 export * from './primitives/comparison.ts'
 export * from './primitives/elementwise.ts'

@@ -278,3 +278,24 @@ export function neg(x: number | Tensor): number | Tensor
 export function neg(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? -x : bind1(negP, x, undefined)
 }
+
+/**
+ * `x` clamped to [lo, hi], elementwise: minimum(maximum(x, lo), hi).
+ *
+ * Derivative: 1 strictly inside, 0 outside; at a boundary the `maximum`/`minimum` tie
+ * convention gives ½.
+ * @example
+ * clip(5, 0, 1) // => 1
+ * clip(tensor([-1, 0.5, 2]), 0, 1).toArray() // => [0, 0.5, 1]
+ * @category arithmetic
+ */
+export function clip(x: number, lo: number, hi: number): number
+export function clip(x: Tensor, lo: number | Tensor, hi: number | Tensor): Tensor
+export function clip(x: number | Tensor, lo: number | Tensor, hi: number | Tensor): number | Tensor
+export function clip(
+  x: number | Tensor,
+  lo: number | Tensor,
+  hi: number | Tensor,
+): number | Tensor {
+  return minimum(maximum(x, lo), hi)
+}

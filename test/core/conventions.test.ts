@@ -6,6 +6,7 @@
  */
 import {
   abs,
+  clip,
   expm1,
   grad,
   greater,
@@ -84,5 +85,19 @@ describe('conventions (DESIGN §3)', () => {
     expectClose(expm1(1e-10), 1e-10 + 5e-21, 1e-15, 0)
     expectClose(grad((x: number) => log1p(x))(1e-10), 1 / (1 + 1e-10), 1e-15, 0)
     expectClose(jvp((x: number) => expm1(x), [1e-10], [1])[1], Math.exp(1e-10), 1e-15, 0)
+  })
+})
+
+describe('clip', () => {
+  it('clamps values and has derivative 1 inside, 0 outside, ½ on a boundary (tie convention)', () => {
+    expect(clip(5, 0, 1)).toBe(1)
+    expect(clip(-5, 0, 1)).toBe(0)
+    expect(clip(tensor([-1, 0.25, 2]), 0, 1).toArray()).toEqual([0, 0.25, 1])
+    const c = (x: number) => clip(x, 0, 1)
+    expect(grad(c)(0.25)).toBe(1)
+    expect(grad(c)(3)).toBe(0)
+    expect(grad(c)(-3)).toBe(0)
+    expect(grad(c)(1)).toBe(0.5)
+    expect(jvp(c, [0], [1])[1]).toBe(0.5)
   })
 })
