@@ -5,22 +5,32 @@
  */
 import { bind1, bind2, bindN } from './bind.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
-import { closeLevel, escaped, type Interpreter, openLevel, Tracer, type Val } from './tracer.ts'
+import {
+  closeLevel,
+  escaped,
+  type Interpreter,
+  linkPrototype,
+  openLevel,
+  Tracer,
+  type Val,
+} from './tracer.ts'
 
 /** A dual number (primal, tangent) owned by one forward-mode interpreter. */
-export class Dual extends Tracer {
+export interface Dual extends Tracer {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the members inherited through linkPrototype
+export class Dual {
   readonly interp: JvpInterpreter
   readonly primal: Val
   /** The tangent, a value one level down; `null` when symbolically zero. */
   readonly tangent: MaybeZero
 
   constructor(interp: JvpInterpreter, primal: Val, tangent: MaybeZero) {
-    super()
     this.interp = interp
     this.primal = primal
     this.tangent = tangent
   }
 }
+linkPrototype(Dual, Tracer)
 
 /** The forward-mode interpreter: one per `jvp` call (and per forward pass of its users). */
 export class JvpInterpreter implements Interpreter {

@@ -14,7 +14,15 @@
 import { Tensor } from '../tensor/tensor.ts'
 import { bind1, bind2, bindN } from './bind.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
-import { closeLevel, escaped, type Interpreter, openLevel, Tracer, type Val } from './tracer.ts'
+import {
+  closeLevel,
+  escaped,
+  type Interpreter,
+  linkPrototype,
+  openLevel,
+  Tracer,
+  type Val,
+} from './tracer.ts'
 
 /** The ops the tape needs on cotangents, passed in so `core` does not import `primitives`. */
 export interface CotangentOps {
@@ -24,38 +32,52 @@ export interface CotangentOps {
   safeMul(yBar: Val, partial: Val): Val
 }
 
-/** A value traced by a reverse-mode interpreter: a node of its tape. */
+/**
+ * A value traced by a reverse-mode interpreter: a node of its tape. Never constructed itself:
+ * `BoxedNode` and `ScalarNode` link their prototypes to it (see `linkPrototype`).
+ */
 export abstract class Node extends Tracer {
-  readonly interp: VjpInterpreter
+  abstract override readonly interp: VjpInterpreter
   /** Index of this node's cotangent slot. */
-  readonly id: number
-
-  constructor(interp: VjpInterpreter, id: number) {
-    super()
-    this.interp = interp
-    this.id = id
-  }
+  abstract readonly id: number
 }
 
 /** A node whose primal is a tensor or a value of an outer transformation. */
-class BoxedNode extends Node {
+export interface BoxedNode extends Node {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the members inherited through linkPrototype
+export class BoxedNode {
+  readonly interp: VjpInterpreter
   readonly primal: Val
+  readonly id: number
 
   constructor(interp: VjpInterpreter, primal: Val, id: number) {
-    super(interp, id)
+    this.interp = interp
     this.primal = primal
+    this.id = id
   }
 }
+linkPrototype(BoxedNode, Node)
 
 /**
  * A node whose primal is a plain number, kept in the tape's typed array rather than in the
  * object: one small allocation per scalar op.
  */
-class ScalarNode extends Node {
+export interface ScalarNode extends Node {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the members inherited through linkPrototype
+export class ScalarNode {
+  readonly interp: VjpInterpreter
+  readonly id: number
+
+  constructor(interp: VjpInterpreter, id: number) {
+    this.interp = interp
+    this.id = id
+  }
+
   get primal(): number {
     return this.interp.scalarPrimal(this.id)
   }
 }
+linkPrototype(ScalarNode, Node)
 
 /** A record that is not all-numbers: the primitive's own `vjp` rule runs it. */
 interface GeneralRecord {
