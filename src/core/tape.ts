@@ -103,6 +103,8 @@ interface Buffers {
   readonly in1: Int32Array<ArrayBuffer>
   readonly p0: Float64Array<ArrayBuffer>
   readonly p1: Float64Array<ArrayBuffer>
+  /** Numeric cotangents, per node (used by `backward`). */
+  readonly bars: Float64Array<ArrayBuffer>
 }
 
 /**
@@ -113,6 +115,7 @@ interface Buffers {
 let spare: Buffers | undefined
 
 const INITIAL = 1024
+const NO_BARS = new Float64Array(0)
 
 /** The reverse-mode interpreter: one per `vjp`/`grad` call. */
 export class VjpInterpreter implements Interpreter {
@@ -134,6 +137,7 @@ export class VjpInterpreter implements Interpreter {
   private in1: Int32Array<ArrayBuffer>
   private p0: Float64Array<ArrayBuffer>
   private p1: Float64Array<ArrayBuffer>
+  private bars: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | undefined)[] = []
 
   constructor(transformation: string, ops: CotangentOps) {
@@ -149,6 +153,7 @@ export class VjpInterpreter implements Interpreter {
     this.in1 = b.in1
     this.p0 = b.p0
     this.p1 = b.p1
+    this.bars = b.bars
     this.level = openLevel()
   }
 
@@ -309,7 +314,13 @@ export class VjpInterpreter implements Interpreter {
     wanted: readonly number[],
     consume: boolean,
   ): MaybeZero[] {
-    const numBar = new Float64Array(this.nodeCount)
+    // a reused buffer when it fits (a fresh multi-megabyte array costs page faults to zero),
+    // taken out while in use so that a re-entrant call cannot share it
+    const numBar =
+      this.bars.length >= this.nodeCount
+        ? this.bars.fill(0, 0, this.nodeCount)
+        : new Float64Array(this.values.length)
+    this.bars = NO_BARS
     // traced or tensor cotangents; most scalar tapes never use it
     const objBar: (Val | undefined)[] = []
     let traced = false
@@ -376,6 +387,7 @@ export class VjpInterpreter implements Interpreter {
       }
     }
     const result = wanted.map((id) => cotangentOf(id))
+    this.bars = numBar
     if (consume) this.release()
     return result
   }
@@ -394,6 +406,7 @@ export class VjpInterpreter implements Interpreter {
       in1: this.in1,
       p0: this.p0,
       p1: this.p1,
+      bars: this.bars,
     }
     if (
       spare === undefined ||
@@ -410,6 +423,7 @@ export class VjpInterpreter implements Interpreter {
     this.in1 = empty.in1
     this.p0 = empty.p0
     this.p1 = empty.p1
+    this.bars = empty.bars
   }
 }
 
@@ -422,6 +436,7 @@ const allocate = (nodes: number, records: number): Buffers => ({
   in1: new Int32Array(records),
   p0: new Float64Array(records),
   p1: new Float64Array(records),
+  bars: new Float64Array(nodes),
 })
 
 const grow8 = (a: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> => {

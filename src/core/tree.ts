@@ -58,6 +58,11 @@ const describe = (x: unknown): string =>
  * a number or tensor, on a cycle, and on a Promise.
  */
 export function flatten(tree: unknown, where: string): Flat {
+  if (Array.isArray(tree) && tree.every((x) => typeof x === 'number')) {
+    // the common case of scalar code over many parameters, without per-leaf pushes
+    const defs = new Array<LeafDef>(tree.length).fill(NUMBER_LEAF)
+    return { leaves: tree.slice(), def: { kind: 'array', children: defs }, leafDefs: defs }
+  }
   const leaves: Val[] = []
   const leafDefs: LeafDef[] = []
   const onPath = new Set<object>()
