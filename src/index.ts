@@ -32,3 +32,4 @@ export {
 } from './transforms/grad.ts'
 export { type JvpOptions, jvp } from './transforms/jvp.ts'
 export { type Loose, type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'
+export { type VmapOptions, vmap } from './transforms/vmap.ts'

@@ -57,6 +57,7 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     shape: spec.shape,
     jvp: spec.jvp,
     vjp: spec.vjp,
+    batch: spec.batch,
     scalar1: spec.scalar1,
     scalar2: spec.scalar2,
     partial1: spec.partial1,
@@ -93,6 +94,11 @@ export interface Primitive<P = unknown> {
     params: P,
     needs: readonly boolean[],
   ): readonly MaybeZero[]
+  /**
+   * Batching rule (`vmap`): the primitive applied to `args`, of which those flagged in `batched`
+   * carry an extra leading axis of length `size`; the result carries that axis too.
+   */
+  batch(args: readonly Val[], batched: readonly boolean[], params: P, size: number): Val
   /** Scalar kernel of a unary elementwise primitive (the reverse-mode fast path uses it). */
   readonly scalar1: ((x: number) => number) | undefined
   /** Scalar kernel of a binary elementwise primitive. */

@@ -30,7 +30,7 @@ import {
   real,
   unaryDomain,
 } from './domain.ts'
-import { binary, sumTangents, unary, unbroadcast } from './families.ts'
+import { alignBatched, binary, sumTangents, unary, unbroadcast } from './families.ts'
 
 const comparisonDomain = binaryDomain(real(-2, 2))
 
@@ -180,6 +180,7 @@ export const whereP: Primitive<void> = define({
     (aDot ?? null) === null && (bDot ?? null) === null
       ? null
       : sumTangents([where(c!, aDot ?? 0, bDot ?? 0)], y),
+  batch: (args, batched) => bindN(whereP, alignBatched(args, batched), undefined),
   vjp: (yBar, [c, a, b], _y, _p, needs) => [
     null,
     needs[1] ? unbroadcast(where(c!, yBar, 0), a!) : null,

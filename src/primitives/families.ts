@@ -54,7 +54,7 @@ function unaryImpl(scalar: (x: number) => number, kernel: UnaryKernel) {
 /** A unary elementwise primitive from its scalar, its kernel and its partial. */
 export function unary(spec: UnarySpec): Primitive<void> {
   const { partial } = spec
-  return define<void>({
+  const p: Primitive<void> = define<void>({
     name: spec.name,
     arity: 1,
     zeroDerivative: partial === undefined,
@@ -65,10 +65,13 @@ export function unary(spec: UnarySpec): Primitive<void> {
         ? null
         : safeMulV(xDot, partial(x!, y)),
     vjp: (yBar, [x], y) => [partial === undefined ? null : safeMulV(yBar, partial(x!, y))],
+    // elementwise: the batch axis is just one more axis
+    batch: ([x]) => bind1(p, x!, undefined),
     scalar1: spec.scalar,
     ...(partial === undefined ? {} : { partial1: partial }),
     domain: spec.domain,
   })
+  return p
 }
 
 /** A partial of a binary primitive with respect to one argument. */
@@ -144,7 +147,7 @@ export function binary(spec: BinarySpec): Primitive<void> {
         needs[1] ? unbroadcast(safeMulV(yBar, partials[1](a, b, y)), b) : null,
       ]
     })
-  return define<void>({
+  const p: Primitive<void> = define<void>({
     name: spec.name,
     arity: 2,
     zeroDerivative: partials === undefined && spec.jvp === undefined,
@@ -152,10 +155,38 @@ export function binary(spec: BinarySpec): Primitive<void> {
     shape: ([a, b]) => broadcastShapes(a!, b!, spec.name),
     jvp: (primals, tangents, y) => jvp(primals, tangents, y),
     vjp: (yBar, primals, y, _params, needs) => vjp(yBar, primals, y, needs),
+    batch: (args, batched) => {
+      const [a, b] = alignBatched(args, batched)
+      return bind2(p, a!, b!, undefined)
+    },
     scalar2: spec.scalar,
     ...(partials === undefined ? {} : { partials2: partials }),
     domain: spec.domain,
   })
+  return p
+}
+
+/**
+ * Batched arguments of a broadcasting primitive, each given as many axes after the batch axis
+ * as the widest argument has, so NumPy broadcasting lines the batch axes up with each other and
+ * never with an unbatched argument's axes. Unbatched arguments are returned as they are.
+ */
+export function alignBatched(args: readonly Val[], batched: readonly boolean[], minRank = 0): Val[] {
+  let rank = minRank
+  args.forEach((a, i) => {
+    rank = Math.max(rank, shapeOf(a).length - (batched[i] ? 1 : 0))
+  })
+  return args.map((a, i) => {
+    if (!batched[i]) return a
+    const s = shapeOf(a)
+    const missing = rank + 1 - s.length
+    return missing === 0 ? a : reshapeV(a, [s[0]!, ...new Array<number>(missing).fill(1), ...s.slice(1)])
+  })
+}
+
+/** `v` with the batch axis in front: broadcast when it is not batched. */
+export function withBatch(v: Val, batched: boolean, size: number): Val {
+  return batched ? v : broadcastToV(v, [size, ...shapeOf(v)])
 }
 
 /** What declares a linear primitive of one argument: its transpose is its whole derivative. */
@@ -167,6 +198,8 @@ export interface LinearSpec<P> {
   transpose(yBar: Val, params: P, x: Val): Val
   /** Applies the primitive itself (to tangents): usually a `bind1` of the record. */
   apply(x: Val, params: P): Val
+  /** The primitive on `x` carrying an extra leading batch axis of length `size` (vmap). */
+  batch(x: Val, params: P, size: number): Val
   readonly domain: Domain<P>
 }
 
@@ -181,6 +214,7 @@ export function linear<P>(spec: LinearSpec<P>): Primitive<P> {
     jvp: (_primals, [xDot], _y, params) =>
       xDot === null || xDot === undefined ? null : spec.apply(xDot, params),
     vjp: (yBar, [x], _y, params) => [spec.transpose(yBar, params, x!)],
+    batch: ([x], _batched, params, size) => spec.batch(x!, params, size),
     domain: { ...spec.domain, linear: true },
   })
 }
@@ -251,6 +285,7 @@ export const sumP: Primitive<ReduceParams> = linear<ReduceParams>({
       : new Tensor(sumK(x.data, x.shape, axes), reducedShape(x.shape, axes)),
   shape: (s, { axes }) => reducedShape(s, axes),
   apply: (x, params) => bind1(sumP, x, params),
+  batch: (x, { axes }) => bind1(sumP, x, { axes: axes.map((a) => a + 1) }),
   transpose: (yBar, { axes }, x) => {
     const s = shapeOf(x)
     return broadcastToV(reshapeV(yBar, keptShape(s, axes)), s)
@@ -278,6 +313,7 @@ export const reshapeP: Primitive<ShapeParams> = linear<ShapeParams>({
     return shape
   },
   apply: (x, params) => bind1(reshapeP, x, params),
+  batch: (x, { shape }, size) => bind1(reshapeP, x, { shape: [size, ...shape] }),
   transpose: (yBar, _params, x) => reshapeV(yBar, shapeOf(x)),
   domain: {
     sample: (draw) => {
@@ -305,6 +341,9 @@ export const broadcastToP: Primitive<ShapeParams> = linear<ShapeParams>({
     return shape
   },
   apply: (x, params) => bind1(broadcastToP, x, params),
+  // the input may have fewer axes than the target: insert them after the batch axis first
+  batch: (x, { shape }, size) =>
+    bind1(broadcastToP, alignBatched([x], [true], shape.length)[0]!, { shape: [size, ...shape] }),
   transpose: (yBar, _params, x) => unbroadcast(yBar, x),
   domain: {
     sample: (draw) => {

@@ -14,7 +14,7 @@ import { matmulK, matmulShape } from '../tensor/kernels/matmul.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { mul } from './arithmetic.ts'
 import { anyReal, drawValue } from './domain.ts'
-import { asTensor, sumTangents, unbroadcast } from './families.ts'
+import { alignBatched, asTensor, sumTangents, unbroadcast } from './families.ts'
 import { sum } from './reduction.ts'
 import { reshape } from './structural.ts'
 
@@ -49,6 +49,11 @@ export const matmulP: Primitive<MatmulParams> = define({
       ],
       y,
     ),
+  // batch axes broadcast like NumPy's: line the batch axis up in front of the others
+  batch: (args, batched, params) => {
+    const [a, b] = alignBatched(args, batched)
+    return bind2(matmulP, a!, b!, params)
+  },
   // with y = op(A)·op(B): Ā = ȳ·op(B)ᵀ (transposed back if A was), B̄ = op(A)ᵀ·ȳ likewise
   vjp: (yBar, [a, b], _y, { transA, transB }, needs) => [
     needs[0]

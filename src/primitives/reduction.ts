@@ -50,6 +50,7 @@ export const maxP: Primitive<ReduceParams> = define({
   shape: ([s], { axes }) => reducedShape(s!, axes),
   jvp: ([x], [xDot], y, { axes }) =>
     xDot === null || xDot === undefined ? null : sum(safeMul(xDot, maxWeights(x!, y, axes)), axes),
+  batch: ([x], _batched, { axes }) => bind1(maxP, x!, { axes: axes.map((a) => a + 1) }),
   vjp: (yBar, [x], y, { axes }) => {
     const s = shapeOf(x!)
     return [safeMul(broadcastTo(reshape(yBar, keptShape(s, axes)), s), maxWeights(x!, y, axes))]

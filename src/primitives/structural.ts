@@ -15,7 +15,7 @@ import { concatK, padK, sliceK, transposeK } from '../tensor/kernels/layout.ts'
 import { checkShape, normalizeAxis, type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { anyReal, drawShape, drawValue } from './domain.ts'
-import { asTensor, broadcastToP, linear, reshapeP } from './families.ts'
+import { asTensor, broadcastToP, linear, reshapeP, withBatch } from './families.ts'
 
 type Value = number | Tensor
 
@@ -71,6 +71,7 @@ export const transposeP: Primitive<TransposeParams> = linear<TransposeParams>({
   },
   shape: (s, { perm }) => perm.map((p) => s[p]!),
   apply: (x, params) => bind1(transposeP, x, params),
+  batch: (x, { perm }) => bind1(transposeP, x, { perm: [0, ...perm.map((p) => p + 1)] }),
   transpose: (yBar, { perm }) => transpose(yBar, inversePermutation(perm)),
   domain: {
     sample: (draw) => {
@@ -143,6 +144,8 @@ export const castP: Primitive<CastParams> = linear<CastParams>({
   impl: (x, { to }) => (to === 'tensor' ? asTensor(x) : typeof x === 'number' ? x : x.item()),
   shape: (s) => s,
   apply: (x, params) => bind1(castP, x, params),
+  // a batch of scalars is a rank-1 tensor either way: casting between kinds changes nothing
+  batch: (x) => x,
   transpose: (yBar, { to }) => bind1(castP, yBar, { to: to === 'number' ? 'tensor' : 'number' }),
   domain: {
     sample: (draw) => ({
@@ -179,6 +182,8 @@ export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
   shape: (s, { starts, ends, steps }) =>
     s.map((_, i) => sliceLength(starts[i]!, ends[i]!, steps[i]!)),
   apply: (x, params) => bind1(sliceP, x, params),
+  batch: (x, { starts, ends, steps }, size) =>
+    bind1(sliceP, x, { starts: [0, ...starts], ends: [size, ...ends], steps: [1, ...steps] }),
   transpose: (yBar, { starts, ends, steps }, x) => {
     const xs = shapeOf(x)
     const lo = starts.slice()
@@ -221,6 +226,8 @@ export const padP: Primitive<PadParams> = linear<PadParams>({
     s.map((n, i) => paddedLength(n, lo[i]!, hi[i]!, interior[i]!)),
   // the pad value is a constant: the tangent is padded with zeros
   apply: (x, params) => bind1(padP, x, { ...params, value: 0 }),
+  batch: (x, { lo, hi, interior, value }) =>
+    bind1(padP, x, { lo: [0, ...lo], hi: [0, ...hi], interior: [0, ...interior], value }),
   transpose: (yBar, { lo, interior }, x) => {
     const xs = shapeOf(x)
     const steps = interior.map((i) => i + 1)
@@ -353,6 +360,12 @@ export const concatP: Primitive<ConcatParams> = define({
           tangents.map((t, i) => t ?? zerosLike(primals[i]!)),
           params,
         ),
+  batch: (args, batched, { axis }, size) =>
+    bindN(
+      concatP,
+      args.map((a, i) => withBatch(a, batched[i]!, size)),
+      { axis: axis + 1 },
+    ),
   vjp: (yBar, primals, _y, { axis }, needs) => {
     let offset = 0
     return primals.map((x, i) => {
