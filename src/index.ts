@@ -30,6 +30,14 @@ export {
   type Selected,
   valueAndGrad,
 } from './transforms/grad.ts'
+export {
+  hessian,
+  hvp,
+  type Jacobian,
+  type JacobianOptions,
+  jacfwd,
+  jacrev,
+} from './transforms/jacobian.ts'
 export { type JvpOptions, jvp } from './transforms/jvp.ts'
 export { type Loose, type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'
 export { type VmapOptions, vmap } from './transforms/vmap.ts'

@@ -171,7 +171,11 @@ export function binary(spec: BinarySpec): Primitive<void> {
  * as the widest argument has, so NumPy broadcasting lines the batch axes up with each other and
  * never with an unbatched argument's axes. Unbatched arguments are returned as they are.
  */
-export function alignBatched(args: readonly Val[], batched: readonly boolean[], minRank = 0): Val[] {
+export function alignBatched(
+  args: readonly Val[],
+  batched: readonly boolean[],
+  minRank = 0,
+): Val[] {
   let rank = minRank
   args.forEach((a, i) => {
     rank = Math.max(rank, shapeOf(a).length - (batched[i] ? 1 : 0))
@@ -180,7 +184,9 @@ export function alignBatched(args: readonly Val[], batched: readonly boolean[], 
     if (!batched[i]) return a
     const s = shapeOf(a)
     const missing = rank + 1 - s.length
-    return missing === 0 ? a : reshapeV(a, [s[0]!, ...new Array<number>(missing).fill(1), ...s.slice(1)])
+    return missing === 0
+      ? a
+      : reshapeV(a, [s[0]!, ...new Array<number>(missing).fill(1), ...s.slice(1)])
   })
 }
 

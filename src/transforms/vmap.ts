@@ -37,10 +37,13 @@ export function vmap<A extends readonly unknown[], B>(
   return (...args: A): B => {
     const inAxes = options?.inAxes ?? args.map(() => 0 as const)
     if (inAxes.length !== args.length) {
-      throw new InvalidArgumentError(`inAxes has ${inAxes.length} entries for ${args.length} arguments`, {
-        transformation: 'vmap',
-        hint: 'give one entry (0 or null) per argument',
-      })
+      throw new InvalidArgumentError(
+        `inAxes has ${inAxes.length} entries for ${args.length} arguments`,
+        {
+          transformation: 'vmap',
+          hint: 'give one entry (0 or null) per argument',
+        },
+      )
     }
     const flats = args.map((a, i) => flatten(a, `argument ${i}`))
     let size: number | undefined
@@ -49,10 +52,13 @@ export function vmap<A extends readonly unknown[], B>(
       for (const leaf of f.leaves) {
         const s = shapeOf(leaf)
         if (s.length === 0) {
-          throw new InvalidArgumentError(`argument ${i} has a scalar leaf, which cannot be batched`, {
-            transformation: 'vmap',
-            hint: 'batched leaves need a leading batch axis; pass unbatched arguments with inAxes null',
-          })
+          throw new InvalidArgumentError(
+            `argument ${i} has a scalar leaf, which cannot be batched`,
+            {
+              transformation: 'vmap',
+              hint: 'batched leaves need a leading batch axis; pass unbatched arguments with inAxes null',
+            },
+          )
         }
         if (size !== undefined && s[0] !== size) {
           throw new ShapeError(`batch sizes differ: ${size} and ${s[0]}`, {
@@ -74,7 +80,12 @@ export function vmap<A extends readonly unknown[], B>(
     const interp = new BatchInterpreter('vmap', n)
     try {
       const traced: unknown = args.map((a, i) =>
-        inAxes[i] === null ? a : unflatten(flats[i]!.def, flats[i]!.leaves.map((l) => interp.wrap(l))),
+        inAxes[i] === null
+          ? a
+          : unflatten(
+              flats[i]!.def,
+              flats[i]!.leaves.map((l) => interp.wrap(l)),
+            ),
       )
       const out = f(...(traced as A))
       checkSync(out, 'vmap')

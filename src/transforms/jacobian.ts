@@ -1,0 +1,284 @@
+/**
+ * Jacobians and Hessians: `jacfwd` pushes a chunk of basis tangents through one batched forward
+ * pass (ForwardDiff's chunk mode, here a `vmap` of `jvp`); `jacrev` pulls a chunk of basis
+ * cotangents through one batched backward pass (`vmap` of the pullback); `hessian` is
+ * forward-over-reverse; `hvp` never forms the Hessian.
+ *
+ * Layout follows JAX: for an input leaf of shape S and an output leaf of shape T the block has
+ * shape T ++ S; trees nest output-outside, input-inside; numbers in and out give numbers.
+ * @module
+ */
+import { InvalidArgumentError } from '../core/errors.ts'
+import { shapeOf, type Val } from '../core/tracer.ts'
+import { type Flat, flatten, type LeafDef, unflatten } from '../core/tree.ts'
+import { concat, reshape, slice, transpose } from '../primitives/structural.ts'
+import { sizeOf } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import { asLeaf, checkArgnums } from './common.ts'
+import type { Argnums, Scalar, Selected } from './grad.ts'
+import { grad } from './grad.ts'
+import { jvp } from './jvp.ts'
+import { traceVjp } from './vjp.ts'
+import { vmap } from './vmap.ts'
+
+/** Options of `jacfwd` and `jacrev`. */
+export interface JacobianOptions {
+  /** Which argument(s) to differentiate (default 0); a list differentiates their tuple. */
+  readonly argnums?: Argnums | undefined
+  /**
+   * Basis directions per batched pass. Default: all of them when that keeps a pass under about
+   * 2²¹ tangent entries per input element, else as many as fit.
+   */
+  readonly chunkSize?: number | undefined
+}
+
+type Depth = readonly unknown[]
+
+/** The block type for one output leaf `O` and one input leaf `I`. */
+type Block<O, I> = O extends number ? (I extends number ? number : Tensor) : Tensor
+
+/** One output leaf's Jacobian: a tree shaped like the input. */
+type PerInput<O, I, D extends Depth> = D['length'] extends 8
+  ? unknown
+  : I extends number | Tensor
+    ? Block<O, I>
+    : { -readonly [K in keyof I]: PerInput<O, I[K], [...D, unknown]> }
+
+/** The Jacobian of an output tree `O` with respect to an input tree `I`: output outside. */
+export type Jacobian<O, I, D extends Depth = []> = D['length'] extends 8
+  ? unknown
+  : O extends number | Tensor
+    ? PerInput<O, I, []>
+    : { -readonly [K in keyof O]: Jacobian<O[K], I, [...D, unknown]> }
+
+/** The selected arguments as one tree, and a function of that tree alone. */
+const select = (
+  f: (...args: never[]) => unknown,
+  args: readonly unknown[],
+  argnums: Argnums,
+  transformation: string,
+): { input: unknown; g: (input: unknown) => unknown } => {
+  const picked = checkArgnums(argnums, args.length, transformation)
+  const input = typeof argnums === 'number' ? args[argnums] : picked.map((n) => args[n])
+  const call = f as (...a: readonly unknown[]) => unknown
+  const g = (x: unknown): unknown => {
+    const full = args.slice()
+    if (typeof argnums === 'number') full[argnums] = x
+    else
+      picked.forEach((n, i) => {
+        full[n] = (x as readonly unknown[])[i]
+      })
+    return call(...full)
+  }
+  return { input, g }
+}
+
+const chunkOf = (total: number, requested: number | undefined): number => {
+  if (requested !== undefined) {
+    if (!Number.isInteger(requested) || requested < 1) {
+      throw new InvalidArgumentError(`chunkSize ${requested} is not a positive integer`, {
+        hint: 'give a whole number of directions per pass, or omit it',
+      })
+    }
+    return Math.min(requested, Math.max(total, 1))
+  }
+  return Math.max(1, Math.min(total, Math.floor(2 ** 21 / Math.max(total, 1))))
+}
+
+/** Rows `start … start+count` of the identity over all leaves, shaped as a batch of trees. */
+const basisChunk = (flat: Flat, start: number, count: number): unknown => {
+  let offset = 0
+  const leaves = flat.leafDefs.map((leaf) => {
+    const n = sizeOf(leaf.shape)
+    const data = new Float64Array(count * n)
+    for (let r = 0; r < count; r++) {
+      const k = start + r - offset
+      if (k >= 0 && k < n) data[r * n + k] = 1
+    }
+    offset += n
+    return new Tensor(data, [count, ...leaf.shape])
+  })
+  return unflatten(flat.def, leaves)
+}
+
+/** Runs `pass` over chunks of basis directions and concatenates the results along axis 0. */
+const sweep = (flat: Flat, chunk: number, pass: (basis: unknown) => unknown): Flat => {
+  const total = flat.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+  const parts: Flat[] = []
+  for (let start = 0; start < Math.max(total, 1); start += chunk) {
+    const count = Math.min(chunk, total - start)
+    if (count <= 0) break
+    parts.push(flatten(pass(basisChunk(flat, start, count)), 'jacobian'))
+  }
+  const first = parts[0]
+  if (first === undefined)
+    throw new InvalidArgumentError('nothing to differentiate: the input has no elements')
+  if (parts.length === 1) return first
+  const leaves = first.leaves.map((_, i) => concat(parts.map((p) => p.leaves[i]!)))
+  return { leaves, def: first.def, leafDefs: first.leafDefs }
+}
+
+/** Block [rows offset…offset+n of a stacked leaf], reshaped to `lead ++ tail`. */
+const block = (stacked: Val, offset: number, n: number, shape: readonly number[]): Val => {
+  const s = shapeOf(stacked)
+  const part = n === s[0] && offset === 0 ? stacked : slice(stacked, [offset], [offset + n])
+  return reshape(part, shape)
+}
+
+const kindOf = (leaf: LeafDef, other: LeafDef, v: Val): Val =>
+  leaf.number && other.number ? asLeaf(v, { kind: 'leaf', number: true, shape: [] }) : v
+
+/**
+ * Jacobian by forward mode: `jacfwd(f)(...args)` is ∂f/∂args[argnums], built from chunks of
+ * basis tangents, each chunk pushed through one batched `jvp`. Best when inputs are fewer
+ * than outputs. Layout: output leaf shape T ++ input leaf shape S; trees nest output-outside.
+ *
+ * Laws: grad-jacrev-jacfwd (agrees with `jacrev` and with stacked `grad`s).
+ * @example
+ * jacfwd((x: Tensor) => mul(x, x))(tensor([1, 2])).toArray() // => [[2, 0], [0, 4]]
+ * @category transformations
+ */
+export function jacfwd<A extends readonly unknown[], B>(
+  f: (...args: A) => B,
+  options?: { readonly argnums?: undefined; readonly chunkSize?: number },
+): (...args: A) => Jacobian<B, A[0]>
+export function jacfwd<A extends readonly unknown[], B, const N extends Argnums>(
+  f: (...args: A) => B,
+  options: { readonly argnums: N; readonly chunkSize?: number },
+): (...args: A) => Jacobian<B, Selected<A, N>>
+export function jacfwd(
+  f: (...args: never[]) => unknown,
+  options?: JacobianOptions,
+): (...args: never[]) => unknown {
+  return jacfwdImpl(f, options)
+}
+
+type AnyFn = (...args: never[]) => unknown
+
+function jacfwdImpl(
+  f: AnyFn,
+  options: JacobianOptions | undefined,
+): (...args: readonly unknown[]) => unknown {
+  return (...args: readonly unknown[]) => {
+    const { input, g } = select(f, args, options?.argnums ?? 0, 'jacfwd')
+    const inFlat = flatten(input, 'input')
+    const total = inFlat.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+    const out = flatten(g(input), 'output')
+    const stacked = sweep(inFlat, chunkOf(total, options?.chunkSize), (basis) =>
+      vmap((t: unknown) => jvp(g, [input], [t as never])[1])(basis),
+    )
+    // stacked leaf i: [N, ...T_i]; block (i, j): rows of input leaf j, moved to T_i ++ S_j
+    const blocks = out.leafDefs.map((outLeaf, i) => {
+      let offset = 0
+      const perInput = inFlat.leafDefs.map((inLeaf) => {
+        const n = sizeOf(inLeaf.shape)
+        const rows = block(stacked.leaves[i]!, offset, n, [...inLeaf.shape, ...outLeaf.shape])
+        offset += n
+        const r = inLeaf.shape.length
+        const t = outLeaf.shape.length
+        const perm = [
+          ...Array.from({ length: t }, (_, k) => r + k),
+          ...Array.from({ length: r }, (_, k) => k),
+        ]
+        const moved = r === 0 || t === 0 ? rows : transpose(rows, perm)
+        return kindOf(inLeaf, outLeaf, moved)
+      })
+      return unflatten(inFlat.def, perInput)
+    })
+    return unflatten(out.def, blocks as Val[])
+  }
+}
+
+/**
+ * Jacobian by reverse mode: `jacrev(f)(...args)` runs `f` once, then pulls chunks of basis
+ * cotangents back through one batched backward pass each. Best when outputs are fewer than
+ * inputs. Same layout as `jacfwd`.
+ *
+ * Laws: grad-jacrev-jacfwd.
+ * @example
+ * jacrev((x: Tensor) => mul(x, x))(tensor([1, 2])).toArray() // => [[2, 0], [0, 4]]
+ * @category transformations
+ */
+export function jacrev<A extends readonly unknown[], B>(
+  f: (...args: A) => B,
+  options?: { readonly argnums?: undefined; readonly chunkSize?: number },
+): (...args: A) => Jacobian<B, A[0]>
+export function jacrev<A extends readonly unknown[], B, const N extends Argnums>(
+  f: (...args: A) => B,
+  options: { readonly argnums: N; readonly chunkSize?: number },
+): (...args: A) => Jacobian<B, Selected<A, N>>
+export function jacrev(
+  f: (...args: never[]) => unknown,
+  options?: JacobianOptions,
+): (...args: never[]) => unknown {
+  return jacrevImpl(f, options)
+}
+
+function jacrevImpl(
+  f: AnyFn,
+  options: JacobianOptions | undefined,
+): (...args: readonly unknown[]) => unknown {
+  return (...args: readonly unknown[]) => {
+    const { input, g } = select(f, args, options?.argnums ?? 0, 'jacrev')
+    const inFlat = flatten(input, 'input')
+    const traced = traceVjp((x: unknown) => g(x), [input], false, 'jacrev')
+    const out = flatten(traced.out, 'output')
+    const total = out.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+    const stacked = sweep(out, chunkOf(total, options?.chunkSize), (basis) =>
+      vmap((c: unknown) => (traced.pullback(c) as unknown[])[0])(basis),
+    )
+    // stacked leaf j: [M, ...S_j]; block (i, j): rows of output leaf i, shaped T_i ++ S_j
+    let offset = 0
+    const blocks = out.leafDefs.map((outLeaf) => {
+      const n = sizeOf(outLeaf.shape)
+      const perInput = inFlat.leafDefs.map((inLeaf, j) =>
+        kindOf(
+          inLeaf,
+          outLeaf,
+          block(stacked.leaves[j]!, offset, n, [...outLeaf.shape, ...inLeaf.shape]),
+        ),
+      )
+      offset += n
+      return unflatten(inFlat.def, perInput)
+    })
+    return unflatten(out.def, blocks as Val[])
+  }
+}
+
+/**
+ * Hessian of a scalar function, forward-over-reverse: `jacfwd(jacrev(f))`. For an input of
+ * shape S the result has shape S ++ S (a number for a number input).
+ *
+ * Laws: hessian-symmetry, and agreement of all four compositions of jacfwd and jacrev.
+ * @example
+ * hessian((x: Tensor) => sum(mul(x, mul(x, x))))(tensor([1, 2])).toArray() // => [[6, 0], [0, 12]]
+ * @category transformations
+ */
+export function hessian<A extends readonly unknown[]>(
+  f: (...args: A) => Scalar,
+  options?: { readonly argnums?: undefined; readonly chunkSize?: number },
+): (...args: A) => Jacobian<A[0], A[0]>
+export function hessian<A extends readonly unknown[], const N extends Argnums>(
+  f: (...args: A) => Scalar,
+  options: { readonly argnums: N; readonly chunkSize?: number },
+): (...args: A) => Jacobian<Selected<A, N>, Selected<A, N>>
+export function hessian(
+  f: (...args: never[]) => Scalar,
+  options?: JacobianOptions,
+): (...args: never[]) => unknown {
+  return jacfwdImpl(jacrevImpl(f, options), options)
+}
+
+/**
+ * Hessian–vector product H(x)·v by forward-over-reverse (`jvp` of `grad`), without forming
+ * the Hessian: about the cost of two gradients.
+ *
+ * Laws: hvp-fd (agrees with finite differences of `grad`).
+ * @example
+ * hvp((x: Tensor) => sum(mul(x, mul(x, x))))(tensor([1, 2]), tensor([1, 0])).toArray() // => [6, 0]
+ * @category transformations
+ */
+export function hvp<A>(f: (x: A) => Scalar): (x: A, v: A) => A {
+  const df = grad(f)
+  return (x: A, v: A): A => jvp(df, [x] as [A], [v] as never)[1]
+}
