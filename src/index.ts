@@ -9,6 +9,7 @@
 
 export * from './core/errors.ts'
 export type { Tree } from './core/tree.ts'
+export { type TreeLeaf, treeLeaves, treeMap } from './core/tree-util.ts'
 export { value } from './core/value.ts'
 export * as Dual from './instances/Dual.ts'
 export * from './primitives/arithmetic.ts'
@@ -22,6 +23,7 @@ export { arange, eye, full, linspace, ones, scalar, tensor, zeros } from './tens
 export * as random from './tensor/random.ts'
 export type { Shape } from './tensor/shape.ts'
 export { type NestedArray, Tensor } from './tensor/tensor.ts'
+export { checkpoint, customJvp, customVjp } from './transforms/custom.ts'
 export {
   type Argnums,
   type GradOptions,

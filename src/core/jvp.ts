@@ -4,6 +4,7 @@
  * @module
  */
 import { bind1, bind2, bindN } from './bind.ts'
+import { bindCustom, type CustomRule } from './custom.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
 import {
   closeLevel,
@@ -77,6 +78,15 @@ export class JvpInterpreter implements Interpreter {
     const out = bind2(p, pa, pb, params)
     if (p.zeroDerivative) return out
     return this.lift(out, p.jvp([pa, pb], [this.tangentOf(a), this.tangentOf(b)], out, params))
+  }
+
+  processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
+    if (!this.alive) escaped(this, rule.name)
+    const primals = args.map((a) => this.primalOf(a))
+    const tangents = args.map((a) => this.tangentOf(a))
+    if (tangents.every((t) => t === null)) return bindCustom(rule, primals)
+    const [outs, outDots] = rule.jvp(primals, tangents)
+    return outs.map((y, i) => this.lift(y, outDots[i] ?? null))
   }
 
   processN(p: Primitive, args: readonly Val[], params: unknown): Val {

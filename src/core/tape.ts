@@ -13,6 +13,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts'
 import { bind1, bind2, bindN } from './bind.ts'
+import type { CustomPullback, CustomRule } from './custom.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
 import {
   closeLevel,
@@ -89,9 +90,20 @@ interface GeneralRecord {
   readonly ins: readonly number[]
 }
 
+/** A custom rule's record: several outputs, and the pullback the rule gave. */
+interface CustomRecord {
+  readonly custom: CustomPullback
+  readonly name: string
+  /** Input node ids, -1 for inputs that are constants to this interpreter. */
+  readonly ins: readonly number[]
+  /** Output node ids. */
+  readonly outs: readonly number[]
+}
+
 /** Record kinds. */
 const NUMERIC = 1
 const GENERAL = 2
+const CUSTOM = 3
 
 /** The typed arrays of a tape: per node (values, numeric flags) and per record. */
 interface Buffers {
@@ -138,7 +150,7 @@ export class VjpInterpreter implements Interpreter {
   private p0: Float64Array<ArrayBuffer>
   private p1: Float64Array<ArrayBuffer>
   private bars: Float64Array<ArrayBuffer>
-  private general: (GeneralRecord | undefined)[] = []
+  private general: (GeneralRecord | CustomRecord | undefined)[] = []
 
   constructor(transformation: string, ops: CotangentOps) {
     this.transformation = transformation
@@ -289,6 +301,28 @@ export class VjpInterpreter implements Interpreter {
     return this.pushGeneral(p, params, [pa, pb], out, [aMine ? a.id : -1, bMine ? b.id : -1])
   }
 
+  processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
+    if (!this.alive) escaped(this, rule.name)
+    const primals = args.map((a) => (this.mine(a) ? a.primal : a))
+    const ins = args.map((a) => (this.mine(a) ? a.id : -1))
+    const [outs, pullback] = rule.vjp(primals)
+    const nodes = outs.map((y) =>
+      typeof y === 'number'
+        ? new ScalarNode(this, this.nodeId(y, 1))
+        : new BoxedNode(this, y, this.nodeId(0, 0)),
+    )
+    const r = this.record()
+    this.kind[r] = CUSTOM
+    this.outId[r] = -1
+    this.general[r] = {
+      custom: pullback,
+      name: rule.name,
+      ins,
+      outs: nodes.map((n) => n.id),
+    }
+    return nodes
+  }
+
   processN(p: Primitive, args: readonly Val[], params: unknown): Val {
     if (!this.alive) escaped(this, p.name)
     const primals = args.map((a) => (this.mine(a) ? a.primal : a))
@@ -375,8 +409,20 @@ export class VjpInterpreter implements Interpreter {
         }
         continue
       }
-      const rec = general[r]!
+      const entry = general[r]!
       if (consume) general[r] = undefined
+      if (kind[r] === CUSTOM) {
+        const rec = entry as CustomRecord
+        const outBars = rec.outs.map((id) => cotangentOf(id))
+        if (outBars.every((b) => b === null)) continue
+        const xBars = rec.custom(outBars)
+        for (let i = 0; i < rec.ins.length; i++) {
+          const id = rec.ins[i]!
+          if (id >= 0) accumulate(id, xBars[i] ?? null)
+        }
+        continue
+      }
+      const rec = entry as GeneralRecord
       const yBar = cotangentOf(o)
       if (yBar === null) continue
       const needs = rec.ins.map((id) => id >= 0)

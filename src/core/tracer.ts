@@ -8,6 +8,7 @@
  */
 import type { Shape } from '../tensor/shape.ts'
 import type { NestedArray, Tensor } from '../tensor/tensor.ts'
+import type { CustomRule } from './custom.ts'
 import { EscapedTracerError, InvalidArgumentError, TracedArithmeticError } from './errors.ts'
 import type { Primitive } from './primitive.ts'
 
@@ -32,6 +33,8 @@ export interface Interpreter {
   process1(p: Primitive, x: Val, params: unknown): Val
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val
   processN(p: Primitive, args: readonly Val[], params: unknown): Val
+  /** Applies a custom rule (`customJvp`, `customVjp`, `checkpoint`) to flat arguments. */
+  processCustom(rule: CustomRule, args: readonly Val[]): Val[]
 }
 
 const operatorHint =
