@@ -41,5 +41,6 @@ export {
   jacrev,
 } from './transforms/jacobian.ts'
 export { type JvpOptions, jvp } from './transforms/jvp.ts'
+export { linearize } from './transforms/linearize.ts'
 export { type Loose, type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'
 export { type VmapOptions, vmap } from './transforms/vmap.ts'

@@ -1,0 +1,42 @@
+/**
+ * `linearize`: the value of `f` and its linear map at a point, to apply many times.
+ * @module
+ */
+import { flatten, unflatten } from '../core/tree.ts'
+import { asLeaf } from './common.ts'
+import { type Loose, traceVjp } from './vjp.ts'
+
+/**
+ * Linearizes `f` at `primals`: returns `[f(...primals), pushforward]` where
+ * `pushforward(...tangents)` is the Jacobian–vector product J·tangents. `f` runs once; each
+ * pushforward call runs a recorded tape, never `f` again.
+ *
+ * The pushforward is the transpose of the pullback: `vjp` records the backward pass once,
+ * with a symbolic cotangent, and running that record backwards maps tangents to J·tangents
+ * (JAX's `linear_transpose` applied to the VJP).
+ *
+ * Laws: linearize-jvp (equal to `jvp` at the same point), jvp-linearity.
+ * @example
+ * const [y, push] = linearize((x: number) => mul(x, x), 3)
+ * y // => 9
+ * push(1) // => 6
+ * push(2) // => 12
+ * @category transformations
+ */
+export function linearize<A extends readonly unknown[], B>(
+  f: (...args: A) => B,
+  ...primals: A
+): [B, (...tangents: Loose<A>) => B] {
+  const forward = traceVjp(f, primals, false, 'linearize')
+  const { leaves, def, leafDefs } = flatten(forward.out, 'output')
+  // a zero cotangent of the output's structure: the point at which the (linear) pullback is
+  // itself differentiated; any point gives the same transpose
+  const zero = unflatten(
+    def,
+    leaves.map((_, i) => asLeaf(null, leafDefs[i]!)),
+  )
+  const transposed = traceVjp((outBar: unknown) => forward.pullback(outBar), [zero], false, 'linearize')
+  const push = (...tangents: Loose<A>): B => (transposed.pullback(tangents) as readonly unknown[])[0] as B
+  const out = forward.out as B
+  return [out, push]
+}
