@@ -24,6 +24,7 @@ export * as random from './tensor/random.ts'
 export type { Shape } from './tensor/shape.ts'
 export { type NestedArray, Tensor } from './tensor/tensor.ts'
 export { checkpoint, customJvp, customVjp } from './transforms/custom.ts'
+export { derivative } from './transforms/derivative.ts'
 export {
   type Argnums,
   type GradOptions,

@@ -58,6 +58,7 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     jvp: spec.jvp,
     vjp: spec.vjp,
     batch: spec.batch,
+    taylor: spec.taylor,
     scalar1: spec.scalar1,
     scalar2: spec.scalar2,
     partial1: spec.partial1,
@@ -99,6 +100,11 @@ export interface Primitive<P = unknown> {
    * carry an extra leading axis of length `size`; the result carries that axis too.
    */
   batch(args: readonly Val[], batched: readonly boolean[], params: P, size: number): Val
+  /**
+   * Taylor rule: output coefficients y₀ … y_K from each argument's coefficients x₀ … x_K (a
+   * constant argument comes as c, 0, 0, … with its `constant` flag set). Written in fluxion ops.
+   */
+  taylor(series: readonly (readonly Val[])[], params: P, constant: readonly boolean[]): Val[]
   /** Scalar kernel of a unary elementwise primitive (the reverse-mode fast path uses it). */
   readonly scalar1: ((x: number) => number) | undefined
   /** Scalar kernel of a binary elementwise primitive. */

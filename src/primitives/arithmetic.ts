@@ -6,6 +6,7 @@
  * @module
  */
 import { bind1, bind2 } from '../core/bind.ts'
+import type { Val } from '../core/tracer.ts'
 import { atan2K, divK, maximumK, minimumK, mulK, powK, subK } from '../tensor/kernels/binary.ts'
 import { negK } from '../tensor/kernels/unary.ts'
 import type { Tensor } from '../tensor/tensor.ts'
@@ -13,11 +14,13 @@ import { equal, greater, less, where } from './comparison.ts'
 import { anyReal, binaryDomain, real, separatedBinaryDomain, unaryDomain } from './domain.ts'
 import { log } from './elementwise.ts'
 import { addP, binary, safeMulP, sumTangents, unary, unbroadcast } from './families.ts'
+import { productSeries, quotientOde, quotientSeries, type Series, solveOde } from './taylor.ts'
 
 // ---- records (add and safeMul live in families.ts: the derived rules are written in them) ----
 
 export const subP = binary({
   name: 'sub',
+  taylor: (a, b) => a.map((ak, k) => sub(ak, b[k]!)),
   scalar: (a, b) => a - b,
   kernel: subK,
   partials: [() => 1, () => -1],
@@ -31,6 +34,7 @@ export const subP = binary({
 
 export const mulP = binary({
   name: 'mul',
+  taylor: (a, b) => productSeries(a, b),
   scalar: (a, b) => a * b,
   kernel: mulK,
   partials: [(_a, b) => b, (a) => a],
@@ -39,6 +43,7 @@ export const mulP = binary({
 
 export const divP = binary({
   name: 'div',
+  taylor: (a, b) => quotientSeries(a, b),
   scalar: (a, b) => a / b,
   kernel: divK,
   partials: [(_a, b) => div(1, b), (_a, b, y) => neg(div(y, b))],
@@ -47,6 +52,7 @@ export const divP = binary({
 
 export const powP = binary({
   name: 'pow',
+  taylor: (a, b, constant) => powSeries(a, b, constant[1]!),
   scalar: (a, b) => a ** b,
   kernel: powK,
   // conventions (DESIGN §3): ∂/∂a of a^0 is 0 even at a = 0; ∂/∂b at a = 0 is 0 (its limit).
@@ -64,6 +70,8 @@ const tieSplit = (win: Tensor | number, tie: Tensor | number) => add(win, mul(0.
 
 export const maximumP = binary({
   name: 'maximum',
+  taylor: (a, b) =>
+    selectSeries(a, b, tieSplit(greater(a[0]!, b[0]!), equal(a[0]!, b[0]!)), maximum),
   scalar: (a, b) => Math.max(a, b),
   kernel: maximumK,
   partials: [
@@ -75,6 +83,7 @@ export const maximumP = binary({
 
 export const minimumP = binary({
   name: 'minimum',
+  taylor: (a, b) => selectSeries(a, b, tieSplit(less(a[0]!, b[0]!), equal(a[0]!, b[0]!)), minimum),
   scalar: (a, b) => Math.min(a, b),
   kernel: minimumK,
   partials: [
@@ -86,6 +95,13 @@ export const minimumP = binary({
 
 export const atan2P = binary({
   name: 'atan2',
+  taylor: (y, x) => {
+    // atan2(y, x) = atan(y/x) + a constant: atan′(q) = 1 / (1 + q²)
+    const q = quotientSeries(y, x)
+    const u = productSeries(q, q)
+    u[0] = add(1, u[0]!)
+    return quotientOde(q, u, atan2(y[0]!, x[0]!))
+  },
   scalar: Math.atan2,
   kernel: atan2K,
   partials: [
@@ -100,6 +116,7 @@ export const negP = unary({
   scalar: (x) => -x,
   kernel: negK,
   partial: () => -1,
+  taylor: (x) => x.map((c) => neg(c)),
   domain: { ...unaryDomain(anyReal), linear: true },
 })
 
@@ -298,4 +315,27 @@ export function clip(
   hi: number | Tensor,
 ): number | Tensor {
   return minimum(maximum(x, lo), hi)
+}
+
+/** Series of aᵇ: a recurrence for a constant exponent, else exp(b·ln a). */
+function powSeries(a: Series, b: Series, constantExponent: boolean): Val[] {
+  const y0 = pow(a[0]!, b[0]!)
+  if (constantExponent) {
+    // a·y′ = b·y·a′, so k·a₀·y_k = Σ_{j=1..k} (j·b − (k − j))·a_j·y_{k−j}
+    const y: Val[] = [y0]
+    for (let k = 1; k < a.length; k++) {
+      let acc: Val = 0
+      for (let j = 1; j <= k; j++)
+        acc = add(acc, mul(mul(sub(mul(j, b[0]!), k - j), a[j]!), y[k - j]!))
+      y.push(div(acc, mul(k, a[0]!)))
+    }
+    return y
+  }
+  const z = productSeries(b, quotientOde(a, a, log(a[0]!)))
+  return solveOde(z, y0, (y, m) => y[m]!)
+}
+
+/** Series of a piecewise choice: weight w (fixed at t = 0) on a, 1 − w on b. */
+function selectSeries(a: Series, b: Series, w: Val, at0: (a: Val, b: Val) => Val): Val[] {
+  return a.map((ak, k) => (k === 0 ? at0(ak, b[0]!) : add(mul(w, ak), mul(sub(1, w), b[k]!))))
 }

@@ -181,6 +181,8 @@ export const whereP: Primitive<void> = define({
       ? null
       : sumTangents([where(c!, aDot ?? 0, bDot ?? 0)], y),
   batch: (args, batched) => bindN(whereP, alignBatched(args, batched), undefined),
+  // the condition selects by its value; only the branches carry series
+  taylor: ([c, a, b]) => a!.map((ak, k) => where(c![0]!, ak, b![k]!)),
   vjp: (yBar, [c, a, b], _y, _p, needs) => [
     null,
     needs[1] ? unbroadcast(where(c!, yBar, 0), a!) : null,

@@ -7,6 +7,7 @@
  * @module
  */
 import { bind1 } from '../core/bind.ts'
+import type { Val } from '../core/tracer.ts'
 import {
   erf as erfScalar,
   logistic as logisticScalar,
@@ -30,12 +31,22 @@ import type { Tensor } from '../tensor/tensor.ts'
 import { add, div, mul, neg, sub } from './arithmetic.ts'
 import { anyReal, real, unaryDomain } from './domain.ts'
 import { unary } from './families.ts'
+import {
+  cauchy,
+  odeStep,
+  productSeries,
+  quotientOde,
+  type Series,
+  solveOde,
+  sqrtSeries,
+} from './taylor.ts'
 
 export const expP = unary({
   name: 'exp',
   scalar: Math.exp,
   kernel: expK,
   partial: (_x, y) => y,
+  taylor: (x) => solveOde(x, exp(x[0]!), (y, m) => y[m]!),
   domain: unaryDomain(anyReal),
 })
 
@@ -59,6 +70,7 @@ export const logP = unary({
   scalar: Math.log,
   kernel: logK,
   partial: (x) => div(1, x),
+  taylor: (x) => quotientOde(x, x, log(x[0]!)),
   domain: unaryDomain(real(0.1, 4)),
 })
 
@@ -82,6 +94,7 @@ export const log1pP = unary({
   scalar: Math.log1p,
   kernel: log1pK,
   partial: (x) => div(1, add(1, x)),
+  taylor: (x) => quotientOde(x, [add(1, x[0]!), ...x.slice(1)], log1p(x[0]!)),
   domain: unaryDomain(real(-0.5, 3)),
 })
 
@@ -105,6 +118,7 @@ export const expm1P = unary({
   scalar: Math.expm1,
   kernel: expm1K,
   partial: (_x, y) => add(y, 1),
+  taylor: (x) => solveOde(x, expm1(x[0]!), (y, m) => (m === 0 ? add(y[0]!, 1) : y[m]!)),
   domain: unaryDomain(anyReal),
 })
 
@@ -128,6 +142,7 @@ export const sqrtP = unary({
   scalar: Math.sqrt,
   kernel: sqrtK,
   partial: (_x, y) => div(0.5, y),
+  taylor: (x) => sqrtSeries(x, sqrt(x[0]!)),
   domain: unaryDomain(real(0.1, 4)),
 })
 
@@ -151,6 +166,7 @@ export const squareP = unary({
   scalar: (x) => x * x,
   kernel: squareK,
   partial: (x) => mul(2, x),
+  taylor: (x) => productSeries(x, x),
   domain: unaryDomain(anyReal),
 })
 
@@ -174,6 +190,10 @@ export const absP = unary({
   scalar: Math.abs,
   kernel: absK,
   partial: (x) => sign(x),
+  taylor: (x) => {
+    const s = sign(x[0]!)
+    return x.map((xk, k) => (k === 0 ? abs(xk) : mul(s, xk)))
+  },
   domain: unaryDomain(real(-3, 3, [0])),
 })
 
@@ -219,6 +239,7 @@ export const logisticP = unary({
   scalar: logisticScalar,
   kernel: logisticK,
   partial: (_x, y) => mul(y, sub(1, y)),
+  taylor: (x) => logisticSeries(x),
   domain: unaryDomain(real(-6, 6)),
 })
 
@@ -242,6 +263,10 @@ export const softplusP = unary({
   scalar: softplusScalar,
   kernel: softplusK,
   partial: (x) => logistic(x),
+  taylor: (x) => {
+    const s = logisticSeries(x)
+    return x.map((_, k) => (k === 0 ? softplus(x[0]!) : odeStep(x, s, k)))
+  },
   domain: unaryDomain(real(-6, 6)),
 })
 
@@ -265,6 +290,12 @@ export const erfP = unary({
   scalar: erfScalar,
   kernel: erfK,
   partial: (x) => mul(2 / Math.sqrt(Math.PI), exp(neg(mul(x, x)))),
+  taylor: (x) => {
+    // erf′ = (2/√π)·e^(−x²): the series of e^(−x²), then one integration step per order
+    const u = productSeries(x, x).map((c) => neg(c))
+    const g = solveOde(u, exp(u[0]!), (y, m) => y[m]!).map((c) => mul(2 / Math.sqrt(Math.PI), c))
+    return x.map((_, k) => (k === 0 ? erf(x[0]!) : odeStep(x, g, k)))
+  },
   domain: unaryDomain(real(-2.5, 2.5)),
 })
 
@@ -281,4 +312,9 @@ export function erf(x: Tensor): Tensor
 export function erf(x: number | Tensor): number | Tensor
 export function erf(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? erfP.scalar1!(x) : bind1(erfP, x, undefined)
+}
+
+/** The Taylor series of σ(x): σ′ = σ − σ². */
+function logisticSeries(x: Series): Val[] {
+  return solveOde(x, logistic(x[0]!), (y, m) => sub(y[m]!, cauchy(y, y, m)))
 }

@@ -10,7 +10,7 @@
  * module and every record can be built while the others load.
  * @module
  */
-import { bind1, bind2 } from '../core/bind.ts'
+import { bind1, bind2, bindN } from '../core/bind.ts'
 import { ShapeError } from '../core/errors.ts'
 import { type Domain, define, type MaybeZero, type Primitive } from '../core/primitive.ts'
 import { type Concrete, shapeOf, type Val } from '../core/tracer.ts'
@@ -34,14 +34,20 @@ export type BinaryKernel = (
 ) => Float64Array
 
 /** What declares a unary elementwise primitive. */
-export interface UnarySpec {
+export type UnarySpec = {
   readonly name: string
   readonly scalar: (x: number) => number
   readonly kernel: UnaryKernel
-  /** ∂y/∂x in fluxion ops (may use the output `y`); omit for a zero derivative. */
-  readonly partial?: (x: Val, y: Val) => Val
   readonly domain: Domain<void>
-}
+} & (
+  | {
+      /** ∂y/∂x in fluxion ops (may use the output `y`). */
+      readonly partial: (x: Val, y: Val) => Val
+      /** Taylor rule: y₀ … y_K from x₀ … x_K. */
+      readonly taylor: (x: readonly Val[]) => Val[]
+    }
+  | { readonly partial?: undefined; readonly taylor?: undefined } // a zero derivative
+)
 
 /** Concrete evaluation of a unary elementwise primitive. */
 function unaryImpl(scalar: (x: number) => number, kernel: UnaryKernel) {
@@ -67,6 +73,8 @@ export function unary(spec: UnarySpec): Primitive<void> {
     vjp: (yBar, [x], y) => [partial === undefined ? null : safeMulV(yBar, partial(x!, y))],
     // elementwise: the batch axis is just one more axis
     batch: ([x]) => bind1(p, x!, undefined),
+    taylor: ([x]) =>
+      spec.taylor === undefined ? constantTaylor(p, [x!], undefined) : spec.taylor(x!),
     scalar1: spec.scalar,
     ...(partial === undefined ? {} : { partial1: partial }),
     domain: spec.domain,
@@ -78,12 +86,10 @@ export function unary(spec: UnarySpec): Primitive<void> {
 export type Partial2 = (a: Val, b: Val, y: Val) => Val
 
 /** What declares a binary elementwise (broadcasting) primitive. */
-export interface BinarySpec {
+export type BinarySpec = {
   readonly name: string
   readonly scalar: (a: number, b: number) => number
   readonly kernel: BinaryKernel
-  /** ∂y/∂a and ∂y/∂b in fluxion ops; omit for a zero derivative. */
-  readonly partials?: readonly [Partial2, Partial2]
   /** Replaces the derived JVP (for linear ops, where Σ ∂ᵢ·ẋᵢ would multiply by ±1). */
   readonly jvp?: (primals: readonly Val[], tangents: readonly MaybeZero[], y: Val) => MaybeZero
   /** Replaces the derived VJP. */
@@ -94,7 +100,15 @@ export interface BinarySpec {
     needs: readonly boolean[],
   ) => MaybeZero[]
   readonly domain: Domain<void>
-}
+} & (
+  | {
+      /** ∂y/∂a and ∂y/∂b in fluxion ops. */
+      readonly partials: readonly [Partial2, Partial2]
+      /** Taylor rule; `constant` flags arguments that are not series. */
+      readonly taylor: (a: readonly Val[], b: readonly Val[], constant: readonly boolean[]) => Val[]
+    }
+  | { readonly partials?: undefined; readonly taylor?: undefined } // a zero derivative
+)
 
 /** Concrete evaluation of a binary broadcasting primitive. */
 function binaryImpl(name: string, scalar: (a: number, b: number) => number, kernel: BinaryKernel) {
@@ -159,11 +173,29 @@ export function binary(spec: BinarySpec): Primitive<void> {
       const [a, b] = alignBatched(args, batched)
       return bind2(p, a!, b!, undefined)
     },
+    taylor: ([a, b], _params, constant) =>
+      spec.taylor === undefined
+        ? constantTaylor(p, [a!, b!], undefined)
+        : spec.taylor(a!, b!, constant),
     scalar2: spec.scalar,
     ...(partials === undefined ? {} : { partials2: partials }),
     domain: spec.domain,
   })
   return p
+}
+
+/** Taylor rule of a zero-derivative primitive: its value, then zeros. */
+export function constantTaylor<P>(
+  p: Primitive<P>,
+  series: readonly (readonly Val[])[],
+  params: P,
+): Val[] {
+  const y0 = bindN(
+    p,
+    series.map((s) => s[0]!),
+    params,
+  )
+  return [y0, ...new Array<Val>(series[0]!.length - 1).fill(0)]
 }
 
 /**
@@ -221,6 +253,8 @@ export function linear<P>(spec: LinearSpec<P>): Primitive<P> {
       xDot === null || xDot === undefined ? null : spec.apply(xDot, params),
     vjp: (yBar, [x], _y, params) => [spec.transpose(yBar, params, x!)],
     batch: ([x], _batched, params, size) => spec.batch(x!, params, size),
+    // linear: each coefficient maps on its own
+    taylor: ([x], params) => x!.map((c) => spec.apply(c, params)),
     domain: { ...spec.domain, linear: true },
   })
 }
@@ -254,6 +288,7 @@ export function keptShape(s: Shape, axes: readonly number[]): Shape {
 
 export const addP: Primitive<void> = binary({
   name: 'add',
+  taylor: (a, b) => a.map((ak, k) => addV(ak, b[k]!)),
   scalar: (a, b) => a + b,
   kernel: addK,
   partials: [() => 1, () => 1],
@@ -267,6 +302,12 @@ export const addP: Primitive<void> = binary({
 
 export const safeMulP: Primitive<void> = binary({
   name: 'safeMul',
+  taylor: (a, b) =>
+    a.map((_, k) => {
+      let acc = safeMulV(a[0]!, b[k]!)
+      for (let j = 1; j <= k; j++) acc = addV(acc, safeMulV(a[j]!, b[k - j]!))
+      return acc
+    }),
   scalar: (a, b) => (a === 0 ? 0 : a * b),
   kernel: safeMulK,
   partials: [(_a, b) => b, (a) => a],

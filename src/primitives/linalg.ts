@@ -17,6 +17,7 @@ import { anyReal, drawValue } from './domain.ts'
 import { alignBatched, asTensor, sumTangents, unbroadcast } from './families.ts'
 import { sum } from './reduction.ts'
 import { reshape } from './structural.ts'
+import { productSeries } from './taylor.ts'
 
 type Value = number | Tensor
 
@@ -50,6 +51,7 @@ export const matmulP: Primitive<MatmulParams> = define({
       y,
     ),
   // batch axes broadcast like NumPy's: line the batch axis up in front of the others
+  taylor: ([a, b], { transA, transB }) => productSeries(a!, b!, (x, y) => mm(x, y, transA, transB)),
   batch: (args, batched, params) => {
     const [a, b] = alignBatched(args, batched)
     return bind2(matmulP, a!, b!, params)

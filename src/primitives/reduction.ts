@@ -51,6 +51,12 @@ export const maxP: Primitive<ReduceParams> = define({
   jvp: ([x], [xDot], y, { axes }) =>
     xDot === null || xDot === undefined ? null : sum(safeMul(xDot, maxWeights(x!, y, axes)), axes),
   batch: ([x], _batched, { axes }) => bind1(maxP, x!, { axes: axes.map((a) => a + 1) }),
+  // the maximal entries are chosen at t = 0; ties split evenly, as for the derivative
+  taylor: ([x], { axes }) => {
+    const y0 = bind1(maxP, x![0]!, { axes })
+    const w = maxWeights(x![0]!, y0, axes)
+    return x!.map((xk, k) => (k === 0 ? y0 : sum(safeMul(xk, w), axes)))
+  },
   vjp: (yBar, [x], y, { axes }) => {
     const s = shapeOf(x!)
     return [safeMul(broadcastTo(reshape(yBar, keptShape(s, axes)), s), maxWeights(x!, y, axes))]

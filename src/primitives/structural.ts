@@ -360,6 +360,14 @@ export const concatP: Primitive<ConcatParams> = define({
           tangents.map((t, i) => t ?? zerosLike(primals[i]!)),
           params,
         ),
+  taylor: (series, params) =>
+    series[0]!.map((_, k) =>
+      bindN(
+        concatP,
+        series.map((s) => s[k]!),
+        params,
+      ),
+    ),
   batch: (args, batched, { axis }, size) =>
     bindN(
       concatP,

@@ -7,6 +7,7 @@
  * @module
  */
 import { bind1 } from '../core/bind.ts'
+import type { Val } from '../core/tracer.ts'
 import {
   acosK,
   asinK,
@@ -23,12 +24,22 @@ import { add, div, mul, neg, sub } from './arithmetic.ts'
 import { anyReal, real, unaryDomain } from './domain.ts'
 import { sqrt } from './elementwise.ts'
 import { unary } from './families.ts'
+import {
+  productSeries,
+  quotientOde,
+  type Series,
+  solveOde,
+  sqrtSeries,
+  squareAt,
+  trigSeries,
+} from './taylor.ts'
 
 export const sinP = unary({
   name: 'sin',
   scalar: Math.sin,
   kernel: sinK,
   partial: (x) => cos(x),
+  taylor: (x) => trigSeries(x, sin(x[0]!), cos(x[0]!), false)[0],
   domain: unaryDomain(anyReal),
 })
 
@@ -52,6 +63,7 @@ export const cosP = unary({
   scalar: Math.cos,
   kernel: cosK,
   partial: (x) => neg(sin(x)),
+  taylor: (x) => trigSeries(x, sin(x[0]!), cos(x[0]!), false)[1],
   domain: unaryDomain(anyReal),
 })
 
@@ -75,6 +87,8 @@ export const tanP = unary({
   scalar: Math.tan,
   kernel: tanK,
   partial: (_x, y) => add(1, mul(y, y)),
+  taylor: (x) =>
+    solveOde(x, tan(x[0]!), (y, m) => (m === 0 ? add(1, mul(y[0]!, y[0]!)) : squareAt(y, m))),
   domain: unaryDomain(real(-1.3, 1.3)),
 })
 
@@ -98,6 +112,7 @@ export const asinP = unary({
   scalar: Math.asin,
   kernel: asinK,
   partial: (x) => div(1, sqrt(sub(1, mul(x, x)))),
+  taylor: (x) => asinSeries(x),
   domain: unaryDomain(real(-0.9, 0.9)),
 })
 
@@ -121,6 +136,7 @@ export const acosP = unary({
   scalar: Math.acos,
   kernel: acosK,
   partial: (x) => neg(div(1, sqrt(sub(1, mul(x, x))))),
+  taylor: (x) => asinSeries(x).map((c, k) => (k === 0 ? acos(x[0]!) : neg(c))),
   domain: unaryDomain(real(-0.9, 0.9)),
 })
 
@@ -144,6 +160,11 @@ export const atanP = unary({
   scalar: Math.atan,
   kernel: atanK,
   partial: (x) => div(1, add(1, mul(x, x))),
+  taylor: (x) => {
+    const u = productSeries(x, x)
+    u[0] = add(1, u[0]!)
+    return quotientOde(x, u, atan(x[0]!))
+  },
   domain: unaryDomain(anyReal),
 })
 
@@ -167,6 +188,7 @@ export const sinhP = unary({
   scalar: Math.sinh,
   kernel: sinhK,
   partial: (x) => cosh(x),
+  taylor: (x) => trigSeries(x, sinh(x[0]!), cosh(x[0]!), true)[0],
   domain: unaryDomain(anyReal),
 })
 
@@ -190,6 +212,7 @@ export const coshP = unary({
   scalar: Math.cosh,
   kernel: coshK,
   partial: (x) => sinh(x),
+  taylor: (x) => trigSeries(x, sinh(x[0]!), cosh(x[0]!), true)[1],
   domain: unaryDomain(anyReal),
 })
 
@@ -213,6 +236,8 @@ export const tanhP = unary({
   scalar: Math.tanh,
   kernel: tanhK,
   partial: (_x, y) => sub(1, mul(y, y)),
+  taylor: (x) =>
+    solveOde(x, tanh(x[0]!), (y, m) => (m === 0 ? sub(1, mul(y[0]!, y[0]!)) : neg(squareAt(y, m)))),
   domain: unaryDomain(anyReal),
 })
 
@@ -229,4 +254,10 @@ export function tanh(x: Tensor): Tensor
 export function tanh(x: number | Tensor): number | Tensor
 export function tanh(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? tanhP.scalar1!(x) : bind1(tanhP, x, undefined)
+}
+
+/** The Taylor series of asin x: √(1 − x²)·y′ = x′. */
+function asinSeries(x: Series): Val[] {
+  const w = productSeries(x, x).map((c, k) => (k === 0 ? sub(1, c) : neg(c)))
+  return quotientOde(x, sqrtSeries(w, sqrt(w[0]!)), asin(x[0]!))
 }

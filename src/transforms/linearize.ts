@@ -35,8 +35,14 @@ export function linearize<A extends readonly unknown[], B>(
     def,
     leaves.map((_, i) => asLeaf(null, leafDefs[i]!)),
   )
-  const transposed = traceVjp((outBar: unknown) => forward.pullback(outBar), [zero], false, 'linearize')
-  const push = (...tangents: Loose<A>): B => (transposed.pullback(tangents) as readonly unknown[])[0] as B
+  const transposed = traceVjp(
+    (outBar: unknown) => forward.pullback(outBar),
+    [zero],
+    false,
+    'linearize',
+  )
+  const push = (...tangents: Loose<A>): B =>
+    (transposed.pullback(tangents) as readonly unknown[])[0] as B
   const out = forward.out as B
   return [out, push]
 }

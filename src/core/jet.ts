@@ -1,0 +1,97 @@
+/**
+ * Taylor mode: a `Jet` carries the truncated Taylor series x₀ + x₁t + … + x_K t^K of a value
+ * along one direction; each primitive's `taylor` rule maps input series to the output series.
+ * @module
+ */
+import { bindN } from './bind.ts'
+import { bindCustom, type CustomRule } from './custom.ts'
+import type { Primitive } from './primitive.ts'
+import {
+  closeLevel,
+  escaped,
+  type Interpreter,
+  linkPrototype,
+  openLevel,
+  Tracer,
+  type Val,
+} from './tracer.ts'
+
+/** A value with its Taylor coefficients, owned by one Taylor-mode interpreter. */
+export interface Jet extends Tracer {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the members inherited through linkPrototype
+export class Jet {
+  readonly interp: JetInterpreter
+  /** x₀ … x_K; x₀ is the primal. */
+  readonly series: readonly Val[]
+
+  constructor(interp: JetInterpreter, series: readonly Val[]) {
+    this.interp = interp
+    this.series = series
+  }
+
+  get primal(): Val {
+    return this.series[0]!
+  }
+}
+linkPrototype(Jet, Tracer)
+
+/** The Taylor-mode interpreter: one per `derivative` call, propagating series to `order`. */
+export class JetInterpreter implements Interpreter {
+  readonly level: number
+  readonly transformation: string
+  readonly order: number
+  alive = true
+
+  constructor(transformation: string, order: number) {
+    this.transformation = transformation
+    this.order = order
+    this.level = openLevel()
+  }
+
+  close(): void {
+    this.alive = false
+    closeLevel()
+  }
+
+  /** A jet of this interpreter with the given series. */
+  wrap(series: readonly Val[]): Jet {
+    return new Jet(this, series)
+  }
+
+  /** The series of `v` if it is a jet of this interpreter. */
+  seriesOf(v: Val): readonly Val[] | undefined {
+    return v instanceof Jet && v.interp === this ? v.series : undefined
+  }
+
+  process1(p: Primitive, x: Val, params: unknown): Val {
+    return this.processN(p, [x], params)
+  }
+
+  process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
+    return this.processN(p, [a, b], params)
+  }
+
+  processN(p: Primitive, args: readonly Val[], params: unknown): Val {
+    if (!this.alive) escaped(this, p.name)
+    const own = args.map((a) => this.seriesOf(a))
+    // a zero-derivative primitive is a constant to this interpreter: its value at t = 0
+    if (p.zeroDerivative)
+      return bindN(
+        p,
+        args.map((a, i) => own[i]?.[0] ?? a),
+        params,
+      )
+    const constant = own.map((s) => s === undefined)
+    const series = own.map((s, i) => s ?? [args[i]!, ...new Array<Val>(this.order).fill(0)])
+    return new Jet(this, p.taylor(series, params, constant))
+  }
+
+  processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
+    if (!this.alive) escaped(this, rule.name)
+    // custom rules give first-order derivatives only: higher coefficients come from rule.call
+    // traced by this interpreter, i.e. from differentiating the function itself
+    const own = args.map((a) => this.seriesOf(a))
+    if (own.every((s) => s === undefined)) return bindCustom(rule, args)
+    return rule.call(args)
+  }
+}

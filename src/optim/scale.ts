@@ -1,0 +1,198 @@
+/**
+ * The building blocks of the optimizers, each a gradient transformation: momentum (`trace`),
+ * the adaptive rescalings of Adam, RMSprop and Adagrad, and the learning-rate step. The
+ * optimizers in `optimizers.ts` are chains of these, exactly as in optax.
+ *
+ * The update rules are written with fluxion ops on each leaf (number or tensor). They are
+ * ordinary computations: inside a transformation they would be traced like any other code.
+ * @module
+ */
+import type { TreeLeaf } from '../core/tree-util.ts'
+import { treeMap } from '../core/tree-util.ts'
+import { add, div, mul } from '../primitives/arithmetic.ts'
+import { greater, where } from '../primitives/comparison.ts'
+import { sqrt, square } from '../primitives/elementwise.ts'
+import { checkHyper, type GradientTransformation, treeFull } from './base.ts'
+import { type LearningRate, rateAt } from './schedules.ts'
+
+/** State of `scaleByLearningRate`: how many updates have been made. */
+export type CountState = { readonly count: number }
+
+/**
+ * Multiplies updates by −η, with η the learning rate (a number, or a schedule evaluated at the
+ * step count, 0 first): the "− η·" of θ ← θ − η·g. Throws `InvalidArgumentError` for a
+ * non-finite rate.
+ * @example
+ * const step = scaleByLearningRate(0.1)
+ * step.update([1, 2], step.init([0, 0]))[0] // => [-0.1, -0.2]
+ * @category optimizers
+ */
+export function scaleByLearningRate(rate: LearningRate): GradientTransformation<CountState> {
+  if (typeof rate === 'number') checkHyper(rate, 'learning rate', 'scaleByLearningRate')
+  return {
+    init: () => ({ count: 0 }),
+    update: (updates, state) => {
+      const eta = rateAt(rate, state.count, 'scaleByLearningRate')
+      return [treeMap((u) => mul(-eta, u), updates), { count: state.count + 1 }]
+    },
+  }
+}
+
+/** State of `trace`: the running momentum t. */
+export type TraceState = { readonly trace: unknown }
+
+/** Options of `trace`. */
+export interface TraceOptions {
+  /** The momentum μ in [0, 1]. */
+  readonly decay: number
+  /** Nesterov's look-ahead: output g + μ·t instead of t (default false). */
+  readonly nesterov?: boolean
+}
+
+/**
+ * Momentum (optax's `trace`): t ← g + μ·t, starting from t = 0, and the update is t — or, with
+ * Nesterov momentum, g + μ·t (the gradient plus the momentum's next step). Throws
+ * `InvalidArgumentError` unless μ ∈ [0, 1].
+ * @example
+ * const momentum = trace({ decay: 0.9 })
+ * const [, state] = momentum.update([1], momentum.init([0]))
+ * momentum.update([1], state)[0] // => [1.9]
+ * @category optimizers
+ */
+export function trace(options: TraceOptions): GradientTransformation<TraceState> {
+  const { decay, nesterov = false } = options
+  checkHyper(decay, 'momentum', 'trace', { min: 0, max: 1 })
+  const accumulate = (g: TreeLeaf, t: TreeLeaf) => add(g, mul(decay, t))
+  return {
+    init: (params) => ({ trace: treeFull(params, 0) }),
+    update: (updates, state) => {
+      const next = treeMap(accumulate, updates, state.trace)
+      const out = nesterov ? treeMap(accumulate, updates, next) : next
+      return [out, { trace: next }]
+    },
+  }
+}
+
+/** State of `scaleByAdam`: the step count and the first and second moment estimates. */
+export type AdamState = { readonly count: number; readonly mu: unknown; readonly nu: unknown }
+
+/** Options of `scaleByAdam` and `adam`. */
+export interface AdamOptions {
+  /** Decay of the first moment m (default 0.9). */
+  readonly b1?: number
+  /** Decay of the second moment v (default 0.999). */
+  readonly b2?: number
+  /** Added to √v̂ in the denominator (default 1e-8). */
+  readonly eps?: number
+  /** Added to v̂ under the square root (default 0). */
+  readonly epsRoot?: number
+}
+
+/**
+ * Adam's rescaling (Kingma & Ba, 2015, Algorithm 1), per leaf with g the update and t the step
+ * (1 first): m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), and
+ * the update is m̂ / (√(v̂ + ε_root) + ε). Throws `InvalidArgumentError` unless β₁, β₂ ∈ [0, 1)
+ * and ε, ε_root ≥ 0.
+ * @example
+ * const t = scaleByAdam()
+ * t.update([2], t.init([0]))[0] // ≈ [2 / (2 + 1e-8)]
+ * @category optimizers
+ */
+export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<AdamState> {
+  const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0 } = options
+  checkHyper(b1, 'b1', 'adam', { min: 0, below: 1 })
+  checkHyper(b2, 'b2', 'adam', { min: 0, below: 1 })
+  checkHyper(eps, 'eps', 'adam', { min: 0 })
+  checkHyper(epsRoot, 'epsRoot', 'adam', { min: 0 })
+  return {
+    init: (params) => ({ count: 0, mu: treeFull(params, 0), nu: treeFull(params, 0) }),
+    update: (updates, state) => {
+      const mu = treeMap((g, m) => add(mul(b1, m), mul(1 - b1, g)), updates, state.mu)
+      const nu = treeMap((g, v) => add(mul(b2, v), mul(1 - b2, square(g))), updates, state.nu)
+      const count = state.count + 1
+      // bias correction: m and v start at 0, so early averages underestimate by (1 − βᵗ)
+      const mCorrection = 1 - b1 ** count
+      const vCorrection = 1 - b2 ** count
+      const out = treeMap(
+        (m, v) => div(div(m, mCorrection), add(sqrt(add(div(v, vCorrection), epsRoot)), eps)),
+        mu,
+        nu,
+      )
+      return [out, { count, mu, nu }]
+    },
+  }
+}
+
+/** State of `scaleByRms`: the running average of squared updates. */
+export type RmsState = { readonly nu: unknown }
+
+/** Options of `scaleByRms` and `rmsprop`. */
+export interface RmsOptions {
+  /** Decay ρ of the running average of g² (default 0.9). */
+  readonly decay?: number
+  /** Added to the average under the square root (default 1e-8). */
+  readonly eps?: number
+  /** The average's starting value (default 0). */
+  readonly initialScale?: number
+}
+
+/**
+ * RMSprop's rescaling (Tieleman & Hinton, 2012, as in optax): ν ← ρν + (1 − ρ)g², and the
+ * update is g / √(ν + ε). Throws `InvalidArgumentError` unless ρ ∈ [0, 1] and ε,
+ * initialScale ≥ 0.
+ * @example
+ * const t = scaleByRms({ decay: 0.75, eps: 0 })
+ * t.update([2], t.init([0]))[0] // => [2]
+ * @category optimizers
+ */
+export function scaleByRms(options: RmsOptions = {}): GradientTransformation<RmsState> {
+  const { decay = 0.9, eps = 1e-8, initialScale = 0 } = options
+  checkHyper(decay, 'decay', 'rmsprop', { min: 0, max: 1 })
+  checkHyper(eps, 'eps', 'rmsprop', { min: 0 })
+  checkHyper(initialScale, 'initialScale', 'rmsprop', { min: 0 })
+  return {
+    init: (params) => ({ nu: treeFull(params, initialScale) }),
+    update: (updates, state) => {
+      const nu = treeMap((g, n) => add(mul(decay, n), mul(1 - decay, square(g))), updates, state.nu)
+      return [treeMap((g, n) => div(g, sqrt(add(n, eps))), updates, nu), { nu }]
+    },
+  }
+}
+
+/** State of `scaleByRss`: the sum of all squared updates so far. */
+export type RssState = { readonly sumOfSquares: unknown }
+
+/** Options of `scaleByRss` and `adagrad`. */
+export interface RssOptions {
+  /** The sum's starting value (default 0.1). */
+  readonly initialAccumulatorValue?: number
+  /** Added to the sum under the square root (default 1e-7). */
+  readonly eps?: number
+}
+
+/**
+ * Adagrad's rescaling (Duchi, Hazan & Singer, 2011, as in optax): s ← s + g², and the update is
+ * g / √(s + ε) where s > 0 (0 where s = 0). Throws `InvalidArgumentError` unless both options
+ * are ≥ 0.
+ * @example
+ * const t = scaleByRss({ initialAccumulatorValue: 0, eps: 0 })
+ * t.update([3], t.init([0]))[0] // => [1]
+ * @category optimizers
+ */
+export function scaleByRss(options: RssOptions = {}): GradientTransformation<RssState> {
+  const { initialAccumulatorValue = 0.1, eps = 1e-7 } = options
+  checkHyper(initialAccumulatorValue, 'initialAccumulatorValue', 'adagrad', { min: 0 })
+  checkHyper(eps, 'eps', 'adagrad', { min: 0 })
+  return {
+    init: (params) => ({ sumOfSquares: treeFull(params, initialAccumulatorValue) }),
+    update: (updates, state) => {
+      const sumOfSquares = treeMap((g, s) => add(s, square(g)), updates, state.sumOfSquares)
+      const out = treeMap(
+        (g, s) => where(greater(s, 0), div(g, sqrt(add(s, eps))), 0),
+        updates,
+        sumOfSquares,
+      )
+      return [out, { sumOfSquares }]
+    },
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Training loops: `trainStep` (one step of gradient descent with any optimizer) and `train`
+ * (epochs of shuffled minibatches, reporting progress through a callback). The library prints
+ * nothing: `onProgress` hands each step to the caller, who may draw a progress bar.
+ * @module
+ */
+import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
+import { value } from '../core/value.ts'
+import { type Key, permutation, split } from '../tensor/random.ts'
+import { sizeOf } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import { type Scalar, valueAndGrad } from '../transforms/grad.ts'
+import { applyUpdates, type GradientTransformation } from './base.ts'
+
+/**
+ * One training step, as a function: `trainStep(loss, optimizer)(params, state, ...data)` takes
+ * the gradient of `loss` with respect to `params` (one forward and one backward pass), asks
+ * `optimizer` for the update, and returns `[newParams, newState, lossValue]`, the loss being
+ * the one at the old parameters.
+ *
+ * Derivative: the gradient is `grad(loss)` — backpropagation through the whole model.
+ * @example
+ * const step = trainStep((w: number) => mul(w, w), sgd(0.25))
+ * step(2, sgd(0.25).init(2)) // => [1, [{ count: 1 }], 4]
+ * @category training
+ */
+export function trainStep<P, S, D extends readonly unknown[]>(
+  loss: (params: P, ...data: D) => Scalar,
+  optimizer: GradientTransformation<S>,
+): (params: P, state: S, ...data: D) => [P, S, number] {
+  const lossAndGrad = valueAndGrad(loss)
+  return (params, state, ...data) => {
+    const [lossValue, gradient] = lossAndGrad(params, ...data)
+    const [updates, next] = optimizer.update(gradient, state, params)
+    const l = typeof lossValue === 'number' ? lossValue : lossValue.item()
+    return [applyUpdates(params, updates), next, l]
+  }
+}
+
+/** What `train` reports after every step. */
+export interface Progress {
+  /** Steps done so far: 1 after the first. */
+  readonly step: number
+  /** Steps in the whole run: epochs × minibatches per epoch. */
+  readonly total: number
+  /** The current epoch, from 1. */
+  readonly epoch: number
+  /** Epochs in the whole run. */
+  readonly epochs: number
+  /** This step's minibatch loss (before the update). */
+  readonly loss: number
+}
+
+/** Options of `train`. */
+export interface TrainOptions<P, S> {
+  /** The loss of the model with parameters `params` on inputs `x` and targets `y`. */
+  readonly loss: (params: P, x: Tensor, y: Tensor) => Scalar
+  /** The optimizer, e.g. `adam(0.01)`. */
+  readonly optimizer: GradientTransformation<S>
+  /** Inputs, one example per entry along axis 0. */
+  readonly x: Tensor
+  /** Targets, one per example along axis 0. */
+  readonly y: Tensor
+  /** Seeds the shuffling: the same key gives the same run. */
+  readonly key: Key
+  /** Passes over the data (a positive integer). */
+  readonly epochs: number
+  /** Examples per minibatch (default: all, i.e. full-batch gradient descent). */
+  readonly batchSize?: number
+  /** Optimizer state to resume from (default `optimizer.init(params)`). */
+  readonly state?: S
+  /** Called after every step. */
+  readonly onProgress?: (progress: Progress) => void
+}
+
+/** What `train` returns. */
+export interface TrainResult<P, S> {
+  /** The trained parameters. */
+  readonly params: P
+  /** The optimizer state after the last step (pass it back to resume). */
+  readonly state: S
+  /** The mean minibatch loss of each epoch, weighted by minibatch size. */
+  readonly losses: number[]
+}
+
+/** The rows `rows` of `t` along axis 0, as a new tensor. */
+const takeRows = (t: Tensor, rows: readonly number[]): Tensor => {
+  const width = sizeOf(t.shape.slice(1))
+  const out = new Float64Array(rows.length * width)
+  rows.forEach((r, i) => {
+    out.set(t.data.subarray(r * width, (r + 1) * width), i * width)
+  })
+  return new Tensor(out, [rows.length, ...t.shape.slice(1)])
+}
+
+const checkCount = (n: number, name: string): void => {
+  if (!(Number.isInteger(n) && n > 0)) {
+    throw new InvalidArgumentError(`${name} must be a positive integer, got ${n}`, {
+      primitive: 'train',
+      hint: `pass a whole number of ${name}, e.g. 100`,
+    })
+  }
+}
+
+/**
+ * Trains `params` by minibatch gradient descent: for each epoch, shuffle the examples with a
+ * key split from `key` (`random.permutation`), cut them into minibatches of `batchSize` (the
+ * last may be smaller), and apply `trainStep` to each. Deterministic for a given key.
+ *
+ * Throws `InvalidArgumentError` for epochs or batchSize that are not positive integers, and
+ * `ShapeError` when `x` and `y` have no examples or different numbers of them.
+ * @example
+ * const data = { x: tensor([[1], [2]]), y: tensor([2, 4]) }
+ * const loss = (w: Tensor, x: Tensor, y: Tensor) => mse(squeeze(matmul(x, w), -1), y)
+ * train(tensor([0]), { ...data, loss, optimizer: sgd(0.1), key: random.key(0), epochs: 50 })
+ * @category training
+ */
+export function train<P, S>(params: P, options: TrainOptions<P, S>): TrainResult<P, S> {
+  const { loss, optimizer, key, epochs, onProgress } = options
+  const x = value(options.x)
+  const y = value(options.y)
+  const n = x.shape[0] ?? 0
+  if (n === 0 || y.shape[0] !== n) {
+    throw new ShapeError('x and y need the same, nonzero number of examples along axis 0', {
+      primitive: 'train',
+      shapes: [x.shape, y.shape],
+      hint: 'put one example per row of x and one target per row of y',
+    })
+  }
+  checkCount(epochs, 'epochs')
+  const batchSize = options.batchSize ?? n
+  checkCount(batchSize, 'batchSize')
+  const step = trainStep(loss, optimizer)
+  const batches = Math.ceil(n / batchSize)
+  const total = epochs * batches
+  let state = options.state ?? optimizer.init(params)
+  const losses: number[] = []
+  split(key, epochs).forEach((epochKey, e) => {
+    const order = permutation(epochKey, n)
+    let weighted = 0
+    for (let b = 0; b < batches; b++) {
+      const rows = order.slice(b * batchSize, (b + 1) * batchSize)
+      let batchLoss: number
+      ;[params, state, batchLoss] = step(params, state, takeRows(x, rows), takeRows(y, rows))
+      weighted += batchLoss * rows.length
+      onProgress?.({ step: e * batches + b + 1, total, epoch: e + 1, epochs, loss: batchLoss })
+    }
+    losses.push(weighted / n)
+  })
+  return { params, state, losses }
+}
