@@ -64,4 +64,4 @@ export {
   linearWarmup,
   type Schedule,
 } from './schedules.ts'
-export { type TrainOptions, type TrainResult, train, type Progress, trainStep } from './train.ts'
+export { type Progress, type TrainOptions, type TrainResult, train, trainStep } from './train.ts'

@@ -1,7 +1,8 @@
 /**
- * Elementwise functions of one argument: exponentials and logarithms, `sqrt square abs sign`, and the stable `logistic`, `softplus` and `erf`.
- * Each is one record (scalar, kernel, partial, domain) and one op; on a number the op is the
- * plain `Math` call.
+ * Elementwise functions of one argument: exponentials and logarithms, `sqrt square abs sign`,
+ * and the stable `logistic`, `softplus` and `erf`.
+ * Each is one record (scalar, kernel, partial, Taylor rule, domain) and one op; on a number the
+ * op is the plain `Math` call, written out so that it inlines into the caller.
  *
  * Laws (every smooth primitive here): fd-agreement, vjp-jvp-adjoint, jvp-linearity.
  * @module
@@ -62,7 +63,7 @@ export function exp(x: number): number
 export function exp(x: Tensor): Tensor
 export function exp(x: number | Tensor): number | Tensor
 export function exp(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? expP.scalar1!(x) : bind1(expP, x, undefined)
+  return typeof x === 'number' ? Math.exp(x) : bind1(expP, x, undefined)
 }
 
 export const logP = unary({
@@ -86,7 +87,7 @@ export function log(x: number): number
 export function log(x: Tensor): Tensor
 export function log(x: number | Tensor): number | Tensor
 export function log(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? logP.scalar1!(x) : bind1(logP, x, undefined)
+  return typeof x === 'number' ? Math.log(x) : bind1(logP, x, undefined)
 }
 
 export const log1pP = unary({
@@ -110,7 +111,7 @@ export function log1p(x: number): number
 export function log1p(x: Tensor): Tensor
 export function log1p(x: number | Tensor): number | Tensor
 export function log1p(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? log1pP.scalar1!(x) : bind1(log1pP, x, undefined)
+  return typeof x === 'number' ? Math.log1p(x) : bind1(log1pP, x, undefined)
 }
 
 export const expm1P = unary({
@@ -134,7 +135,7 @@ export function expm1(x: number): number
 export function expm1(x: Tensor): Tensor
 export function expm1(x: number | Tensor): number | Tensor
 export function expm1(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? expm1P.scalar1!(x) : bind1(expm1P, x, undefined)
+  return typeof x === 'number' ? Math.expm1(x) : bind1(expm1P, x, undefined)
 }
 
 export const sqrtP = unary({
@@ -158,7 +159,7 @@ export function sqrt(x: number): number
 export function sqrt(x: Tensor): Tensor
 export function sqrt(x: number | Tensor): number | Tensor
 export function sqrt(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? sqrtP.scalar1!(x) : bind1(sqrtP, x, undefined)
+  return typeof x === 'number' ? Math.sqrt(x) : bind1(sqrtP, x, undefined)
 }
 
 export const squareP = unary({
@@ -182,7 +183,7 @@ export function square(x: number): number
 export function square(x: Tensor): Tensor
 export function square(x: number | Tensor): number | Tensor
 export function square(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? squareP.scalar1!(x) : bind1(squareP, x, undefined)
+  return typeof x === 'number' ? x * x : bind1(squareP, x, undefined)
 }
 
 export const absP = unary({
@@ -209,7 +210,7 @@ export function abs(x: number): number
 export function abs(x: Tensor): Tensor
 export function abs(x: number | Tensor): number | Tensor
 export function abs(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? absP.scalar1!(x) : bind1(absP, x, undefined)
+  return typeof x === 'number' ? Math.abs(x) : bind1(absP, x, undefined)
 }
 
 export const signP = unary({
@@ -231,7 +232,7 @@ export function sign(x: number): number
 export function sign(x: Tensor): Tensor
 export function sign(x: number | Tensor): number | Tensor
 export function sign(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? signP.scalar1!(x) : bind1(signP, x, undefined)
+  return typeof x === 'number' ? signScalar(x) : bind1(signP, x, undefined)
 }
 
 export const logisticP = unary({
@@ -255,7 +256,7 @@ export function logistic(x: number): number
 export function logistic(x: Tensor): Tensor
 export function logistic(x: number | Tensor): number | Tensor
 export function logistic(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? logisticP.scalar1!(x) : bind1(logisticP, x, undefined)
+  return typeof x === 'number' ? logisticScalar(x) : bind1(logisticP, x, undefined)
 }
 
 export const softplusP = unary({
@@ -282,7 +283,7 @@ export function softplus(x: number): number
 export function softplus(x: Tensor): Tensor
 export function softplus(x: number | Tensor): number | Tensor
 export function softplus(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? softplusP.scalar1!(x) : bind1(softplusP, x, undefined)
+  return typeof x === 'number' ? softplusScalar(x) : bind1(softplusP, x, undefined)
 }
 
 export const erfP = unary({
@@ -311,7 +312,7 @@ export function erf(x: number): number
 export function erf(x: Tensor): Tensor
 export function erf(x: number | Tensor): number | Tensor
 export function erf(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? erfP.scalar1!(x) : bind1(erfP, x, undefined)
+  return typeof x === 'number' ? erfScalar(x) : bind1(erfP, x, undefined)
 }
 
 /** The Taylor series of σ(x): σ′ = σ − σ². */

@@ -1,7 +1,7 @@
 /**
  * Trigonometric and hyperbolic functions and their inverses, elementwise.
- * Each is one record (scalar, kernel, partial, domain) and one op; on a number the op is the
- * plain `Math` call.
+ * Each is one record (scalar, kernel, partial, Taylor rule, domain) and one op; on a number the
+ * op is the plain `Math` call, written out so that it inlines into the caller.
  *
  * Laws (every smooth primitive here): fd-agreement, vjp-jvp-adjoint, jvp-linearity.
  * @module
@@ -55,7 +55,7 @@ export function sin(x: number): number
 export function sin(x: Tensor): Tensor
 export function sin(x: number | Tensor): number | Tensor
 export function sin(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? sinP.scalar1!(x) : bind1(sinP, x, undefined)
+  return typeof x === 'number' ? Math.sin(x) : bind1(sinP, x, undefined)
 }
 
 export const cosP = unary({
@@ -79,7 +79,7 @@ export function cos(x: number): number
 export function cos(x: Tensor): Tensor
 export function cos(x: number | Tensor): number | Tensor
 export function cos(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? cosP.scalar1!(x) : bind1(cosP, x, undefined)
+  return typeof x === 'number' ? Math.cos(x) : bind1(cosP, x, undefined)
 }
 
 export const tanP = unary({
@@ -104,7 +104,7 @@ export function tan(x: number): number
 export function tan(x: Tensor): Tensor
 export function tan(x: number | Tensor): number | Tensor
 export function tan(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? tanP.scalar1!(x) : bind1(tanP, x, undefined)
+  return typeof x === 'number' ? Math.tan(x) : bind1(tanP, x, undefined)
 }
 
 export const asinP = unary({
@@ -128,7 +128,7 @@ export function asin(x: number): number
 export function asin(x: Tensor): Tensor
 export function asin(x: number | Tensor): number | Tensor
 export function asin(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? asinP.scalar1!(x) : bind1(asinP, x, undefined)
+  return typeof x === 'number' ? Math.asin(x) : bind1(asinP, x, undefined)
 }
 
 export const acosP = unary({
@@ -152,7 +152,7 @@ export function acos(x: number): number
 export function acos(x: Tensor): Tensor
 export function acos(x: number | Tensor): number | Tensor
 export function acos(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? acosP.scalar1!(x) : bind1(acosP, x, undefined)
+  return typeof x === 'number' ? Math.acos(x) : bind1(acosP, x, undefined)
 }
 
 export const atanP = unary({
@@ -180,7 +180,7 @@ export function atan(x: number): number
 export function atan(x: Tensor): Tensor
 export function atan(x: number | Tensor): number | Tensor
 export function atan(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? atanP.scalar1!(x) : bind1(atanP, x, undefined)
+  return typeof x === 'number' ? Math.atan(x) : bind1(atanP, x, undefined)
 }
 
 export const sinhP = unary({
@@ -204,7 +204,7 @@ export function sinh(x: number): number
 export function sinh(x: Tensor): Tensor
 export function sinh(x: number | Tensor): number | Tensor
 export function sinh(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? sinhP.scalar1!(x) : bind1(sinhP, x, undefined)
+  return typeof x === 'number' ? Math.sinh(x) : bind1(sinhP, x, undefined)
 }
 
 export const coshP = unary({
@@ -228,7 +228,7 @@ export function cosh(x: number): number
 export function cosh(x: Tensor): Tensor
 export function cosh(x: number | Tensor): number | Tensor
 export function cosh(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? coshP.scalar1!(x) : bind1(coshP, x, undefined)
+  return typeof x === 'number' ? Math.cosh(x) : bind1(coshP, x, undefined)
 }
 
 export const tanhP = unary({
@@ -253,7 +253,7 @@ export function tanh(x: number): number
 export function tanh(x: Tensor): Tensor
 export function tanh(x: number | Tensor): number | Tensor
 export function tanh(x: number | Tensor): number | Tensor {
-  return typeof x === 'number' ? tanhP.scalar1!(x) : bind1(tanhP, x, undefined)
+  return typeof x === 'number' ? Math.tanh(x) : bind1(tanhP, x, undefined)
 }
 
 /** The Taylor series of asin x: √(1 − x²)·y′ = x′. */
