@@ -31,6 +31,10 @@ export class Batched {
     this.primal = primal
   }
 
+  override get wholeBatch(): boolean {
+    return true
+  }
+
   /** The shape of one example (the batch axis dropped). */
   get shape(): Shape {
     return shapeOf(this.primal).slice(1)

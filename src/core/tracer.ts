@@ -52,6 +52,11 @@ export abstract class Tracer {
   /** The value one level down (concrete, or a tracer of an outer transformation). */
   abstract readonly primal: Val
 
+  /** True when `primal` holds a whole batch rather than one example's value (`vmap`). */
+  get wholeBatch(): boolean {
+    return false
+  }
+
   /** Shape of the traced value. */
   get shape(): Shape {
     return shapeOf(this.primal)
@@ -68,17 +73,17 @@ export abstract class Tracer {
   }
   /** The concrete primal's single value (reading it drops the derivative, on purpose). */
   item(): number {
-    const v = concreteOf(this)
+    const v = readPrimal(this)
     return typeof v === 'number' ? v : v.item()
   }
   /** The concrete primal as nested arrays. */
   toArray(): NestedArray {
-    const v = concreteOf(this)
+    const v = readPrimal(this)
     return typeof v === 'number' ? v : v.toArray()
   }
   /** The concrete primal's data. */
   get data(): Float64Array {
-    const v = concreteOf(this)
+    const v = readPrimal(this)
     return typeof v === 'number' ? Float64Array.of(v) : v.data
   }
   toString(): string {
@@ -118,6 +123,25 @@ export const linkPrototype = (
 
 /** Whether `v` is traced by some interpreter. */
 export const isTracer = (v: unknown): v is Tracer => v instanceof Tracer
+
+/**
+ * The concrete value under `v` for user code (`value(x)`, `x.item()`): like `concreteOf`, but
+ * refuses to read through a `vmap`, where one value stands for a whole batch and no single
+ * primal exists.
+ */
+export const readPrimal = (v: Val): Concrete => {
+  let x = v
+  while (x instanceof Tracer) {
+    if (x.wholeBatch) {
+      throw new InvalidArgumentError('cannot read the primal of a value inside vmap', {
+        transformation: x.interp.transformation,
+        hint: 'inside vmap a value stands for a whole batch: use where() instead of a JS branch, or loop over examples',
+      })
+    }
+    x = x.primal
+  }
+  return x
+}
 
 /** The concrete value under every level of tracing. Never throws on dead tracers. */
 export const concreteOf = (v: Val): Concrete => {

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Tensor } from '../tensor/tensor.ts'
-import { concreteOf } from './tracer.ts'
+import { readPrimal } from './tracer.ts'
 
 /**
  * The concrete value under any tracing: a number or a `Tensor`. Use it to branch in plain JS
@@ -17,5 +17,5 @@ export function value(x: number): number
 export function value(x: Tensor): Tensor
 export function value(x: number | Tensor): number | Tensor
 export function value(x: number | Tensor): number | Tensor {
-  return concreteOf(x)
+  return readPrimal(x)
 }

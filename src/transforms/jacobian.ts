@@ -246,7 +246,7 @@ function jacrevImpl(
 }
 
 /**
- * Hessian of a scalar function, forward-over-reverse: `jacfwd(jacrev(f))`. For an input of
+ * Hessian of a scalar function, forward-over-reverse: `jacfwd(grad(f))`. For an input of
  * shape S the result has shape S ++ S (a number for a number input).
  *
  * Laws: hessian-symmetry, and agreement of all four compositions of jacfwd and jacrev.
@@ -266,7 +266,11 @@ export function hessian(
   f: (...args: never[]) => Scalar,
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
-  return jacfwdImpl(jacrevImpl(f, options), options)
+  // the inner gradient takes the kind of its argument (a number for a number), as `grad` does
+  return jacfwdImpl(
+    grad(f as (...args: readonly unknown[]) => Scalar, { argnums: options?.argnums ?? 0 }),
+    options,
+  )
 }
 
 /**

@@ -52,7 +52,12 @@ const zipTrees = (ts: readonly unknown[], fn: (leaves: unknown[]) => unknown): u
   const first = ts[0]
   if (isLeaf(first)) return fn([...ts])
   if (Array.isArray(first)) {
-    return first.map((_, i) => zipTrees(ts.map((t) => (t as unknown[])[i]), fn))
+    return first.map((_, i) =>
+      zipTrees(
+        ts.map((t) => (t as unknown[])[i]),
+        fn,
+      ),
+    )
   }
   return Object.fromEntries(
     Object.keys(first as object).map((k) => [
