@@ -31,7 +31,7 @@ export class Batched {
     this.primal = primal
   }
 
-  override get wholeBatch(): boolean {
+  get wholeBatch(): boolean {
     return true
   }
 
