@@ -25,14 +25,28 @@ const assertion = (line: string): string =>
     .replace(/^(\s*)(.*\S)\s*\/\/ => (.*)$/, '$1expect($2).toEqual($3)')
     .replace(/^(\s*)(.*\S)\s*\/\/ ≈ (.*)$/, '$1expectClose($2, $3)')
 
+/** Import statements (possibly spanning lines) moved to the top; the rest is the test body. */
+const splitImports = (lines: readonly string[]): { imports: string[]; body: string[] } => {
+  const imports: string[] = []
+  const body: string[] = []
+  let open = false
+  for (const l of lines) {
+    if (open || l.startsWith('import ')) {
+      imports.push(l)
+      open = !/from\s+['"][^'"]+['"]/.test(l) && !/^import\s+['"]/.test(l)
+    } else {
+      body.push(assertion(l))
+    }
+  }
+  return { imports, body }
+}
+
 let count = 0
 for (const file of [...(existsSync('README.md') ? ['README.md'] : []), ...markdownFiles('docs')]) {
   const text = readFileSync(file, 'utf8')
   for (const m of text.matchAll(/^```ts\n([\s\S]*?)^```/gm)) {
     const line = text.slice(0, m.index).split('\n').length
-    const lines = m[1]!.split('\n')
-    const imports = lines.filter((l) => l.startsWith('import '))
-    const body = lines.filter((l) => !l.startsWith('import ')).map(assertion)
+    const { imports, body } = splitImports(m[1]!.split('\n'))
     const name = `${relative('.', file).replace(/[\\/]/g, '__').replace(/\.md$/, '')}__L${line}`
     writeFileSync(
       join(out, `${name}.test.ts`),

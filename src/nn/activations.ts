@@ -6,7 +6,8 @@
  * `leakyRelu'(0) = slope`). Saturating functions are computed stably: `sigmoid`, `logSigmoid`,
  * `softplus`, `softmax` and `logSoftmax` are finite with finite, correct derivatives at ±1000.
  *
- * Laws: fd-agreement and vjp-jvp-adjoint away from kinks (test/nn/activations.test.ts).
+ * Laws: fd-agreement away from kinks, and forward mode equals reverse mode everywhere
+ * (test/nn/activations.test.ts).
  * @module
  */
 import { add, div, mul, neg, sub } from '../primitives/arithmetic.ts'

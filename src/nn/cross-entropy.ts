@@ -57,8 +57,8 @@ const areClassIndices = (scores: Tensor, labels: Tensor, op: string): boolean =>
 }
 
 /** −Σ_c y_c·logp_c over the last axis, with y from class indices or distributions. */
-const perExample = (logProbabilities: Tensor, labels: Tensor, op: string): Value => {
-  if (areClassIndices(logProbabilities, labels, op)) {
+const perExample = (logProbabilities: Tensor, labels: Tensor, classIndices: boolean): Value => {
+  if (classIndices) {
     // one-hot mask labels[..., None] == arange(C); `where` keeps −∞ of other classes out
     const classes = logProbabilities.shape[logProbabilities.rank - 1]!
     const mask = equal(expandDims(labels, -1), arange(classes))
@@ -80,7 +80,8 @@ const perExample = (logProbabilities: Tensor, labels: Tensor, op: string): Value
  */
 export function nll(logProbabilities: Tensor, labels: Tensor, options?: LossOptions): Tensor
 export function nll(logProbabilities: Tensor, labels: Tensor, options?: LossOptions): Value {
-  return reduceLoss(perExample(logProbabilities, labels, 'nll'), options, 'nll')
+  const indices = areClassIndices(logProbabilities, labels, 'nll')
+  return reduceLoss(perExample(logProbabilities, labels, indices), options, 'nll')
 }
 
 /**
@@ -95,7 +96,8 @@ export function nll(logProbabilities: Tensor, labels: Tensor, options?: LossOpti
  */
 export function crossEntropy(probabilities: Tensor, labels: Tensor, options?: LossOptions): Tensor
 export function crossEntropy(probabilities: Tensor, labels: Tensor, options?: LossOptions): Value {
-  return reduceLoss(perExample(log(probabilities), labels, 'crossEntropy'), options, 'crossEntropy')
+  const indices = areClassIndices(probabilities, labels, 'crossEntropy')
+  return reduceLoss(perExample(log(probabilities), labels, indices), options, 'crossEntropy')
 }
 
 /**
@@ -112,6 +114,7 @@ export function crossEntropy(probabilities: Tensor, labels: Tensor, options?: Lo
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, options?: LossOptions): Tensor
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, options?: LossOptions): Value {
-  const loss = perExample(logSoftmax(logits), labels, 'softmaxCrossEntropy')
+  const indices = areClassIndices(logits, labels, 'softmaxCrossEntropy')
+  const loss = perExample(logSoftmax(logits), labels, indices)
   return reduceLoss(loss, options, 'softmaxCrossEntropy')
 }

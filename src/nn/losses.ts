@@ -148,7 +148,8 @@ export function binaryCrossEntropy(
   checkPair(probabilities, targets, 'binaryCrossEntropy')
   const positive = safeMul(targets, log(probabilities))
   const negative = safeMul(sub(1, targets), log1p(neg(probabilities)))
-  return reduceLoss(neg(add(positive, negative)), options, 'binaryCrossEntropy')
+  // 0 − (…) rather than −(…): a perfect prediction then costs +0, not −0
+  return reduceLoss(sub(0, add(positive, negative)), options, 'binaryCrossEntropy')
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { InvalidArgumentError } from '../core/errors.ts'
 import { type TreeLeaf, treeMap } from '../core/tree-util.ts'
+import { value } from '../core/value.ts'
 import { add } from '../primitives/arithmetic.ts'
 import { full } from '../tensor/create.ts'
 
@@ -86,13 +87,17 @@ export const fullLike = (leaf: TreeLeaf, fill: number): TreeLeaf =>
 /** A tree shaped like `tree` with every leaf filled with `fill`. */
 export const treeFull = <P>(tree: P, fill: number): P => treeMap((x) => fullLike(x, fill), tree)
 
-/** Throws `InvalidArgumentError` unless `x` is a finite number in the given range. */
+/**
+ * Throws `InvalidArgumentError` unless `x` is a finite number in the given range. A traced
+ * number (a hyperparameter being differentiated) is checked by its primal value.
+ */
 export const checkHyper = (
-  x: number,
+  hyper: number,
   name: string,
   op: string,
   range: { readonly min?: number; readonly max?: number; readonly below?: number } = {},
 ): void => {
+  const x = typeof hyper === 'number' ? hyper : value(hyper)
   const ok =
     typeof x === 'number' &&
     Number.isFinite(x) &&

@@ -9,7 +9,7 @@
  */
 import type { TreeLeaf } from '../core/tree-util.ts'
 import { treeMap } from '../core/tree-util.ts'
-import { add, div, mul } from '../primitives/arithmetic.ts'
+import { add, div, mul, neg } from '../primitives/arithmetic.ts'
 import { greater, where } from '../primitives/comparison.ts'
 import { sqrt, square } from '../primitives/elementwise.ts'
 import { checkHyper, type GradientTransformation, treeFull } from './base.ts'
@@ -20,20 +20,21 @@ export type CountState = { readonly count: number }
 
 /**
  * Multiplies updates by −η, with η the learning rate (a number, or a schedule evaluated at the
- * step count, 0 first): the "− η·" of θ ← θ − η·g. Throws `InvalidArgumentError` for a
- * non-finite rate.
+ * step count, 0 first): the "− η·" of θ ← θ − η·g. A numeric rate may be traced, so
+ * `grad` can differentiate a training step with respect to η (hypergradients). Throws
+ * `InvalidArgumentError` for a non-finite rate.
  * @example
  * const step = scaleByLearningRate(0.1)
  * step.update([1, 2], step.init([0, 0]))[0] // => [-0.1, -0.2]
  * @category optimizers
  */
 export function scaleByLearningRate(rate: LearningRate): GradientTransformation<CountState> {
-  if (typeof rate === 'number') checkHyper(rate, 'learning rate', 'scaleByLearningRate')
+  if (typeof rate !== 'function') checkHyper(rate, 'learning rate', 'scaleByLearningRate')
   return {
     init: () => ({ count: 0 }),
     update: (updates, state) => {
       const eta = rateAt(rate, state.count, 'scaleByLearningRate')
-      return [treeMap((u) => mul(-eta, u), updates), { count: state.count + 1 }]
+      return [treeMap((u) => mul(neg(eta), u), updates), { count: state.count + 1 }]
     },
   }
 }

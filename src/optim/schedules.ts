@@ -4,6 +4,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
+import { value } from '../core/value.ts'
 import { checkHyper } from './base.ts'
 
 /** A learning rate as a function of the step count: 0 for the first update, then 1, 2, … */
@@ -12,10 +13,14 @@ export type Schedule = (step: number) => number
 /** A fixed learning rate, or a schedule. */
 export type LearningRate = number | Schedule
 
-/** The rate at `step`; throws `InvalidArgumentError` if a schedule gives a non-finite rate. */
+/**
+ * The rate at `step`; throws `InvalidArgumentError` if it is not finite. A number may be traced
+ * (to differentiate through the update with respect to the rate), so a schedule is recognised
+ * as a function, never by `typeof rate === 'number'`.
+ */
 export const rateAt = (rate: LearningRate, step: number, op: string): number => {
-  const r = typeof rate === 'number' ? rate : rate(step)
-  if (!Number.isFinite(r)) {
+  const r = typeof rate === 'function' ? rate(step) : rate
+  if (!Number.isFinite(value(r))) {
     throw new InvalidArgumentError(`the learning rate at step ${step} is ${r}`, {
       primitive: op,
       hint: 'a learning rate (or schedule value) must be a finite number',
@@ -115,12 +120,12 @@ export interface LinearWarmupOptions {
   /** The rate at step 0 (default 0). */
   readonly init?: number
   /** The schedule after the warm-up, started at its own step 0 (default: `peak` forever). */
-  readonly then?: Schedule
+  readonly after?: Schedule
 }
 
 /**
  * Linear warm-up: the rate rises linearly from `init` to `peak` over `steps` steps, then
- * follows `then` (shifted so that it starts at its step 0), or stays at `peak`. Warm-up keeps
+ * follows `after` (shifted so that it starts at its step 0), or stays at `peak`. Warm-up keeps
  * the first, poorly informed steps of adaptive optimizers small. Throws `InvalidArgumentError`
  * unless steps > 0.
  * @example
@@ -129,12 +134,12 @@ export interface LinearWarmupOptions {
  * @category schedules
  */
 export function linearWarmup(options: LinearWarmupOptions): Schedule {
-  const { peak, steps, init = 0, then } = options
+  const { peak, steps, init = 0, after } = options
   checkHyper(peak, 'peak', 'linearWarmup')
   checkHyper(steps, 'steps', 'linearWarmup', { min: Number.MIN_VALUE })
   checkHyper(init, 'init', 'linearWarmup')
   return (step) => {
     if (step < steps) return init + ((peak - init) * Math.max(step, 0)) / steps
-    return then === undefined ? peak : then(step - steps)
+    return after === undefined ? peak : after(step - steps)
   }
 }

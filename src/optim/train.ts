@@ -111,7 +111,7 @@ const checkCount = (n: number, name: string): void => {
  * `ShapeError` when `x` and `y` have no examples or different numbers of them.
  * @example
  * const data = { x: tensor([[1], [2]]), y: tensor([2, 4]) }
- * const loss = (w: Tensor, x: Tensor, y: Tensor) => mse(squeeze(matmul(x, w), -1), y)
+ * const loss = (w: Tensor, x: Tensor, y: Tensor) => mse(matmul(x, w), y)
  * train(tensor([0]), { ...data, loss, optimizer: sgd(0.1), key: random.key(0), epochs: 50 })
  * @category training
  */
