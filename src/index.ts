@@ -7,6 +7,7 @@
  * @module
  */
 
+export { debugNans } from './core/debug.ts'
 export * from './core/errors.ts'
 export type { Tree } from './core/tree.ts'
 export { type TreeLeaf, treeLeaves, treeMap } from './core/tree-util.ts'

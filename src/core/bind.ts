@@ -5,6 +5,7 @@
  * @module
  */
 import { Tensor } from '../tensor/tensor.ts'
+import { checkFinite, debugState } from './debug.ts'
 import type { Primitive } from './primitive.ts'
 import { type Concrete, type Interpreter, notAValue, Tracer, type Val } from './tracer.ts'
 
@@ -16,11 +17,11 @@ const concrete = (v: Val, op: string): Concrete => {
 
 /** Runs the kernel on concrete arguments, after the shape rule has checked them. */
 const evaluate = <P>(p: Primitive<P>, args: readonly Concrete[], params: P): Concrete => {
-  p.shape(
-    args.map((a) => (typeof a === 'number' ? [] : a.shape)),
-    params,
-  )
-  return p.impl(args, params)
+  const shapes = args.map((a) => (typeof a === 'number' ? [] : a.shape))
+  p.shape(shapes, params)
+  const out = p.impl(args, params)
+  if (debugState.on) checkFinite(out, p.name, shapes)
+  return out
 }
 
 /** Applies a unary primitive. */

@@ -14,6 +14,7 @@
 import { Tensor } from '../tensor/tensor.ts'
 import { bind1, bind2, bindN } from './bind.ts'
 import type { CustomPullback, CustomRule } from './custom.ts'
+import { checkFinite, debugState } from './debug.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
 import {
   closeLevel,
@@ -151,6 +152,8 @@ export class VjpInterpreter implements Interpreter {
   private p1: Float64Array<ArrayBuffer>
   private bars: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | CustomRecord | undefined)[] = []
+  /** With `debugNans` on, the primitive of each numeric record (for error messages). */
+  private debugNames: string[] = []
 
   constructor(transformation: string, ops: CotangentOps) {
     this.transformation = transformation
@@ -220,9 +223,17 @@ export class VjpInterpreter implements Interpreter {
     return r
   }
 
-  private pushNumeric(y: number, i0: number, d0: number, i1: number, d1: number): Node {
+  private pushNumeric(
+    p: Primitive,
+    y: number,
+    i0: number,
+    d0: number,
+    i1: number,
+    d1: number,
+  ): Node {
     const node = new ScalarNode(this, this.nodeId(y, 1))
     const r = this.record()
+    if (debugState.on) this.debugNames[r] = p.name
     this.kind[r] = NUMERIC
     this.outId[r] = node.id
     this.in0[r] = i0
@@ -262,9 +273,10 @@ export class VjpInterpreter implements Interpreter {
     if (node instanceof ScalarNode && scalar !== undefined) {
       const px = this.values[node.id]!
       const y = scalar(px)
+      if (debugState.on) checkFinite(y, p.name, [[]])
       if (p.zeroDerivative) return y
       const d = p.partial1 === undefined ? undefined : p.partial1(px, y)
-      if (typeof d === 'number') return this.pushNumeric(y, node.id, d, -1, 0)
+      if (typeof d === 'number') return this.pushNumeric(p, y, node.id, d, -1, 0)
     }
     const px = node.primal
     const out = bind1(p, px, params)
@@ -283,12 +295,15 @@ export class VjpInterpreter implements Interpreter {
       const pb = ib >= 0 ? this.values[ib]! : b
       if (typeof pa === 'number' && typeof pb === 'number') {
         const y = scalar(pa, pb)
+        if (debugState.on) checkFinite(y, p.name, [[], []])
         const partials = p.partials2
         if (p.zeroDerivative || partials === undefined) return y
         const d0 = ia >= 0 ? partials[0](pa, pb, y) : 0
         const d1 = ib >= 0 ? partials[1](pa, pb, y) : 0
         if (typeof d0 === 'number' && typeof d1 === 'number') {
-          return ia >= 0 ? this.pushNumeric(y, ia, d0, ib, d1) : this.pushNumeric(y, ib, d1, -1, 0)
+          return ia >= 0
+            ? this.pushNumeric(p, y, ia, d0, ib, d1)
+            : this.pushNumeric(p, y, ib, d1, -1, 0)
         }
       }
     }
@@ -387,50 +402,61 @@ export class VjpInterpreter implements Interpreter {
     }
     for (let i = 0; i < outs.length; i++) accumulate(outs[i]!, bars[i]!)
 
-    for (let r = this.count - 1; r >= 0; r--) {
-      const o = outId[r]!
-      if (kind[r] === NUMERIC) {
-        // xBar += yBar · ∂, skipped when yBar is 0 (zero-preserving: 0 · ∞ never happens)
-        const g = numBar[o]!
-        if (g !== 0) {
-          const i0 = in0[r]!
-          const i1 = in1[r]!
-          if (i0 >= 0) numBar[i0]! += g * p0[r]!
-          if (i1 >= 0) numBar[i1]! += g * p1[r]!
-        }
-        if (traced) {
-          const t = objBar[o]
-          if (t !== undefined) {
-            // a traced cotangent: an outer transformation differentiates this pullback
-            objBar[o] = undefined
-            if (in0[r]! >= 0) accumulate(in0[r]!, ops.safeMul(t, p0[r]!))
-            if (in1[r]! >= 0) accumulate(in1[r]!, ops.safeMul(t, p1[r]!))
+    const debug = debugState.on
+    const pass = debugState.pass
+    debugState.pass = 'backward'
+    try {
+      for (let r = this.count - 1; r >= 0; r--) {
+        const o = outId[r]!
+        if (kind[r] === NUMERIC) {
+          // xBar += yBar · ∂, skipped when yBar is 0 (zero-preserving: 0 · ∞ never happens)
+          const g = numBar[o]!
+          if (g !== 0) {
+            const i0 = in0[r]!
+            const i1 = in1[r]!
+            if (i0 >= 0) numBar[i0]! += g * p0[r]!
+            if (i1 >= 0) numBar[i1]! += g * p1[r]!
+            if (debug) {
+              if (i0 >= 0) checkFinite(numBar[i0]!, this.debugNames[r] ?? 'a primitive', [[]])
+              if (i1 >= 0) checkFinite(numBar[i1]!, this.debugNames[r] ?? 'a primitive', [[]])
+            }
           }
+          if (traced) {
+            const t = objBar[o]
+            if (t !== undefined) {
+              // a traced cotangent: an outer transformation differentiates this pullback
+              objBar[o] = undefined
+              if (in0[r]! >= 0) accumulate(in0[r]!, ops.safeMul(t, p0[r]!))
+              if (in1[r]! >= 0) accumulate(in1[r]!, ops.safeMul(t, p1[r]!))
+            }
+          }
+          continue
         }
-        continue
-      }
-      const entry = general[r]!
-      if (consume) general[r] = undefined
-      if (kind[r] === CUSTOM) {
-        const rec = entry as CustomRecord
-        const outBars = rec.outs.map((id) => cotangentOf(id))
-        if (outBars.every((b) => b === null)) continue
-        const xBars = rec.custom(outBars)
+        const entry = general[r]!
+        if (consume) general[r] = undefined
+        if (kind[r] === CUSTOM) {
+          const rec = entry as CustomRecord
+          const outBars = rec.outs.map((id) => cotangentOf(id))
+          if (outBars.every((b) => b === null)) continue
+          const xBars = rec.custom(outBars)
+          for (let i = 0; i < rec.ins.length; i++) {
+            const id = rec.ins[i]!
+            if (id >= 0) accumulate(id, xBars[i] ?? null)
+          }
+          continue
+        }
+        const rec = entry as GeneralRecord
+        const yBar = cotangentOf(o)
+        if (yBar === null) continue
+        const needs = rec.ins.map((id) => id >= 0)
+        const xBars = rec.p.vjp(yBar, rec.primals, rec.out, rec.params, needs)
         for (let i = 0; i < rec.ins.length; i++) {
           const id = rec.ins[i]!
           if (id >= 0) accumulate(id, xBars[i] ?? null)
         }
-        continue
       }
-      const rec = entry as GeneralRecord
-      const yBar = cotangentOf(o)
-      if (yBar === null) continue
-      const needs = rec.ins.map((id) => id >= 0)
-      const xBars = rec.p.vjp(yBar, rec.primals, rec.out, rec.params, needs)
-      for (let i = 0; i < rec.ins.length; i++) {
-        const id = rec.ins[i]!
-        if (id >= 0) accumulate(id, xBars[i] ?? null)
-      }
+    } finally {
+      debugState.pass = pass
     }
     const result = wanted.map((id) => cotangentOf(id))
     this.bars = numBar
@@ -442,6 +468,7 @@ export class VjpInterpreter implements Interpreter {
   private release(): void {
     this.released = true
     this.general = []
+    this.debugNames = []
     this.count = 0
     const mine: Buffers = {
       values: this.values,
