@@ -140,17 +140,17 @@ export class VjpInterpreter implements Interpreter {
 
   // nodes: values and numeric flags, indexed by node id
   private nodeCount = 0
-  private values: Float64Array<ArrayBuffer>
-  private numeric: Uint8Array<ArrayBuffer>
+  private values!: Float64Array<ArrayBuffer>
+  private numeric!: Uint8Array<ArrayBuffer>
   // records, the stack of continuations, indexed by position
   private count = 0
-  private kind: Uint8Array<ArrayBuffer>
-  private outId: Int32Array<ArrayBuffer>
-  private in0: Int32Array<ArrayBuffer>
-  private in1: Int32Array<ArrayBuffer>
-  private p0: Float64Array<ArrayBuffer>
-  private p1: Float64Array<ArrayBuffer>
-  private bars: Float64Array<ArrayBuffer>
+  private kind!: Uint8Array<ArrayBuffer>
+  private outId!: Int32Array<ArrayBuffer>
+  private in0!: Int32Array<ArrayBuffer>
+  private in1!: Int32Array<ArrayBuffer>
+  private p0!: Float64Array<ArrayBuffer>
+  private p1!: Float64Array<ArrayBuffer>
+  private bars!: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | CustomRecord | undefined)[] = []
   /** With `debugNans` on, the primitive of each numeric record (for error messages). */
   private debugNames: string[] = []
@@ -158,17 +158,8 @@ export class VjpInterpreter implements Interpreter {
   constructor(transformation: string, ops: CotangentOps) {
     this.transformation = transformation
     this.ops = ops
-    const b = spare ?? allocate(INITIAL, INITIAL)
+    this.adopt(spare ?? allocate(INITIAL, INITIAL))
     spare = undefined
-    this.values = b.values
-    this.numeric = b.numeric
-    this.kind = b.kind
-    this.outId = b.outId
-    this.in0 = b.in0
-    this.in1 = b.in1
-    this.p0 = b.p0
-    this.p1 = b.p1
-    this.bars = b.bars
     this.level = openLevel()
   }
 
@@ -487,16 +478,20 @@ export class VjpInterpreter implements Interpreter {
     ) {
       spare = mine
     }
-    const empty = allocate(1, 1)
-    this.values = empty.values
-    this.numeric = empty.numeric
-    this.kind = empty.kind
-    this.outId = empty.outId
-    this.in0 = empty.in0
-    this.in1 = empty.in1
-    this.p0 = empty.p0
-    this.p1 = empty.p1
-    this.bars = empty.bars
+    this.adopt(allocate(1, 1))
+  }
+
+  /** Takes `b` as this tape's buffers. */
+  private adopt(b: Buffers): void {
+    this.values = b.values
+    this.numeric = b.numeric
+    this.kind = b.kind
+    this.outId = b.outId
+    this.in0 = b.in0
+    this.in1 = b.in1
+    this.p0 = b.p0
+    this.p1 = b.p1
+    this.bars = b.bars
   }
 }
 

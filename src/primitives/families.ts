@@ -14,24 +14,13 @@ import { bind1, bind2, bindN } from '../core/bind.ts'
 import { ShapeError } from '../core/errors.ts'
 import { type Domain, define, type MaybeZero, type Primitive } from '../core/primitive.ts'
 import { type Concrete, shapeOf, type Val } from '../core/tracer.ts'
-import { addK, safeMulK } from '../tensor/kernels/binary.ts'
+import { addK, type BinaryKernel, safeMulK } from '../tensor/kernels/binary.ts'
 import { broadcastToK } from '../tensor/kernels/layout.ts'
 import { sumK } from '../tensor/kernels/reduce.ts'
+import type { UnaryKernel } from '../tensor/kernels/unary.ts'
 import { broadcastShapes, broadcastsTo, type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { anyReal, binaryDomain, drawShape, drawValue } from './domain.ts'
-
-/** A unary elementwise kernel over a whole array. */
-export type UnaryKernel = (x: Float64Array) => Float64Array
-
-/** A binary broadcasting kernel: inputs with their shapes, and the broadcast output shape. */
-export type BinaryKernel = (
-  a: Float64Array,
-  aShape: Shape,
-  b: Float64Array,
-  bShape: Shape,
-  outShape: Shape,
-) => Float64Array
 
 /** What declares a unary elementwise primitive. */
 export type UnarySpec = {

@@ -41,6 +41,23 @@ function checkFinite(v: unknown, what: string, op: string): number {
   return x
 }
 
+type NumericTypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+
+/** A typed array of numbers (not of bigints, and not a DataView). */
+const isNumericTypedArray = (v: unknown): v is NumericTypedArray =>
+  ArrayBuffer.isView(v) &&
+  !(v instanceof DataView) &&
+  !(v instanceof BigInt64Array) &&
+  !(v instanceof BigUint64Array)
+
 /** Shape of a nested array, read along its first elements; `fill` then checks the rest. */
 function inferShape(values: readonly NestedArray[]): number[] {
   const shape: number[] = []
@@ -89,7 +106,7 @@ function fill(v: unknown, shape: Shape, axis: number, out: Float64Array, at: num
 
 /**
  * A tensor holding `values`: a number (rank 0), a nested array (shape inferred), or a flat array
- * or `Float64Array` (rank 1). With `shape`, the values are laid out row-major in that shape.
+ * or typed array (rank 1; `Float32Array`, `Int32Array`, … are widened to float64). With `shape`, the values are laid out row-major in that shape.
  *
  * The input is copied. Throws `ShapeError` for ragged nested arrays or a `shape` whose size
  * differs from the number of values, `InvalidArgumentError` for non-number elements or a bad
@@ -101,13 +118,17 @@ function fill(v: unknown, shape: Shape, axis: number, out: Float64Array, at: num
  * @category values
  */
 export function tensor(
-  values: NestedArray | Float64Array | readonly number[] | number,
+  values: NestedArray | Float64Array | NumericTypedArray | readonly number[] | number,
   shape?: readonly number[],
 ): Tensor {
   let data: Float64Array
   let inferred: Shape
   if (values instanceof Float64Array) {
     data = values.slice()
+    inferred = [values.length]
+  } else if (isNumericTypedArray(values)) {
+    // Float32Array, Int32Array, …: copied and widened to float64 (the DESIGN's "typed array")
+    data = Float64Array.from(values)
     inferred = [values.length]
   } else if (Array.isArray(values)) {
     inferred = inferShape(values)

@@ -37,12 +37,26 @@ export const shapesEqual = (a: Shape, b: Shape): boolean => {
 }
 
 /**
+ * A short description of any value for an error message. Never throws: `String()` would on a
+ * null-prototype object, and a template literal would on a symbol.
+ */
+export const show = (v: unknown): string => {
+  if (typeof v === 'string') return `'${v}'`
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'object' && v !== null) {
+    return `a ${Object.prototype.toString.call(v).slice(8, -1)}`
+  }
+  if (typeof v === 'function') return 'a function'
+  return String(v)
+}
+
+/**
  * Checks a user-supplied shape: integers ≥ 0, finite, and a total size that can be allocated.
  * Throws `InvalidArgumentError` naming `op`.
  */
 export const checkShape = (shape: unknown, op: string): Shape => {
   if (!Array.isArray(shape)) {
-    throw new InvalidArgumentError(`shape must be an array of sizes, got ${String(shape)}`, {
+    throw new InvalidArgumentError(`shape must be an array of sizes, got ${show(shape)}`, {
       primitive: op,
       hint: 'pass a shape such as [2, 3]',
     })
@@ -50,13 +64,10 @@ export const checkShape = (shape: unknown, op: string): Shape => {
   let size = 1
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new InvalidArgumentError(
-        `every size must be a non-negative integer, got ${String(d)}`,
-        {
-          primitive: op,
-          hint: 'sizes are whole numbers ≥ 0',
-        },
-      )
+      throw new InvalidArgumentError(`every size must be a non-negative integer, got ${show(d)}`, {
+        primitive: op,
+        hint: 'sizes are whole numbers ≥ 0',
+      })
     }
     size *= d
   }
@@ -67,6 +78,23 @@ export const checkShape = (shape: unknown, op: string): Shape => {
     })
   }
   return shape.slice()
+}
+
+/**
+ * Checks that an op's result shape can be allocated: a broadcast, a matrix product or a pad can
+ * ask for more elements than any input has. Throws `InvalidArgumentError` naming `op` before
+ * anything is allocated (rather than a `RangeError` from deep inside a kernel).
+ */
+export const checkResultSize = (shape: Shape, op: string, inputs: readonly Shape[]): Shape => {
+  const size = sizeOf(shape)
+  if (size > MAX_SIZE) {
+    throw new InvalidArgumentError(`the result would have ${size} elements`, {
+      primitive: op,
+      shapes: inputs,
+      hint: `a tensor holds at most ${MAX_SIZE} elements; check the shapes being broadcast`,
+    })
+  }
+  return shape
 }
 
 /** NumPy broadcasting of two shapes; throws `ShapeError` naming `op` when they do not broadcast. */
@@ -86,7 +114,7 @@ export const broadcastShapes = (a: Shape, b: Shape, op: string): Shape => {
     }
     out[i] = da === 1 ? db : da
   }
-  return out
+  return checkResultSize(out, op, [a, b])
 }
 
 /** Whether `from` broadcasts to exactly `to` (NumPy rules, `to` unchanged). */
@@ -110,7 +138,8 @@ export const normalizeAxes = (
   op: string,
 ): number[] => {
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i)
-  const list = typeof axis === 'number' ? [axis] : axis
+  if (typeof axis !== 'number' && !Array.isArray(axis)) throw badAxis(axis, rank, op)
+  const list: readonly number[] = typeof axis === 'number' ? [axis] : axis
   const seen = new Set<number>()
   for (const a of list) seen.add(normalizeAxis(a, rank, op))
   if (seen.size !== list.length) {
@@ -124,13 +153,26 @@ export const normalizeAxes = (
 
 /** One axis in `[-rank, rank)` made non-negative; throws `InvalidArgumentError`. */
 export const normalizeAxis = (axis: number, rank: number, op: string): number => {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new InvalidArgumentError(`axis ${String(axis)} is out of range for rank ${rank}`, {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) throw badAxis(axis, rank, op)
+  return axis < 0 ? axis + rank : axis
+}
+
+const badAxis = (axis: unknown, rank: number, op: string): InvalidArgumentError => {
+  const hint =
+    rank === 0 ? 'a scalar has no axes' : `use an integer axis in [${-rank}, ${rank - 1}]`
+  if (typeof axis === 'number') {
+    return new InvalidArgumentError(`axis ${axis} is out of range for rank ${rank}`, {
       primitive: op,
-      hint: rank === 0 ? 'a scalar has no axes' : `use an integer axis in [${-rank}, ${rank - 1}]`,
+      hint,
     })
   }
-  return axis < 0 ? axis + rank : axis
+  return new InvalidArgumentError(
+    `an axis must be an integer or a list of them, got ${show(axis)}`,
+    {
+      primitive: op,
+      hint,
+    },
+  )
 }
 
 /**
