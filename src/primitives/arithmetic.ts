@@ -14,7 +14,14 @@ import { equal, greater, less, where } from './comparison.ts'
 import { anyReal, binaryDomain, real, separatedBinaryDomain, unaryDomain } from './domain.ts'
 import { log } from './elementwise.ts'
 import { addP, binary, safeMulP, sumTangents, unary, unbroadcast } from './families.ts'
-import { productSeries, quotientOde, quotientSeries, type Series, solveOde } from './taylor.ts'
+import {
+  cauchy,
+  productSeries,
+  quotientOde,
+  quotientSeries,
+  type Series,
+  solveOde,
+} from './taylor.ts'
 
 // ---- records (add and safeMul live in families.ts: the derived rules are written in them) ----
 
@@ -95,13 +102,7 @@ export const minimumP = binary({
 
 export const atan2P = binary({
   name: 'atan2',
-  taylor: (y, x) => {
-    // atan2(y, x) = atan(y/x) + a constant: atan′(q) = 1 / (1 + q²)
-    const q = quotientSeries(y, x)
-    const u = productSeries(q, q)
-    u[0] = add(1, u[0]!)
-    return quotientOde(q, u, atan2(y[0]!, x[0]!))
-  },
+  taylor: (y, x) => atan2Series(y, x),
   scalar: Math.atan2,
   kernel: atan2K,
   partials: [
@@ -338,4 +339,24 @@ function powSeries(a: Series, b: Series, constantExponent: boolean): Val[] {
 /** Series of a piecewise choice: weight w (fixed at t = 0) on a, 1 − w on b. */
 function selectSeries(a: Series, b: Series, w: Val, at0: (a: Val, b: Val) => Val): Val[] {
   return a.map((ak, k) => (k === 0 ? at0(ak, b[0]!) : add(mul(w, ak), mul(sub(1, w), b[k]!))))
+}
+
+/**
+ * Series of w = atan2(y, x) from (x² + y²)·w′ = x·y′ − y·x′: no division by x, so it stays
+ * accurate where |y/x| is large. With u = x² + y² and n the series of x·y′ − y·x′,
+ * k·u₀·w_k = n_{k−1} − Σ_{j=1..k−1} (k − j)·u_j·w_{k−j}.
+ */
+function atan2Series(y: Series, x: Series): Val[] {
+  const u = productSeries(x, x).map((c, k) => add(c, cauchy(y, y, k)))
+  const w: Val[] = [atan2(y[0]!, x[0]!)]
+  for (let k = 1; k < y.length; k++) {
+    // n_{k−1} = Σ_{j=0..k−1} (k − j)·(x_j·y_{k−j} − y_j·x_{k−j})
+    let acc: Val = 0
+    for (let j = 0; j < k; j++) {
+      acc = add(acc, mul(k - j, sub(mul(x[j]!, y[k - j]!), mul(y[j]!, x[k - j]!))))
+    }
+    for (let j = 1; j < k; j++) acc = sub(acc, mul(mul(k - j, u[j]!), w[k - j]!))
+    w.push(div(acc, mul(k, u[0]!)))
+  }
+  return w
 }
