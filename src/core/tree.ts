@@ -12,7 +12,13 @@ import { InvalidArgumentError, TreeMismatchError } from './errors.ts'
 import { isNumberKind, shapeOf, Tracer, type Val } from './tracer.ts'
 
 /** A tree of numbers and tensors in arrays and plain objects. */
-export type Tree = number | Tensor | readonly Tree[] | { readonly [key: string]: Tree }
+export type Tree =
+  | number
+  | Tensor
+  | null
+  | undefined
+  | readonly Tree[]
+  | { readonly [key: string]: Tree }
 
 /** A leaf's place in a tree: its kind (JS number or tensor) and shape. */
 export type LeafDef = {
@@ -32,6 +38,7 @@ export interface Flat {
 export type TreeDef =
   | LeafDef
   | { readonly kind: 'array'; readonly children: readonly TreeDef[] }
+  | { readonly kind: 'empty'; readonly value: null | undefined }
   | {
       readonly kind: 'object'
       readonly keys: readonly string[]
@@ -76,6 +83,8 @@ export function flatten(tree: unknown, where: string): Flat {
       leafDefs.push(NUMBER_LEAF)
       return NUMBER_LEAF
     }
+    // null and undefined are empty subtrees, as None is in JAX: structure without leaves
+    if (x === null || x === undefined) return { kind: 'empty', value: x }
     if (x instanceof Tensor || x instanceof Tracer) {
       const leaf: LeafDef = { kind: 'leaf', number: isNumberKind(x), shape: shapeOf(x) }
       leaves.push(x)
@@ -158,6 +167,11 @@ export function flattenAs(
       hint: `give ${what} exactly the structure and leaf shapes of the primal values`,
     })
   const walk = (d: TreeDef, x: unknown, path: string): void => {
+    if (d.kind === 'empty') {
+      if (x !== null && x !== undefined)
+        throw mismatch(path, `expected ${String(d.value)}, got ${describe(x)}`)
+      return
+    }
     if (d.kind === 'leaf') {
       if (typeof x !== 'number' && !(x instanceof Tensor) && !(x instanceof Tracer)) {
         throw mismatch(path, `expected a leaf, got ${describe(x)}`)
@@ -199,6 +213,7 @@ export function unflatten(def: TreeDef, leaves: readonly Val[]): unknown {
   let next = 0
   const build = (d: TreeDef): unknown => {
     if (d.kind === 'leaf') return leaves[next++]
+    if (d.kind === 'empty') return d.value
     if (d.kind === 'array') {
       const out = new Array<unknown>(d.children.length)
       for (let i = 0; i < out.length; i++) {
@@ -227,7 +242,7 @@ export const leafDefs = (def: TreeDef): LeafDef[] => {
   const out: LeafDef[] = []
   const walk = (d: TreeDef): void => {
     if (d.kind === 'leaf') out.push(d)
-    else d.children.forEach(walk)
+    else if (d.kind !== 'empty') d.children.forEach(walk)
   }
   walk(def)
   return out

@@ -5,9 +5,16 @@
 import { InvalidArgumentError } from '../core/errors.ts'
 import { JetInterpreter } from '../core/jet.ts'
 import { concreteOf, shapeOf, type Val } from '../core/tracer.ts'
-import { mul } from '../primitives/arithmetic.ts'
+import { add, mul } from '../primitives/arithmetic.ts'
 import { conformKind } from '../primitives/structural.ts'
-import { checkSync } from './common.ts'
+import { show } from '../tensor/shape.ts'
+import { checkFunction, checkSync } from './common.ts'
+
+/**
+ * The highest order: f⁽ᵏ⁾ = k!·(coefficient k), and 171! overflows float64, so beyond this the
+ * result would be ∞ or NaN whatever f is.
+ */
+const MAX_ORDER = 170
 
 /**
  * The `order`-th derivative of f: ℝ → ℝ (default: the first). One pass of `f` propagates the
@@ -16,22 +23,30 @@ import { checkSync } from './common.ts'
  *
  * The series are fluxion values, so `derivative` nests inside every transformation
  * (`grad(derivative(f, 3))` is f⁗). `order` 0 gives f itself. Throws `InvalidArgumentError` for
- * a negative or fractional order, or a non-scalar output.
+ * a negative, fractional or too high order (above 170, where k! overflows float64), or a
+ * non-scalar output.
  * @example
  * derivative(sin, 2)(0.5) // ≈ -Math.sin(0.5)
  * derivative((x: number) => mul(x, mul(x, x)), 3)(7) // => 6
  * @category transformations
  */
 export function derivative(f: (x: number) => number, order = 1): (x: number) => number {
+  checkFunction(f, 'derivative')
   if (!Number.isInteger(order) || order < 0) {
-    throw new InvalidArgumentError(`order ${order} is not a whole number ≥ 0`, {
+    throw new InvalidArgumentError(`order ${show(order)} is not a whole number ≥ 0`, {
       transformation: 'derivative',
       hint: 'derivative(f, k) takes k = 0, 1, 2, …',
     })
   }
+  if (order > MAX_ORDER) {
+    throw new InvalidArgumentError(`order ${order} is above ${MAX_ORDER}`, {
+      transformation: 'derivative',
+      hint: `f⁽ᵏ⁾ = k!·(Taylor coefficient k), and k! overflows float64 for k > ${MAX_ORDER}`,
+    })
+  }
   return (x: number): number => {
     if (order === 0) return f(x)
-    const interp = new JetInterpreter('derivative', order)
+    const interp = new JetInterpreter('derivative', order, { add, mul })
     let coefficient: Val
     try {
       // x + t: the traced value travels under its primal's type, like every tracer

@@ -320,7 +320,7 @@ describe('customVjp: a gradient clipper', () => {
   // inside reverse mode — the batch rule vmaps `fwd`, whose output [x, null] is not a tree:
   // InvalidArgumentError "output[1] is a null, not a number, Tensor, array or plain object".
   // Expected [1, 4, −4, 2], as with residuals [] or 0 and as under vmap(grad(·)).
-  it.fails('vmap of a clipper with null residuals inside grad (bug: null residuals under vmap)', () => {
+  it('vmap of a clipper with null residuals inside grad (null is an empty subtree)', () => {
     const xs = tensor([0.5, 3, -3, 1])
     const inner = (x: Tensor) => sum(mul(x, vmap(clipGradT)(x)))
     expectClose(grad(inner)(xs), tensor([1, 4, -4, 2]), 0, 0)
@@ -450,13 +450,9 @@ describe('customJvp', () => {
     )
   })
 
-  // BUG (Taylor mode ignores customJvp rules, src/core/jet.ts processCustom): `derivative`
-  // traces f itself instead of the rule, so derivative(f, 1) disagrees with jvp and grad, which
-  // use the rule: derivative(fake, 1)(1) is cos 1 = 0.5403 (rule: 2), and
-  // derivative(softplus2, 1)(1000) is NaN (rule: σ(1000) = 1) — a NaN where the user gave a
-  // finite derivative (DESIGN §3). Expected: order 1 from the rule; higher orders from
-  // differentiating the rule's tangent, as grad(grad(softplus2)) does (0.25 at 0).
-  it.fails('derivative(f, k) uses the rule (bug: Taylor mode differentiates f itself)', () => {
+  // regression: Taylor mode used to trace f itself, ignoring the rule (derivative(fake, 1)(1) was
+  // cos 1, derivative(softplus2, 1)(1000) NaN); it now runs the rule's jvp, nested per order
+  it('derivative(f, k) uses the rule', () => {
     expect(derivative(fake, 1)(1)).toBe(2)
     expect(derivative(softplus2, 1)(1000)).toBe(1)
     expect(derivative(softplus2, 2)(1000)).toBe(0)

@@ -235,8 +235,13 @@ describe('InvalidArgumentError', () => {
     const e = thrown(() => grad(g)({ a: 1, b: 'two' as unknown as number }), InvalidArgumentError)
     expect(e.message).toMatch(/argument 0\.b is a string, not a number, Tensor/)
     thrown(
-      () => jvp(g, [{ a: 1, b: null as unknown as number }], [{ a: 1, b: 1 }]),
+      () => jvp(g, [{ a: 1, b: true as unknown as number }], [{ a: 1, b: 1 }]),
       InvalidArgumentError,
+    )
+    // null is an empty subtree (JAX's None), so a tangent leaf where it stands is a mismatch
+    thrown(
+      () => jvp(g, [{ a: 1, b: null as unknown as number }], [{ a: 1, b: 1 }]),
+      TreeMismatchError,
     )
     const cyclic: { a: number; self?: unknown } = { a: 1 }
     cyclic.self = cyclic
