@@ -316,10 +316,8 @@ describe('customVjp: a gradient clipper', () => {
     expectClose(grad(inner)(xs), tensor([1, 4, -4, 2]), 0, 0)
   })
 
-  // BUG (customVjp batch rule): residuals `null`, as in customVjp's own doc example, break vmap
-  // inside reverse mode — the batch rule vmaps `fwd`, whose output [x, null] is not a tree:
-  // InvalidArgumentError "output[1] is a null, not a number, Tensor, array or plain object".
-  // Expected [1, 4, −4, 2], as with residuals [] or 0 and as under vmap(grad(·)).
+  // regression: residuals `null` (customVjp's own doc example) used to break vmap inside reverse
+  // mode, since the batch rule vmaps `fwd`; null is now an empty subtree, as None is in JAX
   it('vmap of a clipper with null residuals inside grad (null is an empty subtree)', () => {
     const xs = tensor([0.5, 3, -3, 1])
     const inner = (x: Tensor) => sum(mul(x, vmap(clipGradT)(x)))
