@@ -17,6 +17,15 @@ import type { CustomPullback, CustomRule } from './custom.ts'
 import { checkFinite, debugState } from './debug.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
 import {
+  allocate,
+  type Buffers,
+  grow8,
+  grow32,
+  grow64,
+  returnBuffers,
+  takeBuffers,
+} from './tape-buffers.ts'
+import {
   closeLevel,
   escaped,
   type Interpreter,
@@ -106,28 +115,6 @@ const NUMERIC = 1
 const GENERAL = 2
 const CUSTOM = 3
 
-/** The typed arrays of a tape: per node (values, numeric flags) and per record. */
-interface Buffers {
-  readonly values: Float64Array<ArrayBuffer>
-  readonly numeric: Uint8Array<ArrayBuffer>
-  readonly kind: Uint8Array<ArrayBuffer>
-  readonly outId: Int32Array<ArrayBuffer>
-  readonly in0: Int32Array<ArrayBuffer>
-  readonly in1: Int32Array<ArrayBuffer>
-  readonly p0: Float64Array<ArrayBuffer>
-  readonly p1: Float64Array<ArrayBuffer>
-  /** Numeric cotangents, per node (used by `backward`). */
-  readonly bars: Float64Array<ArrayBuffer>
-}
-
-/**
- * One set of tape buffers kept between transformations: a `grad` that consumed its tape hands
- * them to the next one, so repeated gradients neither regrow nor reallocate them. (They hold
- * only stale numbers: nothing a transformation recorded stays reachable through them.)
- */
-let spare: Buffers | undefined
-
-const INITIAL = 1024
 const NO_BARS = new Float64Array(0)
 
 /** The reverse-mode interpreter: one per `vjp`/`grad` call. */
@@ -158,8 +145,7 @@ export class VjpInterpreter implements Interpreter {
   constructor(transformation: string, ops: CotangentOps) {
     this.transformation = transformation
     this.ops = ops
-    this.adopt(spare ?? allocate(INITIAL, INITIAL))
-    spare = undefined
+    this.adopt(takeBuffers())
     this.level = openLevel()
   }
 
@@ -461,7 +447,7 @@ export class VjpInterpreter implements Interpreter {
     this.general = []
     this.debugNames = []
     this.count = 0
-    const mine: Buffers = {
+    returnBuffers({
       values: this.values,
       numeric: this.numeric,
       kind: this.kind,
@@ -471,13 +457,7 @@ export class VjpInterpreter implements Interpreter {
       p0: this.p0,
       p1: this.p1,
       bars: this.bars,
-    }
-    if (
-      spare === undefined ||
-      spare.kind.length + spare.values.length < mine.kind.length + mine.values.length
-    ) {
-      spare = mine
-    }
+    })
     this.adopt(allocate(1, 1))
   }
 
@@ -493,32 +473,4 @@ export class VjpInterpreter implements Interpreter {
     this.p1 = b.p1
     this.bars = b.bars
   }
-}
-
-const allocate = (nodes: number, records: number): Buffers => ({
-  values: new Float64Array(nodes),
-  numeric: new Uint8Array(nodes),
-  kind: new Uint8Array(records),
-  outId: new Int32Array(records),
-  in0: new Int32Array(records),
-  in1: new Int32Array(records),
-  p0: new Float64Array(records),
-  p1: new Float64Array(records),
-  bars: new Float64Array(nodes),
-})
-
-const grow8 = (a: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> => {
-  const b = new Uint8Array(a.length * 2)
-  b.set(a)
-  return b
-}
-const grow32 = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-  const b = new Int32Array(a.length * 2)
-  b.set(a)
-  return b
-}
-const grow64 = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-  const b = new Float64Array(a.length * 2)
-  b.set(a)
-  return b
 }

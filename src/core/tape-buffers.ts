@@ -1,0 +1,75 @@
+/**
+ * The typed arrays behind a reverse-mode tape, and the pool that hands them from one
+ * transformation to the next.
+ * @module
+ */
+
+/** The typed arrays of a tape: per node (values, numeric flags, cotangents) and per record. */
+export interface Buffers {
+  readonly values: Float64Array<ArrayBuffer>
+  readonly numeric: Uint8Array<ArrayBuffer>
+  readonly kind: Uint8Array<ArrayBuffer>
+  readonly outId: Int32Array<ArrayBuffer>
+  readonly in0: Int32Array<ArrayBuffer>
+  readonly in1: Int32Array<ArrayBuffer>
+  readonly p0: Float64Array<ArrayBuffer>
+  readonly p1: Float64Array<ArrayBuffer>
+  /** Numeric cotangents, per node (used by `backward`). */
+  readonly bars: Float64Array<ArrayBuffer>
+}
+
+/** Fresh zeroed buffers for `nodes` nodes and `records` records. */
+export const allocate = (nodes: number, records: number): Buffers => ({
+  values: new Float64Array(nodes),
+  numeric: new Uint8Array(nodes),
+  kind: new Uint8Array(records),
+  outId: new Int32Array(records),
+  in0: new Int32Array(records),
+  in1: new Int32Array(records),
+  p0: new Float64Array(records),
+  p1: new Float64Array(records),
+  bars: new Float64Array(nodes),
+})
+
+/**
+ * One set of tape buffers kept between transformations: a `grad` that consumed its tape hands
+ * them to the next one, so repeated gradients neither regrow nor reallocate them. (They hold
+ * only stale numbers: nothing a transformation recorded stays reachable through them.)
+ */
+let spare: Buffers | undefined
+
+const INITIAL = 1024
+
+/** Buffers for a new tape: the spare set if there is one. */
+export const takeBuffers = (): Buffers => {
+  const b = spare ?? allocate(INITIAL, INITIAL)
+  spare = undefined
+  return b
+}
+
+/** Gives a finished tape's buffers back; the larger set is kept. */
+export const returnBuffers = (b: Buffers): void => {
+  if (
+    spare === undefined ||
+    spare.kind.length + spare.values.length < b.kind.length + b.values.length
+  ) {
+    spare = b
+  }
+}
+
+/** A copy of `a` in an array twice as long. */
+export const grow8 = (a: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> => {
+  const b = new Uint8Array(a.length * 2)
+  b.set(a)
+  return b
+}
+export const grow32 = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+  const b = new Int32Array(a.length * 2)
+  b.set(a)
+  return b
+}
+export const grow64 = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+  const b = new Float64Array(a.length * 2)
+  b.set(a)
+  return b
+}
