@@ -8,6 +8,7 @@
  * @module
  */
 import type { Tensor } from '../tensor/tensor.ts'
+import { InvalidArgumentError } from './errors.ts'
 import { flatten, flattenAs, unflatten } from './tree.ts'
 
 /** A leaf of a tree: a number or a tensor. */
@@ -32,6 +33,12 @@ export function treeMap<T>(
   tree: T,
   ...rest: readonly unknown[]
 ): T {
+  if (typeof f !== 'function') {
+    throw new InvalidArgumentError('treeMap takes the function first: treeMap(f, tree)', {
+      primitive: 'treeMap',
+      hint: 'pass a function of the leaves, e.g. treeMap((x) => mul(2, x), tree)',
+    })
+  }
   const { leaves, def } = flatten(tree, 'tree')
   const others = rest.map((other, i) => flattenAs(def, other, `tree ${i + 1}`, 'treeMap'))
   const mapped = leaves.map((leaf, j) =>

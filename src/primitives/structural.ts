@@ -10,14 +10,29 @@
 import { bind1, bindN } from '../core/bind.ts'
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { define, type Primitive } from '../core/primitive.ts'
-import { shapeOf, type Val } from '../core/tracer.ts'
+import { notAValue, shapeOf, Tracer, type Val } from '../core/tracer.ts'
 import { concatK, padK, sliceK, transposeK } from '../tensor/kernels/layout.ts'
-import { checkShape, normalizeAxis, type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
+import {
+  checkResultSize,
+  checkShape,
+  normalizeAxis,
+  type Shape,
+  shapesEqual,
+  show,
+  sizeOf,
+} from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { anyReal, drawShape, drawValue } from './domain.ts'
 import { asTensor, broadcastToP, linear, reshapeP, withBatch } from './families.ts'
 
 type Value = number | Tensor
+
+/**
+ * A tensor or a traced value: what a no-op reshape may return as it is. A number must become a
+ * rank-0 tensor, and a lookalike `{ shape, data }` must reach the kernel's check, not be passed
+ * through unchecked.
+ */
+const isTensorLike = (x: unknown): x is Tensor => x instanceof Tensor || x instanceof Tracer
 
 // ---- reshape ----------------------------------------------------------------------------------
 
@@ -32,11 +47,12 @@ type Value = number | Tensor
 export function reshape(x: Value, shape: readonly number[]): Tensor {
   const from = shapeOf(x)
   const to = inferShape(shape, sizeOf(from))
-  if (shapesEqual(from, to) && typeof x !== 'number') return x
+  if (shapesEqual(from, to) && isTensorLike(x)) return x
   return bind1(reshapeP, x, { shape: to }) as Tensor
 }
 
 const inferShape = (shape: readonly number[], size: number): Shape => {
+  if (!Array.isArray(shape)) return checkShape(shape, 'reshape') // throws the named error
   const unknown = shape.indexOf(-1)
   if (unknown < 0 || shape.lastIndexOf(-1) !== unknown) return checkShape(shape, 'reshape')
   const known = sizeOf(
@@ -104,6 +120,12 @@ const inversePermutation = (perm: readonly number[]): number[] => {
  */
 export function transpose(x: Value, perm?: readonly number[]): Tensor {
   const rank = shapeOf(x).length
+  if (perm !== undefined && !Array.isArray(perm)) {
+    throw new InvalidArgumentError(`perm must be an array of axes, got ${show(perm)}`, {
+      primitive: 'transpose',
+      hint: `list every axis exactly once, e.g. [${Array.from({ length: rank }, (_, i) => rank - 1 - i).join(', ')}]`,
+    })
+  }
   const p = perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i)
   const seen = new Set(p.map((a) => normalizeAxis(a, rank, 'transpose')))
   if (p.length !== rank || seen.size !== rank) {
@@ -113,7 +135,7 @@ export function transpose(x: Value, perm?: readonly number[]): Tensor {
     })
   }
   const norm = p.map((a) => (a < 0 ? a + rank : a))
-  if (norm.every((a, i) => a === i) && typeof x !== 'number') return x
+  if (norm.every((a, i) => a === i) && isTensorLike(x)) return x
   return bind1(transposeP, x, { perm: norm }) as Tensor
 }
 
@@ -129,7 +151,7 @@ export function transpose(x: Value, perm?: readonly number[]): Tensor {
  */
 export function broadcastTo(x: Value, shape: readonly number[]): Tensor {
   const to = checkShape(shape, 'broadcastTo')
-  if (shapesEqual(shapeOf(x), to) && typeof x !== 'number') return x
+  if (shapesEqual(shapeOf(x), to) && isTensorLike(x)) return x
   return bind1(broadcastToP, x, { shape: to }) as Tensor
 }
 
@@ -141,7 +163,15 @@ export interface CastParams {
 
 export const castP: Primitive<CastParams> = linear<CastParams>({
   name: 'cast',
-  impl: (x, { to }) => (to === 'tensor' ? asTensor(x) : typeof x === 'number' ? x : x.item()),
+  // a tensor cast to a tensor is copied: outputs never share storage with inputs
+  impl: (x, { to }) =>
+    to === 'number'
+      ? typeof x === 'number'
+        ? x
+        : x.item()
+      : typeof x === 'number'
+        ? asTensor(x)
+        : new Tensor(x.data.slice(), x.shape),
   shape: (s) => s,
   apply: (x, params) => bind1(castP, x, params),
   // a batch of scalars is a rank-1 tensor either way: casting between kinds changes nothing
@@ -162,6 +192,29 @@ export function conformKind(v: Val, like: 'number' | 'tensor'): Val {
 }
 
 // ---- slice and pad ----------------------------------------------------------------------------
+
+/**
+ * Checks a list of slice bounds: integers, or ±Infinity for "from the very start / to the very
+ * end" (they clamp like any out-of-range bound); `undefined` entries where `holes` allows them.
+ * NaN, fractions and non-numbers would otherwise give a garbage shape.
+ */
+const checkIndices = (list: unknown, what: string, holes: boolean): void => {
+  if (!Array.isArray(list)) {
+    throw new InvalidArgumentError(`slice ${what} must be an array, got ${show(list)}`, {
+      primitive: 'slice',
+      hint: `give one ${what.slice(0, -1)} per leading axis, e.g. slice(x, [0], [2])`,
+    })
+  }
+  for (const v of list) {
+    if (v === undefined && holes) continue
+    if (typeof v !== 'number' || !(Number.isInteger(v) || Math.abs(v) === Infinity)) {
+      throw new InvalidArgumentError(`slice ${what} must be integers, got ${show(v)}`, {
+        primitive: 'slice',
+        hint: 'indices are whole numbers; negative ones count from the end',
+      })
+    }
+  }
+}
 
 export interface SliceParams {
   readonly starts: readonly number[]
@@ -267,6 +320,9 @@ export function slice(
   steps?: readonly number[],
 ): Tensor {
   const shape = shapeOf(x)
+  checkIndices(starts, 'starts', false)
+  if (ends !== undefined) checkIndices(ends, 'ends', true)
+  if (steps !== undefined) checkIndices(steps, 'steps', false)
   if (starts.length > shape.length) {
     throw new InvalidArgumentError(`${starts.length} starts for rank ${shape.length}`, {
       primitive: 'slice',
@@ -305,9 +361,11 @@ export function pad(
 ): Tensor {
   const shape = shapeOf(x)
   const w = typeof widths === 'number' ? shape.map(() => [widths, widths] as const) : widths
+  const isWidth = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0
   if (
+    !Array.isArray(w) ||
     w.length !== shape.length ||
-    w.some(([l, h]) => !(Number.isInteger(l) && Number.isInteger(h) && l >= 0 && h >= 0))
+    w.some((p: unknown) => !Array.isArray(p) || p.length !== 2 || !isWidth(p[0]) || !isWidth(p[1]))
   ) {
     throw new InvalidArgumentError(
       'pad widths must be one [before, after] pair of integers ≥ 0 per axis',
@@ -318,12 +376,20 @@ export function pad(
       },
     )
   }
-  return bind1(padP, x, {
-    lo: w.map(([l]) => l),
-    hi: w.map(([, h]) => h),
-    interior: shape.map(() => 0),
-    value,
-  }) as Tensor
+  if (typeof value !== 'number') {
+    throw new InvalidArgumentError(`the pad value must be a number, got ${show(value)}`, {
+      primitive: 'pad',
+      hint: 'pad with a constant number such as 0',
+    })
+  }
+  const lo = w.map(([l]) => l)
+  const hi = w.map(([, h]) => h)
+  checkResultSize(
+    shape.map((n, i) => n + lo[i]! + hi[i]!),
+    'pad',
+    [shape],
+  )
+  return bind1(padP, x, { lo, hi, interior: shape.map(() => 0), value }) as Tensor
 }
 
 // ---- concat -----------------------------------------------------------------------------------
@@ -409,6 +475,16 @@ export const concatP: Primitive<ConcatParams> = define({
   },
 })
 
+/** `concat` and `stack` take an array of values, not a single value or a tree. */
+const checkList = (xs: unknown, op: string): void => {
+  if (!Array.isArray(xs)) {
+    throw new InvalidArgumentError(`${op} takes an array of tensors, got ${show(xs)}`, {
+      primitive: op,
+      hint: `wrap the values in an array: ${op}([a, b])`,
+    })
+  }
+}
+
 const zerosLike = (v: Val): Tensor => {
   const s = shapeOf(v)
   return new Tensor(new Float64Array(sizeOf(s)), s)
@@ -417,7 +493,10 @@ const zerosLike = (v: Val): Tensor => {
 const concatShape = (shapes: readonly Shape[], axis: number): Shape => {
   const first = shapes[0]
   if (first === undefined) {
-    throw new InvalidArgumentError('concat needs at least one tensor', { primitive: 'concat' })
+    throw new InvalidArgumentError('concat needs at least one tensor', {
+      primitive: 'concat',
+      hint: 'pass a non-empty array: concat([a, b], axis)',
+    })
   }
   let total = 0
   for (const s of shapes) {
@@ -442,9 +521,13 @@ const concatShape = (shapes: readonly Shape[], axis: number): Shape => {
  * @category shape
  */
 export function concat(xs: readonly Value[], axis = 0): Tensor {
+  checkList(xs, 'concat')
   const first = xs[0]
   if (first === undefined) {
-    throw new InvalidArgumentError('concat needs at least one tensor', { primitive: 'concat' })
+    throw new InvalidArgumentError('concat needs at least one tensor', {
+      primitive: 'concat',
+      hint: 'pass a non-empty array: concat([a, b], axis)',
+    })
   }
   const ax = normalizeAxis(axis, shapeOf(first).length, 'concat')
   return bindN(concatP, xs, { axis: ax }) as Tensor
@@ -457,9 +540,13 @@ export function concat(xs: readonly Value[], axis = 0): Tensor {
  * @category shape
  */
 export function stack(xs: readonly Value[], axis = 0): Tensor {
+  checkList(xs, 'stack')
   const first = xs[0]
   if (first === undefined) {
-    throw new InvalidArgumentError('stack needs at least one tensor', { primitive: 'stack' })
+    throw new InvalidArgumentError('stack needs at least one tensor', {
+      primitive: 'stack',
+      hint: 'pass a non-empty array: stack([a, b], axis)',
+    })
   }
   const ax = normalizeAxis(axis, shapeOf(first).length + 1, 'stack')
   return concat(
@@ -487,11 +574,15 @@ export function expandDims(x: Value, axis: number): Tensor {
  * @category shape
  */
 export function squeeze(x: Value, axis?: number | readonly number[]): Tensor {
+  // its axes are checked against the shape before anything else reads the value
+  if (typeof x !== 'number' && !isTensorLike(x)) throw notAValue(x, 'squeeze')
   const s = shapeOf(x)
   const axes =
     axis === undefined
       ? s.flatMap((d, i) => (d === 1 ? [i] : []))
-      : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis(a, s.length, 'squeeze'))
+      : (typeof axis === 'number' || !Array.isArray(axis) ? [axis as number] : axis).map((a) =>
+          normalizeAxis(a, s.length, 'squeeze'),
+        )
   for (const a of axes) {
     if (s[a] !== 1) {
       throw new ShapeError(`axis ${a} has size ${s[a]}, not 1`, {
@@ -518,7 +609,7 @@ export function index(x: Value, i: number, axis = 0): Tensor {
   const ax = normalizeAxis(axis, s.length, 'index')
   const n = s[ax]!
   if (!Number.isInteger(i) || i < -n || i >= n) {
-    throw new InvalidArgumentError(`index ${i} is out of range for size ${n}`, {
+    throw new InvalidArgumentError(`index ${show(i)} is out of range for size ${n}`, {
       primitive: 'index',
       shapes: [s],
       hint: `use an integer in [${-n}, ${n - 1}]`,

@@ -41,22 +41,21 @@ function checkFinite(v: unknown, what: string, op: string): number {
   return x
 }
 
-type NumericTypedArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-
-/** A typed array of numbers (not of bigints, and not a DataView). */
-const isNumericTypedArray = (v: unknown): v is NumericTypedArray =>
-  ArrayBuffer.isView(v) &&
-  !(v instanceof DataView) &&
-  !(v instanceof BigInt64Array) &&
-  !(v instanceof BigUint64Array)
+/**
+ * A zeroed buffer of `n` float64 values. `n` is already at most `MAX_SIZE`, but the machine may
+ * still refuse that much memory: that is a named error too, not a `RangeError`.
+ */
+function allocate(n: number, op: string): Float64Array {
+  try {
+    return new Float64Array(n)
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e
+    throw new InvalidArgumentError(
+      `cannot allocate ${n} float64 values (${((n * 8) / 2 ** 30).toFixed(1)} GiB)`,
+      { primitive: op, hint: 'request a smaller shape: the machine could not provide the memory' },
+    )
+  }
+}
 
 /** Shape of a nested array, read along its first elements; `fill` then checks the rest. */
 function inferShape(values: readonly NestedArray[]): number[] {
@@ -106,7 +105,7 @@ function fill(v: unknown, shape: Shape, axis: number, out: Float64Array, at: num
 
 /**
  * A tensor holding `values`: a number (rank 0), a nested array (shape inferred), or a flat array
- * or typed array (rank 1; `Float32Array`, `Int32Array`, … are widened to float64). With `shape`, the values are laid out row-major in that shape.
+ * or `Float64Array` (rank 1). With `shape`, the values are laid out row-major in that shape.
  *
  * The input is copied. Throws `ShapeError` for ragged nested arrays or a `shape` whose size
  * differs from the number of values, `InvalidArgumentError` for non-number elements or a bad
@@ -118,7 +117,7 @@ function fill(v: unknown, shape: Shape, axis: number, out: Float64Array, at: num
  * @category values
  */
 export function tensor(
-  values: NestedArray | Float64Array | NumericTypedArray | readonly number[] | number,
+  values: NestedArray | Float64Array | readonly number[] | number,
   shape?: readonly number[],
 ): Tensor {
   let data: Float64Array
@@ -126,14 +125,10 @@ export function tensor(
   if (values instanceof Float64Array) {
     data = values.slice()
     inferred = [values.length]
-  } else if (isNumericTypedArray(values)) {
-    // Float32Array, Int32Array, …: copied and widened to float64 (the DESIGN's "typed array")
-    data = Float64Array.from(values)
-    inferred = [values.length]
   } else if (Array.isArray(values)) {
     inferred = inferShape(values)
     checkShape(inferred, 'tensor')
-    data = new Float64Array(sizeOf(inferred))
+    data = allocate(sizeOf(inferred), 'tensor')
     fill(values, inferred, 0, data, 0)
   } else {
     data = new Float64Array([checkNumber(values, 'a tensor value', 'tensor')])
@@ -174,7 +169,7 @@ export function scalar(x: number): Tensor {
 export function full(shape: readonly number[], value: number): Tensor {
   const s = checkShape(shape, 'full')
   const v = checkNumber(value, 'the fill value', 'full')
-  return new Tensor(new Float64Array(sizeOf(s)).fill(v), s)
+  return new Tensor(allocate(sizeOf(s), 'full').fill(v), s)
 }
 
 /**
@@ -186,7 +181,7 @@ export function full(shape: readonly number[], value: number): Tensor {
  */
 export function zeros(shape: readonly number[]): Tensor {
   const s = checkShape(shape, 'zeros')
-  return new Tensor(new Float64Array(sizeOf(s)), s)
+  return new Tensor(allocate(sizeOf(s), 'zeros'), s)
 }
 
 /**
@@ -198,7 +193,7 @@ export function zeros(shape: readonly number[]): Tensor {
  */
 export function ones(shape: readonly number[]): Tensor {
   const s = checkShape(shape, 'ones')
-  return new Tensor(new Float64Array(sizeOf(s)).fill(1), s)
+  return new Tensor(allocate(sizeOf(s), 'ones').fill(1), s)
 }
 
 /**
@@ -211,7 +206,7 @@ export function ones(shape: readonly number[]): Tensor {
  */
 export function eye(n: number, m: number = n): Tensor {
   const s = checkShape([n, m], 'eye')
-  const data = new Float64Array(n * m)
+  const data = allocate(n * m, 'eye')
   for (let i = 0, end = Math.min(n, m); i < end; i++) data[i * m + i] = 1
   return new Tensor(data, s)
 }
@@ -245,7 +240,7 @@ export function arange(first: number, second?: number, third = 1): Tensor {
       hint: `a tensor holds at most ${MAX_SIZE} elements; use a larger step`,
     })
   }
-  const data = new Float64Array(n)
+  const data = allocate(n, 'arange')
   for (let i = 0; i < n; i++) data[i] = start + i * step
   return new Tensor(data, [n])
 }
@@ -263,7 +258,7 @@ export function linspace(start: number, stop: number, num = 50): Tensor {
   checkFinite(start, 'start', 'linspace')
   checkFinite(stop, 'stop', 'linspace')
   checkShape([num], 'linspace')
-  const data = new Float64Array(num)
+  const data = allocate(num, 'linspace')
   if (num === 0) return new Tensor(data, [0])
   const step = (stop - start) / (num - 1)
   // start + i·step is monotone in i (rounding is monotone), as in NumPy; the ends are exact.

@@ -10,7 +10,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
-import { checkShape, type Shape, sizeOf } from './shape.ts'
+import { checkShape, type Shape, show, sizeOf } from './shape.ts'
 import { Tensor } from './tensor.ts'
 
 /**
@@ -77,7 +77,7 @@ function checkKey(k: unknown, op: string): Key {
 
 function checkReal(v: number, what: string, op: string): void {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new InvalidArgumentError(`${what} must be a finite number, got ${String(v)}`, {
+    throw new InvalidArgumentError(`${what} must be a finite number, got ${show(v)}`, {
       primitive: op,
       hint: `pass a finite ${what}`,
     })
@@ -94,7 +94,7 @@ function checkReal(v: number, what: string, op: string): void {
  */
 export function key(seed: number): Key {
   if (!Number.isSafeInteger(seed)) {
-    throw new InvalidArgumentError(`seed must be a safe integer, got ${String(seed)}`, {
+    throw new InvalidArgumentError(`seed must be a safe integer, got ${show(seed)}`, {
       primitive: 'key',
       hint: 'use a whole number such as key(0)',
     })
@@ -208,7 +208,7 @@ export function bernoulli(k: Key, shape: Shape, p: number): Tensor {
   const [r0, r1, r2] = roundKeys(checkKey(k, 'bernoulli'), UNIFORM)
   const s = checkShape(shape, 'bernoulli')
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-    throw new InvalidArgumentError(`p must be a probability in [0, 1], got ${String(p)}`, {
+    throw new InvalidArgumentError(`p must be a probability in [0, 1], got ${show(p)}`, {
       primitive: 'bernoulli',
       hint: 'pass the probability of drawing 1',
     })

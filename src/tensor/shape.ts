@@ -44,7 +44,8 @@ export const show = (v: unknown): string => {
   if (typeof v === 'string') return `'${v}'`
   if (Array.isArray(v)) return 'an array'
   if (typeof v === 'object' && v !== null) {
-    return `a ${Object.prototype.toString.call(v).slice(8, -1)}`
+    const tag = Object.prototype.toString.call(v).slice(8, -1)
+    return `${/^[AEIOU]/.test(tag) ? 'an' : 'a'} ${tag}`
   }
   if (typeof v === 'function') return 'a function'
   return String(v)

@@ -13,7 +13,7 @@ import { flatten, type TreeDef, unflatten } from '../core/tree.ts'
 import { withBatch } from '../primitives/families.ts'
 import { sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { checkSync } from './common.ts'
+import { checkFunction, checkSync } from './common.ts'
 import { jvp } from './jvp.ts'
 import { vjp } from './vjp.ts'
 import { vmap } from './vmap.ts'
@@ -59,12 +59,17 @@ const cotangentLeaves = (tree: unknown, inputs: readonly Val[], name: string): V
 
 /** Wraps `rule` as a function of trees: untraced arguments call `direct` straight away. */
 const wrap = <A extends readonly unknown[], B>(
+  name: string,
   direct: (...args: A) => B,
   makeRule: (argsDef: TreeDef, state: OutState) => CustomRule,
 ): ((...args: A) => B) => {
   return (...args: A): B => {
     const { leaves, def } = flatten(args, 'arguments')
-    if (!leaves.some((l) => l instanceof Tracer)) return direct(...args)
+    if (!leaves.some((l) => l instanceof Tracer)) {
+      const out = direct(...args)
+      checkSync(out, name)
+      return out
+    }
     const state: OutState = { def: undefined }
     const outs = bindCustom(makeRule(def, state), leaves)
     return unflatten(state.def!, outs) as B
@@ -131,7 +136,10 @@ export function customVjp<A extends readonly unknown[], B, R>(
   fwd: (...args: A) => readonly [B, R],
   bwd: (residuals: R, outBar: B) => { readonly [K in keyof A]: unknown },
 ): (...args: A) => B {
-  return wrap(f, (argsDef, state) =>
+  checkFunction(f, 'customVjp')
+  checkFunction(fwd, 'customVjp', 'fwd')
+  checkFunction(bwd, 'customVjp', 'bwd')
+  return wrap('customVjp', f, (argsDef, state) =>
     vjpRule(f as Fn, fwd as Fn, bwd as (res: unknown, outBar: unknown) => unknown, argsDef, state),
   )
 }
@@ -193,7 +201,9 @@ export function customJvp<A extends readonly unknown[], B>(
   f: (...args: A) => B,
   rule: (primals: A, tangents: A) => readonly [B, B],
 ): (...args: A) => B {
-  return wrap(f, (argsDef, state) =>
+  checkFunction(f, 'customJvp')
+  checkFunction(rule, 'customJvp', 'the rule')
+  return wrap('customJvp', f, (argsDef, state) =>
     jvpRule(f as Fn, rule as (p: unknown, t: unknown) => unknown, argsDef, state),
   )
 }
@@ -236,5 +246,6 @@ const checkpointRule = (f: Fn, argsDef: TreeDef, state: OutState): CustomRule =>
 export function checkpoint<A extends readonly unknown[], B>(
   f: (...args: A) => B,
 ): (...args: A) => B {
-  return wrap(f, (argsDef, state) => checkpointRule(f as Fn, argsDef, state))
+  checkFunction(f, 'checkpoint')
+  return wrap('checkpoint', f, (argsDef, state) => checkpointRule(f as Fn, argsDef, state))
 }

@@ -7,8 +7,16 @@ import { NonScalarOutputError } from '../core/errors.ts'
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import { shapeOf, Tracer, type Val } from '../core/tracer.ts'
 import { flatten, type LeafDef, type TreeDef, unflatten } from '../core/tree.ts'
-import type { Tensor } from '../tensor/tensor.ts'
-import { asLeaf, checkArgnums, cotangentOps, splitAux, stripAux } from './common.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import {
+  asLeaf,
+  checkArgnums,
+  checkFunction,
+  cotangentOps,
+  splitAux,
+  stripAux,
+  unalias,
+} from './common.ts'
 
 /** What `grad` can differentiate: a function whose output is a scalar. */
 export type Scalar = number | Tensor
@@ -60,10 +68,11 @@ const valueAndGradImpl = (
   for (const nodes of inputs) for (const n of nodes) ids.push(n.id)
   const bars = mine(y) ? interp.backward([y.id], [1], ids, true) : ids.map(() => null)
   let start = 0
+  const given = flats.map((f) => f.leaves)
   const grads = flats.map(({ def, leafDefs }, i) => {
     const count = inputs[i]!.length
     start += count
-    return rebuild(def, leafDefs, bars.slice(start - count, start))
+    return rebuild(def, leafDefs, bars.slice(start - count, start), given)
   })
   return [value, aux, grads]
 }
@@ -72,18 +81,20 @@ const rebuild = (
   def: TreeDef,
   leaves: readonly LeafDef[],
   bars: readonly (Val | null)[],
+  given: readonly (readonly Val[])[],
 ): unknown => {
   return unflatten(
     def,
-    bars.map((b, i) => asLeaf(b, leaves[i]!)),
+    unalias(
+      bars.map((b, i) => asLeaf(b, leaves[i]!)),
+      ...given,
+    ),
   )
 }
 
 const checkScalar = (out: unknown, transformation: string): Val => {
-  const isValue =
-    typeof out === 'number' ||
-    out instanceof Tracer ||
-    (typeof out === 'object' && out !== null && 'shape' in out && 'data' in out)
+  // a lookalike `{ shape, data }` is not a value: it would pass through with a zero gradient
+  const isValue = typeof out === 'number' || out instanceof Tracer || out instanceof Tensor
   if (!isValue || shapeOf(out as Val).length !== 0) {
     const shape = isValue ? shapeOf(out as Val) : undefined
     throw new NonScalarOutputError(
@@ -127,6 +138,7 @@ export function grad(
   f: (...args: never[]) => unknown,
   options?: GradOptions,
 ): (...args: never[]) => unknown {
+  checkFunction(f, 'grad')
   return (...args: readonly unknown[]) => {
     const [, aux, grads] = valueAndGradImpl(
       f as (...a: readonly unknown[]) => unknown,
@@ -174,6 +186,7 @@ export function valueAndGrad(
   f: (...args: never[]) => unknown,
   options?: GradOptions,
 ): (...args: never[]) => unknown {
+  checkFunction(f, 'valueAndGrad')
   return (...args: readonly unknown[]) => {
     const [value, aux, grads] = valueAndGradImpl(
       f as (...a: readonly unknown[]) => unknown,

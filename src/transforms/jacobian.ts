@@ -12,9 +12,9 @@ import { InvalidArgumentError } from '../core/errors.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
 import { type Flat, flatten, type LeafDef, unflatten } from '../core/tree.ts'
 import { concat, reshape, slice, transpose } from '../primitives/structural.ts'
-import { sizeOf } from '../tensor/shape.ts'
+import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { asLeaf, checkArgnums } from './common.ts'
+import { asLeaf, checkArgnums, checkFunction } from './common.ts'
 import type { Argnums, Scalar, Selected } from './grad.ts'
 import { grad } from './grad.ts'
 import { jvp } from './jvp.ts'
@@ -76,7 +76,7 @@ const select = (
 const chunkOf = (total: number, requested: number | undefined): number => {
   if (requested !== undefined) {
     if (!Number.isInteger(requested) || requested < 1) {
-      throw new InvalidArgumentError(`chunkSize ${requested} is not a positive integer`, {
+      throw new InvalidArgumentError(`chunkSize ${show(requested)} is not a positive integer`, {
         hint: 'give a whole number of directions per pass, or omit it',
       })
     }
@@ -112,7 +112,9 @@ const sweep = (flat: Flat, chunk: number, pass: (basis: unknown) => unknown): Fl
   }
   const first = parts[0]
   if (first === undefined)
-    throw new InvalidArgumentError('nothing to differentiate: the input has no elements')
+    throw new InvalidArgumentError('nothing to differentiate: the input has no elements', {
+      hint: 'a Jacobian needs at least one input and one output element',
+    })
   if (parts.length === 1) return first
   const leaves = first.leaves.map((_, i) => concat(parts.map((p) => p.leaves[i]!)))
   return { leaves, def: first.def, leafDefs: first.leafDefs }
@@ -150,6 +152,7 @@ export function jacfwd(
   f: (...args: never[]) => unknown,
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
+  checkFunction(f, 'jacfwd')
   return jacfwdImpl(f, options)
 }
 
@@ -211,6 +214,7 @@ export function jacrev(
   f: (...args: never[]) => unknown,
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
+  checkFunction(f, 'jacrev')
   return jacrevImpl(f, options)
 }
 
@@ -266,6 +270,7 @@ export function hessian(
   f: (...args: never[]) => Scalar,
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
+  checkFunction(f, 'hessian')
   // the inner gradient takes the kind of its argument (a number for a number), as `grad` does
   return jacfwdImpl(
     grad(f as (...args: readonly unknown[]) => Scalar, { argnums: options?.argnums ?? 0 }),
@@ -283,6 +288,7 @@ export function hessian(
  * @category transformations
  */
 export function hvp<A>(f: (x: A) => Scalar): (x: A, v: A) => A {
+  checkFunction(f, 'hvp')
   const df = grad(f)
   return (x: A, v: A): A => jvp(df, [x] as [A], [v] as never)[1]
 }

@@ -3,15 +3,31 @@
  * derivative along the given tangents.
  * @module
  */
+
+import { InvalidArgumentError } from '../core/errors.ts'
 import { JvpInterpreter } from '../core/jvp.ts'
 import { flatten, flattenAs, leafDefs, unflatten } from '../core/tree.ts'
-import { asLeaf, splitAux, stripAux } from './common.ts'
+import { show } from '../tensor/shape.ts'
+import { asLeaf, checkFunction, splitAux, stripAux, unalias } from './common.ts'
 import type { Loose } from './vjp.ts'
 
 /** Options of `jvp`. */
 export interface JvpOptions {
   /** `f` returns `[output, aux]`; aux is returned as is, not differentiated. */
   readonly hasAux?: boolean
+}
+
+/** `jvp` takes its primals and tangents as tuples, one entry per argument of `f`. */
+const checkTuple = (v: unknown, what: string): void => {
+  if (!Array.isArray(v)) {
+    throw new InvalidArgumentError(
+      `${what} must be an array (one entry per argument), got ${show(v)}`,
+      {
+        transformation: 'jvp',
+        hint: `wrap them in arrays: jvp(f, [x], [xDot])`,
+      },
+    )
+  }
 }
 
 /**
@@ -43,6 +59,9 @@ export function jvp<A extends readonly unknown[], B>(
   tangents: Loose<A>,
   options?: JvpOptions,
 ): unknown[] {
+  checkFunction(f, 'jvp')
+  checkTuple(primals, 'primals')
+  checkTuple(tangents, 'tangents')
   const hasAux = options?.hasAux === true
   const { leaves: xs, def } = flatten(primals, 'primals')
   const xDots = flattenAs(def, tangents, 'tangents', 'jvp')
@@ -55,8 +74,16 @@ export function jvp<A extends readonly unknown[], B>(
     const { out, aux } = splitAux(f(...args), hasAux, 'jvp')
     const { leaves: ys, def: outDef } = flatten(out, 'output')
     const leaves = leafDefs(outDef)
-    const primalsOut = ys.map((y) => interp.primalOf(y))
-    const tangentsOut = ys.map((y, i) => asLeaf(interp.tangentOf(y), leaves[i]!))
+    const primalsOut = unalias(
+      ys.map((y) => interp.primalOf(y)),
+      xs,
+      xDots,
+    )
+    const tangentsOut = unalias(
+      ys.map((y, i) => asLeaf(interp.tangentOf(y), leaves[i]!)),
+      xs,
+      xDots,
+    )
     const result: unknown[] = [unflatten(outDef, primalsOut), unflatten(outDef, tangentsOut)]
     if (hasAux) result.push(stripAux(aux, (a) => interp.primalOf(a)))
     return result

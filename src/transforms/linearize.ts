@@ -3,7 +3,7 @@
  * @module
  */
 import { flatten, unflatten } from '../core/tree.ts'
-import { asLeaf } from './common.ts'
+import { asLeaf, checkFunction } from './common.ts'
 import { type Loose, traceVjp } from './vjp.ts'
 
 /**
@@ -27,6 +27,7 @@ export function linearize<A extends readonly unknown[], B>(
   f: (...args: A) => B,
   ...primals: A
 ): [B, (...tangents: Loose<A>) => B] {
+  checkFunction(f, 'linearize')
   const forward = traceVjp(f, primals, false, 'linearize')
   const { leaves, def, leafDefs } = flatten(forward.out, 'output')
   // a zero cotangent of the output's structure: the point at which the (linear) pullback is

@@ -7,7 +7,7 @@ import { Node, VjpInterpreter } from '../core/tape.ts'
 import type { Val } from '../core/tracer.ts'
 import { flatten, flattenAs, leafDefs, type TreeDef, unflatten } from '../core/tree.ts'
 import type { Tensor } from '../tensor/tensor.ts'
-import { asLeaf, cotangentOps, splitAux, stripAux } from './common.ts'
+import { asLeaf, checkFunction, cotangentOps, splitAux, stripAux, unalias } from './common.ts'
 
 /**
  * A tree type whose tensor leaves may also be given as plain numbers (a number stands for a
@@ -41,6 +41,7 @@ export const traceVjp = <A extends readonly unknown[]>(
   hasAux: boolean,
   transformation: string,
 ): Traced => {
+  checkFunction(f, transformation)
   const { leaves: xs, def } = flatten(primals, 'primals')
   const inLeaves = leafDefs(def)
   const interp = new VjpInterpreter(transformation, cotangentOps)
@@ -58,7 +59,10 @@ export const traceVjp = <A extends readonly unknown[]>(
     outIds = flat.leaves.map((y) => (mine(y) ? y.id : -1))
     out = unflatten(
       outDef,
-      flat.leaves.map((y) => (mine(y) ? y.primal : y)),
+      unalias(
+        flat.leaves.map((y) => (mine(y) ? y.primal : y)),
+        xs,
+      ),
     )
     aux = hasAux ? stripAux(split.aux, (a) => (mine(a) ? a.primal : a)) : undefined
   } finally {
@@ -75,7 +79,11 @@ export const traceVjp = <A extends readonly unknown[]>(
     )
     return unflatten(
       def,
-      xBars.map((b, i) => asLeaf(b, inLeaves[i]!)),
+      unalias(
+        xBars.map((b, i) => asLeaf(b, inLeaves[i]!)),
+        bars,
+        xs,
+      ),
     )
   }
   return { out, aux, pullback }

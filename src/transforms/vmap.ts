@@ -8,7 +8,7 @@ import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
 import { flatten, unflatten } from '../core/tree.ts'
 import { withBatch } from '../primitives/families.ts'
-import { checkSync } from './common.ts'
+import { checkFunction, checkSync, unalias } from './common.ts'
 
 /** Options of `vmap`. */
 export interface VmapOptions {
@@ -34,8 +34,15 @@ export function vmap<A extends readonly unknown[], B>(
   f: (...args: A) => B,
   options?: VmapOptions,
 ): (...args: A) => B {
+  checkFunction(f, 'vmap')
   return (...args: A): B => {
     const inAxes = options?.inAxes ?? args.map(() => 0 as const)
+    if (!Array.isArray(inAxes) || inAxes.some((a: unknown) => a !== 0 && a !== null)) {
+      throw new InvalidArgumentError('inAxes must be an array of 0 or null, one per argument', {
+        transformation: 'vmap',
+        hint: 'batch an argument along axis 0 (move other axes first with transpose), or pass null',
+      })
+    }
     if (inAxes.length !== args.length) {
       throw new InvalidArgumentError(
         `inAxes has ${inAxes.length} entries for ${args.length} arguments`,
@@ -94,7 +101,8 @@ export function vmap<A extends readonly unknown[], B>(
         const batch = interp.batchOf(v)
         return batch === undefined ? withBatch(v, false, n) : batch
       }
-      return unflatten(def, leaves.map(unbatched)) as B
+      const given = flats.map((f) => f.leaves)
+      return unflatten(def, unalias(leaves.map(unbatched), ...given)) as B
     } finally {
       interp.close()
     }

@@ -6,7 +6,7 @@
  * @module
  */
 import { ShapeError } from '../../core/errors.ts'
-import { broadcastStridesOf, Odometer, type Shape, sizeOf } from '../shape.ts'
+import { broadcastStridesOf, checkResultSize, Odometer, type Shape, sizeOf } from '../shape.ts'
 
 const fail = (message: string, aShape: Shape, bShape: Shape, hint: string): never => {
   throw new ShapeError(message, { primitive: 'matmul', shapes: [aShape, bShape], hint })
@@ -15,7 +15,8 @@ const fail = (message: string, aShape: Shape, bShape: Shape, hint: string): neve
 /**
  * The output shape of `matmulK`: `[...batch, m, n]`, where op(A) is m × k, op(B) is k × n and
  * `batch` broadcasts the leading axes. Throws `ShapeError` when a rank is below 2, the inner
- * sizes differ or the batch axes do not broadcast.
+ * sizes differ or the batch axes do not broadcast, and `InvalidArgumentError` when the result
+ * would be too large to allocate.
  */
 export function matmulShape(
   aShape: Shape,
@@ -57,6 +58,7 @@ export function matmulShape(
   }
   out[rank - 2] = m
   out[rank - 1] = n
+  checkResultSize(out, 'matmul', [aShape, bShape])
   return out
 }
 
