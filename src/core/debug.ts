@@ -7,7 +7,7 @@
  */
 import type { Shape } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { NonFiniteError } from './errors.ts'
+import { InvalidArgumentError, NonFiniteError } from './errors.ts'
 
 /** Mutable switches, read by the interpreters. */
 export const debugState: { on: boolean; pass: 'forward' | 'backward' } = {
@@ -29,6 +29,11 @@ export const debugState: { on: boolean; pass: 'forward' | 'backward' } = {
  * @category debugging
  */
 export function debugNans(on = true): boolean {
+  if (typeof on !== 'boolean') {
+    throw new InvalidArgumentError(`debugNans takes true or false, got ${String(on)}`, {
+      hint: 'call debugNans(true) to turn the check on and debugNans(false) to turn it off',
+    })
+  }
   const before = debugState.on
   debugState.on = on
   return before

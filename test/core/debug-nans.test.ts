@@ -76,3 +76,10 @@ describe('debugNans', () => {
     expect(debugNans(false)).toBe(true)
   })
 })
+
+describe('debugNans: its argument', () => {
+  it('takes only booleans', () => {
+    expect(() => debugNans('no' as unknown as boolean)).toThrow(/true or false/)
+    expect(debugNans(false)).toBe(false)
+  })
+})

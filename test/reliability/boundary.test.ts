@@ -970,7 +970,7 @@ describe('every exported function of fluxion is covered by this suite', () => {
     name === 'Tensor' ||
     /P$/.test(name) ||
     name === 'conformKind' ||
-    // in progress in src/core, with its own tests
+    // a switch, not a computation: its argument is checked in test/core/debug-nans.test.ts
     name === 'debugNans'
 
   it('each one is in a table above (add new exports there)', () => {
