@@ -17,6 +17,7 @@ import {
   stopGradientP,
   whereP,
 } from './comparison.ts'
+import { concatP } from './concat.ts'
 import {
   absP,
   erfP,
@@ -33,7 +34,7 @@ import {
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
 import { matmulP } from './linalg.ts'
 import { maxP } from './reduction.ts'
-import { castP, concatP, padP, sliceP, transposeP } from './structural.ts'
+import { castP, padP, sliceP, transposeP } from './structural.ts'
 import { acosP, asinP, atanP, coshP, cosP, sinhP, sinP, tanhP, tanP } from './trigonometric.ts'
 
 /** Every primitive's name: the closed set that all other ops are composed from. */
