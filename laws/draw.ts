@@ -5,6 +5,8 @@
  * @module
  */
 import fc, { type GeneratorValue } from 'fast-check'
+import { Tensor } from 'fluxion'
+import type { Numeric } from 'fluxion/testing'
 import type { Draw } from '../src/core/primitive.ts'
 
 const checkRange = (min: number, max: number): void => {
@@ -39,4 +41,11 @@ export const drawDyadicFrom = (g: GeneratorValue, denominator = 64): Draw => {
       return lo > hi ? min : plain.integer(lo, hi) / denominator
     },
   }
+}
+
+/** A value of `template`'s kind and shape with entries drawn from [min, max]. */
+export const drawLike = (draw: Draw, template: Numeric, min = -1, max = 1): Numeric => {
+  const out = new Float64Array(typeof template === 'number' ? 1 : template.data.length)
+  for (let i = 0; i < out.length; i++) out[i] = draw.real(min, max)
+  return typeof template === 'number' ? out[0]! : new Tensor(out, template.shape)
 }

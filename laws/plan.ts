@@ -1,19 +1,44 @@
 /**
  * Which laws the registry-wide runners check for each primitive. The runners iterate over this
- * plan (and the coverage test reads it), so a primitive is covered exactly when its plan says
- * so: every primitive gets `fd-agreement` (orders 1 and 2) and `vjp-jvp-adjoint` plus the
- * linearity laws and `grad-jvp-agreement`, or, if it has a zero derivative, `zero-derivative`.
+ * plan and the coverage test reads it, so a primitive is covered exactly when its plan says so:
+ *
+ * - every primitive: `vmap-agreement` (one batch axis, and vmap of vmap);
+ * - a differentiable one: `fd-agreement` (orders 1 and 2), `vjp-jvp-adjoint`, `jvp-linearity`,
+ *   `vjp-linearity`, `grad-jvp-agreement`, `grad-jacrev-jacfwd`, `chain-rule`,
+ *   `hessian-symmetry`, `hessian-agreement` and `hvp-fd`;
+ * - one with a zero derivative (comparisons, `sign`, `stopGradient`): `zero-derivative`;
+ * - a linear one: `transpose-involution`;
+ * - an elementwise one that broadcasts two or more arguments: `unbroadcast`;
+ * - a differentiable elementwise one: `taylor-nested-agreement` (orders 1–4).
  * @module
  */
+import type { LawName } from 'fluxion/testing'
 import type { Primitive } from '../src/core/primitive.ts'
-import type { LawName } from './predicates/law.ts'
 
-/** One law to check for a primitive: the law, its order if it has one, and the test title. */
+/** The laws run over the registry: the kit's laws that apply to a primitive, and two more. */
+export type RegistryLaw =
+  | Exclude<
+      LawName,
+      | 'tree-roundtrip'
+      | 'perturbation-confusion'
+      | 'ring-associativity'
+      | 'ring-commutativity'
+      | 'ring-distributivity'
+      | 'ring-identity'
+      | 'ring-inverse'
+      | 'ring-annihilation'
+    >
+  | 'vmap-agreement'
+  | 'taylor-nested-agreement'
+
+/** One law to check for a primitive: the law, its order or variant if any, and the test title. */
 export interface Check {
-  readonly law: LawName
-  /** Derivative order, for `fd-agreement`. */
-  readonly order?: 1 | 2
-  /** The test title: the law's name, then its order if it has one. */
+  readonly law: RegistryLaw
+  /** Derivative order, for `fd-agreement` and `taylor-nested-agreement`. */
+  readonly order?: number
+  /** Which form of the law, for `vmap-agreement`. */
+  readonly variant?: 'one batch axis' | 'two batch axes'
+  /** The test title: the law's name, then its order or variant. */
   readonly title: string
 }
 
@@ -21,31 +46,62 @@ export interface Check {
  * Primitives exempt from second-order `fd-agreement`, with the reason. `cast` only changes the
  * representation (number ↔ rank-0 tensor) of a value: as a map of values it is the identity,
  * its second derivative is zero by linearity, and its first-order laws already check the kinds
- * of its tangents and cotangents. (It passes the second-order law too; the exemption keeps the
- * first suite's scope as specified.)
+ * of its tangents and cotangents.
  */
 export const secondOrderExempt: { readonly [name: string]: string } = {
   cast: 'the identity on values: second order adds nothing to its first-order laws',
 }
 
-const check = (law: LawName, order?: 1 | 2): Check =>
+const check = (law: RegistryLaw, order?: number): Check =>
   order === undefined ? { law, title: law } : { law, order, title: `${law} (order ${order})` }
+
+/** Whether `p` is elementwise (a scalar kernel of one or two arguments). */
+export const isElementwise = (p: Primitive): boolean =>
+  p.scalar1 !== undefined || p.scalar2 !== undefined
+
+/** Whether `p` broadcasts two or more arguments elementwise (binary ops, `where`). */
+export const isBroadcasting = (p: Primitive): boolean =>
+  p.scalar2 !== undefined || p.name === 'where'
+
+/** Whether `p` is linear in its differentiable arguments (its domain says so). */
+export const isLinear = (p: Primitive): boolean => p.domain.linear === true
 
 /** The laws checked for `p`, in the order the runners run them. */
 export const lawsFor = (p: Primitive): readonly Check[] => {
-  if (p.zeroDerivative) return [check('zero-derivative')]
-  return [
-    check('fd-agreement', 1),
-    ...(p.name in secondOrderExempt ? [] : [check('fd-agreement', 2)]),
-    check('vjp-jvp-adjoint'),
-    check('jvp-linearity'),
-    check('vjp-linearity'),
-    check('grad-jvp-agreement'),
-  ]
+  const checks: Check[] = []
+  if (p.zeroDerivative) {
+    checks.push(check('zero-derivative'))
+  } else {
+    checks.push(check('fd-agreement', 1))
+    if (!(p.name in secondOrderExempt)) checks.push(check('fd-agreement', 2))
+    for (const law of [
+      'vjp-jvp-adjoint',
+      'jvp-linearity',
+      'vjp-linearity',
+      'grad-jvp-agreement',
+      'grad-jacrev-jacfwd',
+      'chain-rule',
+      'hessian-symmetry',
+      'hessian-agreement',
+      'hvp-fd',
+    ] as const) {
+      checks.push(check(law))
+    }
+  }
+  if (isLinear(p)) checks.push(check('transpose-involution'))
+  if (isBroadcasting(p)) checks.push(check('unbroadcast'))
+  checks.push(
+    { law: 'vmap-agreement', variant: 'one batch axis', title: 'vmap-agreement (one batch axis)' },
+    { law: 'vmap-agreement', variant: 'two batch axes', title: 'vmap-agreement (two batch axes)' },
+  )
+  if (!p.zeroDerivative && isElementwise(p)) {
+    for (const k of [1, 2, 3, 4]) checks.push(check('taylor-nested-agreement', k))
+  }
+  return checks
 }
 
 /**
  * Whether `p`'s laws are checked exactly: a linear primitive is sampled at dyadic rationals
  * along dyadic directions, where its laws hold with `===` (lesson 7, P9).
  */
-export const checkedExactly = (p: Primitive): boolean => p.domain.linear === true
+export const checkedExactly = (p: Primitive): boolean => isLinear(p)

@@ -5,15 +5,20 @@
  */
 import fc from 'fast-check'
 import { Tensor } from 'fluxion'
+import {
+  explain,
+  type FdSettings,
+  fdAgreement,
+  fdOrder1,
+  fdOrder2,
+  holds,
+  type Numeric,
+} from 'fluxion/testing'
 import { describe, it } from 'vitest'
 import type { Draw } from '../src/core/primitive.ts'
 import { primitives } from '../src/primitives/registry.ts'
-import type { Numeric } from './approx.ts'
-import { drawFrom } from './draw.ts'
-import { type FdSettings, fdAgreement, fdOrder1, fdOrder2 } from './predicates/finite-difference.ts'
-import { explain, holds } from './predicates/law.ts'
+import { drawFrom, drawLike } from './draw.ts'
 import { subjectOf } from './subject.ts'
-import { drawLike } from './vector.ts'
 
 /** Asserts fd-agreement for `p` at the point `at(draw)` along random directions. */
 const assertFd = (

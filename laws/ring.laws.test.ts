@@ -1,42 +1,25 @@
 /**
  * Exact ring laws for the fp-ts `Ring<DualNumber>` instance, on dyadic rationals (n/64 with
  * |n| ≤ 4096): sums and products of three such duals are exact in float64, so every law is
- * checked with `===`, no tolerance and no pinned seed (STYLE lesson 7, P9).
+ * checked with `===`, no tolerance and no pinned seed (STYLE lesson 7, P9). The predicates are
+ * the kit's (`ringLaws` in fluxion/testing), stated for any Ring and Eq.
+ *
+ * Runs per property come from `FC_NUM_RUNS` (test/setup.ts); seeds are never pinned.
  */
 import { fc, test } from '@fast-check/vitest'
 import { add, Dual, grad, mul } from 'fluxion'
+import { dualNumber, dyadic, ringLaws } from 'fluxion/testing'
 import type { ring } from 'fp-ts'
 import { describe, expect } from 'vitest'
 
-const dyadic = fc.integer({ min: -4096, max: 4096 }).map((n) => n / 64)
-const dualArb = fc.tuple(dyadic, dyadic).map(([re, eps]) => Dual.dual(re, eps))
-const { Ring: R, Eq } = Dual
+const laws = ringLaws(Dual.Ring, Dual.Eq)
 
 describe('Ring<DualNumber>', () => {
-  test.prop([dualArb, dualArb, dualArb])('ring-associativity of add and mul', (a, b, c) => {
-    expect(Eq.equals(R.add(R.add(a, b), c), R.add(a, R.add(b, c)))).toBe(true)
-    expect(Eq.equals(R.mul(R.mul(a, b), c), R.mul(a, R.mul(b, c)))).toBe(true)
-  })
-  test.prop([dualArb, dualArb])('ring-commutativity of add and mul', (a, b) => {
-    expect(Eq.equals(R.add(a, b), R.add(b, a))).toBe(true)
-    expect(Eq.equals(R.mul(a, b), R.mul(b, a))).toBe(true)
-  })
-  test.prop([dualArb, dualArb, dualArb])('ring-distributivity', (a, b, c) => {
-    expect(Eq.equals(R.mul(a, R.add(b, c)), R.add(R.mul(a, b), R.mul(a, c)))).toBe(true)
-    expect(Eq.equals(R.mul(R.add(a, b), c), R.add(R.mul(a, c), R.mul(b, c)))).toBe(true)
-  })
-  test.prop([dualArb])('ring-identity of zero and one', (a) => {
-    expect(Eq.equals(R.add(a, R.zero), a)).toBe(true)
-    expect(Eq.equals(R.mul(a, R.one), a)).toBe(true)
-    expect(Eq.equals(R.mul(R.one, a), a)).toBe(true)
-  })
-  test.prop([dualArb])('ring-inverse: a − a = 0 and a + (0 − a) = 0', (a) => {
-    expect(Eq.equals(R.sub(a, a), R.zero)).toBe(true)
-    expect(Eq.equals(R.add(a, R.sub(R.zero, a)), R.zero)).toBe(true)
-  })
-  test.prop([dualArb])('ring-annihilation: a · 0 = 0', (a) => {
-    expect(Eq.equals(R.mul(a, R.zero), R.zero)).toBe(true)
-  })
+  for (const [name, law] of Object.entries(laws)) {
+    test.prop([dualNumber, dualNumber, dualNumber])(name, (a, b, c) => {
+      expect(law(a, b, c), `${name} at ${JSON.stringify([a, b, c])}`).toBe(true)
+    })
+  }
   test.prop([dyadic])('derivative of a Ring-polymorphic polynomial equals fluxion grad', (x) => {
     const poly =
       <A>(r: ring.Ring<A>) =>
@@ -49,5 +32,18 @@ describe('Ring<DualNumber>', () => {
   test('div requires a nonzero real part', () => {
     expect(Dual.div(Dual.dual(1, 0), Dual.dual(2, 1))).toEqual({ re: 0.5, eps: -0.25 })
     expect(() => Dual.div(Dual.dual(1, 0), Dual.dual(0, 1))).toThrow(/zero real part/)
+  })
+})
+
+describe('ring laws detect an unlawful instance', () => {
+  // the "dual numbers" of a common mistake: the ε parts multiplied like the real parts
+  const wrong: ring.Ring<Dual.DualNumber> = {
+    ...Dual.Ring,
+    mul: (a, b) => Dual.dual(a.re * b.re, a.eps * b.eps),
+  }
+  const broken = ringLaws(wrong, Dual.Eq)
+  test.prop([dualNumber])('ring-identity fails for it', (a) => {
+    fc.pre(a.eps !== 0)
+    expect(broken['ring-identity'](a, a, a)).toBe(false)
   })
 })

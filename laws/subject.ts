@@ -4,10 +4,11 @@
  * arguments, so the same predicates later check compositions and user code.
  * @module
  */
+
+import type { Numeric } from 'fluxion/testing'
 import { bindN } from '../src/core/bind.ts'
 import type { Primitive, Sample } from '../src/core/primitive.ts'
 import type { Val } from '../src/core/tracer.ts'
-import type { Numeric } from './approx.ts'
 
 /**
  * A function of numbers and tensors. Inside a transformation its arguments are traced values,
@@ -19,7 +20,7 @@ export type Fn = (...xs: Numeric[]) => Numeric
 export interface Subject {
   readonly f: Fn
   /** The point: one value per argument of `f`. */
-  readonly xs: readonly Numeric[]
+  readonly xs: Numeric[]
   /** What `f` is, for failure messages. */
   readonly label: string
 }

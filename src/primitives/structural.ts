@@ -7,11 +7,11 @@
  * Laws: fd-agreement, vjp-jvp-adjoint, transpose-involution.
  * @module
  */
-import { bind1, bindN } from '../core/bind.ts'
+import { bind1 } from '../core/bind.ts'
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
-import { define, type Primitive } from '../core/primitive.ts'
+import type { Primitive } from '../core/primitive.ts'
 import { notAValue, shapeOf, Tracer, type Val } from '../core/tracer.ts'
-import { concatK, padK, sliceK, transposeK } from '../tensor/kernels/layout.ts'
+import { padK, sliceK, transposeK } from '../tensor/kernels/layout.ts'
 import {
   checkResultSize,
   checkShape,
@@ -23,7 +23,7 @@ import {
 } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { anyReal, drawShape, drawValue } from './domain.ts'
-import { asTensor, broadcastToP, linear, reshapeP, withBatch } from './families.ts'
+import { asTensor, broadcastToP, linear, reshapeP } from './families.ts'
 
 type Value = number | Tensor
 

@@ -144,7 +144,7 @@ const binaryCases: readonly (readonly [string, Binary, number, number, Fn, Fn, n
 
 describe.each(binaryCases)(
   'derivative agrees with nested grads: %s',
-  (name, op, x, c, g, h, xgh) => {
+  (_name, op, x, c, g, h, xgh) => {
     it('op(x, c): second argument constant', () => expectNestedAgreement((t) => op(t, c), x))
     it('op(c, x): first argument constant', () => expectNestedAgreement((t) => op(c, t), x))
     it('op(g(x), h(x)): both arguments depend on x', () =>

@@ -1,0 +1,75 @@
+/**
+ * Every `@example` in the TSDoc of src/testing runs as a test, so the kit's documentation
+ * cannot drift from its behaviour. As in the guide's code blocks, `expr // => value` asserts
+ * deep equality and `expr // ≈ value` closeness; every other line runs as written, with the
+ * exports of `fluxion`, `fluxion/testing` and fast-check's `fc` in scope.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import * as fluxion from 'fluxion'
+import * as testing from 'fluxion/testing'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+import { expectClose } from '../doc-helpers.ts'
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name)
+    return e.isDirectory() ? sourceFiles(path) : e.name.endsWith('.ts') ? [path] : []
+  })
+
+interface Example {
+  readonly where: string
+  readonly code: string
+}
+
+/** The @example blocks of a file's doc comments, as TypeScript source. */
+const examplesOf = (file: string): Example[] => {
+  const text = readFileSync(file, 'utf8')
+  return [...text.matchAll(/\/\*\*[\s\S]*?\*\//g)].flatMap((m) => {
+    const lines = m[0].split('\n').map((l) => l.replace(/^\s*\*( |$)/, ''))
+    const start = lines.findIndex((l) => l.startsWith('@example'))
+    if (start < 0) return []
+    const rest = lines.slice(start + 1)
+    const end = rest.findIndex((l) => l.startsWith('@') || l.startsWith('*/') || l.includes('*/'))
+    const body = rest.slice(0, end < 0 ? rest.length : end)
+    const line = text.slice(0, m.index).split('\n').length + start
+    return [{ where: `${file}:${line}`, code: body.join('\n') }]
+  })
+}
+
+const asserting = (line: string): string =>
+  line
+    .replace(/^(\s*)(.*\S)\s*\/\/ => (.*)$/, '$1expect($2).toEqual($3)')
+    .replace(/^(\s*)(.*\S)\s*\/\/ ≈ (.*)$/, '$1expectClose($2, $3)')
+
+const scope: Record<string, unknown> = { ...fluxion, ...testing, fc, expect, expectClose }
+
+const run = (code: string): void => {
+  const js = ts.transpileModule(code.split('\n').map(asserting).join('\n'), {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText
+  new Function(...Object.keys(scope), js)(...Object.values(scope))
+}
+
+const examples = sourceFiles('src/testing').flatMap(examplesOf)
+
+/** Names declared right after a doc comment with an @example. */
+const documented = new Set(
+  sourceFiles('src/testing').flatMap((file) =>
+    [
+      ...readFileSync(file, 'utf8').matchAll(
+        /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export (?:const|function|class) (\w+)/g,
+      ),
+    ].flatMap((m) => (m[1]!.includes('@example') ? [m[2]!] : [])),
+  ),
+)
+
+describe('TSDoc examples of fluxion/testing', () => {
+  it('exist for every exported function and class', () => {
+    const functions = Object.entries(testing).filter(([, v]) => typeof v === 'function')
+    expect(functions.map(([name]) => name).filter((name) => !documented.has(name))).toEqual([])
+  })
+  it.each(examples.map((e) => [e.where, e.code] as const))('%s', (_, code) => run(code))
+})

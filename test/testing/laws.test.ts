@@ -1,0 +1,204 @@
+/**
+ * The law predicates of fluxion/testing detect what they are about: each holds for correct
+ * code and fails, with an explanation, for a deliberately wrong custom rule (a wrong tangent,
+ * a wrong or nonlinear bwd, a gradient field that is not a gradient). `explain` and
+ * `assertHolds` report the law, the tolerance and the size of the violation.
+ */
+import {
+  add,
+  customJvp,
+  customVjp,
+  exp,
+  matmul,
+  mul,
+  neg,
+  ones,
+  sign,
+  sin,
+  square,
+  stopGradient,
+  sum,
+  type Tensor,
+  tensor,
+} from 'fluxion'
+import {
+  assertHolds,
+  chainRule,
+  type Equation,
+  exact,
+  explain,
+  fdAgreement,
+  fdOrder2,
+  GradientCheckError,
+  gradJacrevJacfwd,
+  gradJvpAgreement,
+  hessianAgreement,
+  hessianSymmetry,
+  holds,
+  hvpFd,
+  jvpLinearity,
+  structureDifference,
+  transposeInvolution,
+  treeRoundtrip,
+  unbroadcast,
+  vjpJvpAdjoint,
+  vjpLinearity,
+  zeroDerivative,
+} from 'fluxion/testing'
+import { describe, expect, it } from 'vitest'
+
+const x = tensor([0.5, -1, 2])
+const v = tensor([1, 0.5, -0.25])
+const w = tensor([0.3, -0.7, 1.1])
+
+/** x·sin x with a bwd that forgets a term. */
+const wrongBwd = customVjp(
+  (t: Tensor) => mul(t, sin(t)),
+  (t: Tensor) => [mul(t, sin(t)), t] as const,
+  (t: Tensor, yBar: Tensor) => [mul(yBar, sin(t))] as const,
+)
+
+/** sin with a tangent off by a factor 2. */
+const wrongJvp = customJvp(
+  (t: Tensor) => sin(t),
+  ([t]: readonly [Tensor], [tDot]: readonly [Tensor]) =>
+    [sin(t), mul(2, mul(tDot, sin(add(t, Math.PI / 2))))] as const,
+)
+
+/** eˣ with a bwd that is right in value but stops the gradient through its residual. */
+const firstOrderOnly = customVjp(
+  (t: Tensor) => exp(t),
+  (t: Tensor) => [exp(t), exp(t)] as const,
+  (y: Tensor, yBar: Tensor) => [mul(yBar, stopGradient(y))] as const,
+)
+
+/** Σ p² "differentiated" by a field that is not a gradient: ∇ = M·p with M = [[0, 2], [1, 0]]. */
+const M = tensor([
+  [0, 2],
+  [1, 0],
+])
+const notAGradient = customVjp(
+  (p: Tensor) => sum(mul(p, p)),
+  (p: Tensor) => [sum(mul(p, p)), p] as const,
+  (p: Tensor, yBar: Tensor) => [mul(yBar, matmul(M, p))] as const,
+)
+
+const fails = (e: Equation): string => {
+  expect(holds(e), explain(e)).toBe(false)
+  return explain(e)
+}
+
+describe('each law holds for correct code', () => {
+  const f = (t: Tensor) => mul(t, sin(t))
+  const g = (t: Tensor) => sum(mul(sin(t), t))
+  it.each([
+    ['fd-agreement (order 1)', () => fdAgreement(f)([x], [v])],
+    ['fd-agreement (order 2)', () => fdAgreement(f, fdOrder2)([x], [v])],
+    ['vjp-jvp-adjoint', () => vjpJvpAdjoint(f)([x], [v], w)],
+    ['jvp-linearity', () => jvpLinearity(f)([x], [v], [w], 2, -3)],
+    ['vjp-linearity', () => vjpLinearity(f)([x], v, w, 2, -3)],
+    ['chain-rule', () => chainRule(f, exp)([x], [v], w)],
+    ['grad-jvp-agreement', () => gradJvpAgreement(f)([x], [v])],
+    ['grad-jacrev-jacfwd', () => gradJacrevJacfwd(f)([x])],
+    ['hessian-symmetry', () => hessianSymmetry(g)(x)],
+    ['hessian-agreement', () => hessianAgreement(g)(x)],
+    ['hvp-fd', () => hvpFd(g)(x, v)],
+    [
+      'transpose-involution',
+      () =>
+        transposeInvolution((t: Tensor) => sum(t, 0), exact)(
+          [ones([2, 3])],
+          [
+            tensor([
+              [1, 2, 3],
+              [4, 5, 6],
+            ]),
+          ],
+        ),
+    ],
+    [
+      'unbroadcast',
+      () => unbroadcast(mul)([tensor([1, 2]), tensor([[1], [2], [3]])], ones([3, 2])),
+    ],
+    ['tree-roundtrip', () => treeRoundtrip({ w: tensor([1, 2]), b: [3, { c: tensor(4) }] })],
+    ['zero-derivative', () => zeroDerivative(sign)([x], [v], w)],
+  ] as const)('%s', (_, law) => {
+    const e = law()
+    expect(holds(e), explain(e)).toBe(true)
+    expect(explain(e)).toMatch(/ holds$/)
+  })
+})
+
+describe('each law catches a wrong rule', () => {
+  it('fd-agreement: a customJvp tangent off by a factor 2', () => {
+    expect(fails(fdAgreement(wrongJvp)([x], [v]))).toMatch(
+      /^fd-agreement \(rtol 0.000001, atol .*\) fails; value 0: max abs diff/,
+    )
+  })
+
+  it('fd-agreement (order 2) and hvp-fd: a bwd right only to first order', () => {
+    expect(holds(fdAgreement(firstOrderOnly)([x], [v]))).toBe(true)
+    fails(hvpFd((t: Tensor) => sum(firstOrderOnly(t)))(x, v))
+  })
+
+  it('vjp-jvp-adjoint and grad-jacrev-jacfwd: a bwd that forgets a term', () => {
+    expect(fails(vjpJvpAdjoint(wrongBwd)([x], [v], w))).toContain('⟨ȳ, J·ẋ⟩ vs ⟨Jᵀ·ȳ, ẋ⟩')
+    expect(fails(gradJacrevJacfwd(wrongBwd)([x]))).toContain('jacfwd vs jacrev, block 0')
+  })
+
+  it('jvp-linearity: a tangent rule that is not linear', () => {
+    const squared = customJvp(
+      (t: Tensor) => sin(t),
+      ([t]: readonly [Tensor], [tDot]: readonly [Tensor]) => [sin(t), square(tDot)] as const,
+    )
+    fails(jvpLinearity(squared)([x], [v], [w], 2, -3))
+  })
+
+  it('vjp-linearity: a bwd that is not linear', () => {
+    const squared = customVjp(
+      (t: Tensor) => sin(t),
+      (t: Tensor) => [sin(t), t] as const,
+      (_t: Tensor, yBar: Tensor) => [square(yBar)] as const,
+    )
+    fails(vjpLinearity(squared)([x], v, w, 2, -3))
+  })
+
+  it('transpose-involution: a linear map with the wrong transpose', () => {
+    const double = customVjp(
+      (t: Tensor) => mul(2, t),
+      (t: Tensor) => [mul(2, t), null] as const,
+      (_: null, yBar: Tensor) => [mul(3, yBar)] as const,
+    )
+    fails(transposeInvolution(double, exact)([x], [v]))
+  })
+
+  it('hessian-symmetry and hessian-agreement: a gradient field that is not a gradient', () => {
+    const p = tensor([0.5, -1.5])
+    fails(hessianSymmetry(notAGradient)(p))
+    fails(hessianAgreement(notAGradient)(p))
+  })
+
+  it('zero-derivative: a function with a derivative', () => {
+    fails(zeroDerivative(neg)([x], [v], w))
+  })
+
+  it('tree-roundtrip compares structure before values', () => {
+    expect(structureDifference({ a: 1, b: [2] }, { a: 1, b: [tensor(2)] })).toBe(
+      'tree.b[0]: a number vs a tensor of shape []',
+    )
+    expect(structureDifference([1, 2], [1])).toBe('tree: an array of 2 vs an array of 1')
+    expect(structureDifference({ a: 1 }, { b: 1 })).toBe('tree: keys {a} vs {b}')
+  })
+})
+
+describe('assertHolds', () => {
+  it('throws GradientCheckError with the context and the explanation', () => {
+    const e = fdAgreement(wrongJvp)([x], [v])
+    expect(() => assertHolds(e, 'sin at x')).toThrow(GradientCheckError)
+    expect(() => assertHolds(e, 'sin at x')).toThrow(/^sin at x: fd-agreement \(rtol 0.000001/)
+  })
+
+  it('returns quietly when the law holds', () => {
+    expect(assertHolds(fdAgreement(sin)([0.5], [1]))).toBeUndefined()
+  })
+})
