@@ -97,7 +97,7 @@ export const unbroadcast =
 
 /**
  * The first place where trees `a` and `b` differ in structure or leaf kind (number, or tensor
- * of a shape), if any; `undefined` when they have the same structure.
+ * of a shape), where there is one; `undefined` when they have the same structure.
  * @example
  * structureDifference({ a: [1] }, { a: [tensor(1)] }) // => 'tree.a[0]: a number vs a tensor of shape []'
  * @category laws
