@@ -34,12 +34,13 @@ import { anyReal, real, unaryDomain } from './domain.ts'
 import { unary } from './families.ts'
 import {
   cauchy,
-  odeStep,
+  odeStepWeighted,
   productSeries,
   quotientOde,
   type Series,
   solveOde,
   sqrtSeries,
+  weighted,
 } from './taylor.ts'
 
 export const expP = unary({
@@ -266,7 +267,8 @@ export const softplusP = unary({
   partial: (x) => logistic(x),
   taylor: (x) => {
     const s = logisticSeries(x)
-    return x.map((_, k) => (k === 0 ? softplus(x[0]!) : odeStep(x, s, k)))
+    const jx = weighted(x)
+    return x.map((_, k) => (k === 0 ? softplus(x[0]!) : odeStepWeighted(jx, s, k)))
   },
   domain: unaryDomain(real(-6, 6)),
 })
@@ -295,7 +297,8 @@ export const erfP = unary({
     // erf′ = (2/√π)·e^(−x²): the series of e^(−x²), then one integration step per order
     const u = productSeries(x, x).map((c) => neg(c))
     const g = solveOde(u, exp(u[0]!), (y, m) => y[m]!).map((c) => mul(2 / Math.sqrt(Math.PI), c))
-    return x.map((_, k) => (k === 0 ? erf(x[0]!) : odeStep(x, g, k)))
+    const jx = weighted(x)
+    return x.map((_, k) => (k === 0 ? erf(x[0]!) : odeStepWeighted(jx, g, k)))
   },
   domain: unaryDomain(real(-2.5, 2.5)),
 })

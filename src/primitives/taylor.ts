@@ -31,10 +31,18 @@ export function productSeries(a: Series, b: Series, product: (x: Val, y: Val) =>
   return a.map((_, k) => cauchy(a, b, k, product))
 }
 
-/** Coefficient k ≥ 1 of y where y′ = g·x′: (1/k) Σ_{j=1..k} j·xⱼ·g_{k−j}. */
-export function odeStep(x: Series, g: Series, k: number): Val {
-  let acc: Val = mul(x[1]!, g[k - 1]!)
-  for (let j = 2; j <= k; j++) acc = add(acc, mul(mul(j, x[j]!), g[k - j]!))
+/** j·x_j for each coefficient: the weights every ODE step multiplies with (x′'s coefficients, shifted). */
+export function weighted(x: Series): Val[] {
+  return x.map((xj, j) => (j === 0 ? 0 : mul(j, xj)))
+}
+
+/**
+ * Coefficient k ≥ 1 of y where y′ = g·x′: (1/k) Σ_{j=1..k} j·xⱼ·g_{k−j}, given `jx` = j·xⱼ
+ * (from `weighted`, computed once per series).
+ */
+export function odeStepWeighted(jx: Series, g: Series, k: number): Val {
+  let acc: Val = mul(jx[1]!, g[k - 1]!)
+  for (let j = 2; j <= k; j++) acc = add(acc, mul(jx[j]!, g[k - j]!))
   return div(acc, k)
 }
 
@@ -43,11 +51,12 @@ export function odeStep(x: Series, g: Series, k: number): Val {
  * from y₀ … y_m (exp: g = y; tanh: g = 1 − y²; logistic: g = y − y²).
  */
 export function solveOde(x: Series, y0: Val, gAt: (y: readonly Val[], m: number) => Val): Val[] {
+  const jx = weighted(x)
   const y: Val[] = [y0]
   const g: Val[] = []
   for (let k = 1; k < x.length; k++) {
     g.push(gAt(y, k - 1))
-    y.push(odeStep(x, g, k))
+    y.push(odeStepWeighted(jx, g, k))
   }
   return y
 }
@@ -93,11 +102,12 @@ export function sqrtSeries(x: Series, y0: Val): Val[] {
 
 /** sin and cos series together: s′ = c·x′, c′ = −s·x′. */
 export function trigSeries(x: Series, s0: Val, c0: Val, hyperbolic: boolean): [Val[], Val[]] {
+  const jx = weighted(x)
   const s: Val[] = [s0]
   const c: Val[] = [c0]
   for (let k = 1; k < x.length; k++) {
-    const sk = odeStep(x, c, k)
-    const ck = odeStep(x, s, k)
+    const sk = odeStepWeighted(jx, c, k)
+    const ck = odeStepWeighted(jx, s, k)
     s.push(sk)
     c.push(hyperbolic ? ck : neg(ck))
   }
