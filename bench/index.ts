@@ -1,24 +1,56 @@
 /**
  * `npm run bench [-- --quick] [-- filter]`: runs the bench suites, validating each result
  * before timing it, and writes bench/results/<date>-<commit>.{json,md}.
+ *
+ * Each group runs in a fresh Node process that loads only its own suite (the Effect runtimeperf
+ * discipline): V8 shares type feedback across a process, so a function timed after other code
+ * traced the same ops would be timed in a state that no single workload produces.
  */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { type Group, type Row, report, runGroup } from './harness.ts'
-import { coreGroups } from './suites/core.bench.ts'
-import { higherGroups } from './suites/higher.bench.ts'
-import { jacobianGroups } from './suites/jacobian.bench.ts'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
-const filter = args.find((a) => !a.startsWith('--'))
+const childAt = args.indexOf('--child')
+const filter = args.find(
+  (a, i) => !a.startsWith('--') && args[i - 1] !== '--child' && args[i - 1] !== '--out',
+)
 
-const groups: Group[] = [
-  ...coreGroups(quick),
-  ...jacobianGroups(quick),
-  ...higherGroups(quick),
-].filter((g) => filter === undefined || g.title.includes(filter))
-const rows: Row[] = []
-for (const g of groups) {
-  process.stderr.write(`running: ${g.title}\n`)
-  rows.push(...(await runGroup(g, quick ? 200 : 1000)))
+/** The suites, imported and built (inputs, references) only where they are needed. */
+type Suite = (quick: boolean) => Promise<Group[]>
+const suites: readonly Suite[] = [
+  async (q) => (await import('./suites/core.bench.ts')).coreGroups(q),
+  async (q) => (await import('./suites/jacobian.bench.ts')).jacobianGroups(q),
+  async (q) => (await import('./suites/higher.bench.ts')).higherGroups(q),
+]
+
+if (childAt >= 0) {
+  // child: run one group of one suite, and write its rows where the parent asked
+  const [suite, index] = args[childAt + 1]!.split(':').map(Number)
+  const group = (await suites[suite!]!(quick))[index!]!
+  const rows = await runGroup(group, quick ? 200 : 1000)
+  writeFileSync(args[args.indexOf('--out') + 1]!, JSON.stringify(rows))
+} else {
+  const dir = mkdtempSync(join(tmpdir(), 'fluxion-bench-'))
+  const self = fileURLToPath(import.meta.url)
+  const rows: Row[] = []
+  for (const [s, suite] of suites.entries()) {
+    // titles only: the parent builds each suite's groups but times nothing
+    for (const [i, g] of (await suite(quick)).entries()) {
+      if (filter !== undefined && !g.title.includes(filter)) continue
+      process.stderr.write(`running: ${g.title}\n`)
+      const out = join(dir, `${s}-${i}.json`)
+      const flags = ['--child', `${s}:${i}`, '--out', out, ...(quick ? ['--quick'] : [])]
+      const child = spawnSync(process.execPath, [...process.execArgv, self, ...flags], {
+        stdio: 'inherit',
+      })
+      if (child.status !== 0) throw new Error(`${g.title}: the child process failed`)
+      rows.push(...(JSON.parse(readFileSync(out, 'utf8')) as Row[]))
+    }
+  }
+  report(rows)
 }
-report(rows)
