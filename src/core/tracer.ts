@@ -89,23 +89,23 @@ export abstract class Tracer {
   toString(): string {
     return `Traced<${this.interp.transformation}>(${String(concreteOf(this))})`
   }
+  /** What every JS operator calls first (`x + 1`, `x * 2`, `x < y`): refused. */
   [Symbol.toPrimitive](hint: string): string {
     if (hint === 'string') return this.toString()
-    throw new TracedArithmeticError('a JavaScript operator was applied to a traced value', {
-      transformation: this.interp.transformation,
-      shapes: [this.shape],
-      hint: operatorHint,
-    })
+    throw arithmeticError(this)
   }
-  /** Also refused: `valueOf` is what `+x`, `x * 2` and `x < y` would call. */
+  /** Refused as well, for code that calls `valueOf()` directly. */
   valueOf(): never {
-    throw new TracedArithmeticError('a JavaScript operator was applied to a traced value', {
-      transformation: this.interp.transformation,
-      shapes: [this.shape],
-      hint: operatorHint,
-    })
+    throw arithmeticError(this)
   }
 }
+
+const arithmeticError = (t: Tracer): TracedArithmeticError =>
+  new TracedArithmeticError('a JavaScript operator was applied to a traced value', {
+    transformation: t.interp.transformation,
+    shapes: [t.shape],
+    hint: operatorHint,
+  })
 
 /**
  * Makes the instances of `cls` tracers (or nodes of `base`) by linking prototypes rather than
