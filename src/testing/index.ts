@@ -100,3 +100,19 @@ export {
   unbroadcast,
   unbroadcastTolerance,
 } from './laws/structure.ts'
+export {
+  type NodeParams,
+  type OutputTerm,
+  type Program,
+  type ProgramCase,
+  type ProgramCaseOptions,
+  type ProgramNode,
+  type ProgramOp,
+  type ProgramOptions,
+  type ProgramShape,
+  program,
+  programCase,
+  programOps,
+  run,
+  show,
+} from './programs.ts'

@@ -1,0 +1,616 @@
+/**
+ * Random differentiable programs: a fast-check arbitrary that builds straight-line programs
+ * (DAGs in SSA form) over fluxion's public ops — smooth elementwise functions, broadcasting
+ * binary arithmetic, reductions, shape ops and `matmul` — together with their inputs. Values
+ * stay inside each op's domain by construction (`log1p` only of a square, `div` only by
+ * 1 + a square, `exp` only of a `tanh`), and stay bounded: a node whose static bound exceeds 3
+ * is followed by a `tanh`, so the laws' finite-difference tolerances hold on every program.
+ *
+ * A program is generated from a list of raw node specs (naturals), each compiled against the
+ * nodes before it (operands taken modulo the nodes available), so shrinking the list shrinks
+ * the program to fewer, simpler nodes. `run` evaluates a program with fluxion ops, so every
+ * transformation applies to it; `show` prints it as readable fluxion code, which is also how
+ * counterexamples print.
+ * @module
+ */
+import fc from 'fast-check'
+import {
+  add,
+  atan,
+  concat,
+  cos,
+  div,
+  erf,
+  exp,
+  expandDims,
+  log1p,
+  logistic,
+  logSumExp,
+  matmul,
+  mean,
+  mul,
+  neg,
+  reshape,
+  type Scalar,
+  sin,
+  slice,
+  softplus,
+  sqrt,
+  square,
+  sub,
+  sum,
+  Tensor,
+  tanh,
+  transpose,
+} from '../index.ts'
+import { real } from './arbitraries.ts'
+
+/** A value's shape: rank 0 to 2 here. */
+export type ProgramShape = readonly number[]
+
+/** The ops a program node may apply. */
+export const programOps = [
+  'sin',
+  'cos',
+  'tanh',
+  'atan',
+  'erf',
+  'logistic',
+  'softplus',
+  'square',
+  'neg',
+  'expTanh',
+  'log1pSquare',
+  'sqrt1pSquare',
+  'addConst',
+  'mulConst',
+  'add',
+  'sub',
+  'mul',
+  'divSafe',
+  'sum',
+  'mean',
+  'logSumExp',
+  'reshape',
+  'transpose',
+  'slice',
+  'concat',
+  'expandDims',
+  'matmul',
+] as const
+
+/** An op of a program node. */
+export type ProgramOp = (typeof programOps)[number]
+
+/** An op's static parameters (which ones depend on the op). */
+export interface NodeParams {
+  /** Reduction, slice, concat or expandDims axis; a reduction over all axes when absent. */
+  readonly axis?: number
+  /** Whether a reduction keeps its reduced axes (as size 1). */
+  readonly keepdims?: boolean
+  /** The target shape of `reshape`. */
+  readonly shape?: ProgramShape
+  /** Start and end of `slice` along `axis`. */
+  readonly start?: number
+  readonly end?: number
+  /** The constant of `addConst` and `mulConst`. */
+  readonly c?: number
+}
+
+/** One SSA node: `op` applied to earlier values (inputs first, then nodes, numbered together). */
+export interface ProgramNode {
+  readonly op: ProgramOp
+  readonly args: readonly number[]
+  readonly params: NodeParams
+  /** The shape of the node's value. */
+  readonly shape: ProgramShape
+}
+
+/** One term of the scalar output: `weight · sum(v[value])`. */
+export interface OutputTerm {
+  readonly value: number
+  readonly weight: number
+}
+
+/**
+ * A straight-line differentiable program: values `v0 … v(k−1)` are its inputs (of
+ * `inputShapes`), `vk, …` its nodes in order; the output is the scalar Σ weight · sum(v).
+ */
+export interface Program {
+  readonly inputShapes: readonly ProgramShape[]
+  readonly nodes: readonly ProgramNode[]
+  readonly output: readonly OutputTerm[]
+}
+
+/** Options of `program`. */
+export interface ProgramOptions {
+  /** Most inputs (at least one is generated); default 2. */
+  readonly inputs?: number
+  /** Most nodes before bounding `tanh`s are added; default 8. */
+  readonly maxNodes?: number
+}
+
+const inputShapeMenu: readonly ProgramShape[] = [[3], [], [2, 3], [2], [3, 2]]
+const constants = [0.5, -1, 2, -0.5, 1.5]
+const weights = [1, -0.5, 2, 0.25]
+const bound = 3
+const maxSize = 36
+
+/** The ops in the order raw specs pick them: simple first, so shrinking moves toward them. */
+const unaryOps = [
+  'sin',
+  'tanh',
+  'cos',
+  'atan',
+  'erf',
+  'logistic',
+  'softplus',
+  'square',
+  'neg',
+  'expTanh',
+  'log1pSquare',
+  'sqrt1pSquare',
+  'addConst',
+  'mulConst',
+] as const satisfies readonly ProgramOp[]
+const pickOrder: readonly ProgramOp[] = [
+  'add',
+  'mul',
+  ...unaryOps,
+  'sub',
+  'divSafe',
+  'sum',
+  'mean',
+  'logSumExp',
+  'reshape',
+  'transpose',
+  'slice',
+  'concat',
+  'expandDims',
+  'matmul',
+]
+
+const sizeOf = (s: ProgramShape): number => s.reduce((a, b) => a * b, 1)
+const sameShape = (a: ProgramShape, b: ProgramShape): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i])
+
+/** The NumPy broadcast of two shapes, or undefined when they do not broadcast. */
+const broadcastShapes = (a: ProgramShape, b: ProgramShape): ProgramShape | undefined => {
+  const n = Math.max(a.length, b.length)
+  const out: number[] = []
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1
+    const y = b[b.length - n + i] ?? 1
+    if (x !== y && x !== 1 && y !== 1) return undefined
+    out.push(Math.max(x, y))
+  }
+  return out
+}
+
+/** Shapes of rank ≤ 2 with `n` entries. */
+const reshapeTargets = (n: number): ProgramShape[] => {
+  const out: ProgramShape[] = [[n]]
+  for (let d = 1; d <= n; d++) if (n % d === 0) out.push([d, n / d])
+  if (n === 1) out.push([])
+  return out
+}
+
+/** The bound on |value| after a unary op, given the bound `b` on its argument. */
+const unaryBound = (op: (typeof unaryOps)[number], b: number, c: number): number => {
+  switch (op) {
+    case 'sin':
+    case 'cos':
+    case 'tanh':
+    case 'erf':
+    case 'logistic':
+      return 1
+    case 'atan':
+      return Math.PI / 2
+    case 'softplus':
+      return b + 1
+    case 'square':
+      return b * b
+    case 'neg':
+      return b
+    case 'expTanh':
+      return Math.E
+    case 'log1pSquare':
+      return Math.log1p(b * b)
+    case 'sqrt1pSquare':
+      return Math.sqrt(1 + b * b)
+    case 'addConst':
+      return b + Math.abs(c)
+    case 'mulConst':
+      return b * Math.abs(c)
+  }
+}
+
+/** A raw node spec: naturals that `compile` maps to a valid node. */
+interface RawNode {
+  readonly op: number
+  readonly a: number
+  readonly b: number
+  readonly p: number
+  readonly q: number
+}
+
+interface Slot {
+  readonly shape: ProgramShape
+  readonly bound: number
+}
+
+/** Compiles raw specs into a program whose every node is valid for its operands' shapes. */
+const compile = (inputShapes: readonly ProgramShape[], raw: readonly RawNode[]): Program => {
+  const slots: Slot[] = inputShapes.map((shape) => ({ shape, bound: 1.5 }))
+  const nodes: ProgramNode[] = []
+  const emit = (op: ProgramOp, args: number[], params: NodeParams, s: Slot): void => {
+    nodes.push({ op, args, params, shape: s.shape })
+    slots.push(s)
+    if (s.bound > bound) {
+      nodes.push({ op: 'tanh', args: [slots.length - 1], params: {}, shape: s.shape })
+      slots.push({ shape: s.shape, bound: 1 })
+    }
+  }
+  const pickWhere = (k: number, ok: (s: Slot, i: number) => boolean): number | undefined => {
+    const candidates = slots.flatMap((s, i) => (ok(s, i) ? [i] : []))
+    return candidates.length === 0 ? undefined : candidates[k % candidates.length]
+  }
+  for (const r of raw) {
+    // operands count back from the newest value, so the program stays connected
+    const ai = slots.length - 1 - (r.a % slots.length)
+    const A = slots[ai]!
+    const op = pickOrder[r.op % pickOrder.length]!
+    const rank = A.shape.length
+    const fallback = (): void => {
+      emit('sin', [ai], {}, { shape: A.shape, bound: 1 })
+    }
+    switch (op) {
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'divSafe': {
+        const bi = pickWhere(r.b, (s) => {
+          const out = broadcastShapes(A.shape, s.shape)
+          return out !== undefined && sizeOf(out) <= maxSize
+        })
+        const B = slots[bi ?? ai]!
+        const shape = broadcastShapes(A.shape, B.shape)!
+        const b = op === 'mul' ? A.bound * B.bound : op === 'divSafe' ? A.bound : A.bound + B.bound
+        emit(op, [ai, bi ?? ai], {}, { shape, bound: b })
+        break
+      }
+      case 'sum':
+      case 'mean':
+      case 'logSumExp': {
+        const keepdims = r.q % 2 === 1
+        const axis = rank === 0 || r.p % (rank + 1) === rank ? undefined : r.p % (rank + 1)
+        const shape =
+          axis === undefined
+            ? keepdims
+              ? A.shape.map(() => 1)
+              : []
+            : keepdims
+              ? A.shape.map((d, i) => (i === axis ? 1 : d))
+              : A.shape.filter((_, i) => i !== axis)
+        const n = sizeOf(A.shape) / sizeOf(shape)
+        const b = op === 'sum' ? A.bound * n : op === 'mean' ? A.bound : A.bound + Math.log(n)
+        emit(op, [ai], { ...(axis === undefined ? {} : { axis }), keepdims }, { shape, bound: b })
+        break
+      }
+      case 'reshape': {
+        const targets = reshapeTargets(sizeOf(A.shape)).filter((t) => !sameShape(t, A.shape))
+        const shape = targets[r.p % targets.length]!
+        emit('reshape', [ai], { shape }, { shape, bound: A.bound })
+        break
+      }
+      case 'transpose':
+        if (rank !== 2) fallback()
+        else emit('transpose', [ai], {}, { shape: [A.shape[1]!, A.shape[0]!], bound: A.bound })
+        break
+      case 'slice': {
+        const axes = A.shape.flatMap((d, i) => (d >= 2 ? [i] : []))
+        if (axes.length === 0) {
+          fallback()
+          break
+        }
+        const axis = axes[r.p % axes.length]!
+        const d = A.shape[axis]!
+        const start = r.q % (d - 1)
+        const end = start + 1 + (r.b % (d - start))
+        const shape = A.shape.map((x, i) => (i === axis ? end - start : x))
+        emit('slice', [ai], { axis, start, end }, { shape, bound: A.bound })
+        break
+      }
+      case 'concat': {
+        if (rank === 0 || sizeOf(A.shape) * 2 > maxSize) {
+          fallback()
+          break
+        }
+        const bi = pickWhere(r.b, (s) => sameShape(s.shape, A.shape))!
+        const axis = r.p % rank
+        const shape = A.shape.map((x, i) => (i === axis ? 2 * x : x))
+        emit('concat', [ai, bi], { axis }, { shape, bound: Math.max(A.bound, slots[bi]!.bound) })
+        break
+      }
+      case 'expandDims': {
+        if (rank === 2) {
+          fallback()
+          break
+        }
+        const axis = r.p % (rank + 1)
+        const shape = [...A.shape.slice(0, axis), 1, ...A.shape.slice(axis)]
+        emit('expandDims', [ai], { axis }, { shape, bound: A.bound })
+        break
+      }
+      case 'matmul': {
+        const k = A.shape[rank - 1]
+        const bi =
+          k === undefined
+            ? undefined
+            : pickWhere(r.b, (s) => s.shape.length >= 1 && s.shape[0] === k)
+        if (bi === undefined) {
+          fallback()
+          break
+        }
+        const B = slots[bi]!
+        const shape = [...A.shape.slice(0, -1), ...B.shape.slice(1)]
+        emit('matmul', [ai, bi], {}, { shape, bound: A.bound * B.bound * k! })
+        break
+      }
+      default: {
+        const c = constants[r.p % constants.length]!
+        const params = op === 'addConst' || op === 'mulConst' ? { c } : {}
+        emit(op, [ai], params, { shape: A.shape, bound: unaryBound(op, A.bound, c) })
+      }
+    }
+  }
+  // the output sums every value no node uses (the last one first), so no node is dead
+  const used = new Set(nodes.flatMap((n) => n.args))
+  const sinks = slots.flatMap((_, i) => (used.has(i) ? [] : [i])).reverse()
+  const output = sinks.map((value, i) => ({ value, weight: weights[i % weights.length]! }))
+  return { inputShapes, nodes, output }
+}
+
+/** The expression `show` prints for node `n`, its operands named by `names`. */
+const call = (n: ProgramNode, names: readonly string[]): string => {
+  const [a, b] = n.args.map((i) => names[i]!)
+  const p = n.params
+  const axisArg = p.axis === undefined ? 'undefined' : String(p.axis)
+  switch (n.op) {
+    case 'expTanh':
+      return `exp(tanh(${a}))`
+    case 'log1pSquare':
+      return `log1p(square(${a}))`
+    case 'sqrt1pSquare':
+      return `sqrt(add(1, square(${a})))`
+    case 'addConst':
+      return `add(${a}, ${p.c})`
+    case 'mulConst':
+      return `mul(${p.c}, ${a})`
+    case 'divSafe':
+      return `div(${a}, add(1, square(${b})))`
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'matmul':
+      return `${n.op}(${a}, ${b})`
+    case 'sum':
+    case 'mean':
+    case 'logSumExp':
+      return p.keepdims === true
+        ? `${n.op}(${a}, ${axisArg}, { keepdims: true })`
+        : p.axis === undefined
+          ? `${n.op}(${a})`
+          : `${n.op}(${a}, ${p.axis})`
+    case 'reshape':
+      return `reshape(${a}, [${(p.shape ?? []).join(', ')}])`
+    case 'slice': {
+      const axis = p.axis ?? 0
+      const starts = [...Array(axis).fill(0), p.start]
+      const ends = [...Array(axis).fill(undefined), p.end]
+      return `slice(${a}, [${starts.join(', ')}], [${ends.map((e) => (e === undefined ? 'undefined' : e)).join(', ')}])`
+    }
+    case 'concat':
+      return `concat([${a}, ${b}], ${p.axis})`
+    case 'expandDims':
+      return `expandDims(${a}, ${p.axis})`
+    default:
+      return `${n.op}(${a})`
+  }
+}
+
+/**
+ * The program as readable TypeScript using fluxion ops: a function of its inputs (annotated
+ * with their shapes) with one `const` per node and the scalar output.
+ *
+ * @example
+ * const sinOf = { op: 'sin', args: [0], params: {}, shape: [3] } as const
+ * const p = { inputShapes: [[3]], nodes: [sinOf], output: [{ value: 1, weight: 1 }] }
+ * show(p).split('\n')[1] // => '  const v1 = sin(v0) // [3]'
+ * @category programs
+ */
+export const show = (p: Program): string => {
+  const k = p.inputShapes.length
+  const names = [...p.inputShapes.map((_, i) => `v${i}`), ...p.nodes.map((_, i) => `v${k + i}`)]
+  const params = p.inputShapes.map((s, i) => `v${i}: Tensor /* [${s.join(', ')}] */`).join(', ')
+  const body = p.nodes.map(
+    (n, i) => `  const v${k + i} = ${call(n, names)} // [${n.shape.join(', ')}]`,
+  )
+  const terms = p.output.map((t) =>
+    t.weight === 1 ? `sum(${names[t.value]})` : `mul(${t.weight}, sum(${names[t.value]}))`,
+  )
+  const result = terms.reduce((acc, t) => `add(${acc}, ${t})`)
+  return `(${params}): Scalar => {\n${[...body, `  return ${result}`].join('\n')}\n}`
+}
+
+/** Applies one node to its operands' values. */
+const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
+  const [a, b] = n.args.map((i) => vals[i]!) as [Scalar, Scalar]
+  const p = n.params
+  const keep = { keepdims: p.keepdims === true }
+  switch (n.op) {
+    case 'sin':
+      return sin(a)
+    case 'cos':
+      return cos(a)
+    case 'tanh':
+      return tanh(a)
+    case 'atan':
+      return atan(a)
+    case 'erf':
+      return erf(a)
+    case 'logistic':
+      return logistic(a)
+    case 'softplus':
+      return softplus(a)
+    case 'square':
+      return square(a)
+    case 'neg':
+      return neg(a)
+    case 'expTanh':
+      return exp(tanh(a))
+    case 'log1pSquare':
+      return log1p(square(a))
+    case 'sqrt1pSquare':
+      return sqrt(add(1, square(a)))
+    case 'addConst':
+      return add(a, p.c ?? 0)
+    case 'mulConst':
+      return mul(p.c ?? 1, a)
+    case 'add':
+      return add(a, b)
+    case 'sub':
+      return sub(a, b)
+    case 'mul':
+      return mul(a, b)
+    case 'divSafe':
+      return div(a, add(1, square(b)))
+    case 'sum':
+      return sum(a, p.axis, keep)
+    case 'mean':
+      return mean(a, p.axis, keep)
+    case 'logSumExp':
+      return logSumExp(a, p.axis, keep)
+    case 'reshape':
+      return reshape(a, p.shape ?? [])
+    case 'transpose':
+      return transpose(a)
+    case 'slice': {
+      const axis = p.axis ?? 0
+      return slice(
+        a,
+        [...Array<number>(axis).fill(0), p.start ?? 0],
+        [...Array<undefined>(axis).fill(undefined), p.end],
+      )
+    }
+    case 'concat':
+      return concat([a, b], p.axis ?? 0)
+    case 'expandDims':
+      return expandDims(a, p.axis ?? 0)
+    case 'matmul':
+      return matmul(a, b)
+  }
+}
+
+/**
+ * Evaluates `p` at `inputs` (one per input shape) with fluxion ops, so `grad`, `jvp`, `vjp`,
+ * `hessian` and the rest apply to `(xs) => run(p, xs)`.
+ *
+ * @example
+ * const sinOf = { op: 'sin', args: [0], params: {}, shape: [3] } as const
+ * const p = { inputShapes: [[3]], nodes: [sinOf], output: [{ value: 1, weight: 1 }] }
+ * valuesOf(run(p, [tensor([0, 0, 0])]))[0] // => 0
+ * @category programs
+ */
+export const run = (p: Program, inputs: readonly Scalar[]): Scalar => {
+  const vals: Scalar[] = [...inputs]
+  for (const n of p.nodes) vals.push(apply(n, vals))
+  return p.output.reduce<Scalar>(
+    (acc, t, i) =>
+      i === 0 && t.weight === 1
+        ? sum(vals[t.value]!)
+        : add(acc, mul(t.weight, sum(vals[t.value]!))),
+    0,
+  )
+}
+
+const withShow = <T extends object>(value: T, text: () => string): T =>
+  Object.defineProperty(value, fc.toStringMethod, { value: text, enumerable: false })
+
+const rawNode: fc.Arbitrary<RawNode> = fc.record({
+  op: fc.nat(),
+  a: fc.nat(),
+  b: fc.nat(),
+  p: fc.nat(),
+  q: fc.nat(),
+})
+
+/**
+ * Random differentiable programs: DAGs over fluxion's smooth ops, broadcasting, reductions and
+ * shape ops, with fan-out, valid and bounded by construction. Shrinks toward fewer inputs,
+ * fewer nodes and simpler ops; prints (in counterexamples too) as `show` does.
+ *
+ * @example
+ * show(fc.sample(program({ maxNodes: 4 }), 1)[0]!).includes('Scalar => {') // => true
+ * @category arbitraries
+ */
+export const program = (options: ProgramOptions = {}): fc.Arbitrary<Program> => {
+  const maxInputs = Math.max(1, options.inputs ?? 2)
+  const maxNodes = options.maxNodes ?? 8
+  return fc
+    .tuple(
+      fc.array(fc.nat({ max: inputShapeMenu.length - 1 }), { minLength: 1, maxLength: maxInputs }),
+      fc.array(rawNode, { maxLength: maxNodes }),
+    )
+    .map(([shapes, raw]) => {
+      const p = compile(
+        shapes.map((i) => inputShapeMenu[i]!),
+        raw,
+      )
+      return withShow(p, () => show(p))
+    })
+}
+
+/** A program with inputs and tangents (directions) for them, as `programCase` draws it. */
+export interface ProgramCase {
+  readonly program: Program
+  readonly inputs: readonly Tensor[]
+  readonly tangents: readonly Tensor[]
+}
+
+const valuesFor = (p: Program, raw: readonly (readonly number[])[]): Tensor[] =>
+  p.inputShapes.map((s, i) => new Tensor(Float64Array.from(raw[i]!.slice(0, sizeOf(s))), s))
+
+/** Options of `programCase`. */
+export interface ProgramCaseOptions extends ProgramOptions {
+  /** Input entries; default reals in [−1.5, 1.5]. */
+  readonly elements?: fc.Arbitrary<number>
+}
+
+/**
+ * A random program with inputs (entries in [−1.5, 1.5]) and tangents (in [−1, 1]) of its input
+ * shapes. Entries are drawn independently of the shapes, so program and values shrink
+ * together; a counterexample prints as the program's code followed by its inputs.
+ *
+ * @example
+ * fc.sample(programCase(), 1)[0]!.inputs.length >= 1 // => true
+ * @category arbitraries
+ */
+export const programCase = (options: ProgramCaseOptions = {}): fc.Arbitrary<ProgramCase> => {
+  const maxInputs = Math.max(1, options.inputs ?? 2)
+  const entries = (e: fc.Arbitrary<number>) =>
+    fc.array(fc.array(e, { minLength: 6, maxLength: 6 }), {
+      minLength: maxInputs,
+      maxLength: maxInputs,
+    })
+  const elements = options.elements ?? real(-1.5, 1.5)
+  return fc.tuple(program(options), entries(elements), entries(real(-1, 1))).map(([p, xs, vs]) => {
+    const c: ProgramCase = { program: p, inputs: valuesFor(p, xs), tangents: valuesFor(p, vs) }
+    const values = (ts: readonly Tensor[]) =>
+      ts.map((t, i) => `  v${i} = [${Array.from(t.data).join(', ')}]`).join('\n')
+    return withShow(
+      c,
+      () => `${show(p)}\ninputs:\n${values(c.inputs)}\ntangents:\n${values(c.tangents)}`,
+    )
+  })
+}
