@@ -100,6 +100,7 @@ export {
   unbroadcast,
   unbroadcastTolerance,
 } from './laws/structure.ts'
+export { show } from './program-text.ts'
 export {
   type NodeParams,
   type OutputTerm,
@@ -114,5 +115,4 @@ export {
   programCase,
   programOps,
   run,
-  show,
 } from './programs.ts'
