@@ -21,6 +21,22 @@ const call = (n: ProgramNode, names: readonly string[]): string => {
       return `add(${a}, ${p.c})`
     case 'mulConst':
       return `mul(${p.c}, ${a})`
+    case 'tanTanh':
+      return `tan(tanh(${a}))`
+    case 'asinHalfTanh':
+      return `asin(mul(0.5, tanh(${a})))`
+    case 'acosHalfTanh':
+      return `acos(mul(0.5, tanh(${a})))`
+    case 'sinhTanh':
+      return `sinh(tanh(${a}))`
+    case 'coshTanh':
+      return `cosh(tanh(${a}))`
+    case 'expm1Tanh':
+      return `expm1(tanh(${a}))`
+    case 'powSafe':
+      return `pow(add(1, square(${a})), ${p.c})`
+    case 'atan2Safe':
+      return `atan2(${a}, add(1, square(${b})))`
     case 'divSafe':
       return `div(${a}, add(1, square(${b})))`
     case 'add':

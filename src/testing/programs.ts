@@ -15,14 +15,19 @@
  */
 import fc from 'fast-check'
 import {
+  acos,
   add,
+  asin,
   atan,
+  atan2,
   concat,
   cos,
+  cosh,
   div,
   erf,
   exp,
   expandDims,
+  expm1,
   log1p,
   logistic,
   logSumExp,
@@ -30,9 +35,11 @@ import {
   mean,
   mul,
   neg,
+  pow,
   reshape,
   type Scalar,
   sin,
+  sinh,
   slice,
   softplus,
   sqrt,
@@ -40,6 +47,7 @@ import {
   sub,
   sum,
   Tensor,
+  tan,
   tanh,
   transpose,
 } from '../index.ts'
@@ -65,10 +73,18 @@ export const programOps = [
   'sqrt1pSquare',
   'addConst',
   'mulConst',
+  'tanTanh',
+  'asinHalfTanh',
+  'acosHalfTanh',
+  'sinhTanh',
+  'coshTanh',
+  'expm1Tanh',
+  'powSafe',
   'add',
   'sub',
   'mul',
   'divSafe',
+  'atan2Safe',
   'sum',
   'mean',
   'logSumExp',
@@ -94,7 +110,7 @@ export interface NodeParams {
   /** Start and end of `slice` along `axis`. */
   readonly start?: number
   readonly end?: number
-  /** The constant of `addConst` and `mulConst`. */
+  /** The constant of `addConst` and `mulConst`, and the exponent of `powSafe`. */
   readonly c?: number
 }
 
@@ -153,6 +169,13 @@ const unaryOps = [
   'sqrt1pSquare',
   'addConst',
   'mulConst',
+  'tanTanh',
+  'asinHalfTanh',
+  'acosHalfTanh',
+  'sinhTanh',
+  'coshTanh',
+  'expm1Tanh',
+  'powSafe',
 ] as const satisfies readonly ProgramOp[]
 const pickOrder: readonly ProgramOp[] = [
   'add',
@@ -160,6 +183,7 @@ const pickOrder: readonly ProgramOp[] = [
   ...unaryOps,
   'sub',
   'divSafe',
+  'atan2Safe',
   'sum',
   'mean',
   'logSumExp',
@@ -223,6 +247,21 @@ const unaryBound = (op: (typeof unaryOps)[number], b: number, c: number): number
       return b + Math.abs(c)
     case 'mulConst':
       return b * Math.abs(c)
+    case 'tanTanh':
+      return Math.tan(1)
+    case 'asinHalfTanh':
+      return Math.PI / 6
+    case 'acosHalfTanh':
+      return (2 * Math.PI) / 3
+    case 'sinhTanh':
+      return Math.sinh(1)
+    case 'coshTanh':
+      return Math.cosh(1)
+    case 'expm1Tanh':
+      return Math.E - 1
+    case 'powSafe':
+      // (1 + x²)^c: at most (1 + b²)^c for c > 0, at most 1 for c < 0
+      return c > 0 ? (1 + b * b) ** c : 1
   }
 }
 
@@ -269,14 +308,22 @@ const compile = (inputShapes: readonly ProgramShape[], raw: readonly RawNode[]):
       case 'add':
       case 'sub':
       case 'mul':
-      case 'divSafe': {
+      case 'divSafe':
+      case 'atan2Safe': {
         const bi = pickWhere(r.b, (s) => {
           const out = broadcastShapes(A.shape, s.shape)
           return out !== undefined && sizeOf(out) <= maxSize
         })
         const B = slots[bi ?? ai]!
         const shape = broadcastShapes(A.shape, B.shape)!
-        const b = op === 'mul' ? A.bound * B.bound : op === 'divSafe' ? A.bound : A.bound + B.bound
+        const b =
+          op === 'mul'
+            ? A.bound * B.bound
+            : op === 'divSafe'
+              ? A.bound
+              : op === 'atan2Safe'
+                ? Math.PI
+                : A.bound + B.bound
         emit(op, [ai, bi ?? ai], {}, { shape, bound: b })
         break
       }
@@ -360,7 +407,7 @@ const compile = (inputShapes: readonly ProgramShape[], raw: readonly RawNode[]):
       }
       default: {
         const c = constants[r.p % constants.length]!
-        const params = op === 'addConst' || op === 'mulConst' ? { c } : {}
+        const params = op === 'addConst' || op === 'mulConst' || op === 'powSafe' ? { c } : {}
         emit(op, [ai], params, { shape: A.shape, bound: unaryBound(op, A.bound, c) })
       }
     }
@@ -402,6 +449,22 @@ const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
       return log1p(square(a))
     case 'sqrt1pSquare':
       return sqrt(add(1, square(a)))
+    case 'tanTanh':
+      return tan(tanh(a))
+    case 'asinHalfTanh':
+      return asin(mul(0.5, tanh(a)))
+    case 'acosHalfTanh':
+      return acos(mul(0.5, tanh(a)))
+    case 'sinhTanh':
+      return sinh(tanh(a))
+    case 'coshTanh':
+      return cosh(tanh(a))
+    case 'expm1Tanh':
+      return expm1(tanh(a))
+    case 'powSafe':
+      return pow(add(1, square(a)), p.c ?? 1)
+    case 'atan2Safe':
+      return atan2(a, add(1, square(b)))
     case 'addConst':
       return add(a, p.c ?? 0)
     case 'mulConst':
