@@ -37,6 +37,18 @@ const call = (n: ProgramNode, names: readonly string[]): string => {
       return `pow(add(1, square(${a})), ${p.c})`
     case 'atan2Safe':
       return `atan2(${a}, add(1, square(${b})))`
+    case 'absShifted':
+      return `abs(add(1, square(${a})))`
+    case 'signGate':
+      return `mul(${a}, sign(add(1, square(${a}))))`
+    case 'maximumApart':
+      return `maximum(${a}, add(${b}, 10))`
+    case 'minimumApart':
+      return `minimum(${a}, sub(${b}, 10))`
+    case 'whereGate':
+      return `where(less(square(${a}), -1), ${b}, ${a})`
+    case 'safeMul':
+      return `safeMul(${a}, ${b})`
     case 'divSafe':
       return `div(${a}, add(1, square(${b})))`
     case 'add':

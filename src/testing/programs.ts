@@ -15,6 +15,7 @@
  */
 import fc from 'fast-check'
 import {
+  abs,
   acos,
   add,
   asin,
@@ -28,16 +29,21 @@ import {
   exp,
   expandDims,
   expm1,
+  less,
   log1p,
   logistic,
   logSumExp,
   matmul,
+  maximum,
   mean,
+  minimum,
   mul,
   neg,
   pow,
   reshape,
   type Scalar,
+  safeMul,
+  sign,
   sin,
   sinh,
   slice,
@@ -50,6 +56,7 @@ import {
   tan,
   tanh,
   transpose,
+  where,
 } from '../index.ts'
 import { real } from './arbitraries.ts'
 import { show } from './program-text.ts'
@@ -80,11 +87,21 @@ export const programOps = [
   'coshTanh',
   'expm1Tanh',
   'powSafe',
+  'absShifted',
+  'signGate',
   'add',
   'sub',
   'mul',
   'divSafe',
   'atan2Safe',
+  'maximumApart',
+  'minimumApart',
+  'whereGate',
+  'safeMul',
+  'maximumApart',
+  'minimumApart',
+  'whereGate',
+  'safeMul',
   'sum',
   'mean',
   'logSumExp',
@@ -176,6 +193,8 @@ const unaryOps = [
   'coshTanh',
   'expm1Tanh',
   'powSafe',
+  'absShifted',
+  'signGate',
 ] as const satisfies readonly ProgramOp[]
 const pickOrder: readonly ProgramOp[] = [
   'add',
@@ -262,6 +281,10 @@ const unaryBound = (op: (typeof unaryOps)[number], b: number, c: number): number
     case 'powSafe':
       // (1 + x²)^c: at most (1 + b²)^c for c > 0, at most 1 for c < 0
       return c > 0 ? (1 + b * b) ** c : 1
+    case 'absShifted':
+      return 1 + b * b
+    case 'signGate':
+      return b
   }
 }
 
@@ -309,7 +332,11 @@ const compile = (inputShapes: readonly ProgramShape[], raw: readonly RawNode[]):
       case 'sub':
       case 'mul':
       case 'divSafe':
-      case 'atan2Safe': {
+      case 'atan2Safe':
+      case 'maximumApart':
+      case 'minimumApart':
+      case 'whereGate':
+      case 'safeMul': {
         const bi = pickWhere(r.b, (s) => {
           const out = broadcastShapes(A.shape, s.shape)
           return out !== undefined && sizeOf(out) <= maxSize
@@ -323,7 +350,13 @@ const compile = (inputShapes: readonly ProgramShape[], raw: readonly RawNode[]):
               ? A.bound
               : op === 'atan2Safe'
                 ? Math.PI
-                : A.bound + B.bound
+                : op === 'maximumApart' || op === 'minimumApart'
+                  ? Math.max(A.bound, B.bound) + 10
+                  : op === 'whereGate'
+                    ? Math.max(A.bound, B.bound)
+                    : op === 'safeMul'
+                      ? A.bound * B.bound
+                      : A.bound + B.bound
         emit(op, [ai, bi ?? ai], {}, { shape, bound: b })
         break
       }
@@ -465,6 +498,20 @@ const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
       return pow(add(1, square(a)), p.c ?? 1)
     case 'atan2Safe':
       return atan2(a, add(1, square(b)))
+    // kinked primitives, used where their arguments stay away from the kinks
+    case 'absShifted':
+      return abs(add(1, square(a)))
+    case 'signGate':
+      return mul(a, sign(add(1, square(a))))
+    case 'maximumApart':
+      return maximum(a, add(b, 10))
+    case 'minimumApart':
+      return minimum(a, sub(b, 10))
+    case 'whereGate':
+      return where(less(square(a), -1), b, a)
+    case 'safeMul':
+      return safeMul(a, b)
+
     case 'addConst':
       return add(a, p.c ?? 0)
     case 'mulConst':
@@ -552,7 +599,7 @@ export const program = (options: ProgramOptions = {}): fc.Arbitrary<Program> => 
   return fc
     .tuple(
       fc.array(fc.nat({ max: inputShapeMenu.length - 1 }), { minLength: 1, maxLength: maxInputs }),
-      fc.array(rawNode, { maxLength: maxNodes }),
+      fc.array(rawNode, { maxLength: maxNodes, size: 'medium' }),
     )
     .map(([shapes, raw]) => {
       const p = compile(
