@@ -59,6 +59,7 @@ export class FluxionError extends Error {
  * @category errors
  */
 export class ShapeError extends FluxionError {
+  /** Always `'ShapeError'` (a literal, so it survives minification). */
   override readonly name: string = 'ShapeError'
 }
 
@@ -67,6 +68,7 @@ export class ShapeError extends FluxionError {
  * @category errors
  */
 export class NonScalarOutputError extends FluxionError {
+  /** Always `'NonScalarOutputError'` (a literal, so it survives minification). */
   override readonly name: string = 'NonScalarOutputError'
 }
 
@@ -75,6 +77,7 @@ export class NonScalarOutputError extends FluxionError {
  * @category errors
  */
 export class TreeMismatchError extends FluxionError {
+  /** Always `'TreeMismatchError'` (a literal, so it survives minification). */
   override readonly name: string = 'TreeMismatchError'
 }
 
@@ -84,6 +87,7 @@ export class TreeMismatchError extends FluxionError {
  * @category errors
  */
 export class EscapedTracerError extends FluxionError {
+  /** Always `'EscapedTracerError'` (a literal, so it survives minification). */
   override readonly name: string = 'EscapedTracerError'
 }
 
@@ -93,6 +97,7 @@ export class EscapedTracerError extends FluxionError {
  * @category errors
  */
 export class TracedArithmeticError extends FluxionError {
+  /** Always `'TracedArithmeticError'` (a literal, so it survives minification). */
   override readonly name: string = 'TracedArithmeticError'
 }
 
@@ -102,6 +107,7 @@ export class TracedArithmeticError extends FluxionError {
  * @category errors
  */
 export class InvalidArgumentError extends FluxionError {
+  /** Always `'InvalidArgumentError'` (a literal, so it survives minification). */
   override readonly name: string = 'InvalidArgumentError'
 }
 
@@ -110,5 +116,6 @@ export class InvalidArgumentError extends FluxionError {
  * @category errors
  */
 export class NonFiniteError extends FluxionError {
+  /** Always `'NonFiniteError'` (a literal, so it survives minification). */
   override readonly name: string = 'NonFiniteError'
 }

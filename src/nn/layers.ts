@@ -30,7 +30,12 @@ export interface Layer<P> {
 }
 
 /** Parameters of a dense layer: weights `w` of shape [inputs, outputs] and biases `b` [outputs]. */
-export type DenseParams = { readonly w: Tensor; readonly b: Tensor }
+export type DenseParams = {
+  /** Weights, shape [inputs, outputs]. */
+  readonly w: Tensor
+  /** Biases, shape [outputs]. */
+  readonly b: Tensor
+}
 
 /** Options of `dense`. */
 export interface DenseOptions {

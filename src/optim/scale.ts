@@ -16,7 +16,10 @@ import { checkHyper, type GradientTransformation, treeFull } from './base.ts'
 import { type LearningRate, rateAt } from './schedules.ts'
 
 /** State of `scaleByLearningRate`: how many updates have been made. */
-export type CountState = { readonly count: number }
+export type CountState = {
+  /** Updates made so far (0 before the first). */
+  readonly count: number
+}
 
 /**
  * Multiplies updates by −η, with η the learning rate (a number, or a schedule evaluated at the
@@ -40,7 +43,10 @@ export function scaleByLearningRate(rate: LearningRate): GradientTransformation<
 }
 
 /** State of `trace`: the running momentum t. */
-export type TraceState = { readonly trace: unknown }
+export type TraceState = {
+  /** The momentum t, a tree shaped like the params: t ← g + μ·t. */
+  readonly trace: unknown
+}
 
 /** Options of `trace`. */
 export interface TraceOptions {
@@ -75,7 +81,14 @@ export function trace(options: TraceOptions): GradientTransformation<TraceState>
 }
 
 /** State of `scaleByAdam`: the step count and the first and second moment estimates. */
-export type AdamState = { readonly count: number; readonly mu: unknown; readonly nu: unknown }
+export type AdamState = {
+  /** Updates made so far, for the bias correction 1 − βᵗ. */
+  readonly count: number
+  /** First moment m, the running average of g, a tree shaped like the params. */
+  readonly mu: unknown
+  /** Second moment v, the running average of g², a tree shaped like the params. */
+  readonly nu: unknown
+}
 
 /** Options of `scaleByAdam` and `adam`. */
 export interface AdamOptions {
@@ -125,7 +138,10 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
 }
 
 /** State of `scaleByRms`: the running average of squared updates. */
-export type RmsState = { readonly nu: unknown }
+export type RmsState = {
+  /** Running average of g², a tree shaped like the params. */
+  readonly nu: unknown
+}
 
 /** Options of `scaleByRms` and `rmsprop`. */
 export interface RmsOptions {
@@ -161,7 +177,10 @@ export function scaleByRms(options: RmsOptions = {}): GradientTransformation<Rms
 }
 
 /** State of `scaleByRss`: the sum of all squared updates so far. */
-export type RssState = { readonly sumOfSquares: unknown }
+export type RssState = {
+  /** The initial value plus g² summed over all updates, a tree shaped like the params. */
+  readonly sumOfSquares: unknown
+}
 
 /** Options of `scaleByRss` and `adagrad`. */
 export interface RssOptions {

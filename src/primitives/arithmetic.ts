@@ -25,6 +25,7 @@ import {
 
 // ---- records (add and safeMul live in families.ts: the derived rules are written in them) ----
 
+/** Primitive record of {@link sub}: a − b, with ∂/∂a = 1 and ∂/∂b = −1. */
 export const subP = binary({
   name: 'sub',
   taylor: (a, b) => a.map((ak, k) => sub(ak, b[k]!)),
@@ -39,6 +40,7 @@ export const subP = binary({
   domain: { ...binaryDomain(anyReal), linear: true },
 })
 
+/** Primitive record of {@link mul}: a · b, with ∂/∂a = b and ∂/∂b = a. */
 export const mulP = binary({
   name: 'mul',
   taylor: (a, b) => productSeries(a, b),
@@ -48,6 +50,7 @@ export const mulP = binary({
   domain: binaryDomain(anyReal),
 })
 
+/** Primitive record of {@link div}: a / b, with ∂/∂a = 1/b and ∂/∂b = −a/b². */
 export const divP = binary({
   name: 'div',
   taylor: (a, b) => quotientSeries(a, b),
@@ -57,6 +60,7 @@ export const divP = binary({
   domain: binaryDomain(anyReal, real(0.5, 3)),
 })
 
+/** Primitive record of {@link pow}: aᵇ, with ∂/∂a = b·aᵇ⁻¹ and ∂/∂b = aᵇ·log a. */
 export const powP = binary({
   name: 'pow',
   taylor: (a, b, constant) => powSeries(a, b, constant[1]!),
@@ -75,6 +79,7 @@ export const powP = binary({
 /** 1 where a > b, ½ where a = b, 0 elsewhere: how `maximum` splits its derivative at ties. */
 const tieSplit = (win: Tensor | number, tie: Tensor | number) => add(win, mul(0.5, tie))
 
+/** Primitive record of {@link maximum}: the larger of a and b; the gradient follows the winner, split evenly at ties. */
 export const maximumP = binary({
   name: 'maximum',
   taylor: (a, b) =>
@@ -88,6 +93,7 @@ export const maximumP = binary({
   domain: separatedBinaryDomain(anyReal),
 })
 
+/** Primitive record of {@link minimum}: the smaller of a and b; the gradient follows the winner, split evenly at ties. */
 export const minimumP = binary({
   name: 'minimum',
   taylor: (a, b) => selectSeries(a, b, tieSplit(less(a[0]!, b[0]!), equal(a[0]!, b[0]!)), minimum),
@@ -100,6 +106,7 @@ export const minimumP = binary({
   domain: separatedBinaryDomain(anyReal),
 })
 
+/** Primitive record of {@link atan2}: the angle of (b, a), with ∂/∂a = b/(a²+b²) and ∂/∂b = −a/(a²+b²). */
 export const atan2P = binary({
   name: 'atan2',
   taylor: (y, x) => atan2Series(y, x),
@@ -112,6 +119,7 @@ export const atan2P = binary({
   domain: binaryDomain(real(-3, 3), real(0.5, 3)),
 })
 
+/** Primitive record of {@link neg}: −x, with derivative −1. */
 export const negP = unary({
   name: 'neg',
   scalar: (x) => -x,

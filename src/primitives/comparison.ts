@@ -34,36 +34,42 @@ import { alignBatched, binary, sumTangents, unary, unbroadcast } from './familie
 
 const comparisonDomain = binaryDomain(real(-2, 2))
 
+/** Primitive record of {@link less}: 1 where a < b, else 0, with zero derivative. */
 export const lessP = binary({
   name: 'less',
   scalar: (a, b) => +(a < b),
   kernel: lessK,
   domain: comparisonDomain,
 })
+/** Primitive record of {@link lessEqual}: 1 where a ≤ b, else 0, with zero derivative. */
 export const lessEqualP = binary({
   name: 'lessEqual',
   scalar: (a, b) => +(a <= b),
   kernel: lessEqualK,
   domain: comparisonDomain,
 })
+/** Primitive record of {@link greater}: 1 where a > b, else 0, with zero derivative. */
 export const greaterP = binary({
   name: 'greater',
   scalar: (a, b) => +(a > b),
   kernel: greaterK,
   domain: comparisonDomain,
 })
+/** Primitive record of {@link greaterEqual}: 1 where a ≥ b, else 0, with zero derivative. */
 export const greaterEqualP = binary({
   name: 'greaterEqual',
   scalar: (a, b) => +(a >= b),
   kernel: greaterEqualK,
   domain: comparisonDomain,
 })
+/** Primitive record of {@link equal}: 1 where a = b, else 0, with zero derivative. */
 export const equalP = binary({
   name: 'equal',
   scalar: (a, b) => +(a === b),
   kernel: equalK,
   domain: comparisonDomain,
 })
+/** Primitive record of {@link notEqual}: 1 where a ≠ b, else 0, with zero derivative. */
 export const notEqualP = binary({
   name: 'notEqual',
   scalar: (a, b) => +(a !== b),
@@ -160,6 +166,7 @@ export function notEqual(a: Value, b: Value): Value {
 const toArray = (v: Concrete): [Float64Array, Shape] =>
   typeof v === 'number' ? [Float64Array.of(v), []] : [v.data, v.shape]
 
+/** Primitive record of {@link where}: `a` where the condition is nonzero, else `b`, broadcast. */
 export const whereP: Primitive<void> = define({
   name: 'where',
   arity: 3,
@@ -228,6 +235,7 @@ export function where(condition: Value, a: Value, b: Value): Value {
 
 // ---- stopGradient -----------------------------------------------------------------------------
 
+/** Primitive record of {@link stopGradient}: the identity, with zero derivative in every mode. */
 export const stopGradientP = unary({
   name: 'stopGradient',
   scalar: (x) => x,

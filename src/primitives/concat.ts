@@ -20,10 +20,13 @@ type Value = number | Tensor
 
 // ---- concat -----------------------------------------------------------------------------------
 
+/** Params of `concat`: the axis to join along. */
 export interface ConcatParams {
+  /** The axis, already normalized to 0 ≤ axis < rank. */
   readonly axis: number
 }
 
+/** Primitive record of {@link concat}: joins its arguments (any number of them) along `axis`. */
 export const concatP: Primitive<ConcatParams> = define({
   name: 'concat',
   arity: -1,

@@ -43,6 +43,7 @@ import {
   weighted,
 } from './taylor.ts'
 
+/** Primitive record of {@link exp}: eˣ, elementwise. */
 export const expP = unary({
   name: 'exp',
   scalar: Math.exp,
@@ -67,6 +68,7 @@ export function exp(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.exp(x) : bind1(expP, x, undefined)
 }
 
+/** Primitive record of {@link log}: natural logarithm, elementwise. */
 export const logP = unary({
   name: 'log',
   scalar: Math.log,
@@ -91,6 +93,7 @@ export function log(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.log(x) : bind1(logP, x, undefined)
 }
 
+/** Primitive record of {@link log1p}: ln(1 + x), elementwise. */
 export const log1pP = unary({
   name: 'log1p',
   scalar: Math.log1p,
@@ -115,6 +118,7 @@ export function log1p(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.log1p(x) : bind1(log1pP, x, undefined)
 }
 
+/** Primitive record of {@link expm1}: eˣ − 1, elementwise. */
 export const expm1P = unary({
   name: 'expm1',
   scalar: Math.expm1,
@@ -139,6 +143,7 @@ export function expm1(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.expm1(x) : bind1(expm1P, x, undefined)
 }
 
+/** Primitive record of {@link sqrt}: square root, elementwise. */
 export const sqrtP = unary({
   name: 'sqrt',
   scalar: Math.sqrt,
@@ -163,6 +168,7 @@ export function sqrt(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.sqrt(x) : bind1(sqrtP, x, undefined)
 }
 
+/** Primitive record of {@link square}: x², elementwise. */
 export const squareP = unary({
   name: 'square',
   scalar: (x) => x * x,
@@ -187,6 +193,7 @@ export function square(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? x * x : bind1(squareP, x, undefined)
 }
 
+/** Primitive record of {@link abs}: |x|, elementwise. */
 export const absP = unary({
   name: 'abs',
   scalar: Math.abs,
@@ -214,6 +221,7 @@ export function abs(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.abs(x) : bind1(absP, x, undefined)
 }
 
+/** Primitive record of {@link sign}: −1, 0 or 1, elementwise, with zero derivative. */
 export const signP = unary({
   name: 'sign',
   scalar: signScalar,
@@ -236,6 +244,7 @@ export function sign(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? signScalar(x) : bind1(signP, x, undefined)
 }
 
+/** Primitive record of {@link logistic}: 1 / (1 + e⁻ˣ), elementwise. */
 export const logisticP = unary({
   name: 'logistic',
   scalar: logisticScalar,
@@ -260,6 +269,7 @@ export function logistic(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? logisticScalar(x) : bind1(logisticP, x, undefined)
 }
 
+/** Primitive record of {@link softplus}: ln(1 + eˣ), elementwise. */
 export const softplusP = unary({
   name: 'softplus',
   scalar: softplusScalar,
@@ -288,6 +298,7 @@ export function softplus(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? softplusScalar(x) : bind1(softplusP, x, undefined)
 }
 
+/** Primitive record of {@link erf}: the error function, elementwise. */
 export const erfP = unary({
   name: 'erf',
   scalar: erfScalar,

@@ -23,13 +23,16 @@ type Value = number | Tensor
 
 /** Which operands `matmul` uses transposed (in their last two axes). */
 export interface MatmulParams {
+  /** Use `a` transposed in its last two axes. */
   readonly transA: boolean
+  /** Use `b` transposed in its last two axes. */
   readonly transB: boolean
 }
 
 const mm = (a: Val, b: Val, transA: boolean, transB: boolean): Val =>
   bind2(matmulP, a, b, { transA, transB })
 
+/** Primitive record of {@link matmul}: product over the last two axes, leading axes broadcast. */
 export const matmulP: Primitive<MatmulParams> = define({
   name: 'matmul',
   arity: 2,

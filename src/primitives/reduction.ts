@@ -38,6 +38,7 @@ const maxWeights = (x: Val, y: Val, axes: readonly number[]): Val => {
   return div(mask, reshape(sum(mask, axes), kept))
 }
 
+/** Primitive record of {@link max}: largest element over `axes`; ties share the derivative. */
 export const maxP: Primitive<ReduceParams> = define({
   name: 'max',
   arity: 1,

@@ -72,10 +72,13 @@ const inferShape = (shape: readonly number[], size: number): Shape => {
 
 // ---- transpose --------------------------------------------------------------------------------
 
+/** Params of `transpose`: the axis permutation. */
 export interface TransposeParams {
+  /** Output axis i is input axis `perm[i]`; a full permutation of the axes. */
   readonly perm: readonly number[]
 }
 
+/** Primitive record of {@link transpose}: permutes axes by `perm`. */
 export const transposeP: Primitive<TransposeParams> = linear<TransposeParams>({
   name: 'transpose',
   impl: (x, { perm }) => {
@@ -157,10 +160,13 @@ export function broadcastTo(x: Value, shape: readonly number[]): Tensor {
 
 // ---- cast (number ↔ rank-0 tensor) ------------------------------------------------------------
 
+/** Params of `cast`: the kind to convert to. */
 export interface CastParams {
+  /** A JS number or a rank-0 tensor. */
   readonly to: 'number' | 'tensor'
 }
 
+/** Primitive `cast`: a JS number to a rank-0 tensor or back, the value unchanged. */
 export const castP: Primitive<CastParams> = linear<CastParams>({
   name: 'cast',
   // a tensor cast to a tensor is copied: outputs never share storage with inputs
@@ -185,7 +191,10 @@ export const castP: Primitive<CastParams> = linear<CastParams>({
   },
 })
 
-/** `v` as the same kind as `like`: a JS number or a rank-0 tensor (the value is unchanged). */
+/**
+ * `v` as the same kind as `like`: a JS number or a rank-0 tensor (the value is unchanged).
+ * @internal
+ */
 export function conformKind(v: Val, like: 'number' | 'tensor'): Val {
   if (shapeOf(v).length !== 0) return v
   return bind1(castP, v, { to: like })
@@ -216,15 +225,20 @@ const checkIndices = (list: unknown, what: string, holes: boolean): void => {
   }
 }
 
+/** Params of `slice`, one entry per axis, with bounds already clamped into range. */
 export interface SliceParams {
+  /** First index taken (inclusive), 0 ≤ start ≤ length. */
   readonly starts: readonly number[]
+  /** End index (exclusive), start ≤ end ≤ length. */
   readonly ends: readonly number[]
+  /** Stride, an integer ≥ 1. */
   readonly steps: readonly number[]
 }
 
 const sliceLength = (start: number, end: number, step: number): number =>
   end <= start ? 0 : Math.ceil((end - start) / step)
 
+/** Primitive record of {@link slice}: the strided sub-tensor from `starts` to `ends`. */
 export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
   name: 'slice',
   impl: (x, { starts, ends, steps }) => {
@@ -258,16 +272,25 @@ export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
   },
 })
 
+/**
+ * Params of `pad`, one entry per axis except `value` (`interior` is what lets `pad` transpose a
+ * strided `slice`).
+ */
 export interface PadParams {
+  /** Elements of `value` added before the first element. */
   readonly lo: readonly number[]
+  /** Elements of `value` added after the last element. */
   readonly hi: readonly number[]
+  /** Elements of `value` added between each pair of neighbours. */
   readonly interior: readonly number[]
+  /** The constant the padding is filled with. */
   readonly value: number
 }
 
 const paddedLength = (n: number, lo: number, hi: number, interior: number): number =>
   lo + hi + n + Math.max(n - 1, 0) * interior
 
+/** Primitive record of {@link pad}: `lo`, `hi` and `interior` padding filled with `value`. */
 export const padP: Primitive<PadParams> = linear<PadParams>({
   name: 'pad',
   impl: (x, { lo, hi, interior, value }) => {

@@ -34,6 +34,7 @@ import {
   trigSeries,
 } from './taylor.ts'
 
+/** Primitive record of {@link sin}: sine, elementwise. */
 export const sinP = unary({
   name: 'sin',
   scalar: Math.sin,
@@ -58,6 +59,7 @@ export function sin(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.sin(x) : bind1(sinP, x, undefined)
 }
 
+/** Primitive record of {@link cos}: cosine, elementwise. */
 export const cosP = unary({
   name: 'cos',
   scalar: Math.cos,
@@ -82,6 +84,7 @@ export function cos(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.cos(x) : bind1(cosP, x, undefined)
 }
 
+/** Primitive record of {@link tan}: tangent, elementwise. */
 export const tanP = unary({
   name: 'tan',
   scalar: Math.tan,
@@ -107,6 +110,7 @@ export function tan(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.tan(x) : bind1(tanP, x, undefined)
 }
 
+/** Primitive record of {@link asin}: arcsine, elementwise. */
 export const asinP = unary({
   name: 'asin',
   scalar: Math.asin,
@@ -131,6 +135,7 @@ export function asin(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.asin(x) : bind1(asinP, x, undefined)
 }
 
+/** Primitive record of {@link acos}: arccosine, elementwise. */
 export const acosP = unary({
   name: 'acos',
   scalar: Math.acos,
@@ -155,6 +160,7 @@ export function acos(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.acos(x) : bind1(acosP, x, undefined)
 }
 
+/** Primitive record of {@link atan}: arctangent, elementwise. */
 export const atanP = unary({
   name: 'atan',
   scalar: Math.atan,
@@ -183,6 +189,7 @@ export function atan(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.atan(x) : bind1(atanP, x, undefined)
 }
 
+/** Primitive record of {@link sinh}: hyperbolic sine, elementwise. */
 export const sinhP = unary({
   name: 'sinh',
   scalar: Math.sinh,
@@ -207,6 +214,7 @@ export function sinh(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.sinh(x) : bind1(sinhP, x, undefined)
 }
 
+/** Primitive record of {@link cosh}: hyperbolic cosine, elementwise. */
 export const coshP = unary({
   name: 'cosh',
   scalar: Math.cosh,
@@ -231,6 +239,7 @@ export function cosh(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.cosh(x) : bind1(coshP, x, undefined)
 }
 
+/** Primitive record of {@link tanh}: hyperbolic tangent, elementwise. */
 export const tanhP = unary({
   name: 'tanh',
   scalar: Math.tanh,

@@ -14,7 +14,9 @@ export type Numeric = number | Tensor
  * symmetric form of NumPy's `allclose`).
  */
 export interface Tolerance {
+  /** Relative tolerance, scaled by the larger magnitude. */
   readonly rtol: number
+  /** Absolute tolerance, the floor for values near 0. */
   readonly atol: number
 }
 

@@ -47,11 +47,17 @@ export interface CheckOptions {
 
 /** The defaults of every option of the checks, for float64. */
 export const checkDefaults = {
+  /** Check first derivatives only. */
   order: 1,
+  /** Check forward and reverse mode. */
   modes: ['fwd', 'rev'],
+  /** Absolute tolerance. */
   atol: 1e-5,
+  /** Relative tolerance. */
   rtol: 1e-5,
+  /** Finite-difference step. */
   eps: 1e-5,
+  /** Seed of the random directions and cotangents. */
   seed: 0,
 } as const satisfies Required<CheckOptions>
 

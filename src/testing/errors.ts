@@ -27,6 +27,7 @@ export interface GradientCheckDetails {
  * @category errors
  */
 export class GradientCheckError extends FluxionError {
+  /** Always `'GradientCheckError'` (a literal, so it survives minification). */
   override readonly name: string = 'GradientCheckError'
   /** The law that failed. */
   readonly law: string

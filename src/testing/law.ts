@@ -49,9 +49,13 @@ export type Mode = 'fwd' | 'rev'
 
 /** One instance of a law: `lhs` and `rhs` must agree pairwise within `tol`. */
 export interface Equation {
+  /** The law this is an instance of. */
   readonly law: LawName
+  /** The left side's values, one per pair. */
   readonly lhs: readonly Numeric[]
+  /** The right side's values, in the same order as `lhs`. */
   readonly rhs: readonly Numeric[]
+  /** How close each pair must be (`exact` for exact laws). */
   readonly tol: Tolerance
   /** A violation found before comparing values (a tree's structure, a leaf's kind), if any. */
   readonly mismatch?: string

@@ -124,8 +124,9 @@ export interface NodeParams {
   readonly keepdims?: boolean
   /** The target shape of `reshape`. */
   readonly shape?: ProgramShape
-  /** Start and end of `slice` along `axis`. */
+  /** Start of `slice` along `axis` (inclusive). */
   readonly start?: number
+  /** End of `slice` along `axis` (exclusive). */
   readonly end?: number
   /** The constant of `addConst` and `mulConst`, and the exponent of `powSafe`. */
   readonly c?: number
@@ -133,8 +134,11 @@ export interface NodeParams {
 
 /** One SSA node: `op` applied to earlier values (inputs first, then nodes, numbered together). */
 export interface ProgramNode {
+  /** The op applied. */
   readonly op: ProgramOp
+  /** Indices of the values it is applied to, in argument order. */
   readonly args: readonly number[]
+  /** The op's static parameters. */
   readonly params: NodeParams
   /** The shape of the node's value. */
   readonly shape: ProgramShape
@@ -142,7 +146,9 @@ export interface ProgramNode {
 
 /** One term of the scalar output: `weight · sum(v[value])`. */
 export interface OutputTerm {
+  /** Index of the value summed. */
   readonly value: number
+  /** The factor the sum is multiplied by. */
   readonly weight: number
 }
 
@@ -151,8 +157,11 @@ export interface OutputTerm {
  * `inputShapes`), `vk, …` its nodes in order; the output is the scalar Σ weight · sum(v).
  */
 export interface Program {
+  /** The shape of each input, in order. */
   readonly inputShapes: readonly ProgramShape[]
+  /** The nodes, each using only inputs and earlier nodes. */
   readonly nodes: readonly ProgramNode[]
+  /** The terms summed into the scalar output. */
   readonly output: readonly OutputTerm[]
 }
 
@@ -612,8 +621,11 @@ export const program = (options: ProgramOptions = {}): fc.Arbitrary<Program> => 
 
 /** A program with inputs and tangents (directions) for them, as `programCase` draws it. */
 export interface ProgramCase {
+  /** The program. */
   readonly program: Program
+  /** One value per input, of its shape. */
   readonly inputs: readonly Tensor[]
+  /** One direction per input, of its shape. */
   readonly tangents: readonly Tensor[]
 }
 

@@ -27,7 +27,9 @@ import { combineAll, concrete, maxAbsAll, zipWith } from '../vector.ts'
 
 /** Which derivative to compare, the finite-difference step, and the tolerance. */
 export interface FdSettings {
+  /** Compare the first (1) or second (2) directional derivative. */
   readonly order: 1 | 2
+  /** The finite-difference step h. */
   readonly step: number
   /** Elementwise tolerance; `atol` is scaled by 1 + max|f| over the points evaluated. */
   readonly tol: Tolerance
@@ -102,6 +104,7 @@ export const fdAgreement =
 
 /** The finite-difference step and tolerance of `hvp-fd`. */
 export interface HvpFdSettings {
+  /** The finite-difference step h of the gradient's argument. */
   readonly step: number
   /** Elementwise tolerance; `atol` is scaled by 1 + max|∇f| over the points evaluated. */
   readonly tol: Tolerance

@@ -90,10 +90,16 @@ export const ringAnnihilation =
  */
 export const ringLaws = <A>(R: ring.Ring<A>, E: eq.Eq<A>) =>
   ({
+    /** {@link ringAssociativity}: (a + b) + c = a + (b + c) and (a·b)·c = a·(b·c). */
     'ring-associativity': ringAssociativity(R, E),
+    /** {@link ringCommutativity}: a + b = b + a and a·b = b·a. */
     'ring-commutativity': ringCommutativity(R, E),
+    /** {@link ringDistributivity}: a·(b + c) = a·b + a·c and (a + b)·c = a·c + b·c. */
     'ring-distributivity': ringDistributivity(R, E),
+    /** {@link ringIdentity}: a + 0 = a, a·1 = a and 1·a = a. */
     'ring-identity': ringIdentity(R, E),
+    /** {@link ringInverse}: a − a = 0 and a + (0 − a) = 0. */
     'ring-inverse': ringInverse(R, E),
+    /** {@link ringAnnihilation}: a·0 = 0 and 0·a = 0. */
     'ring-annihilation': ringAnnihilation(R, E),
   }) as const
