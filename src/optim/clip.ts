@@ -38,8 +38,8 @@ export function globalNorm(tree: unknown): number {
  * so the direction is kept and the length becomes maxNorm; otherwise updates pass unchanged.
  * Throws `InvalidArgumentError` unless maxNorm > 0.
  * @example
- * const clip = clipByGlobalNorm(1)
- * clip.update([3, 4], clip.init([0, 0]))[0] // ≈ [0.6, 0.8]
+ * const clipper = clipByGlobalNorm(1)
+ * clipper.update([3, 4], clipper.init([0, 0]))[0] // ≈ [0.6, 0.8]
  * @category optimizers
  */
 export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyState> {

@@ -4,10 +4,16 @@
  * returns already includes the −η: add it to the parameters with `applyUpdates`.
  *
  * @example
- * const opt = adam(0.01)
+ * const loss = (p: { w: number }) => mul(sub(p.w, 3), sub(p.w, 3))
+ * const opt = adam(0.1)
+ * let params = { w: 0 }
  * let state = opt.init(params)
- * const [updates, next] = opt.update(grad(loss)(params), state, params)
- * params = applyUpdates(params, updates)
+ * for (let step = 0; step < 200; step++) {
+ *   const [updates, next] = opt.update(grad(loss)(params), state, params)
+ *   params = applyUpdates(params, updates)
+ *   state = next
+ * }
+ * Math.abs(params.w - 3) < 0.05 // => true
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'

@@ -1,17 +1,20 @@
 /**
- * Every `@example` in the TSDoc of src/testing runs as a test, so the kit's documentation
- * cannot drift from its behaviour. As in the guide's code blocks, `expr // => value` asserts
- * deep equality and `expr // ≈ value` closeness; every other line runs as written, with the
- * exports of `fluxion`, `fluxion/testing` and fast-check's `fc` in scope.
+ * Every `@example` in the TSDoc of src runs as a test, so the documentation cannot drift from
+ * the behaviour, and every function of fluxion/testing has one. As in the guide's code
+ * blocks, `expr // => value` asserts deep equality and `expr // ≈ value` closeness; every
+ * other line runs as written, with the exports of `fluxion` (and its `random`), `fluxion/nn`,
+ * `fluxion/optim`, `fluxion/testing` and fast-check's `fc` in scope.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import * as fluxion from 'fluxion'
+import * as nn from 'fluxion/nn'
+import * as optim from 'fluxion/optim'
 import * as testing from 'fluxion/testing'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
-import { expectClose } from '../doc-helpers.ts'
+import { expectClose } from './doc-helpers.ts'
 
 const sourceFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -44,7 +47,18 @@ const asserting = (line: string): string =>
     .replace(/^(\s*)(.*\S)\s*\/\/ => (.*)$/, '$1expect($2).toEqual($3)')
     .replace(/^(\s*)(.*\S)\s*\/\/ ≈ (.*)$/, '$1expectClose($2, $3)')
 
-const scope: Record<string, unknown> = { ...fluxion, ...testing, fc, expect, expectClose }
+const scope: Record<string, unknown> = {
+  ...fluxion,
+  ...fluxion.random,
+  ...nn,
+  ...optim,
+  ...testing,
+  nn,
+  optim,
+  fc,
+  expect,
+  expectClose,
+}
 
 const run = (code: string): void => {
   const js = ts.transpileModule(code.split('\n').map(asserting).join('\n'), {
@@ -53,7 +67,7 @@ const run = (code: string): void => {
   new Function(...Object.keys(scope), js)(...Object.values(scope))
 }
 
-const examples = sourceFiles('src/testing').flatMap(examplesOf)
+const examples = sourceFiles('src').flatMap(examplesOf)
 
 /** Names declared right after a doc comment with an @example. */
 const documented = new Set(
@@ -66,10 +80,13 @@ const documented = new Set(
   ),
 )
 
-describe('TSDoc examples of fluxion/testing', () => {
+describe('TSDoc examples', () => {
   it('exist for every exported function and class', () => {
     const functions = Object.entries(testing).filter(([, v]) => typeof v === 'function')
     expect(functions.map(([name]) => name).filter((name) => !documented.has(name))).toEqual([])
   })
+})
+
+describe('TSDoc examples run', () => {
   it.each(examples.map((e) => [e.where, e.code] as const))('%s', (_, code) => run(code))
 })
