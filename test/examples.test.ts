@@ -69,21 +69,27 @@ const run = (code: string): void => {
 
 const examples = sourceFiles('src').flatMap(examplesOf)
 
-/** Names declared right after a doc comment with an @example. */
+/** Names declared right after a doc comment with an @example (or marked @internal). */
 const documented = new Set(
-  sourceFiles('src/testing').flatMap((file) =>
+  sourceFiles('src').flatMap((file) =>
     [
       ...readFileSync(file, 'utf8').matchAll(
         /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export (?:const|function|class) (\w+)/g,
       ),
-    ].flatMap((m) => (m[1]!.includes('@example') ? [m[2]!] : [])),
+    ].flatMap((m) => (/@example|@internal/.test(m[1]!) ? [m[2]!] : [])),
   ),
 )
 
+const entryPoints = { fluxion, random: fluxion.random, nn, optim, testing }
+
 describe('TSDoc examples', () => {
-  it('exist for every exported function and class', () => {
-    const functions = Object.entries(testing).filter(([, v]) => typeof v === 'function')
-    expect(functions.map(([name]) => name).filter((name) => !documented.has(name))).toEqual([])
+  // error classes are documented by the guide's errors page and each error's `name`
+  const isErrorClass = (v: unknown) => typeof v === 'function' && v.prototype instanceof Error
+  it.each(Object.entries(entryPoints))('exist for every exported function of %s', (_, module) => {
+    const names = Object.entries(module)
+      .filter(([, v]) => typeof v === 'function' && (module === testing || !isErrorClass(v)))
+      .map(([name]) => name)
+    expect(names.filter((name) => !documented.has(name))).toEqual([])
   })
 })
 
