@@ -1,0 +1,148 @@
+/**
+ * The built ESM package in a real browser: builds dist/, serves it from 127.0.0.1, loads it in
+ * headless Chromium (Debian's, driven by playwright-core; no browser download) and computes
+ * grad(grad(f)) and Jacobians there. Exits nonzero on a wrong value, a page error, a console
+ * error or a file the page asked for that isn't there (an import that doesn't resolve).
+ *
+ * Run: `npm run test:browser`. CHROMIUM_PATH overrides the browser (default /usr/bin/chromium).
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, normalize, resolve, sep } from 'node:path'
+import { chromium } from 'playwright-core'
+
+const root = resolve(import.meta.dirname, '..')
+const dist = join(root, 'dist')
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+const fail = (message: string): never => {
+  console.error(`browser: FAIL: ${message}`)
+  process.exit(1)
+}
+
+if (!existsSync(executablePath)) {
+  fail(`no browser at ${executablePath}: apt-get install -y --no-install-recommends chromium`)
+}
+
+// Always build: tsc takes seconds, and a stale dist/ would test the wrong code.
+execFileSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+)
+
+// The page: imports the entry points by URL and writes what it computed to window.__result.
+const page = `<!doctype html>
+<meta charset="utf-8">
+<title>fluxion in the browser</title>
+<script type="module">
+try {
+  const { grad, jacfwd, jacrev, mul, sum, tensor, Tensor } = await import('./index.js')
+  // The other browser-safe entry points must resolve too (./testing needs fast-check).
+  await import('./nn/index.js')
+  await import('./optim/index.js')
+  const cube = (x) => mul(x, mul(x, x))
+  const d2 = grad(grad(cube))(2)
+  // f(x)_i = x_i * sum(x): J_ij = [i = j] * sum(x) + x_i
+  const f = (x) => mul(x, sum(x))
+  const x = tensor([1, 2, 3])
+  const jf = jacfwd(f)(x)
+  const jr = jacrev(f)(x)
+  const out = (t) => (t instanceof Tensor ? { shape: [...t.shape], data: [...t.data] } : String(t))
+  window.__result = { d2, jacfwd: out(jf), jacrev: out(jr) }
+} catch (e) {
+  window.__result = { error: String(e && e.stack ? e.stack : e) }
+}
+</script>
+`
+
+const types: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+}
+const missing: string[] = []
+const server = createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+  if (path === '/' || path === '/index.html') {
+    res.writeHead(200, { 'content-type': types['.html']! })
+    res.end(page)
+    return
+  }
+  if (path === '/favicon.ico') {
+    res.writeHead(204).end()
+    return
+  }
+  const file = normalize(join(dist, path))
+  if (!file.startsWith(dist + sep) || !existsSync(file)) {
+    missing.push(path)
+    res.writeHead(404).end()
+    return
+  }
+  res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
+  res.end(readFileSync(file))
+})
+await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+const { port } = server.address() as AddressInfo
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+})
+const errors: string[] = []
+let result: unknown
+let version = ''
+try {
+  const tab = await browser.newPage()
+  tab.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
+  tab.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console.error: ${m.text()}`)
+  })
+  await tab.goto(`http://127.0.0.1:${port}/`)
+  await tab.waitForFunction("'__result' in window", undefined, { timeout: 30_000 })
+  result = await tab.evaluate('window.__result')
+} finally {
+  version = browser.version()
+  await browser.close()
+  server.close()
+}
+
+// Expected values by hand. (x³)'' = 6x: 12 at 2. For f(x) = x·sum(x) at x = [1, 2, 3], sum 6:
+const expectedD2 = 12
+const expectedJacobian = { shape: [3, 3], data: [7, 1, 1, 2, 8, 2, 3, 3, 9] }
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b))
+
+function checkJacobian(name: string, got: unknown): void {
+  const j = got as { shape?: number[]; data?: number[] }
+  if (JSON.stringify(j.shape) !== JSON.stringify(expectedJacobian.shape)) {
+    fail(`${name} shape ${JSON.stringify(j.shape)}, expected [3,3]`)
+  }
+  if (!j.data?.every((v, i) => close(v, expectedJacobian.data[i]!))) {
+    fail(`${name} = ${JSON.stringify(j.data)}, expected ${JSON.stringify(expectedJacobian.data)}`)
+  }
+}
+
+if (missing.length > 0) fail(`the page asked for files dist/ lacks: ${missing.join(', ')}`)
+if (errors.length > 0) fail(errors.join('\n'))
+const r = result as { error?: string; d2?: unknown; jacfwd?: unknown; jacrev?: unknown }
+if (r.error !== undefined) fail(`the page threw: ${r.error}`)
+if (typeof r.d2 !== 'number' || !close(r.d2, expectedD2)) {
+  fail(`grad(grad(x => x³))(2) = ${String(r.d2)}, expected ${expectedD2}`)
+}
+checkJacobian('jacfwd', r.jacfwd)
+checkJacobian('jacrev', r.jacrev)
+console.log(`browser: chromium ${version}, grad(grad(f))(2) = ${r.d2}, jacobian ok`)
