@@ -42,9 +42,9 @@ const call = (n: ProgramNode, names: readonly string[]): string => {
     case 'signGate':
       return `mul(${a}, sign(add(1, square(${a}))))`
     case 'maximumApart':
-      return `maximum(${a}, add(${b}, 10))`
+      return `sub(maximum(${a}, add(${b}, 10)), 10)`
     case 'minimumApart':
-      return `minimum(${a}, sub(${b}, 10))`
+      return `add(minimum(${a}, sub(${b}, 10)), 10)`
     case 'whereGate':
       return `where(less(square(${a}), -1), ${b}, ${a})`
     case 'safeMul':

@@ -98,10 +98,6 @@ export const programOps = [
   'minimumApart',
   'whereGate',
   'safeMul',
-  'maximumApart',
-  'minimumApart',
-  'whereGate',
-  'safeMul',
   'sum',
   'mean',
   'logSumExp',
@@ -212,6 +208,10 @@ const pickOrder: readonly ProgramOp[] = [
   'sub',
   'divSafe',
   'atan2Safe',
+  'maximumApart',
+  'minimumApart',
+  'whereGate',
+  'safeMul',
   'sum',
   'mean',
   'logSumExp',
@@ -346,9 +346,12 @@ const compile = (inputShapes: readonly ProgramShape[], raw: readonly RawNode[]):
       case 'minimumApart':
       case 'whereGate':
       case 'safeMul': {
+        // maximum(a, b + 10) − 10 and minimum(a, b − 10) + 10 stay off their kink (both are b)
+        // while |a − b| < 10; with no such partner, a value pairs with itself, always apart
+        const apart = op === 'maximumApart' || op === 'minimumApart'
         const bi = pickWhere(r.b, (s) => {
           const out = broadcastShapes(A.shape, s.shape)
-          return out !== undefined && sizeOf(out) <= maxSize
+          return out !== undefined && sizeOf(out) <= maxSize && (!apart || A.bound + s.bound < 10)
         })
         const B = slots[bi ?? ai]!
         const shape = broadcastShapes(A.shape, B.shape)!
@@ -359,8 +362,8 @@ const compile = (inputShapes: readonly ProgramShape[], raw: readonly RawNode[]):
               ? A.bound
               : op === 'atan2Safe'
                 ? Math.PI
-                : op === 'maximumApart' || op === 'minimumApart'
-                  ? Math.max(A.bound, B.bound) + 10
+                : apart
+                  ? B.bound
                   : op === 'whereGate'
                     ? Math.max(A.bound, B.bound)
                     : op === 'safeMul'
@@ -513,9 +516,9 @@ const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
     case 'signGate':
       return mul(a, sign(add(1, square(a))))
     case 'maximumApart':
-      return maximum(a, add(b, 10))
+      return sub(maximum(a, add(b, 10)), 10)
     case 'minimumApart':
-      return minimum(a, sub(b, 10))
+      return add(minimum(a, sub(b, 10)), 10)
     case 'whereGate':
       return where(less(square(a), -1), b, a)
     case 'safeMul':

@@ -11,6 +11,7 @@ import {
   type Program,
   program,
   programCase,
+  programOps,
   run,
   show,
   valuesOf,
@@ -81,6 +82,16 @@ describe('run', () => {
   test.prop([program()])('every value a program computes feeds its output', (p) => {
     const used = new Set([...p.nodes.flatMap((n) => n.args), ...p.output.map((t) => t.value)])
     for (let i = 0; i < p.inputShapes.length + p.nodes.length; i++) expect(used.has(i)).toBe(true)
+  })
+
+  it('reach every op of programOps, each listed once', () => {
+    expect(new Set(programOps).size).toBe(programOps.length)
+    const seen = new Set(
+      fc
+        .sample(program({ maxNodes: 12 }), { numRuns: 2000, seed: 1 })
+        .flatMap((p) => p.nodes.map((n) => n.op)),
+    )
+    expect(programOps.filter((op) => !seen.has(op))).toEqual([])
   })
 })
 
