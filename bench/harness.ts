@@ -17,6 +17,10 @@ export interface Task {
   /** Work units per call (e.g. primitive applications), to report time per unit. */
   readonly units?: number
   readonly unitName?: string
+  /** Runs before validation and before each timing phase (a peer selects its backend here). */
+  readonly setup?: () => Promise<void>
+  /** A peer's wrong result drops the task with a message; fluxion's stops the run. */
+  readonly peer?: boolean
 }
 
 /** A group of tasks compared with each other; ratios are relative to `baseline`. */
@@ -46,15 +50,22 @@ export const consume = (v: unknown): void => {
 
 /** Validates, then times every task of a group. */
 export const runGroup = async (group: Group, time = 500): Promise<Row[]> => {
+  const valid: Task[] = []
   for (const t of group.tasks) {
     try {
+      await t.setup?.()
       t.validate()
+      valid.push(t)
     } catch (e) {
-      throw new Error(`${group.title} / ${t.name}: validation failed before timing: ${String(e)}`)
+      const message = `${group.title} / ${t.name}: validation failed before timing: ${String(e)}`
+      if (!t.peer) throw new Error(message)
+      process.stderr.write(`${message} (a wrong result is not a timing: dropped)\n`)
     }
   }
   const bench = new Bench({ time, warmupTime: 100 })
-  for (const t of group.tasks) bench.add(t.name, () => consume(t.fn()))
+  for (const t of valid) {
+    bench.add(t.name, () => consume(t.fn()), t.setup === undefined ? {} : { beforeAll: t.setup })
+  }
   await bench.run()
   const medians = new Map<string, { p50: number; mad: number; n: number }>()
   for (const task of bench.tasks) {
@@ -63,7 +74,7 @@ export const runGroup = async (group: Group, time = 500): Promise<Row[]> => {
     medians.set(task.name, { p50: r.latency.p50, mad: r.latency.mad, n: r.latency.samplesCount })
   }
   const base = medians.get(group.baseline)?.p50 ?? Number.NaN
-  return group.tasks.map((t) => {
+  return valid.map((t) => {
     const m = medians.get(t.name)!
     return {
       group: group.title,

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- filter]`: runs the bench suites, validating each result
+ * `npm run bench [-- --quick] [-- filter]`: runs the bench suites (`npm run bench:peers` adds
+ * the peers of bench/peers), validating each result
  * before timing it, and writes bench/results/<date>-<commit>.{json,md}.
  *
  * Each group runs in a fresh Node process that loads only its own suite (the Effect runtimeperf
@@ -15,6 +16,7 @@ import { type Group, type Row, report, runGroup } from './harness.ts'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
+const peers = args.includes('--peers')
 const childAt = args.indexOf('--child')
 const filter = args.find(
   (a, i) => !a.startsWith('--') && args[i - 1] !== '--child' && args[i - 1] !== '--out',
@@ -26,6 +28,8 @@ const suites: readonly Suite[] = [
   async (q) => (await import('./suites/core.bench.ts')).coreGroups(q),
   async (q) => (await import('./suites/jacobian.bench.ts')).jacobianGroups(q),
   async (q) => (await import('./suites/higher.bench.ts')).higherGroups(q),
+  // TensorFlow.js and friends, installed apart in bench/peers (npm --prefix bench/peers ci)
+  async (q) => (peers ? (await import('./suites/peers.bench.ts')).peerGroups(q) : []),
 ]
 
 if (childAt >= 0) {
@@ -44,7 +48,13 @@ if (childAt >= 0) {
       if (filter !== undefined && !g.title.includes(filter)) continue
       process.stderr.write(`running: ${g.title}\n`)
       const out = join(dir, `${s}-${i}.json`)
-      const flags = ['--child', `${s}:${i}`, '--out', out, ...(quick ? ['--quick'] : [])]
+      const flags = [
+        '--child',
+        `${s}:${i}`,
+        '--out',
+        out,
+        ...args.filter((a) => a === '--quick' || a === '--peers'),
+      ]
       const child = spawnSync(process.execPath, [...process.execArgv, self, ...flags], {
         stdio: 'inherit',
       })

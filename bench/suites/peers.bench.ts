@@ -1,0 +1,138 @@
+/**
+ * fluxion beside its peers (issue: performance), one run, one table. The peers live in
+ * bench/peers with their own lockfile (`npm --prefix bench/peers ci`), so the root install
+ * stays lean; `npm run bench:peers` runs this suite. Every peer is validated against the
+ * hand-written gradient before it is timed, and dropped if wrong.
+ *
+ * TensorFlow.js computes in float32 only, so its results are checked at float32 tolerance; its
+ * timings include reading the gradient back (`dataSync`), as a user must.
+ */
+import { createRequire } from 'node:module'
+import { add, grad, mul, slice, square, sub, sum, type Tensor, tensor } from 'fluxion'
+import type { Group, Task } from '../harness.ts'
+
+/** The part of TensorFlow.js these workloads use, typed here so `tsc` needs no peer install. */
+interface TfTensor {
+  dataSync(): Float32Array
+  dispose(): void
+}
+interface Tf {
+  setBackend(name: string): Promise<boolean>
+  tensor1d(values: Float32Array, dtype: 'float32'): TfTensor
+  grad(f: (x: TfTensor) => TfTensor): (x: TfTensor) => TfTensor
+  tidy<T extends TfTensor>(f: () => T): T
+  slice(x: TfTensor, begin: number[], size: number[]): TfTensor
+  add(a: TfTensor | number, b: TfTensor | number): TfTensor
+  sub(a: TfTensor | number, b: TfTensor | number): TfTensor
+  mul(a: TfTensor | number, b: TfTensor | number): TfTensor
+  square(x: TfTensor): TfTensor
+  sum(x: TfTensor): TfTensor
+}
+
+const requirePeer = createRequire(new URL('../peers/package.json', import.meta.url))
+
+/** TensorFlow.js with its cpu and wasm backends, or undefined (with a hint) when not installed. */
+const loadTf = async (): Promise<Tf | undefined> => {
+  try {
+    const tf = requirePeer('@tensorflow/tfjs') as Tf
+    requirePeer('@tensorflow/tfjs-backend-wasm')
+    // tensors are made on cpu; each task's setup moves the engine to its own backend
+    await tf.setBackend('cpu')
+    return tf
+  } catch {
+    process.stderr.write('bench:peers: TensorFlow.js missing; run npm --prefix bench/peers ci\n')
+    return undefined
+  }
+}
+
+const near = (a: ArrayLike<number>, b: ArrayLike<number>, rtol: number): void => {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`)
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!)
+    if (!(d <= rtol * Math.max(1, Math.abs(b[i]!)))) throw new Error(`at ${i}: ${a[i]} ≠ ${b[i]}`)
+  }
+}
+
+const points = (n: number): Float64Array =>
+  Float64Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.sin(i))
+
+/** ∇ Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², by hand: the floor. */
+const rosenbrockGradPlain = (x: Float64Array): Float64Array => {
+  const g = new Float64Array(x.length)
+  for (let i = 0; i + 1 < x.length; i++) {
+    const r = x[i + 1]! - x[i]! * x[i]!
+    g[i]! += -400 * x[i]! * r - 2 * (1 - x[i]!)
+    g[i + 1]! += 200 * r
+  }
+  return g
+}
+
+const rosenbrock = (x: Tensor): Tensor => {
+  const n = x.shape[0]!
+  const head = slice(x, [0], [n - 1])
+  const tail = slice(x, [1])
+  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))))
+}
+
+const tfRosenbrock =
+  (tf: Tf, n: number) =>
+  (x: TfTensor): TfTensor => {
+    const head = tf.slice(x, [0], [n - 1])
+    const tail = tf.slice(x, [1], [n - 1])
+    return tf.sum(
+      tf.add(tf.mul(100, tf.square(tf.sub(tail, tf.square(head)))), tf.square(tf.sub(1, head))),
+    )
+  }
+
+/** W1: the vector Rosenbrock gradient, n = 10³ and 10⁵. */
+const w1 = (n: number, tf: Tf | undefined): Group => {
+  const xs = points(n)
+  const expected = rosenbrockGradPlain(xs)
+  const x = tensor(Array.from(xs))
+  const fluxionGrad = grad(rosenbrock)
+  const tfTasks = (backend: string): Task[] => {
+    if (tf === undefined) return []
+    const xTf = tf.tensor1d(Float32Array.from(xs), 'float32')
+    const g = tf.grad(tfRosenbrock(tf, n))
+    const run = (): Float32Array => {
+      const out = tf.tidy(() => g(xTf))
+      const data = out.dataSync()
+      out.dispose()
+      return data
+    }
+    return [
+      {
+        name: `TensorFlow.js ${backend} (float32)`,
+        peer: true,
+        setup: async () => {
+          await tf.setBackend(backend)
+        },
+        fn: run,
+        validate: () => near(run(), expected, 1e-3),
+      },
+    ]
+  }
+  return {
+    title: `peers W1: vector Rosenbrock gradient, n=${n}`,
+    baseline: 'hand-written gradient',
+    tasks: [
+      {
+        name: 'hand-written gradient',
+        fn: () => rosenbrockGradPlain(xs),
+        validate: () => near(rosenbrockGradPlain(xs), expected, 0),
+      },
+      {
+        name: 'fluxion grad (float64)',
+        fn: () => fluxionGrad(x),
+        validate: () => near(fluxionGrad(x).data, expected, 1e-12),
+      },
+      ...tfTasks('cpu'),
+      ...tfTasks('wasm'),
+    ],
+  }
+}
+
+export const peerGroups = async (quick: boolean): Promise<Group[]> => {
+  const tf = await loadTf()
+  return [w1(1000, tf), w1(quick ? 10_000 : 100_000, tf)]
+}
