@@ -4,8 +4,9 @@
  * stays lean; `npm run bench:peers` runs this suite. Every peer is validated against the
  * hand-written gradient before it is timed, and dropped if wrong.
  *
- * TensorFlow.js computes in float32 only, so its results are checked at float32 tolerance; its
- * timings include reading the gradient back (`dataSync`), as a user must.
+ * TensorFlow.js computes in float32 only, so its results are checked at float32 tolerance;
+ * jax-js (wasm device) runs in float64 and float32, with and without `jit`. Peer timings include
+ * reading the gradient back (`dataSync`), as a user must.
  */
 import { createRequire } from 'node:module'
 import { add, grad, mul, slice, square, sub, sum, type Tensor, tensor } from 'fluxion'
@@ -29,6 +30,29 @@ interface Tf {
   sum(x: TfTensor): TfTensor
 }
 
+/** The part of jax-js these workloads use: arrays with move semantics (`.ref` keeps one). */
+interface JaxArray {
+  readonly ref: JaxArray
+  slice(range: [number, number]): JaxArray
+  sub(other: JaxArray): JaxArray
+  add(other: JaxArray): JaxArray
+  mul(other: number): JaxArray
+  sum(): JaxArray
+  dataSync(): Float32Array | Float64Array
+}
+interface Jax {
+  init(device: string): Promise<string[]>
+  grad(f: (x: JaxArray) => JaxArray): (x: JaxArray) => JaxArray
+  jit<F>(f: F): F
+  numpy: {
+    readonly float32: unknown
+    readonly float64: unknown
+    array(values: number[], options: { dtype: unknown }): JaxArray
+    square(x: JaxArray): JaxArray
+    subtract(a: number, b: JaxArray): JaxArray
+  }
+}
+
 const requirePeer = createRequire(new URL('../peers/package.json', import.meta.url))
 
 /** TensorFlow.js with its cpu and wasm backends, or undefined (with a hint) when not installed. */
@@ -41,6 +65,21 @@ const loadTf = async (): Promise<Tf | undefined> => {
     return tf
   } catch {
     process.stderr.write('bench:peers: TensorFlow.js missing; run npm --prefix bench/peers ci\n')
+    return undefined
+  }
+}
+
+/** jax-js on its wasm device, or undefined (with a hint) when not installed. */
+const loadJax = async (): Promise<Jax | undefined> => {
+  try {
+    // jax-js tests `instanceof Float16Array`, a global Node 20 lacks; an empty class answers no
+    const g = globalThis as { Float16Array?: unknown }
+    g.Float16Array ??= class Float16Array {}
+    const jax = (await import(requirePeer.resolve('@jax-js/jax'))) as Jax
+    await jax.init('wasm')
+    return jax
+  } catch {
+    process.stderr.write('bench:peers: jax-js missing; run npm --prefix bench/peers ci\n')
     return undefined
   }
 }
@@ -84,8 +123,22 @@ const tfRosenbrock =
     )
   }
 
+const jaxRosenbrock =
+  (jax: Jax, n: number) =>
+  (x: JaxArray): JaxArray => {
+    const np = jax.numpy
+    const head = x.ref.slice([0, n - 1])
+    const tail = x.slice([1, n])
+    const r = tail.sub(np.square(head.ref))
+    return np
+      .square(r)
+      .mul(100)
+      .add(np.square(np.subtract(1, head)))
+      .sum()
+  }
+
 /** W1: the vector Rosenbrock gradient, n = 10³ and 10⁵. */
-const w1 = (n: number, tf: Tf | undefined): Group => {
+const w1 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
   const xs = points(n)
   const expected = rosenbrockGradPlain(xs)
   const x = tensor(Array.from(xs))
@@ -112,6 +165,27 @@ const w1 = (n: number, tf: Tf | undefined): Group => {
       },
     ]
   }
+  const jaxTasks = (): Task[] => {
+    if (jax === undefined) return []
+    const variants = [
+      ['float64', jax.numpy.float64, false, 1e-12],
+      ['float64', jax.numpy.float64, true, 1e-12],
+      ['float32', jax.numpy.float32, true, 1e-3],
+    ] as const
+    return variants.map(([dtypeName, dtype, jitted, rtol]) => {
+      const xJax = jax.numpy.array(Array.from(xs), { dtype })
+      const g = jax.grad(jaxRosenbrock(jax, n))
+      const gradient = jitted ? jax.jit(g) : g
+      // the argument is lent with .ref; dataSync consumes the result
+      const run = () => gradient(xJax.ref).dataSync()
+      return {
+        name: `jax-js wasm ${jitted ? 'jit ' : ''}(${dtypeName})`,
+        peer: true,
+        fn: run,
+        validate: () => near(run(), expected, rtol),
+      }
+    })
+  }
   return {
     title: `peers W1: vector Rosenbrock gradient, n=${n}`,
     baseline: 'hand-written gradient',
@@ -128,11 +202,12 @@ const w1 = (n: number, tf: Tf | undefined): Group => {
       },
       ...tfTasks('cpu'),
       ...tfTasks('wasm'),
+      ...jaxTasks(),
     ],
   }
 }
 
 export const peerGroups = async (quick: boolean): Promise<Group[]> => {
-  const tf = await loadTf()
-  return [w1(1000, tf), w1(quick ? 10_000 : 100_000, tf)]
+  const [tf, jax] = [await loadTf(), await loadJax()]
+  return [w1(1000, tf, jax), w1(quick ? 10_000 : 100_000, tf, jax)]
 }
