@@ -3,18 +3,9 @@
  * on scalar code (Rosenbrock as a loop) versus a hand-written gradient; and the vectorized
  * Rosenbrock gradient versus its primal.
  */
-import { add, grad, mul, slice, square, sub, sum, type Tensor, tensor } from 'fluxion'
+import { add, grad, mul, square, sub, tensor } from 'fluxion'
 import type { Group } from '../harness.ts'
-
-const near = (a: ArrayLike<number>, b: ArrayLike<number>, rtol = 1e-9): void => {
-  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`)
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!)
-    if (!(d <= rtol * Math.max(1, Math.abs(b[i]!)))) throw new Error(`at ${i}: ${a[i]} ≠ ${b[i]}`)
-  }
-}
-
-const points = (n: number): number[] => Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.sin(i))
+import { near, points, rosenbrockGradPlain, rosenbrockVec } from '../rosenbrock.ts'
 
 /** Rosenbrock Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², written as a scalar loop of fluxion ops. */
 const rosenbrockLoop = (x: readonly number[]): number => {
@@ -36,25 +27,6 @@ const rosenbrockPlain = (x: readonly number[]): number => {
     acc += 100 * d * d + (1 - xi) * (1 - xi)
   }
   return acc
-}
-
-const rosenbrockGradPlain = (x: readonly number[]): Float64Array => {
-  const g = new Float64Array(x.length)
-  for (let i = 0; i < x.length - 1; i++) {
-    const xi = x[i]!
-    const d = x[i + 1]! - xi * xi
-    g[i]! += -400 * xi * d - 2 * (1 - xi)
-    g[i + 1]! += 200 * d
-  }
-  return g
-}
-
-/** Vectorized Rosenbrock over a tensor. */
-const rosenbrockVec = (x: Tensor): Tensor => {
-  const n = x.shape[0]!
-  const head = slice(x, [0], [n - 1])
-  const tail = slice(x, [1])
-  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))))
 }
 
 export const coreGroups = (quick: boolean): Group[] => {

@@ -9,8 +9,9 @@
  * reading the gradient back (`dataSync`), as a user must.
  */
 import { createRequire } from 'node:module'
-import { add, grad, mul, slice, square, sub, sum, type Tensor, tensor } from 'fluxion'
+import { grad, tensor } from 'fluxion'
 import type { Group, Task } from '../harness.ts'
+import { near, points, rosenbrockGradPlain, rosenbrockVec } from '../rosenbrock.ts'
 
 /** The part of TensorFlow.js these workloads use, typed here so `tsc` needs no peer install. */
 interface TfTensor {
@@ -84,35 +85,6 @@ const loadJax = async (): Promise<Jax | undefined> => {
   }
 }
 
-const near = (a: ArrayLike<number>, b: ArrayLike<number>, rtol: number): void => {
-  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`)
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!)
-    if (!(d <= rtol * Math.max(1, Math.abs(b[i]!)))) throw new Error(`at ${i}: ${a[i]} ≠ ${b[i]}`)
-  }
-}
-
-const points = (n: number): Float64Array =>
-  Float64Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.sin(i))
-
-/** ∇ Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², by hand: the floor. */
-const rosenbrockGradPlain = (x: Float64Array): Float64Array => {
-  const g = new Float64Array(x.length)
-  for (let i = 0; i + 1 < x.length; i++) {
-    const r = x[i + 1]! - x[i]! * x[i]!
-    g[i]! += -400 * x[i]! * r - 2 * (1 - x[i]!)
-    g[i + 1]! += 200 * r
-  }
-  return g
-}
-
-const rosenbrock = (x: Tensor): Tensor => {
-  const n = x.shape[0]!
-  const head = slice(x, [0], [n - 1])
-  const tail = slice(x, [1])
-  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))))
-}
-
 const tfRosenbrock =
   (tf: Tf, n: number) =>
   (x: TfTensor): TfTensor => {
@@ -141,8 +113,8 @@ const jaxRosenbrock =
 const w1 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
   const xs = points(n)
   const expected = rosenbrockGradPlain(xs)
-  const x = tensor(Array.from(xs))
-  const fluxionGrad = grad(rosenbrock)
+  const x = tensor(xs)
+  const fluxionGrad = grad(rosenbrockVec)
   const tfTasks = (backend: string): Task[] => {
     if (tf === undefined) return []
     const xTf = tf.tensor1d(Float32Array.from(xs), 'float32')
@@ -173,7 +145,7 @@ const w1 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
       ['float32', jax.numpy.float32, true, 1e-3],
     ] as const
     return variants.map(([dtypeName, dtype, jitted, rtol]) => {
-      const xJax = jax.numpy.array(Array.from(xs), { dtype })
+      const xJax = jax.numpy.array(xs, { dtype })
       const g = jax.grad(jaxRosenbrock(jax, n))
       const gradient = jitted ? jax.jit(g) : g
       // the argument is lent with .ref; dataSync consumes the result
