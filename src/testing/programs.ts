@@ -64,11 +64,11 @@ import { show } from './program-text.ts'
 /** A value's shape: rank 0 to 2 here. */
 export type ProgramShape = readonly number[]
 
-/** The ops a program node may apply. */
-export const programOps = [
+/** The elementwise ops of one operand, each kept inside its domain by construction. */
+const unaryOps = [
   'sin',
-  'cos',
   'tanh',
+  'cos',
   'atan',
   'erf',
   'logistic',
@@ -89,6 +89,11 @@ export const programOps = [
   'powSafe',
   'absShifted',
   'signGate',
+] as const
+
+/** The ops a program node may apply. */
+export const programOps = [
+  ...unaryOps,
   'add',
   'sub',
   'mul',
@@ -176,31 +181,6 @@ const bound = 3
 const maxSize = 36
 
 /** The ops in the order raw specs pick them: simple first, so shrinking moves toward them. */
-const unaryOps = [
-  'sin',
-  'tanh',
-  'cos',
-  'atan',
-  'erf',
-  'logistic',
-  'softplus',
-  'square',
-  'neg',
-  'expTanh',
-  'log1pSquare',
-  'sqrt1pSquare',
-  'addConst',
-  'mulConst',
-  'tanTanh',
-  'asinHalfTanh',
-  'acosHalfTanh',
-  'sinhTanh',
-  'coshTanh',
-  'expm1Tanh',
-  'powSafe',
-  'absShifted',
-  'signGate',
-] as const satisfies readonly ProgramOp[]
 const pickOrder: readonly ProgramOp[] = [
   'add',
   'mul',
