@@ -8,82 +8,10 @@
  * jax-js (wasm device) runs in float64 and float32, with and without `jit`. Peer timings include
  * reading the gradient back (`dataSync`), as a user must.
  */
-import { createRequire } from 'node:module'
 import { grad, tensor } from 'fluxion'
 import type { Group, Task } from '../harness.ts'
+import { type Jax, type JaxArray, loadJax, loadTf, type Tf, type TfTensor } from '../peers.ts'
 import { near, points, rosenbrockGradPlain, rosenbrockVec } from '../rosenbrock.ts'
-
-/** The part of TensorFlow.js these workloads use, typed here so `tsc` needs no peer install. */
-interface TfTensor {
-  dataSync(): Float32Array
-  dispose(): void
-}
-interface Tf {
-  setBackend(name: string): Promise<boolean>
-  tensor1d(values: Float32Array, dtype: 'float32'): TfTensor
-  grad(f: (x: TfTensor) => TfTensor): (x: TfTensor) => TfTensor
-  tidy<T extends TfTensor>(f: () => T): T
-  slice(x: TfTensor, begin: number[], size: number[]): TfTensor
-  add(a: TfTensor | number, b: TfTensor | number): TfTensor
-  sub(a: TfTensor | number, b: TfTensor | number): TfTensor
-  mul(a: TfTensor | number, b: TfTensor | number): TfTensor
-  square(x: TfTensor): TfTensor
-  sum(x: TfTensor): TfTensor
-}
-
-/** The part of jax-js these workloads use: arrays with move semantics (`.ref` keeps one). */
-interface JaxArray {
-  readonly ref: JaxArray
-  slice(range: [number, number]): JaxArray
-  sub(other: JaxArray): JaxArray
-  add(other: JaxArray): JaxArray
-  mul(other: number): JaxArray
-  sum(): JaxArray
-  dataSync(): Float32Array | Float64Array
-}
-interface Jax {
-  init(device: string): Promise<string[]>
-  grad(f: (x: JaxArray) => JaxArray): (x: JaxArray) => JaxArray
-  jit<F>(f: F): F
-  numpy: {
-    readonly float32: unknown
-    readonly float64: unknown
-    array(values: number[], options: { dtype: unknown }): JaxArray
-    square(x: JaxArray): JaxArray
-    subtract(a: number, b: JaxArray): JaxArray
-  }
-}
-
-const requirePeer = createRequire(new URL('../peers/package.json', import.meta.url))
-
-/** TensorFlow.js with its cpu and wasm backends, or undefined (with a hint) when not installed. */
-const loadTf = async (): Promise<Tf | undefined> => {
-  try {
-    const tf = requirePeer('@tensorflow/tfjs') as Tf
-    requirePeer('@tensorflow/tfjs-backend-wasm')
-    // tensors are made on cpu; each task's setup moves the engine to its own backend
-    await tf.setBackend('cpu')
-    return tf
-  } catch {
-    process.stderr.write('bench:peers: TensorFlow.js missing; run npm --prefix bench/peers ci\n')
-    return undefined
-  }
-}
-
-/** jax-js on its wasm device, or undefined (with a hint) when not installed. */
-const loadJax = async (): Promise<Jax | undefined> => {
-  try {
-    // jax-js tests `instanceof Float16Array`, a global Node 20 lacks; an empty class answers no
-    const g = globalThis as { Float16Array?: unknown }
-    g.Float16Array ??= class Float16Array {}
-    const jax = (await import(requirePeer.resolve('@jax-js/jax'))) as Jax
-    await jax.init('wasm')
-    return jax
-  } catch {
-    process.stderr.write('bench:peers: jax-js missing; run npm --prefix bench/peers ci\n')
-    return undefined
-  }
-}
 
 const tfRosenbrock =
   (tf: Tf, n: number) =>
