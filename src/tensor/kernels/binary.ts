@@ -5,6 +5,7 @@
  * @module
  */
 import { broadcastStridesOf, type Shape, sizeOf } from '../shape.ts'
+import { uninitialized } from './alloc.ts'
 
 /**
  * The common type of every binary kernel. `outShape` is the broadcast shape of `aShape` and
@@ -75,7 +76,7 @@ function drive(
   outShape: Shape,
 ): Float64Array {
   const size = sizeOf(outShape)
-  const out = new Float64Array(size)
+  const out = uninitialized(size)
   if (size === 0) return out
   // An operand as large as the output has the output's layout; one of size 1 is a scalar. Both
   // cases are a single flat row.
@@ -292,7 +293,7 @@ export function whereK(
   outShape: Shape,
 ): Float64Array {
   const size = sizeOf(outShape)
-  const out = new Float64Array(size)
+  const out = uninitialized(size)
   if (size === 0) return out
   const plan = coalesce(outShape, [
     broadcastStridesOf(cShape, outShape),

@@ -5,6 +5,7 @@
  * @module
  */
 import { broadcastStridesOf, coalesceStrides, Odometer, type Shape, stridesOf } from '../shape.ts'
+import { uninitialized } from './alloc.ts'
 
 /** Tile edge of the blocked 2-D transpose: 32×32 doubles (8 KiB) per tile stay in L1. */
 const TILE = 32
@@ -21,7 +22,7 @@ function gather(
 ): Float64Array {
   let size = 1
   for (const d of dims) size *= d
-  const out = new Float64Array(size)
+  const out = uninitialized(size)
   if (size === 0) return out
   const c = coalesceStrides(dims, strides)
   const last = c.dims.length - 1
@@ -80,7 +81,7 @@ export function broadcastToK(x: Float64Array, shape: Shape, target: Shape): Floa
   let size = 1
   for (const d of target) size *= d
   if (x.length === size) return x.slice()
-  if (x.length === 1) return new Float64Array(size).fill(x[0]!)
+  if (x.length === 1) return uninitialized(size).fill(x[0]!)
   return gather(x, 0, target, broadcastStridesOf(shape, target))
 }
 
@@ -170,7 +171,7 @@ export function concatK(
   for (let ax = 0; ax < axis; ax++) outer *= first[ax]!
   let total = 0
   for (const p of parts) total += p.length
-  const out = new Float64Array(total)
+  const out = uninitialized(total)
   if (outer === 0) return out
   let o = 0
   for (let r = 0; r < outer; r++) {

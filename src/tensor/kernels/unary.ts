@@ -4,6 +4,7 @@
  * loop for every op.
  * @module
  */
+import { uninitialized } from './alloc.ts'
 import { erf, logistic, sign, softplus } from './scalar.ts'
 
 /** The common type of every unary kernel. */
@@ -12,7 +13,7 @@ export type UnaryKernel = (x: Float64Array) => Float64Array
 /** Elementwise negation −x. */
 export function negK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = -v
@@ -23,7 +24,7 @@ export function negK(x: Float64Array): Float64Array {
 /** Elementwise eˣ. */
 export function expK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.exp(v)
@@ -34,7 +35,7 @@ export function expK(x: Float64Array): Float64Array {
 /** Elementwise natural logarithm. */
 export function logK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.log(v)
@@ -45,7 +46,7 @@ export function logK(x: Float64Array): Float64Array {
 /** Elementwise log(1 + x), accurate near 0. */
 export function log1pK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.log1p(v)
@@ -56,7 +57,7 @@ export function log1pK(x: Float64Array): Float64Array {
 /** Elementwise eˣ − 1, accurate near 0. */
 export function expm1K(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.expm1(v)
@@ -67,7 +68,7 @@ export function expm1K(x: Float64Array): Float64Array {
 /** Elementwise sine. */
 export function sinK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.sin(v)
@@ -78,7 +79,7 @@ export function sinK(x: Float64Array): Float64Array {
 /** Elementwise cosine. */
 export function cosK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.cos(v)
@@ -89,7 +90,7 @@ export function cosK(x: Float64Array): Float64Array {
 /** Elementwise tangent. */
 export function tanK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.tan(v)
@@ -100,7 +101,7 @@ export function tanK(x: Float64Array): Float64Array {
 /** Elementwise arcsine. */
 export function asinK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.asin(v)
@@ -111,7 +112,7 @@ export function asinK(x: Float64Array): Float64Array {
 /** Elementwise arccosine. */
 export function acosK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.acos(v)
@@ -122,7 +123,7 @@ export function acosK(x: Float64Array): Float64Array {
 /** Elementwise arctangent. */
 export function atanK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.atan(v)
@@ -133,7 +134,7 @@ export function atanK(x: Float64Array): Float64Array {
 /** Elementwise hyperbolic sine. */
 export function sinhK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.sinh(v)
@@ -144,7 +145,7 @@ export function sinhK(x: Float64Array): Float64Array {
 /** Elementwise hyperbolic cosine. */
 export function coshK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.cosh(v)
@@ -155,7 +156,7 @@ export function coshK(x: Float64Array): Float64Array {
 /** Elementwise hyperbolic tangent. */
 export function tanhK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.tanh(v)
@@ -166,7 +167,7 @@ export function tanhK(x: Float64Array): Float64Array {
 /** Elementwise square root. */
 export function sqrtK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.sqrt(v)
@@ -177,7 +178,7 @@ export function sqrtK(x: Float64Array): Float64Array {
 /** Elementwise square x². */
 export function squareK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = v * v
@@ -188,7 +189,7 @@ export function squareK(x: Float64Array): Float64Array {
 /** Elementwise absolute value. */
 export function absK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.abs(v)
@@ -199,7 +200,7 @@ export function absK(x: Float64Array): Float64Array {
 /** Elementwise sign (0 for ±0, NaN for NaN). */
 export function signK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = sign(v)
@@ -210,7 +211,7 @@ export function signK(x: Float64Array): Float64Array {
 /** Elementwise logistic sigmoid 1/(1+e⁻ˣ), overflow-free. */
 export function logisticK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = logistic(v)
@@ -221,7 +222,7 @@ export function logisticK(x: Float64Array): Float64Array {
 /** Elementwise softplus log(1 + eˣ), overflow-free. */
 export function softplusK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = softplus(v)
@@ -232,7 +233,7 @@ export function softplusK(x: Float64Array): Float64Array {
 /** Elementwise error function. */
 export function erfK(x: Float64Array): Float64Array {
   const n = x.length
-  const out = new Float64Array(n)
+  const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = erf(v)
