@@ -7,8 +7,16 @@
  * Laws (every smooth primitive here): fd-agreement, vjp-jvp-adjoint, jvp-linearity.
  * @module
  */
+
 import { bind1 } from '../core/bind.ts'
 import type { Val } from '../core/tracer.ts'
+import {
+  expPullbackK,
+  logisticPullbackK,
+  logPullbackK,
+  sqrtPullbackK,
+  squarePullbackK,
+} from '../tensor/kernels/pullback.ts'
 import {
   erf as erfScalar,
   logistic as logisticScalar,
@@ -50,6 +58,7 @@ export const expP = unary({
   kernel: expK,
   partial: (_x, y) => y,
   taylor: (x) => solveOde(x, exp(x[0]!), (y, m) => y[m]!),
+  pullback: expPullbackK,
   domain: unaryDomain(anyReal),
 })
 
@@ -75,6 +84,7 @@ export const logP = unary({
   kernel: logK,
   partial: (x) => div(1, x),
   taylor: (x) => quotientOde(x, x, log(x[0]!)),
+  pullback: logPullbackK,
   domain: unaryDomain(real(0.1, 4)),
 })
 
@@ -150,6 +160,7 @@ export const sqrtP = unary({
   kernel: sqrtK,
   partial: (_x, y) => div(0.5, y),
   taylor: (x) => sqrtSeries(x, sqrt(x[0]!)),
+  pullback: sqrtPullbackK,
   domain: unaryDomain(real(0.1, 4)),
 })
 
@@ -175,6 +186,7 @@ export const squareP = unary({
   kernel: squareK,
   partial: (x) => mul(2, x),
   taylor: (x) => productSeries(x, x),
+  pullback: squarePullbackK,
   domain: unaryDomain(anyReal),
 })
 
@@ -251,6 +263,7 @@ export const logisticP = unary({
   kernel: logisticK,
   partial: (_x, y) => mul(y, sub(1, y)),
   taylor: (x) => logisticSeries(x),
+  pullback: logisticPullbackK,
   domain: unaryDomain(real(-6, 6)),
 })
 

@@ -11,11 +11,13 @@
  * @module
  */
 import { bind1, bind2, bindN } from '../core/bind.ts'
+import { debugState } from '../core/debug.ts'
 import { ShapeError } from '../core/errors.ts'
 import { type Domain, define, type MaybeZero, type Primitive } from '../core/primitive.ts'
 import { type Concrete, shapeOf, type Val } from '../core/tracer.ts'
 import { addK, type BinaryKernel, safeMulK } from '../tensor/kernels/binary.ts'
 import { broadcastToK } from '../tensor/kernels/layout.ts'
+import type { PullbackKernel } from '../tensor/kernels/pullback.ts'
 import { sumK } from '../tensor/kernels/reduce.ts'
 import type { UnaryKernel } from '../tensor/kernels/unary.ts'
 import { broadcastShapes, broadcastsTo, type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
@@ -34,8 +36,13 @@ export type UnarySpec = {
       readonly partial: (x: Val, y: Val) => Val
       /** Taylor rule: y₀ … y_K from x₀ … x_K. */
       readonly taylor: (x: readonly Val[]) => Val[]
+      /**
+       * The VJP on concrete tensors in one pass: ȳ·∂y/∂x computed exactly as `partial` and
+       * `safeMul` would compute it (a speed path only; the rule stays the definition).
+       */
+      readonly pullback?: PullbackKernel
     }
-  | { readonly partial?: undefined; readonly taylor?: undefined } // a zero derivative
+  | { readonly partial?: undefined; readonly taylor?: undefined; readonly pullback?: undefined }
 )
 
 /** Concrete evaluation of a unary elementwise primitive. */
@@ -48,7 +55,7 @@ function unaryImpl(scalar: (x: number) => number, kernel: UnaryKernel) {
 
 /** A unary elementwise primitive from its scalar, its kernel and its partial. */
 export function unary(spec: UnarySpec): Primitive<void> {
-  const { partial } = spec
+  const { partial, pullback } = spec
   const p: Primitive<void> = define<void>({
     name: spec.name,
     arity: 1,
@@ -59,7 +66,22 @@ export function unary(spec: UnarySpec): Primitive<void> {
       xDot === null || xDot === undefined || partial === undefined
         ? null
         : safeMulV(xDot, partial(x!, y)),
-    vjp: (yBar, [x], y) => [partial === undefined ? null : safeMulV(yBar, partial(x!, y))],
+    vjp: (yBar, [x], y) => {
+      if (partial === undefined) return [null]
+      // first-order reverse mode on concrete tensors: one fused pass (debugNans checks each op
+      // of the rule, so it takes the rule)
+      if (
+        pullback !== undefined &&
+        !debugState.on &&
+        yBar instanceof Tensor &&
+        x instanceof Tensor &&
+        y instanceof Tensor &&
+        yBar.data.length === x.data.length
+      ) {
+        return [new Tensor(pullback(yBar.data, x.data, y.data), x.shape)]
+      }
+      return [safeMulV(yBar, partial(x!, y))]
+    },
     // elementwise: the batch axis is just one more axis
     batch: ([x]) => bind1(p, x!, undefined),
     taylor: ([x]) =>

@@ -6,8 +6,10 @@
  * Laws (every smooth primitive here): fd-agreement, vjp-jvp-adjoint, jvp-linearity.
  * @module
  */
+
 import { bind1 } from '../core/bind.ts'
 import type { Val } from '../core/tracer.ts'
+import { cosPullbackK, sinPullbackK, tanhPullbackK } from '../tensor/kernels/pullback.ts'
 import {
   acosK,
   asinK,
@@ -41,6 +43,7 @@ export const sinP = unary({
   kernel: sinK,
   partial: (x) => cos(x),
   taylor: (x) => trigSeries(x, sin(x[0]!), cos(x[0]!), false)[0],
+  pullback: sinPullbackK,
   domain: unaryDomain(anyReal),
 })
 
@@ -66,6 +69,7 @@ export const cosP = unary({
   kernel: cosK,
   partial: (x) => neg(sin(x)),
   taylor: (x) => trigSeries(x, sin(x[0]!), cos(x[0]!), false)[1],
+  pullback: cosPullbackK,
   domain: unaryDomain(anyReal),
 })
 
@@ -247,6 +251,7 @@ export const tanhP = unary({
   partial: (_x, y) => sub(1, mul(y, y)),
   taylor: (x) =>
     solveOde(x, tanh(x[0]!), (y, m) => (m === 0 ? sub(1, mul(y[0]!, y[0]!)) : neg(squareAt(y, m)))),
+  pullback: tanhPullbackK,
   domain: unaryDomain(anyReal),
 })
 

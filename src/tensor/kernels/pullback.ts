@@ -1,0 +1,107 @@
+/**
+ * Fused pullback kernels of unary elementwise primitives: x̄ = ȳ·∂y/∂x in one pass over memory,
+ * where the rule written in fluxion ops takes two or three (the partial, then the zero-preserving
+ * product). Each kernel performs exactly the operations of its primitive's rule, in the same
+ * order, so both paths agree to the bit (test/core/pullback-kernels.test.ts checks every
+ * primitive that has one); a zero ȳ gives 0 even where the partial is infinite, as `safeMul` does.
+ * The rule stays the definition: it is what every other interpreter, and every higher order, runs.
+ * @module
+ */
+import { uninitialized } from './alloc.ts'
+
+/** x̄ from ȳ, the input x and the output y, all of one length. */
+export type PullbackKernel = (yBar: Float64Array, x: Float64Array, y: Float64Array) => Float64Array
+
+/** square: ȳ·(2x). */
+export function squarePullbackK(yBar: Float64Array, x: Float64Array): Float64Array {
+  const n = yBar.length
+  const out = uninitialized(n)
+  for (let i = 0; i < n; i++) {
+    const g = yBar[i]!
+    out[i] = g === 0 ? 0 : g * (2 * x[i]!)
+  }
+  return out
+}
+
+/** exp: ȳ·y. */
+export function expPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Array): Float64Array {
+  const n = yBar.length
+  const out = uninitialized(n)
+  for (let i = 0; i < n; i++) {
+    const g = yBar[i]!
+    out[i] = g === 0 ? 0 : g * y[i]!
+  }
+  return out
+}
+
+/** log: ȳ·(1/x). */
+export function logPullbackK(yBar: Float64Array, x: Float64Array): Float64Array {
+  const n = yBar.length
+  const out = uninitialized(n)
+  for (let i = 0; i < n; i++) {
+    const g = yBar[i]!
+    out[i] = g === 0 ? 0 : g * (1 / x[i]!)
+  }
+  return out
+}
+
+/** sqrt: ȳ·(0.5/y). */
+export function sqrtPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Array): Float64Array {
+  const n = yBar.length
+  const out = uninitialized(n)
+  for (let i = 0; i < n; i++) {
+    const g = yBar[i]!
+    out[i] = g === 0 ? 0 : g * (0.5 / y[i]!)
+  }
+  return out
+}
+
+/** sin: ȳ·cos x. */
+export function sinPullbackK(yBar: Float64Array, x: Float64Array): Float64Array {
+  const n = yBar.length
+  const out = uninitialized(n)
+  for (let i = 0; i < n; i++) {
+    const g = yBar[i]!
+    out[i] = g === 0 ? 0 : g * Math.cos(x[i]!)
+  }
+  return out
+}
+
+/** cos: ȳ·(−sin x). */
+export function cosPullbackK(yBar: Float64Array, x: Float64Array): Float64Array {
+  const n = yBar.length
+  const out = uninitialized(n)
+  for (let i = 0; i < n; i++) {
+    const g = yBar[i]!
+    out[i] = g === 0 ? 0 : g * -Math.sin(x[i]!)
+  }
+  return out
+}
+
+/** tanh: ȳ·(1 − y·y). */
+export function tanhPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Array): Float64Array {
+  const n = yBar.length
+  const out = uninitialized(n)
+  for (let i = 0; i < n; i++) {
+    const g = yBar[i]!
+    const v = y[i]!
+    out[i] = g === 0 ? 0 : g * (1 - v * v)
+  }
+  return out
+}
+
+/** logistic: ȳ·(y·(1 − y)). */
+export function logisticPullbackK(
+  yBar: Float64Array,
+  _x: Float64Array,
+  y: Float64Array,
+): Float64Array {
+  const n = yBar.length
+  const out = uninitialized(n)
+  for (let i = 0; i < n; i++) {
+    const g = yBar[i]!
+    const v = y[i]!
+    out[i] = g === 0 ? 0 : g * (v * (1 - v))
+  }
+  return out
+}
