@@ -119,8 +119,13 @@ export const markdown = (rows: readonly Row[]): string => {
     '|---|---|---|---|---|---|',
   ]
   for (const r of rows) {
+    // a flop per ns is a GFLOP/s, a readable figure where ns/flop would round to 0.3
     const unit =
-      r.perUnitNs === undefined ? '' : `${r.perUnitNs.toFixed(1)} ns/${r.unitName ?? 'unit'}`
+      r.perUnitNs === undefined
+        ? ''
+        : r.unitName === 'flop'
+          ? `${(1 / r.perUnitNs).toFixed(2)} GFLOP/s`
+          : `${r.perUnitNs.toFixed(1)} ns/${r.unitName ?? 'unit'}`
     lines.push(
       `| ${r.group} | ${r.task} | ${fmtMs(r.medianMs)} | ${fmtMs(r.madMs)} | ${r.ratio.toFixed(2)}× | ${unit} |`,
     )

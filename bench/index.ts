@@ -28,8 +28,13 @@ const suites: readonly Suite[] = [
   async (q) => (await import('./suites/core.bench.ts')).coreGroups(q),
   async (q) => (await import('./suites/jacobian.bench.ts')).jacobianGroups(q),
   async (q) => (await import('./suites/higher.bench.ts')).higherGroups(q),
+  async (q) => (await import('./suites/mlp.bench.ts')).mlpGroups(q),
+  async (q) => (await import('./suites/kernels.bench.ts')).kernelGroups(q),
   // TensorFlow.js and friends, installed apart in bench/peers (npm --prefix bench/peers ci)
   async (q) => (peers ? (await import('./suites/peers.bench.ts')).peerGroups(q) : []),
+  async (q) => (peers ? (await import('./suites/peers-mlp.bench.ts')).peerMlpGroups(q) : []),
+  async (q) => (peers ? (await import('./suites/peers-scalar.bench.ts')).peerScalarGroups(q) : []),
+  async (q) => (peers ? (await import('./suites/peers-higher.bench.ts')).peerHigherGroups(q) : []),
 ]
 
 if (childAt >= 0) {

@@ -13,14 +13,35 @@ export interface TfTensor {
 export interface Tf {
   setBackend(name: string): Promise<boolean>
   tensor1d(values: Float32Array, dtype: 'float32'): TfTensor
-  grad(f: (x: TfTensor) => TfTensor): (x: TfTensor) => TfTensor
+  tensor1d(values: Int32Array, dtype: 'int32'): TfTensor
+  grad(f: (x: TfTensor) => TfTensor): (x: TfTensor, dy?: TfTensor) => TfTensor
   tidy<T extends TfTensor>(f: () => T): T
+  tidy<T extends TfTensor[]>(f: () => T): T
   slice(x: TfTensor, begin: number[], size: number[]): TfTensor
   add(a: TfTensor | number, b: TfTensor | number): TfTensor
   sub(a: TfTensor | number, b: TfTensor | number): TfTensor
   mul(a: TfTensor | number, b: TfTensor | number): TfTensor
   square(x: TfTensor): TfTensor
   sum(x: TfTensor): TfTensor
+  // scalar, higher-order and Jacobian workloads (suites/peers-scalar, suites/peers-higher)
+  scalar(value: number, dtype: 'float32'): TfTensor
+  tensor2d(values: Float32Array, shape: [number, number], dtype: 'float32'): TfTensor
+  grads(f: (...xs: TfTensor[]) => TfTensor): (xs: TfTensor[]) => TfTensor[]
+  stack(xs: TfTensor[]): TfTensor
+  sin(x: TfTensor): TfTensor
+  exp(x: TfTensor): TfTensor
+  tanh(x: TfTensor): TfTensor
+  matMul(a: TfTensor, b: TfTensor, transposeA?: boolean, transposeB?: boolean): TfTensor
+  tile(x: TfTensor, reps: number[]): TfTensor
+  expandDims(x: TfTensor, axis: number): TfTensor
+  eye(n: number): TfTensor
+  // the W3 MLP (suites/peers-mlp)
+  relu(x: TfTensor): TfTensor
+  oneHot(indices: TfTensor, depth: number): TfTensor
+  valueAndGrads(
+    f: (...xs: TfTensor[]) => TfTensor,
+  ): (xs: TfTensor[]) => { value: TfTensor; grads: TfTensor[] }
+  losses: { softmaxCrossEntropy(onehotLabels: TfTensor, logits: TfTensor): TfTensor }
 }
 
 /** The part of jax-js these workloads use: arrays with move semantics (`.ref` keeps one). */
@@ -29,20 +50,45 @@ export interface JaxArray {
   slice(range: [number, number]): JaxArray
   sub(other: JaxArray): JaxArray
   add(other: JaxArray): JaxArray
-  mul(other: number): JaxArray
+  mul(other: JaxArray | number): JaxArray
+  reshape(shape: number[]): JaxArray
   sum(): JaxArray
   dataSync(): Float32Array | Float64Array
 }
 export interface Jax {
   init(device: string): Promise<string[]>
   grad(f: (x: JaxArray) => JaxArray): (x: JaxArray) => JaxArray
+  /** Over a list of arrays (a pytree): the gradient is a list too. */
+  grad(f: (xs: JaxArray[]) => JaxArray): (xs: JaxArray[]) => JaxArray[]
+  jacfwd(f: (x: JaxArray) => JaxArray): (x: JaxArray) => JaxArray
+  jacrev(f: (x: JaxArray) => JaxArray): (x: JaxArray) => JaxArray
+  hessian(f: (x: JaxArray) => JaxArray): (x: JaxArray) => JaxArray
   jit<F>(f: F): F
+  // the W3 MLP (suites/peers-mlp): gradient with respect to the first argument, a pytree
+  valueAndGrad<P, A extends unknown[]>(
+    f: (params: P, ...rest: A) => JaxArray,
+  ): (params: P, ...rest: A) => [JaxArray, P]
+  nn: {
+    relu(x: JaxArray): JaxArray
+    logSoftmax(x: JaxArray): JaxArray
+    oneHot(x: JaxArray, numClasses: number): JaxArray
+  }
   numpy: {
     readonly float32: unknown
     readonly float64: unknown
+    readonly int32: unknown
     array(values: number[], options: { dtype: unknown }): JaxArray
+    array(
+      values: Float64Array | Float32Array | Int32Array,
+      options: { dtype: unknown; shape: number[] },
+    ): JaxArray
     square(x: JaxArray): JaxArray
     subtract(a: number, b: JaxArray): JaxArray
+    sin(x: JaxArray): JaxArray
+    exp(x: JaxArray): JaxArray
+    tanh(x: JaxArray): JaxArray
+    matmul(a: JaxArray, b: JaxArray): JaxArray
+    stack(xs: JaxArray[]): JaxArray
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * What several suites share: the validation check, the W1 inputs, and the Rosenbrock function
- * with its hand-written gradient (the floor every W1 task is checked against).
+ * What several suites share: the validation check, the W1 and W2 inputs, and the Rosenbrock
+ * function (as a scalar loop and vectorized) with its hand-written gradient (the floor every W1
+ * and W2 task is checked against).
  */
 import { add, mul, slice, square, sub, sum, type Tensor } from 'fluxion'
 
@@ -28,6 +29,21 @@ export const rosenbrockGradPlain = (x: ArrayLike<number>): Float64Array => {
   }
   return g
 }
+
+/**
+ * Rosenbrock written as a scalar loop of fluxion ops (per-op overhead: the core suite and the
+ * W2 peers workload).
+ */
+export const rosenbrockLoop = (x: readonly number[]): number => {
+  let acc = 0
+  for (let i = 0; i < x.length - 1; i++) {
+    const xi = x[i]!
+    acc = add(acc, add(mul(100, square(sub(x[i + 1]!, square(xi)))), square(sub(1, xi))))
+  }
+  return acc
+}
+/** Primitive applications per term of `rosenbrockLoop` (n − 1 terms per call). */
+export const opsPerTerm = 7
 
 /** Vectorized Rosenbrock over a tensor. */
 export const rosenbrockVec = (x: Tensor): Tensor => {

@@ -3,21 +3,16 @@
  * on scalar code (Rosenbrock as a loop) versus a hand-written gradient; and the vectorized
  * Rosenbrock gradient versus its primal.
  */
-import { add, grad, mul, square, sub, tensor } from 'fluxion'
+import { grad, tensor } from 'fluxion'
 import type { Group } from '../harness.ts'
-import { near, points, rosenbrockGradPlain, rosenbrockVec } from '../rosenbrock.ts'
-
-/** Rosenbrock Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², written as a scalar loop of fluxion ops. */
-const rosenbrockLoop = (x: readonly number[]): number => {
-  let acc = 0
-  for (let i = 0; i < x.length - 1; i++) {
-    const xi = x[i]!
-    acc = add(acc, add(mul(100, square(sub(x[i + 1]!, square(xi)))), square(sub(1, xi))))
-  }
-  return acc
-}
-/** Primitive applications per call of `rosenbrockLoop`. */
-const opsPerTerm = 7
+import {
+  near,
+  opsPerTerm,
+  points,
+  rosenbrockGradPlain,
+  rosenbrockLoop,
+  rosenbrockVec,
+} from '../rosenbrock.ts'
 
 const rosenbrockPlain = (x: readonly number[]): number => {
   let acc = 0

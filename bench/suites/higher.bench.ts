@@ -71,18 +71,18 @@ const identical = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): vo
 // ---- W5: high-order derivatives --------------------------------------------------------------
 
 /** W5: f(x) = exp(sin x)·x. */
-const w5 = (x: number) => mul(exp(sin(x)), x)
+export const w5 = (x: number) => mul(exp(sin(x)), x)
 const w5Orders: readonly number[] = [1, 2, 4, 6, 8]
-const w5At = 0.7
+export const w5At = 0.7
 
-const nestedGrad = (f: (x: number) => number, k: number): ((x: number) => number) => {
+export const nestedGrad = (f: (x: number) => number, k: number): ((x: number) => number) => {
   let g = f
   for (let i = 0; i < k; i++) g = grad(g)
   return g
 }
 
 /** Closed forms: f′ = e^{sin x}(1 + x cos x), f″ = e^{sin x}(cos x(1 + x cos x) + cos x − x sin x). */
-const w5ClosedForm = (k: number, x: number): number | undefined => {
+export const w5ClosedForm = (k: number, x: number): number | undefined => {
   const [s, c, e] = [Math.sin(x), Math.cos(x), Math.exp(Math.sin(x))]
   if (k === 1) return e * (1 + x * c)
   if (k === 2) return e * (c * (1 + x * c) + c - x * s)

@@ -48,7 +48,7 @@ const shapeIs = (t: Tensor, shape: readonly number[]): void => {
 // ---- W6: Jacobian of tanh(A·x) ------------------------------------------------------------
 
 /** J[i][j] = (1 − tanh²((A·x)ᵢ))·A[i][j], row-major, with plain loops. */
-const tanhJacobianPlain = (A: Float64Array, x: Float64Array, n: number): Float64Array => {
+export const tanhJacobianPlain = (A: Float64Array, x: Float64Array, n: number): Float64Array => {
   const J = new Float64Array(n * n)
   for (let i = 0; i < n; i++) {
     let z = 0
@@ -96,7 +96,7 @@ const w6 = (quick: boolean): Group => {
 
 // ---- W4: Hessian of Σ exp(sin(xᵢ)·xᵢ₊₁) ----------------------------------------------------
 
-const chain = (x: Tensor) => {
+export const chain = (x: Tensor) => {
   const n = x.shape[0]!
   return sum(exp(mul(sin(slice(x, [0], [n - 1])), slice(x, [1]))))
 }
@@ -106,7 +106,7 @@ const chain = (x: Tensor) => {
  * eᵢ·(∇uᵢ∇uᵢᵀ + ∇²uᵢ) on {i, i+1}, where ∇uᵢ = (cos xᵢ·xᵢ₊₁, sin xᵢ) and
  * ∇²uᵢ = [[−sin xᵢ·xᵢ₊₁, cos xᵢ], [cos xᵢ, 0]].
  */
-const chainHessianPlain = (x: Float64Array): Float64Array => {
+export const chainHessianPlain = (x: Float64Array): Float64Array => {
   const n = x.length
   const H = new Float64Array(n * n)
   for (let i = 0; i + 1 < n; i++) {
