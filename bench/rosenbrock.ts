@@ -43,8 +43,8 @@ export const rosenbrockLoop = (x: readonly number[]): number => {
   return acc
 }
 /**
- * Primitive applications per term of `rosenbrockLoop` (n − 1 terms per call): two squares, a
- * subtraction, a square, a scale, 1 − xᵢ, its square, and two additions. (Counted 7 before
+ * Primitive applications per term of `rosenbrockLoop` (n − 1 terms per call): xᵢ², xᵢ₊₁ − xᵢ²,
+ * its square, the scale by 100, 1 − xᵢ, its square, and two additions. (Counted 7 before
  * 2026-11-27, which overstated the time per op by 8/7.)
  */
 export const opsPerTerm = 8
