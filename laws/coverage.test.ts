@@ -46,7 +46,11 @@ const mustHaveTaylor = [
 /** The test titles of the laws that apply to the primitive called `name`. */
 const required = (name: (typeof primitiveNames)[number]): string[] => {
   const p = primitives[name]
-  const titles = ['vmap-agreement (one batch axis)', 'vmap-agreement (two batch axes)']
+  const titles = [
+    'vmap-agreement (one batch axis)',
+    'vmap-agreement (two batch axes)',
+    'jit-agreement',
+  ]
   if (p.zeroDerivative) titles.push('zero-derivative')
   else {
     titles.push('fd-agreement (order 1)')

@@ -2,7 +2,8 @@
  * Which laws the registry-wide runners check for each primitive. The runners iterate over this
  * plan and the coverage test reads it, so a primitive is covered exactly when its plan says so:
  *
- * - every primitive: `vmap-agreement` (one batch axis, and vmap of vmap);
+ * - every primitive: `vmap-agreement` (one batch axis, and vmap of vmap), and `jit-agreement`
+ *   (the primitive and its pullback, compiled and replayed, give the eager bits);
  * - a differentiable one: `fd-agreement` (orders 1 and 2), `vjp-jvp-adjoint`, `jvp-linearity`,
  *   `vjp-linearity`, `grad-jvp-agreement`, `grad-jacrev-jacfwd`, `chain-rule`,
  *   `hessian-symmetry`, `hessian-agreement` and `hvp-fd`;
@@ -30,6 +31,7 @@ export type RegistryLaw =
     >
   | 'vmap-agreement'
   | 'taylor-nested-agreement'
+  | 'jit-agreement'
 
 /** One law to check for a primitive: the law, its order or variant if any, and the test title. */
 export interface Check {
@@ -93,6 +95,7 @@ export const lawsFor = (p: Primitive): readonly Check[] => {
   checks.push(
     { law: 'vmap-agreement', variant: 'one batch axis', title: 'vmap-agreement (one batch axis)' },
     { law: 'vmap-agreement', variant: 'two batch axes', title: 'vmap-agreement (two batch axes)' },
+    check('jit-agreement'),
   )
   if (!p.zeroDerivative && isElementwise(p)) {
     for (const k of [1, 2, 3, 4]) checks.push(check('taylor-nested-agreement', k))

@@ -2,13 +2,14 @@
  * Laws on random programs: DAGs over fluxion's smooth ops, broadcasting, reductions and shape
  * ops, with fan-out (`programCase` from fluxion/testing), at random inputs along random
  * directions. fd-agreement (orders 1 and 2), vjp-jvp-adjoint, grad-jacrev-jacfwd,
- * hessian-symmetry and hvp-fd hold on every program, with the laws' documented tolerances; a
- * failure shrinks to a small program printed as fluxion code.
+ * hessian-symmetry and hvp-fd hold on every program, with the laws' documented tolerances; and
+ * jit-agreement: the program and its gradient, compiled and replayed by `jit`, give the eager
+ * numbers exactly. A failure shrinks to a small program printed as fluxion code.
  *
  * Runs per property come from `FC_NUM_RUNS` (test/setup.ts); seeds are never pinned.
  */
 import { test } from '@fast-check/vitest'
-import type { Scalar, Tensor } from 'fluxion'
+import { grad, jit, type Scalar, Tensor } from 'fluxion'
 import {
   assertHolds,
   fdAgreement,
@@ -32,6 +33,25 @@ const fn =
 
 const cases = programCase({ inputs: 2, maxNodes: 8 })
 
+/** The numbers of a result tree, in order. */
+const numbersOf = (tree: unknown): number[] =>
+  typeof tree === 'number'
+    ? [tree]
+    : tree instanceof Tensor
+      ? Array.from(tree.data)
+      : Array.isArray(tree)
+        ? tree.flatMap(numbersOf)
+        : []
+
+/** `===` per element, NaN equal to NaN (see laws/runners/jit.ts on the sign of zeros). */
+const sameNumbers = (a: unknown, b: unknown): boolean => {
+  const [x, y] = [numbersOf(a), numbersOf(b)]
+  return (
+    x.length === y.length &&
+    x.every((v, i) => v === y[i] || (Number.isNaN(v) && Number.isNaN(y[i]!)))
+  )
+}
+
 describe('random programs', () => {
   test.prop([cases])('fd-agreement (order 1)', ({ program, inputs, tangents }) =>
     assertHolds(fdAgreement(fn(program))([inputs], [tangents])),
@@ -51,4 +71,14 @@ describe('random programs', () => {
   test.prop([cases])('hvp-fd', ({ program, inputs, tangents }) =>
     assertHolds(hvpFd(fn(program))(inputs, tangents)),
   )
+  test.prop([cases])('jit-agreement', ({ program, inputs }) => {
+    const f = fn(program)
+    const [jf, jg] = [jit(f), jit(grad(f))]
+    // first call traces, second replays the compiled program
+    for (const _ of [0, 1]) {
+      if (!sameNumbers(jf(inputs), f(inputs))) return false
+      if (!sameNumbers(jg(inputs), grad(f)(inputs))) return false
+    }
+    return true
+  })
 })

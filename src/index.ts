@@ -43,6 +43,7 @@ export {
   jacfwd,
   jacrev,
 } from './transforms/jacobian.ts'
+export { jit } from './transforms/jit.ts'
 export { type JvpOptions, jvp } from './transforms/jvp.ts'
 export { linearize } from './transforms/linearize.ts'
 export { type Loose, type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'

@@ -11,6 +11,7 @@ import { lawsFor, type RegistryLaw } from '../plan.ts'
 import { batchingRunners } from './batching.ts'
 import { compositionRunners } from './composition.ts'
 import { firstOrderRunners } from './first-order.ts'
+import { jitRunners } from './jit.ts'
 import type { Runner } from './point.ts'
 import { structureRunners } from './structure.ts'
 import { taylorRunners } from './taylor.ts'
@@ -22,6 +23,7 @@ export const suites = {
   structure: structureRunners,
   batching: batchingRunners,
   taylor: taylorRunners,
+  jit: jitRunners,
 } as const
 
 /** A suite's name. */
@@ -34,6 +36,7 @@ export const runners: { readonly [L in RegistryLaw]: Runner } = {
   ...structureRunners,
   ...batchingRunners,
   ...taylorRunners,
+  ...jitRunners,
 }
 
 /** Registers the suite's tests: per primitive, one test per check of the suite in its plan. */

@@ -119,3 +119,14 @@ export class NonFiniteError extends FluxionError {
   /** Always `'NonFiniteError'` (a literal, so it survives minification). */
   override readonly name: string = 'NonFiniteError'
 }
+
+/**
+ * A jitted function read the value of one of its traced inputs (`value(x)`, `item()`, `data`,
+ * a JS branch on data). `jit` traces a function once per input shapes and replays the recorded
+ * program, so a decision taken on one call's values would silently apply to every later call.
+ * @category errors
+ */
+export class ConcretizationError extends FluxionError {
+  /** Always `'ConcretizationError'` (a literal, so it survives minification). */
+  override readonly name: string = 'ConcretizationError'
+}

@@ -57,6 +57,9 @@ export abstract class Tracer {
     return false
   }
 
+  /** Called before user code reads the primal; a staged value (`jit`) refuses to be read. */
+  beforeRead(): void {}
+
   /** Shape of the traced value. */
   get shape(): Shape {
     return shapeOf(this.primal)
@@ -132,6 +135,7 @@ export const isTracer = (v: unknown): v is Tracer => v instanceof Tracer
 export const readPrimal = (v: Val): Concrete => {
   let x = v
   while (x instanceof Tracer) {
+    x.beforeRead()
     if (x.wholeBatch) {
       throw new InvalidArgumentError('cannot read the primal of a value inside vmap', {
         transformation: x.interp.transformation,

@@ -47,6 +47,7 @@ import {
   index,
   jacfwd,
   jacrev,
+  jit,
   jvp,
   less,
   lessEqual,
@@ -542,6 +543,7 @@ const transformations: readonly (readonly [string, (tree: unknown) => unknown])[
   ['hessian', (x) => hessian(sumOfSquares)(x)],
   ['hvp', (x) => hvp(sumOfSquares)(x, x)],
   ['vmap', (x) => vmap(sumOfSquares)(x)],
+  ['jit', (x) => jit(sumOfSquares)(x)],
   ['checkpoint', (x) => grad(checkpoint(sumOfSquares))(x)],
   [
     'customJvp',
@@ -686,6 +688,7 @@ describe('functions that return a Promise: transformations are synchronous', () 
     ['hessian', () => hessian(f)(2)],
     ['hvp', () => hvp(f)(2, 1)],
     ['vmap', () => vmap(f)(tensor([1, 2]) as never)],
+    ['jit', () => jit(f)(2)],
     ['derivative', () => derivative(f)(2)],
     ['derivative of order 3', () => derivative(f, 3)(2)],
     ['checkpoint (called directly)', () => checkpoint(f)(2)],
@@ -743,6 +746,7 @@ describe('transformations reject what is not a function, and bad options', () =>
     ['hessian', (f) => loose(hessian)(f)],
     ['hvp', (f) => loose(hvp)(f)],
     ['vmap', (f) => loose(vmap)(f)],
+    ['jit', (f) => loose(jit)(f)],
     ['derivative', (f) => loose(derivative)(f)],
     ['checkpoint', (f) => loose(checkpoint)(f)],
     ['customJvp', (f) => loose(customJvp)(f, f)],
@@ -961,7 +965,7 @@ describe('every exported function of fluxion is covered by this suite', () => {
       'linspace',
     ],
     ...['grad', 'valueAndGrad', 'jvp', 'vjp', 'vjpWithAux', 'linearize', 'jacfwd', 'jacrev'],
-    ...['hessian', 'hvp', 'vmap', 'derivative', 'checkpoint', 'customJvp', 'customVjp'],
+    ...['hessian', 'hvp', 'vmap', 'jit', 'derivative', 'checkpoint', 'customJvp', 'customVjp'],
     ...['treeMap', 'treeLeaves'],
   ])
   // classes and internals: errors, Tensor, primitive records (…P), and conformKind (internal)

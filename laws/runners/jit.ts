@@ -1,0 +1,82 @@
+/**
+ * Runner of law `jit-agreement` over the registry: for every primitive, applying it through
+ * `jit` — traced and compiled on the first call, replayed by the compiled program on the second —
+ * equals applying it eagerly, to the last bit (zeros' signs aside, see `sameBits`); and for a
+ * differentiable primitive, so does its pullback, `jit` of `vjp` (the backward pass compiled and
+ * fused too).
+ *
+ * Arguments come from the primitive's own domain, as in the other suites; the cotangent is fixed
+ * data with zeros among its entries, so zero-preserving products in the fused pullbacks are
+ * exercised too.
+ * @module
+ */
+import fc, { type GeneratorValue } from 'fast-check'
+import { jit, Tensor, vjp } from 'fluxion'
+import { bindN } from '../../src/core/bind.ts'
+import type { Primitive } from '../../src/core/primitive.ts'
+import { concreteOf, type Val } from '../../src/core/tracer.ts'
+import { drawFrom } from '../draw.ts'
+import type { Runner } from './point.ts'
+
+/** Every leaf of a tree of numbers and tensors, in order, as plain numbers. */
+const numbersOf = (tree: unknown): number[] => {
+  if (typeof tree === 'number') return [tree]
+  if (tree instanceof Tensor) return Array.from(tree.data)
+  if (Array.isArray(tree)) return tree.flatMap(numbersOf)
+  return []
+}
+
+/**
+ * Whether two results hold the same numbers: `===` per element, NaN equal to NaN. The sign of a
+ * zero may differ: eager reverse mode accumulates the cotangent of a plain-number argument into
+ * a slot that starts at +0 (so −0 arrives as +0), while a staged argument is a tensor node.
+ */
+const sameBits = (a: unknown, b: unknown): boolean => {
+  const [x, y] = [numbersOf(a), numbersOf(b)]
+  return (
+    x.length === y.length &&
+    x.every((v, i) => v === y[i] || (Number.isNaN(v) && Number.isNaN(y[i]!)))
+  )
+}
+
+/** A cotangent like `y`: entries in [−1, 1] with every third one zero. */
+const cotangentLike = (y: Val): Val => {
+  const value = (i: number) => (i % 3 === 0 ? 0 : ((i * 7) % 9) / 4 - 1)
+  const c = concreteOf(y)
+  if (typeof c === 'number') return value(1)
+  return new Tensor(
+    Float64Array.from(c.data, (_, i) => value(i)),
+    c.shape,
+  )
+}
+
+const agreement = (p: Primitive, g: GeneratorValue): void => {
+  const { args, params } = p.domain.sample(drawFrom(g))
+  const apply = (...xs: Val[]): Val => bindN(p, xs, params)
+  const label = `jit-agreement: ${p.name}(${args.map((a) => (typeof a === 'number' ? 'number' : `[${a.shape}]`)).join(', ')})`
+  const eager = apply(...args)
+  const jitted = jit(apply)
+  const traced = jitted(...args)
+  const replayed = jitted(...args)
+  if (!sameBits(traced, eager)) throw new Error(`${label}: the traced call differs from eager`)
+  if (!sameBits(replayed, eager)) throw new Error(`${label}: the replay differs from eager`)
+  if (p.zeroDerivative) return
+  const yBar = cotangentLike(eager)
+  const pullback = (...xs: Val[]): unknown => vjp(apply, ...xs)[1](yBar)
+  const eagerBars = pullback(...args)
+  const jittedPullback = jit(pullback)
+  jittedPullback(...args)
+  const replayedBars = jittedPullback(...args)
+  if (!sameBits(replayedBars, eagerBars)) {
+    throw new Error(
+      `${label}: jit(vjp) differs from vjp: ${numbersOf(replayedBars)} vs ${numbersOf(eagerBars)}`,
+    )
+  }
+}
+
+/** The runner of this suite. */
+export const jitRunners: { readonly 'jit-agreement': Runner } = {
+  'jit-agreement': (p) => {
+    fc.assert(fc.property(fc.gen(), (g) => agreement(p, g)))
+  },
+}

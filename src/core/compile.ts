@@ -1,0 +1,285 @@
+/**
+ * Compiles a staged program (src/core/stage.ts) into steps that replay it. Elementwise
+ * equations over values of one shape are fused: one generated loop computes a whole chain
+ * elementwise, keeping intermediates in registers and writing to memory only the values used
+ * outside the chain. Every other equation calls its primitive's kernel. Equations whose results
+ * are never used are dropped.
+ *
+ * A fused loop performs, for each element, exactly the arithmetic of the kernels it replaces
+ * (the same operators, `Math` functions and scalar functions, in the same order), so a replay
+ * equals an eager run to the bit (test/transforms/jit.test.ts and the `jit-agreement` law).
+ * @module
+ */
+import { uninitialized } from '../tensor/kernels/alloc.ts'
+import { type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import type { Equation, Trace, VarInfo } from './stage.ts'
+import type { Concrete } from './tracer.ts'
+
+/**
+ * A step of a run. Variables that outlive a step live in storage slots: plain numbers unboxed in
+ * `N` (a Float64Array), tensors in `E`. Values inside a fused chain live in locals only.
+ */
+type Step = (N: Float64Array, E: Tensor[]) => void
+
+/** Storage slots, assigned to a variable the first time a step needs it stored. */
+class Slots {
+  numberCount = 0
+  tensorCount = 0
+  private readonly slots = new Map<number, number>()
+  private readonly vars: readonly VarInfo[]
+  constructor(vars: readonly VarInfo[]) {
+    this.vars = vars
+  }
+  of(v: number): number {
+    let slot = this.slots.get(v)
+    if (slot === undefined) {
+      slot = this.vars[v]!.number ? this.numberCount++ : this.tensorCount++
+      this.slots.set(v, slot)
+    }
+    return slot
+  }
+  /** The expression that reads or writes variable v in generated code. */
+  ref(v: number): string {
+    return this.vars[v]!.number ? `N[${this.of(v)}]` : `E[${this.of(v)}]`
+  }
+}
+
+/** A compiled program. */
+export interface Program {
+  /** Runs on concrete inputs of the traced shapes and kinds; returns the outputs. */
+  run(inputs: readonly Concrete[]): Concrete[]
+  /** What compilation made of the trace (for tests, and to see what fused). */
+  readonly stats: {
+    readonly equations: number
+    readonly kernels: number
+    readonly loops: number
+    readonly fused: number
+  }
+}
+
+/** Operators written inline; other elementwise primitives call their scalar function. */
+const inline: Readonly<Record<string, (a: string, b: string) => string>> = {
+  add: (a, b) => `${a} + ${b}`,
+  sub: (a, b) => `${a} - ${b}`,
+  mul: (a, b) => `${a} * ${b}`,
+  div: (a, b) => `${a} / ${b}`,
+  safeMul: (a, b) => `${a} === 0 ? 0 : ${a} * ${b}`,
+  neg: (a) => `-${a}`,
+  square: (a) => `${a} * ${a}`,
+  exp: (a) => `Math.exp(${a})`,
+  log: (a) => `Math.log(${a})`,
+  sqrt: (a) => `Math.sqrt(${a})`,
+  sin: (a) => `Math.sin(${a})`,
+  cos: (a) => `Math.cos(${a})`,
+  tanh: (a) => `Math.tanh(${a})`,
+}
+
+/** Equations per generated function in a chain of plain numbers (keeps functions optimizable). */
+const MAX_SCALAR_CHAIN = 1000
+
+/** How a fused loop reads an operand: every element, one value, or a repeated trailing block. */
+type Access = { kind: 'full' } | { kind: 'scalar' } | { kind: 'suffix'; size: number }
+
+const isElementwise = (e: Equation): boolean =>
+  (e.ins.length === 1 && e.p.scalar1 !== undefined) ||
+  (e.ins.length === 2 && e.p.scalar2 !== undefined)
+
+/** How an operand of shape `s` is read in a loop over `out`, or undefined if it cannot be. */
+const accessOf = (v: VarInfo, out: VarInfo): Access | undefined => {
+  if (v.number || sizeOf(v.shape) === 1) return { kind: 'scalar' }
+  if (shapesEqual(v.shape, out.shape)) return { kind: 'full' }
+  // a block repeated along leading axes: [m] or [1, m] read against [k, m]
+  let first = 0
+  while (first < v.shape.length && v.shape[first] === 1) first++
+  const tail = v.shape.slice(first)
+  const offset = out.shape.length - tail.length
+  if (offset <= 0) return undefined
+  for (let i = 0; i < tail.length; i++) if (tail[i] !== out.shape[offset + i]) return undefined
+  return { kind: 'suffix', size: sizeOf(tail) }
+}
+
+const keyOf = (v: VarInfo): string => (v.number ? 'number' : `tensor ${v.shape.join(',')}`)
+
+/** A chain of elementwise equations with outputs of one shape and kind. */
+interface Chain {
+  readonly key: string
+  readonly out: VarInfo
+  readonly equations: Equation[]
+  open: boolean
+}
+
+/** Compiles a trace. */
+export function compile(trace: Trace): Program {
+  const { vars, equations } = trace
+  // dead-code elimination, backwards from the outputs
+  const live = new Uint8Array(vars.length)
+  for (const o of trace.outputs) live[o] = 1
+  const kept: Equation[] = []
+  for (let k = equations.length - 1; k >= 0; k--) {
+    const e = equations[k]!
+    if (!live[e.out]) continue
+    kept.push(e)
+    for (const i of e.ins) live[i] = 1
+  }
+  kept.reverse()
+  // consumers of each variable, to know which chain values must be written out
+  const consumers = new Map<number, Equation[]>()
+  for (const e of kept) {
+    for (const i of e.ins) {
+      const list = consumers.get(i)
+      if (list === undefined) consumers.set(i, [e])
+      else list.push(e)
+    }
+  }
+  const outputSet = new Set(trace.outputs)
+  const slots = new Slots(vars)
+
+  const steps: Step[] = []
+  const open = new Map<string, Chain>()
+  const producer = new Map<number, Chain>()
+  let loops = 0
+  let fused = 0
+  const flush = (c: Chain): void => {
+    if (!c.open) return
+    c.open = false
+    open.delete(c.key)
+    steps.push(emitChain(c, vars, consumers, outputSet, slots))
+    loops++
+    fused += c.equations.length
+  }
+  for (const e of kept) {
+    const out = vars[e.out]!
+    const fusable = isElementwise(e) && e.ins.every((i) => accessOf(vars[i]!, out) !== undefined)
+    const key = keyOf(out)
+    const own = fusable ? open.get(key) : undefined
+    // a value of another open chain must be written out before it is used here
+    for (const i of e.ins) {
+      const c = producer.get(i)
+      if (c !== undefined && c !== own) flush(c)
+    }
+    if (!fusable) {
+      steps.push(kernelStep(e, vars, slots))
+      continue
+    }
+    const chain = own ?? { key, out, equations: [], open: true }
+    if (own === undefined) open.set(key, chain)
+    chain.equations.push(e)
+    producer.set(e.out, chain)
+    if (out.number && chain.equations.length >= MAX_SCALAR_CHAIN) flush(chain)
+  }
+  for (const c of [...open.values()]) flush(c)
+
+  // inputs, constants and outputs get their slots last: slots are numbered as steps need them
+  const inputSlots = trace.inputs.map((v) => slots.of(v))
+  const outputs = trace.outputs.map((v) => ({ number: vars[v]!.number, slot: slots.of(v) }))
+  const numberTemplate = new Float64Array(slots.numberCount)
+  const tensorTemplate = new Array<Tensor>(slots.tensorCount)
+  for (const [v, value] of trace.constants) {
+    if (typeof value === 'number') numberTemplate[slots.of(v)] = value
+    else tensorTemplate[slots.of(v)] = value
+  }
+  return {
+    run(args) {
+      const N = numberTemplate.slice()
+      const E = tensorTemplate.slice()
+      for (let k = 0; k < inputSlots.length; k++) {
+        const x = args[k]!
+        if (typeof x === 'number') N[inputSlots[k]!] = x
+        else E[inputSlots[k]!] = x
+      }
+      for (let s = 0; s < steps.length; s++) steps[s]!(N, E)
+      return outputs.map((o) => (o.number ? N[o.slot]! : E[o.slot]!))
+    },
+    stats: { equations: kept.length, kernels: kept.length - fused, loops, fused },
+  }
+}
+
+/** One equation as a call of its primitive's kernel (shapes were checked when it was traced). */
+const kernelStep = (e: Equation, vars: readonly VarInfo[], slots: Slots): Step => {
+  const { p, params } = e
+  const numberIn = e.ins.map((i) => vars[i]!.number)
+  const slotIn = e.ins.map((i) => slots.of(i))
+  const numberOut = vars[e.out]!.number
+  const slotOut = slots.of(e.out)
+  const arity = e.ins.length
+  return (N, E) => {
+    const args = new Array<Concrete>(arity)
+    for (let k = 0; k < arity; k++) args[k] = numberIn[k] ? N[slotIn[k]!]! : E[slotIn[k]!]!
+    const y = p.impl(args, params)
+    if (numberOut) N[slotOut] = y as number
+    else E[slotOut] = y as Tensor
+  }
+}
+
+/** Generates the function of a chain: reads its operands, loops once, writes what is used. */
+function emitChain(
+  chain: Chain,
+  vars: readonly VarInfo[],
+  consumers: ReadonlyMap<number, readonly Equation[]>,
+  outputs: ReadonlySet<number>,
+  slots: Slots,
+): Step {
+  const inChain = new Set(chain.equations)
+  const produced = new Set(chain.equations.map((e) => e.out))
+  const operands: number[] = []
+  for (const e of chain.equations) {
+    for (const i of e.ins) if (!produced.has(i) && !operands.includes(i)) operands.push(i)
+  }
+  const written = chain.equations
+    .map((e) => e.out)
+    .filter((v) => outputs.has(v) || (consumers.get(v) ?? []).some((c) => !inChain.has(c)))
+  // scalar functions of the primitives that are not written inline
+  const fns: ((...xs: number[]) => number)[] = []
+  const expression = (e: Equation): string => {
+    const args = e.ins.map((i) => `v${i}`)
+    const write = inline[e.p.name]
+    if (write !== undefined) return write(args[0]!, args[1] ?? '')
+    fns.push((e.p.scalar1 ?? e.p.scalar2)! as (...xs: number[]) => number)
+    return `F[${fns.length - 1}](${args.join(', ')})`
+  }
+  const body = chain.equations.map((e) => `const v${e.out} = ${expression(e)};`)
+
+  if (chain.out.number) {
+    // plain numbers: straight-line code
+    const source = [
+      ...operands.map((i) => `const v${i} = ${slots.ref(i)};`),
+      ...body,
+      ...written.map((v) => `${slots.ref(v)} = v${v};`),
+    ].join('\n')
+    return new Function('F', `return function chain(N, E) {\n${source}\n}`)(fns) as Step
+  }
+
+  const shape: Shape = chain.out.shape
+  const n = sizeOf(shape)
+  const accesses = operands.map((i) => accessOf(vars[i]!, chain.out)!)
+  const blocks = new Set(accesses.flatMap((a) => (a.kind === 'suffix' ? [a.size] : [])))
+  // one repeated block size: an inner loop over it; several: index by remainder
+  const block = blocks.size === 1 ? [...blocks][0]! : undefined
+  const before: string[] = []
+  const reads: string[] = []
+  operands.forEach((i, k) => {
+    const a = accesses[k]!
+    if (a.kind === 'scalar') {
+      before.push(`const v${i} = ${slots.ref(i)}${vars[i]!.number ? '' : '.data[0]'};`)
+    } else {
+      before.push(`const a${i} = ${slots.ref(i)}.data;`)
+      const index = a.kind === 'full' ? 'i' : block !== undefined ? 'j' : `i % ${a.size}`
+      reads.push(`const v${i} = a${i}[${index}];`)
+    }
+  })
+  for (const v of written) before.push(`const o${v} = alloc(${n});`)
+  const inner = [...reads, ...body, ...written.map((v) => `o${v}[i] = v${v};`)].join('\n')
+  const loop =
+    block !== undefined
+      ? `for (let r = 0, i = 0; r < ${n / block}; r++) {\nfor (let j = 0; j < ${block}; j++, i++) {\n${inner}\n}\n}`
+      : `for (let i = 0; i < ${n}; i++) {\n${inner}\n}`
+  const after = written.map((v) => `${slots.ref(v)} = new T(o${v}, S);`)
+  const source = [...before, loop, ...after].join('\n')
+  return new Function('F', 'alloc', 'T', 'S', `return function chain(N, E) {\n${source}\n}`)(
+    fns,
+    uninitialized,
+    Tensor,
+    shape,
+  ) as Step
+}

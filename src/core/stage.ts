@@ -1,0 +1,184 @@
+/**
+ * Staging: the interpreter behind `jit`. It runs the function once, eagerly, on concrete values,
+ * and records every primitive application as an equation of a straight-line program over
+ * numbered variables, so the program can be replayed (and fused) for new inputs of the same
+ * shapes. Its tracers carry their concrete value, so shapes, kinds and nested transformations
+ * behave exactly as without `jit`; what a program cannot replay is a decision taken on a value,
+ * so reading a staged value (`value(x)`, `item()`, `data`) raises `ConcretizationError`.
+ * @module
+ */
+
+import type { Shape } from '../tensor/shape.ts'
+import { bind1, bind2, bindN } from './bind.ts'
+import type { CustomRule } from './custom.ts'
+import { ConcretizationError } from './errors.ts'
+import type { Primitive } from './primitive.ts'
+import {
+  type Concrete,
+  closeLevel,
+  escaped,
+  type Interpreter,
+  linkPrototype,
+  openLevel,
+  Tracer,
+  type Val,
+} from './tracer.ts'
+
+/** One primitive application: `vars[out] = p(vars[ins[0]], …; params)`. */
+export interface Equation {
+  readonly p: Primitive
+  readonly params: unknown
+  readonly ins: readonly number[]
+  readonly out: number
+}
+
+/** What is known of a variable without its value: its shape, and whether it is a JS number. */
+export interface VarInfo {
+  readonly shape: Shape
+  readonly number: boolean
+}
+
+/** A recorded program: inputs, equations in order, constants and outputs, all by variable. */
+export interface Trace {
+  readonly vars: readonly VarInfo[]
+  readonly inputs: readonly number[]
+  readonly equations: readonly Equation[]
+  /** Constant variables: values closed over by the function, or computed from constants only. */
+  readonly constants: ReadonlyMap<number, Concrete>
+  readonly outputs: readonly number[]
+}
+
+/**
+ * Thrown inside a trace when a value of another running transformation appears (captured by a
+ * closure): the program could not replay it, so `jit` runs that call eagerly instead.
+ */
+export class Unstageable extends Error {}
+
+/** A staged value: a variable of the program, with the concrete value of this run. */
+export interface Staged extends Tracer {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the members inherited through linkPrototype
+export class Staged {
+  readonly interp: StagingInterpreter
+  readonly primal: Concrete
+  readonly id: number
+
+  constructor(interp: StagingInterpreter, primal: Concrete, id: number) {
+    this.interp = interp
+    this.primal = primal
+    this.id = id
+  }
+
+  /** Reading the value would bake it into the program: refused. */
+  beforeRead(): never {
+    throw new ConcretizationError('jit cannot read the value of a traced input', {
+      transformation: 'jit',
+      shapes: [shapeOfConcrete(this.primal)],
+      hint: 'a jitted function is traced once per input shapes and replayed: replace the JS branch on a value by where(), or do not jit this function',
+    })
+  }
+}
+linkPrototype(Staged, Tracer)
+
+const shapeOfConcrete = (v: Concrete): Shape => (typeof v === 'number' ? [] : v.shape)
+
+/** The staging interpreter: one per trace of a jitted function. */
+export class StagingInterpreter implements Interpreter {
+  readonly level: number
+  readonly transformation = 'jit'
+  alive = true
+  private readonly vars: VarInfo[] = []
+  private readonly inputs: number[] = []
+  private readonly equations: Equation[] = []
+  private readonly constants = new Map<number, Concrete>()
+  /** Constants by identity, so a captured tensor used many times is one variable. */
+  private readonly constantIds = new Map<Concrete, number>()
+
+  constructor() {
+    this.level = openLevel()
+  }
+
+  /** Ends the trace: its staged values become dead. */
+  close(): void {
+    this.alive = false
+    closeLevel()
+  }
+
+  /** A staged input of concrete value `v`. */
+  input(v: Concrete): Staged {
+    const id = this.newVar(v)
+    this.inputs.push(id)
+    return new Staged(this, v, id)
+  }
+
+  /** The recorded program, with `outs` (staged values or constants) as its outputs. */
+  finish(outs: readonly Val[]): Trace {
+    return {
+      vars: this.vars,
+      inputs: this.inputs,
+      equations: this.equations,
+      constants: this.constants,
+      outputs: outs.map((v) => this.variable(v)),
+    }
+  }
+
+  process1(p: Primitive, x: Val, params: unknown): Val {
+    const out = bind1(p, this.primalOf(x, p), params)
+    return this.record(p, params, [x], out)
+  }
+
+  process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
+    const out = bind2(p, this.primalOf(a, p), this.primalOf(b, p), params)
+    return this.record(p, params, [a, b], out)
+  }
+
+  processN(p: Primitive, args: readonly Val[], params: unknown): Val {
+    const out = bindN(
+      p,
+      args.map((a) => this.primalOf(a, p)),
+      params,
+    )
+    return this.record(p, params, args, out)
+  }
+
+  /** A custom rule's derivative is irrelevant to a replay: its primal function is staged. */
+  processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
+    if (!this.alive) escaped(this, rule.name)
+    return rule.call(args)
+  }
+
+  /** The concrete value under a staged value of this trace; constants pass through. */
+  private primalOf(v: Val, p: Primitive): Concrete {
+    if (!this.alive) escaped(this, p.name)
+    if (v instanceof Staged && v.interp === this) return v.primal
+    if (v instanceof Tracer) throw new Unstageable()
+    return v
+  }
+
+  private record(p: Primitive, params: unknown, args: readonly Val[], out: Val): Val {
+    // the primals were concrete, so the output is too
+    const value = out as Concrete
+    const ins = args.map((a) => this.variable(a))
+    const id = this.newVar(value)
+    this.equations.push({ p, params, ins, out: id })
+    return new Staged(this, value, id)
+  }
+
+  /** The variable of a staged value, or a new constant variable for a concrete one. */
+  private variable(v: Val): number {
+    if (v instanceof Staged && v.interp === this) return v.id
+    if (v instanceof Tracer) throw new Unstageable()
+    let id = this.constantIds.get(v)
+    if (id === undefined) {
+      id = this.newVar(v)
+      this.constants.set(id, v)
+      // numbers are compared by value, tensors by identity
+      this.constantIds.set(v, id)
+    }
+    return id
+  }
+
+  private newVar(v: Concrete): number {
+    this.vars.push({ shape: shapeOfConcrete(v), number: typeof v === 'number' })
+    return this.vars.length - 1
+  }
+}

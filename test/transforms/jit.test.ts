@@ -1,0 +1,295 @@
+/**
+ * `jit`: traced once per structure of arguments, replayed from a compiled program whose results
+ * equal the eager ones exactly; cached by tree, kinds and shapes; composing with every
+ * transformation; refusing to read values (`ConcretizationError`); running eagerly under an
+ * outer transformation, with debugNans, or when a closure captures another transformation's
+ * value. (Registry-wide and random-program agreement: laws/jit.laws.test.ts and
+ * laws/programs.laws.test.ts.)
+ */
+import {
+  add,
+  ConcretizationError,
+  customVjp,
+  debugNans,
+  EscapedTracerError,
+  exp,
+  FluxionError,
+  grad,
+  greater,
+  hessian,
+  InvalidArgumentError,
+  jacfwd,
+  jacrev,
+  jit,
+  jvp,
+  log,
+  matmul,
+  mul,
+  NonFiniteError,
+  random,
+  ShapeError,
+  sin,
+  slice,
+  square,
+  sub,
+  sum,
+  type Tensor,
+  tanh,
+  tensor,
+  value,
+  vmap,
+  where,
+} from 'fluxion'
+import { mlp, softmaxCrossEntropy } from 'fluxion/nn'
+import { afterEach, describe, expect, it } from 'vitest'
+import { compile } from '../../src/core/compile.ts'
+import { StagingInterpreter } from '../../src/core/stage.ts'
+
+/** The numbers of a result tree, in order. */
+const numbersOf = (tree: unknown): number[] => {
+  if (typeof tree === 'number') return [tree]
+  if (tree !== null && typeof tree === 'object' && 'data' in tree && 'shape' in tree) {
+    return Array.from((tree as Tensor).data)
+  }
+  if (Array.isArray(tree)) return tree.flatMap(numbersOf)
+  if (tree !== null && typeof tree === 'object') return Object.values(tree).flatMap(numbersOf)
+  return []
+}
+
+/** Exactly the eager numbers, on the tracing call and on two replays. */
+const expectSameAsEager = <A extends unknown[]>(f: (...args: A) => unknown, ...args: A): void => {
+  const eager = numbersOf(f(...args))
+  const jitted = jit(f)
+  for (let call = 0; call < 3; call++) expect(numbersOf(jitted(...args))).toEqual(eager)
+}
+
+const rosenbrock = (x: Tensor): Tensor => {
+  const n = x.shape[0]!
+  const head = slice(x, [0], [n - 1])
+  const tail = slice(x, [1])
+  return sum(add(mul(100, square(sub(tail, square(head)))), square(sub(1, head))))
+}
+const rosenbrockLoop = (xs: readonly number[]): number => {
+  let acc = 0
+  for (let i = 0; i + 1 < xs.length; i++) {
+    acc = add(acc, add(mul(100, square(sub(xs[i + 1]!, square(xs[i]!)))), square(sub(1, xs[i]!))))
+  }
+  return acc
+}
+const chain = (x: Tensor): Tensor => {
+  const n = x.shape[0]!
+  return sum(exp(mul(sin(slice(x, [0], [n - 1])), slice(x, [1]))))
+}
+
+afterEach(() => {
+  debugNans(false)
+})
+
+describe('jit gives the eager numbers exactly', () => {
+  const x = random.uniform(random.key(1), [50], -1.5, 1.5)
+
+  it('a function, its gradient, and its Hessian', () => {
+    expectSameAsEager(rosenbrock, x)
+    expectSameAsEager(grad(rosenbrock), x)
+    expectSameAsEager(hessian(chain), x)
+    expectSameAsEager(jacrev(jacfwd(chain)), x)
+  })
+
+  it('scalar code over many numbers, and its gradient', () => {
+    const xs = Array.from(x.data)
+    expectSameAsEager(rosenbrockLoop, xs)
+    expectSameAsEager(grad(rosenbrockLoop), xs)
+  })
+
+  it('trees in and out: an MLP loss and its gradient', () => {
+    const net = mlp([4, 8, 3])
+    const params = net.init(random.key(2))
+    const inputs = random.normal(random.key(3), [5, 4])
+    const labels = tensor([0, 2, 1, 1, 0])
+    const loss = (p: typeof params) => softmaxCrossEntropy(net.apply(p, inputs), labels)
+    expectSameAsEager(loss, params)
+    expectSameAsEager(grad(loss), params)
+    expectSameAsEager(
+      (p: typeof params, v: Tensor) => ({ out: net.apply(p, v), twice: mul(2, v) }),
+      params,
+      inputs,
+    )
+  })
+
+  it('broadcasting operands of every kind inside one fused loop', () => {
+    const m = random.normal(random.key(4), [3, 4])
+    const row = tensor([1, -2, 0.5, 3])
+    const column = tensor([[1], [2], [-1]])
+    expectSameAsEager(
+      (a: Tensor, r: Tensor, c: Tensor) => tanh(add(mul(a, r), mul(c, 2))),
+      m,
+      row,
+      column,
+    )
+    expectSameAsEager((a: Tensor, s: number) => exp(mul(add(a, s), tensor(0.5))), m, 1.25)
+  })
+
+  it('matmul and where, with their derivatives', () => {
+    const a = random.normal(random.key(5), [4, 3])
+    const f = (w: Tensor) => sum(where(greater(matmul(a, w), 0), square(matmul(a, w)), 0))
+    const w = random.normal(random.key(6), [3, 2])
+    expectSameAsEager(f, w)
+    expectSameAsEager(grad(f), w)
+  })
+
+  it('custom rules: the primal function is staged, and grad uses the custom pullback', () => {
+    const logish = customVjp(
+      (v: Tensor) => log(add(v, 1)),
+      (v: Tensor) => [log(add(v, 1)), v] as const,
+      (v: Tensor, yBar: Tensor) => [mul(yBar, 3)],
+    )
+    const xs = tensor([0.5, 1, 2])
+    expectSameAsEager((v: Tensor) => sum(logish(v)), xs)
+    expectSameAsEager(
+      grad((v: Tensor) => sum(logish(v))),
+      xs,
+    )
+    expect(jit(grad((v: Tensor) => sum(logish(v))))(xs).toArray()).toEqual([3, 3, 3])
+  })
+})
+
+describe('tracing and caching', () => {
+  it('traces once per structure of arguments: tree, kinds and shapes', () => {
+    let traces = 0
+    const f = jit((v: Tensor | number) => {
+      traces++
+      return mul(v, v)
+    })
+    f(tensor([1, 2]))
+    f(tensor([3, 4]))
+    expect(traces).toBe(1)
+    f(tensor([1, 2, 3]))
+    expect(traces).toBe(2)
+    f(2)
+    f(3)
+    expect(traces).toBe(3)
+    expect((f(tensor([5, 6])) as Tensor).toArray()).toEqual([25, 36])
+    expect(f(7)).toBe(49)
+  })
+
+  it('replays with the new values, not the traced ones', () => {
+    const f = jit(grad(rosenbrock))
+    const a = tensor([0.5, 1, 1.5, 2])
+    const b = tensor([-1, 0, 2, 3])
+    f(a)
+    expect(f(b).toArray()).toEqual(grad(rosenbrock)(b).toArray())
+  })
+
+  it('fuses elementwise chains: the Rosenbrock gradient is a few loops and kernel calls', () => {
+    const interp = new StagingInterpreter()
+    const out = grad(rosenbrock)(interp.input(tensor([0.5, 1, 1.5, 2])) as unknown as Tensor)
+    interp.close()
+    const { stats } = compile(interp.finish([out]))
+    // slices, the sum and the pads' transposes are kernels; everything elementwise is fused
+    expect(stats.kernels).toBeLessThanOrEqual(6)
+    expect(stats.fused).toBeGreaterThanOrEqual(12)
+    expect(stats.loops).toBeLessThanOrEqual(4)
+  })
+
+  it('drops what the outputs do not need', () => {
+    const interp = new StagingInterpreter()
+    const v = interp.input(tensor([1, 2])) as unknown as Tensor
+    exp(v) // unused
+    const out = mul(v, 2)
+    interp.close()
+    expect(compile(interp.finish([out])).stats.equations).toBe(1)
+  })
+
+  it('never mutates inputs, and its outputs never alias them', () => {
+    const x = tensor([1, 2, 3])
+    const identity = jit((v: Tensor) => v)
+    for (let call = 0; call < 2; call++) {
+      const y = identity(x)
+      expect(y.data).not.toBe(x.data)
+      expect(y.toArray()).toEqual([1, 2, 3])
+    }
+    jit(grad(rosenbrock))(x)
+    expect(x.toArray()).toEqual([1, 2, 3])
+  })
+})
+
+describe('composition', () => {
+  const x = tensor([0.3, -0.8, 1.1])
+
+  it('transformations of a jitted function run the function itself', () => {
+    const f = jit(chain)
+    expect(numbersOf(grad(f)(x))).toEqual(numbersOf(grad(chain)(x)))
+    expect(numbersOf(jvp(f, [x], [tensor([1, 0, 2])]))).toEqual(
+      numbersOf(jvp(chain, [x], [tensor([1, 0, 2])])),
+    )
+    expect(numbersOf(hessian(f)(x))).toEqual(numbersOf(hessian(chain)(x)))
+    const batch = tensor([
+      [0.3, -0.8, 1.1],
+      [1, 2, 3],
+    ])
+    expect(numbersOf(vmap(f)(batch))).toEqual(numbersOf(vmap(chain)(batch)))
+  })
+
+  it('jit of vmap, of jit, and of nested grads', () => {
+    const batch = random.normal(random.key(7), [4, 3])
+    expectSameAsEager(vmap(grad(chain)), batch)
+    expectSameAsEager(jit(jit(chain)), x)
+    expectSameAsEager(grad(grad((s: number) => mul(exp(sin(s)), s))), 0.7)
+  })
+
+  it('a value of an enclosing transformation captured by a closure runs eagerly', () => {
+    // d/dy of jit(x ↦ x·y)(2) at y = 3 is 2: the jitted call must not bake y in
+    const outer = grad((y: number) => jit((v: number) => mul(v, y))(2))
+    expect(outer(3)).toBe(2)
+    expect(outer(5)).toBe(2)
+  })
+})
+
+describe('errors', () => {
+  it('reading a traced value throws ConcretizationError', () => {
+    const f = jit((v: number) => (value(v) > 0 ? v : mul(v, -1)))
+    expect(() => f(2)).toThrow(ConcretizationError)
+    try {
+      f(2)
+    } catch (e) {
+      expect(e).toBeInstanceOf(FluxionError)
+      expect((e as FluxionError).name).toBe('ConcretizationError')
+      expect(String((e as Error).message)).toMatch(/jit/)
+    }
+    expect(() => jit((v: Tensor) => v.item())(tensor(1))).toThrow(ConcretizationError)
+    expect(() => jit((v: Tensor) => v.toArray())(tensor([1]))).toThrow(ConcretizationError)
+  })
+
+  it('where() instead of a branch works', () => {
+    const f = (v: Tensor) => where(greater(v, 0), v, mul(v, -1))
+    expectSameAsEager(f, tensor([-2, 0, 3]))
+  })
+
+  it('errors of the function propagate, and are thrown again on the next call', () => {
+    const f = jit((a: Tensor) => add(a, tensor([1, 2, 3])))
+    expect(() => f(tensor([1, 2]))).toThrow(ShapeError)
+    expect(() => f(tensor([1, 2]))).toThrow(ShapeError)
+    expect(f(tensor([1, 1, 1])).toArray()).toEqual([2, 3, 4])
+  })
+
+  it('a staged value kept past its trace is an escaped tracer', () => {
+    let kept: Tensor | undefined
+    jit((v: Tensor) => {
+      kept = v
+      return v
+    })(tensor([1]))
+    expect(() => mul(kept!, 2)).toThrow(EscapedTracerError)
+  })
+
+  it('refuses non-functions and Promise-returning functions', () => {
+    expect(() => jit(3 as unknown as () => number)).toThrow(InvalidArgumentError)
+    expect(() => jit(async (v: number) => v)(1)).toThrow(InvalidArgumentError)
+  })
+
+  it('with debugNans on, runs eagerly so the check names the primitive', () => {
+    const f = jit((v: Tensor) => log(v))
+    f(tensor([1, 2]))
+    debugNans(true)
+    expect(() => f(tensor([0, 1]))).toThrow(NonFiniteError)
+  })
+})
