@@ -6,7 +6,7 @@
  * are never used are dropped.
  *
  * A fused loop performs, for each element, exactly the arithmetic of the kernels it replaces
- * (the same operators, `Math` functions and scalar functions, in the same order), so a replay
+ * (each primitive's `expression`, or a call of its scalar kernel), so a replay
  * equals an eager run to the bit (test/transforms/jit.test.ts and the `jit-agreement` law).
  * @module
  */
@@ -56,23 +56,6 @@ export interface Program {
     readonly loops: number
     readonly fused: number
   }
-}
-
-/** Operators written inline; other elementwise primitives call their scalar function. */
-const inline: Readonly<Record<string, (a: string, b: string) => string>> = {
-  add: (a, b) => `${a} + ${b}`,
-  sub: (a, b) => `${a} - ${b}`,
-  mul: (a, b) => `${a} * ${b}`,
-  div: (a, b) => `${a} / ${b}`,
-  safeMul: (a, b) => `${a} === 0 ? 0 : ${a} * ${b}`,
-  neg: (a) => `-${a}`,
-  square: (a) => `${a} * ${a}`,
-  exp: (a) => `Math.exp(${a})`,
-  log: (a) => `Math.log(${a})`,
-  sqrt: (a) => `Math.sqrt(${a})`,
-  sin: (a) => `Math.sin(${a})`,
-  cos: (a) => `Math.cos(${a})`,
-  tanh: (a) => `Math.tanh(${a})`,
 }
 
 /** Equations per generated function in a chain of plain numbers (keeps functions optimizable). */
@@ -233,8 +216,7 @@ function emitChain(
   const fns: ((...xs: number[]) => number)[] = []
   const expression = (e: Equation): string => {
     const args = e.ins.map((i) => `v${i}`)
-    const write = inline[e.p.name]
-    if (write !== undefined) return write(args[0]!, args[1] ?? '')
+    if (e.p.expression !== undefined) return e.p.expression(args)
     fns.push((e.p.scalar1 ?? e.p.scalar2)! as (...xs: number[]) => number)
     return `F[${fns.length - 1}](${args.join(', ')})`
   }

@@ -39,9 +39,9 @@ export interface Domain<P> {
 /** What declares a primitive; `define` fills in the optional fast-path fields. */
 export type PrimitiveSpec<P> = Omit<
   Primitive<P>,
-  'scalar1' | 'scalar2' | 'partial1' | 'partials2'
+  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'expression'
 > & {
-  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2']?: Primitive<P>[K]
+  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'expression']?: Primitive<P>[K]
 }
 
 /**
@@ -63,6 +63,7 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     scalar2: spec.scalar2,
     partial1: spec.partial1,
     partials2: spec.partials2,
+    expression: spec.expression,
     domain: spec.domain,
   }
 }
@@ -115,6 +116,12 @@ export interface Primitive<P = unknown> {
   readonly partials2:
     | readonly [(a: Val, b: Val, y: Val) => Val, (a: Val, b: Val, y: Val) => Val]
     | undefined
+  /**
+   * The scalar kernel of an elementwise primitive as a JS expression over operand names, which
+   * `jit` writes inline into fused loops (`(a, b) => a + b` becomes `v3 + v4`). It must compute
+   * exactly what `scalar1`/`scalar2` computes; without one, a fused loop calls the scalar kernel.
+   */
+  readonly expression: ((args: readonly string[]) => string) | undefined
   /** Input domain for the law suites. */
   readonly domain: Domain<P>
 }

@@ -29,6 +29,8 @@ export type UnarySpec = {
   readonly name: string
   readonly scalar: (x: number) => number
   readonly kernel: UnaryKernel
+  /** `scalar` as a JS expression over an operand name, for `jit`'s fused loops. */
+  readonly expression?: (args: readonly string[]) => string
   readonly domain: Domain<void>
 } & (
   | {
@@ -88,6 +90,7 @@ export function unary(spec: UnarySpec): Primitive<void> {
       spec.taylor === undefined ? constantTaylor(p, [x!], undefined) : spec.taylor(x!),
     scalar1: spec.scalar,
     ...(partial === undefined ? {} : { partial1: partial }),
+    ...(spec.expression === undefined ? {} : { expression: spec.expression }),
     domain: spec.domain,
   })
   return p
@@ -101,6 +104,8 @@ export type BinarySpec = {
   readonly name: string
   readonly scalar: (a: number, b: number) => number
   readonly kernel: BinaryKernel
+  /** `scalar` as a JS expression over operand names, for `jit`'s fused loops. */
+  readonly expression?: (args: readonly string[]) => string
   /** Replaces the derived JVP (for linear ops, where Σ ∂ᵢ·ẋᵢ would multiply by ±1). */
   readonly jvp?: (primals: readonly Val[], tangents: readonly MaybeZero[], y: Val) => MaybeZero
   /** Replaces the derived VJP. */
@@ -190,6 +195,7 @@ export function binary(spec: BinarySpec): Primitive<void> {
         : spec.taylor(a!, b!, constant),
     scalar2: spec.scalar,
     ...(partials === undefined ? {} : { partials2: partials }),
+    ...(spec.expression === undefined ? {} : { expression: spec.expression }),
     domain: spec.domain,
   })
   return p
@@ -301,6 +307,7 @@ export const addP: Primitive<void> = binary({
   name: 'add',
   taylor: (a, b) => a.map((ak, k) => addV(ak, b[k]!)),
   scalar: (a, b) => a + b,
+  expression: ([a, b]) => `${a} + ${b}`,
   kernel: addK,
   partials: [() => 1, () => 1],
   jvp: (_, [aDot, bDot], y) => sumTangents([aDot ?? null, bDot ?? null], y),
@@ -320,6 +327,7 @@ export const safeMulP: Primitive<void> = binary({
       return acc
     }),
   scalar: (a, b) => (a === 0 ? 0 : a * b),
+  expression: ([a, b]) => `(${a} === 0 ? 0 : ${a} * ${b})`,
   kernel: safeMulK,
   partials: [(_a, b) => b, (a) => a],
   // both products stay zero-preserving: in the tangent ȧ, and in a where a vanishes

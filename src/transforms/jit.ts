@@ -47,7 +47,7 @@ const keyOf = (def: TreeDef): string => {
  * const fastGrad = jit(grad(loss))
  * const x = tensor([0.5, 1, 2])
  * // traced and compiled on the first call, replayed after: the same bits as grad(loss)
- * fastGrad(x).toArray().join() === grad(loss)(x).toArray().join() // => true
+ * fastGrad(x).data.join() === grad(loss)(x).data.join() // => true
  * @category transformations
  */
 export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) => R {
