@@ -64,6 +64,17 @@ const MAX_SCALAR_CHAIN = 1000
 /** How a fused loop reads an operand: every element, one value, or a repeated trailing block. */
 type Access = { kind: 'full' } | { kind: 'scalar' } | { kind: 'suffix'; size: number }
 
+/** Whether `e` reads its tensor input in place (a vector slice or pad): see `fusedRead`. */
+const isMappedRead = (e: Equation, vars: readonly VarInfo[]): boolean => {
+  const x = vars[e.ins[0]!]
+  return (
+    e.ins.length === 1 &&
+    x !== undefined &&
+    !x.number &&
+    e.p.fusedRead(e.params, x.shape, 'x', 'i') !== undefined
+  )
+}
+
 const isElementwise = (e: Equation): boolean =>
   (e.ins.length === 1 && e.p.scalar1 !== undefined) ||
   (e.ins.length === 2 && e.p.scalar2 !== undefined)
@@ -133,9 +144,13 @@ export function compile(trace: Trace): Program {
   }
   for (const e of kept) {
     const out = vars[e.out]!
-    const fusable = isElementwise(e) && e.ins.every((i) => accessOf(vars[i]!, out) !== undefined)
     const key = keyOf(out)
-    const own = fusable ? open.get(key) : undefined
+    const candidate = open.get(key)
+    // a read in place needs its input in memory: not a value of the chain it would join
+    const fusable =
+      (isElementwise(e) && e.ins.every((i) => accessOf(vars[i]!, out) !== undefined)) ||
+      (isMappedRead(e, vars) && (candidate === undefined || producer.get(e.ins[0]!) !== candidate))
+    const own = fusable ? candidate : undefined
     // a value of another open chain must be written out before it is used here
     for (const i of e.ins) {
       const c = producer.get(i)
@@ -205,9 +220,12 @@ function emitChain(
 ): Step {
   const inChain = new Set(chain.equations)
   const produced = new Set(chain.equations.map((e) => e.out))
+  // operands read element by element, and arrays read in place by slices and pads
   const operands: number[] = []
+  const arrays: number[] = []
   for (const e of chain.equations) {
-    for (const i of e.ins) if (!produced.has(i) && !operands.includes(i)) operands.push(i)
+    const into = isMappedRead(e, vars) ? arrays : operands
+    for (const i of e.ins) if (!produced.has(i) && !into.includes(i)) into.push(i)
   }
   const written = chain.equations
     .map((e) => e.out)
@@ -215,6 +233,10 @@ function emitChain(
   // scalar functions of the primitives that are not written inline
   const fns: ((...xs: number[]) => number)[] = []
   const expression = (e: Equation): string => {
+    if (isMappedRead(e, vars)) {
+      const x = e.ins[0]!
+      return e.p.fusedRead(e.params, vars[x]!.shape, `a${x}`, 'i')!
+    }
     const args = e.ins.map((i) => `v${i}`)
     if (e.p.expression !== undefined) return e.p.expression(args)
     fns.push((e.p.scalar1 ?? e.p.scalar2)! as (...xs: number[]) => number)
@@ -238,14 +260,14 @@ function emitChain(
   const blocks = new Set(accesses.flatMap((a) => (a.kind === 'suffix' ? [a.size] : [])))
   // one repeated block size: an inner loop over it; several: index by remainder
   const block = blocks.size === 1 ? [...blocks][0]! : undefined
-  const before: string[] = []
+  const before: string[] = arrays.map((i) => `const a${i} = ${slots.ref(i)}.data;`)
   const reads: string[] = []
   operands.forEach((i, k) => {
     const a = accesses[k]!
     if (a.kind === 'scalar') {
       before.push(`const v${i} = ${slots.ref(i)}${vars[i]!.number ? '' : '.data[0]'};`)
     } else {
-      before.push(`const a${i} = ${slots.ref(i)}.data;`)
+      if (!arrays.includes(i)) before.push(`const a${i} = ${slots.ref(i)}.data;`)
       const index = a.kind === 'full' ? 'i' : block !== undefined ? 'j' : `i % ${a.size}`
       reads.push(`const v${i} = a${i}[${index}];`)
     }

@@ -39,10 +39,19 @@ export interface Domain<P> {
 /** What declares a primitive; `define` fills in the optional fast-path fields. */
 export type PrimitiveSpec<P> = Omit<
   Primitive<P>,
-  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'expression'
+  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'expression' | 'fusedRead'
 > & {
-  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'expression']?: Primitive<P>[K]
+  readonly [K in
+    | 'scalar1'
+    | 'scalar2'
+    | 'partial1'
+    | 'partials2'
+    | 'expression'
+    | 'fusedRead']?: Primitive<P>[K]
 }
+
+/** The `fusedRead` of a primitive that is not a read in place. */
+const noFusedRead = (): undefined => undefined
 
 /**
  * A primitive record from its spec. Every record gets the same fields in the same order, so
@@ -64,6 +73,7 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     partial1: spec.partial1,
     partials2: spec.partials2,
     expression: spec.expression,
+    fusedRead: spec.fusedRead ?? noFusedRead,
     domain: spec.domain,
   }
 }
@@ -122,6 +132,12 @@ export interface Primitive<P = unknown> {
    * exactly what `scalar1`/`scalar2` computes; without one, a fused loop calls the scalar kernel.
    */
   readonly expression: ((args: readonly string[]) => string) | undefined
+  /**
+   * For a structural primitive that only moves values: a JS expression for element `index` of
+   * its output, read from `data`, the input's data array — or undefined when this call is not
+   * such a read. `jit` then reads the input in place inside a fused loop instead of copying it.
+   */
+  fusedRead(params: P, inShape: Shape, data: string, index: string): string | undefined
   /** Input domain for the law suites. */
   readonly domain: Domain<P>
 }

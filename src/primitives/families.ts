@@ -255,6 +255,8 @@ export interface LinearSpec<P> {
   apply(x: Val, params: P): Val
   /** The primitive on `x` carrying an extra leading batch axis of length `size` (vmap). */
   batch(x: Val, params: P, size: number): Val
+  /** See `Primitive.fusedRead`. */
+  fusedRead?(params: P, inShape: Shape, data: string, index: string): string | undefined
   readonly domain: Domain<P>
 }
 
@@ -272,6 +274,7 @@ export function linear<P>(spec: LinearSpec<P>): Primitive<P> {
     batch: ([x], _batched, params, size) => spec.batch(x!, params, size),
     // linear: each coefficient maps on its own
     taylor: ([x], params) => x!.map((c) => spec.apply(c, params)),
+    ...(spec.fusedRead === undefined ? {} : { fusedRead: spec.fusedRead }),
     domain: { ...spec.domain, linear: true },
   })
 }

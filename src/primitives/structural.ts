@@ -249,6 +249,9 @@ export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
   shape: (s, { starts, ends, steps }) =>
     s.map((_, i) => sliceLength(starts[i]!, ends[i]!, steps[i]!)),
   apply: (x, params) => bind1(sliceP, x, params),
+  // a vector slice reads x[start + step·i]
+  fusedRead: ({ starts, steps }, inShape, data, index) =>
+    inShape.length === 1 ? `${data}[${starts[0]} + ${steps[0]} * ${index}]` : undefined,
   batch: (x, { starts, ends, steps }, size) =>
     bind1(sliceP, x, { starts: [0, ...starts], ends: [size, ...ends], steps: [1, ...steps] }),
   transpose: (yBar, { starts, ends, steps }, x) => {
@@ -287,6 +290,9 @@ export interface PadParams {
   readonly value: number
 }
 
+/** A number as JS source that evaluates to exactly it (−0, ±Infinity and NaN included). */
+const numberLiteral = (v: number): string => (Object.is(v, -0) ? '-0' : String(v))
+
 const paddedLength = (n: number, lo: number, hi: number, interior: number): number =>
   lo + hi + n + Math.max(n - 1, 0) * interior
 
@@ -302,6 +308,11 @@ export const padP: Primitive<PadParams> = linear<PadParams>({
     s.map((n, i) => paddedLength(n, lo[i]!, hi[i]!, interior[i]!)),
   // the pad value is a constant: the tangent is padded with zeros
   apply: (x, params) => bind1(padP, x, { ...params, value: 0 }),
+  // a vector padded at its ends (no interior padding) reads x[i − lo] inside, value outside
+  fusedRead: ({ lo, interior, value }, inShape, data, index) =>
+    inShape.length === 1 && interior[0] === 0
+      ? `(${index} >= ${lo[0]} && ${index} < ${lo[0]! + inShape[0]!} ? ${data}[${index} - ${lo[0]}] : ${numberLiteral(value)})`
+      : undefined,
   batch: (x, { lo, hi, interior, value }) =>
     bind1(padP, x, { lo: [0, ...lo], hi: [0, ...hi], interior: [0, ...interior], value }),
   transpose: (yBar, { lo, interior }, x) => {

@@ -26,6 +26,7 @@ import {
   matmul,
   mul,
   NonFiniteError,
+  pad,
   random,
   ShapeError,
   sin,
@@ -127,6 +128,30 @@ describe('jit gives the eager numbers exactly', () => {
       column,
     )
     expectSameAsEager((a: Tensor, s: number) => exp(mul(add(a, s), tensor(0.5))), m, 1.25)
+  })
+
+  it('vector slices and pads read in place, with steps, fill values and their derivatives', () => {
+    const v = tensor([0.5, -1, 2, 3.5, -0.25, 4, 1.5])
+    const f = (x: Tensor) =>
+      add(
+        mul(slice(x, [1], [7], [2]), slice(x, [0], [6], [2])),
+        square(slice(pad(slice(x, [2]), [[1, 0]], Number.NEGATIVE_INFINITY), [0], [3])),
+      )
+    expectSameAsEager(f, v)
+    expectSameAsEager((x: Tensor) => pad(exp(x), [[2, 3]], Number.NaN), v)
+    expectSameAsEager((x: Tensor) => mul(pad(x, [[0, 2]], -0), pad(x, [[2, 0]])), v)
+    expectSameAsEager(
+      grad((x: Tensor) => sum(f(x))),
+      v,
+    )
+    // a matrix slice is a kernel call, and still exact
+    expectSameAsEager(
+      (m: Tensor) => exp(slice(m, [0, 1])),
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    )
   })
 
   it('matmul and where, with their derivatives', () => {

@@ -133,7 +133,8 @@ export function padK(
   let size = 1
   for (const d of outShape) size *= d
   const out = new Float64Array(size)
-  if (value !== 0) out.fill(value)
+  // fresh arrays hold +0; any other value, −0 included, is written
+  if (!Object.is(value, 0)) out.fill(value)
   if (x.length === 0) return out
   // Scatter: input element (i₀, i₁, …) lands at Σ (lo + i·(interior + 1))·outStride.
   const strides = new Array<number>(rank)
