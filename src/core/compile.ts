@@ -71,7 +71,7 @@ const isMappedRead = (e: Equation, vars: readonly VarInfo[]): boolean => {
     e.ins.length === 1 &&
     x !== undefined &&
     !x.number &&
-    e.p.fusedRead(e.params, x.shape, 'x', 'i') !== undefined
+    e.p.fusedRead(e.params, x.shape, 'x', { row: 'r', column: 'j' }) !== undefined
   )
 }
 
@@ -235,7 +235,7 @@ function emitChain(
   const expression = (e: Equation): string => {
     if (isMappedRead(e, vars)) {
       const x = e.ins[0]!
-      return e.p.fusedRead(e.params, vars[x]!.shape, `a${x}`, 'i')!
+      return e.p.fusedRead(e.params, vars[x]!.shape, `a${x}`, { row: 'r', column: 'j' })!
     }
     const args = e.ins.map((i) => `v${i}`)
     if (e.p.expression !== undefined) return e.p.expression(args)
@@ -257,9 +257,9 @@ function emitChain(
   const shape: Shape = chain.out.shape
   const n = sizeOf(shape)
   const accesses = operands.map((i) => accessOf(vars[i]!, chain.out)!)
-  const blocks = new Set(accesses.flatMap((a) => (a.kind === 'suffix' ? [a.size] : [])))
-  // one repeated block size: an inner loop over it; several: index by remainder
-  const block = blocks.size === 1 ? [...blocks][0]! : undefined
+  // rows (every axis but the last) by columns (the last axis); i is the flat index
+  const columns = shape.length === 0 ? 1 : shape[shape.length - 1]!
+  const rows = columns === 0 ? 0 : n / columns
   const before: string[] = arrays.map((i) => `const a${i} = ${slots.ref(i)}.data;`)
   const reads: string[] = []
   operands.forEach((i, k) => {
@@ -268,16 +268,13 @@ function emitChain(
       before.push(`const v${i} = ${slots.ref(i)}${vars[i]!.number ? '' : '.data[0]'};`)
     } else {
       if (!arrays.includes(i)) before.push(`const a${i} = ${slots.ref(i)}.data;`)
-      const index = a.kind === 'full' ? 'i' : block !== undefined ? 'j' : `i % ${a.size}`
+      const index = a.kind === 'full' ? 'i' : a.size === columns ? 'j' : `i % ${a.size}`
       reads.push(`const v${i} = a${i}[${index}];`)
     }
   })
   for (const v of written) before.push(`const o${v} = alloc(${n});`)
   const inner = [...reads, ...body, ...written.map((v) => `o${v}[i] = v${v};`)].join('\n')
-  const loop =
-    block !== undefined
-      ? `for (let r = 0, i = 0; r < ${n / block}; r++) {\nfor (let j = 0; j < ${block}; j++, i++) {\n${inner}\n}\n}`
-      : `for (let i = 0; i < ${n}; i++) {\n${inner}\n}`
+  const loop = `for (let r = 0, i = 0; r < ${rows}; r++) {\nfor (let j = 0; j < ${columns}; j++, i++) {\n${inner}\n}\n}`
   const after = written.map((v) => `${slots.ref(v)} = new T(o${v}, S);`)
   const source = [...before, loop, ...after].join('\n')
   return new Function('F', 'alloc', 'T', 'S', `return function chain(N, E) {\n${source}\n}`)(

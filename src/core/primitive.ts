@@ -50,6 +50,12 @@ export type PrimitiveSpec<P> = Omit<
     | 'fusedRead']?: Primitive<P>[K]
 }
 
+/** Names of a fused loop's index variables: over all axes but the last, and over the last. */
+export interface ReadIndex {
+  readonly row: string
+  readonly column: string
+}
+
 /** The `fusedRead` of a primitive that is not a read in place. */
 const noFusedRead = (): undefined => undefined
 
@@ -133,11 +139,12 @@ export interface Primitive<P = unknown> {
    */
   readonly expression: ((args: readonly string[]) => string) | undefined
   /**
-   * For a structural primitive that only moves values: a JS expression for element `index` of
-   * its output, read from `data`, the input's data array — or undefined when this call is not
-   * such a read. `jit` then reads the input in place inside a fused loop instead of copying it.
+   * For a structural primitive that only moves values: a JS expression for the output element
+   * at `at` (its row — the index over all axes but the last — and its column), read from
+   * `data`, the input's data array; or undefined when this call is not such a read. `jit` then
+   * reads the input in place inside a fused loop instead of copying it.
    */
-  fusedRead(params: P, inShape: Shape, data: string, index: string): string | undefined
+  fusedRead(params: P, inShape: Shape, data: string, at: ReadIndex): string | undefined
   /** Input domain for the law suites. */
   readonly domain: Domain<P>
 }

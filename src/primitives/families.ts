@@ -13,7 +13,13 @@
 import { bind1, bind2, bindN } from '../core/bind.ts'
 import { debugState } from '../core/debug.ts'
 import { ShapeError } from '../core/errors.ts'
-import { type Domain, define, type MaybeZero, type Primitive } from '../core/primitive.ts'
+import {
+  type Domain,
+  define,
+  type MaybeZero,
+  type Primitive,
+  type ReadIndex,
+} from '../core/primitive.ts'
 import { type Concrete, shapeOf, type Val } from '../core/tracer.ts'
 import { addK, type BinaryKernel, safeMulK } from '../tensor/kernels/binary.ts'
 import { broadcastToK } from '../tensor/kernels/layout.ts'
@@ -256,7 +262,7 @@ export interface LinearSpec<P> {
   /** The primitive on `x` carrying an extra leading batch axis of length `size` (vmap). */
   batch(x: Val, params: P, size: number): Val
   /** See `Primitive.fusedRead`. */
-  fusedRead?(params: P, inShape: Shape, data: string, index: string): string | undefined
+  fusedRead?(params: P, inShape: Shape, data: string, at: ReadIndex): string | undefined
   readonly domain: Domain<P>
 }
 

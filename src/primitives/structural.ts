@@ -249,9 +249,16 @@ export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
   shape: (s, { starts, ends, steps }) =>
     s.map((_, i) => sliceLength(starts[i]!, ends[i]!, steps[i]!)),
   apply: (x, params) => bind1(sliceP, x, params),
-  // a vector slice reads x[start + step·i]
-  fusedRead: ({ starts, steps }, inShape, data, index) =>
-    inShape.length === 1 ? `${data}[${starts[0]} + ${steps[0]} * ${index}]` : undefined,
+  // a slice along the last axis only reads x[row·n + start + step·column]
+  fusedRead: ({ starts, ends, steps }, inShape, data, { row, column }) => {
+    const k = inShape.length - 1
+    if (k < 0) return undefined
+    for (let ax = 0; ax < k; ax++) {
+      if (starts[ax] !== 0 || steps[ax] !== 1 || ends[ax] !== inShape[ax]) return undefined
+    }
+    const at = `${starts[k]} + ${steps[k]} * ${column}`
+    return k === 0 ? `${data}[${at}]` : `${data}[${row} * ${inShape[k]} + ${at}]`
+  },
   batch: (x, { starts, ends, steps }, size) =>
     bind1(sliceP, x, { starts: [0, ...starts], ends: [size, ...ends], steps: [1, ...steps] }),
   transpose: (yBar, { starts, ends, steps }, x) => {
@@ -308,11 +315,17 @@ export const padP: Primitive<PadParams> = linear<PadParams>({
     s.map((n, i) => paddedLength(n, lo[i]!, hi[i]!, interior[i]!)),
   // the pad value is a constant: the tangent is padded with zeros
   apply: (x, params) => bind1(padP, x, { ...params, value: 0 }),
-  // a vector padded at its ends (no interior padding) reads x[i − lo] inside, value outside
-  fusedRead: ({ lo, interior, value }, inShape, data, index) =>
-    inShape.length === 1 && interior[0] === 0
-      ? `(${index} >= ${lo[0]} && ${index} < ${lo[0]! + inShape[0]!} ? ${data}[${index} - ${lo[0]}] : ${numberLiteral(value)})`
-      : undefined,
+  // padding at the ends of the last axis only reads x[row·n + column − lo] inside, value outside
+  fusedRead: ({ lo, hi, interior, value }, inShape, data, { row, column }) => {
+    const k = inShape.length - 1
+    if (k < 0 || interior[k] !== 0) return undefined
+    for (let ax = 0; ax < k; ax++) {
+      if (lo[ax] !== 0 || hi[ax] !== 0 || interior[ax] !== 0) return undefined
+    }
+    const n = inShape[k]!
+    const at = k === 0 ? `${column} - ${lo[k]}` : `${row} * ${n} + ${column} - ${lo[k]}`
+    return `(${column} >= ${lo[k]} && ${column} < ${lo[k]! + n} ? ${data}[${at}] : ${numberLiteral(value)})`
+  },
   batch: (x, { lo, hi, interior, value }) =>
     bind1(padP, x, { lo: [0, ...lo], hi: [0, ...hi], interior: [0, ...interior], value }),
   transpose: (yBar, { lo, interior }, x) => {
