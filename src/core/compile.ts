@@ -13,6 +13,7 @@
 import { uninitialized } from '../tensor/kernels/alloc.ts'
 import { type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
+import type { Primitive } from './primitive.ts'
 import type { Equation, Trace, VarInfo } from './stage.ts'
 import type { Concrete } from './tracer.ts'
 
@@ -45,6 +46,60 @@ class Slots {
   }
 }
 
+/** Runs a chain's instructions (opcode, operand slots, output slot) over the number slots `N`. */
+type Interpret = (
+  N: Float64Array,
+  op: Uint16Array,
+  a: Int32Array,
+  b: Int32Array,
+  o: Int32Array,
+) => void
+
+/**
+ * Scalar code: chains of plain-number equations become instructions (opcode, operand slots,
+ * output slot) run by one generated interpreter loop whose cases are the program's primitives.
+ * Straight-line code would be as fast once optimized, but V8 takes superlinear time to optimize
+ * long functions (~0.2 ms per statement at 1,000 statements), while this loop is one small
+ * function: a program of 10⁵ scalar ops compiles in milliseconds and runs at ~2 ns per op.
+ */
+class ScalarCode {
+  private readonly table: Primitive[] = []
+  private interpret: Interpret | undefined
+  /** The opcode of `p` in this program. */
+  opcode(p: Primitive): number {
+    let k = this.table.indexOf(p)
+    if (k < 0) k = this.table.push(p) - 1
+    return k
+  }
+  /** The interpreter, generated once all chains are known. */
+  run(N: Float64Array, op: Uint16Array, a: Int32Array, b: Int32Array, o: Int32Array): void {
+    this.interpret ??= this.generate()
+    this.interpret(N, op, a, b, o)
+  }
+  private generate(): Interpret {
+    const fns: ((...xs: number[]) => number)[] = []
+    const cases = this.table.map((p, k) => {
+      const args = p.scalar1 !== undefined ? ['x'] : ['x', 'y']
+      let expr = p.expression?.(args)
+      if (expr === undefined) {
+        fns.push((p.scalar1 ?? p.scalar2)! as (...xs: number[]) => number)
+        expr = `F[${fns.length - 1}](${args.join(', ')})`
+      }
+      return `case ${k}: N[o[k]] = ${expr}; break;`
+    })
+    const source = `return function interpret(N, op, a, b, o) {
+for (let k = 0, n = op.length; k < n; k++) {
+const x = N[a[k]];
+const y = N[b[k]];
+switch (op[k]) {
+${cases.join('\n')}
+}
+}
+}`
+    return new Function('F', source)(fns) as Interpret
+  }
+}
+
 /** A compiled program. */
 export interface Program {
   /** Runs on concrete inputs of the traced shapes and kinds; returns the outputs. */
@@ -57,9 +112,6 @@ export interface Program {
     readonly fused: number
   }
 }
-
-/** Equations per generated function in a chain of plain numbers (keeps functions optimizable). */
-const MAX_SCALAR_CHAIN = 1000
 
 /** How a fused loop reads an operand: every element, one value, or a repeated trailing block. */
 type Access = { kind: 'full' } | { kind: 'scalar' } | { kind: 'suffix'; size: number }
@@ -128,6 +180,7 @@ export function compile(trace: Trace): Program {
   }
   const outputSet = new Set(trace.outputs)
   const slots = new Slots(vars)
+  const scalar = new ScalarCode()
 
   const steps: Step[] = []
   const open = new Map<string, Chain>()
@@ -138,7 +191,7 @@ export function compile(trace: Trace): Program {
     if (!c.open) return
     c.open = false
     open.delete(c.key)
-    steps.push(emitChain(c, vars, consumers, outputSet, slots))
+    steps.push(emitChain(c, vars, consumers, outputSet, slots, scalar))
     loops++
     fused += c.equations.length
   }
@@ -164,7 +217,6 @@ export function compile(trace: Trace): Program {
     if (own === undefined) open.set(key, chain)
     chain.equations.push(e)
     producer.set(e.out, chain)
-    if (out.number && chain.equations.length >= MAX_SCALAR_CHAIN) flush(chain)
   }
   for (const c of [...open.values()]) flush(c)
 
@@ -177,9 +229,13 @@ export function compile(trace: Trace): Program {
     if (typeof value === 'number') numberTemplate[slots.of(v)] = value
     else tensorTemplate[slots.of(v)] = value
   }
+  // Numbers live in one array for every run: steps only write equation outputs, never a constant
+  // or an input slot, and a run never re-enters its own program (steps call kernels, not user
+  // code), so nothing stale is ever read. Tensors get a fresh array per run, so a run's
+  // intermediates are not kept alive after it.
+  const N = numberTemplate
   return {
     run(args) {
-      const N = numberTemplate.slice()
       const E = tensorTemplate.slice()
       for (let k = 0; k < inputSlots.length; k++) {
         const x = args[k]!
@@ -217,16 +273,35 @@ function emitChain(
   consumers: ReadonlyMap<number, readonly Equation[]>,
   outputs: ReadonlySet<number>,
   slots: Slots,
+  scalar: ScalarCode,
 ): Step {
+  if (chain.out.number) {
+    // plain numbers: instructions for the program's scalar interpreter
+    const m = chain.equations.length
+    const op = new Uint16Array(m)
+    const a = new Int32Array(m)
+    const b = new Int32Array(m)
+    const o = new Int32Array(m)
+    chain.equations.forEach((e, k) => {
+      op[k] = scalar.opcode(e.p)
+      a[k] = slots.of(e.ins[0]!)
+      b[k] = e.ins.length > 1 ? slots.of(e.ins[1]!) : 0
+      o[k] = slots.of(e.out)
+    })
+    return (N) => scalar.run(N, op, a, b, o)
+  }
+
   const inChain = new Set(chain.equations)
   const produced = new Set(chain.equations.map((e) => e.out))
   // operands read element by element, and arrays read in place by slices and pads
-  const operands: number[] = []
-  const arrays: number[] = []
+  const operandSet = new Set<number>()
+  const arraySet = new Set<number>()
   for (const e of chain.equations) {
-    const into = isMappedRead(e, vars) ? arrays : operands
-    for (const i of e.ins) if (!produced.has(i) && !into.includes(i)) into.push(i)
+    const into = isMappedRead(e, vars) ? arraySet : operandSet
+    for (const i of e.ins) if (!produced.has(i)) into.add(i)
   }
+  const operands = [...operandSet]
+  const arrays = [...arraySet]
   const written = chain.equations
     .map((e) => e.out)
     .filter((v) => outputs.has(v) || (consumers.get(v) ?? []).some((c) => !inChain.has(c)))
@@ -244,16 +319,6 @@ function emitChain(
   }
   const body = chain.equations.map((e) => `const v${e.out} = ${expression(e)};`)
 
-  if (chain.out.number) {
-    // plain numbers: straight-line code
-    const source = [
-      ...operands.map((i) => `const v${i} = ${slots.ref(i)};`),
-      ...body,
-      ...written.map((v) => `${slots.ref(v)} = v${v};`),
-    ].join('\n')
-    return new Function('F', `return function chain(N, E) {\n${source}\n}`)(fns) as Step
-  }
-
   const shape: Shape = chain.out.shape
   const n = sizeOf(shape)
   const accesses = operands.map((i) => accessOf(vars[i]!, chain.out)!)
@@ -267,7 +332,7 @@ function emitChain(
     if (a.kind === 'scalar') {
       before.push(`const v${i} = ${slots.ref(i)}${vars[i]!.number ? '' : '.data[0]'};`)
     } else {
-      if (!arrays.includes(i)) before.push(`const a${i} = ${slots.ref(i)}.data;`)
+      if (!arraySet.has(i)) before.push(`const a${i} = ${slots.ref(i)}.data;`)
       const index = a.kind === 'full' ? 'i' : a.size === columns ? 'j' : `i % ${a.size}`
       reads.push(`const v${i} = a${i}[${index}];`)
     }

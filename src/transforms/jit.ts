@@ -24,11 +24,29 @@ const keyOf = (def: TreeDef): string => {
       return def.number ? 'n' : `t${def.shape.join('x')}`
     case 'empty':
       return def.value === null ? 'N' : 'U'
-    case 'array':
-      return `[${def.children.map(keyOf).join(',')}]`
+    case 'array': {
+      // runs of number leaves as a count: scalar code passes arrays of thousands of them
+      let key = '['
+      let numbers = 0
+      for (const c of def.children) {
+        if (c.kind === 'leaf' && c.number) {
+          numbers++
+          continue
+        }
+        if (numbers > 0) key += `n${numbers},`
+        numbers = 0
+        key += `${keyOf(c)},`
+      }
+      return numbers > 0 ? `${key}n${numbers}]` : `${key}]`
+    }
     case 'object':
       return `{${def.keys.map((k, i) => `${JSON.stringify(k)}:${keyOf(def.children[i]!)}`).join(',')}}`
   }
+}
+
+const anyTraced = (leaves: readonly Val[]): boolean => {
+  for (let i = 0; i < leaves.length; i++) if (leaves[i] instanceof Tracer) return true
+  return false
 }
 
 /**
@@ -56,7 +74,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
   return (...args: A): R => {
     const flat = flatten(args, 'argument')
     // under another transformation, or checking for NaNs: run f itself
-    if (debugState.on || flat.leaves.some((l) => l instanceof Tracer)) return f(...args)
+    if (debugState.on || anyTraced(flat.leaves)) return f(...args)
     const inputs = flat.leaves as Concrete[]
     const key = keyOf(flat.def)
     const entry = cache.get(key)
