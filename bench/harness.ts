@@ -48,6 +48,27 @@ export const consume = (v: unknown): void => {
   sink = v
 }
 
+/** Milliseconds of warm-up per `setup` call for compiled (`jit`) tasks, by run length. */
+export const warmUpMs = (quick: boolean): number => (quick ? 1000 : 2000)
+
+/**
+ * A `setup` that calls `fn` repeatedly for `ms` milliseconds, after `before` (a task's own
+ * setup, such as a peer's backend selection), for compiled (`jit`) tasks. `jit` generates JS
+ * functions (fused loops, a scalar interpreter) that V8's TurboFan optimizes in the background
+ * over the first calls; until then they run several times slower. A long-running program would
+ * run them optimized, so that is what we time; the first call's trace and compile are left out too, as the peers' `jit` compile is
+ * (it happens during their validation). The setup runs before validation and before each timing
+ * phase, so the warm-ups add up before the first timed call.
+ */
+export const warmUp =
+  (fn: () => unknown, ms = warmUpMs(false), before?: () => Promise<void>): (() => Promise<void>) =>
+  async () => {
+    await before?.()
+    const end = performance.now() + ms
+    do consume(fn())
+    while (performance.now() < end)
+  }
+
 /** Validates, then times every task of a group. */
 export const runGroup = async (group: Group, time = 500): Promise<Row[]> => {
   const valid: Task[] = []

@@ -27,6 +27,7 @@ type Suite = (quick: boolean) => Promise<Group[]>
 const suites: readonly Suite[] = [
   async (q) => (await import('./suites/core.bench.ts')).coreGroups(q),
   async (q) => (await import('./suites/jacobian.bench.ts')).jacobianGroups(q),
+  async (q) => (await import('./suites/taylor.bench.ts')).taylorGroups(q),
   async (q) => (await import('./suites/higher.bench.ts')).higherGroups(q),
   async (q) => (await import('./suites/mlp.bench.ts')).mlpGroups(q),
   async (q) => (await import('./suites/kernels.bench.ts')).kernelGroups(q),

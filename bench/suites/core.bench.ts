@@ -1,10 +1,11 @@
 /**
  * Core workloads (issue: core): scalar evaluation through fluxion ops versus Math; reverse mode
  * on scalar code (Rosenbrock as a loop) versus a hand-written gradient; and the vectorized
- * Rosenbrock gradient versus its primal.
+ * Rosenbrock gradient versus its primal. Both gradients also run under `jit` (warmed up before
+ * timing, see `warmUp` in harness.ts).
  */
-import { grad, tensor } from 'fluxion'
-import type { Group } from '../harness.ts'
+import { grad, jit, tensor } from 'fluxion'
+import { type Group, warmUp, warmUpMs } from '../harness.ts'
 import {
   near,
   opsPerTerm,
@@ -30,6 +31,9 @@ export const coreGroups = (quick: boolean): Group[] => {
   const xt = tensor(xs)
   const gradLoop = grad(rosenbrockLoop)
   const gradVec = grad(rosenbrockVec)
+  const gradLoopJit = jit(grad(rosenbrockLoop))
+  const gradVecJit = jit(grad(rosenbrockVec))
+  const warm = warmUpMs(quick)
   const units = opsPerTerm * (n - 1)
   return [
     {
@@ -66,6 +70,14 @@ export const coreGroups = (quick: boolean): Group[] => {
           units,
           unitName: 'op',
         },
+        {
+          name: 'fluxion jit(grad)',
+          setup: warmUp(() => gradLoopJit(xs), warm),
+          fn: () => gradLoopJit(xs),
+          validate: () => near(gradLoopJit(xs), rosenbrockGradPlain(xs)),
+          units,
+          unitName: 'op',
+        },
       ],
     },
     {
@@ -81,6 +93,12 @@ export const coreGroups = (quick: boolean): Group[] => {
           name: 'fluxion grad',
           fn: () => gradVec(xt),
           validate: () => near(gradVec(xt).data, rosenbrockGradPlain(xs)),
+        },
+        {
+          name: 'fluxion jit(grad)',
+          setup: warmUp(() => gradVecJit(xt), warm),
+          fn: () => gradVecJit(xt),
+          validate: () => near(gradVecJit(xt).data, rosenbrockGradPlain(xs)),
         },
         {
           name: 'hand-written gradient',

@@ -1,13 +1,6 @@
 /**
  * Higher-order workloads (issue: Jacobians, Hessians, Taylor-mode higher order, custom rules,
- * checkpointing).
- *
- * W5 — derivatives of order 1, 2, 4, 6, 8 of f(x) = exp(sin x)·x, by Taylor mode
- * (`derivative(f, k)`) and by k nested `grad`s. Each group's baseline is order 2, so the ratio
- * column of order 8 is the order-8/order-2 cost ratio: about (9/3)² ≈ 9 for O(k²) Taylor mode,
- * about 2⁶ = 64 for nested grads. Each `derivative` result is validated against the nested-grad
- * value computed once (and orders 1 and 2 against their closed forms), each nested-grad result
- * against the Taylor value.
+ * checkpointing). W5, Taylor mode against nested grads, is in taylor.bench.ts.
  *
  * Checkpointing — the gradient with respect to W of L(W) = Σ y₁₀₀₀ for the loop
  * y ← tanh(W·y + b), W 64×64, y 64×16 (16 columns: a batch, so that every step's interior is
@@ -27,25 +20,11 @@
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import {
-  add,
-  checkpoint,
-  derivative,
-  exp,
-  grad,
-  matmul,
-  mul,
-  random,
-  sin,
-  sum,
-  type Tensor,
-  tanh,
-  vjp,
-} from 'fluxion'
+import { add, checkpoint, grad, matmul, random, sum, type Tensor, tanh, vjp } from 'fluxion'
 import type { Group, Task } from '../harness.ts'
 
 /** |aᵢ − bᵢ| ≤ rtol·max(|bᵢ|, floor) for every i. */
-const near = (
+export const near = (
   a: ArrayLike<number>,
   b: ArrayLike<number>,
   rtol: number,
@@ -66,69 +45,6 @@ const identical = (a: ArrayLike<number>, b: ArrayLike<number>, what: string): vo
   for (let i = 0; i < a.length; i++) {
     if (a[i] !== b[i]) throw new Error(`${what}: at ${i}: ${a[i]} ≠ ${b[i]} (must be identical)`)
   }
-}
-
-// ---- W5: high-order derivatives --------------------------------------------------------------
-
-/** W5: f(x) = exp(sin x)·x. */
-export const w5 = (x: number) => mul(exp(sin(x)), x)
-const w5Orders: readonly number[] = [1, 2, 4, 6, 8]
-export const w5At = 0.7
-
-export const nestedGrad = (f: (x: number) => number, k: number): ((x: number) => number) => {
-  let g = f
-  for (let i = 0; i < k; i++) g = grad(g)
-  return g
-}
-
-/** Closed forms: f′ = e^{sin x}(1 + x cos x), f″ = e^{sin x}(cos x(1 + x cos x) + cos x − x sin x). */
-export const w5ClosedForm = (k: number, x: number): number | undefined => {
-  const [s, c, e] = [Math.sin(x), Math.cos(x), Math.exp(Math.sin(x))]
-  if (k === 1) return e * (1 + x * c)
-  if (k === 2) return e * (c * (1 + x * c) + c - x * s)
-  return undefined
-}
-
-const w5Groups = (): Group[] => {
-  const taylorFns = new Map(w5Orders.map((k) => [k, derivative(w5, k)]))
-  const nestedFns = new Map(w5Orders.map((k) => [k, nestedGrad(w5, k)]))
-  // references, computed once: each method is validated against the other (and closed forms)
-  const nestedValues = new Map(w5Orders.map((k) => [k, nestedFns.get(k)!(w5At)]))
-  const taylorValues = new Map(w5Orders.map((k) => [k, taylorFns.get(k)!(w5At)]))
-  const checkClosed = (k: number, v: number): void => {
-    const closed = w5ClosedForm(k, w5At)
-    if (closed !== undefined) near([v], [closed], 1e-13, `order ${k} vs closed form`)
-  }
-  const taylorTask = (k: number): Task => ({
-    name: `derivative(f, ${k})`,
-    fn: () => taylorFns.get(k)!(w5At),
-    validate: () => {
-      const v = taylorFns.get(k)!(w5At)
-      near([v], [nestedValues.get(k)!], 1e-12, `order ${k} vs nested grads`)
-      checkClosed(k, v)
-    },
-  })
-  const nestedTask = (k: number): Task => ({
-    name: `${k} nested grads`,
-    fn: () => nestedFns.get(k)!(w5At),
-    validate: () => {
-      const v = nestedFns.get(k)!(w5At)
-      near([v], [taylorValues.get(k)!], 1e-12, `order ${k} vs derivative`)
-      checkClosed(k, v)
-    },
-  })
-  return [
-    {
-      title: 'W5 Taylor mode: derivative(f, k), f = exp(sin x)·x',
-      baseline: 'derivative(f, 2)',
-      tasks: w5Orders.map(taylorTask),
-    },
-    {
-      title: 'W5 nested grads: grad∘…∘grad f (k times), f = exp(sin x)·x',
-      baseline: '2 nested grads',
-      tasks: w5Orders.map(nestedTask),
-    },
-  ]
 }
 
 // ---- checkpointing ---------------------------------------------------------------------------
@@ -370,10 +286,7 @@ const checkpointGroups = (columns: number): Group[] => {
 }
 
 /** The higher-order suite. */
-export const higherGroups = (quick: boolean): Group[] => [
-  ...w5Groups(),
-  ...checkpointGroups(columnsFor(quick)),
-]
+export const higherGroups = (quick: boolean): Group[] => checkpointGroups(columnsFor(quick))
 
 // the memory child: measure one variant and print it as JSON
 const child = process.env.FLUXION_BENCH_MEMORY

@@ -3,9 +3,10 @@
  * exactly these). W6: the Jacobian of tanh(A·x), A n×n, by `jacfwd` (one chunked forward
  * pass; also with smaller chunks) and by `jacrev`, against the analytic (1 − tanh²(A·x)ᵢ)·Aᵢⱼ.
  * W4: the Hessian of Σ exp(sin(xᵢ)·xᵢ₊₁) by `hessian` (forward-over-reverse) and the other
- * three compositions of jacfwd and jacrev, against the analytic tridiagonal Hessian. Per-example
- * gradients of a one-hidden-layer network by `vmap(grad(loss))` and by a loop of `grad`,
- * against hand-written backpropagation. Every reference is written with plain loops over
+ * three compositions of jacfwd and jacrev, against the analytic tridiagonal Hessian; `jacfwd`,
+ * `jacrev` and `hessian` also under `jit` (warmed up before timing). Per-example gradients of a
+ * one-hidden-layer network by `vmap(grad(loss))` and by a loop of `grad`, against hand-written
+ * backpropagation. Every reference is written with plain loops over
  * Float64Arrays.
  */
 import {
@@ -17,6 +18,7 @@ import {
   index,
   jacfwd,
   jacrev,
+  jit,
   matmul,
   mul,
   random,
@@ -29,7 +31,7 @@ import {
   tanh,
   vmap,
 } from 'fluxion'
-import type { Group } from '../harness.ts'
+import { type Group, type Task, warmUp, warmUpMs } from '../harness.ts'
 
 const near = (a: ArrayLike<number>, b: ArrayLike<number>, rtol = 1e-9, atol = 1e-12): void => {
   if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`)
@@ -74,6 +76,15 @@ const w6 = (quick: boolean): Group => {
   const fwd = jacfwd(f)
   const fwdChunked = jacfwd(f, { chunkSize: 25 })
   const rev = jacrev(f)
+  // under jit the basis tangents and A are constants: the program folds A·I at trace time
+  const fwdJit = jit(jacfwd(f))
+  const revJit = jit(jacrev(f))
+  const jitTask = (name: string, J: (v: Tensor) => Tensor): Task => ({
+    name,
+    setup: warmUp(() => J(x), warmUpMs(quick)),
+    fn: () => J(x),
+    validate: () => check(J(x)),
+  })
   return {
     title: `Jacobians W6: tanh(A·x), A ${n}×${n}`,
     baseline: 'analytic (plain JS)',
@@ -90,6 +101,8 @@ const w6 = (quick: boolean): Group => {
         validate: () => check(fwdChunked(x)),
       },
       { name: 'jacrev (default chunk)', fn: () => rev(x), validate: () => check(rev(x)) },
+      jitTask('jit(jacfwd) (default chunk)', fwdJit),
+      jitTask('jit(jacrev) (default chunk)', revJit),
     ],
   }
 }
@@ -131,6 +144,7 @@ const w4 = (quick: boolean): Group => {
     shapeIs(H, [n, n])
     near(H.data, expected)
   }
+  const hJit = jit(hessian(chain))
   const variants: [string, (v: Tensor) => Tensor][] = [
     ['hessian (jacfwd∘jacrev)', hessian(chain)],
     ['jacrev∘jacfwd', jacrev(jacfwd(chain))],
@@ -147,6 +161,12 @@ const w4 = (quick: boolean): Group => {
         validate: () => near(chainHessianPlain(x.data), hessian(chain)(x).data),
       },
       ...variants.map(([name, h]) => ({ name, fn: () => h(x), validate: () => check(h(x)) })),
+      {
+        name: 'jit(hessian)',
+        setup: warmUp(() => hJit(x), warmUpMs(quick)),
+        fn: () => hJit(x),
+        validate: () => check(hJit(x)),
+      },
     ],
   }
 }

@@ -1,15 +1,15 @@
 /**
  * W3 (issue: performance): an MLP 784-256-10 (dense → relu → dense) on a batch of 128 with
  * softmax cross-entropy, float64. The loss, the loss with its gradient with respect to every
- * parameter (`valueAndGrad`; the ratio column gives gradient/forward, target ≤ 2.5), and the
- * same written by hand as naive loops. Then the large product alone, fluxion's `matmul` beside
- * a naive i-k-j triple loop, in GFLOP/s (the harness shows flop units as a rate).
+ * parameter (`valueAndGrad`, eagerly and under `jit`; the ratio column gives gradient/forward,
+ * target ≤ 2.5), and the same written by hand as naive loops. Then the large product alone,
+ * fluxion's `matmul` beside a naive i-k-j triple loop, in GFLOP/s (the harness shows flop units as a rate).
  *
  * Targets to know, not asserted (shared machines): forward+backward < 30 ms, matmul ≥ 3.5
  * GFLOP/s, gradient/forward ≤ 2.5.
  */
-import { matmul, valueAndGrad } from 'fluxion'
-import type { Group } from '../harness.ts'
+import { jit, matmul, valueAndGrad } from 'fluxion'
+import { type Group, warmUp, warmUpMs } from '../harness.ts'
 import {
   batch,
   close,
@@ -26,12 +26,14 @@ import {
   mlpData,
 } from '../mlp.ts'
 
-export const mlpGroups = (_quick: boolean): Group[] => {
+export const mlpGroups = (quick: boolean): Group[] => {
   // one size in both modes: W3 is a fixed workload, and a call takes milliseconds
   const d = mlpData()
   const { params, x, labels } = fluxionData(d)
   const loss = fluxionLoss(x, labels)
   const lossAndGrad = valueAndGrad(loss)
+  // x and the labels, closed over by the loss, are constants of the compiled program
+  const lossAndGradJit = jit(valueAndGrad(loss))
   const reference = lossAndGradPlain(d)
   const product = matmulPlain(d.x, d.w1, batch, inputs, hidden)
   const w1 = params[0]!.w
@@ -49,6 +51,12 @@ export const mlpGroups = (_quick: boolean): Group[] => {
           name: 'fluxion forward+backward (valueAndGrad)',
           fn: () => lossAndGrad(params),
           validate: () => closeLossAndGrad(flattenGrad(lossAndGrad(params)), reference, 1e-9),
+        },
+        {
+          name: 'fluxion forward+backward (jit(valueAndGrad))',
+          setup: warmUp(() => lossAndGradJit(params), warmUpMs(quick)),
+          fn: () => lossAndGradJit(params),
+          validate: () => closeLossAndGrad(flattenGrad(lossAndGradJit(params)), reference, 1e-9),
         },
         {
           name: 'hand-written forward (loss)',

@@ -1,10 +1,11 @@
 /**
  * W4, W5 and W6 beside the peers (issue: performance): the Hessian of Σ exp(sin(xᵢ)·xᵢ₊₁), the
  * derivatives of order k of exp(sin x)·x at 0.7, and the Jacobian of tanh(A·x). Inputs,
- * functions and references are those of jacobian.bench.ts and higher.bench.ts. Each peer is
+ * functions and references are those of jacobian.bench.ts and taylor.bench.ts. Each peer is
  * written the way its users would: jax-js by its `hessian`, nested `grad`, `jacrev` and `jacfwd`
  * (wasm device, eager and under `jit`); TensorFlow.js, which has neither forward mode nor a
- * Jacobian, by nested `tf.grad` and by batched pullbacks.
+ * Jacobian, by nested `tf.grad` and by batched pullbacks. fluxion's rows run eagerly and under
+ * `jit` (warmed up before timing, see `warmUp` in harness.ts).
  *
  * Every task is validated before it is timed, against the analytic reference (W4, W6) or
  * fluxion's value cross-checked by two methods (W5): float64 at rtol 1e-9 and float32 at 1e-3,
@@ -17,120 +18,36 @@ import {
   hessian,
   jacfwd,
   jacrev,
+  jit,
   matmul,
   mul,
   random,
   type Tensor,
   tanh,
 } from 'fluxion'
-import type { Group, Task } from '../harness.ts'
+import { type Group, type Task, warmUp, warmUpMs } from '../harness.ts'
+import {
+  backends,
+  type Check,
+  type JaxVariant,
+  jaxTasks,
+  nearScaled,
+  type Runs,
+  runs,
+  tfTask,
+} from '../peer-tasks.ts'
 import { type Jax, type JaxArray, loadJax, loadTf, type Tf, type TfTensor } from '../peers.ts'
-import { nestedGrad, w5, w5At, w5ClosedForm } from './higher.bench.ts'
 import { chain, chainHessianPlain, tanhJacobianPlain } from './jacobian.bench.ts'
-
-type Check = (got: ArrayLike<number>, rtol: number) => void
-
-/** |aᵢ − bᵢ| ≤ rtol·max|b| for every i: relative to the largest entry of the reference. */
-const nearScaled = (a: ArrayLike<number>, b: ArrayLike<number>, rtol: number): void => {
-  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`)
-  let scale = 0
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!))
-  for (let i = 0; i < a.length; i++) {
-    if (!(Math.abs(a[i]! - b[i]!) <= rtol * scale)) {
-      throw new Error(`at ${i}: ${a[i]} ≠ ${b[i]} (rtol ${rtol} of max ${scale.toPrecision(3)})`)
-    }
-  }
-}
-
-/**
- * jax-js's wasm backend evaluates sin, exp and tanh in float32 even on float64 arrays (about
- * 1e-7 relative): its float64 rows fail at 1e-9 and are dropped. This row times the same run
- * under an honest label, and only if that is what it is: wrong at 1e-9, right at 1e-5.
- */
-const intrinsicsTask = (base: string, run: () => ArrayLike<number>, check: Check): Task => ({
-  name: `${base} (float64 storage, float32 intrinsics; checked at 1e-5)`,
-  peer: true,
-  fn: run,
-  validate: () => {
-    const got = run()
-    let strict = true
-    try {
-      check(got, 1e-9)
-    } catch {
-      strict = false
-    }
-    if (strict) throw new Error('right at 1e-9: the float64 row stands, this label does not apply')
-    check(got, 1e-5)
-  },
-})
-
-/** One jax-js derivative, run as `jitted` says on an input of `dtype`; result read back. */
-interface JaxVariant {
-  readonly label: string
-  readonly dtype: 'float64' | 'float32'
-  readonly jit: boolean
-  /** The derivative function, built for inputs of this dtype (constants captured in it). */
-  readonly make: (dtype: unknown) => (x: JaxArray) => JaxArray
-}
-
-/** jax-js tasks on `values` (reshaped to `shape`); float64 rows get an intrinsics twin. */
-const jaxTasks = (
-  jax: Jax,
-  values: number[],
-  shape: number[],
-  check: Check,
-  variants: readonly JaxVariant[],
-  intrinsics = true,
-): Task[] =>
-  variants.flatMap((v) => {
-    const dtype = jax.numpy[v.dtype]
-    const x = jax.numpy.array(values, { dtype }).reshape(shape)
-    const f = v.make(dtype)
-    const g = v.jit ? jax.jit(f) : f
-    // the input is lent with .ref; dataSync consumes the result
-    const run = () => g(x.ref).dataSync()
-    const base = `jax-js wasm ${v.jit ? 'jit ' : ''}${v.label}`
-    const name = `${base} (${v.dtype})`
-    const rtol = v.dtype === 'float64' ? 1e-9 : 1e-3
-    const task: Task = { name, peer: true, fn: run, validate: () => check(run(), rtol) }
-    return v.dtype === 'float64' && intrinsics ? [task, intrinsicsTask(base, run, check)] : [task]
-  })
-
-/** A TensorFlow.js task on `backend` (tensors are made on cpu; setup moves the engine). */
-const tfTask = (tf: Tf, backend: string, label: string, f: () => TfTensor, check: Check): Task => {
-  const run = (): Float32Array => {
-    const out = tf.tidy(f)
-    const data = out.dataSync()
-    out.dispose()
-    return data
-  }
-  return {
-    name: `TensorFlow.js ${backend} ${label} (float32)`,
-    peer: true,
-    setup: async () => {
-      await tf.setBackend(backend)
-    },
-    fn: run,
-    validate: () => check(run(), 1e-3),
-  }
-}
-
-const backends = ['cpu', 'wasm'] as const
-/** The jax-js runs of a workload: float64 eager and jit, float32 jit (and eager where cheap). */
-type Runs = readonly (readonly ['float64' | 'float32', boolean])[]
-const runs: Runs = [
-  ['float64', false],
-  ['float64', true],
-  ['float32', true],
-]
+import { nestedGrad, w5, w5At, w5ClosedForm } from './taylor.bench.ts'
 
 // ---- W4: Hessian of Σ exp(sin(xᵢ)·xᵢ₊₁) ----------------------------------------------------
 
-const w4 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
+const w4 = (n: number, warm: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
   const x = random.uniform(random.key(4), [n], -2, 2)
   const expected = chainHessianPlain(x.data)
   const check: Check = (got, rtol) => nearScaled(got, expected, rtol)
   const h = hessian(chain)
+  const hJit = jit(hessian(chain))
   const jaxChain =
     (j: Jax) =>
     (v: JaxArray): JaxArray =>
@@ -161,6 +78,12 @@ const w4 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
         validate: () => nearScaled(chainHessianPlain(x.data), h(x).data, 1e-12),
       },
       { name: 'fluxion hessian (float64)', fn: () => h(x), validate: () => check(h(x).data, 1e-9) },
+      {
+        name: 'fluxion jit(hessian) (float64)',
+        setup: warmUp(() => hJit(x), warm),
+        fn: () => hJit(x),
+        validate: () => check(hJit(x).data, 1e-9),
+      },
       ...(tf === undefined
         ? []
         : backends.map((b) =>
@@ -173,8 +96,9 @@ const w4 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
 
 // ---- W5: derivatives of order k of exp(sin x)·x at 0.7 ---------------------------------------
 
-const w5Group = (k: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
+const w5Group = (k: number, warm: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
   const taylor = derivative(w5, k)
+  const taylorJit = jit(derivative(w5, k))
   const nested = nestedGrad(w5, k)
   // the reference: fluxion's Taylor value, which its own task cross-checks before any timing
   const expected = [taylor(w5At)]
@@ -207,6 +131,12 @@ const w5Group = (k: number, tf: Tf | undefined, jax: Jax | undefined): Group => 
         },
       },
       {
+        name: `fluxion jit(derivative(f, ${k}))`,
+        setup: warmUp(() => taylorJit(w5At), warm),
+        fn: () => taylorJit(w5At),
+        validate: () => check([taylorJit(w5At)], 1e-12),
+      },
+      {
         name: `fluxion ${k} nested grads`,
         fn: () => nested(w5At),
         validate: () => check([nested(w5At)], 1e-12),
@@ -221,7 +151,7 @@ const w5Group = (k: number, tf: Tf | undefined, jax: Jax | undefined): Group => 
 
 // ---- W6: Jacobian of tanh(A·x) ----------------------------------------------------------------
 
-const w6 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
+const w6 = (n: number, warm: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
   // the inputs of jacobian.bench.ts
   const [ka, kx] = random.split(random.key(6), 2) as [random.Key, random.Key]
   const A = mul(1 / Math.sqrt(n), random.normal(ka, [n, n]))
@@ -247,6 +177,15 @@ const w6 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
   }
   const fwd = jacfwd(f)
   const rev = jacrev(f)
+  // under jit the basis tangents and A are constants: the program folds A·I at trace time
+  const fwdJit = jit(jacfwd(f))
+  const revJit = jit(jacrev(f))
+  const jitTask = (label: string, J: (v: Tensor) => Tensor): Task => ({
+    name: `fluxion jit(${label}) (float64)`,
+    setup: warmUp(() => J(x), warm),
+    fn: () => J(x),
+    validate: () => check(J(x).data, 1e-9),
+  })
   const jaxTanh = (j: Jax) => (dtype: unknown) => {
     const Aj = j.numpy.array(Array.from(A.data), { dtype }).reshape([n, n])
     // A is a captured constant: lent to each call
@@ -282,6 +221,8 @@ const w6 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
         fn: () => rev(x),
         validate: () => check(rev(x).data, 1e-9),
       },
+      jitTask('jacfwd', fwdJit),
+      jitTask('jacrev', revJit),
       ...(tf === undefined
         ? []
         : backends.map((b) =>
@@ -308,9 +249,10 @@ const w6 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
 export const peerHigherGroups = async (quick: boolean): Promise<Group[]> => {
   const [tf, jax] = [await loadTf(), await loadJax()]
   const orders = quick ? [2, 6, 8] : [1, 2, 4, 6, 8]
+  const warm = warmUpMs(quick)
   return [
-    w4(quick ? 50 : 100, tf, jax),
-    ...orders.map((k) => w5Group(k, tf, jax)),
-    w6(quick ? 100 : 200, tf, jax),
+    w4(quick ? 50 : 100, warm, tf, jax),
+    ...orders.map((k) => w5Group(k, warm, tf, jax)),
+    w6(quick ? 100 : 200, warm, tf, jax),
   ]
 }

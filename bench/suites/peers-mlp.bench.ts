@@ -1,8 +1,9 @@
 /**
  * W3 beside the peers (issue: performance): the MLP 784-256-10 loss with its gradient with
- * respect to every parameter, batch 128, and the large product x·w1 alone, by hand, by fluxion,
- * by TensorFlow.js on cpu and wasm (float32 only) and by jax-js on wasm (float64 and float32,
- * with and without `jit`). `npm run bench:peers` runs it.
+ * respect to every parameter, batch 128, and the large product x·w1 alone, by hand, by fluxion
+ * (the gradient eagerly and under `jit`, warmed up before timing), by TensorFlow.js on cpu and
+ * wasm (float32 only) and by jax-js on wasm (float64 and float32, with and without `jit`).
+ * `npm run bench:peers` runs it.
  *
  * Every result is checked against the hand-written float64 reference at its precision: float64
  * at rtol 1e-9, float32 at 1e-3. Below a floor of 1% of an array's largest entry the tolerance
@@ -13,8 +14,8 @@
  * checked at 1e-5 with the float32 floor, says what it measures. Peer timings include reading
  * every result back (`dataSync`), as a user must.
  */
-import { matmul, valueAndGrad } from 'fluxion'
-import type { Group, Task } from '../harness.ts'
+import { jit, matmul, valueAndGrad } from 'fluxion'
+import { type Group, type Task, warmUp, warmUpMs } from '../harness.ts'
 import {
   batch,
   classes,
@@ -186,7 +187,7 @@ const jaxTasks = (jax: Jax, d: MlpData, ref: Reference, precision: 32 | 64): Pee
   }
 }
 
-export const peerMlpGroups = async (_quick: boolean): Promise<Group[]> => {
+export const peerMlpGroups = async (quick: boolean): Promise<Group[]> => {
   const [tf, jax] = [await loadTf(), await loadJax()]
   const d = mlpData()
   const ref: Reference = {
@@ -195,6 +196,8 @@ export const peerMlpGroups = async (_quick: boolean): Promise<Group[]> => {
   }
   const { params, x, labels } = fluxionData(d)
   const fluxionLossAndGrad = valueAndGrad(fluxionLoss(x, labels))
+  // x and the labels, closed over, are constants of the compiled program
+  const fluxionJit = jit(valueAndGrad(fluxionLoss(x, labels)))
   const w1 = params[0]!.w
   const peers: PeerTasks[] = [
     ...(tf === undefined ? [] : [tfTasks(tf, d, ref, 'cpu'), tfTasks(tf, d, ref, 'wasm')]),
@@ -215,6 +218,12 @@ export const peerMlpGroups = async (_quick: boolean): Promise<Group[]> => {
           fn: () => fluxionLossAndGrad(params),
           validate: () =>
             closeLossAndGrad(flattenGrad(fluxionLossAndGrad(params)), ref.lossAndGrad, 1e-9),
+        },
+        {
+          name: 'fluxion jit(valueAndGrad) (float64)',
+          setup: warmUp(() => fluxionJit(params), warmUpMs(quick)),
+          fn: () => fluxionJit(params),
+          validate: () => closeLossAndGrad(flattenGrad(fluxionJit(params)), ref.lossAndGrad, 1e-9),
         },
         ...peers.flatMap((t) => t.lossAndGrad),
       ],

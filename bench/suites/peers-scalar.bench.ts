@@ -1,7 +1,8 @@
 /**
  * W2 beside the peers (issue: performance): Rosenbrock Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)² written
  * as a JS loop over scalars, n = 10³, so the time is per-op overhead, not arithmetic. Each
- * library runs the loop the way its users would write it over scalars: fluxion over a number[];
+ * library runs the loop the way its users would write it over scalars: fluxion over a number[]
+ * (eagerly and under `jit`, warmed up before timing);
  * TensorFlow.js over one `tf.scalar` per element with `tf.grads`; jax-js over a list of rank-0
  * arrays (a pytree) with `grad`, eagerly and under `jit`. Every task is checked against the
  * hand-written gradient before it is timed; a peer that throws (jax-js's eager tracer overflows
@@ -10,8 +11,8 @@
  * Peer timings include gathering the gradient into one array and reading it back, as a user
  * must: the list of scalar gradients is stacked (inside `jit` for jax-js) and read once.
  */
-import { grad } from 'fluxion'
-import type { Group, Task } from '../harness.ts'
+import { grad, jit } from 'fluxion'
+import { type Group, type Task, warmUp, warmUpMs } from '../harness.ts'
 import { type Jax, type JaxArray, loadJax, loadTf, type Tf, type TfTensor } from '../peers.ts'
 import { near, opsPerTerm, points, rosenbrockGradPlain, rosenbrockLoop } from '../rosenbrock.ts'
 
@@ -53,10 +54,11 @@ const jaxRosenbrock =
     return acc!
   }
 
-const w2 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
+const w2 = (n: number, warm: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
   const xs = points(n)
   const expected = rosenbrockGradPlain(xs)
   const fluxionGrad = grad(rosenbrockLoop)
+  const fluxionJit = jit(grad(rosenbrockLoop))
   // the primitive applications of the loop (7 a term), the same program in every library
   const perOp = { units: opsPerTerm * (n - 1), unitName: 'op' } as const
   const tfTasks = (backend: string): Task[] => {
@@ -121,6 +123,13 @@ const w2 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
         validate: () => near(fluxionGrad(xs), expected, 1e-12),
         ...perOp,
       },
+      {
+        name: 'fluxion jit(grad) over number[] (float64)',
+        setup: warmUp(() => fluxionJit(xs), warm),
+        fn: () => fluxionJit(xs),
+        validate: () => near(fluxionJit(xs), expected, 1e-12),
+        ...perOp,
+      },
       ...tfTasks('cpu'),
       ...tfTasks('wasm'),
       ...jaxTasks(),
@@ -128,9 +137,9 @@ const w2 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
   }
 }
 
-export const peerScalarGroups = async (_quick: boolean): Promise<Group[]> => {
+export const peerScalarGroups = async (quick: boolean): Promise<Group[]> => {
   const [tf, jax] = [await loadTf(), await loadJax()]
   // n = 10³ in the quick run too: the workload is per-op overhead at this size, and the issue's
   // figures are for it
-  return [w2(1000, tf, jax)]
+  return [w2(1000, warmUpMs(quick), tf, jax)]
 }

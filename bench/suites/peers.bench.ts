@@ -2,14 +2,15 @@
  * fluxion beside its peers (issue: performance), one run, one table. The peers live in
  * bench/peers with their own lockfile (`npm --prefix bench/peers ci`), so the root install
  * stays lean; `npm run bench:peers` runs this suite. Every peer is validated against the
- * hand-written gradient before it is timed, and dropped if wrong.
+ * hand-written gradient before it is timed, and dropped if wrong. fluxion runs eagerly and under
+ * `jit` (warmed up before timing, see `warmUp` in harness.ts).
  *
  * TensorFlow.js computes in float32 only, so its results are checked at float32 tolerance;
  * jax-js (wasm device) runs in float64 and float32, with and without `jit`. Peer timings include
  * reading the gradient back (`dataSync`), as a user must.
  */
-import { grad, tensor } from 'fluxion'
-import type { Group, Task } from '../harness.ts'
+import { grad, jit, tensor } from 'fluxion'
+import { type Group, type Task, warmUp, warmUpMs } from '../harness.ts'
 import { type Jax, type JaxArray, loadJax, loadTf, type Tf, type TfTensor } from '../peers.ts'
 import { near, points, rosenbrockGradPlain, rosenbrockVec } from '../rosenbrock.ts'
 
@@ -37,12 +38,13 @@ const jaxRosenbrock =
       .sum()
   }
 
-/** W1: the vector Rosenbrock gradient, n = 10³ and 10⁵. */
-const w1 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
+/** W1: the vector Rosenbrock gradient, n = 10³ and 10⁵; `warm`: jit warm-up (ms). */
+const w1 = (n: number, warm: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
   const xs = points(n)
   const expected = rosenbrockGradPlain(xs)
   const x = tensor(xs)
   const fluxionGrad = grad(rosenbrockVec)
+  const fluxionJit = jit(grad(rosenbrockVec))
   const tfTasks = (backend: string): Task[] => {
     if (tf === undefined) return []
     const xTf = tf.tensor1d(Float32Array.from(xs), 'float32')
@@ -100,6 +102,12 @@ const w1 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
         fn: () => fluxionGrad(x),
         validate: () => near(fluxionGrad(x).data, expected, 1e-12),
       },
+      {
+        name: 'fluxion jit(grad) (float64)',
+        setup: warmUp(() => fluxionJit(x), warm),
+        fn: () => fluxionJit(x),
+        validate: () => near(fluxionJit(x).data, expected, 1e-12),
+      },
       ...tfTasks('cpu'),
       ...tfTasks('wasm'),
       ...jaxTasks(),
@@ -109,5 +117,6 @@ const w1 = (n: number, tf: Tf | undefined, jax: Jax | undefined): Group => {
 
 export const peerGroups = async (quick: boolean): Promise<Group[]> => {
   const [tf, jax] = [await loadTf(), await loadJax()]
-  return [w1(1000, tf, jax), w1(quick ? 10_000 : 100_000, tf, jax)]
+  const warm = warmUpMs(quick)
+  return [w1(1000, warm, tf, jax), w1(quick ? 10_000 : 100_000, warm, tf, jax)]
 }
