@@ -179,6 +179,17 @@ export function compile(trace: Trace): Program {
     }
   }
   const outputSet = new Set(trace.outputs)
+  // constant tensors with one value everywhere (a broadcast seed of ones, say) are read as a
+  // single number: the same value at every index, without a pass over memory
+  const uniform = new Set<number>()
+  for (const [v, value] of trace.constants) {
+    if (typeof value !== 'number' && value.size > 0) {
+      const d = value.data
+      let same = true
+      for (let k = 1; k < d.length && same; k++) same = Object.is(d[k], d[0])
+      if (same) uniform.add(v)
+    }
+  }
   const slots = new Slots(vars)
   const scalar = new ScalarCode()
 
@@ -191,7 +202,7 @@ export function compile(trace: Trace): Program {
     if (!c.open) return
     c.open = false
     open.delete(c.key)
-    steps.push(emitChain(c, vars, consumers, outputSet, slots, scalar))
+    steps.push(emitChain(c, vars, consumers, outputSet, slots, scalar, uniform))
     loops++
     fused += c.equations.length
   }
@@ -201,7 +212,7 @@ export function compile(trace: Trace): Program {
     const candidate = open.get(key)
     // a read in place needs its input in memory: not a value of the chain it would join
     const fusable =
-      (isElementwise(e) && e.ins.every((i) => accessOf(vars[i]!, out) !== undefined)) ||
+      (isElementwise(e) && e.ins.every((i) => uniform.has(i) || accessOf(vars[i]!, out))) ||
       (isMappedRead(e, vars) && (candidate === undefined || producer.get(e.ins[0]!) !== candidate))
     const own = fusable ? candidate : undefined
     // a value of another open chain must be written out before it is used here
@@ -274,6 +285,7 @@ function emitChain(
   outputs: ReadonlySet<number>,
   slots: Slots,
   scalar: ScalarCode,
+  uniform: ReadonlySet<number>,
 ): Step {
   if (chain.out.number) {
     // plain numbers: instructions for the program's scalar interpreter
@@ -321,7 +333,9 @@ function emitChain(
 
   const shape: Shape = chain.out.shape
   const n = sizeOf(shape)
-  const accesses = operands.map((i) => accessOf(vars[i]!, chain.out)!)
+  const accesses = operands.map(
+    (i): Access => (uniform.has(i) ? { kind: 'scalar' } : accessOf(vars[i]!, chain.out)!),
+  )
   // rows (every axis but the last) by columns (the last axis); i is the flat index
   const columns = shape.length === 0 ? 1 : shape[shape.length - 1]!
   const rows = columns === 0 ? 0 : n / columns

@@ -11,6 +11,7 @@ import {
   ConcretizationError,
   customVjp,
   debugNans,
+  div,
   EscapedTracerError,
   exp,
   FluxionError,
@@ -128,6 +129,20 @@ describe('jit gives the eager numbers exactly', () => {
       column,
     )
     expectSameAsEager((a: Tensor, s: number) => exp(mul(add(a, s), tensor(0.5))), m, 1.25)
+    // constants with one value everywhere are read as a number; ±0 and NaN keep their bits
+    const uniform = tensor([
+      [2, 2, 2, 2],
+      [2, 2, 2, 2],
+      [2, 2, 2, 2],
+    ])
+    const signs = tensor([
+      [0, -0, 0, 0],
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ])
+    const nan = tensor([Number.NaN, Number.NaN, Number.NaN, Number.NaN])
+    expectSameAsEager((a: Tensor) => add(mul(a, uniform), mul(signs, nan)), m)
+    expectSameAsEager((a: Tensor) => div(1, add(mul(a, 0), signs)), m)
   })
 
   it('vector slices and pads read in place, with steps, fill values and their derivatives', () => {
@@ -184,7 +199,7 @@ describe('jit gives the eager numbers exactly', () => {
     const logish = customVjp(
       (v: Tensor) => log(add(v, 1)),
       (v: Tensor) => [log(add(v, 1)), v] as const,
-      (v: Tensor, yBar: Tensor) => [mul(yBar, 3)],
+      (_v: Tensor, yBar: Tensor) => [mul(yBar, 3)],
     )
     const xs = tensor([0.5, 1, 2])
     expectSameAsEager((v: Tensor) => sum(logish(v)), xs)
