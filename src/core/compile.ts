@@ -100,6 +100,30 @@ ${cases.join('\n')}
   }
 }
 
+/**
+ * Where fused loops write. A value that only fused loops read, and that is not an output, dies
+ * within the run that made it: it gets one buffer, reused by every run (no allocation, no page
+ * faults). Everything else — outputs, and values a kernel reads, which a kernel might return
+ * as its own output — gets fresh memory each time.
+ */
+class Storage {
+  private readonly buffers = new Map<number, Float64Array | undefined>()
+  /** Marks `v` as reusable (decided once the whole program is planned). */
+  reuse(v: number): void {
+    this.buffers.set(v, undefined)
+  }
+  /** The memory for variable `v` of `n` elements. */
+  readonly alloc = (v: number, n: number): Float64Array => {
+    if (!this.buffers.has(v)) return uninitialized(n)
+    let buffer = this.buffers.get(v)
+    if (buffer === undefined) {
+      buffer = uninitialized(n)
+      this.buffers.set(v, buffer)
+    }
+    return buffer
+  }
+}
+
 /** A compiled program. */
 export interface Program {
   /** Runs on concrete inputs of the traced shapes and kinds; returns the outputs. */
@@ -198,11 +222,17 @@ export function compile(trace: Trace): Program {
   const producer = new Map<number, Chain>()
   let loops = 0
   let fused = 0
+  const storage = new Storage()
+  const fusedEquations = new Set<Equation>()
+  const written: number[] = []
   const flush = (c: Chain): void => {
     if (!c.open) return
     c.open = false
     open.delete(c.key)
-    steps.push(emitChain(c, vars, consumers, outputSet, slots, scalar, uniform))
+    for (const e of c.equations) fusedEquations.add(e)
+    const chainStep = emitChain(c, vars, consumers, outputSet, slots, scalar, uniform, storage)
+    steps.push(chainStep.step)
+    written.push(...chainStep.written)
     loops++
     fused += c.equations.length
   }
@@ -230,6 +260,11 @@ export function compile(trace: Trace): Program {
     producer.set(e.out, chain)
   }
   for (const c of [...open.values()]) flush(c)
+  for (const v of written) {
+    if (!outputSet.has(v) && (consumers.get(v) ?? []).every((c) => fusedEquations.has(c))) {
+      storage.reuse(v)
+    }
+  }
 
   // inputs, constants and outputs get their slots last: slots are numbered as steps need them
   const inputSlots = trace.inputs.map((v) => slots.of(v))
@@ -286,7 +321,8 @@ function emitChain(
   slots: Slots,
   scalar: ScalarCode,
   uniform: ReadonlySet<number>,
-): Step {
+  storage: Storage,
+): { step: Step; written: readonly number[] } {
   if (chain.out.number) {
     // plain numbers: instructions for the program's scalar interpreter
     const m = chain.equations.length
@@ -300,7 +336,7 @@ function emitChain(
       b[k] = e.ins.length > 1 ? slots.of(e.ins[1]!) : 0
       o[k] = slots.of(e.out)
     })
-    return (N) => scalar.run(N, op, a, b, o)
+    return { step: (N) => scalar.run(N, op, a, b, o), written: [] }
   }
 
   const inChain = new Set(chain.equations)
@@ -351,15 +387,16 @@ function emitChain(
       reads.push(`const v${i} = a${i}[${index}];`)
     }
   })
-  for (const v of written) before.push(`const o${v} = alloc(${n});`)
+  for (const v of written) before.push(`const o${v} = alloc(${v}, ${n});`)
   const inner = [...reads, ...body, ...written.map((v) => `o${v}[i] = v${v};`)].join('\n')
   const loop = `for (let r = 0, i = 0; r < ${rows}; r++) {\nfor (let j = 0; j < ${columns}; j++, i++) {\n${inner}\n}\n}`
   const after = written.map((v) => `${slots.ref(v)} = new T(o${v}, S);`)
   const source = [...before, loop, ...after].join('\n')
-  return new Function('F', 'alloc', 'T', 'S', `return function chain(N, E) {\n${source}\n}`)(
+  const step = new Function('F', 'alloc', 'T', 'S', `return function chain(N, E) {\n${source}\n}`)(
     fns,
-    uninitialized,
+    storage.alloc,
     Tensor,
     shape,
   ) as Step
+  return { step, written }
 }
