@@ -60,6 +60,10 @@ const attempt = (what: () => string, run: () => unknown): Outcome => {
   }
 }
 
+/** The numbers of a number or tensor leaf. */
+const numbersOf = (v: unknown): number[] =>
+  typeof v === 'number' ? [v] : v instanceof Tensor ? Array.from(v.data) : []
+
 /** A tensor whose shape, size and storage agree; numbers pass. Anything else fails. */
 const expectWellFormed = (v: unknown, what: string): void => {
   if (typeof v === 'number') return
@@ -474,6 +478,33 @@ describe('fuzz: ops', () => {
           () => `grad ${what()}`,
           () => grad((x: Tensor) => F.sum(f(x) as Tensor))(a),
         )
+        // traced on a, replayed on b: where the op works directly, jit gives its numbers exactly
+        const compiled = attempt(
+          () => `jit ${what()}`,
+          () => {
+            const jf = F.jit(f)
+            return [jf(a), jf(b)]
+          },
+        )
+        if (direct.ok && compiled.ok) {
+          const exact = (x: unknown, y: unknown) => {
+            const [u, w] = [treeLeaves(x), treeLeaves(y)]
+            return (
+              u.length === w.length &&
+              u.every((l, i) => {
+                const [p, q] = [
+                  Float64Array.from(numbersOf(l)),
+                  Float64Array.from(numbersOf(w[i]!)),
+                ]
+                return (
+                  p.length === q.length &&
+                  p.every((v, j) => v === q[j] || (Number.isNaN(v) && Number.isNaN(q[j]!)))
+                )
+              })
+            )
+          }
+          expect(exact(compiled.value, direct.value), `jit ${what()}`).toBe(true)
+        }
         if (!direct.ok) return
         const [fa, fb] = direct.value as [unknown, unknown]
         if (!(fa instanceof Tensor || typeof fa === 'number')) return
@@ -606,6 +637,8 @@ describe('fuzz: trees through transformations', () => {
       ['jacfwd', (t) => jacfwd(sumOfSquares)(t)],
       ['jacrev', (t) => jacrev(sumOfSquares)(t)],
       ['vmap', (t) => vmap(sumOfSquares)(t)],
+      ['jit', (t) => F.jit(sumOfSquares)(t)],
+      ['jit of grad', (t) => F.jit(grad(sumOfSquares))(t)],
       ['linearize', (t) => F.linearize(sumOfSquares, t)[1](t)],
       ['treeMap', (t) => F.treeMap((x) => F.neg(x), t)],
     ]

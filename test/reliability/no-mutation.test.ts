@@ -3,7 +3,7 @@
  * item 4), as properties:
  * - every primitive in the registry, at points sampled from its own domain and applied through
  *   `bindN` (the door every op passes), and under `jvp`, `vjp` and `vmap` of that call;
- * - every transformation (`grad valueAndGrad jvp vjp linearize jacfwd jacrev hessian hvp vmap`)
+ * - every transformation (`grad valueAndGrad jvp vjp linearize jacfwd jacrev hessian hvp vmap jit`)
  *   on random tensors, with functions that return their argument unchanged — the case where a
  *   result is most tempted to share storage.
  *
@@ -23,6 +23,7 @@ import {
   hvp,
   jacfwd,
   jacrev,
+  jit,
   jvp,
   linearize,
   mul,
@@ -207,6 +208,22 @@ describe('transformations never mutate their inputs or alias them in their resul
     ['hvp', (x, v) => hvp(scalarOf)(x, v)],
     ['vmap of the identity', (x) => vmap(identity)(expandDims(x, 0))],
     ['vmap of a tree of x', (x) => vmap(asTree)(expandDims(x, 0))],
+    // traced on the first call, replayed on the second: both must leave x alone
+    ['jit of the identity', (x) => [jit(identity)(x), jit(identity)(x)]],
+    [
+      'jit of a tree of x, replayed',
+      (x) => {
+        const f = jit(asTree)
+        return [f(x), f(x)]
+      },
+    ],
+    [
+      'jit of a pullback, replayed',
+      (x, v) => {
+        const f = jit((z: Tensor, w: Tensor) => vjp(identity, z)[1](w))
+        return [f(x, v), f(x, v)]
+      },
+    ],
   ]
 
   it.each(cases)('%s', (label, run) => {
