@@ -10,43 +10,72 @@
 import { compile, type Program } from '../core/compile.ts'
 import { debugState } from '../core/debug.ts'
 import { Staged, StagingInterpreter, Unstageable } from '../core/stage.ts'
-import { type Concrete, Tracer, type Val } from '../core/tracer.ts'
+import type { Concrete, Val } from '../core/tracer.ts'
 import { flatten, type TreeDef, unflatten } from '../core/tree.ts'
+import { Tensor } from '../tensor/tensor.ts'
 import { checkFunction, checkSync, unalias } from './common.ts'
 
 /** A cached compilation, or `eager` for a structure whose trace met another transformation. */
 type Entry = { readonly program: Program; readonly outDef: TreeDef } | 'eager'
 
-/** A compact, exact key of a tree structure with its leaves' kinds and shapes. */
-const keyOf = (def: TreeDef): string => {
-  switch (def.kind) {
-    case 'leaf':
-      return def.number ? 'n' : `t${def.shape.join('x')}`
-    case 'empty':
-      return def.value === null ? 'N' : 'U'
-    case 'array': {
-      // runs of number leaves as a count: scalar code passes arrays of thousands of them
-      let key = '['
+/**
+ * The leaves of an argument tree and its key — a compact, exact description of its structure
+ * and of each leaf's kind and shape, runs of number leaves counted — in one walk, without
+ * building a def: what every call needs. Undefined for anything that is not a plain tree of
+ * numbers and concrete tensors (a traced value, a cycle, a bad leaf), which `flatten` then
+ * handles: running `f` itself, or raising the named error.
+ */
+const scan = (tree: unknown): { key: string; leaves: Concrete[] } | undefined => {
+  const leaves: Concrete[] = []
+  const onPath = new Set<object>()
+  const walk = (x: unknown): string | undefined => {
+    if (typeof x === 'number') {
+      leaves.push(x)
+      return 'n'
+    }
+    if (x instanceof Tensor) {
+      leaves.push(x)
+      return `t${x.shape.join('x')}`
+    }
+    if (x === null) return 'N'
+    if (x === undefined) return 'U'
+    if (typeof x !== 'object' || onPath.has(x)) return undefined
+    onPath.add(x)
+    let key: string | undefined
+    if (Array.isArray(x)) {
+      key = '['
       let numbers = 0
-      for (const c of def.children) {
-        if (c.kind === 'leaf' && c.number) {
+      for (let i = 0; i < x.length && key !== undefined; i++) {
+        const c: unknown = x[i]
+        if (typeof c === 'number') {
+          leaves.push(c)
           numbers++
           continue
         }
         if (numbers > 0) key += `n${numbers},`
         numbers = 0
-        key += `${keyOf(c)},`
+        const k = walk(c)
+        key = k === undefined ? undefined : `${key}${k},`
       }
-      return numbers > 0 ? `${key}n${numbers}]` : `${key}]`
+      if (key !== undefined) key = numbers > 0 ? `${key}n${numbers}]` : `${key}]`
+    } else if (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null) {
+      key = '{'
+      const record = x as Record<string, unknown>
+      for (const k of Object.keys(record)) {
+        const child = walk(record[k])
+        if (child === undefined) {
+          key = undefined
+          break
+        }
+        key += `${JSON.stringify(k)}:${child},`
+      }
+      if (key !== undefined) key += '}'
     }
-    case 'object':
-      return `{${def.keys.map((k, i) => `${JSON.stringify(k)}:${keyOf(def.children[i]!)}`).join(',')}}`
+    onPath.delete(x)
+    return key
   }
-}
-
-const anyTraced = (leaves: readonly Val[]): boolean => {
-  for (let i = 0; i < leaves.length; i++) if (leaves[i] instanceof Tracer) return true
-  return false
+  const key = walk(tree)
+  return key === undefined ? undefined : { key, leaves }
 }
 
 /**
@@ -72,16 +101,21 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
   checkFunction(f, 'jit')
   const cache = new Map<string, Entry>()
   return (...args: A): R => {
-    const flat = flatten(args, 'argument')
-    // under another transformation, or checking for NaNs: run f itself
-    if (debugState.on || anyTraced(flat.leaves)) return f(...args)
-    const inputs = flat.leaves as Concrete[]
-    const key = keyOf(flat.def)
+    // with NaN checks on, run f itself, so the check can name the primitive
+    if (debugState.on) return f(...args)
+    const scanned = scan(args)
+    // under another transformation (a traced argument), or a tree to reject: f, or flatten's error
+    if (scanned === undefined) {
+      flatten(args, 'argument')
+      return f(...args)
+    }
+    const { key, leaves: inputs } = scanned
     const entry = cache.get(key)
     if (entry === 'eager') return f(...args)
     if (entry !== undefined) {
       return unflatten(entry.outDef, unalias(entry.program.run(inputs), inputs)) as R
     }
+    const flat = flatten(args, 'argument')
     const interp = new StagingInterpreter()
     let traced: { outLeaves: Val[]; outDef: TreeDef; program: Program } | undefined
     try {
