@@ -23,22 +23,41 @@ import type { Concrete } from './tracer.ts'
  */
 type Step = (N: Float64Array, E: Tensor[]) => void
 
-/** Storage slots, assigned to a variable the first time a step needs it stored. */
+/**
+ * Storage slots. Numbers get theirs before emission, from their live ranges (`allocateNumbers`):
+ * a slot freed by a value's last use is taken by the next value defined, so a long scalar
+ * program works in a few cache lines instead of one slot per value. Tensors get a slot the first
+ * time a step needs one.
+ */
 class Slots {
   numberCount = 0
   tensorCount = 0
-  private readonly slots = new Map<number, number>()
+  private readonly numberSlot: Int32Array
+  private readonly tensorSlot: Int32Array
   private readonly vars: readonly VarInfo[]
+  private readonly free: number[] = []
   constructor(vars: readonly VarInfo[]) {
     this.vars = vars
+    this.numberSlot = new Int32Array(vars.length).fill(-1)
+    this.tensorSlot = new Int32Array(vars.length).fill(-1)
   }
   of(v: number): number {
-    let slot = this.slots.get(v)
-    if (slot === undefined) {
-      slot = this.vars[v]!.number ? this.numberCount++ : this.tensorCount++
-      this.slots.set(v, slot)
+    if (this.vars[v]!.number) {
+      if (this.numberSlot[v] === -1) this.numberSlot[v] = this.numberCount++
+      return this.numberSlot[v]!
     }
-    return slot
+    if (this.tensorSlot[v] === -1) this.tensorSlot[v] = this.tensorCount++
+    return this.tensorSlot[v]!
+  }
+  /** Gives number variable v a slot, reusing a freed one if any. */
+  define(v: number): void {
+    if (this.numberSlot[v] !== -1) return
+    const reused = this.free.pop()
+    this.numberSlot[v] = reused ?? this.numberCount++
+  }
+  /** Frees number variable v's slot after its last use. */
+  release(v: number): void {
+    this.free.push(this.numberSlot[v]!)
   }
   /** The expression that reads or writes variable v in generated code. */
   ref(v: number): string {
@@ -124,10 +143,26 @@ class Storage {
   }
 }
 
+/**
+ * The number inputs of a call, in order, as runs read in place: `counts[r]` numbers of
+ * `sources[r]` from `starts[r]` (arrays of the caller's tree, never copied).
+ */
+export interface NumberRuns {
+  readonly sources: (readonly number[])[]
+  readonly starts: number[]
+  readonly counts: number[]
+}
+
 /** A compiled program. */
 export interface Program {
   /** Runs on concrete inputs of the traced shapes and kinds; returns the outputs. */
-  run(inputs: readonly Concrete[]): Concrete[]
+  /**
+   * Runs on inputs of the traced kinds and shapes, given as the number inputs and the tensor
+   * inputs, each in input order; returns the outputs.
+   */
+  run(numbers: NumberRuns, tensors: readonly Tensor[]): Concrete[]
+  /** Whether any output is a tensor (else none can alias an input). */
+  readonly tensorOutputs: boolean
   /** What compilation made of the trace (for tests, and to see what fused). */
   readonly stats: {
     readonly equations: number
@@ -217,22 +252,19 @@ export function compile(trace: Trace): Program {
   const slots = new Slots(vars)
   const scalar = new ScalarCode()
 
-  const steps: Step[] = []
+  const plan: ({ readonly kernel: Equation } | { readonly chain: Chain })[] = []
   const open = new Map<string, Chain>()
   const producer = new Map<number, Chain>()
   let loops = 0
   let fused = 0
   const storage = new Storage()
   const fusedEquations = new Set<Equation>()
-  const written: number[] = []
   const flush = (c: Chain): void => {
     if (!c.open) return
     c.open = false
     open.delete(c.key)
     for (const e of c.equations) fusedEquations.add(e)
-    const chainStep = emitChain(c, vars, consumers, outputSet, slots, scalar, uniform, storage)
-    steps.push(chainStep.step)
-    written.push(...chainStep.written)
+    plan.push({ chain: c })
     loops++
     fused += c.equations.length
   }
@@ -251,7 +283,7 @@ export function compile(trace: Trace): Program {
       if (c !== undefined && c !== own) flush(c)
     }
     if (!fusable) {
-      steps.push(kernelStep(e, vars, slots))
+      plan.push({ kernel: e })
       continue
     }
     const chain = own ?? { key, out, equations: [], open: true }
@@ -260,14 +292,43 @@ export function compile(trace: Trace): Program {
     producer.set(e.out, chain)
   }
   for (const c of [...open.values()]) flush(c)
+
+  allocateNumbers(plan, trace, slots)
+  const steps: Step[] = []
+  const written: number[] = []
+  for (const item of plan) {
+    if ('kernel' in item) {
+      steps.push(kernelStep(item.kernel, vars, slots))
+      continue
+    }
+    const chainStep = emitChain(
+      item.chain,
+      vars,
+      consumers,
+      outputSet,
+      slots,
+      scalar,
+      uniform,
+      storage,
+    )
+    steps.push(chainStep.step)
+    written.push(...chainStep.written)
+  }
   for (const v of written) {
     if (!outputSet.has(v) && (consumers.get(v) ?? []).every((c) => fusedEquations.has(c))) {
       storage.reuse(v)
     }
   }
 
-  // inputs, constants and outputs get their slots last: slots are numbered as steps need them
-  const inputSlots = trace.inputs.map((v) => slots.of(v))
+  // tensor inputs, constants and outputs get their slots last, as steps need them
+  const numberInputs = Int32Array.from(
+    trace.inputs.filter((v) => vars[v]!.number),
+    (v) => slots.of(v),
+  )
+  const tensorInputs = Int32Array.from(
+    trace.inputs.filter((v) => !vars[v]!.number),
+    (v) => slots.of(v),
+  )
   const outputs = trace.outputs.map((v) => ({ number: vars[v]!.number, slot: slots.of(v) }))
   const numberTemplate = new Float64Array(slots.numberCount)
   const tensorTemplate = new Array<Tensor>(slots.tensorCount)
@@ -281,18 +342,67 @@ export function compile(trace: Trace): Program {
   // intermediates are not kept alive after it.
   const N = numberTemplate
   return {
-    run(args) {
+    run(numbers, tensors) {
       const E = tensorTemplate.slice()
-      for (let k = 0; k < inputSlots.length; k++) {
-        const x = args[k]!
-        if (typeof x === 'number') N[inputSlots[k]!] = x
-        else E[inputSlots[k]!] = x
+      const { sources, starts, counts } = numbers
+      for (let r = 0, k = 0; r < sources.length; r++) {
+        const source = sources[r]!
+        for (let j = starts[r]!, end = j + counts[r]!; j < end; j++, k++) {
+          N[numberInputs[k]!] = source[j]!
+        }
       }
+      for (let k = 0; k < tensorInputs.length; k++) E[tensorInputs[k]!] = tensors[k]!
       for (let s = 0; s < steps.length; s++) steps[s]!(N, E)
       return outputs.map((o) => (o.number ? N[o.slot]! : E[o.slot]!))
     },
+    tensorOutputs: outputs.some((o) => !o.number),
     stats: { equations: kept.length, kernels: kept.length - fused, loops, fused },
   }
+}
+
+/**
+ * Number slots from live ranges. Times: one per kernel step, one per instruction of a scalar
+ * chain, one per tensor chain (which reads its number operands before its loop). At each time
+ * the operands whose last use it is are freed before the output takes a slot — every step reads
+ * its operands before it writes. Constants keep their slots for good (they are set once per
+ * program, not per run), and so do outputs; inputs are defined before the first step.
+ */
+function allocateNumbers(
+  plan: readonly ({ readonly kernel: Equation } | { readonly chain: Chain })[],
+  trace: Trace,
+  slots: Slots,
+): void {
+  const { vars } = trace
+  const events: { reads: readonly number[]; out: number }[] = []
+  for (const item of plan) {
+    if ('kernel' in item) events.push({ reads: item.kernel.ins, out: item.kernel.out })
+    else if (item.chain.out.number) {
+      for (const e of item.chain.equations) events.push({ reads: e.ins, out: e.out })
+    } else {
+      const produced = new Set(item.chain.equations.map((e) => e.out))
+      const reads = item.chain.equations.flatMap((e) => e.ins.filter((i) => !produced.has(i)))
+      events.push({ reads, out: -1 })
+    }
+  }
+  const pinned = new Uint8Array(vars.length)
+  for (const v of trace.constants.keys()) pinned[v] = 1
+  for (const v of trace.outputs) pinned[v] = 1
+  const lastUse = new Int32Array(vars.length).fill(-1)
+  events.forEach((ev, t) => {
+    for (const i of ev.reads) if (vars[i]!.number) lastUse[i] = t
+  })
+  // constants first, then inputs, then values as they are defined
+  for (const v of trace.constants.keys()) if (vars[v]!.number) slots.define(v)
+  for (const v of trace.inputs) if (vars[v]!.number) slots.define(v)
+  events.forEach((ev, t) => {
+    for (const i of ev.reads) {
+      if (vars[i]!.number && lastUse[i] === t && !pinned[i]) {
+        lastUse[i] = -2 // freed once, even when read twice here
+        slots.release(i)
+      }
+    }
+    if (ev.out >= 0 && vars[ev.out]!.number) slots.define(ev.out)
+  })
 }
 
 /** One equation as a call of its primitive's kernel (shapes were checked when it was traced). */

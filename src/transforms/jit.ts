@@ -7,7 +7,7 @@
  * @module
  */
 
-import { compile, type Program } from '../core/compile.ts'
+import { compile, type NumberRuns, type Program } from '../core/compile.ts'
 import { debugState } from '../core/debug.ts'
 import { Staged, StagingInterpreter, Unstageable } from '../core/stage.ts'
 import type { Concrete, Val } from '../core/tracer.ts'
@@ -19,22 +19,33 @@ import { checkFunction, checkSync, unalias } from './common.ts'
 type Entry = { readonly program: Program; readonly outDef: TreeDef } | 'eager'
 
 /**
- * The leaves of an argument tree and its key — a compact, exact description of its structure
- * and of each leaf's kind and shape, runs of number leaves counted — in one walk, without
- * building a def: what every call needs. Undefined for anything that is not a plain tree of
- * numbers and concrete tensors (a traced value, a cycle, a bad leaf), which `flatten` then
- * handles: running `f` itself, or raising the named error.
+ * The leaves of an argument tree — its numbers (as runs read in place) and its tensors, each in
+ * order — and its key, a compact, exact description of its structure and of
+ * each leaf's kind and shape, runs of number leaves counted: what every call needs, in one walk,
+ * without building a def. Undefined for anything that is not a plain tree of numbers and
+ * concrete tensors (a traced value, a cycle, a bad leaf), which `flatten` then handles: running
+ * `f` itself, or raising the named error.
  */
-const scan = (tree: unknown): { key: string; leaves: Concrete[] } | undefined => {
-  const leaves: Concrete[] = []
+const scan = (
+  tree: unknown,
+): { key: string; numbers: NumberRuns; tensors: Tensor[] } | undefined => {
+  // runs of numbers are referenced where they are, not copied: a call may pass 10⁵ of them
+  const numbers: NumberRuns = { sources: [], starts: [], counts: [] }
+  const loose: number[] = []
+  const run = (source: readonly number[], start: number, count: number): void => {
+    numbers.sources.push(source)
+    numbers.starts.push(start)
+    numbers.counts.push(count)
+  }
+  const tensors: Tensor[] = []
   const onPath = new Set<object>()
   const walk = (x: unknown): string | undefined => {
     if (typeof x === 'number') {
-      leaves.push(x)
+      run(loose, loose.push(x) - 1, 1)
       return 'n'
     }
     if (x instanceof Tensor) {
-      leaves.push(x)
+      tensors.push(x)
       return `t${x.shape.join('x')}`
     }
     if (x === null) return 'N'
@@ -44,20 +55,23 @@ const scan = (tree: unknown): { key: string; leaves: Concrete[] } | undefined =>
     let key: string | undefined
     if (Array.isArray(x)) {
       key = '['
-      let numbers = 0
+      let count = 0
       for (let i = 0; i < x.length && key !== undefined; i++) {
         const c: unknown = x[i]
         if (typeof c === 'number') {
-          leaves.push(c)
-          numbers++
+          count++
           continue
         }
-        if (numbers > 0) key += `n${numbers},`
-        numbers = 0
+        if (count > 0) {
+          run(x as number[], i - count, count)
+          key += `n${count},`
+        }
+        count = 0
         const k = walk(c)
         key = k === undefined ? undefined : `${key}${k},`
       }
-      if (key !== undefined) key = numbers > 0 ? `${key}n${numbers}]` : `${key}]`
+      if (key !== undefined && count > 0) run(x as number[], x.length - count, count)
+      if (key !== undefined) key = count > 0 ? `${key}n${count}]` : `${key}]`
     } else if (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null) {
       key = '{'
       const record = x as Record<string, unknown>
@@ -75,7 +89,7 @@ const scan = (tree: unknown): { key: string; leaves: Concrete[] } | undefined =>
     return key
   }
   const key = walk(tree)
-  return key === undefined ? undefined : { key, leaves }
+  return key === undefined ? undefined : { key, numbers, tensors }
 }
 
 /**
@@ -109,13 +123,19 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
       flatten(args, 'argument')
       return f(...args)
     }
-    const { key, leaves: inputs } = scanned
+    const { key, numbers, tensors } = scanned
     const entry = cache.get(key)
     if (entry === 'eager') return f(...args)
     if (entry !== undefined) {
-      return unflatten(entry.outDef, unalias(entry.program.run(inputs), inputs)) as R
+      const outs = entry.program.run(numbers, tensors)
+      // only a tensor output can share storage with a tensor input
+      return unflatten(
+        entry.outDef,
+        entry.program.tensorOutputs ? unalias(outs, tensors) : outs,
+      ) as R
     }
     const flat = flatten(args, 'argument')
+    const inputs = flat.leaves as Concrete[]
     const interp = new StagingInterpreter()
     let traced: { outLeaves: Val[]; outDef: TreeDef; program: Program } | undefined
     try {

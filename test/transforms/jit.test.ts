@@ -231,6 +231,30 @@ describe('tracing and caching', () => {
     expect(f(7)).toBe(49)
   })
 
+  it('numbers anywhere in a tree: loose, in runs, between tensors, in objects', () => {
+    type Args = { a: number; b: (number | Tensor)[]; c: { d: number[]; e: Tensor } }
+    const f = (t: Args) => {
+      const [b0, b1, b2, b3, b4] = t.b as [number, Tensor, number, number, Tensor]
+      return add(mul(add(t.a, b0), sum(mul(b1, b4))), add(mul(b2, b3), sum(mul(t.c.e, t.c.d[1]!))))
+    }
+    const args = (k: number): Args => ({
+      a: k,
+      b: [2 * k, tensor([1, k]), 3, -k, tensor([k, 0.5])],
+      c: {
+        d: [k, k + 1, 7],
+        e: tensor([
+          [1, 2],
+          [k, 4],
+        ]),
+      },
+    })
+    expectSameAsEager(f, args(1.5))
+    expectSameAsEager(grad(f), args(-0.25))
+    const jf = jit(f)
+    jf(args(1))
+    for (const k of [2, -3, 0.125]) expect(numbersOf(jf(args(k)))).toEqual(numbersOf(f(args(k))))
+  })
+
   it('replays with the new values, not the traced ones', () => {
     const f = jit(grad(rosenbrock))
     const a = tensor([0.5, 1, 1.5, 2])
