@@ -191,9 +191,12 @@ const isElementwise = (e: Equation): boolean =>
   (e.ins.length === 2 && e.p.scalar2 !== undefined)
 
 /** How an operand of shape `s` is read in a loop over `out`, or undefined if it cannot be. */
+const SCALAR: Access = { kind: 'scalar' }
+const FULL: Access = { kind: 'full' }
+
 const accessOf = (v: VarInfo, out: VarInfo): Access | undefined => {
-  if (v.number || sizeOf(v.shape) === 1) return { kind: 'scalar' }
-  if (shapesEqual(v.shape, out.shape)) return { kind: 'full' }
+  if (v.number || sizeOf(v.shape) === 1) return SCALAR
+  if (shapesEqual(v.shape, out.shape)) return FULL
   // a block repeated along leading axes: [m] or [1, m] read against [k, m]
   let first = 0
   while (first < v.shape.length && v.shape[first] === 1) first++
@@ -228,10 +231,12 @@ export function compile(trace: Trace): Program {
     for (const i of e.ins) live[i] = 1
   }
   kept.reverse()
-  // consumers of each variable, to know which chain values must be written out
+  // consumers of each tensor variable, to know which chain values must be written out (numbers
+  // always live in slots; a scalar program can have millions of them)
   const consumers = new Map<number, Equation[]>()
   for (const e of kept) {
     for (const i of e.ins) {
+      if (vars[i]!.number) continue
       const list = consumers.get(i)
       if (list === undefined) consumers.set(i, [e])
       else list.push(e)
@@ -254,7 +259,7 @@ export function compile(trace: Trace): Program {
 
   const plan: ({ readonly kernel: Equation } | { readonly chain: Chain })[] = []
   const open = new Map<string, Chain>()
-  const producer = new Map<number, Chain>()
+  const producer = new Array<Chain | undefined>(vars.length).fill(undefined)
   let loops = 0
   let fused = 0
   const storage = new Storage()
@@ -263,7 +268,7 @@ export function compile(trace: Trace): Program {
     if (!c.open) return
     c.open = false
     open.delete(c.key)
-    for (const e of c.equations) fusedEquations.add(e)
+    if (!c.out.number) for (const e of c.equations) fusedEquations.add(e)
     plan.push({ chain: c })
     loops++
     fused += c.equations.length
@@ -275,11 +280,11 @@ export function compile(trace: Trace): Program {
     // a read in place needs its input in memory: not a value of the chain it would join
     const fusable =
       (isElementwise(e) && e.ins.every((i) => uniform.has(i) || accessOf(vars[i]!, out))) ||
-      (isMappedRead(e, vars) && (candidate === undefined || producer.get(e.ins[0]!) !== candidate))
+      (isMappedRead(e, vars) && (candidate === undefined || producer[e.ins[0]!] !== candidate))
     const own = fusable ? candidate : undefined
     // a value of another open chain must be written out before it is used here
     for (const i of e.ins) {
-      const c = producer.get(i)
+      const c = producer[i]
       if (c !== undefined && c !== own) flush(c)
     }
     if (!fusable) {
@@ -289,7 +294,7 @@ export function compile(trace: Trace): Program {
     const chain = own ?? { key, out, equations: [], open: true }
     if (own === undefined) open.set(key, chain)
     chain.equations.push(e)
-    producer.set(e.out, chain)
+    producer[e.out] = chain
   }
   for (const c of [...open.values()]) flush(c)
 
@@ -373,35 +378,38 @@ function allocateNumbers(
   slots: Slots,
 ): void {
   const { vars } = trace
-  const events: { reads: readonly number[]; out: number }[] = []
-  for (const item of plan) {
-    if ('kernel' in item) events.push({ reads: item.kernel.ins, out: item.kernel.out })
-    else if (item.chain.out.number) {
-      for (const e of item.chain.equations) events.push({ reads: e.ins, out: e.out })
-    } else {
-      const produced = new Set(item.chain.equations.map((e) => e.out))
-      const reads = item.chain.equations.flatMap((e) => e.ins.filter((i) => !produced.has(i)))
-      events.push({ reads, out: -1 })
+  // the reads and the output of every time, in order (visited twice: no list of events built)
+  const visit = (at: (reads: readonly number[], out: number, t: number) => void): void => {
+    let t = 0
+    for (const item of plan) {
+      if ('kernel' in item) at(item.kernel.ins, item.kernel.out, t++)
+      else if (item.chain.out.number) {
+        for (const e of item.chain.equations) at(e.ins, e.out, t++)
+      } else {
+        const produced = new Set(item.chain.equations.map((e) => e.out))
+        const reads = item.chain.equations.flatMap((e) => e.ins.filter((i) => !produced.has(i)))
+        at(reads, -1, t++)
+      }
     }
   }
   const pinned = new Uint8Array(vars.length)
   for (const v of trace.constants.keys()) pinned[v] = 1
   for (const v of trace.outputs) pinned[v] = 1
   const lastUse = new Int32Array(vars.length).fill(-1)
-  events.forEach((ev, t) => {
-    for (const i of ev.reads) if (vars[i]!.number) lastUse[i] = t
+  visit((reads, _out, t) => {
+    for (const i of reads) if (vars[i]!.number) lastUse[i] = t
   })
   // constants first, then inputs, then values as they are defined
   for (const v of trace.constants.keys()) if (vars[v]!.number) slots.define(v)
   for (const v of trace.inputs) if (vars[v]!.number) slots.define(v)
-  events.forEach((ev, t) => {
-    for (const i of ev.reads) {
+  visit((reads, out, t) => {
+    for (const i of reads) {
       if (vars[i]!.number && lastUse[i] === t && !pinned[i]) {
         lastUse[i] = -2 // freed once, even when read twice here
         slots.release(i)
       }
     }
-    if (ev.out >= 0 && vars[ev.out]!.number) slots.define(ev.out)
+    if (out >= 0 && vars[out]!.number) slots.define(out)
   })
 }
 
@@ -480,7 +488,7 @@ function emitChain(
   const shape: Shape = chain.out.shape
   const n = sizeOf(shape)
   const accesses = operands.map(
-    (i): Access => (uniform.has(i) ? { kind: 'scalar' } : accessOf(vars[i]!, chain.out)!),
+    (i): Access => (uniform.has(i) ? SCALAR : accessOf(vars[i]!, chain.out)!),
   )
   // rows (every axis but the last) by columns (the last axis); i is the flat index
   const columns = shape.length === 0 ? 1 : shape[shape.length - 1]!
