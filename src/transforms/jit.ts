@@ -15,6 +15,9 @@ import { flatten, type TreeDef, unflatten } from '../core/tree.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { checkFunction, checkSync, unalias } from './common.ts'
 
+/** Compiled programs kept per jitted function (one per structure of arguments). */
+const MAX_PROGRAMS = 64
+
 /** A cached compilation, or `eager` for a structure whose trace met another transformation. */
 type Entry = { readonly program: Program; readonly outDef: TreeDef } | 'eager'
 
@@ -102,7 +105,8 @@ const scan = (
  * Like JAX's `jit`, the traced function must not depend on the values of its arguments: reading
  * one (`value(x)`, `x.item()`, `x.data`, a JS branch on data) throws `ConcretizationError`.
  * Values it closes over are constants of the compiled program. With `debugNans` on, calls run
- * eagerly so the check can name the primitive.
+ * eagerly so the check can name the primitive. Each jitted function keeps the programs of its
+ * 64 most recently traced argument structures.
  * @example
  * const loss = (x: Tensor) => sum(mul(sin(x), x))
  * const fastGrad = jit(grad(loss))
@@ -114,6 +118,11 @@ const scan = (
 export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) => R {
   checkFunction(f, 'jit')
   const cache = new Map<string, Entry>()
+  // a function called with ever new shapes must not keep every program: the oldest goes
+  const remember = (key: string, entry: Entry): void => {
+    if (cache.size >= MAX_PROGRAMS) cache.delete(cache.keys().next().value!)
+    cache.set(key, entry)
+  }
   return (...args: A): R => {
     // with NaN checks on, run f itself, so the check can name the primitive
     if (debugState.on) return f(...args)
@@ -159,11 +168,11 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
     }
     if (traced === undefined) {
       // a value of an enclosing transformation was captured: that cannot be replayed
-      cache.set(key, 'eager')
+      remember(key, 'eager')
       return f(...args)
     }
     const { outLeaves, outDef, program } = traced
-    cache.set(key, { program, outDef })
+    remember(key, { program, outDef })
     // this call's result is the trace's own (eager) values
     const values = outLeaves.map((v) => (v instanceof Staged ? v.primal : (v as Concrete)))
     return unflatten(outDef, unalias(values, inputs)) as R

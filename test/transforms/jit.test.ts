@@ -255,6 +255,25 @@ describe('tracing and caching', () => {
     for (const k of [2, -3, 0.125]) expect(numbersOf(jf(args(k)))).toEqual(numbersOf(f(args(k))))
   })
 
+  it('keeps the programs of the 64 most recently traced structures', () => {
+    let traces = 0
+    const f = jit((v: Tensor) => {
+      traces++
+      return exp(v)
+    })
+    const sized = (n: number) => tensor(Array.from({ length: n }, (_, i) => i / n))
+    for (let n = 1; n <= 64; n++) f(sized(n))
+    expect(traces).toBe(64)
+    f(sized(64))
+    f(sized(1))
+    expect(traces).toBe(64)
+    f(sized(65)) // a 65th structure: the oldest program goes
+    expect(traces).toBe(65)
+    f(sized(1))
+    expect(traces).toBe(66)
+    expect(Array.from(f(sized(3)).data)).toEqual(Array.from(exp(sized(3)).data))
+  })
+
   it('replays with the new values, not the traced ones', () => {
     const f = jit(grad(rosenbrock))
     const a = tensor([0.5, 1, 1.5, 2])
