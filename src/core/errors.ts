@@ -121,9 +121,10 @@ export class NonFiniteError extends FluxionError {
 }
 
 /**
- * A jitted function read the value of one of its traced inputs (`value(x)`, `item()`, `data`,
- * a JS branch on data). `jit` traces a function once per input shapes and replays the recorded
- * program, so a decision taken on one call's values would silently apply to every later call.
+ * A jitted function read a traced value — an input or anything computed from one — with
+ * `value(x)`, `item()` or `data`, as a JS branch on data does. `jit` traces a function once per
+ * input shapes and replays the recording, so a decision taken on one call's values would
+ * silently apply to every later call.
  * @category errors
  */
 export class ConcretizationError extends FluxionError {

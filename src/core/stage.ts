@@ -70,11 +70,14 @@ export class Staged {
 
   /** Reading the value would bake it into the program: refused. */
   beforeRead(): never {
-    throw new ConcretizationError('jit cannot read the value of a traced input', {
-      transformation: 'jit',
-      shapes: [shapeOfConcrete(this.primal)],
-      hint: 'a jitted function is traced once per input shapes and replayed: replace the JS branch on a value by where(), or do not jit this function',
-    })
+    throw new ConcretizationError(
+      'a value traced by jit was read (its value would be fixed in the compiled program)',
+      {
+        transformation: 'jit',
+        shapes: [shapeOfConcrete(this.primal)],
+        hint: 'a jitted function is traced once per input shapes and replayed: replace the JS branch on a value by where(), or do not jit this function',
+      },
+    )
   }
 }
 linkPrototype(Staged, Tracer)

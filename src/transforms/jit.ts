@@ -3,7 +3,8 @@
  * structure of arguments (tree, kinds, shapes) runs `f` eagerly under the staging interpreter,
  * which records every primitive application; the recording is compiled — dead code dropped,
  * chains of elementwise ops fused into single loops — and cached. Later calls with the same
- * structure run the compiled program. Results equal the eager ones to the bit.
+ * structure run the compiled program. Results are the eager ones: the same operations in the
+ * same order (only the sign of a zero can differ, laws/runners/jit.ts says where).
  * @module
  */
 
