@@ -1,7 +1,7 @@
 /**
  * The built ESM package in a real browser: builds dist/, serves it from 127.0.0.1, loads it in
  * headless Chromium (Debian's, driven by playwright-core; no browser download) and computes
- * grad(grad(f)) and Jacobians there. Exits nonzero on a wrong value, a page error, a console
+ * grad(grad(f)), Jacobians and a jitted Jacobian there. Exits nonzero on a wrong value, a page error, a console
  * error or a file the page asked for that isn't there (an import that doesn't resolve).
  *
  * Run: `npm run test:browser`. CHROMIUM_PATH overrides the browser (default /usr/bin/chromium).
@@ -42,7 +42,7 @@ const page = `<!doctype html>
 <title>fluxion in the browser</title>
 <script type="module">
 try {
-  const { grad, jacfwd, jacrev, mul, sum, tensor, Tensor } = await import('./index.js')
+  const { grad, jacfwd, jacrev, jit, mul, sum, tensor, Tensor } = await import('./index.js')
   // The other browser-safe entry points must resolve too (./testing needs fast-check).
   await import('./nn/index.js')
   await import('./optim/index.js')
@@ -53,8 +53,12 @@ try {
   const x = tensor([1, 2, 3])
   const jf = jacfwd(f)(x)
   const jr = jacrev(f)(x)
+  // jit generates code with new Function: traced on the first call, replayed on the second
+  const jj = jit(jacrev(f))
+  jj(x)
+  const jjr = jj(x)
   const out = (t) => (t instanceof Tensor ? { shape: [...t.shape], data: [...t.data] } : String(t))
-  window.__result = { d2, jacfwd: out(jf), jacrev: out(jr) }
+  window.__result = { d2, jacfwd: out(jf), jacrev: out(jr), jit: out(jjr) }
 } catch (e) {
   window.__result = { error: String(e && e.stack ? e.stack : e) }
 }
@@ -138,11 +142,18 @@ function checkJacobian(name: string, got: unknown): void {
 
 if (missing.length > 0) fail(`the page asked for files dist/ lacks: ${missing.join(', ')}`)
 if (errors.length > 0) fail(errors.join('\n'))
-const r = result as { error?: string; d2?: unknown; jacfwd?: unknown; jacrev?: unknown }
+const r = result as {
+  error?: string
+  d2?: unknown
+  jacfwd?: unknown
+  jacrev?: unknown
+  jit?: unknown
+}
 if (r.error !== undefined) fail(`the page threw: ${r.error}`)
 if (typeof r.d2 !== 'number' || !close(r.d2, expectedD2)) {
   fail(`grad(grad(x => x³))(2) = ${String(r.d2)}, expected ${expectedD2}`)
 }
 checkJacobian('jacfwd', r.jacfwd)
 checkJacobian('jacrev', r.jacrev)
-console.log(`browser: chromium ${version}, grad(grad(f))(2) = ${r.d2}, jacobian ok`)
+checkJacobian('jit(jacrev)', r.jit)
+console.log(`browser: chromium ${version}, grad(grad(f))(2) = ${r.d2}, jacobian ok, jit ok`)

@@ -91,10 +91,12 @@ class ScalarCode {
     if (k < 0) k = this.table.push(p) - 1
     return k
   }
-  /** The interpreter, generated once all chains are known. */
+  /** Generates the interpreter once every chain is known (at the end of compilation). */
+  finish(): void {
+    if (this.table.length > 0) this.interpret = this.generate()
+  }
   run(N: Float64Array, op: Uint16Array, a: Int32Array, b: Int32Array, o: Int32Array): void {
-    this.interpret ??= this.generate()
-    this.interpret(N, op, a, b, o)
+    this.interpret!(N, op, a, b, o)
   }
   private generate(): Interpret {
     const fns: ((...xs: number[]) => number)[] = []
@@ -320,6 +322,7 @@ export function compile(trace: Trace): Program {
     steps.push(chainStep.step)
     written.push(...chainStep.written)
   }
+  scalar.finish()
   for (const v of written) {
     if (!outputSet.has(v) && (consumers.get(v) ?? []).every((c) => fusedEquations.has(c))) {
       storage.reuse(v)

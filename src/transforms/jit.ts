@@ -106,8 +106,9 @@ const scan = (
  * Like JAX's `jit`, the traced function must not depend on the values of its arguments: reading
  * one (`value(x)`, `x.item()`, `x.data`, a JS branch on data) throws `ConcretizationError`.
  * Values it closes over are constants of the compiled program. With `debugNans` on, calls run
- * eagerly so the check can name the primitive. Each jitted function keeps the programs of its
- * 64 most recently traced argument structures.
+ * eagerly so the check can name the primitive. Where a page forbids generated code (a
+ * Content-Security-Policy without 'unsafe-eval'), calls run `f` itself. Each jitted function
+ * keeps the programs of its 64 most recently traced argument structures.
  * @example
  * const loss = (x: Tensor) => sum(mul(sin(x), x))
  * const fastGrad = jit(grad(loss))
@@ -163,12 +164,13 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
         program: compile(interp.finish(outFlat.leaves)),
       }
     } catch (e) {
-      if (!(e instanceof Unstageable)) throw e
+      // a value of an enclosing transformation was captured, which cannot be replayed; or the
+      // page forbids generated code (a Content-Security-Policy without 'unsafe-eval'): run f
+      if (!(e instanceof Unstageable || e instanceof EvalError)) throw e
     } finally {
       interp.close()
     }
     if (traced === undefined) {
-      // a value of an enclosing transformation was captured: that cannot be replayed
       remember(key, 'eager')
       return f(...args)
     }

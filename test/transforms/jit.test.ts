@@ -408,6 +408,34 @@ describe('errors', () => {
     expect(() => jit(async (v: number) => v)(1)).toThrow(InvalidArgumentError)
   })
 
+  it('where generated code is forbidden (a strict Content-Security-Policy), runs f itself', () => {
+    const realFunction = globalThis.Function
+    // what a browser's Function constructor does under such a policy
+    class Refuse {
+      constructor() {
+        throw new EvalError('Code generation from strings disallowed for this context')
+      }
+    }
+    const refuse = Refuse as unknown as FunctionConstructor
+    let traces = 0
+    const f = jit((v: Tensor) => {
+      traces++
+      return exp(mul(v, 2))
+    })
+    globalThis.Function = refuse
+    try {
+      const v = tensor([0.5, -1])
+      // the first call traces, fails to compile, and runs f
+      expect(Array.from(f(v).data)).toEqual(Array.from(exp(mul(v, 2)).data))
+      expect(traces).toBe(2)
+      // later calls run f directly, without trying to trace again
+      expect(Array.from(f(v).data)).toEqual(Array.from(exp(mul(v, 2)).data))
+      expect(traces).toBe(3)
+    } finally {
+      globalThis.Function = realFunction
+    }
+  })
+
   it('with debugNans on, runs eagerly so the check names the primitive', () => {
     const f = jit((v: Tensor) => log(v))
     f(tensor([1, 2]))
