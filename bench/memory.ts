@@ -1,7 +1,8 @@
 /**
  * Live memory for the memory tables: measured in a child Node process started with
  * `--expose-gc`, so that nothing but the workload lives on its heap and a forced GC leaves only
- * what is reachable. (bench/suites/higher.bench.ts measures checkpoint memory the same way.)
+ * what is reachable. Used for checkpointing's memory (suites/higher.bench.ts) and the bytes per
+ * recorded step (overhead.ts).
  */
 import { spawnSync } from 'node:child_process'
 

@@ -9,7 +9,7 @@
  * Runs per property come from `FC_NUM_RUNS` (test/setup.ts); seeds are never pinned.
  */
 import { test } from '@fast-check/vitest'
-import { grad, jit, type Scalar, Tensor } from 'fluxion'
+import { grad, jit, type Scalar, type Tensor } from 'fluxion'
 import {
   assertHolds,
   fdAgreement,
@@ -24,6 +24,7 @@ import {
   vjpJvpAdjoint,
 } from 'fluxion/testing'
 import { describe } from 'vitest'
+import { sameBits } from './runners/jit.ts'
 
 /** The program as a function of the list of its inputs. */
 const fn =
@@ -32,25 +33,6 @@ const fn =
     run(p, xs)
 
 const cases = programCase({ inputs: 2, maxNodes: 8 })
-
-/** The numbers of a result tree, in order. */
-const numbersOf = (tree: unknown): number[] =>
-  typeof tree === 'number'
-    ? [tree]
-    : tree instanceof Tensor
-      ? Array.from(tree.data)
-      : Array.isArray(tree)
-        ? tree.flatMap(numbersOf)
-        : []
-
-/** `===` per element, NaN equal to NaN (see laws/runners/jit.ts on the sign of zeros). */
-const sameNumbers = (a: unknown, b: unknown): boolean => {
-  const [x, y] = [numbersOf(a), numbersOf(b)]
-  return (
-    x.length === y.length &&
-    x.every((v, i) => v === y[i] || (Number.isNaN(v) && Number.isNaN(y[i]!)))
-  )
-}
 
 describe('random programs', () => {
   test.prop([cases])('fd-agreement (order 1)', ({ program, inputs, tangents }) =>
@@ -76,8 +58,8 @@ describe('random programs', () => {
     const [jf, jg] = [jit(f), jit(grad(f))]
     // first call traces, second replays the compiled program
     for (const _ of [0, 1]) {
-      if (!sameNumbers(jf(inputs), f(inputs))) return false
-      if (!sameNumbers(jg(inputs), grad(f)(inputs))) return false
+      if (!sameBits(jf(inputs), f(inputs))) return false
+      if (!sameBits(jg(inputs), grad(f)(inputs))) return false
     }
     return true
   })

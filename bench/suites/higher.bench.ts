@@ -18,10 +18,10 @@
  * every step checkpointed; to rounding for blocks, where W's cotangent is summed per block
  * before it is summed over blocks.
  */
-import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { add, checkpoint, grad, matmul, random, sum, type Tensor, tanh, vjp } from 'fluxion'
 import type { Group, Task } from '../harness.ts'
+import { jsonFromChild, liveMemory } from '../memory.ts'
 
 /** |aᵢ − bᵢ| ≤ rtol·max(|bᵢ|, floor) for every i. */
 export const near = (
@@ -157,13 +157,7 @@ interface Memory {
 const MB = 1024 * 1024
 
 const measureMemory = (variant: Variant, columns: number): Memory => {
-  const collect = (globalThis as { gc?: () => void }).gc
-  if (collect === undefined) throw new Error('run the memory child with --expose-gc')
-  const live = () => {
-    collect()
-    const m = process.memoryUsage()
-    return { heap: m.heapUsed, buffers: m.arrayBuffers }
-  }
+  const live = liveMemory
   const p = problem(columns)
   let peak = { heap: 0, buffers: 0 }
   let samples = 0
@@ -198,35 +192,11 @@ const measureMemory = (variant: Variant, columns: number): Memory => {
 }
 
 /** Runs `measureMemory(variant)` in a fresh Node process and returns its result. */
-const memoryInChild = (variant: Variant, columns: number): Memory => {
-  const script = fileURLToPath(import.meta.url)
-  // the child resolves 'fluxion' as this process does: from src/ or from the built dist/
-  const source = process.execArgv.some((a) => a.includes('@fluxion/source'))
-  const child = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      ...(source ? ['--conditions', '@fluxion/source'] : []),
-      '--expose-gc',
-      script,
-    ],
-    {
-      env: {
-        ...process.env,
-        FLUXION_BENCH_MEMORY: variant,
-        FLUXION_BENCH_COLUMNS: String(columns),
-      },
-      encoding: 'utf8',
-      maxBuffer: 16 * MB,
-    },
-  )
-  if (child.status !== 0) {
-    throw new Error(`memory child for ${variant} failed (${child.status}): ${child.stderr}`)
-  }
-  const line = child.stdout.trim().split('\n').at(-1) ?? ''
-  return JSON.parse(line) as Memory
-}
+const memoryInChild = (variant: Variant, columns: number): Memory =>
+  jsonFromChild(fileURLToPath(import.meta.url), {
+    FLUXION_BENCH_MEMORY: variant,
+    FLUXION_BENCH_COLUMNS: String(columns),
+  }) as Memory
 
 let memoryReported = false
 

@@ -31,7 +31,7 @@ const numbersOf = (tree: unknown): number[] => {
  * zero may differ: eager reverse mode accumulates the cotangent of a plain-number argument into
  * a slot that starts at +0 (so −0 arrives as +0), while a staged argument is a tensor node.
  */
-const sameBits = (a: unknown, b: unknown): boolean => {
+export const sameBits = (a: unknown, b: unknown): boolean => {
   const [x, y] = [numbersOf(a), numbersOf(b)]
   return (
     x.length === y.length &&
