@@ -86,6 +86,8 @@ type Value = number | Tensor
  * @category comparison
  */
 export function less(a: number, b: number): number
+export function less(a: Tensor, b: Value): Tensor
+export function less(a: Value, b: Tensor): Tensor
 export function less(a: Value, b: Value): Value
 export function less(a: Value, b: Value): Value {
   return typeof a === 'number' && typeof b === 'number' ? +(a < b) : bind2(lessP, a, b, undefined)
@@ -98,6 +100,8 @@ export function less(a: Value, b: Value): Value {
  * @category comparison
  */
 export function lessEqual(a: number, b: number): number
+export function lessEqual(a: Tensor, b: Value): Tensor
+export function lessEqual(a: Value, b: Tensor): Tensor
 export function lessEqual(a: Value, b: Value): Value
 export function lessEqual(a: Value, b: Value): Value {
   return typeof a === 'number' && typeof b === 'number'
@@ -112,6 +116,8 @@ export function lessEqual(a: Value, b: Value): Value {
  * @category comparison
  */
 export function greater(a: number, b: number): number
+export function greater(a: Tensor, b: Value): Tensor
+export function greater(a: Value, b: Tensor): Tensor
 export function greater(a: Value, b: Value): Value
 export function greater(a: Value, b: Value): Value {
   return typeof a === 'number' && typeof b === 'number'
@@ -126,6 +132,8 @@ export function greater(a: Value, b: Value): Value {
  * @category comparison
  */
 export function greaterEqual(a: number, b: number): number
+export function greaterEqual(a: Tensor, b: Value): Tensor
+export function greaterEqual(a: Value, b: Tensor): Tensor
 export function greaterEqual(a: Value, b: Value): Value
 export function greaterEqual(a: Value, b: Value): Value {
   return typeof a === 'number' && typeof b === 'number'
@@ -140,6 +148,8 @@ export function greaterEqual(a: Value, b: Value): Value {
  * @category comparison
  */
 export function equal(a: number, b: number): number
+export function equal(a: Tensor, b: Value): Tensor
+export function equal(a: Value, b: Tensor): Tensor
 export function equal(a: Value, b: Value): Value
 export function equal(a: Value, b: Value): Value {
   return typeof a === 'number' && typeof b === 'number'
@@ -154,6 +164,8 @@ export function equal(a: Value, b: Value): Value {
  * @category comparison
  */
 export function notEqual(a: number, b: number): number
+export function notEqual(a: Tensor, b: Value): Tensor
+export function notEqual(a: Value, b: Tensor): Tensor
 export function notEqual(a: Value, b: Value): Value
 export function notEqual(a: Value, b: Value): Value {
   return typeof a === 'number' && typeof b === 'number'
@@ -224,6 +236,9 @@ export const whereP: Primitive<void> = define({
  * @category comparison
  */
 export function where(condition: number, a: number, b: number): number
+export function where(condition: Tensor, a: Value, b: Value): Tensor
+export function where(condition: Value, a: Tensor, b: Value): Tensor
+export function where(condition: Value, a: Value, b: Tensor): Tensor
 export function where(condition: Value, a: Value, b: Value): Value
 export function where(condition: Value, a: Value, b: Value): Value {
   return typeof condition === 'number' && typeof a === 'number' && typeof b === 'number'

@@ -5,7 +5,10 @@
  */
 import {
   grad,
+  greater,
+  jit,
   jvp,
+  less,
   mul,
   type Pullback,
   sin,
@@ -14,6 +17,7 @@ import {
   valueAndGrad,
   vjp,
   vjpWithAux,
+  where,
 } from 'fluxion'
 import { describe, expectTypeOf, it } from 'vitest'
 
@@ -105,5 +109,26 @@ describe('jvp and vjp', () => {
   it('refuses tangents of another type', () => {
     // @ts-expect-error: a string tangent for a number primal
     jvp((x: number) => x, [1], ['1'])
+  })
+})
+
+describe('jit', () => {
+  it('keeps the signature of the function it compiles', () => {
+    expectTypeOf(jit(loss)).toEqualTypeOf<typeof loss>()
+    expectTypeOf(jit(grad(loss))).toEqualTypeOf<(q: Params) => Params>()
+    expectTypeOf(jit((x: number, y: Tensor) => mul(x, y))).toEqualTypeOf<
+      (x: number, y: Tensor) => Tensor
+    >()
+  })
+})
+
+describe('comparisons and where', () => {
+  it('give a Tensor when a Tensor goes in, a number for numbers', () => {
+    expectTypeOf(greater(t, 0)).toEqualTypeOf<Tensor>()
+    expectTypeOf(less(1, t)).toEqualTypeOf<Tensor>()
+    expectTypeOf(greater(1, 0)).toEqualTypeOf<number>()
+    expectTypeOf(where(greater(t, 0), t, 0)).toEqualTypeOf<Tensor>()
+    expectTypeOf(where(1, 2, t)).toEqualTypeOf<Tensor>()
+    expectTypeOf(where(1, 2, 3)).toEqualTypeOf<number>()
   })
 })
