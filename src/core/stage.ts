@@ -84,6 +84,9 @@ linkPrototype(Staged, Tracer)
 
 const shapeOfConcrete = (v: Concrete): Shape => (typeof v === 'number' ? [] : v.shape)
 
+/** What is known of every plain-number variable (shared: scalar programs have millions). */
+const NUMBER_VAR: VarInfo = Object.freeze({ shape: Object.freeze([]), number: true })
+
 /** The staging interpreter: one per trace of a jitted function. */
 export class StagingInterpreter implements Interpreter {
   readonly level: number
@@ -181,7 +184,7 @@ export class StagingInterpreter implements Interpreter {
   }
 
   private newVar(v: Concrete): number {
-    this.vars.push({ shape: shapeOfConcrete(v), number: typeof v === 'number' })
+    this.vars.push(typeof v === 'number' ? NUMBER_VAR : { shape: v.shape, number: false })
     return this.vars.length - 1
   }
 }
