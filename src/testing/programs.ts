@@ -184,23 +184,7 @@ const maxSize = 36
 const pickOrder: readonly ProgramOp[] = [
   'add',
   'mul',
-  ...unaryOps,
-  'sub',
-  'divSafe',
-  'atan2Safe',
-  'maximumApart',
-  'minimumApart',
-  'whereGate',
-  'safeMul',
-  'sum',
-  'mean',
-  'logSumExp',
-  'reshape',
-  'transpose',
-  'slice',
-  'concat',
-  'expandDims',
-  'matmul',
+  ...programOps.filter((op) => op !== 'add' && op !== 'mul'),
 ]
 
 const sizeOf = (s: ProgramShape): number => s.reduce((a, b) => a * b, 1)
