@@ -121,10 +121,12 @@ export class NonFiniteError extends FluxionError {
 }
 
 /**
- * A jitted function read a traced value — an input or anything computed from one — with
- * `value(x)`, `item()` or `data`, as a JS branch on data does. `jit` traces a function once per
- * input shapes and replays the recording, so a decision taken on one call's values would
- * silently apply to every later call.
+ * User code read the numbers of a traced value — `item()`, `data`, `toArray()`, `String(x)`, a
+ * template literal, `JSON.stringify`, spreading or iteration — under any transformation: the
+ * number would carry no derivative, so the result would be silently wrong. Under `jit` and
+ * `vmap`, `value(x)` is refused too: `jit` traces once per input shapes and replays the
+ * recording, so a decision taken on one call's values would apply to every later call; inside
+ * `vmap` one value stands for a whole batch.
  * @category errors
  */
 export class ConcretizationError extends FluxionError {

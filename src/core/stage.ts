@@ -4,7 +4,8 @@
  * numbered variables, so the program can be replayed (and fused) for new inputs of the same
  * shapes. Its tracers carry their concrete value, so shapes, kinds and nested transformations
  * behave exactly as without `jit`; what a program cannot replay is a decision taken on a value,
- * so reading a staged value (`value(x)`, `item()`, `data`) raises `ConcretizationError`.
+ * so reading a staged value — `value(x)` here, as well as the reads every transformation refuses
+ * (`item()`, `data`, …) — raises `ConcretizationError`.
  * @module
  */
 
@@ -54,27 +55,40 @@ export interface Trace {
  */
 export class Unstageable extends Error {}
 
-/** A staged value: a variable of the program, with the concrete value of this run. */
+/**
+ * A staged value: a variable of the program, with the concrete value of this run. The value is
+ * `concrete`, for the staging interpreter and `jit` only; `primal`, where other tracers keep
+ * their value for everyone, refuses to be read, as every other read does.
+ */
 export interface Staged extends Tracer {}
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the members inherited through linkPrototype
 export class Staged {
   readonly interp: StagingInterpreter
-  readonly primal: Concrete
+  /** This run's value: what the program computes for this call's arguments. */
+  readonly concrete: Concrete
   readonly id: number
 
-  constructor(interp: StagingInterpreter, primal: Concrete, id: number) {
+  constructor(interp: StagingInterpreter, concrete: Concrete, id: number) {
     this.interp = interp
-    this.primal = primal
+    this.concrete = concrete
     this.id = id
+  }
+
+  get primal(): never {
+    return this.beforeRead()
+  }
+
+  get inner(): Concrete {
+    return this.concrete
   }
 
   /** Reading the value would bake it into the program: refused. */
   beforeRead(): never {
     throw new ConcretizationError(
-      'a value traced by jit was read (its value would be fixed in the compiled program)',
+      'value(x) read a value traced by jit (its value would be fixed in the compiled program)',
       {
         transformation: 'jit',
-        shapes: [shapeOfConcrete(this.primal)],
+        shapes: [shapeOfConcrete(this.concrete)],
         hint: 'a jitted function is traced once per input shapes and replayed: replace the JS branch on a value by where(), or do not jit this function',
       },
     )
@@ -155,7 +169,7 @@ export class StagingInterpreter implements Interpreter {
   /** The concrete value under a staged value of this trace; constants pass through. */
   private primalOf(v: Val, p: Primitive): Concrete {
     if (!this.alive) escaped(this, p.name)
-    if (v instanceof Staged && v.interp === this) return v.primal
+    if (v instanceof Staged && v.interp === this) return v.concrete
     if (v instanceof Tracer) throw new Unstageable()
     return v
   }

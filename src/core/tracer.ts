@@ -9,7 +9,12 @@
 import type { Shape } from '../tensor/shape.ts'
 import type { NestedArray, Tensor } from '../tensor/tensor.ts'
 import type { CustomRule } from './custom.ts'
-import { EscapedTracerError, InvalidArgumentError, TracedArithmeticError } from './errors.ts'
+import {
+  ConcretizationError,
+  EscapedTracerError,
+  InvalidArgumentError,
+  TracedArithmeticError,
+} from './errors.ts'
 import type { Primitive } from './primitive.ts'
 
 /** A value no transformation is tracing: a JS number or a concrete `Tensor`. */
@@ -38,19 +43,38 @@ export interface Interpreter {
 }
 
 const operatorHint =
-  'use fluxion ops instead of JS operators (+ add, - sub, * mul, / div, ** pow, ' +
-  '< less, > greater, === equal); read a primal for a JS branch with value(x)'
+  'use fluxion ops instead of JS operators and Math functions (+ add, - sub or neg, * mul, ' +
+  '/ div, ** pow, < less, > greater, == equal, Math.exp exp, Math.max maximum, …); to branch ' +
+  'on a value, read it with value(x) — the branch itself carries no derivative'
+
+const readHint =
+  'keep x a value and use fluxion ops; read it with value(x) only for a JS branch or a print ' +
+  '(no derivative flows through the number), or make it a constant with stopGradient(x)'
+
+/** The `util.inspect` hook of Node, so `console.log` of a traced value prints its short form. */
+const inspectCustom = Symbol.for('nodejs.util.inspect.custom')
 
 /**
- * A value traced by an interpreter. It offers the read-only face of a `Tensor` (`shape`,
- * `item()`, `toArray()`), reading the primal explicitly; JS arithmetic on it throws
- * `TracedArithmeticError`, because it would silently drop the derivative.
+ * A value traced by an interpreter. It offers the face of a `Tensor` that carries no value —
+ * `shape`, `rank`, `size` — and refuses every read of its numbers (`item()`, `data`,
+ * `toArray()`, `String(x)`, `JSON.stringify`, iteration) with `ConcretizationError`: such a
+ * read would silently drop the derivative (or, under `jit`, fix one call's value in the
+ * program). `value(x)` is the one explicit read. JS arithmetic on it throws
+ * `TracedArithmeticError`.
  */
 export abstract class Tracer {
   /** The interpreter that owns this tracer. */
   abstract readonly interp: Interpreter
   /** The value one level down (concrete, or a tracer of an outer transformation). */
   abstract readonly primal: Val
+
+  /**
+   * The value one level down, for fluxion's own walks through levels (`concreteOf`, shapes).
+   * Equal to `primal`, except for a staged value, whose `primal` refuses to be read.
+   */
+  get inner(): Val {
+    return this.primal
+  }
 
   /** True when `primal` holds a whole batch rather than one example's value (`vmap`). */
   get wholeBatch(): boolean {
@@ -62,7 +86,7 @@ export abstract class Tracer {
 
   /** Shape of the traced value. */
   get shape(): Shape {
-    return shapeOf(this.primal)
+    return shapeOf(this.inner)
   }
   /** Number of axes. */
   get rank(): number {
@@ -74,32 +98,47 @@ export abstract class Tracer {
     for (const d of this.shape) n *= d
     return n
   }
-  /** The concrete primal's single value (reading it drops the derivative, on purpose). */
+  /** Refused: the number would carry no derivative. Use `value(x)` to read it on purpose. */
   item(): number {
-    const v = readPrimal(this)
-    return typeof v === 'number' ? v : v.item()
+    throw readError(this, 'item()')
   }
-  /** The concrete primal as nested arrays. */
+  /** Refused: the numbers would carry no derivative. Use `value(x)` to read them on purpose. */
   toArray(): NestedArray {
-    const v = readPrimal(this)
-    return typeof v === 'number' ? v : v.toArray()
+    throw readError(this, 'toArray()')
   }
-  /** The concrete primal's data. */
+  /** Refused: the numbers would carry no derivative. Use `value(x)` to read them on purpose. */
   get data(): Float64Array {
-    const v = readPrimal(this)
-    return typeof v === 'number' ? Float64Array.of(v) : v.data
+    throw readError(this, 'data')
   }
+  /** Refused: text made from the value could steer a JS branch the derivative cannot see. */
   toString(): string {
-    return `Traced<${this.interp.transformation}>(${String(concreteOf(this))})`
+    throw readError(this, 'String(x)')
   }
-  /** What every JS operator calls first (`x + 1`, `x * 2`, `x < y`): refused. */
-  [Symbol.toPrimitive](hint: string): string {
-    if (hint === 'string') return this.toString()
+  /** Refused, as `toString`: `JSON.stringify` of a traced value. */
+  toJSON(): never {
+    throw readError(this, 'JSON.stringify(x)')
+  }
+  /** Refused: spreading or iterating reads the numbers. */
+  [Symbol.iterator](): never {
+    throw readError(this, 'iteration')
+  }
+  /**
+   * What every JS operator calls first (`x + 1`, `x * 2`, `x < y`, `Math.exp(x)`): refused,
+   * with `ConcretizationError` for a conversion to text (a template literal).
+   */
+  [Symbol.toPrimitive](hint: string): never {
+    if (hint === 'string') throw readError(this, 'a template literal')
     throw arithmeticError(this)
   }
   /** Refused as well, for code that calls `valueOf()` directly. */
   valueOf(): never {
     throw arithmeticError(this)
+  }
+  /** `console.log` and `util.inspect` print the short form, `Traced<Tensor[3]> (grad)`. */
+  [inspectCustom](): string {
+    const shape = this.shape
+    const kind = isNumberKind(this) ? 'number' : `Tensor[${shape.join(', ')}]`
+    return `Traced<${kind}> (${this.interp.transformation})`
   }
 }
 
@@ -109,6 +148,16 @@ const arithmeticError = (t: Tracer): TracedArithmeticError =>
     shapes: [t.shape],
     hint: operatorHint,
   })
+
+/** The error for a read of a traced value's numbers (`what`: `item()`, `data`, …). */
+const readError = (t: Tracer, what: string): ConcretizationError =>
+  new ConcretizationError(
+    `${what} read the numbers of a value traced by ${t.interp.transformation}; ` +
+      (t.interp.transformation === 'jit'
+        ? 'they would be fixed in the compiled program'
+        : 'they would carry no derivative'),
+    { transformation: t.interp.transformation, shapes: [t.shape], hint: readHint },
+  )
 
 /**
  * Makes the instances of `cls` tracers (or nodes of `base`) by linking prototypes rather than
@@ -137,7 +186,7 @@ export const readPrimal = (v: Val): Concrete => {
   while (x instanceof Tracer) {
     x.beforeRead()
     if (x.wholeBatch) {
-      throw new InvalidArgumentError('cannot read the primal of a value inside vmap', {
+      throw new ConcretizationError('value(x) cannot read a value inside vmap', {
         transformation: x.interp.transformation,
         hint: 'inside vmap a value stands for a whole batch: use where() instead of a JS branch, or loop over examples',
       })
@@ -150,7 +199,7 @@ export const readPrimal = (v: Val): Concrete => {
 /** The concrete value under every level of tracing. Never throws on dead tracers. */
 export const concreteOf = (v: Val): Concrete => {
   let x = v
-  while (x instanceof Tracer) x = x.primal
+  while (x instanceof Tracer) x = x.inner
   return x
 }
 
@@ -198,3 +247,6 @@ export const openLevel = (): number => ++depth
 export const closeLevel = (): void => {
   depth--
 }
+
+/** How many transformations are running (0 when none is): `jit` replays only at 0. */
+export const activeLevels = (): number => depth

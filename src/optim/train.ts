@@ -32,7 +32,9 @@ export function trainStep<P, S, D extends readonly unknown[]>(
   return (params, state, ...data) => {
     const [lossValue, gradient] = lossAndGrad(params, ...data)
     const [updates, next] = optimizer.update(gradient, state, params)
-    const l = typeof lossValue === 'number' ? lossValue : lossValue.item()
+    // value(): under an outer transformation (meta-learning) the loss is traced; it is reported
+    const reported = value(lossValue)
+    const l = typeof reported === 'number' ? reported : reported.item()
     return [applyUpdates(params, updates), next, l]
   }
 }

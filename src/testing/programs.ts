@@ -529,7 +529,9 @@ const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
 
 /**
  * Evaluates `p` at `inputs` (one per input shape) with fluxion ops, so `grad`, `jvp`, `vjp`,
- * `hessian` and the rest apply to `(xs) => run(p, xs)`.
+ * `hessian` and the rest apply to `(xs) => run(p, xs)`. `tap`, if given, sees each node's value
+ * (with its index among the values, inputs first) and returns what later nodes use instead —
+ * for instrumenting a program, or inserting an operation at a node.
  *
  * @example
  * const sinOf = { op: 'sin', args: [0], params: {}, shape: [3] } as const
@@ -537,9 +539,16 @@ const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
  * valuesOf(run(p, [tensor([0, 0, 0])]))[0] // => 0
  * @category programs
  */
-export const run = (p: Program, inputs: readonly Scalar[]): Scalar => {
+export const run = (
+  p: Program,
+  inputs: readonly Scalar[],
+  tap?: (index: number, value: Scalar) => Scalar,
+): Scalar => {
   const vals: Scalar[] = [...inputs]
-  for (const n of p.nodes) vals.push(apply(n, vals))
+  for (const n of p.nodes) {
+    const v = apply(n, vals)
+    vals.push(tap === undefined ? v : tap(vals.length, v))
+  }
   return p.output.reduce<Scalar>(
     (acc, t, i) =>
       i === 0 && t.weight === 1

@@ -177,7 +177,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
     const { outLeaves, outDef, program } = traced
     remember(key, { program, outDef })
     // this call's result is the trace's own (eager) values
-    const values = outLeaves.map((v) => (v instanceof Staged ? v.primal : (v as Concrete)))
+    const values = outLeaves.map((v) => (v instanceof Staged ? v.concrete : (v as Concrete)))
     return unflatten(outDef, unalias(values, inputs)) as R
   }
 }

@@ -7,6 +7,7 @@ import {
   abs,
   add,
   broadcastTo,
+  ConcretizationError,
   EscapedTracerError,
   FluxionError,
   grad,
@@ -16,6 +17,7 @@ import {
   matmul,
   mul,
   NonScalarOutputError,
+  neg,
   pad,
   reshape,
   ShapeError,
@@ -194,13 +196,11 @@ describe('TracedArithmeticError', () => {
     thrown(() => vjp((x: number) => body(x), 3), TracedArithmeticError)
   })
 
-  it('string conversion is allowed: it reads the primal', () => {
-    let text = ''
-    grad((x: number) => {
-      text = `${x}`
-      return x
-    })(3)
-    expect(text).toMatch(/3/)
+  it('string conversion is refused with ConcretizationError: text could steer a branch', () => {
+    expect(() => grad((x: number) => (`${x}`.startsWith('-') ? neg(x) : x))(3)).toThrow(
+      ConcretizationError,
+    )
+    expect(() => grad((x: number) => mul(Number(String(x)), 2))(3)).toThrow(ConcretizationError)
   })
 })
 
