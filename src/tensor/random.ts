@@ -104,19 +104,39 @@ export function key(seed: number): Key {
 }
 
 /**
- * `n` new keys derived from `k` (default 2), each independent of `k` and of one another.
- * Throws `InvalidArgumentError` for a malformed key or a negative or fractional `n`.
+ * `N` keys as a tuple when `N` is a literal (`split(k, 3)` is `[Key, Key, Key]`, so
+ * destructuring needs no `!` under `noUncheckedIndexedAccess`), `Key[]` for a count known only
+ * at run time or above 64.
+ */
+export type Keys<N extends number, Acc extends Key[] = []> = number extends N
+  ? Key[]
+  : Acc['length'] extends N
+    ? Acc
+    : Acc['length'] extends 64
+      ? Key[]
+      : Keys<N, [...Acc, Key]>
+
+/**
+ * `n` new keys derived from `k` (default 2), each independent of `k` and of one another. A
+ * literal `n` types the result as a tuple: `const [a, b] = split(k)` has `a: Key`. Throws
+ * `InvalidArgumentError` for a malformed key or a negative or fractional `n`.
  *
  * @example
  * split(key(0), 3).length // => 3
+ * const [left, right] = split(key(0))
+ * left.length + right.length // => 4
  * @category random
  */
-export function split(k: Key, n = 2): Key[] {
+export function split<const N extends number = 2>(k: Key, n?: N): Keys<N> {
   const [r0, r1, r2] = roundKeys(checkKey(k, 'split'), SPLIT)
-  checkShape([n], 'split')
+  const count = n ?? 2
+  checkShape([count], 'split')
   const keys: Key[] = []
-  for (let i = 0; i < n; i++) keys.push([bits(r0, r1, r2, 2 * i), bits(r0, r1, r2, 2 * i + 1)])
-  return keys
+  for (let i = 0; i < count; i++) {
+    keys.push([bits(r0, r1, r2, 2 * i), bits(r0, r1, r2, 2 * i + 1)])
+  }
+  // the tuple type only restates the length the loop produced
+  return keys as Keys<N>
 }
 
 /**

@@ -80,7 +80,7 @@ const contextOf = (args: readonly unknown[], options: CheckOptions): Context => 
     seed: options.seed ?? checkDefaults.seed,
     modes: options.modes ?? checkDefaults.modes,
     key: () => {
-      const [next, use] = random.split(k) as [random.Key, random.Key]
+      const [next, use] = random.split(k)
       k = next
       return use
     },
