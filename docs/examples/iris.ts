@@ -80,15 +80,15 @@ export const irisNet = mlp([4, 16, 3], tanh)
 /** Trains `irisNet` with Adam on softmax cross-entropy and measures it on both splits. */
 export function trainIris(options: IrisOptions = {}): IrisRun {
   const [splitKey, initKey, shuffleKey] = random.split(random.key(options.seed ?? 0), 3)
-  const split = loadIris(splitKey!)
+  const split = loadIris(splitKey)
   const loss = (params: MlpParams, x: Tensor, y: Tensor) =>
     softmaxCrossEntropy(irisNet.apply(params, x), y)
-  const { params, losses } = train(irisNet.init(initKey!), {
+  const { params, losses } = train(irisNet.init(initKey), {
     loss,
     optimizer: adam(0.01),
     x: split.xTrain,
     y: split.yTrain,
-    key: shuffleKey!,
+    key: shuffleKey,
     epochs: options.epochs ?? 100,
     batchSize: 16,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
