@@ -1,17 +1,18 @@
 /**
- * The built ESM package in a real browser: builds dist/, serves it from 127.0.0.1, loads it in
- * headless Chromium (Debian's, driven by playwright-core; no browser download) and computes
- * grad(grad(f)), Jacobians and a jitted Jacobian there. Exits nonzero on a wrong value, a page error, a console
- * error or a file the page asked for that isn't there (an import that doesn't resolve).
+ * The built ESM package in a real browser: builds dist/ (scripts/build.ts, as `npm pack` does),
+ * serves it from 127.0.0.1, loads it in headless Chromium (Debian's, driven by playwright-core;
+ * no browser download) and computes grad(grad(f)), Jacobians and a jitted Jacobian there. Exits
+ * nonzero on a wrong value, a page error, a console error or a file the page asked for that
+ * isn't there (an import that doesn't resolve).
  *
  * Run: `npm run test:browser`. CHROMIUM_PATH overrides the browser (default /usr/bin/chromium).
  */
-import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { chromium } from 'playwright-core'
+import { BuildError, build } from './build.ts'
 
 const root = resolve(import.meta.dirname, '..')
 const dist = join(root, 'dist')
@@ -26,15 +27,12 @@ if (!existsSync(executablePath)) {
   fail(`no browser at ${executablePath}: apt-get install -y --no-install-recommends chromium`)
 }
 
-// Always build: tsc takes seconds, and a stale dist/ would test the wrong code.
-execFileSync(
-  process.execPath,
-  [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-)
+// Always build, as `npm pack` does: tsc takes seconds, and a stale dist/ would test the wrong code.
+try {
+  build()
+} catch (e) {
+  fail(e instanceof BuildError ? e.message : String(e))
+}
 
 // The page: imports the entry points by URL and writes what it computed to window.__result.
 const page = `<!doctype html>
