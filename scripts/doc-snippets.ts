@@ -5,11 +5,9 @@
  * `expr // ≈ value` asserts closeness (1e-9 relative); every other line runs as written.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 
 const out = 'test/doc-snippets'
-rmSync(out, { recursive: true, force: true })
-mkdirSync(out, { recursive: true })
 
 const markdownFiles = (dir: string): string[] =>
   !existsSync(dir)
@@ -41,28 +39,40 @@ const splitImports = (lines: readonly string[]): { imports: string[]; body: stri
   return { imports, body }
 }
 
-let count = 0
-for (const file of [...(existsSync('README.md') ? ['README.md'] : []), ...markdownFiles('docs')]) {
-  const text = readFileSync(file, 'utf8')
-  for (const m of text.matchAll(/^```ts\n([\s\S]*?)^```/gm)) {
-    const line = text.slice(0, m.index).split('\n').length
-    const { imports, body } = splitImports(m[1]!.split('\n'))
-    const name = `${relative('.', file).replace(/[\\/]/g, '__').replace(/\.md$/, '')}__L${line}`
-    writeFileSync(
-      join(out, `${name}.test.ts`),
-      [
-        `// generated from ${file}:${line} by scripts/doc-snippets.ts; do not edit`,
-        "import { expect, test } from 'vitest'",
-        "import { expectClose } from '../doc-helpers.ts'",
-        ...imports,
-        '',
-        `test(${JSON.stringify(`${file}:${line}`)}, () => {`,
-        ...body.map((l) => (l === '' ? l : `  ${l}`)),
-        '})',
-        '',
-      ].join('\n'),
-    )
-    count++
+/** Writes the tests (run from the repository root) and returns how many code blocks there are. */
+export function writeSnippets(): number {
+  rmSync(out, { recursive: true, force: true })
+  mkdirSync(out, { recursive: true })
+  let count = 0
+  for (const file of [
+    ...(existsSync('README.md') ? ['README.md'] : []),
+    ...markdownFiles('docs'),
+  ]) {
+    const text = readFileSync(file, 'utf8')
+    for (const m of text.matchAll(/^```ts\n([\s\S]*?)^```/gm)) {
+      const line = text.slice(0, m.index).split('\n').length
+      const { imports, body } = splitImports(m[1]!.split('\n'))
+      const name = `${relative('.', file).replace(/[\\/]/g, '__').replace(/\.md$/, '')}__L${line}`
+      writeFileSync(
+        join(out, `${name}.test.ts`),
+        [
+          `// generated from ${file}:${line} by scripts/doc-snippets.ts; do not edit`,
+          "import { expect, test } from 'vitest'",
+          "import { expectClose } from '../doc-helpers.ts'",
+          ...imports,
+          '',
+          `test(${JSON.stringify(`${file}:${line}`)}, () => {`,
+          ...body.map((l) => (l === '' ? l : `  ${l}`)),
+          '})',
+          '',
+        ].join('\n'),
+      )
+      count++
+    }
   }
+  return count
 }
-console.log(`doc-snippets: ${count} code blocks → ${out}/`)
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
+  console.log(`doc-snippets: ${writeSnippets()} code blocks → ${out}/`)
+}
