@@ -18,43 +18,99 @@ import { trainIris } from '../docs/examples/iris.ts'
 const { document } = parseHTML('<!doctype html><html><body></body></html>')
 
 /** Finishes an SVG (namespace, title, Plot's duplicate style rule) and writes it. */
-const save = (svg: ReturnType<typeof Plot.plot>, file: string, titleText: string): void => {
+const save = (svg: Element, file: string, titleText: string): void => {
   svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg')
   const t = document.createElementNS('http://www.w3.org/2000/svg', 'title')
   t.textContent = titleText
   svg.insertBefore(t, svg.firstChild)
-  const css = svg.querySelector('style')
-  if (css !== null) css.textContent = (css.textContent ?? '').replace('  height: intrinsic;\n', '')
+  for (const css of svg.querySelectorAll('style')) {
+    css.textContent = (css.textContent ?? '').replace('  height: intrinsic;\n', '')
+  }
   writeFileSync(`docs/img/${file}`, `${svg.outerHTML}\n`)
   console.log(`docs:plots: docs/img/${file}`)
 }
 
+/** One SVG holding `parts` one above the other (Plot draws a legend as its own SVG). */
+const stackVertically = (parts: readonly SVGSVGElement[], width: number): SVGSVGElement => {
+  const outer = document.createElementNS('http://www.w3.org/2000/svg', 'svg') as SVGSVGElement
+  let y = 0
+  for (const part of parts) {
+    const height = Number(part.getAttribute('height'))
+    part.setAttribute('y', String(y))
+    outer.appendChild(part)
+    y += height
+  }
+  outer.setAttribute('width', String(width))
+  outer.setAttribute('height', String(y))
+  outer.setAttribute('viewBox', `0 0 ${width} ${y}`)
+  return outer
+}
+
 const grid = (a: number, b: number, n: number): number[] =>
   Array.from({ length: n + 1 }, (_, i) => a + ((b - a) * i) / n)
+
+/** One colour per curve, in the order of `names`: the lines and the legend read one scale. */
+const palette = ['#4269d0', '#efb118', '#ff725c', '#6cc5b0', '#3ca951', '#9c6b4e']
+const colors = (names: readonly string[]) => ({
+  domain: [...names],
+  range: palette.slice(0, names.length),
+  legend: false,
+})
+
+/**
+ * A legend drawn inside the frame, one line per curve (a stroke swatch and its name), at
+ * `anchor` — placed by hand where no curve passes, so no label sits on a line.
+ */
+const legend = (
+  names: readonly string[],
+  anchor: 'top-left' | 'bottom-left' | 'bottom-right' | 'bottom',
+  widthOf = (name: string) => 8 + 6.2 * name.length,
+) => {
+  const up = anchor.startsWith('bottom') ? -1 : 1
+  const left = anchor === 'bottom-right' ? -Math.max(...names.map(widthOf)) - 8 : 8
+  const row = (i: number) => up * (10 + 16 * (up > 0 ? i : names.length - 1 - i))
+  return names.flatMap((name, i) => [
+    Plot.text([name], {
+      frameAnchor: anchor,
+      dx: left,
+      dy: row(i),
+      text: () => '━━',
+      fill: palette[i],
+      textAnchor: 'start',
+    }),
+    Plot.text([name], {
+      frameAnchor: anchor,
+      dx: left + 22,
+      dy: row(i),
+      text: (d: string) => d,
+      textAnchor: 'start',
+      fill: 'currentColor',
+    }),
+  ])
+}
 
 // f(x) = x·sin x with f′ and f″, by grad and grad∘grad
 {
   const f = (x: number) => mul(x, sin(x))
   const df = grad(f)
   const d2f = grad(df)
+  const names = ['f(x) = x·sin x', 'f′ = grad(f)', 'f″ = grad(grad(f))']
   const rows = grid(-6, 6, 240).flatMap((x) => [
-    { x, y: f(x), fn: 'f(x) = x·sin x' },
-    { x, y: df(x), fn: 'f′ = grad(f)' },
-    { x, y: d2f(x), fn: 'f″ = grad(grad(f))' },
+    { x, y: f(x), fn: names[0] },
+    { x, y: df(x), fn: names[1] },
+    { x, y: d2f(x), fn: names[2] },
   ])
   const svg = Plot.plot({
     document,
     width: 640,
     height: 300,
     grid: true,
-    color: { legend: false },
+    color: colors(names),
     marks: [
       Plot.ruleY([0]),
       Plot.line(rows, { x: 'x', y: 'y', stroke: 'fn' }),
-      Plot.text(
-        rows.filter((r) => r.x === 6),
-        { x: 'x', y: 'y', text: 'fn', fill: 'fn', textAnchor: 'end', dy: -8 },
-      ),
+      // the band around x = 0 below −2.5 is free of curves
+      ...legend(names, 'bottom'),
     ],
   })
   save(svg, 'derivatives.svg', 'x·sin x with its first and second derivatives')
@@ -71,17 +127,19 @@ const grid = (a: number, b: number, n: number): number[] =>
   }
   const poly = (n: number, x: number): number =>
     coefficients.slice(0, n + 1).reduce((acc, c, k) => acc + c * x ** k, 0)
+  const orders = [1, 2, 4, 8]
+  const names = ['exp(sin x)', ...orders.map((n) => `Taylor polynomial of order ${n}`)]
   const xs = grid(-2.5, 2.5, 200)
   const rows = [
-    ...xs.map((x) => ({ x, y: f(x), fn: 'exp(sin x)' })),
-    ...[1, 2, 4, 8].flatMap((n) => xs.map((x) => ({ x, y: poly(n, x), fn: `order ${n}` }))),
+    ...xs.map((x) => ({ x, y: f(x), fn: names[0]! })),
+    ...orders.flatMap((n, i) => xs.map((x) => ({ x, y: poly(n, x), fn: names[i + 1]! }))),
   ].filter((r) => r.y > -1 && r.y < 4)
   const svg = Plot.plot({
     document,
     width: 640,
     height: 300,
     grid: true,
-    color: { legend: false, scheme: 'tableau10' },
+    color: colors(names),
     y: { domain: [-1, 4] },
     marks: [
       Plot.line(rows, {
@@ -89,13 +147,10 @@ const grid = (a: number, b: number, n: number): number[] =>
         y: 'y',
         stroke: 'fn',
         z: 'fn',
-        strokeWidth: (r: { fn: string }) => (r.fn === 'exp(sin x)' ? 3 : 1.5),
+        strokeWidth: (r: { fn: string }) => (r.fn === names[0] ? 3 : 1.5),
       }),
-      // each label where its curve leaves the plot (or at the right edge)
-      Plot.text(
-        [1, 2, 4, 8].map((n) => rows.filter((r) => r.fn === `order ${n}`).at(-1)!),
-        { x: 'x', y: 'y', text: 'fn', fill: 'fn', dx: -4, dy: -8, textAnchor: 'end' },
-      ),
+      // below y = 0.5 on the right no curve passes
+      ...legend(names, 'bottom-right'),
     ],
   })
   save(svg, 'taylor.svg', 'exp(sin x) and its Taylor polynomials of order 1, 2, 4 and 8 around 0')
@@ -112,11 +167,21 @@ const grid = (a: number, b: number, n: number): number[] =>
     const [gx, gy] = grad(bowl)(p)
     p = [p[0] - 0.01 * gx, p[1] - 0.01 * gy]
   }
-  const svg = Plot.plot({
+  const thresholds = [0.01, 0.05, 0.2, 0.5, 1, 2, 4, 8, 16]
+  // one colour per band between contour levels, with its legend above the plot
+  const color = {
+    type: 'threshold' as const,
+    scheme: 'blues' as const,
+    reverse: true,
+    domain: thresholds,
+    label: 'f(x, y) = (x − 1)² + 10·(y − x²)²',
+    tickFormat: '~g',
+  }
+  const contours = Plot.plot({
     document,
     width: 480,
     height: 360,
-    color: { legend: false, type: 'log', scheme: 'blues', reverse: true },
+    color,
     x: { domain: [-1.5, 1.5] },
     y: { domain: [-0.5, 1.5] },
     marks: [
@@ -126,15 +191,30 @@ const grid = (a: number, b: number, n: number): number[] =>
         y1: -0.5,
         y2: 1.5,
         fill: (x: number, y: number) => bowl([x, y]),
-        thresholds: [0.01, 0.05, 0.2, 0.5, 1, 2, 4, 8, 16],
+        thresholds,
         stroke: 'white',
         strokeOpacity: 0.5,
       }),
       Plot.line(path, { x: 'x', y: 'y', stroke: 'crimson', strokeWidth: 2 }),
       Plot.dot(path, { x: 'x', y: 'y', fill: 'crimson', r: 2 }),
       Plot.dot([{ x: 1, y: 1 }], { x: 'x', y: 'y', stroke: 'black', r: 5 }),
+      Plot.text([{ x: -1, y: 1, label: 'start (−1, 1)' }], {
+        x: 'x',
+        y: 'y',
+        text: 'label',
+        dy: -10,
+      }),
+      Plot.text([{ x: 1, y: 1, label: 'minimum (1, 1)' }], {
+        x: 'x',
+        y: 'y',
+        text: 'label',
+        dx: -10,
+        textAnchor: 'end',
+      }),
     ],
   })
+  const ramp = Plot.legend({ document, color, width: 360, marginLeft: 40 }) as SVGSVGElement
+  const svg = stackVertically([ramp, contours], 480)
   save(svg, 'descent.svg', 'gradient descent from (−1, 1) to the minimum at (1, 1)')
 }
 
