@@ -3,6 +3,8 @@
  * along one direction; each primitive's `taylor` rule maps input series to the output series.
  * @module
  */
+import { sizeOf } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
 import { bindN } from './bind.ts'
 import { bindCustom, type CustomRule } from './custom.ts'
 import { JvpInterpreter } from './jvp.ts'
@@ -11,8 +13,10 @@ import {
   closeLevel,
   escaped,
   type Interpreter,
+  isNumberKind,
   linkPrototype,
   openLevel,
+  shapeOf,
   Tracer,
   type Val,
 } from './tracer.ts'
@@ -86,8 +90,17 @@ export class JetInterpreter implements Interpreter {
         params,
       )
     const constant = own.map((s) => s === undefined)
-    const series = own.map((s, i) => s ?? [args[i]!, ...new Array<Val>(this.order).fill(0)])
+    const series = own.map((s, i) => s ?? this.constantSeries(args[i]!))
     return new Jet(this, p.taylor(series, params, constant))
+  }
+
+  /**
+   * The series of a constant: c, then zeros of its own shape and kind, so that every rule sees
+   * coefficients shaped like their primal (a number 0 against a matrix breaks `matmul`,
+   * `concat`, …).
+   */
+  private constantSeries(c: Val): Val[] {
+    return [c, ...new Array<Val>(this.order).fill(zeroLike(c))]
   }
 
   /**
@@ -126,6 +139,13 @@ export class JetInterpreter implements Interpreter {
         ),
     )
   }
+}
+
+/** A concrete zero of `v`'s shape and kind (a number for a number). */
+export const zeroLike = (v: Val): Val => {
+  if (isNumberKind(v)) return 0
+  const s = shapeOf(v)
+  return new Tensor(new Float64Array(sizeOf(s)), s)
 }
 
 /** The ops a Taylor-mode interpreter needs on coefficients (passed in: core has no ops). */

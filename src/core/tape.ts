@@ -8,7 +8,9 @@
  * is `xBar += yBar · ∂`. Otherwise a record keeps the primitive, its params and primals, and
  * running it calls the primitive's `vjp` rule, written in fluxion ops (so nested transformations
  * see it). Cotangents accumulate at fan-out; symbolic zeros (never-reached nodes, exact-zero
- * numeric cotangents) are skipped, which also keeps `0 · ∞` out of the result.
+ * numeric cotangents) are skipped, and a numeric record drops an input whose partial is exactly
+ * 0, which keeps `0 · ∞` out of the result whichever factor is zero (the convention every mode
+ * shares: zero annihilates).
  * @module
  */
 import { Tensor } from '../tensor/tensor.ts'
@@ -39,7 +41,7 @@ import {
 export interface CotangentOps {
   /** Sum of two cotangents (broadcasting numbers against rank-0 tensors). */
   add(a: Val, b: Val): Val
-  /** Zero-preserving product: 0 where `yBar` is 0, else `yBar · partial`. */
+  /** Zero-annihilating product: 0 where `yBar` or `partial` is 0, else `yBar · partial`. */
   safeMul(yBar: Val, partial: Val): Val
 }
 
@@ -253,7 +255,8 @@ export class VjpInterpreter implements Interpreter {
       if (debugState.on) checkFinite(y, p.name, [[]])
       if (p.zeroDerivative) return y
       const d = p.partial1 === undefined ? undefined : p.partial1(px, y)
-      if (typeof d === 'number') return this.pushNumeric(p, y, node.id, d, -1, 0)
+      // a zero partial is no edge: zero annihilates even an infinite or NaN cotangent
+      if (typeof d === 'number') return this.pushNumeric(p, y, d === 0 ? -1 : node.id, d, -1, 0)
     }
     const px = node.primal
     const out = bind1(p, px, params)
@@ -278,9 +281,12 @@ export class VjpInterpreter implements Interpreter {
         const d0 = ia >= 0 ? partials[0](pa, pb, y) : 0
         const d1 = ib >= 0 ? partials[1](pa, pb, y) : 0
         if (typeof d0 === 'number' && typeof d1 === 'number') {
-          return ia >= 0
-            ? this.pushNumeric(p, y, ia, d0, ib, d1)
-            : this.pushNumeric(p, y, ib, d1, -1, 0)
+          // a zero partial is no edge (zero annihilates), so the backward loop never sees it
+          const i0 = d0 === 0 ? -1 : ia
+          const i1 = d1 === 0 ? -1 : ib
+          return i0 >= 0
+            ? this.pushNumeric(p, y, i0, d0, i1, d1)
+            : this.pushNumeric(p, y, i1, d1, -1, 0)
         }
       }
     }
@@ -386,7 +392,8 @@ export class VjpInterpreter implements Interpreter {
       for (let r = this.count - 1; r >= 0; r--) {
         const o = outId[r]!
         if (kind[r] === NUMERIC) {
-          // xBar += yBar · ∂, skipped when yBar is 0 (zero-preserving: 0 · ∞ never happens)
+          // xBar += yBar · ∂, skipped when yBar is 0; a zero ∂ has no edge (recorded as -1), so
+          // 0 · ∞ never happens: zero annihilates in either factor
           const g = numBar[o]!
           if (g !== 0) {
             const i0 = in0[r]!

@@ -6,6 +6,7 @@
  * @module
  */
 import { bind1, bind2 } from '../core/bind.ts'
+import { zeroLike } from '../core/jet.ts'
 import type { Val } from '../core/tracer.ts'
 import { atan2K, divK, maximumK, minimumK, mulK, powK, subK } from '../tensor/kernels/binary.ts'
 import { negK } from '../tensor/kernels/unary.ts'
@@ -16,11 +17,12 @@ import { log } from './elementwise.ts'
 import { addP, binary, safeMulP, sumTangents, unary, unbroadcast } from './families.ts'
 import {
   cauchy,
+  odeStepWeighted,
   productSeries,
   quotientOde,
   quotientSeries,
   type Series,
-  solveOde,
+  weighted,
 } from './taylor.ts'
 
 // ---- records (add and safeMul live in families.ts: the derived rules are written in them) ----
@@ -218,13 +220,16 @@ export function pow(a: number | Tensor, b: number | Tensor): number | Tensor {
 }
 
 /**
- * Zero-preserving product: 0 where a = 0, else a·b — even where b is infinite or NaN.
+ * Zero-annihilating product: 0 where a = 0 or b = 0, else a·b — even where the other factor
+ * is infinite or NaN.
  *
- * This is the product fluxion uses between a tangent or cotangent `a` and a partial derivative
- * `b`, so that a branch `where` did not select contributes 0, not NaN.
+ * This is the product fluxion uses between a tangent or cotangent and a partial derivative, in
+ * every mode: a branch `where` did not select contributes 0, not NaN, and a zero partial
+ * (x² at 0) stops an infinite cotangent (√ at 0), so forward and reverse mode agree.
  * Derivative: d(a ⊙ b) = da ⊙ b + a ⊙ db.
  * @example
  * safeMul(0, Infinity) // => 0
+ * safeMul(Number.NaN, 0) // => 0
  * @category arithmetic
  */
 export function safeMul(a: number, b: number): number
@@ -233,7 +238,7 @@ export function safeMul(a: number | Tensor, b: Tensor): Tensor
 export function safeMul(a: number | Tensor, b: number | Tensor): number | Tensor
 export function safeMul(a: number | Tensor, b: number | Tensor): number | Tensor {
   return typeof a === 'number' && typeof b === 'number'
-    ? a === 0
+    ? a === 0 || b === 0
       ? 0
       : a * b
     : bind2(safeMulP, a, b, undefined)
@@ -330,45 +335,88 @@ export function clip(
   return minimum(maximum(x, lo), hi)
 }
 
-/** Series of aᵇ: a recurrence for a constant exponent, else exp(b·ln a). */
+/**
+ * Series of aᵇ. An integer exponent (a plain number) expands exactly by repeated squaring of the
+ * series, and a reciprocal for a negative one: a polynomial, defined at a₀ = 0 where the
+ * log-based recurrences divide by 0. Any other exponent goes through `powByPartials`.
+ */
 function powSeries(a: Series, b: Series, constantExponent: boolean): Val[] {
-  const y0 = pow(a[0]!, b[0]!)
+  const n = b[0]!
+  return constantExponent && typeof n === 'number' && Number.isSafeInteger(n)
+    ? integerPowSeries(a, n)
+    : powByPartials(a, b, constantExponent)
+}
+
+/** aⁿ for an integer n, by repeated squaring (O(K² log |n|)); y₀ is `pow` itself. */
+function integerPowSeries(a: Series, n: number): Val[] {
+  const y0 = pow(a[0]!, n)
+  let power: Val[] | undefined
+  let base: Val[] = a.slice()
+  for (let m = Math.abs(n); m > 0; m = Math.floor(m / 2)) {
+    if (m % 2 === 1) power = power === undefined ? base : productSeries(power, base)
+    if (m > 1) base = productSeries(base, base)
+  }
+  const zero = zeroLike(y0)
+  // a⁰ = 1: its series is constant, whatever a is (the convention ∂/∂a a⁰ = 0 at a = 0 too)
+  if (power === undefined) return a.map((_, k) => (k === 0 ? y0 : zero))
+  const y = n > 0 ? power : quotientSeries([1, ...a.slice(1).map(() => zero)], power)
+  y[0] = y0
+  return y
+}
+
+/**
+ * Series of y = aᵇ from y′ = ∂ₐ·a′ + ∂_b·b′, with the first-order rule's own partials: ∂ₐ =
+ * b·aᵇ⁻¹ (its series is this function one order lower) and ∂_b = y·ln a, 0 where a₀ = 0. So it
+ * holds at a₀ = 0, where the log-based recurrence divides by 0, and follows nested `grad`s:
+ * √x′(0) = +∞, √x″(0) = −∞, and ∂/∂b 0ᵇ = 0. Cost O(K³) instead of O(K²).
+ */
+function powByPartials(a: Series, b: Series, constantExponent: boolean): Val[] {
+  const K = a.length - 1
+  const y: Val[] = [pow(a[0]!, b[0]!)]
+  if (K === 0) return y
+  const lowA = a.slice(0, K)
+  const lowB = b.slice(0, K)
+  const below = powSeries(lowA, [sub(b[0]!, 1), ...lowB.slice(1)], constantExponent)
+  const dA = constantExponent ? below.map((c) => safeMul(b[0]!, c)) : productSeries(lowB, below)
+  const jA = weighted(a)
   if (constantExponent) {
-    // a·y′ = b·y·a′, so k·a₀·y_k = Σ_{j=1..k} (j·b − (k − j))·a_j·y_{k−j}
-    const y: Val[] = [y0]
-    for (let k = 1; k < a.length; k++) {
-      let acc: Val = 0
-      for (let j = 1; j <= k; j++)
-        acc = add(acc, mul(mul(sub(mul(j, b[0]!), k - j), a[j]!), y[k - j]!))
-      y.push(div(acc, mul(k, a[0]!)))
-    }
+    for (let k = 1; k <= K; k++) y.push(odeStepWeighted(jA, dA, k))
     return y
   }
-  const z = productSeries(b, quotientOde(a, a, log(a[0]!)))
-  return solveOde(z, y0, (y, m) => y[m]!)
+  const logA = quotientOde(lowA, lowA, log(a[0]!))
+  const atZero = equal(a[0]!, 0)
+  const jB = weighted(b)
+  const dB: Val[] = []
+  for (let k = 1; k <= K; k++) {
+    dB.push(where(atZero, 0, cauchy(y, logA, k - 1)))
+    y.push(add(odeStepWeighted(jA, dA, k), odeStepWeighted(jB, dB, k)))
+  }
+  return y
 }
 
 /** Series of a piecewise choice: weight w (fixed at t = 0) on a, 1 − w on b. */
 function selectSeries(a: Series, b: Series, w: Val, at0: (a: Val, b: Val) => Val): Val[] {
-  return a.map((ak, k) => (k === 0 ? at0(ak, b[0]!) : add(mul(w, ak), mul(sub(1, w), b[k]!))))
+  const v = sub(1, w)
+  return a.map((ak, k) => (k === 0 ? at0(ak, b[0]!) : add(safeMul(ak, w), safeMul(b[k]!, v))))
 }
 
 /**
  * Series of w = atan2(y, x) from (x² + y²)·w′ = x·y′ − y·x′: no division by x, so it stays
  * accurate where |y/x| is large. With u = x² + y² and n the series of x·y′ − y·x′,
- * k·u₀·w_k = n_{k−1} − Σ_{j=1..k−1} (k − j)·u_j·w_{k−j}.
+ * k·u₀·w_k = n_{k−1} − Σ_{j=1..k−1} (k − j)·u_j·w_{k−j} (products zero-annihilating).
  */
 function atan2Series(y: Series, x: Series): Val[] {
   const u = productSeries(x, x).map((c, k) => add(c, cauchy(y, y, k)))
+  const r = div(1, u[0]!)
   const w: Val[] = [atan2(y[0]!, x[0]!)]
   for (let k = 1; k < y.length; k++) {
     // n_{k−1} = Σ_{j=0..k−1} (k − j)·(x_j·y_{k−j} − y_j·x_{k−j})
     let acc: Val = 0
     for (let j = 0; j < k; j++) {
-      acc = add(acc, mul(k - j, sub(mul(x[j]!, y[k - j]!), mul(y[j]!, x[k - j]!))))
+      acc = add(acc, mul(k - j, sub(safeMul(x[j]!, y[k - j]!), safeMul(y[j]!, x[k - j]!))))
     }
-    for (let j = 1; j < k; j++) acc = sub(acc, mul(mul(k - j, u[j]!), w[k - j]!))
-    w.push(div(acc, mul(k, u[0]!)))
+    for (let j = 1; j < k; j++) acc = sub(acc, mul(k - j, safeMul(u[j]!, w[k - j]!)))
+    w.push(safeMul(div(acc, k), r))
   }
   return w
 }

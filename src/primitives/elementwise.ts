@@ -37,7 +37,7 @@ import {
   squareK,
 } from '../tensor/kernels/unary.ts'
 import type { Tensor } from '../tensor/tensor.ts'
-import { add, div, mul, neg, sub } from './arithmetic.ts'
+import { add, div, mul, neg, safeMul, sub } from './arithmetic.ts'
 import { anyReal, real, unaryDomain } from './domain.ts'
 import { unary } from './families.ts'
 import {
@@ -217,7 +217,7 @@ export const absP = unary({
   partial: (x) => sign(x),
   taylor: (x) => {
     const s = sign(x[0]!)
-    return x.map((xk, k) => (k === 0 ? abs(xk) : mul(s, xk)))
+    return x.map((xk, k) => (k === 0 ? abs(xk) : safeMul(xk, s)))
   },
   domain: unaryDomain(real(-3, 3, [0])),
 })

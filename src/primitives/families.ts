@@ -2,8 +2,9 @@
  * Factories for the common kinds of primitive, so that a primitive is declared by what is
  * special about it. `unary` and `binary` take one partial per argument (DiffRules, JAX `defjvp`)
  * and derive both rules: JVP Σ ∂ᵢ·ẋᵢ and VJP x̄ᵢ = unbroadcast(ȳ·∂ᵢ). Products with partials
- * are zero-preserving (`safeMul`), so a zero tangent or cotangent stays zero even where a
- * partial is infinite. `linear` needs only a transpose; omitting partials gives a zero derivative.
+ * are zero-annihilating (`safeMul`): an exact zero in either factor gives 0, even against an
+ * infinite or NaN one, in every mode alike (docs/guide/errors.md, "Zero annihilates"). `linear`
+ * needs only a transpose (IEEE arithmetic); omitting partials gives a zero derivative.
  *
  * The derived rules are written in five primitives — `add`, `safeMul`, `sum`, `reshape`,
  * `broadcastTo` — whose records live here too, so this module imports no other primitive
@@ -13,6 +14,7 @@
 import { bind1, bind2, bindN } from '../core/bind.ts'
 import { debugState } from '../core/debug.ts'
 import { ShapeError } from '../core/errors.ts'
+import { zeroLike } from '../core/jet.ts'
 import {
   type Domain,
   define,
@@ -92,8 +94,15 @@ export function unary(spec: UnarySpec): Primitive<void> {
     },
     // elementwise: the batch axis is just one more axis
     batch: ([x]) => bind1(p, x!, undefined),
-    taylor: ([x]) =>
-      spec.taylor === undefined ? constantTaylor(p, [x!], undefined) : spec.taylor(x!),
+    taylor: ([x]) => {
+      if (spec.taylor === undefined || partial === undefined) {
+        return constantTaylor(p, [x!], undefined)
+      }
+      const y = spec.taylor(x!)
+      // coefficient 1 is jvp's own product, bit for bit (the recurrences round differently)
+      if (y.length > 1) y[1] = safeMulV(x![1]!, partial(x![0]!, y[0]!))
+      return y
+    },
     scalar1: spec.scalar,
     ...(partial === undefined ? {} : { partial1: partial }),
     ...(spec.expression === undefined ? {} : { expression: spec.expression }),
@@ -195,10 +204,17 @@ export function binary(spec: BinarySpec): Primitive<void> {
       const [a, b] = alignBatched(args, batched)
       return bind2(p, a!, b!, undefined)
     },
-    taylor: ([a, b], _params, constant) =>
-      spec.taylor === undefined
-        ? constantTaylor(p, [a!, b!], undefined)
-        : spec.taylor(a!, b!, constant),
+    taylor: ([a, b], _params, constant) => {
+      if (spec.taylor === undefined) return constantTaylor(p, [a!, b!], undefined)
+      const y = spec.taylor(a!, b!, constant)
+      // coefficient 1 is jvp's own sum of products, bit for bit
+      const yDot =
+        y.length > 1
+          ? jvp([a![0]!, b![0]!], [constant[0] ? null : a![1]!, constant[1] ? null : b![1]!], y[0]!)
+          : null
+      if (yDot !== null) y[1] = yDot
+      return y
+    },
     scalar2: spec.scalar,
     ...(partials === undefined ? {} : { partials2: partials }),
     ...(spec.expression === undefined ? {} : { expression: spec.expression }),
@@ -218,7 +234,7 @@ export function constantTaylor<P>(
     series.map((s) => s[0]!),
     params,
   )
-  return [y0, ...new Array<Val>(series[0]!.length - 1).fill(0)]
+  return [y0, ...new Array<Val>(series[0]!.length - 1).fill(zeroLike(y0))]
 }
 
 /**
@@ -335,11 +351,11 @@ export const safeMulP: Primitive<void> = binary({
       for (let j = 1; j <= k; j++) acc = addV(acc, safeMulV(a[j]!, b[k - j]!))
       return acc
     }),
-  scalar: (a, b) => (a === 0 ? 0 : a * b),
-  expression: ([a, b]) => `(${a} === 0 ? 0 : ${a} * ${b})`,
+  scalar: (a, b) => (a === 0 || b === 0 ? 0 : a * b),
+  expression: ([a, b]) => `(${a} === 0 || ${b} === 0 ? 0 : ${a} * ${b})`,
   kernel: safeMulK,
   partials: [(_a, b) => b, (a) => a],
-  // both products stay zero-preserving: in the tangent ȧ, and in a where a vanishes
+  // both products annihilate zeros, like the primitive itself
   jvp: ([a, b], [aDot, bDot], y) =>
     sumTangents(
       [aDot == null ? null : safeMulV(aDot, b!), bDot == null ? null : safeMulV(a!, bDot)],
@@ -436,9 +452,9 @@ export function addV(a: Val, b: Val): Val {
   return typeof a === 'number' && typeof b === 'number' ? a + b : bind2(addP, a, b, undefined)
 }
 
-/** Zero-preserving a·b on any values. */
+/** Zero-annihilating a·b on any values: 0 when either factor is 0. */
 export function safeMulV(a: Val, b: Val): Val {
-  if (typeof a === 'number' && typeof b === 'number') return a === 0 ? 0 : a * b
+  if (typeof a === 'number' && typeof b === 'number') return a === 0 || b === 0 ? 0 : a * b
   return bind2(safeMulP, a, b, undefined)
 }
 

@@ -54,7 +54,13 @@ export const matmulP: Primitive<MatmulParams> = define({
       y,
     ),
   // batch axes broadcast like NumPy's: line the batch axis up in front of the others
-  taylor: ([a, b], { transA, transB }) => productSeries(a!, b!, (x, y) => mm(x, y, transA, transB)),
+  taylor: ([a, b], { transA, transB }, constant) => {
+    // with a constant operand it is linear in the other: coefficientwise, as its jvp (and the
+    // constant's zero coefficients never meet an infinite entry)
+    if (constant[0]) return b!.map((bk) => mm(a![0]!, bk, transA, transB))
+    if (constant[1]) return a!.map((ak) => mm(ak, b![0]!, transA, transB))
+    return productSeries(a!, b!, (x, y) => mm(x, y, transA, transB))
+  },
   batch: (args, batched, params) => {
     const [a, b] = alignBatched(args, batched)
     return bind2(matmulP, a!, b!, params)

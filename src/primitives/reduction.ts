@@ -8,6 +8,7 @@
  * @module
  */
 import { bind1 } from '../core/bind.ts'
+import { debugState } from '../core/debug.ts'
 import { define, type Primitive } from '../core/primitive.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
 import { maxK } from '../tensor/kernels/reduce.ts'
@@ -38,6 +39,15 @@ const maxWeights = (x: Val, y: Val, axes: readonly number[]): Val => {
   return div(mask, reshape(sum(mask, axes), kept))
 }
 
+/** Whether `v` is a concrete number or tensor of zeros (traced values never are). */
+const isZero = (v: Val): boolean => {
+  if (typeof v === 'number') return v === 0
+  if (!(v instanceof Tensor)) return false
+  const d = v.data
+  for (let i = 0; i < d.length; i++) if (d[i] !== 0) return false
+  return true
+}
+
 /** Primitive record of {@link max}: largest element over `axes`; ties share the derivative. */
 export const maxP: Primitive<ReduceParams> = define({
   name: 'max',
@@ -59,6 +69,8 @@ export const maxP: Primitive<ReduceParams> = define({
     return x!.map((xk, k) => (k === 0 ? y0 : sum(safeMul(xk, w), axes)))
   },
   vjp: (yBar, [x], y, { axes }) => {
+    // a concrete zero cotangent (logSumExp's unselected branch) gives zero, whatever the weights
+    if (!debugState.on && isZero(yBar)) return [null]
     const s = shapeOf(x!)
     return [safeMul(broadcastTo(reshape(yBar, keptShape(s, axes)), s), maxWeights(x!, y, axes))]
   },
@@ -192,7 +204,9 @@ export function prod(x: Value, axis?: Axis, options?: ReduceOptions): Value {
  * log Σ exp(x) over `axis` (all axes by default), computed stably: the maximum is subtracted
  * first (as a constant), so ±1000 give finite, correct values and gradients.
  *
- * Derivative: the softmax of `x` along the reduced axes.
+ * Derivative: the softmax of `x` along the reduced axes. Where the maximum is infinite, its
+ * limit: uniform over the entries equal to it (`grad(logSumExp)(tensor([Infinity, 0]))` is
+ * [1, 0]); NaN entries give NaN.
  * @example
  * logSumExp(tensor([0, 0])).item() // ≈ Math.LN2
  * @category reduction
@@ -201,10 +215,19 @@ export function logSumExp(x: number, axis?: Axis, options?: ReduceOptions): numb
 export function logSumExp(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function logSumExp(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function logSumExp(x: Value, axis?: Axis, options?: ReduceOptions): Value {
-  const m = stopGradient(max(x, axis, { keepdims: true }))
+  // an empty axis gives m = −∞ and the sum 0, so log 0 = −∞, as NumPy and JAX have it
+  const top = reduceWith(maxP, x, axis, { keepdims: true }, 'logSumExp')
+  const m = stopGradient(top)
+  const infinite = equal(abs(m), Number.POSITIVE_INFINITY)
   // an infinite maximum would turn x − m into NaN; shifting by 0 is exact there
-  const shift = where(equal(abs(m), Number.POSITIVE_INFINITY), 0, m)
-  const y = add(log(sum(exp(sub(x, shift)), axis, { keepdims: true })), shift)
+  const shift = where(infinite, 0, m)
+  const regular = add(log(sum(exp(sub(x, shift)), axis, { keepdims: true })), shift)
+  // At an infinite maximum the value is that infinity, but the formula's gradient is
+  // (1/∞)·eˣ = 0 · ∞, annihilated to 0: finite and wrong. The limit of softmax as entries go
+  // to +∞ together is uniform over them: the derivative of `max` itself, which splits evenly
+  // among tied maxima. (Where the maximum is finite, `max`'s pullback gets a zero cotangent
+  // and skips its work.)
+  const y = where(infinite, top, regular)
   if (options?.keepdims === true) return y
   const s = shapeOf(x)
   const axes = normalizeAxes(axis, s.length, 'logSumExp')

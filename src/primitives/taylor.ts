@@ -9,25 +9,26 @@
  * @module
  */
 import type { Val } from '../core/tracer.ts'
-import { add, div, mul, neg, sub } from './arithmetic.ts'
+import { add, div, mul, neg, safeMul, sub } from './arithmetic.ts'
 
 /** Taylor coefficients x₀ … x_K of one argument. */
 export type Series = readonly Val[]
 
-/** Σ_{j=0..k} aⱼ·b_{k−j}: coefficient k of a product. */
-export function cauchy(
-  a: Series,
-  b: Series,
-  k: number,
-  product: (x: Val, y: Val) => Val = mul,
-): Val {
-  let acc: Val = product(a[0]!, b[k]!)
-  for (let j = 1; j <= k; j++) acc = add(acc, product(a[j]!, b[k - j]!))
+/**
+ * Σ_{j=0..k} aⱼ·b_{k−j}: coefficient k of a product. For k ≥ 1 every term holds a coefficient
+ * of order ≥ 1 — a tangent — so the terms are zero-annihilating products (`safeMul`), the
+ * convention of every mode: 0 · ∞ is 0. Coefficient 0 is the primal, plain IEEE arithmetic. A
+ * given `product` (matmul's, linear) is used as it is.
+ */
+export function cauchy(a: Series, b: Series, k: number, product?: (x: Val, y: Val) => Val): Val {
+  const times = product ?? (k === 0 ? mul : safeMul)
+  let acc: Val = times(a[0]!, b[k]!)
+  for (let j = 1; j <= k; j++) acc = add(acc, times(a[j]!, b[k - j]!))
   return acc
 }
 
 /** The series of a product, to the order of `a`. */
-export function productSeries(a: Series, b: Series, product: (x: Val, y: Val) => Val = mul): Val[] {
+export function productSeries(a: Series, b: Series, product?: (x: Val, y: Val) => Val): Val[] {
   return a.map((_, k) => cauchy(a, b, k, product))
 }
 
@@ -38,11 +39,12 @@ export function weighted(x: Series): Val[] {
 
 /**
  * Coefficient k ≥ 1 of y where y′ = g·x′: (1/k) Σ_{j=1..k} j·xⱼ·g_{k−j}, given `jx` = j·xⱼ
- * (from `weighted`, computed once per series).
+ * (from `weighted`, computed once per series). Each term is a tangent times a partial's
+ * coefficient: zero-annihilating.
  */
 export function odeStepWeighted(jx: Series, g: Series, k: number): Val {
-  let acc: Val = mul(jx[1]!, g[k - 1]!)
-  for (let j = 2; j <= k; j++) acc = add(acc, mul(jx[j]!, g[k - j]!))
+  let acc: Val = safeMul(jx[1]!, g[k - 1]!)
+  for (let j = 2; j <= k; j++) acc = add(acc, safeMul(jx[j]!, g[k - j]!))
   return div(acc, k)
 }
 
@@ -61,14 +63,18 @@ export function solveOde(x: Series, y0: Val, gAt: (y: readonly Val[], m: number)
   return y
 }
 
-/** The series of y with y(0) = y0 and u·y′ = x′ (log: u = x; atan: u = 1 + x²). */
+/**
+ * The series of y with y(0) = y0 and u·y′ = x′ (log: u = x; atan: u = 1 + x²). Each step is a
+ * tangent times 1/u₀, zero-annihilating: log at 0 has coefficients ±∞, not NaN.
+ */
 export function quotientOde(x: Series, u: Series, y0: Val): Val[] {
+  const r = div(1, u[0]!)
   const y: Val[] = [y0]
   for (let k = 1; k < x.length; k++) {
     // k·u₀·y_k = k·x_k − Σ_{j=1..k−1} j·y_j·u_{k−j}
     let acc: Val = x[k]!
-    for (let j = 1; j < k; j++) acc = sub(acc, div(mul(mul(j, y[j]!), u[k - j]!), k))
-    y.push(div(acc, u[0]!))
+    for (let j = 1; j < k; j++) acc = sub(acc, div(safeMul(mul(j, y[j]!), u[k - j]!), k))
+    y.push(safeMul(acc, r))
   }
   return y
 }
@@ -78,24 +84,29 @@ export function squareAt(y: readonly Val[], m: number): Val {
   return cauchy(y, y, m)
 }
 
-/** The series of a quotient a / b. */
+/**
+ * The series of a quotient a / b: y_k = (a_k − Σ_{j=1..k} b_j·y_{k−j}) · (1/b₀), products
+ * zero-annihilating, so x/0 has coefficients ±∞ where the tangent is nonzero and 0 where it is 0.
+ */
 export function quotientSeries(a: Series, b: Series): Val[] {
+  const r = div(1, b[0]!)
   const y: Val[] = [div(a[0]!, b[0]!)]
   for (let k = 1; k < a.length; k++) {
     let acc: Val = a[k]!
-    for (let j = 1; j <= k; j++) acc = sub(acc, mul(b[j]!, y[k - j]!))
-    y.push(div(acc, b[0]!))
+    for (let j = 1; j <= k; j++) acc = sub(acc, safeMul(b[j]!, y[k - j]!))
+    y.push(safeMul(acc, r))
   }
   return y
 }
 
-/** The series of √x. */
+/** The series of √x: 2y₀·y_k = x_k − Σ_{j=1..k−1} y_j·y_{k−j}, with sqrt's partial 0.5/y₀. */
 export function sqrtSeries(x: Series, y0: Val): Val[] {
+  const r = div(0.5, y0)
   const y: Val[] = [y0]
   for (let k = 1; k < x.length; k++) {
     let acc: Val = x[k]!
-    for (let j = 1; j < k; j++) acc = sub(acc, mul(y[j]!, y[k - j]!))
-    y.push(div(acc, mul(2, y0)))
+    for (let j = 1; j < k; j++) acc = sub(acc, safeMul(y[j]!, y[k - j]!))
+    y.push(safeMul(acc, r))
   }
   return y
 }
@@ -112,17 +123,4 @@ export function trigSeries(x: Series, s0: Val, c0: Val, hyperbolic: boolean): [V
     c.push(hyperbolic ? ck : neg(ck))
   }
   return [s, c]
-}
-
-/** Coefficientwise map (linear rules). */
-export function coefficientwise(
-  series: readonly Series[],
-  f: (coeffs: readonly Val[]) => Val,
-): Val[] {
-  return series[0]!.map((_, k) => f(series.map((s) => s[k]!)))
-}
-
-/** The series of a constant: c, 0, 0, … */
-export function constantSeries(c: Val, order: number): Val[] {
-  return [c, ...new Array<Val>(order).fill(0)]
 }

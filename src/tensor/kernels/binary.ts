@@ -170,24 +170,41 @@ const safeMulRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   if (sa === 1 && sb === 1) {
     for (let i = 0; i < n; i++) {
       const x = a[ai + i]!
-      out[o + i] = x === 0 ? 0 : x * b[bi + i]!
+      const y = b[bi + i]!
+      out[o + i] = x === 0 || y === 0 ? 0 : x * y
     }
   } else if (sb === 0) {
     const bv = b[bi]!
+    if (bv === 0) {
+      for (let i = 0; i < n; i++) out[o + i] = 0
+      return
+    }
     for (let i = 0; i < n; i++, ai += sa) {
       const x = a[ai]!
       out[o + i] = x === 0 ? 0 : x * bv
     }
+  } else if (sa === 0) {
+    const av = a[ai]!
+    if (av === 0) {
+      for (let i = 0; i < n; i++) out[o + i] = 0
+      return
+    }
+    for (let i = 0; i < n; i++, bi += sb) {
+      const y = b[bi]!
+      out[o + i] = y === 0 ? 0 : av * y
+    }
   } else {
     for (let i = 0; i < n; i++, ai += sa, bi += sb) {
       const x = a[ai]!
-      out[o + i] = x === 0 ? 0 : x * b[bi]!
+      const y = b[bi]!
+      out[o + i] = x === 0 || y === 0 ? 0 : x * y
     }
   }
 }
 /**
- * Elementwise zero-preserving product: 0 where a = 0, else a · b, even when b is ±Infinity or
- * NaN. Used for masked derivatives, where 0 · ∞ must stay 0 rather than become NaN.
+ * Elementwise zero-annihilating product: 0 where a = 0 or b = 0, else a · b, even when the other
+ * factor is ±Infinity or NaN. The chain rule's product of a (co)tangent and a partial: an exact
+ * zero in either factor contributes nothing, so 0 · ∞ never becomes NaN.
  */
 export const safeMulK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
   drive(safeMulRow, a, aShape, b, bShape, outShape)

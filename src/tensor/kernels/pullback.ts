@@ -1,9 +1,10 @@
 /**
  * Fused pullback kernels of unary elementwise primitives: x̄ = ȳ·∂y/∂x in one pass over memory,
- * where the rule written in fluxion ops takes two or three (the partial, then the zero-preserving
- * product). Each kernel performs exactly the operations of its primitive's rule, in the same
+ * where the rule written in fluxion ops takes two or three (the partial, then the
+ * zero-annihilating product). Each kernel performs exactly the operations of its primitive's rule, in the same
  * order, so both paths agree to the bit (test/core/pullback-kernels.test.ts checks every
- * primitive that has one); a zero ȳ gives 0 even where the partial is infinite, as `safeMul` does.
+ * primitive that has one); a zero ȳ or a zero partial gives 0 even where the other factor is
+ * infinite or NaN, as `safeMul` does.
  * The rule stays the definition: it is what every other interpreter, and every higher order, runs.
  * @module
  */
@@ -18,7 +19,8 @@ export function squarePullbackK(yBar: Float64Array, x: Float64Array): Float64Arr
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
-    out[i] = g === 0 ? 0 : g * (2 * x[i]!)
+    const d = 2 * x[i]!
+    out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
 }
@@ -29,7 +31,8 @@ export function expPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Arr
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
-    out[i] = g === 0 ? 0 : g * y[i]!
+    const d = y[i]!
+    out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
 }
@@ -40,7 +43,8 @@ export function logPullbackK(yBar: Float64Array, x: Float64Array): Float64Array 
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
-    out[i] = g === 0 ? 0 : g * (1 / x[i]!)
+    const d = 1 / x[i]!
+    out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
 }
@@ -51,7 +55,8 @@ export function sqrtPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Ar
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
-    out[i] = g === 0 ? 0 : g * (0.5 / y[i]!)
+    const d = 0.5 / y[i]!
+    out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
 }
@@ -62,7 +67,8 @@ export function sinPullbackK(yBar: Float64Array, x: Float64Array): Float64Array 
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
-    out[i] = g === 0 ? 0 : g * Math.cos(x[i]!)
+    const d = Math.cos(x[i]!)
+    out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
 }
@@ -73,7 +79,8 @@ export function cosPullbackK(yBar: Float64Array, x: Float64Array): Float64Array 
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
-    out[i] = g === 0 ? 0 : g * -Math.sin(x[i]!)
+    const d = -Math.sin(x[i]!)
+    out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
 }
@@ -85,7 +92,8 @@ export function tanhPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Ar
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
     const v = y[i]!
-    out[i] = g === 0 ? 0 : g * (1 - v * v)
+    const d = 1 - v * v
+    out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
 }
@@ -101,7 +109,8 @@ export function logisticPullbackK(
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
     const v = y[i]!
-    out[i] = g === 0 ? 0 : g * (v * (1 - v))
+    const d = v * (1 - v)
+    out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
 }
