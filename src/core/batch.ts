@@ -5,7 +5,7 @@
  * @module
  */
 import type { Shape } from '../tensor/shape.ts'
-import type { CustomRule } from './custom.ts'
+import { type CustomRule, runCustom } from './custom.ts'
 import type { Primitive } from './primitive.ts'
 import {
   closeLevel,
@@ -81,9 +81,11 @@ export class BatchInterpreter implements Interpreter {
 
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
     if (!this.alive) escaped(this, rule.name)
-    const batched = args.map((a) => this.batchOf(a) !== undefined)
-    const values = args.map((a) => this.batchOf(a) ?? a)
-    return rule.batch(values, batched, this.size).map((v) => new Batched(this, v))
+    return runCustom(this, rule, args, () => {
+      const batched = args.map((a) => this.batchOf(a) !== undefined)
+      const values = args.map((a) => this.batchOf(a) ?? a)
+      return rule.batch(values, batched, this.size).map((v) => new Batched(this, v))
+    })
   }
 
   processN(p: Primitive, args: readonly Val[], params: unknown): Val {

@@ -2,9 +2,13 @@
  * `bind`: the single door through which every primitive application passes. Concrete arguments
  * run the kernel; otherwise the interpreter owning the highest-level tracer processes the call,
  * and every lower-level value is a constant to it. Dispatch is by data, so rules need no context.
+ *
+ * While a custom rule runs (`captureGuard.on`, see ./custom.ts), traced arguments first pass
+ * `guardValue`: a closed-over tracer is substituted or signalled. Otherwise that costs one test.
  * @module
  */
 import { Tensor } from '../tensor/tensor.ts'
+import { captureGuard, guardValue } from './custom.ts'
 import { checkFinite, debugState } from './debug.ts'
 import type { Primitive } from './primitive.ts'
 import { type Concrete, type Interpreter, notAValue, Tracer, type Val } from './tracer.ts'
@@ -25,16 +29,23 @@ const evaluate = <P>(p: Primitive<P>, args: readonly Concrete[], params: P): Con
 }
 
 /** Applies a unary primitive. */
-export const bind1 = <P>(p: Primitive<P>, x: Val, params: P): Val =>
-  x instanceof Tracer
-    ? x.interp.process1(p as Primitive, x, params)
-    : evaluate(p, [concrete(x, p.name)], params)
+export const bind1 = <P>(p: Primitive<P>, x: Val, params: P): Val => {
+  if (x instanceof Tracer) {
+    if (!captureGuard.on) return x.interp.process1(p as Primitive, x, params)
+    x = guardValue(x)
+    if (x instanceof Tracer) return x.interp.process1(p as Primitive, x, params)
+  }
+  return evaluate(p, [concrete(x, p.name)], params)
+}
 
 /** Applies a binary primitive. */
 export const bind2 = <P>(p: Primitive<P>, a: Val, b: Val, params: P): Val => {
-  let top: Interpreter | undefined
-  if (a instanceof Tracer) top = a.interp
-  if (b instanceof Tracer && (top === undefined || b.interp.level > top.level)) top = b.interp
+  let top = topOf2(a, b)
+  if (top !== undefined && captureGuard.on) {
+    a = guardValue(a)
+    b = guardValue(b)
+    top = topOf2(a, b)
+  }
   return top === undefined
     ? evaluate(p, [concrete(a, p.name), concrete(b, p.name)], params)
     : top.process2(p as Primitive, a, b, params)
@@ -42,9 +53,10 @@ export const bind2 = <P>(p: Primitive<P>, a: Val, b: Val, params: P): Val => {
 
 /** Applies a primitive of any arity. */
 export const bindN = <P>(p: Primitive<P>, args: readonly Val[], params: P): Val => {
-  let top: Interpreter | undefined
-  for (const a of args) {
-    if (a instanceof Tracer && (top === undefined || a.interp.level > top.level)) top = a.interp
+  let top = topOf(args)
+  if (top !== undefined && captureGuard.on) {
+    args = args.map(guardValue)
+    top = topOf(args)
   }
   return top === undefined
     ? evaluate(
@@ -53,4 +65,21 @@ export const bindN = <P>(p: Primitive<P>, args: readonly Val[], params: P): Val 
         params,
       )
     : top.processN(p as Primitive, args, params)
+}
+
+/** The interpreter of the highest-level tracer among `a` and `b`. */
+const topOf2 = (a: Val, b: Val): Interpreter | undefined => {
+  let top: Interpreter | undefined
+  if (a instanceof Tracer) top = a.interp
+  if (b instanceof Tracer && (top === undefined || b.interp.level > top.level)) top = b.interp
+  return top
+}
+
+/** The interpreter of the highest-level tracer among `args`. */
+const topOf = (args: readonly Val[]): Interpreter | undefined => {
+  let top: Interpreter | undefined
+  for (const a of args) {
+    if (a instanceof Tracer && (top === undefined || a.interp.level > top.level)) top = a.interp
+  }
+  return top
 }

@@ -6,7 +6,7 @@
 import { sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { bindN } from './bind.ts'
-import { bindCustom, type CustomRule } from './custom.ts'
+import { bindCustom, type CustomRule, runCustom } from './custom.ts'
 import { JvpInterpreter } from './jvp.ts'
 import type { Primitive } from './primitive.ts'
 import {
@@ -110,34 +110,36 @@ export class JetInterpreter implements Interpreter {
    */
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
     if (!this.alive) escaped(this, rule.name)
-    const own = args.map((a) => this.seriesOf(a))
-    if (own.every((s) => s === undefined)) return bindCustom(rule, args)
-    const { add, mul } = this.ops
-    // x(t) by Horner's rule; constants stay constants
-    const at = (t: Val): Val[] =>
-      args.map((a, i) => {
-        const s = own[i]
-        if (s === undefined) return a
-        let acc = s[s.length - 1]!
-        for (let k = s.length - 2; k >= 0; k--) acc = add(s[k]!, mul(t, acc))
-        return acc
-      })
-    const series: Val[][] = []
-    let g = (t: Val): Val[] => bindCustom(rule, at(t))
-    let factorial = 1
-    for (let k = 0; k <= this.order; k++) {
-      if (k > 0) factorial *= k
-      const scale = 1 / factorial
-      series.push(g(0).map((y) => mul(y, scale)))
-      g = derivativeOf(g)
-    }
-    return series[0]!.map(
-      (_, i) =>
-        new Jet(
-          this,
-          series.map((s) => s[i]!),
-        ),
-    )
+    return runCustom(this, rule, args, () => {
+      const own = args.map((a) => this.seriesOf(a))
+      if (own.every((s) => s === undefined)) return bindCustom(rule, args)
+      const { add, mul } = this.ops
+      // x(t) by Horner's rule; constants stay constants
+      const at = (t: Val): Val[] =>
+        args.map((a, i) => {
+          const s = own[i]
+          if (s === undefined) return a
+          let acc = s[s.length - 1]!
+          for (let k = s.length - 2; k >= 0; k--) acc = add(s[k]!, mul(t, acc))
+          return acc
+        })
+      const series: Val[][] = []
+      let g = (t: Val): Val[] => bindCustom(rule, at(t))
+      let factorial = 1
+      for (let k = 0; k <= this.order; k++) {
+        if (k > 0) factorial *= k
+        const scale = 1 / factorial
+        series.push(g(0).map((y) => mul(y, scale)))
+        g = derivativeOf(g)
+      }
+      return series[0]!.map(
+        (_, i) =>
+          new Jet(
+            this,
+            series.map((s) => s[i]!),
+          ),
+      )
+    })
   }
 }
 

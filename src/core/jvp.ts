@@ -4,7 +4,7 @@
  * @module
  */
 import { bind1, bind2, bindN } from './bind.ts'
-import { bindCustom, type CustomRule } from './custom.ts'
+import { bindCustom, type CustomRule, runCustom } from './custom.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
 import {
   closeLevel,
@@ -82,11 +82,13 @@ export class JvpInterpreter implements Interpreter {
 
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
     if (!this.alive) escaped(this, rule.name)
-    const primals = args.map((a) => this.primalOf(a))
-    const tangents = args.map((a) => this.tangentOf(a))
-    if (tangents.every((t) => t === null)) return bindCustom(rule, primals)
-    const [outs, outDots] = rule.jvp(primals, tangents)
-    return outs.map((y, i) => this.lift(y, outDots[i] ?? null))
+    return runCustom(this, rule, args, () => {
+      const primals = args.map((a) => this.primalOf(a))
+      const tangents = args.map((a) => this.tangentOf(a))
+      if (tangents.every((t) => t === null)) return bindCustom(rule, primals)
+      const [outs, outDots] = rule.jvp(primals, tangents)
+      return outs.map((y, i) => this.lift(y, outDots[i] ?? null))
+    })
   }
 
   processN(p: Primitive, args: readonly Val[], params: unknown): Val {

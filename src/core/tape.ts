@@ -15,7 +15,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts'
 import { bind1, bind2, bindN } from './bind.ts'
-import type { CustomPullback, CustomRule } from './custom.ts'
+import { type CustomPullback, type CustomRule, runCustom } from './custom.ts'
 import { checkFinite, debugState } from './debug.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
 import {
@@ -301,24 +301,26 @@ export class VjpInterpreter implements Interpreter {
 
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
     if (!this.alive) escaped(this, rule.name)
-    const primals = args.map((a) => (this.mine(a) ? a.primal : a))
-    const ins = args.map((a) => (this.mine(a) ? a.id : -1))
-    const [outs, pullback] = rule.vjp(primals)
-    const nodes = outs.map((y) =>
-      typeof y === 'number'
-        ? new ScalarNode(this, this.nodeId(y, 1))
-        : new BoxedNode(this, y, this.nodeId(0, 0)),
-    )
-    const r = this.record()
-    this.kind[r] = CUSTOM
-    this.outId[r] = -1
-    this.general[r] = {
-      custom: pullback,
-      name: rule.name,
-      ins,
-      outs: nodes.map((n) => n.id),
-    }
-    return nodes
+    return runCustom(this, rule, args, () => {
+      const primals = args.map((a) => (this.mine(a) ? a.primal : a))
+      const ins = args.map((a) => (this.mine(a) ? a.id : -1))
+      const [outs, pullback] = rule.vjp(primals)
+      const nodes = outs.map((y) =>
+        typeof y === 'number'
+          ? new ScalarNode(this, this.nodeId(y, 1))
+          : new BoxedNode(this, y, this.nodeId(0, 0)),
+      )
+      const r = this.record()
+      this.kind[r] = CUSTOM
+      this.outId[r] = -1
+      this.general[r] = {
+        custom: pullback,
+        name: rule.name,
+        ins,
+        outs: nodes.map((n) => n.id),
+      }
+      return nodes
+    })
   }
 
   processN(p: Primitive, args: readonly Val[], params: unknown): Val {
