@@ -155,6 +155,33 @@ export const withSubstitution = <T>(
   }
 }
 
+/** The substitutions active now: what a pullback recorded now must see when it runs later. */
+export type Substitutions = readonly ReadonlyMap<Tracer, Val>[]
+
+export const activeSubstitutions = (): Substitutions => substitutions.slice()
+
+/**
+ * Runs `run` (a pullback) under `saved` as well: its functions close over the same tracers as
+ * when it was recorded, which those substitutions replaced (a rule nested in a converted one).
+ */
+export const withSubstitutions = <T>(saved: Substitutions, run: () => T): T => {
+  if (saved.length === 0) return run()
+  let size = 0
+  for (const map of saved) {
+    substitutions.push(map)
+    size += map.size
+  }
+  entries += size
+  captureGuard.on = true
+  try {
+    return run()
+  } finally {
+    substitutions.length -= saved.length
+    entries -= size
+    refresh()
+  }
+}
+
 /**
  * The body of `interp.processCustom(rule, args)`, run with a capture window open. When the rule
  * meets tracers it closes over, the rule is converted to take them as inputs and bound again:

@@ -11,7 +11,7 @@ import { shapeOf, Tracer } from '../core/tracer.ts'
 import { flatten, leafDefs, type TreeDef, unflatten } from '../core/tree.ts'
 import { show } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { asLeaf, zeroOf } from './common.ts'
+import { asLeaf, checkSync, zeroOf } from './common.ts'
 
 const describe = (x: unknown): string => {
   if (x === null) return 'null'
@@ -103,6 +103,7 @@ const tupleForm = (count: number): string =>
  * one entry per argument, each with its argument's structure and leaf shapes.
  */
 export const conformCotangents = (argsDef: TreeDef, result: unknown): unknown => {
+  checkSync(result, 'customVjp')
   const count = argsDef.kind === 'array' ? argsDef.children.length : 1
   const hint = `return a tuple with one cotangent (or null for zero) per argument, shaped like it: (res, yBar) => ${tupleForm(count)} as const`
   if (!Array.isArray(result)) {
@@ -122,6 +123,7 @@ export const conformCotangents = (argsDef: TreeDef, result: unknown): unknown =>
 
 /** `[output, tangent]` from a `customJvp` rule, the tangent checked against the output. */
 export const conformJvpResult = (result: unknown): readonly [unknown, unknown] => {
+  checkSync(result, 'customJvp')
   const hint =
     'return [output, outputTangent], the tangent shaped like the output (null for zero): ([x], [t]) => [f(x), mul(df(x), t)] as const'
   if (!Array.isArray(result) || result.length !== 2) {
@@ -136,6 +138,7 @@ export const conformJvpResult = (result: unknown): readonly [unknown, unknown] =
 
 /** `[output, residuals]` from a `customVjp` fwd. */
 export const checkFwdResult = (result: unknown): readonly [unknown, unknown] => {
+  checkSync(result, 'customVjp')
   if (!Array.isArray(result) || result.length !== 2) {
     throw new InvalidArgumentError(
       `customVjp: fwd returned ${describe(result)}, not a pair [output, residuals]`,

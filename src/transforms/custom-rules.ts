@@ -11,7 +11,14 @@
  * forward mode of a `customVjp` transposes its (linear) bwd.
  * @module
  */
-import { bindCustom, type CustomPullback, type CustomRule, guardLeaves } from '../core/custom.ts'
+import {
+  activeSubstitutions,
+  bindCustom,
+  type CustomPullback,
+  type CustomRule,
+  guardLeaves,
+  withSubstitutions,
+} from '../core/custom.ts'
 import { EscapedTracerError, TreeMismatchError } from '../core/errors.ts'
 import type { MaybeZero } from '../core/primitive.ts'
 import { isNumberKind, isTracer, shapeOf, type Tracer, type Val } from '../core/tracer.ts'
@@ -76,19 +83,25 @@ const siteTools = (site: Site, name: string) => ({
   outTree: (leaves: readonly Val[]) => unflatten(site.out.def!, leaves),
 })
 
-/** Runs a pullback, naming the likely cause when user code meets a dead traced value. */
-const lazily = (name: string, what: string, run: () => Val[]): Val[] => {
-  try {
-    return run()
-  } catch (e) {
-    if (!(e instanceof EscapedTracerError)) throw e
-    throw new EscapedTracerError(
-      `${name}: ${what} used a traced value after its transformation returned (${e.message.split('\n')[0]})`,
-      {
-        transformation: name,
-        hint: `${what} runs in the backward pass: pass traced values it needs as arguments of the custom function (or, for customVjp, as residuals from fwd) instead of closing over them`,
-      },
-    )
+/**
+ * Runs pullbacks later as they would run now — under the substitutions active now (a rule
+ * nested in a converted one) — naming the likely cause when user code meets a dead tracer.
+ */
+const deferred = (name: string, what: string): ((run: () => Val[]) => Val[]) => {
+  const saved = activeSubstitutions()
+  return (run) => {
+    try {
+      return withSubstitutions(saved, run)
+    } catch (e) {
+      if (!(e instanceof EscapedTracerError)) throw e
+      throw new EscapedTracerError(
+        `${name}: ${what} used a traced value after its transformation returned (${e.message.split('\n')[0]})`,
+        {
+          transformation: name,
+          hint: `${what} runs in the backward pass: pass traced values it needs as arguments of the custom function (or, for customVjp, as residuals from fwd) instead of closing over them`,
+        },
+      )
+    }
   }
 }
 
@@ -122,8 +135,9 @@ export const vjpRule = (base: VjpFns, baseSite: Site, captured: readonly Tracer[
     },
     vjp: (xs) => {
       const [outs, res] = forward(xs)
+      const later = deferred(name, 'bwd')
       const pullback: CustomPullback = (outBars) =>
-        lazily(name, 'bwd', () => cotangents(res, fill(outBars, outs)))
+        later(() => cotangents(res, fill(outBars, outs)))
       return [outs, pullback]
     },
     batch: (values, batched, size) => {
@@ -155,8 +169,9 @@ export const jvpRule = (base: JvpFns, baseSite: Site, captured: readonly Tracer[
     },
     vjp: (xs) => {
       const outs = bindCustom(custom, xs)
+      const later = deferred(name, 'the rule')
       const pullback: CustomPullback = (outBars) =>
-        lazily(name, 'the rule', () => {
+        later(() => {
           const tangentMap = (...t: readonly unknown[]) =>
             (fns.rule(args(xs), t) as readonly [unknown, unknown])[1]
           const [, transposed] = vjp(tangentMap, ...args(xs.map(zeroLike)))
@@ -193,8 +208,9 @@ export const checkpointRule = (
     },
     vjp: (xs) => {
       const outs = bindCustom(rule, xs)
+      const later = deferred(name, 'the checkpointed function')
       const pullback: CustomPullback = (outBars) =>
-        lazily(name, 'the checkpointed function', () => {
+        later(() => {
           const [, pb] = vjp(f, ...args(xs))
           return leaves(pb(outTree(fill(outBars, outs)) as never), 'cotangents')
         })

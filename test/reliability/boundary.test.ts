@@ -710,7 +710,8 @@ describe('functions that return a Promise: transformations are synchronous', () 
         jvp(
           customVjp(
             f,
-            (x) => [x, null],
+            // jvp transposes bwd: the output comes from fwd
+            (x) => [f(x), null],
             (_r, g) => [g],
           ),
           [2],

@@ -313,6 +313,24 @@ describe('4. checkpoint of a closure over a traced value', () => {
     expect(jvp(g, [0.7], [1])[1]).toBe(4)
   })
 
+  it('rules nested in a converted one: their pullbacks, run later, see the same values', () => {
+    // blocks of checkpointed steps, each block checkpointed, every step closing over w
+    const repeat =
+      (s: (y: number) => number, count: number) =>
+      (y: number): number => {
+        let v = y
+        for (let i = 0; i < count; i++) v = s(v)
+        return v
+      }
+    const stepOf = (w: number) => (y: number) => sin(mul(w, y))
+    const blocks = (w: number) => repeat(checkpoint(repeat(checkpoint(stepOf(w)), 2)), 3)(0.5)
+    const plain = (w: number) => repeat(stepOf(w), 6)(0.5)
+    const expected = grad(plain)(0.8)
+    expectClose(grad(blocks)(0.8), expected, 1e-15, 1e-16)
+    expectClose(jvp(blocks, [0.8], [1])[1], expected, 1e-15, 1e-16)
+    expectClose(grad(grad(blocks))(0.8), grad(grad(plain))(0.8), 1e-14, 1e-15)
+  })
+
   it('a captured value that is dead is an EscapedTracerError', () => {
     let leaked = 0
     grad((x: number) => {

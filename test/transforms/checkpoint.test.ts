@@ -149,6 +149,57 @@ describe('a parameter shared by every step', () => {
   })
 })
 
+/**
+ * Issue #12 §3: a checkpointed step that closes over a traced value — the usual way to write a
+ * layer over parameters being differentiated — takes it as an extra input (closure conversion),
+ * so derivatives flow into it. The forward pass runs such a step twice: once to find what it
+ * closes over, once converted.
+ */
+describe('a step closing over a parameter being differentiated', () => {
+  const n = 200
+  type StepW = (Wm: Tensor, y: Tensor) => Tensor
+  const stepW: StepW = (Wm, y) => add(y, mul(0.01, tanh(add(matmul(Wm, y), b))))
+  /** |y_n|² with W closed over by every step; `wrap` makes `per` steps into one. */
+  const closing =
+    (wrap: (s: (y: Tensor) => Tensor) => (y: Tensor) => Tensor, per = 1) =>
+    (Wm: Tensor) =>
+      lossOf(
+        wrap((y) => stepW(Wm, y)),
+        n / per,
+      )(y0)
+  const plain = closing((s) => s)
+  const remat = closing(checkpoint)
+  const reference = grad(plain)(W)
+
+  it('grad in W: toEqual the plain gradient, checkpointed every step or in nested blocks', () => {
+    expect(grad(remat)(W)).toEqual(reference)
+    const blocks = closing((s) => checkpoint(run(checkpoint(s), 10)), 10)
+    expectClose(grad((Wm: Tensor) => blocks(Wm))(W), reference, 1e-13, 1e-13)
+  })
+
+  it('jvp(grad) and vmap(grad) in W', () => {
+    const E = mul(0.1, W)
+    expect(jvp(grad(remat), [W], [E])).toEqual(jvp(grad(plain), [W], [E]))
+    const Ws = tensor([W.toArray() as number[][], mul(0.5, W).toArray() as number[][]])
+    expect(vmap(grad(remat))(Ws)).toEqual(vmap(grad(plain))(Ws))
+  })
+
+  it('the forward pass runs the step twice, the backward pass once more', () => {
+    let calls = 0
+    const counted = (Wm: Tensor) =>
+      lossOf(
+        checkpoint((y: Tensor) => {
+          calls++
+          return stepW(Wm, y)
+        }),
+        n,
+      )(y0)
+    grad(counted)(W)
+    // the first step, on the constant y₀, has nothing traced among its arguments: it is f
+    expect(calls).toBe(1 + 3 * (n - 1))
+  })
+})
+
 describe('the checkpointed function runs again in the backward pass', () => {
   let calls = 0
   const counted = (y: Tensor): Tensor => {

@@ -8,8 +8,10 @@
  * computed in plain JS (2×2 inverses by hand), or the same function differentiated without a
  * custom rule. Counters in the rules show that the rules are what ran.
  *
- * Expected behaviour (documented in `customVjp`): forward mode (`jvp`, `jacfwd`) through a
- * `customVjp` function differentiates `f` itself, so a clipper's forward derivative is unclipped.
+ * Forward mode (`jvp`, `jacfwd`, `derivative`) through a `customVjp` function transposes `bwd`
+ * (documented in `customVjp`), so it agrees with reverse mode; a clipper's `bwd` is not linear,
+ * and is linearized at a zero cotangent, where the clip is the identity: its forward derivative
+ * is unclipped. test/reliability/custom-trust.test.ts checks rules that differ from `f`.
  */
 import {
   add,
@@ -146,6 +148,15 @@ describe('customVjp: a linear solve with its adjoint rule', () => {
     expectClose(gb2, mul(2, tensor(bBar)), 1e-14, 1e-15)
   })
 
+  it('jacfwd transposes the rule: A⁻¹ in b, as jacrev, with bwd running', () => {
+    const before = bwdCalls
+    const Jb = jacfwd((b: Tensor) => solve(tensor(A0), b))(tensor(b0))
+    expect(bwdCalls).toBeGreaterThan(before)
+    expectClose(expectTensor(Jb, [2, 2]), tensor(inv(A0)), 1e-14, 1e-15)
+    const JA = jacfwd((A: Tensor) => solve(A, tensor(b0)))(tensor(A0))
+    expectClose(JA, jacrev((A: Tensor) => solve(A, tensor(b0)))(tensor(A0)), 1e-14, 1e-15)
+  })
+
   it('jacrev in b is A⁻¹ (via the rule), and in A is −A⁻¹ ⊗ xᵀ', () => {
     const before = bwdCalls
     const Jb = jacrev((b: Tensor) => solve(tensor(A0), b))(tensor(b0))
@@ -275,8 +286,8 @@ describe('customVjp: a gradient clipper', () => {
     expect(pullback(-0.5)).toEqual([-0.5])
   })
 
-  it('forward mode differentiates f itself (expected): the tangent is not clipped', () => {
-    // documented behaviour of customVjp: jvp and jacfwd see f = identity, not the rule
+  it('forward mode transposes bwd linearized at a zero cotangent: the tangent is not clipped', () => {
+    // clip is the identity near 0, so the transposed rule is the identity there
     expect(jvp((x: number) => mul(10, clipGrad(x)), [3], [1])).toEqual([30, 10])
     expect(jacfwd((x: number) => mul(10, clipGrad(x)))(3)).toBe(10)
   })
@@ -457,9 +468,9 @@ describe('customJvp', () => {
   })
 })
 
-describe('Taylor mode through customVjp differentiates f itself (like jvp)', () => {
+describe('Taylor mode through customVjp transposes bwd (like jvp)', () => {
   it('derivative(clipGrad-scaled, 1) = 10, as jvp; reverse mode gives the clipped 1', () => {
-    // documented for customVjp: forward modes, and `derivative`, see f, not fwd/bwd
+    // documented for customVjp: forward modes, `derivative` too, transpose bwd linearized at 0
     const h = (x: number) => mul(10, clipGrad(x))
     expect(derivative(h, 1)(3)).toBe(10)
     expect(jvp(h, [3], [1])[1]).toBe(10)
