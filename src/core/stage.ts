@@ -44,8 +44,11 @@ export interface Trace {
   readonly vars: readonly VarInfo[]
   readonly inputs: readonly number[]
   readonly equations: readonly Equation[]
-  /** Constant variables: values closed over by the function, or computed from constants only. */
-  readonly constants: ReadonlyMap<number, Concrete>
+  /**
+   * Constant variables — values closed over by the function, or computed from constants only —
+   * and their values, index for index.
+   */
+  readonly constants: { readonly vars: readonly number[]; readonly values: readonly Concrete[] }
   readonly outputs: readonly number[]
 }
 
@@ -98,6 +101,12 @@ linkPrototype(Staged, Tracer)
 
 const shapeOfConcrete = (v: Concrete): Shape => (typeof v === 'number' ? [] : v.shape)
 
+/** The constant pool's key for −0 (see `variable`). */
+const NEGATIVE_ZERO: unique symbol = Symbol('-0')
+
+/** Constants shared by value or identity, at most (a Map holds 2²⁴ entries). */
+const MAX_SHARED_CONSTANTS = 2 ** 23
+
 /** What is known of every plain-number variable (shared: scalar programs have millions). */
 const NUMBER_VAR: VarInfo = Object.freeze({ shape: Object.freeze([]), number: true })
 
@@ -109,9 +118,11 @@ export class StagingInterpreter implements Interpreter {
   private readonly vars: VarInfo[] = []
   private readonly inputs: number[] = []
   private readonly equations: Equation[] = []
-  private readonly constants = new Map<number, Concrete>()
-  /** Constants by identity, so a captured tensor used many times is one variable. */
-  private readonly constantIds = new Map<Concrete, number>()
+  // arrays, not a Map: a program may hold more constants than a Map can (2²⁴)
+  private readonly constantVars: number[] = []
+  private readonly constantValues: Concrete[] = []
+  /** Constants by identity (tensors) or value (numbers), so a value used often is one variable. */
+  private readonly constantIds = new Map<Concrete | typeof NEGATIVE_ZERO, number>()
 
   constructor() {
     this.level = openLevel()
@@ -136,7 +147,7 @@ export class StagingInterpreter implements Interpreter {
       vars: this.vars,
       inputs: this.inputs,
       equations: this.equations,
-      constants: this.constants,
+      constants: { vars: this.constantVars, values: this.constantValues },
       outputs: outs.map((v) => this.variable(v)),
     }
   }
@@ -187,12 +198,16 @@ export class StagingInterpreter implements Interpreter {
   private variable(v: Val): number {
     if (v instanceof Staged && v.interp === this) return v.id
     if (v instanceof Tracer) throw new Unstageable()
-    let id = this.constantIds.get(v)
+    // numbers are compared by value, tensors by identity; a Map's keys equate 0 and −0, whose
+    // results differ (1/x), so −0 has a key of its own
+    const key = Object.is(v, -0) ? NEGATIVE_ZERO : v
+    let id = this.constantIds.get(key)
     if (id === undefined) {
       id = this.newVar(v)
-      this.constants.set(id, v)
-      // numbers are compared by value, tensors by identity
-      this.constantIds.set(v, id)
+      this.constantVars.push(id)
+      this.constantValues.push(v)
+      // sharing is only an economy: past a Map's capacity, a constant is one variable per use
+      if (this.constantIds.size < MAX_SHARED_CONSTANTS) this.constantIds.set(key, id)
     }
     return id
   }

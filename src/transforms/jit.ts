@@ -3,23 +3,39 @@
  * structure of arguments (tree, kinds, shapes) runs `f` eagerly under the staging interpreter,
  * which records every primitive application; the recording is compiled — dead code dropped,
  * chains of elementwise ops fused into single loops — and cached. Later calls with the same
- * structure run the compiled program. Results are the eager ones: the same operations in the
- * same order (only the sign of a zero can differ, laws/runners/jit.ts says where).
+ * structure run the compiled program, at top level only (see `jit`). Results are the eager ones,
+ * to the bit: the same operations in the same order. (One exception: a zero cotangent of a
+ * plain-number argument can be −0 where eager reverse mode gives +0; laws/runners/jit.ts.)
  * @module
  */
 
 import { compile, type NumberRuns, type Program } from '../core/compile.ts'
 import { debugState } from '../core/debug.ts'
-import { Staged, StagingInterpreter, Unstageable } from '../core/stage.ts'
-import type { Concrete, Val } from '../core/tracer.ts'
+import { Staged, StagingInterpreter, type Trace, Unstageable } from '../core/stage.ts'
+import { activeLevels, type Concrete, type Val } from '../core/tracer.ts'
 import { flatten, type TreeDef, unflatten } from '../core/tree.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { checkFunction, checkSync, unalias } from './common.ts'
 
+/**
+ * Compiles a trace, or gives undefined where this environment cannot run it as generated code:
+ * a page that forbids such code (a Content-Security-Policy without 'unsafe-eval' makes
+ * `Function` throw EvalError), or an engine limit met by a huge program (a RangeError). Calls of
+ * that structure then run `f` itself, as they would without `jit`.
+ */
+const compileOrNot = (trace: Trace): Program | undefined => {
+  try {
+    return compile(trace)
+  } catch (e) {
+    if (e instanceof EvalError || e instanceof RangeError) return undefined
+    throw e
+  }
+}
+
 /** Compiled programs kept per jitted function (one per structure of arguments). */
 const MAX_PROGRAMS = 64
 
-/** A cached compilation, or `eager` for a structure whose trace met another transformation. */
+/** A cached compilation, or `eager` for a structure that could not be traced or compiled. */
 type Entry = { readonly program: Program; readonly outDef: TreeDef } | 'eager'
 
 /**
@@ -100,15 +116,24 @@ const scan = (
  * Compiles `f`: the same function, traced once per structure of its arguments (tree shape, and
  * each leaf's kind and shape) and replayed from then on, with chains of elementwise ops fused
  * into single loops over memory. It composes with every transformation: `jit(grad(f))` compiles
- * the gradient, backward pass included; under an outer transformation (`grad(jit(f))`) the call
- * runs `f` as it is, so derivatives are always those of `f`.
+ * the gradient, backward pass included.
+ *
+ * Programs are traced and replayed only at top level, when no transformation is running. While
+ * one is — `grad(jit(f))`, `vmap(jit(f))`, a call inside another jitted function's trace (where
+ * `f` is inlined into the outer program), in a custom rule or a pullback run under a
+ * transformation — every call runs `f` itself, whatever its arguments: a program traced
+ * elsewhere would replay the values `f` closes over as constants, and they may now be values of
+ * the running transformation. So derivatives are always those of `f`.
  *
  * Like JAX's `jit`, the traced function must not depend on the values of its arguments: reading
  * one (`value(x)`, `x.item()`, `x.data`, a JS branch on data) throws `ConcretizationError`.
- * Values it closes over are constants of the compiled program. With `debugNans` on, calls run
- * eagerly so the check can name the primitive. Where a page forbids generated code (a
- * Content-Security-Policy without 'unsafe-eval'), calls run `f` itself. Each jitted function
- * keeps the programs of its 64 most recently traced argument structures.
+ * Values it closes over are constants of the compiled program: a replay uses the ones of the
+ * call that traced it, even if a variable it reads has been reassigned since. With `debugNans`
+ * on, calls run eagerly so the check can name the primitive. Where a page forbids generated code
+ * (a Content-Security-Policy without 'unsafe-eval'), or a program meets a limit of the JS engine,
+ * calls run `f` itself. Any program that runs eagerly compiles: no generated function grows with
+ * its length. Each jitted function keeps the programs of its 64 most recently traced argument
+ * structures.
  * @example
  * const loss = (x: Tensor) => sum(mul(sin(x), x))
  * const fastGrad = jit(grad(loss))
@@ -129,11 +154,11 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
     // with NaN checks on, run f itself, so the check can name the primitive
     if (debugState.on) return f(...args)
     const scanned = scan(args)
-    // under another transformation (a traced argument), or a tree to reject: f, or flatten's error
-    if (scanned === undefined) {
-      flatten(args, 'argument')
-      return f(...args)
-    }
+    // a tree to reject: flatten raises the named error (a traced argument passes)
+    if (scanned === undefined) flatten(args, 'argument')
+    // under another transformation, f itself: a program traced at top level holds what f closes
+    // over as constants, which may now be values of that transformation (issue #12)
+    if (scanned === undefined || activeLevels() > 0) return f(...args)
     const { key, numbers, tensors } = scanned
     const entry = cache.get(key)
     if (entry === 'eager') return f(...args)
@@ -148,7 +173,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
     const flat = flatten(args, 'argument')
     const inputs = flat.leaves as Concrete[]
     const interp = new StagingInterpreter()
-    let traced: { outLeaves: Val[]; outDef: TreeDef; program: Program } | undefined
+    let traced: { outLeaves: Val[]; outDef: TreeDef; trace: Trace } | undefined
     try {
       const out = f(
         ...(unflatten(
@@ -161,20 +186,21 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
       traced = {
         outLeaves: outFlat.leaves,
         outDef: outFlat.def,
-        program: compile(interp.finish(outFlat.leaves)),
+        trace: interp.finish(outFlat.leaves),
       }
     } catch (e) {
-      // a value of an enclosing transformation was captured, which cannot be replayed; or the
-      // page forbids generated code (a Content-Security-Policy without 'unsafe-eval'): run f
-      if (!(e instanceof Unstageable || e instanceof EvalError)) throw e
+      // a traced value of a transformation that has returned was captured: f raises the
+      // escaped-tracer error
+      if (!(e instanceof Unstageable)) throw e
     } finally {
       interp.close()
     }
-    if (traced === undefined) {
+    const program = traced === undefined ? undefined : compileOrNot(traced.trace)
+    if (traced === undefined || program === undefined) {
       remember(key, 'eager')
       return f(...args)
     }
-    const { outLeaves, outDef, program } = traced
+    const { outLeaves, outDef } = traced
     remember(key, { program, outDef })
     // this call's result is the trace's own (eager) values
     const values = outLeaves.map((v) => (v instanceof Staged ? v.concrete : (v as Concrete)))

@@ -408,12 +408,22 @@ describe('errors', () => {
     expect(() => jit(async (v: number) => v)(1)).toThrow(InvalidArgumentError)
   })
 
-  it('where generated code is forbidden (a strict Content-Security-Policy), runs f itself', () => {
-    const realFunction = globalThis.Function
+  it.each([
     // what a browser's Function constructor does under such a policy
+    [
+      'generated code is forbidden (a strict Content-Security-Policy)',
+      () => new EvalError('Code generation from strings disallowed for this context'),
+    ],
+    // what the engine throws at one of its size limits
+    [
+      'the engine cannot compile a program (a RangeError)',
+      () => new RangeError('Invalid string length'),
+    ],
+  ])('where %s, runs f itself', (_, error) => {
+    const realFunction = globalThis.Function
     class Refuse {
       constructor() {
-        throw new EvalError('Code generation from strings disallowed for this context')
+        throw error()
       }
     }
     const refuse = Refuse as unknown as FunctionConstructor
