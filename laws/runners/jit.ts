@@ -1,9 +1,9 @@
 /**
  * Runner of law `jit-agreement` over the registry: for every primitive, applying it through
  * `jit` — traced and compiled on the first call, replayed by the compiled program on the second —
- * equals applying it eagerly, to the last bit (zeros' signs aside, see `sameBits`); and for a
+ * equals applying it eagerly, to the last bit, the signs of zeros included; and for a
  * differentiable primitive, so does its pullback, `jit` of `vjp` (the backward pass compiled and
- * fused too).
+ * fused too), with one exception stated at `sameNumberCotangent`.
  *
  * Arguments come from the primitive's own domain, as in the other suites; the cotangent is fixed
  * data with zeros among its entries, so zero-preserving products in the fused pullbacks are
@@ -26,18 +26,31 @@ const numbersOf = (tree: unknown): number[] => {
   return []
 }
 
-/**
- * Whether two results hold the same numbers: `===` per element, NaN equal to NaN. The sign of a
- * zero may differ: eager reverse mode accumulates the cotangent of a plain-number argument into
- * a slot that starts at +0 (so −0 arrives as +0), while a staged argument is a tensor node.
- */
+/** Whether two results hold the same numbers: `Object.is` per element (−0 is not 0, NaN is NaN). */
 export const sameBits = (a: unknown, b: unknown): boolean => {
   const [x, y] = [numbersOf(a), numbersOf(b)]
+  return x.length === y.length && x.every((v, i) => Object.is(v, y[i]))
+}
+
+/**
+ * `sameBits` for the cotangent of a plain-number argument, except that jit's −0 may be eager's
+ * +0. Eager reverse mode sums a plain number's cotangent into a slot that starts at +0 (and +0 +
+ * −0 = +0), while under `jit` the argument is a staged value, whose cotangent is the sum of its
+ * contributions alone. Only that direction differs: the eager slot never holds −0.
+ */
+const sameNumberCotangent = (jitted: unknown, eager: unknown): boolean => {
+  const [x, y] = [numbersOf(jitted), numbersOf(eager)]
   return (
     x.length === y.length &&
-    x.every((v, i) => v === y[i] || (Number.isNaN(v) && Number.isNaN(y[i]!)))
+    x.every((v, i) => Object.is(v, y[i]) || (Object.is(v, -0) && Object.is(y[i], 0)))
   )
 }
+
+/** Numbers as text, −0 included. */
+const show = (tree: unknown): string =>
+  numbersOf(tree)
+    .map((v) => (Object.is(v, -0) ? '-0' : String(v)))
+    .join(', ')
 
 /** A cotangent like `y`: entries in [−1, 1] with every third one zero. */
 const cotangentLike = (y: Val): Val => {
@@ -62,15 +75,20 @@ const agreement = (p: Primitive, g: GeneratorValue): void => {
   if (!sameBits(replayed, eager)) throw new Error(`${label}: the replay differs from eager`)
   if (p.zeroDerivative) return
   const yBar = cotangentLike(eager)
-  const pullback = (...xs: Val[]): unknown => vjp(apply, ...xs)[1](yBar)
+  // one cotangent per argument
+  const pullback = (...xs: Val[]): readonly unknown[] => vjp(apply, ...xs)[1](yBar)
   const eagerBars = pullback(...args)
   const jittedPullback = jit(pullback)
-  jittedPullback(...args)
-  const replayedBars = jittedPullback(...args)
-  if (!sameBits(replayedBars, eagerBars)) {
-    throw new Error(
-      `${label}: jit(vjp) differs from vjp: ${numbersOf(replayedBars)} vs ${numbersOf(eagerBars)}`,
+  for (const call of ['traced', 'replayed']) {
+    const bars = jittedPullback(...args)
+    const same = args.every((a, i) =>
+      (typeof a === 'number' ? sameNumberCotangent : sameBits)(bars[i], eagerBars[i]),
     )
+    if (!same) {
+      throw new Error(
+        `${label}: jit(vjp) ${call} differs from vjp: ${show(bars)} vs ${show(eagerBars)}`,
+      )
+    }
   }
 }
 

@@ -5,6 +5,9 @@
  */
 import type { Program, ProgramNode } from './programs.ts'
 
+/** A constant as source text: `${-0}` would print 0. */
+const literal = (c: number | undefined): string => (Object.is(c, -0) ? '-0' : String(c))
+
 /** The expression `show` prints for node `n`, its operands named by `names`. */
 const call = (n: ProgramNode, names: readonly string[]): string => {
   const [a, b] = n.args.map((i) => names[i]!)
@@ -18,9 +21,9 @@ const call = (n: ProgramNode, names: readonly string[]): string => {
     case 'sqrt1pSquare':
       return `sqrt(add(1, square(${a})))`
     case 'addConst':
-      return `add(${a}, ${p.c})`
+      return `add(${a}, ${literal(p.c)})`
     case 'mulConst':
-      return `mul(${p.c}, ${a})`
+      return `mul(${literal(p.c)}, ${a})`
     case 'tanTanh':
       return `tan(tanh(${a}))`
     case 'asinHalfTanh':
@@ -34,7 +37,7 @@ const call = (n: ProgramNode, names: readonly string[]): string => {
     case 'expm1Tanh':
       return `expm1(tanh(${a}))`
     case 'powSafe':
-      return `pow(add(1, square(${a})), ${p.c})`
+      return `pow(add(1, square(${a})), ${literal(p.c)})`
     case 'atan2Safe':
       return `atan2(${a}, add(1, square(${b})))`
     case 'absShifted':

@@ -172,10 +172,16 @@ export interface ProgramOptions {
   readonly inputs?: number
   /** Most nodes before bounding `tanh`s are added; default 8. */
   readonly maxNodes?: number
+  /**
+   * The constants that `add`, `mul` and `pow` by a constant draw from; default 0.5, −1, 2, −0.5,
+   * 1.5, 0 and −0 (both zeros: their results differ, as 1/x and x·c show). An empty list counts
+   * as the default.
+   */
+  readonly constants?: readonly number[]
 }
 
 const inputShapeMenu: readonly ProgramShape[] = [[3], [], [2, 3], [2], [3, 2]]
-const constants = [0.5, -1, 2, -0.5, 1.5]
+const defaultConstants: readonly number[] = [0.5, -1, 2, -0.5, 1.5, 0, -0]
 const weights = [1, -0.5, 2, 0.25]
 const bound = 3
 const maxSize = 36
@@ -276,7 +282,11 @@ interface Slot {
 }
 
 /** Compiles raw specs into a program whose every node is valid for its operands' shapes. */
-const compile = (inputShapes: readonly ProgramShape[], raw: readonly RawNode[]): Program => {
+const compile = (
+  inputShapes: readonly ProgramShape[],
+  raw: readonly RawNode[],
+  constants: readonly number[],
+): Program => {
   const slots: Slot[] = inputShapes.map((shape) => ({ shape, bound: 1.5 }))
   const nodes: ProgramNode[] = []
   const emit = (op: ProgramOp, args: number[], params: NodeParams, s: Slot): void => {
@@ -581,6 +591,7 @@ const rawNode: fc.Arbitrary<RawNode> = fc.record({
 export const program = (options: ProgramOptions = {}): fc.Arbitrary<Program> => {
   const maxInputs = Math.max(1, options.inputs ?? 2)
   const maxNodes = options.maxNodes ?? 8
+  const constants = options.constants?.length ? options.constants : defaultConstants
   return fc
     .tuple(
       fc.array(fc.nat({ max: inputShapeMenu.length - 1 }), { minLength: 1, maxLength: maxInputs }),
@@ -590,6 +601,7 @@ export const program = (options: ProgramOptions = {}): fc.Arbitrary<Program> => 
       const p = compile(
         shapes.map((i) => inputShapeMenu[i]!),
         raw,
+        constants,
       )
       return withShow(p, () => show(p))
     })
