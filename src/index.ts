@@ -13,14 +13,75 @@ export type { Tree } from './core/tree.ts'
 export { type TreeLeaf, treeLeaves, treeMap } from './core/tree-util.ts'
 export { value } from './core/value.ts'
 export * as Dual from './instances/Dual.ts'
-export * from './primitives/arithmetic.ts'
-export * from './primitives/comparison.ts'
-export * from './primitives/concat.ts'
-export * from './primitives/elementwise.ts'
-export * from './primitives/linalg.ts'
-export * from './primitives/reduction.ts'
-export * from './primitives/structural.ts'
-export * from './primitives/trigonometric.ts'
+export {
+  add,
+  atan2,
+  clip,
+  div,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  pow,
+  safeMul,
+  sub,
+} from './primitives/arithmetic.ts'
+export {
+  equal,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  notEqual,
+  stopGradient,
+  where,
+} from './primitives/comparison.ts'
+export { concat, stack } from './primitives/concat.ts'
+export {
+  abs,
+  erf,
+  exp,
+  expm1,
+  log,
+  log1p,
+  logistic,
+  sign,
+  softplus,
+  sqrt,
+  square,
+} from './primitives/elementwise.ts'
+export { dot, matmul, outer } from './primitives/linalg.ts'
+export {
+  logSumExp,
+  max,
+  mean,
+  min,
+  prod,
+  type ReduceOptions,
+  sum,
+} from './primitives/reduction.ts'
+export {
+  broadcastTo,
+  expandDims,
+  flatten,
+  index,
+  pad,
+  reshape,
+  slice,
+  squeeze,
+  transpose,
+} from './primitives/structural.ts'
+export {
+  acos,
+  asin,
+  atan,
+  cos,
+  cosh,
+  sin,
+  sinh,
+  tan,
+  tanh,
+} from './primitives/trigonometric.ts'
 export { arange, eye, full, linspace, ones, scalar, tensor, zeros } from './tensor/create.ts'
 export * as random from './tensor/random.ts'
 export type { Shape } from './tensor/shape.ts'

@@ -59,12 +59,36 @@ export interface ReadIndex {
 /** The `fusedRead` of a primitive that is not a read in place. */
 const noFusedRead = (): undefined => undefined
 
+/** Whether `v` is an array or a plain object: data that freezing cannot break. */
+const isPlainData = (v: unknown): v is object => {
+  if (typeof v !== 'object' || v === null) return false
+  const proto: unknown = Object.getPrototypeOf(v)
+  return Array.isArray(v) || proto === Object.prototype || proto === null
+}
+
+/**
+ * `x` frozen, with every array and plain object it holds (a record's domain): functions stay
+ * as they are, and class instances too (`Object.freeze` throws on a non-empty typed array).
+ */
+const freezeDeep = <T extends object>(x: T): T => {
+  const pending: object[] = [x]
+  for (let o = pending.pop(); o !== undefined; o = pending.pop()) {
+    if (Object.isFrozen(o)) continue
+    Object.freeze(o)
+    for (const v of Object.values(o)) if (isPlainData(v)) pending.push(v)
+  }
+  return x
+}
+
 /**
  * A primitive record from its spec. Every record gets the same fields in the same order, so
  * the interpreters' property reads stay monomorphic (a measurable share of per-op cost).
+ * Records are frozen, domain included: the public ones are shared by every caller, and their
+ * names and expressions are written into the code `jit` generates (issue #12). All records
+ * freeze alike, so they keep one hidden class and reads stay as fast.
  */
 export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
-  return {
+  return freezeDeep({
     name: spec.name,
     arity: spec.arity,
     zeroDerivative: spec.zeroDerivative,
@@ -81,7 +105,7 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     expression: spec.expression,
     fusedRead: spec.fusedRead ?? noFusedRead,
     domain: spec.domain,
-  }
+  })
 }
 
 /**

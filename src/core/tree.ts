@@ -4,11 +4,15 @@
  * the same structure. Objects are treated as plain data: keys such as `__proto__` or
  * `constructor` are ordinary keys, never prototypes.
  *
+ * Every walk here keeps its own stack of frames instead of recursing, so a tree nested 10⁵
+ * levels deep costs heap, not JS stack (issue #12). A hole in a sparse array (`[1, , 2]`) is
+ * neither a leaf nor an empty subtree: it is refused, naming its path.
+ *
  * Laws: tree-roundtrip (`unflatten(def, flatten(t).leaves)` rebuilds `t`).
  * @module
  */
 import { Tensor } from '../tensor/tensor.ts'
-import { InvalidArgumentError, TreeMismatchError } from './errors.ts'
+import { FluxionError, InvalidArgumentError, TreeMismatchError } from './errors.ts'
 import { isNumberKind, shapeOf, Tracer, type Val } from './tracer.ts'
 
 /** A tree of numbers and tensors in arrays and plain objects. */
@@ -45,6 +49,14 @@ export type TreeDef =
       readonly children: readonly TreeDef[]
     }
 
+/** An array or object def: a node with children. */
+type NodeDef = Extract<TreeDef, { readonly children: readonly TreeDef[] }>
+
+/** The def of every number leaf (shared: number leaves are the common case in scalar code). */
+const NUMBER_LEAF: LeafDef = Object.freeze({ kind: 'leaf', number: true, shape: [] })
+const EMPTY_NULL: TreeDef = Object.freeze({ kind: 'empty', value: null })
+const EMPTY_UNDEFINED: TreeDef = Object.freeze({ kind: 'empty', value: undefined })
+
 const isPlainObject = (x: object): boolean => {
   const proto = Object.getPrototypeOf(x)
   return proto === Object.prototype || proto === null
@@ -59,88 +71,160 @@ const describe = (x: unknown): string =>
         ? (x.constructor?.name ?? 'object')
         : typeof x
 
+/** `where` followed by the index or key each frame of `stack` is at: `argument 0.w[2]`. */
+const pathOf = (
+  where: string,
+  stack: readonly { readonly keys: readonly string[] | undefined; readonly i: number }[],
+): string => {
+  let path = where
+  for (const { keys, i } of stack) path += keys === undefined ? `[${i}]` : `.${keys[i]}`
+  return path
+}
+
+/** Whether index `i` of `xs`, read as undefined, is a hole rather than a stored undefined. */
+const isHole = (xs: readonly unknown[], i: number): boolean => !Object.hasOwn(xs, i)
+
+const holeError = (path: string): InvalidArgumentError =>
+  new InvalidArgumentError(`${path} is a hole in a sparse array`, {
+    hint: 'write null or undefined for an empty subtree, or fill the array: holes are not values',
+  })
+
+/**
+ * `e` when fluxion raised it; otherwise — a getter or a Proxy trap of the data threw, or it is a
+ * revoked Proxy — an `InvalidArgumentError` naming the path, with `e` as its `cause`.
+ */
+export const readError = (
+  e: unknown,
+  path: string,
+  hint = 'trees are plain data: pass numbers and tensors, not getters or Proxies that throw',
+): FluxionError => {
+  if (e instanceof FluxionError) return e
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : typeof e
+  const error = new InvalidArgumentError(`reading ${path} threw ${what}`, { hint })
+  Object.defineProperty(error, 'cause', { value: e, configurable: true, writable: true })
+  return error
+}
+
+/** A node of the tree being flattened, with the def of its children filled in as they go. */
+interface FlattenFrame {
+  readonly node: object
+  readonly keys: readonly string[] | undefined
+  readonly children: TreeDef[]
+  i: number
+}
+
 /**
  * Leaves (in order: arrays by index, objects by key order) and structure of `tree`. `where`
  * names the tree in errors (`"argument 0"`). Throws `InvalidArgumentError` on a leaf that is not
- * a number or tensor, on a cycle, and on a Promise.
+ * a number or tensor, on a hole, on a cycle, on a Promise, and when reading the tree throws.
  */
 export function flatten(tree: unknown, where: string): Flat {
-  if (Array.isArray(tree) && tree.every((x) => typeof x === 'number')) {
-    // the common case of scalar code over many parameters, without per-leaf pushes
-    const defs = new Array<LeafDef>(tree.length).fill(NUMBER_LEAF)
-    return { leaves: tree.slice(), def: { kind: 'array', children: defs }, leafDefs: defs }
+  const stack: FlattenFrame[] = []
+  try {
+    if (Array.isArray(tree)) {
+      // the common case of scalar code over many parameters, without per-leaf pushes; a loop,
+      // not `every`, which would skip the holes of a sparse array
+      const n = tree.length
+      let i = 0
+      while (i < n && typeof tree[i] === 'number') i++
+      if (i === n) {
+        const defs = new Array<LeafDef>(n).fill(NUMBER_LEAF)
+        return { leaves: tree.slice(), def: { kind: 'array', children: defs }, leafDefs: defs }
+      }
+    }
+    return flattenWalk(tree, where, stack)
+  } catch (e) {
+    throw readError(e, pathOf(where, stack))
   }
+}
+
+function flattenWalk(tree: unknown, where: string, stack: FlattenFrame[]): Flat {
   const leaves: Val[] = []
   const leafDefs: LeafDef[] = []
   const onPath = new Set<object>()
-  // path segments (indices and keys), formatted only when an error needs them
-  const segments: (string | number)[] = []
-  const path = (): string =>
-    where + segments.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')
-  const walk = (x: unknown): TreeDef => {
+  // the def of `x`; a node is pushed on `stack`, its children filled in by the loop below
+  const open = (x: unknown): TreeDef => {
     if (typeof x === 'number') {
       leaves.push(x)
       leafDefs.push(NUMBER_LEAF)
       return NUMBER_LEAF
     }
     // null and undefined are empty subtrees, as None is in JAX: structure without leaves
-    if (x === null || x === undefined) return { kind: 'empty', value: x }
+    if (x === null) return EMPTY_NULL
+    if (x === undefined) return EMPTY_UNDEFINED
     if (x instanceof Tensor || x instanceof Tracer) {
       const leaf: LeafDef = { kind: 'leaf', number: isNumberKind(x), shape: shapeOf(x) }
       leaves.push(x)
       leafDefs.push(leaf)
       return leaf
     }
-    if (typeof x !== 'object' || x === null) throw invalidLeaf(x, path())
+    if (typeof x !== 'object') throw invalidLeaf(x, pathOf(where, stack))
     if (typeof (x as { then?: unknown }).then === 'function') {
-      throw new InvalidArgumentError(`${path()} is a Promise`, {
+      throw new InvalidArgumentError(`${pathOf(where, stack)} is a Promise`, {
         hint: 'transformations are synchronous: await before differentiating, not inside',
       })
     }
     if (onPath.has(x)) {
-      throw new InvalidArgumentError(`${path()} contains itself`, {
+      throw new InvalidArgumentError(`${pathOf(where, stack)} contains itself`, {
         hint: 'trees cannot be cyclic',
       })
     }
-    onPath.add(x)
-    let def: TreeDef
+    let keys: string[] | undefined
+    let def: NodeDef
+    const children: TreeDef[] = []
     if (Array.isArray(x)) {
-      const children = new Array<TreeDef>(x.length)
-      let i = 0
-      // fast path for the common array of numbers (scalar code over many parameters)
-      for (; i < x.length && typeof x[i] === 'number'; i++) {
-        leaves.push(x[i] as number)
-        leafDefs.push(NUMBER_LEAF)
-        children[i] = NUMBER_LEAF
-      }
-      for (; i < x.length; i++) {
-        segments.push(i)
-        children[i] = walk(x[i])
-        segments.pop()
-      }
+      children.length = x.length
       def = { kind: 'array', children }
     } else if (isPlainObject(x)) {
-      const keys = Object.keys(x)
-      const record = x as Record<string, unknown>
-      const children = keys.map((k) => {
-        segments.push(k)
-        const c = walk(record[k])
-        segments.pop()
-        return c
-      })
+      keys = Object.keys(x)
+      children.length = keys.length
       def = { kind: 'object', keys, children }
     } else {
-      throw invalidLeaf(x, path())
+      throw invalidLeaf(x, pathOf(where, stack))
     }
-    onPath.delete(x)
+    onPath.add(x)
+    stack.push({ node: x, keys, children, i: 0 })
     return def
   }
-  const def = walk(tree)
+  const def = open(tree)
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!
+    const { node, keys, children } = frame
+    let opened = false
+    // a frame's `i` stays on a child while that child's own frame is open: paths name it
+    for (; frame.i < children.length; frame.i++) {
+      const i = frame.i
+      let x: unknown
+      if (keys === undefined) {
+        x = (node as readonly unknown[])[i]
+        if (typeof x === 'number') {
+          leaves.push(x)
+          leafDefs.push(NUMBER_LEAF)
+          children[i] = NUMBER_LEAF
+          continue
+        }
+        if (x === undefined && isHole(node as readonly unknown[], i)) {
+          throw holeError(pathOf(where, stack))
+        }
+      } else {
+        x = (node as Record<string, unknown>)[keys[i]!]
+      }
+      const depth = stack.length
+      children[i] = open(x)
+      if (stack.length > depth) {
+        opened = true
+        break
+      }
+    }
+    if (!opened) {
+      stack.pop()
+      onPath.delete(node)
+      const parent = stack[stack.length - 1]
+      if (parent !== undefined) parent.i++
+    }
+  }
   return { leaves, def, leafDefs }
 }
-
-/** The def of every number leaf (shared: number leaves are the common case in scalar code). */
-const NUMBER_LEAF: LeafDef = Object.freeze({ kind: 'leaf', number: true, shape: [] })
 
 const invalidLeaf = (x: unknown, path: string): InvalidArgumentError =>
   new InvalidArgumentError(
@@ -150,100 +234,196 @@ const invalidLeaf = (x: unknown, path: string): InvalidArgumentError =>
     },
   )
 
+/** How `flattenAs` names what a tree must match, and where it raises. */
+export interface MatchContext {
+  /** The tree it must match, in messages (default: "the primal tree"). */
+  readonly against?: string
+  /** The op that raised (an optimizer, `treeMap`). */
+  readonly primitive?: string
+  /** The fix hint (default: give it the structure and leaf shapes of the primal values). */
+  readonly hint?: string
+}
+
+/** A node of `def` being matched against a node of the tree. */
+interface MatchFrame {
+  readonly d: NodeDef
+  readonly x: object
+  readonly keys: readonly string[] | undefined
+  i: number
+}
+
 /**
  * Leaves of `tree`, which must have the structure `def` (same array lengths, same keys in any
- * order, leaf shapes equal). `what` names the tree in errors. Throws `TreeMismatchError`.
+ * order, leaf shapes equal). `what` names the tree in errors. Throws `TreeMismatchError`, and
+ * `InvalidArgumentError` for a hole or when reading the tree throws.
  */
 export function flattenAs(
   def: TreeDef,
   tree: unknown,
   what: string,
-  transformation: string,
+  transformation: string | undefined,
+  context: MatchContext = {},
 ): Val[] {
   const leaves: Val[] = []
-  const mismatch = (path: string, detail: string): TreeMismatchError =>
-    new TreeMismatchError(`${what} does not match the primal tree at ${path}: ${detail}`, {
-      transformation,
-      hint: `give ${what} exactly the structure and leaf shapes of the primal values`,
-    })
-  const walk = (d: TreeDef, x: unknown, path: string): void => {
+  const stack: MatchFrame[] = []
+  const against = context.against ?? 'the primal tree'
+  const mismatch = (detail: string): TreeMismatchError =>
+    new TreeMismatchError(
+      `${what} does not match ${against} at ${pathOf(what, stack)}: ${detail}`,
+      {
+        ...(transformation === undefined ? {} : { transformation }),
+        ...(context.primitive === undefined ? {} : { primitive: context.primitive }),
+        hint:
+          context.hint ?? `give ${what} exactly the structure and leaf shapes of the primal values`,
+      },
+    )
+  // checks `x` against `d`: a leaf is taken, a node pushed on `stack`
+  const open = (d: TreeDef, x: unknown): void => {
     if (d.kind === 'empty') {
       if (x !== null && x !== undefined)
-        throw mismatch(path, `expected ${String(d.value)}, got ${describe(x)}`)
+        throw mismatch(`expected ${String(d.value)}, got ${describe(x)}`)
       return
     }
     if (d.kind === 'leaf') {
-      if (typeof x !== 'number' && !(x instanceof Tensor) && !(x instanceof Tracer)) {
-        throw mismatch(path, `expected a leaf, got ${describe(x)}`)
+      if (typeof x === 'number') {
+        if (d.shape.length !== 0) throw mismatch(`shape [] instead of [${d.shape.join(', ')}]`)
+        leaves.push(x)
+        return
+      }
+      if (!(x instanceof Tensor) && !(x instanceof Tracer)) {
+        throw mismatch(`expected a leaf, got ${describe(x)}`)
       }
       const s = shapeOf(x)
       if (s.length !== d.shape.length || s.some((n, i) => n !== d.shape[i])) {
-        throw mismatch(path, `shape [${s.join(', ')}] instead of [${d.shape.join(', ')}]`)
+        throw mismatch(`shape [${s.join(', ')}] instead of [${d.shape.join(', ')}]`)
       }
       leaves.push(x)
       return
     }
     if (d.kind === 'array') {
       if (!Array.isArray(x) || x.length !== d.children.length) {
-        throw mismatch(path, `expected an array of ${d.children.length}, got ${describe(x)}`)
+        throw mismatch(`expected an array of ${d.children.length}, got ${describe(x)}`)
       }
-      d.children.forEach((c, i) => {
-        walk(c, x[i], `${path}[${i}]`)
-      })
+      stack.push({ d, x, keys: undefined, i: 0 })
       return
     }
     if (typeof x !== 'object' || x === null || Array.isArray(x)) {
-      throw mismatch(path, `expected an object, got ${describe(x)}`)
+      throw mismatch(`expected an object, got ${describe(x)}`)
     }
-    const record = x as Record<string, unknown>
-    const keys = Object.keys(record)
-    if (keys.length !== d.keys.length || d.keys.some((k) => !Object.hasOwn(record, k))) {
-      throw mismatch(path, `keys {${keys.join(', ')}} instead of {${d.keys.join(', ')}}`)
+    const keys = Object.keys(x)
+    if (keys.length !== d.keys.length || d.keys.some((k) => !Object.hasOwn(x, k))) {
+      throw mismatch(`keys {${keys.join(', ')}} instead of {${d.keys.join(', ')}}`)
     }
-    d.keys.forEach((k, i) => {
-      walk(d.children[i]!, record[k], `${path}.${k}`)
-    })
+    stack.push({ d, x, keys: d.keys, i: 0 })
   }
-  walk(def, tree, what)
+  try {
+    open(def, tree)
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!
+      const { d, x, keys } = frame
+      let opened = false
+      for (; frame.i < d.children.length; frame.i++) {
+        const i = frame.i
+        let child: unknown
+        if (keys === undefined) {
+          child = (x as readonly unknown[])[i]
+          if (child === undefined && isHole(x as readonly unknown[], i)) {
+            throw holeError(pathOf(what, stack))
+          }
+        } else {
+          child = (x as Record<string, unknown>)[keys[i]!]
+        }
+        const depth = stack.length
+        open(d.children[i]!, child)
+        if (stack.length > depth) {
+          opened = true
+          break
+        }
+      }
+      if (!opened) {
+        stack.pop()
+        const parent = stack[stack.length - 1]
+        if (parent !== undefined) parent.i++
+      }
+    }
+  } catch (e) {
+    throw readError(e, pathOf(what, stack))
+  }
   return leaves
 }
 
+/** A node being rebuilt: its def, the array or object under construction, the next child. */
+interface BuildFrame {
+  readonly d: NodeDef
+  readonly out: unknown[] | Record<string, unknown>
+  i: number
+}
+
+/** A fresh, empty array or object for a node def. */
+const shell = (d: NodeDef): unknown[] | Record<string, unknown> =>
+  d.kind === 'array' ? new Array<unknown>(d.children.length) : {}
+
 /** Rebuilds a tree of structure `def` from leaves in flatten order. */
 export function unflatten(def: TreeDef, leaves: readonly Val[]): unknown {
+  if (def.kind === 'leaf') return leaves[0]
+  if (def.kind === 'empty') return def.value
   let next = 0
-  const build = (d: TreeDef): unknown => {
-    if (d.kind === 'leaf') return leaves[next++]
-    if (d.kind === 'empty') return d.value
-    if (d.kind === 'array') {
-      const out = new Array<unknown>(d.children.length)
-      for (let i = 0; i < out.length; i++) {
-        const c = d.children[i]!
-        out[i] = c.kind === 'leaf' ? leaves[next++] : build(c)
+  const root = shell(def)
+  const stack: BuildFrame[] = [{ d: def, out: root, i: 0 }]
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!
+    const { d, out } = frame
+    const { children } = d
+    const keys = d.kind === 'object' ? d.keys : undefined
+    let opened = false
+    while (frame.i < children.length) {
+      const i = frame.i++
+      const c = children[i]!
+      let v: unknown
+      if (c.kind === 'leaf') v = leaves[next++]
+      else if (c.kind === 'empty') v = c.value
+      else {
+        v = shell(c)
+        stack.push({ d: c, out: v as unknown[] | Record<string, unknown>, i: 0 })
+        opened = true
       }
-      return out
+      if (keys === undefined) (out as unknown[])[i] = v
+      else {
+        // defineProperty: a key named __proto__ stays a key, never a prototype
+        Object.defineProperty(out, keys[i]!, {
+          value: v,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+      if (opened) break
     }
-    const out: Record<string, unknown> = {}
-    d.keys.forEach((k, i) => {
-      // defineProperty: a key named __proto__ stays a key, never a prototype
-      Object.defineProperty(out, k, {
-        value: build(d.children[i]!),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    })
-    return out
+    if (!opened) stack.pop()
   }
-  return build(def)
+  return root
 }
 
 /** Leaves of a tree def, in order. */
 export const leafDefs = (def: TreeDef): LeafDef[] => {
+  if (def.kind === 'leaf') return [def]
+  if (def.kind === 'empty') return []
   const out: LeafDef[] = []
-  const walk = (d: TreeDef): void => {
-    if (d.kind === 'leaf') out.push(d)
-    else if (d.kind !== 'empty') d.children.forEach(walk)
+  const stack: { readonly d: NodeDef; i: number }[] = [{ d: def, i: 0 }]
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!
+    const { children } = frame.d
+    let opened = false
+    while (frame.i < children.length) {
+      const c = children[frame.i++]!
+      if (c.kind === 'leaf') out.push(c)
+      else if (c.kind !== 'empty') {
+        stack.push({ d: c, i: 0 })
+        opened = true
+        break
+      }
+    }
+    if (!opened) stack.pop()
   }
-  walk(def)
   return out
 }

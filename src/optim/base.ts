@@ -10,10 +10,13 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
-import { type TreeLeaf, treeMap } from '../core/tree-util.ts'
+import { isTracer } from '../core/tracer.ts'
+import { flatten, flattenAs, unflatten } from '../core/tree.ts'
+import type { TreeLeaf } from '../core/tree-util.ts'
 import { value } from '../core/value.ts'
 import { add } from '../primitives/arithmetic.ts'
 import { full } from '../tensor/create.ts'
+import { show } from '../tensor/shape.ts'
 
 /**
  * A pure gradient transformation with state of type `S`. `P` is the parameter tree's type
@@ -57,6 +60,12 @@ export function chain(
   return {
     init: (params) => transforms.map((t) => t.init(params)),
     update: (updates, state, params) => {
+      if (!Array.isArray(state) || state.length !== transforms.length) {
+        throw new InvalidArgumentError(
+          `the state of a chain of ${transforms.length} is one state per transformation, got ${show(state)}`,
+          { primitive: 'chain', hint: stateHint },
+        )
+      }
       const next: unknown[] = []
       let current = updates
       transforms.forEach((t, i) => {
@@ -77,7 +86,60 @@ export function chain(
  * @category optimizers
  */
 export function applyUpdates<P>(params: P, updates: P): P {
-  return treeMap((p, u) => add(p, u), params, updates)
+  return zipTrees('applyUpdates', ['params', 'updates'], (p, u) => add(p, u), params, updates)
+}
+
+/**
+ * `treeMap` for the optimizers: the leaves of `tree` and, in step, of `rest`, which must have
+ * its structure. Errors name the op and each tree (`names`: the first is `tree`'s), so a state
+ * built for other parameters reads "state.mu does not match the updates (in adam)".
+ */
+export const zipTrees = <P>(
+  op: string,
+  names: readonly [string, ...string[]],
+  f: (leaf: TreeLeaf, ...rest: TreeLeaf[]) => TreeLeaf,
+  tree: P,
+  ...rest: readonly unknown[]
+): P => {
+  const { leaves, def } = flatten(tree, names[0])
+  const others = rest.map((other, i) =>
+    flattenAs(def, other, names[i + 1] ?? `tree ${i + 1}`, undefined, {
+      against: `the ${names[0]}`,
+      primitive: op,
+      hint:
+        'an optimizer state fits the parameters given to init, and updates fit the parameters: ' +
+        'call init again after changing the parameters',
+    }),
+  )
+  const mapped = leaves.map((leaf, j) =>
+    f(leaf as TreeLeaf, ...others.map((o) => o[j] as TreeLeaf)),
+  )
+  return unflatten(def, mapped) as P
+}
+
+const stateHint =
+  'pass the state init returned, then the one the last update returned: update(grads, state, params)'
+
+/** Throws unless `state` is an object, as every `init` returns: `update(grads)` forgot it. */
+export const checkState = (state: unknown, op: string): void => {
+  if (typeof state !== 'object' || state === null) {
+    throw new InvalidArgumentError(`the ${op} state is ${show(state)}, not an optimizer state`, {
+      primitive: op,
+      hint: stateHint,
+    })
+  }
+}
+
+/**
+ * Throws unless `options` is an object (or omitted): `cosineDecay(0.1, 100)` names what it
+ * takes instead of failing on a missing field.
+ */
+export const checkOptionsObject = (options: unknown, op: string, example: string): void => {
+  if (options === undefined || (typeof options === 'object' && options !== null)) return
+  throw new InvalidArgumentError(`${op} takes an options object, got ${show(options)}`, {
+    primitive: op,
+    hint: `name each option: ${example}`,
+  })
 }
 
 /** A leaf of the same kind and shape as `leaf`, filled with `fill`. */
@@ -85,7 +147,8 @@ export const fullLike = (leaf: TreeLeaf, fill: number): TreeLeaf =>
   typeof leaf === 'number' ? fill : full(leaf.shape, fill)
 
 /** A tree shaped like `tree` with every leaf filled with `fill`. */
-export const treeFull = <P>(tree: P, fill: number): P => treeMap((x) => fullLike(x, fill), tree)
+export const treeFull = <P>(tree: P, fill: number): P =>
+  zipTrees('init', ['params'], (x) => fullLike(x, fill), tree)
 
 /**
  * Throws `InvalidArgumentError` unless `x` is a finite number in the given range. A traced
@@ -97,7 +160,9 @@ export const checkHyper = (
   op: string,
   range: { readonly min?: number; readonly max?: number; readonly below?: number } = {},
 ): void => {
-  const x = typeof hyper === 'number' ? hyper : value(hyper)
+  // only a traced number is read through value(): anything else is reported as given
+  const v: unknown = hyper
+  const x = typeof v === 'number' ? v : isTracer(v) ? value(hyper) : v
   const ok =
     typeof x === 'number' &&
     Number.isFinite(x) &&
@@ -113,7 +178,7 @@ export const checkHyper = (
       .filter((b) => b !== '')
       .join(' and ')
     throw new InvalidArgumentError(
-      `${name} must be a finite number${bounds === '' ? '' : ` ${bounds}`}, got ${String(x)}`,
+      `${name} must be a finite number${bounds === '' ? '' : ` ${bounds}`}, got ${show(x)}`,
       { primitive: op, hint: `pass a valid ${name}` },
     )
   }

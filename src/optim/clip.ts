@@ -4,12 +4,12 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
-import { type TreeLeaf, treeLeaves, treeMap } from '../core/tree-util.ts'
+import { type TreeLeaf, treeLeaves } from '../core/tree-util.ts'
 import { value } from '../core/value.ts'
 import { add, mul } from '../primitives/arithmetic.ts'
 import { square } from '../primitives/elementwise.ts'
 import { sum } from '../primitives/reduction.ts'
-import { checkHyper, type GradientTransformation } from './base.ts'
+import { checkHyper, checkOptionsObject, type GradientTransformation, zipTrees } from './base.ts'
 
 /** The state of a stateless transformation. */
 export type EmptyState = Readonly<Record<string, never>>
@@ -50,7 +50,7 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyS
       const norm = globalNorm(updates)
       if (norm <= maxNorm) return [updates, EMPTY]
       const factor = maxNorm / norm
-      return [treeMap((u) => mul(factor, u), updates), EMPTY]
+      return [zipTrees('clipByGlobalNorm', ['updates'], (u) => mul(factor, u), updates), EMPTY]
     },
   }
 }
@@ -79,6 +79,7 @@ export function addDecayedWeights(
   options: DecayOptions = {},
 ): GradientTransformation<EmptyState> {
   checkHyper(weightDecay, 'weightDecay', 'addDecayedWeights', { min: 0 })
+  checkOptionsObject(options, 'addDecayedWeights', 'addDecayedWeights(1e-4, { mask })')
   const { mask } = options
   return {
     init: () => EMPTY,
@@ -89,7 +90,9 @@ export function addDecayedWeights(
           hint: 'call update(grads, state, params) with the current parameters',
         })
       }
-      const decayed = treeMap(
+      const decayed = zipTrees(
+        'addDecayedWeights',
+        ['updates', 'params'],
         (u, p) => (mask === undefined || mask(p) ? add(u, mul(weightDecay, p)) : u),
         updates,
         params,

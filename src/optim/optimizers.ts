@@ -17,7 +17,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
-import { chain, type GradientTransformation } from './base.ts'
+import { chain, checkOptionsObject, type GradientTransformation } from './base.ts'
 import { addDecayedWeights, type DecayOptions } from './clip.ts'
 import {
   type AdamOptions,
@@ -59,6 +59,7 @@ export interface SgdOptions {
  * @category optimizers
  */
 export function sgd(learningRate: LearningRate, options: SgdOptions = {}): GradientTransformation {
+  checkOptionsObject(options, 'sgd', 'sgd(0.1, { momentum: 0.9 })')
   const { momentum, nesterov = false } = options
   checkNesterov(momentum, nesterov, 'sgd')
   const step = scaleByLearningRate(learningRate)
@@ -101,6 +102,7 @@ export function adamw(
   learningRate: LearningRate,
   options: AdamWOptions = {},
 ): GradientTransformation {
+  checkOptionsObject(options, 'adamw', 'adamw(0.001, { weightDecay: 1e-4 })')
   const { weightDecay = 1e-4, mask, ...adamOptions } = options
   return chain(
     scaleByAdam(adamOptions),
@@ -130,6 +132,7 @@ export function rmsprop(
   learningRate: LearningRate,
   options: RmsPropOptions = {},
 ): GradientTransformation {
+  checkOptionsObject(options, 'rmsprop', 'rmsprop(0.01, { decay: 0.9 })')
   const { momentum, nesterov = false, ...rmsOptions } = options
   checkNesterov(momentum, nesterov, 'rmsprop')
   const scaled = [scaleByRms(rmsOptions), scaleByLearningRate(learningRate)] as const

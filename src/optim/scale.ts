@@ -8,11 +8,17 @@
  * @module
  */
 import type { TreeLeaf } from '../core/tree-util.ts'
-import { treeMap } from '../core/tree-util.ts'
 import { add, div, mul, neg } from '../primitives/arithmetic.ts'
 import { greater, where } from '../primitives/comparison.ts'
 import { sqrt, square } from '../primitives/elementwise.ts'
-import { checkHyper, type GradientTransformation, treeFull } from './base.ts'
+import {
+  checkHyper,
+  checkOptionsObject,
+  checkState,
+  type GradientTransformation,
+  treeFull,
+  zipTrees,
+} from './base.ts'
 import { type LearningRate, rateAt } from './schedules.ts'
 
 /** State of `scaleByLearningRate`: how many updates have been made. */
@@ -36,8 +42,10 @@ export function scaleByLearningRate(rate: LearningRate): GradientTransformation<
   return {
     init: () => ({ count: 0 }),
     update: (updates, state) => {
+      checkState(state, 'scaleByLearningRate')
       const eta = rateAt(rate, state.count, 'scaleByLearningRate')
-      return [treeMap((u) => mul(neg(eta), u), updates), { count: state.count + 1 }]
+      const step = zipTrees('scaleByLearningRate', ['updates'], (u) => mul(neg(eta), u), updates)
+      return [step, { count: state.count + 1 }]
     },
   }
 }
@@ -67,14 +75,16 @@ export interface TraceOptions {
  * @category optimizers
  */
 export function trace(options: TraceOptions): GradientTransformation<TraceState> {
+  checkOptionsObject(options, 'trace', 'trace({ decay: 0.9 })')
   const { decay, nesterov = false } = options
   checkHyper(decay, 'momentum', 'trace', { min: 0, max: 1 })
   const accumulate = (g: TreeLeaf, t: TreeLeaf) => add(g, mul(decay, t))
   return {
     init: (params) => ({ trace: treeFull(params, 0) }),
     update: (updates, state) => {
-      const next = treeMap(accumulate, updates, state.trace)
-      const out = nesterov ? treeMap(accumulate, updates, next) : next
+      checkState(state, 'trace')
+      const next = zipTrees('trace', ['updates', 'state.trace'], accumulate, updates, state.trace)
+      const out = nesterov ? zipTrees('trace', ['updates'], accumulate, updates, next) : next
       return [out, { trace: next }]
     },
   }
@@ -113,6 +123,7 @@ export interface AdamOptions {
  * @category optimizers
  */
 export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<AdamState> {
+  checkOptionsObject(options, 'adam', 'adam(0.001, { b1: 0.9 })')
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0 } = options
   checkHyper(b1, 'b1', 'adam', { min: 0, below: 1 })
   checkHyper(b2, 'b2', 'adam', { min: 0, below: 1 })
@@ -121,13 +132,28 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
   return {
     init: (params) => ({ count: 0, mu: treeFull(params, 0), nu: treeFull(params, 0) }),
     update: (updates, state) => {
-      const mu = treeMap((g, m) => add(mul(b1, m), mul(1 - b1, g)), updates, state.mu)
-      const nu = treeMap((g, v) => add(mul(b2, v), mul(1 - b2, square(g))), updates, state.nu)
+      checkState(state, 'adam')
+      const mu = zipTrees(
+        'adam',
+        ['updates', 'state.mu'],
+        (g, m) => add(mul(b1, m), mul(1 - b1, g)),
+        updates,
+        state.mu,
+      )
+      const nu = zipTrees(
+        'adam',
+        ['updates', 'state.nu'],
+        (g, v) => add(mul(b2, v), mul(1 - b2, square(g))),
+        updates,
+        state.nu,
+      )
       const count = state.count + 1
       // bias correction: m and v start at 0, so early averages underestimate by (1 − βᵗ)
       const mCorrection = 1 - b1 ** count
       const vCorrection = 1 - b2 ** count
-      const out = treeMap(
+      const out = zipTrees(
+        'adam',
+        ['state.mu', 'state.nu'],
         (m, v) => div(div(m, mCorrection), add(sqrt(add(div(v, vCorrection), epsRoot)), eps)),
         mu,
         nu,
@@ -163,6 +189,7 @@ export interface RmsOptions {
  * @category optimizers
  */
 export function scaleByRms(options: RmsOptions = {}): GradientTransformation<RmsState> {
+  checkOptionsObject(options, 'rmsprop', 'rmsprop(0.01, { decay: 0.9 })')
   const { decay = 0.9, eps = 1e-8, initialScale = 0 } = options
   checkHyper(decay, 'decay', 'rmsprop', { min: 0, max: 1 })
   checkHyper(eps, 'eps', 'rmsprop', { min: 0 })
@@ -170,8 +197,16 @@ export function scaleByRms(options: RmsOptions = {}): GradientTransformation<Rms
   return {
     init: (params) => ({ nu: treeFull(params, initialScale) }),
     update: (updates, state) => {
-      const nu = treeMap((g, n) => add(mul(decay, n), mul(1 - decay, square(g))), updates, state.nu)
-      return [treeMap((g, n) => div(g, sqrt(add(n, eps))), updates, nu), { nu }]
+      checkState(state, 'rmsprop')
+      const names = ['updates', 'state.nu'] as const
+      const nu = zipTrees(
+        'rmsprop',
+        names,
+        (g, n) => add(mul(decay, n), mul(1 - decay, square(g))),
+        updates,
+        state.nu,
+      )
+      return [zipTrees('rmsprop', names, (g, n) => div(g, sqrt(add(n, eps))), updates, nu), { nu }]
     },
   }
 }
@@ -200,14 +235,25 @@ export interface RssOptions {
  * @category optimizers
  */
 export function scaleByRss(options: RssOptions = {}): GradientTransformation<RssState> {
+  checkOptionsObject(options, 'adagrad', 'adagrad(0.1, { eps: 1e-7 })')
   const { initialAccumulatorValue = 0.1, eps = 1e-7 } = options
   checkHyper(initialAccumulatorValue, 'initialAccumulatorValue', 'adagrad', { min: 0 })
   checkHyper(eps, 'eps', 'adagrad', { min: 0 })
   return {
     init: (params) => ({ sumOfSquares: treeFull(params, initialAccumulatorValue) }),
     update: (updates, state) => {
-      const sumOfSquares = treeMap((g, s) => add(s, square(g)), updates, state.sumOfSquares)
-      const out = treeMap(
+      checkState(state, 'adagrad')
+      const names = ['updates', 'state.sumOfSquares'] as const
+      const sumOfSquares = zipTrees(
+        'adagrad',
+        names,
+        (g, s) => add(s, square(g)),
+        updates,
+        state.sumOfSquares,
+      )
+      const out = zipTrees(
+        'adagrad',
+        names,
         (g, s) => where(greater(s, 0), div(g, sqrt(add(s, eps))), 0),
         updates,
         sumOfSquares,

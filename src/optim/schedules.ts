@@ -4,8 +4,10 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
+import { isTracer } from '../core/tracer.ts'
 import { value } from '../core/value.ts'
-import { checkHyper } from './base.ts'
+import { show } from '../tensor/shape.ts'
+import { checkHyper, checkOptionsObject } from './base.ts'
 
 /** A learning rate as a function of the step count: 0 for the first update, then 1, 2, … */
 export type Schedule = (step: number) => number
@@ -20,8 +22,11 @@ export type LearningRate = number | Schedule
  */
 export const rateAt = (rate: LearningRate, step: number, op: string): number => {
   const r = typeof rate === 'function' ? rate(step) : rate
-  if (!Number.isFinite(value(r))) {
-    throw new InvalidArgumentError(`the learning rate at step ${step} is ${r}`, {
+  // a schedule may return anything: only a traced number is read through value()
+  const v: unknown = r
+  const x = typeof v === 'number' ? v : isTracer(v) ? value(r) : v
+  if (typeof x !== 'number' || !Number.isFinite(x)) {
+    throw new InvalidArgumentError(`the learning rate at step ${step} is ${show(x)}`, {
       primitive: op,
       hint: 'a learning rate (or schedule value) must be a finite number',
     })
@@ -66,6 +71,11 @@ export interface ExponentialDecayOptions {
  * @category schedules
  */
 export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
+  checkOptionsObject(
+    options,
+    'exponentialDecay',
+    'exponentialDecay({ init: 0.1, decayRate: 0.5, transitionSteps: 100 })',
+  )
   const { init, decayRate, transitionSteps, staircase = false, begin = 0, end } = options
   checkHyper(init, 'init', 'exponentialDecay')
   checkHyper(decayRate, 'decayRate', 'exponentialDecay', { min: Number.MIN_VALUE })
@@ -100,6 +110,7 @@ export interface CosineDecayOptions {
  * @category schedules
  */
 export function cosineDecay(options: CosineDecayOptions): Schedule {
+  checkOptionsObject(options, 'cosineDecay', 'cosineDecay({ init: 0.1, decaySteps: 100 })')
   const { init, decaySteps, alpha = 0 } = options
   checkHyper(init, 'init', 'cosineDecay')
   checkHyper(decaySteps, 'decaySteps', 'cosineDecay', { min: Number.MIN_VALUE })
@@ -134,6 +145,7 @@ export interface LinearWarmupOptions {
  * @category schedules
  */
 export function linearWarmup(options: LinearWarmupOptions): Schedule {
+  checkOptionsObject(options, 'linearWarmup', 'linearWarmup({ peak: 0.1, steps: 100 })')
   const { peak, steps, init = 0, after } = options
   checkHyper(peak, 'peak', 'linearWarmup')
   checkHyper(steps, 'steps', 'linearWarmup', { min: Number.MIN_VALUE })

@@ -104,13 +104,24 @@ export const concatP: Primitive<ConcatParams> = define({
   },
 })
 
-/** `concat` and `stack` take an array of values, not a single value or a tree. */
+/**
+ * `concat` and `stack` take an array of values, not a single value or a tree, and without
+ * holes: `[a, , b]` would otherwise reach the shape rule as a missing operand (issue #12).
+ */
 const checkList = (xs: unknown, op: string): void => {
   if (!Array.isArray(xs)) {
     throw new InvalidArgumentError(`${op} takes an array of tensors, got ${show(xs)}`, {
       primitive: op,
       hint: `wrap the values in an array: ${op}([a, b])`,
     })
+  }
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i] === undefined && !Object.hasOwn(xs, i)) {
+      throw new InvalidArgumentError(`argument 0[${i}] is a hole in a sparse array`, {
+        primitive: op,
+        hint: `pass a dense array of tensors: ${op}([a, b])`,
+      })
+    }
   }
 }
 

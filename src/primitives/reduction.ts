@@ -9,6 +9,7 @@
  */
 import { bind1 } from '../core/bind.ts'
 import { debugState } from '../core/debug.ts'
+import { ShapeError } from '../core/errors.ts'
 import { define, type Primitive } from '../core/primitive.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
 import { maxK } from '../tensor/kernels/reduce.ts'
@@ -91,9 +92,18 @@ const reduceWith = (
   axis: Axis | undefined,
   options: ReduceOptions | undefined,
   name: string,
+  needsElements = false,
 ): Val => {
   const s = shapeOf(x)
   const axes = normalizeAxes(axis, s.length, name)
+  // the extremum of no elements has no value: NumPy, JAX and PyTorch raise (issue #12)
+  if (needsElements && axes.some((a) => s[a] === 0)) {
+    throw new ShapeError(`${name} over an axis of size 0: an empty set has no ${name}imum`, {
+      primitive: name,
+      shapes: [s],
+      hint: `reduce axes that have elements, or check the size first (sum, prod and mean of nothing are 0, 1 and NaN)`,
+    })
+  }
   const y = axes.length === 0 ? x : bind1(p, x, { axes })
   return options?.keepdims === true && axes.length > 0 ? reshape(y, keptShape(s, axes)) : y
 }
@@ -115,7 +125,8 @@ export function sum(x: Value, axis?: Axis, options?: ReduceOptions): Value {
 }
 
 /**
- * Arithmetic mean over `axis` (all axes by default).
+ * Arithmetic mean over `axis` (all axes by default); NaN (0/0) over an axis of size 0, as in
+ * NumPy.
  *
  * Derivative: the cotangent divided by the count, broadcast back.
  * @example
@@ -132,7 +143,8 @@ export function mean(x: Value, axis?: Axis, options?: ReduceOptions): Value {
 }
 
 /**
- * Largest element over `axis` (all axes by default); NaN if any is NaN.
+ * Largest element over `axis` (all axes by default); NaN if any is NaN. Throws `ShapeError`
+ * when an axis it reduces has size 0: nothing has no maximum (NumPy, JAX, PyTorch agree).
  *
  * Derivative: the cotangent goes to the maximal entries, split evenly among ties.
  * @example
@@ -143,11 +155,12 @@ export function max(x: number, axis?: Axis, options?: ReduceOptions): number
 export function max(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function max(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function max(x: Value, axis?: Axis, options?: ReduceOptions): Value {
-  return reduceWith(maxP, x, axis, options, 'max')
+  return reduceWith(maxP, x, axis, options, 'max', true)
 }
 
 /**
- * Smallest element over `axis` (all axes by default): −max(−x), exactly.
+ * Smallest element over `axis` (all axes by default): −max(−x), exactly. Throws `ShapeError`
+ * when an axis it reduces has size 0.
  *
  * Derivative: the cotangent goes to the minimal entries, split evenly among ties.
  * @example
@@ -158,7 +171,7 @@ export function min(x: number, axis?: Axis, options?: ReduceOptions): number
 export function min(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function min(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function min(x: Value, axis?: Axis, options?: ReduceOptions): Value {
-  return neg(max(neg(x), axis, options))
+  return neg(reduceWith(maxP, neg(x), axis, options, 'min', true))
 }
 
 /**

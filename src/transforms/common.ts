@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../core/errors.ts'
 import type { MaybeZero } from '../core/primitive.ts'
 import type { CotangentOps } from '../core/tape.ts'
 import { concreteOf, Tracer, type Val } from '../core/tracer.ts'
-import type { LeafDef } from '../core/tree.ts'
+import { type LeafDef, readError } from '../core/tree.ts'
 import { add, safeMul } from '../primitives/arithmetic.ts'
 import { conformKind } from '../primitives/structural.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
@@ -60,19 +60,28 @@ export const unalias = (leaves: readonly Val[], ...inputs: readonly (readonly Va
   )
 }
 
-/** Throws when a user function returned a Promise: transformations are synchronous. */
+/**
+ * Throws when a user function returned a Promise (a thenable): transformations are synchronous.
+ * The promise is fluxion's, never the caller's, so its later failure is marked handled first:
+ * an async function's continuation runs after the transformation has returned, meets a dead
+ * tracer and rejects — which would otherwise kill Node as an unhandled rejection (issue #12).
+ */
 export const checkSync = (out: unknown, transformation: string): void => {
-  if (
-    typeof out === 'object' &&
-    out !== null &&
-    typeof (out as { then?: unknown }).then === 'function'
-  ) {
-    throw new InvalidArgumentError('the function returned a Promise', {
-      transformation,
-      hint: 'transformations are synchronous: make the function synchronous',
-    })
+  if (typeof out !== 'object' || out === null) return
+  const then = (out as { then?: unknown }).then
+  if (typeof then !== 'function') return
+  try {
+    then.call(out, undefined, ignore)
+  } catch {
+    // a thenable whose `then` throws has nothing left to reject
   }
+  throw new InvalidArgumentError('the function returned a Promise', {
+    transformation,
+    hint: 'transformations are synchronous: make the function synchronous',
+  })
 }
+
+const ignore = (): void => {}
 
 /** Splits `[out, aux]` when `hasAux` is set. */
 export const splitAux = (
@@ -91,6 +100,37 @@ export const splitAux = (
   return { out: out[0], aux: out[1] }
 }
 
+/**
+ * Throws unless `options` is an object (or omitted) whose `flags` are booleans (or omitted):
+ * checked when the transformation is built, so `grad(f, 1)` — JAX's positional argnums — and
+ * `{ hasAux: 'yes' }` fail there, instead of being read as the defaults.
+ */
+export const checkOptions = (
+  options: unknown,
+  transformation: string,
+  flags: readonly string[] = [],
+): void => {
+  if (options === undefined || options === null) return
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(
+      `the options of ${transformation} must be an object, got ${show(options)}`,
+      {
+        transformation,
+        hint: `name each option, e.g. ${transformation}(f, { argnums: 1 })`,
+      },
+    )
+  }
+  for (const flag of flags) {
+    const v: unknown = (options as Record<string, unknown>)[flag]
+    if (v !== undefined && typeof v !== 'boolean') {
+      throw new InvalidArgumentError(`${flag} must be true or false, got ${show(v)}`, {
+        transformation,
+        hint: `pass { ${flag}: true }, or leave it out for false`,
+      })
+    }
+  }
+}
+
 /** Normalizes `argnums` against the number of arguments; throws `InvalidArgumentError`. */
 export const checkArgnums = (
   argnums: number | readonly number[],
@@ -104,6 +144,12 @@ export const checkArgnums = (
     })
   }
   const list: readonly unknown[] = typeof argnums === 'number' ? [argnums] : argnums
+  if (count === 0) {
+    throw new InvalidArgumentError('the function was called with no arguments', {
+      transformation,
+      hint: `call it with the values to differentiate at, e.g. ${transformation}(f)(x)`,
+    })
+  }
   for (const a of list) {
     if (typeof a !== 'number' || !Number.isInteger(a) || a < 0 || a >= count) {
       throw new InvalidArgumentError(
@@ -127,36 +173,52 @@ export const checkArgnums = (
 /**
  * Auxiliary output with every value traced by the finishing transformation replaced by its
  * primal (`unwrap`); anything else — strings, flags, nested data — passes through unchanged.
- * Arrays and plain objects are copied once each, so shared and cyclic references survive.
+ * Arrays and plain objects are copied once each, so shared and cyclic references survive, and
+ * holes stay holes. A worklist, not recursion: aux nested 10⁵ deep costs no JS stack.
  */
 export const stripAux = (aux: unknown, unwrap: (v: Val) => Val): unknown => {
   const copies = new Map<object, unknown>()
+  // [original, copy] pairs whose entries are still to be copied
+  const pending: [object, unknown[] | Record<string, unknown>][] = []
   const strip = (a: unknown): unknown => {
     if (a instanceof Tracer) return unwrap(a)
     if (typeof a !== 'object' || a === null) return a
     const done = copies.get(a)
     if (done !== undefined) return done
-    if (Array.isArray(a)) {
-      const out: unknown[] = []
-      copies.set(a, out)
-      for (const item of a) out.push(strip(item))
-      return out
+    let out: unknown[] | Record<string, unknown>
+    if (Array.isArray(a)) out = new Array<unknown>(a.length)
+    else {
+      // null-prototype objects are plain data too (trees accept them): their traced values
+      // must be stripped as well, or they would escape the transformation
+      const proto: unknown = Object.getPrototypeOf(a)
+      if (proto !== Object.prototype && proto !== null) return a
+      out = {}
     }
-    // null-prototype objects are plain data too (trees accept them): their traced values must
-    // be stripped as well, or they would escape the transformation
-    const proto: unknown = Object.getPrototypeOf(a)
-    if (proto !== Object.prototype && proto !== null) return a
-    const out: Record<string, unknown> = {}
     copies.set(a, out)
-    for (const [k, v] of Object.entries(a)) {
-      Object.defineProperty(out, k, {
-        value: strip(v),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    }
+    pending.push([a, out])
     return out
   }
-  return strip(aux)
+  try {
+    const root = strip(aux)
+    for (let job = pending.pop(); job !== undefined; job = pending.pop()) {
+      const [a, out] = job
+      if (Array.isArray(out)) {
+        const from = a as readonly unknown[]
+        for (let i = 0; i < from.length; i++) if (Object.hasOwn(from, i)) out[i] = strip(from[i])
+        continue
+      }
+      for (const [k, v] of Object.entries(a)) {
+        Object.defineProperty(out, k, {
+          value: strip(v),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+    }
+    return root
+  } catch (e) {
+    // a getter or a Proxy trap of the aux threw while fluxion copied it
+    throw readError(e, 'the auxiliary output', 'return plain data as aux')
+  }
 }

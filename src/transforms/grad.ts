@@ -12,6 +12,7 @@ import {
   asLeaf,
   checkArgnums,
   checkFunction,
+  checkOptions,
   cotangentOps,
   splitAux,
   stripAux,
@@ -139,6 +140,7 @@ export function grad(
   options?: GradOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'grad')
+  checkOptions(options, 'grad', ['hasAux'])
   return (...args: readonly unknown[]) => {
     const [, aux, grads] = valueAndGradImpl(
       f as (...a: readonly unknown[]) => unknown,
@@ -187,6 +189,7 @@ export function valueAndGrad(
   options?: GradOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'valueAndGrad')
+  checkOptions(options, 'valueAndGrad', ['hasAux'])
   return (...args: readonly unknown[]) => {
     const [value, aux, grads] = valueAndGradImpl(
       f as (...a: readonly unknown[]) => unknown,

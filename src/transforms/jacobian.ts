@@ -15,7 +15,7 @@ import { concat } from '../primitives/concat.ts'
 import { reshape, slice, transpose } from '../primitives/structural.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { asLeaf, checkArgnums, checkFunction } from './common.ts'
+import { asLeaf, checkArgnums, checkFunction, checkOptions, checkSync } from './common.ts'
 import type { Argnums, Scalar, Selected } from './grad.ts'
 import { grad } from './grad.ts'
 import { jvp } from './jvp.ts'
@@ -73,6 +73,12 @@ const select = (
   }
   return { input, g }
 }
+
+/** How errors name the differentiated input: `argument 1`, or the list of selected ones. */
+const inputName = (argnums: Argnums | undefined): string =>
+  typeof argnums === 'object' && argnums !== null
+    ? 'the arguments picked by argnums'
+    : `argument ${argnums ?? 0}`
 
 const chunkOf = (total: number, requested: number | undefined): number => {
   if (requested !== undefined) {
@@ -154,6 +160,7 @@ export function jacfwd(
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'jacfwd')
+  checkOptions(options, 'jacfwd')
   return jacfwdImpl(f, options)
 }
 
@@ -165,9 +172,11 @@ function jacfwdImpl(
 ): (...args: readonly unknown[]) => unknown {
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, 'jacfwd')
-    const inFlat = flatten(input, 'input')
+    const inFlat = flatten(input, inputName(options?.argnums))
     const total = inFlat.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
-    const out = flatten(g(input), 'output')
+    const y = g(input)
+    checkSync(y, 'jacfwd')
+    const out = flatten(y, 'output')
     const stacked = sweep(inFlat, chunkOf(total, options?.chunkSize), (basis) =>
       vmap((t: unknown) => jvp(g, [input], [t as never])[1])(basis),
     )
@@ -216,6 +225,7 @@ export function jacrev(
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'jacrev')
+  checkOptions(options, 'jacrev')
   return jacrevImpl(f, options)
 }
 
@@ -225,7 +235,7 @@ function jacrevImpl(
 ): (...args: readonly unknown[]) => unknown {
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, 'jacrev')
-    const inFlat = flatten(input, 'input')
+    const inFlat = flatten(input, inputName(options?.argnums))
     const traced = traceVjp((x: unknown) => g(x), [input], false, 'jacrev')
     const out = flatten(traced.out, 'output')
     const total = out.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
@@ -272,6 +282,7 @@ export function hessian(
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'hessian')
+  checkOptions(options, 'hessian')
   // the inner gradient takes the kind of its argument (a number for a number), as `grad` does
   return jacfwdImpl(
     grad(f as (...args: readonly unknown[]) => Scalar, { argnums: options?.argnums ?? 0 }),

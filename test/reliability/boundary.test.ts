@@ -969,12 +969,10 @@ describe('every exported function of fluxion is covered by this suite', () => {
     ...['hessian', 'hvp', 'vmap', 'jit', 'derivative', 'checkpoint', 'customJvp', 'customVjp'],
     ...['treeMap', 'treeLeaves'],
   ])
-  // classes and internals: errors, Tensor, primitive records (…P), and conformKind (internal)
+  // classes: errors and Tensor (primitive records and internal helpers are not exported, #12)
   const exempt = (name: string) =>
     /Error$/.test(name) ||
     name === 'Tensor' ||
-    /P$/.test(name) ||
-    name === 'conformKind' ||
     // a switch, not a computation: its argument is checked in test/core/debug-nans.test.ts
     name === 'debugNans'
 

@@ -107,7 +107,7 @@ describe('checkGrads throws GradientCheckError on wrong derivatives', () => {
   const x = tensor([0.5, 1.5])
 
   it('a customVjp with a wrong bwd: the adjoint identity fails, with a useful message', () => {
-    const e = thrown(() => checkGrads(wrongBwd, [x]))
+    const e = thrown(() => checkGrads(wrongBwd, [x], { modes: ['rev'] }))
     expect(e).toBeInstanceOf(FluxionError)
     expect(e.name).toBe('GradientCheckError')
     expect(e.law).toBe('vjp-jvp-adjoint')
@@ -123,17 +123,16 @@ describe('checkGrads throws GradientCheckError on wrong derivatives', () => {
     )
   })
 
-  it('a customVjp with a wrong bwd, checked in reverse mode only', () => {
-    expect(thrown(() => checkGrads(wrongBwd, [x], { modes: ['rev'] })).law).toBe('vjp-jvp-adjoint')
-  })
-
-  it('passes forward mode alone, which differentiates f itself', () => {
-    checkGrads(wrongBwd, [x], { modes: ['fwd'], order: 2 })
+  it('a customVjp with a wrong bwd, checked in both modes: forward mode transposes bwd', () => {
+    expect(thrown(() => checkGrads(wrongBwd, [x])).law).toBe('fd-agreement')
+    expect(thrown(() => checkGrads(wrongBwd, [x], { modes: ['fwd'] })).check).toBe('JVP')
   })
 
   it('a bwd right only to first order: order 1 passes, order 2 fails', () => {
     checkGrads(constantResidual, [x])
-    const e = thrown(() => checkGrads(constantResidual, [x], { order: 2 }))
+    // forward mode transposes bwd, so forward over forward meets the stopped residual first
+    expect(thrown(() => checkGrads(constantResidual, [x], { order: 2 })).check).toBe('JVP of JVP')
+    const e = thrown(() => checkGrads(constantResidual, [x], { order: 2, modes: ['rev'] }))
     expect(e.check).toMatch(/of VJP$/)
   })
 

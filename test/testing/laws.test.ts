@@ -1,7 +1,7 @@
 /**
  * The law predicates of fluxion/testing detect what they are about: each holds for correct
  * code and fails, with an explanation, for a deliberately wrong custom rule (a wrong tangent,
- * a wrong or nonlinear bwd, a gradient field that is not a gradient). `explain` and
+ * a nonlinear bwd, a gradient field that is not a gradient). `explain` and
  * `assertHolds` report the law, the tolerance and the size of the violation.
  */
 import {
@@ -51,11 +51,15 @@ const x = tensor([0.5, -1, 2])
 const v = tensor([1, 0.5, -0.25])
 const w = tensor([0.3, -0.7, 1.1])
 
-/** x·sin x with a bwd that forgets a term. */
-const wrongBwd = customVjp(
-  (t: Tensor) => mul(t, sin(t)),
-  (t: Tensor) => [mul(t, sin(t)), t] as const,
-  (t: Tensor, yBar: Tensor) => [mul(yBar, sin(t))] as const,
+/**
+ * sin with a bwd that is not linear in ȳ: reverse mode applies it to ȳ, forward mode transposes
+ * its linearization at ȳ = 0, so the modes disagree (a linear but wrong bwd would fool them
+ * both alike: only finite differences catch that).
+ */
+const nonlinearBwd = customVjp(
+  (t: Tensor) => sin(t),
+  (t: Tensor) => [sin(t), t] as const,
+  (t: Tensor, yBar: Tensor) => [mul(add(yBar, square(yBar)), sin(add(t, Math.PI / 2)))] as const,
 )
 
 /** sin with a tangent off by a factor 2. */
@@ -141,9 +145,9 @@ describe('each law catches a wrong rule', () => {
     fails(hvpFd((t: Tensor) => sum(firstOrderOnly(t)))(x, v))
   })
 
-  it('vjp-jvp-adjoint and grad-jacrev-jacfwd: a bwd that forgets a term', () => {
-    expect(fails(vjpJvpAdjoint(wrongBwd)([x], [v], w))).toContain('⟨ȳ, J·ẋ⟩ vs ⟨Jᵀ·ȳ, ẋ⟩')
-    expect(fails(gradJacrevJacfwd(wrongBwd)([x]))).toContain('jacfwd vs jacrev, block 0')
+  it('vjp-jvp-adjoint and grad-jacrev-jacfwd: a bwd that is not linear in ȳ', () => {
+    expect(fails(vjpJvpAdjoint(nonlinearBwd)([x], [v], w))).toContain('⟨ȳ, J·ẋ⟩ vs ⟨Jᵀ·ȳ, ẋ⟩')
+    expect(fails(gradJacrevJacfwd(nonlinearBwd)([x]))).toContain('jacfwd vs jacrev, block 0')
   })
 
   it('jvp-linearity: a tangent rule that is not linear', () => {
@@ -172,10 +176,18 @@ describe('each law catches a wrong rule', () => {
     fails(transposeInvolution(double, exact)([x], [v]))
   })
 
-  it('hessian-symmetry and hessian-agreement: a gradient field that is not a gradient', () => {
-    const p = tensor([0.5, -1.5])
-    fails(hessianSymmetry(notAGradient)(p))
-    fails(hessianAgreement(notAGradient)(p))
+  it('hessian-symmetry: a gradient field that is not a gradient', () => {
+    fails(hessianSymmetry(notAGradient)(tensor([0.5, -1.5])))
+  })
+
+  it('hessian-agreement: a bwd that is not linear in ȳ', () => {
+    // grad = bwd(1) = 2p, so hessian = 2I; forward mode transposes ȳ² at 0, so jacfwd(jacfwd) = 0
+    const squaredBar = customVjp(
+      (p: Tensor) => sum(mul(p, p)),
+      (p: Tensor) => [sum(mul(p, p)), p] as const,
+      (p: Tensor, yBar: Tensor) => [mul(square(yBar), mul(2, p))] as const,
+    )
+    fails(hessianAgreement(squaredBar)(tensor([0.5, -1.5])))
   })
 
   it('zero-derivative: a function with a derivative', () => {
