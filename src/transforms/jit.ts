@@ -17,6 +17,9 @@ import { flatten, type TreeDef, unflatten } from '../core/tree.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { checkFunction, checkSync, unalias } from './common.ts'
 
+/** Nesting depth up to which `scan` reads a tree itself (it recurses; flatten does not). */
+const SCAN_DEPTH = 1000
+
 /**
  * Compiles a trace, or gives undefined where this environment cannot run it as generated code:
  * a page that forbids such code (a Content-Security-Policy without 'unsafe-eval' makes
@@ -71,6 +74,8 @@ const scan = (
     if (x === null) return 'N'
     if (x === undefined) return 'U'
     if (typeof x !== 'object' || onPath.has(x)) return undefined
+    // issue #12: a tree deeper than this is left to flatten, whose walk needs no JS stack
+    if (onPath.size >= SCAN_DEPTH) return undefined
     onPath.add(x)
     let key: string | undefined
     if (Array.isArray(x)) {
@@ -78,6 +83,8 @@ const scan = (
       let count = 0
       for (let i = 0; i < x.length && key !== undefined; i++) {
         const c: unknown = x[i]
+        // issue #12: a hole is refused by flatten, not keyed as undefined
+        if (c === undefined && !Object.hasOwn(x, i)) return undefined
         if (typeof c === 'number') {
           count++
           continue
@@ -108,7 +115,13 @@ const scan = (
     onPath.delete(x)
     return key
   }
-  const key = walk(tree)
+  let key: string | undefined
+  try {
+    key = walk(tree)
+  } catch {
+    // issue #12: a getter or Proxy of the tree threw; flatten raises it as a named error
+    return undefined
+  }
   return key === undefined ? undefined : { key, numbers, tensors }
 }
 
