@@ -7,13 +7,15 @@
  * - every primitive: vmap-agreement, in both forms;
  * - a differentiable one: fd-agreement (order 1, and order 2 unless exempt), vjp-jvp-adjoint,
  *   jvp-linearity, vjp-linearity, grad-jvp-agreement, grad-jacrev-jacfwd, chain-rule,
- *   hessian-symmetry, hessian-agreement, hvp-fd;
+ *   hessian-symmetry, hessian-agreement, hvp-fd; and grad-jacrev-jacfwd at special points,
+ *   which its domain must list (issue #12 §5);
  * - one with a zero derivative: zero-derivative;
  * - a linear one: transpose-involution — and these must be linear: add, sub, neg, sum, reshape,
  *   transpose, broadcastTo, slice, pad, concat, cast, where;
  * - one that broadcasts its arguments elementwise: unbroadcast — at least the binary
  *   arithmetic, comparisons and `where`;
- * - a differentiable elementwise one: taylor-nested-agreement, orders 1–4.
+ * - a differentiable elementwise one: taylor-nested-agreement, orders 1–4 and at special
+ *   points.
  *
  * Every planned law must also have a runner in exactly one suite, and every suite a test file.
  */
@@ -58,6 +60,7 @@ const required = (name: (typeof primitiveNames)[number]): string[] => {
     titles.push(
       ...['vjp-jvp-adjoint', 'jvp-linearity', 'vjp-linearity', 'grad-jvp-agreement'],
       ...['grad-jacrev-jacfwd', 'chain-rule', 'hessian-symmetry', 'hessian-agreement', 'hvp-fd'],
+      'grad-jacrev-jacfwd (special points)',
     )
   }
   if (p.domain.linear === true || mustBeLinear.includes(name)) titles.push('transpose-involution')
@@ -65,6 +68,7 @@ const required = (name: (typeof primitiveNames)[number]): string[] => {
   const elementwise = p.scalar1 !== undefined || p.scalar2 !== undefined
   if ((!p.zeroDerivative && elementwise) || mustHaveTaylor.includes(name)) {
     for (const k of [1, 2, 3, 4]) titles.push(`taylor-nested-agreement (order ${k})`)
+    titles.push('taylor-nested-agreement (special points)')
   }
   return titles
 }
@@ -137,6 +141,16 @@ describe.each(primitiveNames)('%s', (name) => {
         for (const v of typeof y === 'number' ? [y] : y.data) expect(Number.isFinite(v)).toBe(true)
       }),
     )
+  })
+
+  it('has special points if it is differentiable, each a call its shape rule accepts', () => {
+    if (p.zeroDerivative) return
+    const special = p.domain.special?.() ?? []
+    expect(special.length, 'special points').toBeGreaterThan(0)
+    for (const { args, params } of special) {
+      if (p.arity >= 0) expect(args.length).toBe(p.arity)
+      expect(shapeOf(p.impl(args, params))).toEqual(p.shape(args.map(shapeOf), params))
+    }
   })
 
   it('is covered by every law that applies to it', () => {

@@ -6,11 +6,13 @@
  *   (the primitive and its pullback, compiled and replayed, give the eager bits);
  * - a differentiable one: `fd-agreement` (orders 1 and 2), `vjp-jvp-adjoint`, `jvp-linearity`,
  *   `vjp-linearity`, `grad-jvp-agreement`, `grad-jacrev-jacfwd`, `chain-rule`,
- *   `hessian-symmetry`, `hessian-agreement` and `hvp-fd`;
+ *   `hessian-symmetry`, `hessian-agreement` and `hvp-fd`; and `grad-jacrev-jacfwd` again at its
+ *   domain's special points (signed zeros, ±∞, NaN, kinks), where every mode must agree too;
  * - one with a zero derivative (comparisons, `sign`, `stopGradient`): `zero-derivative`;
  * - a linear one: `transpose-involution`;
  * - an elementwise one that broadcasts two or more arguments: `unbroadcast`;
- * - a differentiable elementwise one: `taylor-nested-agreement` (orders 1–4).
+ * - a differentiable elementwise one: `taylor-nested-agreement` (orders 1–4, and orders 1–4 at
+ *   its special points).
  * @module
  */
 import type { LawName } from 'fluxion/testing'
@@ -38,8 +40,11 @@ export interface Check {
   readonly law: RegistryLaw
   /** Derivative order, for `fd-agreement` and `taylor-nested-agreement`. */
   readonly order?: number
-  /** Which form of the law, for `vmap-agreement`. */
-  readonly variant?: 'one batch axis' | 'two batch axes'
+  /**
+   * Which form of the law: for `vmap-agreement`, the batch axes; for `grad-jacrev-jacfwd` and
+   * `taylor-nested-agreement`, 'special points' runs it at the domain's special points.
+   */
+  readonly variant?: 'one batch axis' | 'two batch axes' | 'special points'
   /** The test title: the law's name, then its order or variant. */
   readonly title: string
 }
@@ -89,6 +94,11 @@ export const lawsFor = (p: Primitive): readonly Check[] => {
     ] as const) {
       checks.push(check(law))
     }
+    checks.push({
+      law: 'grad-jacrev-jacfwd',
+      variant: 'special points',
+      title: 'grad-jacrev-jacfwd (special points)',
+    })
   }
   if (isLinear(p)) checks.push(check('transpose-involution'))
   if (isBroadcasting(p)) checks.push(check('unbroadcast'))
@@ -99,6 +109,11 @@ export const lawsFor = (p: Primitive): readonly Check[] => {
   )
   if (!p.zeroDerivative && isElementwise(p)) {
     for (const k of [1, 2, 3, 4]) checks.push(check('taylor-nested-agreement', k))
+    checks.push({
+      law: 'taylor-nested-agreement',
+      variant: 'special points',
+      title: 'taylor-nested-agreement (special points)',
+    })
   }
   return checks
 }

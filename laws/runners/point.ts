@@ -1,7 +1,9 @@
 /**
  * What every registry-wide runner shares: points sampled from a primitive's own domain, the
  * directions and cotangents drawn at them, and the assertion that turns a law's `Equation`
- * into a fast-check property whose failure names the call and the size of the violation.
+ * into a fast-check property whose failure names the call and the size of the violation; and
+ * the same at the domain's special points, compared with NaN equal to NaN and infinities
+ * exactly.
  *
  * Tangents and cotangents have entries in [−1, 1]; scalars of the linearity laws lie in
  * [−2, 2]. Linear primitives are sampled at dyadic rationals and checked exactly.
@@ -16,9 +18,11 @@ import {
   fdExact,
   fdOrder1,
   fdOrder2,
+  formatTree,
   holds,
   type Numeric,
   type Tolerance,
+  valuesOf,
 } from 'fluxion/testing'
 import type { Draw, Primitive } from '../../src/core/primitive.ts'
 import { drawDyadicFrom, drawFrom, drawLike } from '../draw.ts'
@@ -73,4 +77,61 @@ export const fdSettings = (p: Primitive, order: 1 | 2, pt: Point): FdSettings =>
   const base = order === 1 ? fdOrder1 : fdOrder2
   const rtol = p.domain.rtol
   return rtol === undefined ? base : { ...base, tol: { ...base.tol, rtol } }
+}
+
+/**
+ * Why an equation fails at a special point, or undefined where it holds: each pair must have
+ * one shape, NaN where the other has NaN, an infinity where the other has the same infinity,
+ * and finite entries within `tol` — its atol scaled by the largest finite entry compared (an
+ * infinite entry must not make every finite comparison vacuous).
+ */
+export const specialViolation = (e: Equation, tol: Tolerance): string | undefined => {
+  if (e.mismatch !== undefined) return e.mismatch
+  if (e.lhs.length !== e.rhs.length) return `${e.lhs.length} values against ${e.rhs.length}`
+  let scale = 0
+  for (const v of [...e.lhs, ...e.rhs]) {
+    for (const x of valuesOf(v)) if (Number.isFinite(x)) scale = Math.max(scale, Math.abs(x))
+  }
+  const atol = tol.atol * (1 + scale)
+  for (let i = 0; i < e.lhs.length; i++) {
+    const a = valuesOf(e.lhs[i]!)
+    const b = valuesOf(e.rhs[i]!)
+    const label = e.labels?.[i] ?? `value ${i}`
+    if (a.length !== b.length) return `${label}: ${a.length} entries against ${b.length}`
+    for (let j = 0; j < a.length; j++) {
+      const x = a[j]!
+      const y = b[j]!
+      const agree =
+        x === y ||
+        (Number.isNaN(x) && Number.isNaN(y)) ||
+        (Number.isFinite(x) &&
+          Number.isFinite(y) &&
+          Math.abs(x - y) <= atol + tol.rtol * Math.max(Math.abs(x), Math.abs(y)))
+      if (!agree) return `${label}, entry ${j}: ${x} against ${y}`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Asserts `law` at every special point of `p`'s domain (NaN equal to NaN, infinities exactly,
+ * finite entries within `tol`); a failure names the call and its arguments.
+ */
+export const assertAtSpecialPoints = (
+  p: Primitive,
+  law: (subject: Subject) => Equation,
+  tol: Tolerance,
+): void => {
+  const samples = p.domain.special?.() ?? []
+  if (samples.length === 0) throw new Error(`${p.name} has no special points in its domain`)
+  for (const sample of samples) {
+    const subject = subjectOf(p, sample)
+    const equation = law(subject)
+    const why = specialViolation(equation, tol)
+    if (why !== undefined) {
+      throw new Error(
+        `${subject.label} at ${formatTree(sample.args)}: ${equation.law} fails; ${why}`,
+      )
+    }
+  }
 }

@@ -34,6 +34,12 @@ export interface Domain<P> {
   readonly rtol?: number
   /** Whether the primitive is linear in all its differentiable arguments. */
   readonly linear?: boolean
+  /**
+   * Calls at special points, where the laws that compare modes must hold too (NaN equal to
+   * NaN, infinities exactly): signed zeros, ±∞, NaN, and the primitive's kinks — ties, a base
+   * of 0 with integer and half exponents. A function, so each call gets fresh tensors.
+   */
+  special?(): readonly Sample<P>[]
 }
 
 /** What declares a primitive; `define` fills in the optional fast-path fields. */

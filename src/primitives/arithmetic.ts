@@ -78,7 +78,17 @@ export const powP = binary({
     (a, b) => safeMul(b, pow(a, sub(b, 1))),
     (a, _b, y) => where(equal(a, 0), 0, mul(y, log(a))),
   ],
-  domain: binaryDomain(real(0.5, 2.5), real(-2, 2)),
+  // a base of 0 (and −0, and negative) with integer and half exponents: the kinks of aᵇ
+  domain: binaryDomain(real(0.5, 2.5), real(-2, 2), undefined, [
+    ...[3, 1.5, -0.5, -2, -3, 4].flatMap((b): [number, number][] => [
+      [0, b],
+      [-0, b],
+    ]),
+    [-2, 3],
+    [-2, -1],
+    [-1, 0.5],
+    [-1, 1.5],
+  ]),
 })
 
 /** 1 where a > b, ½ where a = b, 0 elsewhere: how `maximum` splits its derivative at ties. */
@@ -336,30 +346,29 @@ export function clip(
 }
 
 /**
- * Series of aᵇ. An integer exponent (a plain number) expands exactly by repeated squaring of the
- * series, and a reciprocal for a negative one: a polynomial, defined at a₀ = 0 where the
- * log-based recurrences divide by 0. Any other exponent goes through `powByPartials`.
+ * Series of aᵇ. A natural-number exponent (a plain number) expands exactly by repeated squaring
+ * of the series: a polynomial, defined at a₀ = 0 where the log-based recurrences divide by 0.
+ * Any other exponent goes through `powByPartials` (a negative integer too: 1/aⁿ has a pole at
+ * 0, where a reciprocal series would get the signs of its infinities wrong).
  */
 function powSeries(a: Series, b: Series, constantExponent: boolean): Val[] {
   const n = b[0]!
-  return constantExponent && typeof n === 'number' && Number.isSafeInteger(n)
-    ? integerPowSeries(a, n)
+  return constantExponent && typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+    ? naturalPowSeries(a, n)
     : powByPartials(a, b, constantExponent)
 }
 
-/** aⁿ for an integer n, by repeated squaring (O(K² log |n|)); y₀ is `pow` itself. */
-function integerPowSeries(a: Series, n: number): Val[] {
+/** aⁿ for a natural number n, by repeated squaring (O(K² log n)); y₀ is `pow` itself. */
+function naturalPowSeries(a: Series, n: number): Val[] {
   const y0 = pow(a[0]!, n)
   let power: Val[] | undefined
   let base: Val[] = a.slice()
-  for (let m = Math.abs(n); m > 0; m = Math.floor(m / 2)) {
+  for (let m = n; m > 0; m = Math.floor(m / 2)) {
     if (m % 2 === 1) power = power === undefined ? base : productSeries(power, base)
     if (m > 1) base = productSeries(base, base)
   }
-  const zero = zeroLike(y0)
   // a⁰ = 1: its series is constant, whatever a is (the convention ∂/∂a a⁰ = 0 at a = 0 too)
-  if (power === undefined) return a.map((_, k) => (k === 0 ? y0 : zero))
-  const y = n > 0 ? power : quotientSeries([1, ...a.slice(1).map(() => zero)], power)
+  const y = power ?? a.map(() => zeroLike(y0))
   y[0] = y0
   return y
 }

@@ -28,6 +28,7 @@ import {
   drawMask,
   drawValue,
   real,
+  specialReals,
   unaryDomain,
 } from './domain.ts'
 import { alignBatched, binary, sumTangents, unary, unbroadcast } from './families.ts'
@@ -219,6 +220,17 @@ export const whereP: Primitive<void> = define({
         ],
         params: undefined,
       }
+    },
+    // each branch's special entries, selected and not (an unselected NaN contributes 0)
+    special: () => {
+      const n = specialReals.length
+      const mask = new Tensor(
+        Float64Array.from({ length: n }, (_, i) => i % 2),
+        [n],
+      )
+      const a = new Tensor(Float64Array.from(specialReals), [n])
+      const b = new Tensor(Float64Array.from(specialReals).reverse(), [n])
+      return [{ args: [mask, a, b], params: undefined }]
     },
     // linear in the branches, its differentiable arguments
     linear: true,

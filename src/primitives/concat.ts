@@ -12,7 +12,7 @@ import { shapeOf, type Val } from '../core/tracer.ts'
 import { concatK } from '../tensor/kernels/layout.ts'
 import { normalizeAxis, type Shape, show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { anyReal, drawShape, drawValue } from './domain.ts'
+import { anyReal, drawShape, drawValue, specialTensor } from './domain.ts'
 import { asTensor, withBatch } from './families.ts'
 import { expandDims, slice } from './structural.ts'
 
@@ -100,6 +100,10 @@ export const concatP: Primitive<ConcatParams> = define({
         params: { axis },
       }
     },
+    special: () => [
+      { args: [specialTensor([2, 2]), specialTensor([2, 3])], params: { axis: 1 } },
+      { args: [specialTensor([1, 3]), specialTensor([2, 3])], params: { axis: 0 } },
+    ],
     linear: true,
   },
 })

@@ -96,33 +96,106 @@ export const drawSeparated = (
   })
 }
 
-/** Domain of a unary elementwise primitive over an interval. */
+/**
+ * The special reals of every elementwise domain: signed zeros (kinks of `abs`, `relu`, poles of
+ * `log` and `div`), ±1 (edges of `asin`, `acos`, `log1p`), ±½ and ±2, ±∞ and NaN.
+ */
+export const specialReals: readonly number[] = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  2,
+  -2,
+  Infinity,
+  -Infinity,
+  NaN,
+]
+
+/** The reals paired with each other for binary primitives (ties on the diagonal). */
+const specialGrid: readonly number[] = [0, -0, 1, -1, 2, 0.5, Infinity, -Infinity, NaN]
+
+/**
+ * Special calls of an elementwise primitive, one tuple of arguments per point: every point as
+ * plain numbers (the scalar paths: reverse mode's numeric tape), and all points at once as
+ * vectors (the tensor kernels, fused pullbacks included).
+ */
+export const elementwiseSpecial =
+  (points: readonly (readonly number[])[]) => (): Sample<void>[] => {
+    const arity = points[0]?.length ?? 0
+    const vectors = Array.from(
+      { length: arity },
+      (_, i) =>
+        new Tensor(
+          Float64Array.from(points, (p) => p[i]!),
+          [points.length],
+        ),
+    )
+    return [
+      { args: vectors, params: undefined },
+      ...points.map((p) => ({ args: p, params: undefined })),
+    ]
+  }
+
+/**
+ * A tensor of `shape` cycling through signed zeros, ±∞, NaN and 1: the special entries of the
+ * structural primitives, whose derivatives must not depend on them.
+ */
+export const specialTensor = (shape: Shape): Tensor => {
+  const cycle = [0, -0, Infinity, -Infinity, Number.NaN, 1]
+  return new Tensor(
+    Float64Array.from({ length: sizeOf(shape) }, (_, i) => cycle[i % cycle.length]!),
+    shape,
+  )
+}
+
+/** Every pair of the special grid, then `extra` pairs. */
+const specialPairs = (extra: readonly (readonly [number, number])[]): (readonly number[])[] => [
+  ...specialGrid.flatMap((a) => specialGrid.map((b) => [a, b])),
+  ...extra,
+]
+
+/** Domain of a unary elementwise primitive over an interval; special points `specialReals`. */
 export const unaryDomain = (iv: Interval, rtol?: number): Domain<void> => ({
   sample: (draw): Sample<void> => ({
     args: [drawValue(draw, drawShape(draw), iv)],
     params: undefined,
   }),
+  special: elementwiseSpecial(specialReals.map((x) => [x])),
   ...(rtol === undefined ? {} : { rtol }),
 })
 
-/** Domain of a binary elementwise primitive: broadcast-compatible shapes, one interval each. */
-export const binaryDomain = (a: Interval, b: Interval = a, rtol?: number): Domain<void> => ({
+/**
+ * Domain of a binary elementwise primitive: broadcast-compatible shapes, one interval each;
+ * special points every pair of special reals, and `extra` pairs (a primitive's own kinks).
+ */
+export const binaryDomain = (
+  a: Interval,
+  b: Interval = a,
+  rtol?: number,
+  extra: readonly (readonly [number, number])[] = [],
+): Domain<void> => ({
   sample: (draw): Sample<void> => {
     const [sa, sb] = drawBroadcastPair(draw)
     return { args: [drawValue(draw, sa, a), drawValue(draw, sb, b)], params: undefined }
   },
+  special: elementwiseSpecial(specialPairs(extra)),
   ...(rtol === undefined ? {} : { rtol }),
 })
 
 /**
  * Domain of a binary elementwise primitive whose kink is a tie (`maximum`, `minimum`):
- * broadcast-compatible shapes, every entry of either argument at least `gap` from every other.
+ * broadcast-compatible shapes, every entry of either argument at least `gap` from every other;
+ * special points every pair of special reals, ties included.
  */
 export const separatedBinaryDomain = (iv: Interval): Domain<void> => ({
   sample: (draw): Sample<void> => ({
     args: drawSeparated(draw, drawBroadcastPair(draw), iv),
     params: undefined,
   }),
+  special: elementwiseSpecial(specialPairs([])),
 })
 
 /** The usual interval for smooth functions on all of ℝ. */

@@ -30,7 +30,7 @@ import { sumK } from '../tensor/kernels/reduce.ts'
 import type { UnaryKernel } from '../tensor/kernels/unary.ts'
 import { broadcastShapes, broadcastsTo, type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { anyReal, binaryDomain, drawShape, drawValue } from './domain.ts'
+import { anyReal, binaryDomain, drawShape, drawValue, specialTensor } from './domain.ts'
 
 /** What declares a unary elementwise primitive. */
 export type UnarySpec = {
@@ -387,6 +387,10 @@ export const sumP: Primitive<ReduceParams> = linear<ReduceParams>({
       const axes = shape.flatMap((_, i) => (draw.integer(0, 1) === 1 ? [i] : []))
       return { args: [drawValue(draw, shape, anyReal)], params: { axes } }
     },
+    special: () => [
+      { args: [specialTensor([2, 3])], params: { axes: [1] } },
+      { args: [specialTensor([2, 3])], params: { axes: [0, 1] } },
+    ],
   },
 })
 
@@ -412,6 +416,7 @@ export const reshapeP: Primitive<ShapeParams> = linear<ShapeParams>({
       const m = draw.integer(1, 4)
       return { args: [drawValue(draw, [n, m], anyReal)], params: { shape: [m, n] } }
     },
+    special: () => [{ args: [specialTensor([2, 3])], params: { shape: [3, 2] } }],
   },
 })
 
@@ -444,6 +449,7 @@ export const broadcastToP: Primitive<ShapeParams> = linear<ShapeParams>({
         .map((d) => (draw.integer(0, 1) === 1 ? 1 : d))
       return { args: [drawValue(draw, from, anyReal)], params: { shape } }
     },
+    special: () => [{ args: [specialTensor([3])], params: { shape: [2, 3] } }],
   },
 })
 

@@ -10,6 +10,7 @@ import { bind2 } from '../core/bind.ts'
 import { InvalidArgumentError } from '../core/errors.ts'
 import { define, type Primitive } from '../core/primitive.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
+import { tensor } from '../tensor/create.ts'
 import { matmulK, matmulShape } from '../tensor/kernels/matmul.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { mul } from './arithmetic.ts'
@@ -33,7 +34,7 @@ const mm = (a: Val, b: Val, transA: boolean, transB: boolean): Val =>
   bind2(matmulP, a, b, { transA, transB })
 
 /** Primitive record of {@link matmul}: product over the last two axes, leading axes broadcast. */
-export const matmulP: Primitive<MatmulParams> = define({
+export const matmulP: Primitive<MatmulParams> = define<MatmulParams>({
   name: 'matmul',
   arity: 2,
   zeroDerivative: false,
@@ -89,6 +90,37 @@ export const matmulP: Primitive<MatmulParams> = define({
         params: { transA, transB },
       }
     },
+    // zeros of both signs, not ±∞ or NaN: matmul is linear and keeps IEEE arithmetic, so a
+    // basis direction's zeros meet an infinite entry as 0·∞ = NaN, in each mode differently
+    special: () => [
+      {
+        args: [
+          tensor([
+            [0, -0, 1],
+            [-2, 0, 0.5],
+          ]),
+          tensor([
+            [-0, 3],
+            [0, 0],
+            [1, -0],
+          ]),
+        ],
+        params: { transA: false, transB: false },
+      },
+      {
+        args: [
+          tensor([
+            [0, 0],
+            [0, 0],
+          ]),
+          tensor([
+            [-0, 1],
+            [2, -0],
+          ]),
+        ],
+        params: { transA: true, transB: false },
+      },
+    ],
   },
 })
 

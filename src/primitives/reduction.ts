@@ -12,6 +12,7 @@ import { debugState } from '../core/debug.ts'
 import { ShapeError } from '../core/errors.ts'
 import { define, type Primitive } from '../core/primitive.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
+import { tensor } from '../tensor/create.ts'
 import { maxK } from '../tensor/kernels/reduce.ts'
 import { normalizeAxes, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
@@ -31,6 +32,45 @@ const reduceDomain = {
     // entries kept apart: a tie for the maximum is a kink
     return { args: drawSeparated(draw, [shape], anyReal), params: { axes } }
   },
+  // ties (of ±∞ and of ±0 too), an infinite maximum, NaN: the derivative splits among ties
+  special: () => [
+    {
+      args: [
+        tensor([
+          [Infinity, 0, Infinity],
+          [1, 1, 0],
+        ]),
+      ],
+      params: { axes: [1] },
+    },
+    {
+      args: [
+        tensor([
+          [-Infinity, -Infinity],
+          [0, -0],
+        ]),
+      ],
+      params: { axes: [1] },
+    },
+    {
+      args: [
+        tensor([
+          [Number.NaN, 1],
+          [2, -Infinity],
+        ]),
+      ],
+      params: { axes: [0, 1] },
+    },
+    {
+      args: [
+        tensor([
+          [Number.NaN, 1],
+          [2, -Infinity],
+        ]),
+      ],
+      params: { axes: [0] },
+    },
+  ],
 }
 
 /** Weights that split a max's derivative evenly among the entries equal to it (constants). */

@@ -22,7 +22,7 @@ import {
   sizeOf,
 } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { anyReal, drawShape, drawValue } from './domain.ts'
+import { anyReal, drawShape, drawValue, specialTensor } from './domain.ts'
 import { asTensor, broadcastToP, linear, reshapeP } from './families.ts'
 
 type Value = number | Tensor
@@ -102,6 +102,7 @@ export const transposeP: Primitive<TransposeParams> = linear<TransposeParams>({
       }
       return { args: [drawValue(draw, shape, anyReal)], params: { perm } }
     },
+    special: () => [{ args: [specialTensor([2, 3])], params: { perm: [1, 0] } }],
   },
 })
 
@@ -188,6 +189,11 @@ export const castP: Primitive<CastParams> = linear<CastParams>({
       args: [drawValue(draw, [], anyReal)],
       params: { to: draw.integer(0, 1) === 0 ? 'number' : 'tensor' },
     }),
+    special: () =>
+      [0, -0, Infinity, -Infinity, Number.NaN].flatMap((x) => [
+        { args: [x], params: { to: 'tensor' } as const },
+        { args: [new Tensor(Float64Array.of(x), [])], params: { to: 'number' } as const },
+      ]),
   },
 })
 
@@ -279,6 +285,9 @@ export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
       const steps = shape.map(() => draw.integer(1, 2))
       return { args: [drawValue(draw, shape, anyReal)], params: { starts, ends, steps } }
     },
+    special: () => [
+      { args: [specialTensor([2, 6])], params: { starts: [0, 1], ends: [2, 6], steps: [1, 2] } },
+    ],
   },
 })
 
@@ -347,6 +356,14 @@ export const padP: Primitive<PadParams> = linear<PadParams>({
         },
       }
     },
+    // padding with a non-finite value: the pad's entries are constants either way
+    special: () => [
+      {
+        args: [specialTensor([2, 3])],
+        params: { lo: [1, 0], hi: [0, 2], interior: [0, 1], value: Number.NaN },
+      },
+      { args: [specialTensor([3])], params: { lo: [2], hi: [1], interior: [1], value: Infinity } },
+    ],
   },
 })
 

@@ -1,8 +1,9 @@
 /**
  * The derivative conventions of DESIGN §3, each pinned in both modes: kinks (`abs'(0) = 0`,
  * `sign' = 0`), `pow(x, 0)' = 0` at 0, `sqrt'(0) = +∞`, even tie splitting for `maximum` and
- * `minimum`, zero-preserving products (`where` never turns an unselected infinite partial into
- * NaN) and finite derivatives of the stable functions at ±1000 and near 0.
+ * `minimum`, zero-annihilating products (`where` never turns an unselected infinite partial
+ * into NaN, and a zero partial stops an infinite cotangent) and finite derivatives of the
+ * stable functions at ±1000 and near 0.
  */
 import {
   abs,
@@ -16,6 +17,7 @@ import {
   logistic,
   maximum,
   minimum,
+  mul,
   pow,
   safeMul,
   sign,
@@ -62,10 +64,24 @@ describe('conventions (DESIGN §3)', () => {
     expectClose(vjp(g, tensor([0, 2]))[1](tensor([1, 1]))[0], tensor([0, 0.5]))
   })
 
-  it('safeMul(0, ∞) = 0 and safeMul(0, NaN) = 0', () => {
+  it('safeMul(0, ∞) = 0 and safeMul(0, NaN) = 0, whichever factor is 0', () => {
     expect(safeMul(0, Number.POSITIVE_INFINITY)).toBe(0)
     expect(safeMul(0, Number.NaN)).toBe(0)
+    expect(safeMul(Number.NEGATIVE_INFINITY, 0)).toBe(0)
+    expect(safeMul(Number.NaN, 0)).toBe(0)
     expectClose(safeMul(tensor([0, 2]), Number.POSITIVE_INFINITY), tensor([0, Infinity]), 0, 0)
+    expectClose(safeMul(Number.POSITIVE_INFINITY, tensor([0, 2])), tensor([0, Infinity]), 0, 0)
+  })
+
+  it('zero annihilates: a zero partial stops an infinite cotangent, in both modes', () => {
+    // √′(0) = ∞ meets (x²)′ = 2·0: the product is 0 whichever mode runs the chain rule
+    const f = (x: number) => sqrt(mul(x, x))
+    expect(grad(f)(0)).toBe(0)
+    expect(jvp(f, [0], [1])[1]).toBe(0)
+    // a product with a zero partial keeps the other term: (x·log x)′(0) = log 0 = −∞
+    const g = (x: number) => mul(x, log(x))
+    expect(grad(g)(0)).toBe(Number.NEGATIVE_INFINITY)
+    expect(jvp(g, [0], [1])[1]).toBe(Number.NEGATIVE_INFINITY)
   })
 
   it('logistic and softplus are finite with finite derivatives at ±1000', () => {

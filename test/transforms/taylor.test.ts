@@ -16,6 +16,7 @@ import {
   asin,
   atan,
   atan2,
+  concat,
   cos,
   cosh,
   derivative,
@@ -29,18 +30,23 @@ import {
   log,
   log1p,
   logistic,
+  logSumExp,
+  matmul,
   maximum,
   minimum,
   mul,
   neg,
   pow,
+  reshape,
   safeMul,
   sin,
   sinh,
   softplus,
   sqrt,
   square,
+  stack,
   sub,
+  sum,
   type Tensor,
   tan,
   tanh,
@@ -48,6 +54,8 @@ import {
   vmap,
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
+import type { Val } from '../../src/core/tracer.ts'
+import { conformKind } from '../../src/primitives/structural.ts'
 import { expectClose } from '../helpers.ts'
 
 type Fn = (x: number) => number
@@ -250,6 +258,124 @@ describe('derivative nests', () => {
     const xs = tensor([0.1, -0.5, 2])
     const d2 = vmap(derivative(sin, 2) as unknown as (x: Tensor) => Tensor)(xs)
     expectClose(d2, tensor([0.1, -0.5, 2].map((x) => -Math.sin(x))), 1e-15, 0)
+  })
+})
+
+/** A rank-0 result as a number, with its derivative (a traced value stays traced). */
+const scalar = (v: Val): number => conformKind(v, 'number') as number
+
+describe('constant operands (issue #12 §4): zeros of their own shape', () => {
+  // d/dx Σ[x, 1] = 1
+  it('stack and concat with a constant', () => {
+    for (const k of [1, 2, 3]) {
+      expect(derivative((x: number) => scalar(sum(stack([x, 1]))), k)(0.3)).toBe(k === 1 ? 1 : 0)
+    }
+    const c = tensor([[1, 2]])
+    const f = (x: number) => scalar(sum(concat([mul(x, tensor([[3, 4]])), c])))
+    expect(derivative(f)(0.3)).toBe(7)
+  })
+
+  it('logSumExp(stack([x, 0]))′ = σ(x), and its higher orders match nested grads', () => {
+    const f = (x: number) => scalar(logSumExp(stack([x, 0])))
+    expectClose(derivative(f)(0.3), 1 / (1 + Math.exp(-0.3)), 1e-15, 0)
+    expectNestedAgreement(f, 0.3, 5)
+  })
+
+  it('matmul with a constant matrix, on either side', () => {
+    const A = tensor([
+      [1, 2],
+      [3, 4],
+    ])
+    const v = tensor([1, -1])
+    // Σ A·(x v) = x·Σ A v = −2x; Σ (x v)ᵀ·A = x·Σ vᵀA = −4x
+    const left = (x: number) => scalar(sum(matmul(A, mul(x, v))))
+    const right = (x: number) => scalar(sum(matmul(mul(x, v), A)))
+    expect(derivative(left)(0.3)).toBe(-2)
+    expect(derivative(right)(0.3)).toBe(-4)
+    expect(derivative(left, 2)(0.3)).toBe(0)
+    // a product of two series: (x v)ᵀ·(x² A v) = x³·vᵀAv
+    const both = (x: number) =>
+      scalar(sum(matmul(reshape(mul(x, v), [1, 2]), reshape(mul(square(x), matmul(A, v)), [2, 1]))))
+    expectNestedAgreement(both, 0.7, 4)
+  })
+})
+
+describe('pow at a base of 0 (issue #12 §4), as nested grads give it', () => {
+  // (n, k, the k-th derivative of xⁿ at 0): polynomials exactly, the rest as one-sided limits
+  const cases: readonly (readonly [number, number, number])[] = [
+    [2, 1, 0],
+    [2, 2, 2],
+    [2, 3, 0],
+    [1, 1, 1],
+    [1, 2, 0],
+    [3, 3, 6],
+    [3, 4, 0],
+    [4, 4, 24],
+    [0, 1, 0],
+    [0.5, 1, Number.POSITIVE_INFINITY],
+    [0.5, 2, Number.NEGATIVE_INFINITY],
+    [1.5, 1, 0],
+    [1.5, 2, Number.POSITIVE_INFINITY],
+    [-1, 1, Number.NEGATIVE_INFINITY],
+    [-1, 2, Number.POSITIVE_INFINITY],
+    [-2, 2, Number.POSITIVE_INFINITY],
+  ]
+  it.each(cases)('pow(x, %d): order %d at 0 is %d', (n, k, expected) => {
+    const f = (x: number) => pow(x, n)
+    expect(derivative(f, k)(0)).toBe(expected)
+    expect(nestedGrad(f, k)(0)).toBe(expected)
+  })
+
+  it('an integer exponent expands exactly: (x + 1)³ has derivatives 3, 6, 6, 0 at 0', () => {
+    const f = (x: number) => pow(add(x, 1), 3)
+    expect([1, 2, 3, 4].map((k) => derivative(f, k)(0))).toEqual([3, 6, 6, 0])
+  })
+
+  it('∂/∂y 0ʸ = 0 (the convention of grad), at every order', () => {
+    const f = (y: number) => pow(0, y)
+    expect(grad(f)(2)).toBe(0)
+    for (const k of [1, 2, 3]) expect(derivative(f, k)(2)).toBe(0)
+  })
+
+  it('away from 0 a real exponent matches nested grads, constant or not', () => {
+    expectNestedAgreement((x: number) => pow(x, 2.5), 0.7, 6)
+    expectNestedAgreement((x: number) => pow(x, -1.5), 1.3, 6)
+    expectNestedAgreement((x: number) => pow(x, x), 0.7, 5)
+    expectNestedAgreement((x: number) => pow(add(x, 2), sin(x)), 0.4, 5)
+  })
+})
+
+describe('division by 0 (issue #12 §4)', () => {
+  it('derivative(x ↦ x/0) is +∞ at 1, as grad and jvp give it; higher orders 0', () => {
+    const f = (x: number) => div(x, 0)
+    expect(derivative(f)(1)).toBe(Number.POSITIVE_INFINITY)
+    expect(grad(f)(1)).toBe(Number.POSITIVE_INFINITY)
+    expect(jvp(f, [1], [1])[1]).toBe(Number.POSITIVE_INFINITY)
+    expect(derivative(f, 2)(1)).toBe(0)
+    expect(nestedGrad(f, 2)(1)).toBe(0)
+  })
+
+  it('1/x at 0: −∞, +∞, −∞ (the one-sided limits from above), as nested grads', () => {
+    const f = (x: number) => div(1, x)
+    for (const k of [1, 2, 3]) expect(derivative(f, k)(0)).toBe(nestedGrad(f, k)(0))
+    expect(derivative(f, 1)(0)).toBe(Number.NEGATIVE_INFINITY)
+  })
+})
+
+describe('zero annihilates in Taylor mode too (issue #12 §5)', () => {
+  it('sqrt(x²), x·log x, x·√x, (√x)² at 0: coefficient 1 is jvp’s, higher ones nested grads’', () => {
+    const fs: readonly ((x: number) => number)[] = [
+      (x) => sqrt(square(x)),
+      (x) => mul(x, log(x)),
+      (x) => mul(x, sqrt(x)),
+      (x) => square(sqrt(x)),
+    ]
+    for (const f of fs) {
+      expect(derivative(f)(0)).toBe(jvp(f, [0], [1])[1])
+      expect(derivative(f)(0)).toBe(grad(f)(0))
+      for (const k of [2, 3]) expect(derivative(f, k)(0)).toBe(nestedGrad(f, k)(0))
+    }
+    expect(derivative((x: number) => mul(x, log(x)))(0)).toBe(Number.NEGATIVE_INFINITY)
   })
 })
 
