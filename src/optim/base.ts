@@ -57,6 +57,9 @@ export function chain<const T extends readonly GradientTransformation[]>(
 export function chain(
   ...transforms: readonly GradientTransformation[]
 ): GradientTransformation<readonly unknown[]> {
+  transforms.forEach((t, i) => {
+    checkTransformation(t, 'chain', `argument ${i}`)
+  })
   return {
     init: (params) => transforms.map((t) => t.init(params)),
     update: (updates, state, params) => {
@@ -117,6 +120,25 @@ export const zipTrees = <P>(
   return unflatten(def, mapped) as P
 }
 
+/** Throws unless `t` has `init` and `update` functions, as every gradient transformation does. */
+export const checkTransformation = (t: unknown, op: string, what: string): void => {
+  const record = t as { readonly init?: unknown; readonly update?: unknown } | null
+  if (
+    typeof t !== 'object' ||
+    record === null ||
+    typeof record.init !== 'function' ||
+    typeof record.update !== 'function'
+  ) {
+    throw new InvalidArgumentError(
+      `${what} of ${op} is ${show(t)}, not a gradient transformation`,
+      {
+        primitive: op,
+        hint: 'pass an optimizer or transformation such as adam(0.01): an { init, update } pair',
+      },
+    )
+  }
+}
+
 const stateHint =
   'pass the state init returned, then the one the last update returned: update(grads, state, params)'
 
@@ -131,11 +153,11 @@ export const checkState = (state: unknown, op: string): void => {
 }
 
 /**
- * Throws unless `options` is an object (or omitted): `cosineDecay(0.1, 100)` names what it
- * takes instead of failing on a missing field.
+ * Throws unless `options` is an object: `cosineDecay(0.1, 100)` names what it takes instead of
+ * failing on a missing field. (Where options are optional, a default `= {}` comes first.)
  */
 export const checkOptionsObject = (options: unknown, op: string, example: string): void => {
-  if (options === undefined || (typeof options === 'object' && options !== null)) return
+  if (typeof options === 'object' && options !== null) return
   throw new InvalidArgumentError(`${op} takes an options object, got ${show(options)}`, {
     primitive: op,
     hint: `name each option: ${example}`,

@@ -5,12 +5,18 @@
  * @module
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
+import { isTracer } from '../core/tracer.ts'
 import { value } from '../core/value.ts'
 import { type Key, permutation, split } from '../tensor/random.ts'
-import { sizeOf } from '../tensor/shape.ts'
+import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { type Scalar, valueAndGrad } from '../transforms/grad.ts'
-import { applyUpdates, type GradientTransformation } from './base.ts'
+import {
+  applyUpdates,
+  checkOptionsObject,
+  checkTransformation,
+  type GradientTransformation,
+} from './base.ts'
 
 /**
  * One training step, as a function: `trainStep(loss, optimizer)(params, state, ...data)` takes
@@ -29,6 +35,7 @@ export function trainStep<P, S, D extends readonly unknown[]>(
   optimizer: GradientTransformation<S>,
 ): (params: P, state: S, ...data: D) => [P, S, number] {
   const lossAndGrad = valueAndGrad(loss)
+  checkTransformation(optimizer, 'trainStep', 'the optimizer')
   return (params, state, ...data) => {
     const [lossValue, gradient] = lossAndGrad(params, ...data)
     const [updates, next] = optimizer.update(gradient, state, params)
@@ -118,7 +125,17 @@ const checkCount = (n: number, name: string): void => {
  * @category training
  */
 export function train<P, S>(params: P, options: TrainOptions<P, S>): TrainResult<P, S> {
+  checkOptionsObject(options, 'train', 'train(params, { loss, optimizer, x, y, key, epochs })')
   const { loss, optimizer, key, epochs, onProgress } = options
+  for (const name of ['x', 'y'] as const) {
+    const data: unknown = options[name]
+    if (!(data instanceof Tensor) && !isTracer(data)) {
+      throw new InvalidArgumentError(`${name} must be a Tensor, got ${show(data)}`, {
+        primitive: 'train',
+        hint: 'pass inputs and targets as tensors, one example per entry along axis 0',
+      })
+    }
+  }
   const x = value(options.x)
   const y = value(options.y)
   const n = x.shape[0] ?? 0

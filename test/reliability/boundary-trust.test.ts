@@ -32,6 +32,7 @@ import {
   min,
   mul,
   prod,
+  random,
   ShapeError,
   stack,
   sum,
@@ -45,7 +46,7 @@ import {
   vmap,
   zeros,
 } from 'fluxion'
-import { adam, applyUpdates, cosineDecay, sgd } from 'fluxion/optim'
+import { adam, applyUpdates, chain, cosineDecay, sgd, trace, train, trainStep } from 'fluxion/optim'
 import { afterAll, describe, expect, it } from 'vitest'
 import { primitives } from '../../src/primitives/registry.ts'
 import { expectNamed, fluxionUrl, runChild, scratchDir } from './helpers.ts'
@@ -483,6 +484,25 @@ describe('messages name the right thing', () => {
     const momentum = sgd(0.1, { momentum: 0.9 })
     const m = expectNamed(() => momentum.update([1, 2], momentum.init([1])), TreeMismatchError)
     expect(m.primitive).toBe('trace')
+  })
+
+  it('train, trainStep and chain check their options and optimizers (were bare TypeErrors)', () => {
+    const loss = (w: number) => mul(w, w)
+    for (const bad of [null, undefined, 1]) {
+      expectNamed(() => loose(train)(1, bad), InvalidArgumentError, `train ${String(bad)}`)
+      expectNamed(() => loose(trainStep)(loss, bad), InvalidArgumentError, `trainStep ${bad}`)
+      expectNamed(() => loose(chain)(sgd(0.1), bad), InvalidArgumentError, `chain ${bad}`)
+      expectNamed(() => loose(trace)(bad), InvalidArgumentError, `trace ${String(bad)}`)
+      expectNamed(() => loose(cosineDecay)(bad), InvalidArgumentError, `cosineDecay ${bad}`)
+    }
+    expectNamed(() => loose(trainStep)(loss, {}), InvalidArgumentError)
+    const options = { loss, optimizer: sgd(0.1), key: random.key(0), epochs: 1 }
+    const e = expectNamed(
+      () => loose(train)(1, { ...options, y: tensor([1]) }),
+      InvalidArgumentError,
+    )
+    expect(e.message).toMatch(/^x must be a Tensor/)
+    expect(e.primitive).toBe('train')
   })
 
   it('an optimizer update without a state, or with options that are not an object', () => {
