@@ -3,7 +3,8 @@
  * Taylor-mode `derivative`. A `where` whose unselected branch has an infinite or NaN partial
  * (√x at 0 and −1) contributes exactly 0; relu′(0) = 0, abs′(0) = 0; `maximum`/`minimum` ties
  * split the derivative ½ and ½; `logSumExp`, `softplus` and `logistic` have finite, correct first
- * and second derivatives at ±1000. Expected values are worked out by hand in comments.
+ * and second derivatives at ±1000, and `logSumExp` its limits at ±∞. Expected values are worked
+ * out by hand in comments.
  */
 import {
   abs,
@@ -22,12 +23,14 @@ import {
   mul,
   softplus,
   sqrt,
+  stack,
   sum,
   type Tensor,
   tensor,
   where,
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
+import { conformKind } from '../../src/primitives/structural.ts'
 import { expectClose } from '../helpers.ts'
 
 /** The first derivative of a function ℝ → ℝ, by each mode. */
@@ -218,5 +221,24 @@ describe('stable functions at ±1000: finite, correct first and second derivativ
       1e-14,
       1e-16,
     )
+  })
+})
+
+describe('logSumExp at an infinite logit (issue #12 §5): the limit, never a finite wrong value', () => {
+  // f(x) = log(eˣ + 1): f′ = σ(x) → 1 and f″ = σ(1 − σ) → 0 as x → +∞; both → 0 as x → −∞
+  const f = (x: number) => conformKind(logSumExp(stack([x, 0])), 'number') as number
+
+  it('f′(±∞) = 1 and 0, in every mode', () => {
+    for (const [mode, d] of firstDerivatives(f)) {
+      expect(d(Number.POSITIVE_INFINITY), mode).toBe(1)
+      expect(d(Number.NEGATIVE_INFINITY), mode).toBe(0)
+    }
+  })
+
+  it('f″(±∞) = 0, in every mode', () => {
+    for (const [mode, d] of secondDerivatives(f)) {
+      expect(d(Number.POSITIVE_INFINITY), mode).toBe(0)
+      expect(d(Number.NEGATIVE_INFINITY), mode).toBe(0)
+    }
   })
 })
