@@ -356,7 +356,8 @@ const binaryOps: Record<string, [Op, (a: number, b: number) => number]> = {
   mul: [op(F.mul), (a, b) => a * b],
   div: [op(F.div), (a, b) => a / b],
   pow: [op(F.pow), (a, b) => a ** b],
-  safeMul: [op(F.safeMul), (a, b) => (a === 0 ? 0 : a * b)],
+  // zero annihilates from either side, even against ±∞ and NaN (#12 §5)
+  safeMul: [op(F.safeMul), (a, b) => (a === 0 || b === 0 ? 0 : a * b)],
   maximum: [op(F.maximum), Math.max],
   minimum: [op(F.minimum), Math.min],
   atan2: [op(F.atan2), Math.atan2],
