@@ -155,9 +155,10 @@ export const withSubstitution = <T>(
   }
 }
 
-/** The substitutions active now: what a pullback recorded now must see when it runs later. */
+/** A stack of substitutions, innermost last. */
 export type Substitutions = readonly ReadonlyMap<Tracer, Val>[]
 
+/** The substitutions active now: what a pullback recorded now must see when it runs later. */
 export const activeSubstitutions = (): Substitutions => substitutions.slice()
 
 /**

@@ -6,7 +6,8 @@
  *
  * Two principles keep every transformation on the rule: lower levels must see the rule, so
  * where an interpreter's primals are themselves traced, the outputs are `bindCustom(rule, …)`
- * and only the derivative comes from the user's functions; and each mode derives what the user
+ * and only the derivative comes from the user's functions (checkpoint's forward mode excepted:
+ * its tangent needs f's interior at those levels anyway); and each mode derives what the user
  * did not write by transposition — reverse mode of a `customJvp` transposes its tangent map,
  * forward mode of a `customVjp` transposes its (linear) bwd.
  * @module
@@ -80,6 +81,11 @@ const siteTools = (site: Site, name: string) => ({
     return guardLeaves(leaves, name)
   },
   leaves: (tree: unknown, where: string): Val[] => guardLeaves(flatten(tree, where).leaves, name),
+  /** A tree with its leaves guarded, as `leaves` does. */
+  tree: (tree: unknown, where: string): unknown => {
+    const flat = flatten(tree, where)
+    return unflatten(flat.def, guardLeaves(flat.leaves, name))
+  },
   outTree: (leaves: readonly Val[]) => unflatten(site.out.def!, leaves),
 })
 
@@ -113,12 +119,12 @@ export const vjpRule = (base: VjpFns, baseSite: Site, captured: readonly Tracer[
   const fns = captured.length === 0 ? base : closeOverVjp(base, captured, baseSite)
   const site = captured.length === 0 ? baseSite : extend(baseSite, captured)
   const name = 'customVjp'
-  const { args, outputs, leaves, outTree } = siteTools(site, name)
+  const { args, outputs, leaves, tree, outTree } = siteTools(site, name)
   // outputs as lower levels must see them (the rule when they trace the primals), residuals
   const forward = (xs: readonly Val[]): [Val[], unknown] => {
     const [out, res] = fns.fwd(...args(xs)) as readonly [unknown, unknown]
-    const resTree = unflatten(flatten(res, 'residuals').def, leaves(res, 'residuals'))
-    return [xs.some(isTracer) ? bindCustom(rule, xs) : outputs(out), resTree]
+    const residuals = tree(res, 'residuals')
+    return [xs.some(isTracer) ? bindCustom(rule, xs) : outputs(out), residuals]
   }
   const cotangents = (res: unknown, outBars: readonly Val[]): Val[] =>
     leaves(fns.bwd(res, outTree(outBars)), 'cotangents')
