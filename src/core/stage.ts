@@ -53,8 +53,9 @@ export interface Trace {
 }
 
 /**
- * Thrown inside a trace when a value of another running transformation appears (captured by a
- * closure): the program could not replay it, so `jit` runs that call eagerly instead.
+ * Thrown inside a trace when a value of another transformation appears (captured by a closure):
+ * the program could not replay it, so `jit` runs that call eagerly instead. `jit` traces only
+ * while no transformation runs, so such a value is a dead one, and running `f` names the error.
  */
 export class Unstageable extends Error {}
 
