@@ -10,7 +10,16 @@
 export { debugNans } from './core/debug.ts'
 export * from './core/errors.ts'
 export type { Tree } from './core/tree.ts'
-export { type TreeLeaf, treeLeaves, treeMap } from './core/tree-util.ts'
+export {
+  type TreeLeaf,
+  type TreeLeafOf,
+  TreeStructure,
+  treeFlatten,
+  treeLeaves,
+  treeMap,
+  treeReduce,
+  treeUnflatten,
+} from './core/tree-util.ts'
 export { value } from './core/value.ts'
 export * as Dual from './instances/Dual.ts'
 export {
@@ -51,6 +60,7 @@ export {
   square,
 } from './primitives/elementwise.ts'
 export { dot, matmul, outer } from './primitives/linalg.ts'
+export { ravel } from './primitives/ravel.ts'
 export {
   logSumExp,
   max,
@@ -71,6 +81,7 @@ export {
   squeeze,
   transpose,
 } from './primitives/structural.ts'
+export { treeAdd, treeDot, treeNorm, treeScale, treeSub } from './primitives/tree-math.ts'
 export {
   acos,
   asin,
