@@ -9,6 +9,8 @@
 
 export { debugNans } from './core/debug.ts'
 export * from './core/errors.ts'
+export { loadParams, saveParams } from './core/params.ts'
+export { loadParamsBinary, saveParamsBinary } from './core/safetensors.ts'
 export type { Tree } from './core/tree.ts'
 export {
   type TreeLeaf,
@@ -94,6 +96,8 @@ export {
   tanh,
 } from './primitives/trigonometric.ts'
 export { arange, eye, full, linspace, ones, scalar, tensor, zeros } from './tensor/create.ts'
+export { tensorFromJSON, tensorReviver } from './tensor/from-json.ts'
+export type { JsonNumber, TensorJSON } from './tensor/json.ts'
 export * as random from './tensor/random.ts'
 export type { Shape } from './tensor/shape.ts'
 export { type NestedArray, Tensor } from './tensor/tensor.ts'

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from '../core/errors.ts'
 import { formatTensor } from './format.ts'
+import { encodeNumbers, type TensorJSON } from './json.ts'
 import { type Shape, sizeOf } from './shape.ts'
 
 /** Nested JavaScript arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
@@ -67,6 +68,16 @@ export class Tensor {
   /** NumPy-style text: the values, aligned, then the shape. Large tensors are summarized. */
   toString(): string {
     return formatTensor(this.data, this.shape)
+  }
+
+  /**
+   * The tensor as JSON data, `{ shape, data }` with `data` row-major and NaN, ±Infinity and −0
+   * written as the strings "NaN", "Infinity", "-Infinity" and "-0", which JSON cannot hold as
+   * numbers. `JSON.stringify` calls it; `tensorFromJSON` (or `JSON.parse` with `tensorReviver`)
+   * reads it back bit for bit.
+   */
+  toJSON(): TensorJSON {
+    return { shape: this.shape.slice(), data: encodeNumbers(this.data) }
   }
 
   /** JS operators on tensors are refused: use fluxion ops (`add`, `mul`, `less`, …). */
