@@ -53,6 +53,8 @@ import {
   lessEqual,
   linearize,
   linspace,
+  loadParams,
+  loadParamsBinary,
   log,
   log1p,
   logistic,
@@ -72,9 +74,12 @@ import {
   pow,
   prod,
   random,
+  ravel,
   reshape,
   ShapeError,
   safeMul,
+  saveParams,
+  saveParamsBinary,
   scalar,
   sign,
   sin,
@@ -89,12 +94,24 @@ import {
   sub,
   sum,
   type Tensor,
+  TreeMismatchError,
+  TreeStructure,
   tan,
   tanh,
   tensor,
+  tensorFromJSON,
+  tensorReviver,
   transpose,
+  treeAdd,
+  treeDot,
+  treeFlatten,
   treeLeaves,
   treeMap,
+  treeNorm,
+  treeReduce,
+  treeScale,
+  treeSub,
+  treeUnflatten,
   value,
   valueAndGrad,
   vjp,
@@ -550,6 +567,16 @@ const transformations: readonly (readonly [string, (tree: unknown) => unknown])[
     (x) => grad(customJvp(sumOfSquares, (p, d) => [sumOfSquares(p), mul(0, sumOfSquares(d))]))(x),
   ],
   ['treeMap', (x) => treeMap((l) => l, x)],
+  ['treeFlatten', (x) => treeFlatten(x)],
+  ['treeReduce', (x) => treeReduce((acc: number | Tensor, l) => add(acc, sum(l)), x, 0)],
+  ['treeAdd', (x) => treeAdd(x, x)],
+  ['treeSub', (x) => treeSub(x, x)],
+  ['treeScale', (x) => treeScale(2, x)],
+  ['treeDot', (x) => treeDot(x, x)],
+  ['treeNorm', (x) => treeNorm(x)],
+  ['ravel', (x) => ravel(x)],
+  ['saveParams', (x) => saveParams(x)],
+  ['saveParamsBinary', (x) => saveParamsBinary(x)],
 ]
 
 describe('transformations reject trees with non-number leaves, wherever the leaf sits', () => {
@@ -787,13 +814,13 @@ describe('transformations reject what is not a function, and bad options', () =>
     }
   })
 
-  it('jvp needs arrays of primals and tangents; vmap needs inAxes of 0 or null', () => {
+  it('jvp needs arrays of primals and tangents; vmap needs inAxes of axes in range or null', () => {
     for (const bad of [1, 'a', null, undefined, {}, tensor([1])]) {
       expectNamed(() => loose(jvp)(sin, bad, [1]), InvalidArgumentError, `primals ${show(bad)}`)
       expectNamed(() => loose(jvp)(sin, [1], bad), InvalidArgumentError, `tangents ${show(bad)}`)
     }
     const batch = tensor([[1, 2]])
-    for (const inAxes of [[1], [-1], ['0'], [true], 'a', 0, {}, [0, 0]]) {
+    for (const inAxes of [[2], [-3], [0.5], ['0'], [true], 'a', {}, [0, 0], [null]]) {
       expectNamed(
         () => loose(loose(vmap)((x: Tensor) => x, { inAxes }))(batch),
         InvalidArgumentError,
@@ -899,8 +926,11 @@ describe('regressions', () => {
   })
 
   it('vmap with inAxes [1] silently batched along axis 0', () => {
+    // inAxes [1] now batches along axis 1 (issue #18), as jax.vmap does; out of range is refused
+    const columns = vmap((x: Tensor) => x, { inAxes: [1] })(tensor([[1, 2]]))
+    expect(columns.shape).toEqual([2, 1])
     expectNamed(
-      () => vmap((x: Tensor) => x, { inAxes: [1 as 0] })(tensor([[1, 2]])),
+      () => vmap((x: Tensor) => x, { inAxes: [2] })(tensor([[1, 2]])),
       InvalidArgumentError,
     )
   })
@@ -943,6 +973,34 @@ describe('regressions', () => {
   })
 })
 
+// ---- tree structures, saving and loading --------------------------------------------------------
+
+describe('tree structures and loaders reject what they do not read, with named errors', () => {
+  const [leaves, structure] = treeFlatten({ w: tensor([1, 2]), b: 3 })
+
+  it('treeUnflatten and TreeStructure: a structure, an array of leaves, the right count', () => {
+    for (const [label, bad] of nonValues) {
+      expectNamed(() => loose(treeUnflatten)(bad, leaves), InvalidArgumentError, label)
+      expectNamed(() => loose(treeUnflatten)(structure, [bad, 1]), InvalidArgumentError, label)
+      if (Array.isArray(bad)) continue
+      expectNamed(() => loose(treeUnflatten)(structure, bad), InvalidArgumentError, label)
+    }
+    expectNamed(() => treeUnflatten(structure, [1]), TreeMismatchError)
+    expect(loose(structure.equals.bind(structure))(3)).toBe(false)
+    expect(structure).toBeInstanceOf(TreeStructure)
+  })
+
+  it('loadParams, loadParamsBinary, tensorFromJSON and tensorReviver', () => {
+    for (const [label, bad] of nonValues) {
+      expectNamed(() => loose(loadParams)(bad), InvalidArgumentError, `loadParams(${label})`)
+      expectNamed(() => loose(loadParamsBinary)(bad), InvalidArgumentError, label)
+      expectNamed(() => tensorFromJSON(bad), InvalidArgumentError, `tensorFromJSON(${label})`)
+    }
+    expectNamed(() => JSON.parse('{"shape":[2],"data":[1]}', tensorReviver), InvalidArgumentError)
+    expect(JSON.parse('{"shape":1}', tensorReviver)).toEqual({ shape: 1 })
+  })
+})
+
 // ---- coverage of the export surface -----------------------------------------------------------
 
 describe('every exported function of fluxion is covered by this suite', () => {
@@ -967,7 +1025,10 @@ describe('every exported function of fluxion is covered by this suite', () => {
     ],
     ...['grad', 'valueAndGrad', 'jvp', 'vjp', 'vjpWithAux', 'linearize', 'jacfwd', 'jacrev'],
     ...['hessian', 'hvp', 'vmap', 'jit', 'derivative', 'checkpoint', 'customJvp', 'customVjp'],
-    ...['treeMap', 'treeLeaves'],
+    ...['treeMap', 'treeLeaves', 'treeFlatten', 'treeUnflatten', 'TreeStructure', 'treeReduce'],
+    ...['treeAdd', 'treeSub', 'treeScale', 'treeDot', 'treeNorm', 'ravel'],
+    ...['saveParams', 'loadParams', 'saveParamsBinary', 'loadParamsBinary'],
+    ...['tensorFromJSON', 'tensorReviver'],
   ])
   // classes: errors and Tensor (primitive records and internal helpers are not exported, #12)
   const exempt = (name: string) =>
