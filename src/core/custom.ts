@@ -212,6 +212,12 @@ export const runCustom = (
   return bindCustom(rule.convert(captured), [...args, ...captured])
 }
 
+/**
+ * Whether the innermost running rule has met tracers it closes over: its result will be dropped
+ * for the converted rule's, so an interpreter need not record it.
+ */
+export const dropping = (): boolean => (windows[windows.length - 1]?.found.size ?? 0) > 0
+
 /** Applies a custom rule: the interpreter of the highest-level traced argument handles it. */
 export const bindCustom = (rule: CustomRule, args: readonly Val[]): Val[] => {
   const xs = captureGuard.on ? args.map(guardValue) : args

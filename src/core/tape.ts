@@ -15,7 +15,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts'
 import { bind1, bind2, bindN } from './bind.ts'
-import { type CustomPullback, type CustomRule, runCustom } from './custom.ts'
+import { type CustomPullback, type CustomRule, dropping, runCustom } from './custom.ts'
 import { checkFinite, debugState } from './debug.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
 import {
@@ -305,6 +305,8 @@ export class VjpInterpreter implements Interpreter {
       const primals = args.map((a) => (this.mine(a) ? a.primal : a))
       const ins = args.map((a) => (this.mine(a) ? a.id : -1))
       const [outs, pullback] = rule.vjp(primals)
+      // a run that met closed-over tracers is dropped for the converted rule's: no record
+      if (dropping()) return outs
       const nodes = outs.map((y) =>
         typeof y === 'number'
           ? new ScalarNode(this, this.nodeId(y, 1))
