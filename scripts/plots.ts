@@ -18,7 +18,10 @@ import { trainIris } from '../docs/examples/iris.ts'
 const { document } = parseHTML('<!doctype html><html><body></body></html>')
 
 /** Finishes an SVG (namespace, title, Plot's duplicate style rule) and writes it. */
-const save = (svg: Element, file: string, titleText: string): void => {
+/** What Plot draws: an SVG element of linkedom's DOM. */
+type Svg = ReturnType<typeof Plot.plot>
+
+const save = (svg: Svg, file: string, titleText: string): void => {
   svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg')
   const t = document.createElementNS('http://www.w3.org/2000/svg', 'title')
   t.textContent = titleText
@@ -31,8 +34,8 @@ const save = (svg: Element, file: string, titleText: string): void => {
 }
 
 /** One SVG holding `parts` one above the other (Plot draws a legend as its own SVG). */
-const stackVertically = (parts: readonly SVGSVGElement[], width: number): SVGSVGElement => {
-  const outer = document.createElementNS('http://www.w3.org/2000/svg', 'svg') as SVGSVGElement
+const stackVertically = (parts: readonly Svg[], width: number): Svg => {
+  const outer = document.createElementNS('http://www.w3.org/2000/svg', 'svg') as Svg
   let y = 0
   for (const part of parts) {
     const height = Number(part.getAttribute('height'))
@@ -75,7 +78,7 @@ const legend = (
       dx: left,
       dy: row(i),
       text: () => '━━',
-      fill: palette[i],
+      fill: palette[i] ?? 'currentColor',
       textAnchor: 'start',
     }),
     Plot.text([name], {
@@ -213,7 +216,9 @@ const legend = (
       }),
     ],
   })
-  const ramp = Plot.legend({ document, color, width: 360, marginLeft: 40 }) as SVGSVGElement
+  // Plot.legend takes `document` as Plot.plot does, though its type does not list it
+  const rampOptions = { document, color, width: 360, marginLeft: 40 }
+  const ramp = Plot.legend(rampOptions) as Svg
   const svg = stackVertically([ramp, contours], 480)
   save(svg, 'descent.svg', 'gradient descent from (−1, 1) to the minimum at (1, 1)')
 }

@@ -129,7 +129,7 @@ export type Keys<N extends number, Acc extends Key[] = []> = number extends N
  */
 export function split<const N extends number = 2>(k: Key, n?: N): Keys<N> {
   const [r0, r1, r2] = roundKeys(checkKey(k, 'split'), SPLIT)
-  const count = n ?? 2
+  const count = n === undefined ? 2 : n
   checkShape([count], 'split')
   const keys: Key[] = []
   for (let i = 0; i < count; i++) {
