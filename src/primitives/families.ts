@@ -161,8 +161,9 @@ export function sumTangents(parts: readonly MaybeZero[], y: Val): MaybeZero {
   let acc: MaybeZero = null
   for (const p of parts) if (p !== null) acc = acc === null ? p : addV(acc, p)
   if (acc === null) return null
-  const s = shapeOf(y)
-  return broadcastToV(acc, s)
+  // a number tangent of a number stays a number (no rank-0 tensor, no kernel call)
+  if (typeof acc === 'number' && typeof y === 'number') return acc
+  return broadcastToV(acc, shapeOf(y))
 }
 
 /** A binary elementwise primitive with NumPy broadcasting, from its per-argument partials. */
