@@ -10,7 +10,8 @@
 export { debugNans } from './core/debug.ts'
 export * from './core/errors.ts'
 export { loadParams, saveParams } from './core/params.ts'
-export { loadParamsBinary, saveParamsBinary } from './core/safetensors.ts'
+export { saveParamsBinary } from './core/safetensors.ts'
+export { loadParamsBinary } from './core/safetensors-read.ts'
 export type { Tree } from './core/tree.ts'
 export {
   type TreeLeaf,

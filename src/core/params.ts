@@ -35,7 +35,8 @@ const needsWrap = (keys: readonly string[]): boolean =>
 /**
  * `tree` as JSON text that `loadParams` reads back exactly: structure, leaf kinds (number or
  * tensor), shapes and every float64 bit for bit (NaN payloads aside), ±0 and ±∞ included.
- * Deep trees cost heap, not stack.
+ * Deep trees cost heap, not stack. It lives in the `fluxion` root, not `fluxion/nn`: any tree
+ * saves — parameters, an optimizer's state, a solver's iterate.
  *
  * Throws `InvalidArgumentError` for a leaf that is not a number or tensor, and
  * `ConcretizationError` for a traced value (save outside the transformation, or `value(x)`).
@@ -155,7 +156,7 @@ interface DecodeFrame {
 const NUMBER_LEAF: LeafDef = { kind: 'leaf', number: true, shape: [] }
 
 /** The tree an encoded tree describes, walked with a stack of frames (deep trees are fine). */
-export function decodeTree(encoded: unknown): unknown {
+function decodeTree(encoded: unknown): unknown {
   const leaves: Val[] = []
   const stack: DecodeFrame[] = []
   const open = (x: unknown, path: string): TreeDef => {

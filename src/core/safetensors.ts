@@ -4,7 +4,8 @@
  * NumPy read: an 8-byte little-endian header length N, N bytes of JSON header — for each tensor
  * its `dtype` ("F64"), `shape` and `data_offsets` [begin, end) into the data — then the raw
  * little-endian float64 data, with no holes. In the `fluxion` root for the reasons params.ts
- * gives; the library makes and reads a `Uint8Array`, and writing it is yours.
+ * gives; the library makes and reads a `Uint8Array`, and writing it is yours. Reading, with
+ * every check a file from elsewhere needs, is in safetensors-read.ts.
  *
  * Tensor names are tree paths, `layers.0.w` (a `.` or `%` inside a key is written `%2E`, `%25`).
  * A number leaf is a rank-0 tensor; the header's `__metadata__` keeps the tree's structure, with
@@ -13,11 +14,8 @@
  * Laws: tree-roundtrip (`loadParamsBinary(saveParamsBinary(t))` rebuilds `t` bit for bit).
  * @module
  */
-import { Tensor } from '../tensor/tensor.ts'
 import { InvalidArgumentError } from './errors.ts'
-import { matchExpected } from './params.ts'
-import type { Val } from './tracer.ts'
-import { flatten, type LeafDef, type Tree, type TreeDef, unflatten } from './tree.ts'
+import { flatten, type TreeDef } from './tree.ts'
 import { leafPaths, type PathSegment, walkDef } from './tree-walk.ts'
 
 /**
@@ -31,7 +29,7 @@ interface TextCodecs {
     options: { readonly fatal: boolean },
   ) => { decode(bytes: Uint8Array): string }
 }
-const codecs = (): TextCodecs => {
+export const codecs = (): TextCodecs => {
   const g = globalThis as typeof globalThis & Partial<TextCodecs>
   if (g.TextEncoder === undefined || g.TextDecoder === undefined) {
     throw new InvalidArgumentError('this JavaScript environment has no TextEncoder/TextDecoder', {
@@ -41,12 +39,13 @@ const codecs = (): TextCodecs => {
   return { TextEncoder: g.TextEncoder, TextDecoder: g.TextDecoder }
 }
 
-const STRUCTURE_KEY = 'fluxion.tree'
+/** The metadata key under which the tree's structure is kept. */
+export const STRUCTURE_KEY = 'fluxion.tree'
 /** The header limit of the reference implementation: a bigger one is refused before parsing. */
-const MAX_HEADER = 100_000_000
+export const MAX_HEADER = 100_000_000
 
 /** A tensor's name: its path, `.`-separated, with `%` and `.` in keys escaped. */
-const nameOf = (path: readonly PathSegment[]): string => {
+export const nameOf = (path: readonly PathSegment[]): string => {
   const name = path
     .map((k) => (typeof k === 'number' ? String(k) : k.replace(/%/g, '%25').replace(/\./g, '%2E')))
     .join('.')
@@ -123,270 +122,4 @@ export function saveParamsBinary(tree: unknown): Uint8Array {
     for (let k = 0; k < data.length; k++, at += 8) view.setFloat64(at, data[k]!, true)
   }
   return bytes
-}
-
-const malformed = (message: string, hint = 'pass the bytes of a safetensors file, unchanged') =>
-  new InvalidArgumentError(message, { primitive: 'loadParamsBinary', hint })
-
-/** One tensor entry of a header, validated. */
-interface Entry {
-  readonly name: string
-  readonly shape: readonly number[]
-  readonly begin: number
-  readonly end: number
-}
-
-const isRecord = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x)
-
-const isOffset = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
-
-/**
- * The tree in `bytes`, a safetensors file of float64 tensors. A file `saveParamsBinary` wrote
- * comes back as the tree it saved. A file from elsewhere (no fluxion structure in its metadata)
- * comes back as an object of tensors by name — or, with `expected`, as a tree of that structure
- * whose tensors are looked up by path (`layers.0.w`). With `expected` the result must match it:
- * structure, leaf shapes and kinds.
- *
- * Throws `InvalidArgumentError` for malformed bytes — truncated, a header length beyond the
- * buffer, a header that is not JSON, a dtype other than "F64", offsets out of range,
- * overlapping or leaving holes, a shape that does not fit its bytes — and `TreeMismatchError`
- * naming the path and both shapes when the tree does not match `expected`. Never allocates more
- * than the size of `bytes`.
- * @example
- * const params = { w: tensor([[1, 2], [3, 4]]), b: -0 }
- * const loaded = loadParamsBinary(saveParamsBinary(params), params)
- * loaded.w.toArray() // => [[1, 2], [3, 4]]
- * Object.is(loaded.b, -0) // => true
- * @category trees
- */
-export function loadParamsBinary(bytes: Uint8Array): Tree
-export function loadParamsBinary<T>(bytes: Uint8Array, expected: T): T
-export function loadParamsBinary(bytes: Uint8Array, expected?: unknown): unknown {
-  const input: unknown = bytes
-  const buf =
-    input instanceof Uint8Array
-      ? input
-      : input instanceof ArrayBuffer
-        ? new Uint8Array(input)
-        : undefined
-  if (buf === undefined) {
-    throw malformed('loadParamsBinary takes a Uint8Array', 'pass the bytes (a Buffer works)')
-  }
-  const { entries, metadata, dataStart } = readHeader(buf)
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-  const tensors = new Map<string, Tensor>()
-  for (const e of entries) {
-    const data = new Float64Array((e.end - e.begin) / 8)
-    for (let k = 0, at = dataStart + e.begin; k < data.length; k++, at += 8) {
-      data[k] = view.getFloat64(at, true)
-    }
-    tensors.set(e.name, new Tensor(data, e.shape))
-  }
-  const structure = metadata?.[STRUCTURE_KEY]
-  const tree =
-    structure !== undefined
-      ? fromStructure(structure, tensors)
-      : expected !== undefined
-        ? byPaths(expected, tensors)
-        : byName(entries, tensors)
-  return expected === undefined ? tree : matchExpected(tree, expected, 'loadParamsBinary')
-}
-
-/** The validated header: entries sorted by offset, the metadata, where the data starts. */
-const readHeader = (
-  buf: Uint8Array,
-): {
-  readonly entries: Entry[]
-  readonly metadata: Record<string, string> | undefined
-  readonly dataStart: number
-} => {
-  if (buf.length < 8) malformedThrow(`${buf.length} bytes: too short for the header length`)
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-  const n = view.getBigUint64(0, true)
-  if (n > BigInt(buf.length - 8)) {
-    malformedThrow(`the header length ${n} is beyond the buffer of ${buf.length} bytes`)
-  }
-  if (n > BigInt(MAX_HEADER)) malformedThrow(`the header length ${n} is over ${MAX_HEADER}`)
-  const dataStart = 8 + Number(n)
-  const { TextDecoder } = codecs()
-  let header: unknown
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, dataStart))
-    header = JSON.parse(text)
-  } catch (e) {
-    malformedThrow(`the header is not JSON text: ${(e as Error).message}`)
-  }
-  if (!isRecord(header)) malformedThrow('the header is not a JSON object')
-  const dataLength = buf.length - dataStart
-  let metadata: Record<string, string> | undefined
-  const entries: Entry[] = []
-  for (const name of Object.keys(header)) {
-    const info = header[name]
-    if (name === '__metadata__') {
-      if (!isRecord(info) || Object.values(info).some((v) => typeof v !== 'string')) {
-        malformedThrow('__metadata__ is not an object of strings')
-      }
-      metadata = info as Record<string, string>
-      continue
-    }
-    entries.push(entryOf(name, info, dataLength))
-  }
-  entries.sort((a, b) => a.begin - b.begin || a.end - b.end)
-  let covered = 0
-  for (const e of entries) {
-    if (e.begin !== covered) {
-      malformedThrow(
-        e.begin < covered
-          ? `tensor ${JSON.stringify(e.name)} overlaps another at byte ${e.begin}`
-          : `bytes ${covered}–${e.begin} of the data belong to no tensor`,
-      )
-    }
-    covered = e.end
-  }
-  if (covered !== dataLength) {
-    malformedThrow(`bytes ${covered}–${dataLength} of the data belong to no tensor`)
-  }
-  return { entries, metadata, dataStart }
-}
-
-function malformedThrow(message: string): never {
-  throw malformed(message)
-}
-
-/** A header entry, checked: dtype F64, a shape of sizes, offsets in range that fit the shape. */
-const entryOf = (name: string, info: unknown, dataLength: number): Entry => {
-  const what = `tensor ${JSON.stringify(name.slice(0, 80))}`
-  if (!isRecord(info)) malformedThrow(`${what} is not described by an object`)
-  const { dtype, shape, data_offsets: offsets } = info
-  if (dtype !== 'F64') {
-    throw malformed(
-      `${what} has dtype ${JSON.stringify(dtype)}`,
-      'fluxion reads float64 tensors ("F64"); convert others before saving, e.g. x.astype(np.float64)',
-    )
-  }
-  if (!Array.isArray(shape) || !shape.every(isOffset)) {
-    malformedThrow(`${what} has a shape that is not a list of sizes`)
-  }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isOffset)) {
-    malformedThrow(`${what} has data_offsets that are not [begin, end]`)
-  }
-  const [begin, end] = offsets as [number, number]
-  if (begin > end || end > dataLength) {
-    malformedThrow(
-      `${what} has data_offsets [${begin}, ${end}] outside the ${dataLength} data bytes`,
-    )
-  }
-  // the element count, stopping once it exceeds what the bytes can hold (a size 0 anywhere
-  // makes it 0, however large the others)
-  let size = (shape as number[]).includes(0) ? 0 : 1
-  for (const d of shape as number[]) {
-    if (size === 0 || size > dataLength) break
-    size *= d
-  }
-  if (size * 8 !== end - begin) {
-    malformedThrow(`${what} has shape [${(shape as number[]).join(', ')}] but ${end - begin} bytes`)
-  }
-  return { name, shape: (shape as number[]).slice(), begin, end }
-}
-
-/** A plain object of the tensors by name, in data order. */
-const byName = (entries: readonly Entry[], tensors: ReadonlyMap<string, Tensor>): Tree => {
-  const out: Record<string, Tensor> = {}
-  for (const e of entries) {
-    Object.defineProperty(out, e.name, {
-      value: tensors.get(e.name),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  }
-  return out
-}
-
-/** The tree of `expected`'s structure, its tensors looked up by path name. */
-const byPaths = (expected: unknown, tensors: ReadonlyMap<string, Tensor>): unknown => {
-  const { def, leafDefs } = flatten(expected, 'the expected tree')
-  return assemble(def, leafDefs, tensors)
-}
-
-/** The leaves of `def`, from `tensors` by path name; numbers where the def has number leaves. */
-const assemble = (
-  def: TreeDef,
-  leafDefs: readonly LeafDef[],
-  tensors: ReadonlyMap<string, Tensor>,
-): unknown => {
-  const names = leafPaths(def).map(nameOf)
-  const unused = new Set(tensors.keys())
-  const leaves: Val[] = names.map((name, j) => {
-    const t = tensors.get(name)
-    if (t === undefined) malformedThrow(`the file has no tensor named ${JSON.stringify(name)}`)
-    unused.delete(name)
-    if (!leafDefs[j]!.number) return t
-    if (t.rank !== 0) malformedThrow(`the number ${JSON.stringify(name)} is not a rank-0 tensor`)
-    return t.data[0]!
-  })
-  const [extra] = unused
-  if (extra !== undefined) malformedThrow(`tensor ${JSON.stringify(extra)} is not in the tree`)
-  return unflatten(def, leaves)
-}
-
-/** The tree a `fluxion.tree` structure describes, holding the tensors of the file. */
-const fromStructure = (text: string, tensors: ReadonlyMap<string, Tensor>): unknown => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    malformedThrow(`the ${STRUCTURE_KEY} metadata is not JSON: ${(e as Error).message}`)
-  }
-  const def = structureDef(json)
-  const leafDefs: LeafDef[] = []
-  for (const e of walkDef(def)) if (e.type === 'leaf') leafDefs.push(e.def)
-  return assemble(def, leafDefs, tensors)
-}
-
-const NUMBER: LeafDef = { kind: 'leaf', number: true, shape: [] }
-// a tensor leaf's shape comes from the file, not from the structure
-const TENSOR: LeafDef = { kind: 'leaf', number: false, shape: [] }
-
-/** The def a structure JSON describes, built with a stack of frames (deep trees are fine). */
-const structureDef = (json: unknown): TreeDef => {
-  const stack: {
-    readonly node: object
-    readonly keys?: string[]
-    readonly children: TreeDef[]
-    i: number
-  }[] = []
-  const open = (x: unknown): TreeDef => {
-    if (x === 'number') return NUMBER
-    if (x === 'tensor') return TENSOR
-    if (x === null) return { kind: 'empty', value: null }
-    if (x === 'undefined') return { kind: 'empty', value: undefined }
-    if (typeof x !== 'object') malformedThrow(`the ${STRUCTURE_KEY} metadata holds ${typeof x}`)
-    const node = x as object
-    if (Array.isArray(node)) {
-      const children = new Array<TreeDef>(node.length)
-      stack.push({ node, children, i: 0 })
-      return { kind: 'array', children }
-    }
-    const keys = Object.keys(node)
-    const children = new Array<TreeDef>(keys.length)
-    stack.push({ node, keys, children, i: 0 })
-    return { kind: 'object', keys, children }
-  }
-  const def = open(json)
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!
-    if (frame.i === frame.children.length) {
-      stack.pop()
-      continue
-    }
-    const i = frame.i++
-    const child =
-      frame.keys === undefined
-        ? (frame.node as unknown[])[i]
-        : (frame.node as Record<string, unknown>)[frame.keys[i]!]
-    frame.children[i] = open(child)
-  }
-  return def
 }

@@ -221,13 +221,15 @@ export function treeUnflatten<T>(structure: TreeStructure<T>, leaves: readonly T
       },
     )
   }
-  leaves.forEach((leaf: unknown, i) => {
+  // a loop, not forEach, which would skip the holes of a sparse array
+  for (let i = 0; i < leaves.length; i++) {
+    const leaf: unknown = leaves[i]
     if (typeof leaf !== 'number' && !(leaf instanceof Tensor) && !(leaf instanceof Tracer)) {
       throw new InvalidArgumentError(`leaf ${i} is not a number or tensor`, {
         primitive: 'treeUnflatten',
         hint: 'leaves are numbers and tensors',
       })
     }
-  })
+  }
   return unflatten(defOfStructure(structure), leaves) as T
 }

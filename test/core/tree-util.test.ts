@@ -90,6 +90,8 @@ describe('treeFlatten and treeUnflatten', () => {
     expect(() => treeUnflatten(s, [...leaves, 1])).toThrow(/4 leaves for a structure of 3/)
     expect(() => treeUnflatten(s, [1, 2, 'x' as unknown as number])).toThrow(InvalidArgumentError)
     expect(() => treeUnflatten({} as TreeStructure, [])).toThrow(InvalidArgumentError)
+    // holes: a sparse array of the right length is not a list of leaves
+    expect(() => treeUnflatten(s, new Array<number>(3))).toThrow(/leaf 0 is not a number/)
     expect(() => treeFlatten({ a: 'no' })).toThrow(InvalidArgumentError)
   })
 
