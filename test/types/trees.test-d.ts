@@ -49,9 +49,7 @@ describe('TreeLeafOf', () => {
     expectTypeOf<TreeLeafOf<Mlp>>().toEqualTypeOf<Tensor>()
     expectTypeOf<TreeLeafOf<Mixed>>().toEqualTypeOf<number | Tensor>()
     expectTypeOf<TreeLeafOf<number[][]>>().toEqualTypeOf<number>()
-    expectTypeOf<TreeLeafOf<readonly [number, { a: Tensor }]>>().toEqualTypeOf<
-      number | Tensor
-    >()
+    expectTypeOf<TreeLeafOf<readonly [number, { a: Tensor }]>>().toEqualTypeOf<number | Tensor>()
     expectTypeOf<TreeLeafOf<unknown>>().toEqualTypeOf<TreeLeaf>()
     expectTypeOf<TreeLeafOf<Tree>>().toEqualTypeOf<TreeLeaf>()
     expectTypeOf<TreeLeafOf<{ w?: Tensor }>>().toEqualTypeOf<Tensor>()
