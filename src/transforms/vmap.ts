@@ -66,14 +66,21 @@ export function vmap<A extends readonly unknown[], B>(
     const flats = args.map((a, i) => flatten(a, `argument ${i}`))
     const axes = inputAxes(options?.inAxes, flats)
     const n = batchSize(flats, axes)
+    // every batched leaf with its batch axis in front, before the batch interpreter opens
+    const batches = flats.map((fl, i) =>
+      fl.leaves.map((l, j) => {
+        const from = axes[i]![j]
+        return from === null || from === undefined ? undefined : moveAxis(l, from, 0)
+      }),
+    )
     const interp = new BatchInterpreter('vmap', n)
     try {
       const traced: unknown = args.map((a, i) => {
-        const ax = axes[i]!
-        if (ax.every((x) => x === null)) return a
+        const batch = batches[i]!
+        if (batch.every((b) => b === undefined)) return a
         const leaves = flats[i]!.leaves.map((l, j) => {
-          const from = ax[j]
-          return from === null || from === undefined ? l : interp.wrap(moveAxis(l, from, 0))
+          const b = batch[j]
+          return b === undefined ? l : interp.wrap(b)
         })
         return unflatten(flats[i]!.def, leaves)
       })
