@@ -106,8 +106,12 @@ export { checkpoint, customJvp, customVjp } from './transforms/custom.ts'
 export { derivative } from './transforms/derivative.ts'
 export {
   type Argnums,
+  type ElementwiseFn,
+  type ElementwiseGrad,
   type GradOptions,
   grad,
+  type IsElementwise,
+  type ParamOf,
   type Scalar,
   type Selected,
   valueAndGrad,

@@ -22,6 +22,35 @@ import {
 /** What `grad` can differentiate: a function whose output is a scalar. */
 export type Scalar = number | Tensor
 
+/**
+ * A function that takes a number or a tensor, like the elementwise ops (`sin`, `exp`, …) whose
+ * overloads map a number to a number and a tensor to a tensor.
+ */
+export type ElementwiseFn = { (x: number): Scalar; (x: Tensor): Scalar }
+
+/**
+ * The gradient of an `ElementwiseFn`: a number for a number, a tensor for a tensor — and, as
+ * the ops' last overload, either for either, so `grad(grad(sin))` is elementwise again.
+ */
+export type ElementwiseGrad = {
+  (x: number): number
+  (x: Tensor): Tensor
+  (x: number | Tensor): number | Tensor
+}
+
+/** The parameter of a one-argument function (of its last signature, for overloads). */
+export type ParamOf<F> = F extends (x: infer X) => unknown ? X : never
+
+/**
+ * Whether `F` takes exactly `number | Tensor` — an elementwise op, or a function written for
+ * both kinds — rather than a wider type such as a tree or `unknown`.
+ */
+export type IsElementwise<F> = [ParamOf<F>] extends [number | Tensor]
+  ? [number | Tensor] extends [ParamOf<F>]
+    ? true
+    : false
+  : false
+
 /** `argnums`: one argument index or several. */
 export type Argnums = number | readonly number[]
 
@@ -122,6 +151,9 @@ const checkScalar = (out: unknown, transformation: string): Val => {
  * grad(grad(sin))(0.5) // ≈ -Math.sin(0.5)
  * @category transformations
  */
+export function grad<F extends ElementwiseFn>(
+  f: F,
+): IsElementwise<F> extends true ? ElementwiseGrad : (x: ParamOf<F>) => ParamOf<F>
 export function grad<A extends readonly unknown[]>(f: (...args: A) => Scalar): (...args: A) => A[0]
 export function grad<A extends readonly unknown[], const N extends Argnums>(
   f: (...args: A) => Scalar,
@@ -160,6 +192,15 @@ export function grad(
  * valueAndGrad((x: number) => mul(x, x))(3) // => [9, 6]
  * @category transformations
  */
+export function valueAndGrad<F extends ElementwiseFn>(
+  f: F,
+): IsElementwise<F> extends true
+  ? {
+      (x: number): [number, number]
+      (x: Tensor): [Tensor, Tensor]
+      (x: number | Tensor): [number | Tensor, number | Tensor]
+    }
+  : (x: ParamOf<F>) => [ReturnType<F>, ParamOf<F>]
 export function valueAndGrad<A extends readonly unknown[], R extends Scalar>(
   f: (...args: A) => R,
 ): (...args: A) => [R, A[0]]
