@@ -126,6 +126,6 @@ export {
 } from './transforms/jacobian.ts'
 export { jit } from './transforms/jit.ts'
 export { type JvpOptions, jvp } from './transforms/jvp.ts'
-export { linearize } from './transforms/linearize.ts'
+export { linearize, linearizeWithAux } from './transforms/linearize.ts'
 export { type Loose, type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'
 export { type AxisSpec, type VmapOptions, vmap } from './transforms/vmap.ts'

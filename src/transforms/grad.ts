@@ -173,17 +173,24 @@ export function grad(
 ): (...args: never[]) => unknown {
   checkFunction(f, 'grad')
   checkOptions(options, 'grad', ['hasAux'])
-  return (...args: readonly unknown[]) => {
-    const [, aux, grads] = valueAndGradImpl(
-      f as (...a: readonly unknown[]) => unknown,
-      args,
-      options,
-      'grad',
-    )
-    const g = typeof options?.argnums === 'object' ? grads : grads[0]
-    return options?.hasAux === true ? [g, aux] : g
-  }
+  return gradNamed(f as (...a: readonly unknown[]) => unknown, options ?? {}, 'grad')
 }
+
+/**
+ * The gradient of `f` as `grad` computes it (with `argnums` and `hasAux`), for transformations
+ * built on it (`hessian`): errors raised while `f` runs name `transformation`.
+ */
+export const gradNamed =
+  (
+    f: (...args: readonly unknown[]) => unknown,
+    options: GradOptions,
+    transformation: string,
+  ): ((...args: readonly unknown[]) => unknown) =>
+  (...args) => {
+    const [, aux, grads] = valueAndGradImpl(f, args, options, transformation)
+    const g = typeof options.argnums === 'object' ? grads : grads[0]
+    return options.hasAux === true ? [g, aux] : g
+  }
 
 /**
  * Value and gradient together, from one forward and one backward pass: returns

@@ -15,10 +15,10 @@ import { concat } from '../primitives/concat.ts'
 import { reshape, slice, transpose } from '../primitives/structural.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { asLeaf, checkArgnums, checkFunction, checkOptions, checkSync } from './common.ts'
+import { asLeaf, checkArgnums, checkFunction, checkOptions } from './common.ts'
 import type { Argnums, Scalar, Selected } from './grad.ts'
-import { grad } from './grad.ts'
-import { jvp } from './jvp.ts'
+import { gradNamed } from './grad.ts'
+import { jvpNamed } from './jvp.ts'
 import { traceVjp } from './vjp.ts'
 import { vmap } from './vmap.ts'
 
@@ -31,6 +31,8 @@ export interface JacobianOptions {
    * 2²¹ tangent entries per input element, else as many as fit.
    */
   readonly chunkSize?: number | undefined
+  /** `f` returns `[output, aux]`: the result is `[jacobian, aux]`, aux not differentiated. */
+  readonly hasAux?: boolean | undefined
 }
 
 type Depth = readonly unknown[]
@@ -149,19 +151,27 @@ const kindOf = (leaf: LeafDef, other: LeafDef, v: Val): Val =>
  */
 export function jacfwd<A extends readonly unknown[], B>(
   f: (...args: A) => B,
-  options?: { readonly argnums?: undefined; readonly chunkSize?: number },
+  options?: { readonly argnums?: undefined; readonly chunkSize?: number; readonly hasAux?: false },
 ): (...args: A) => Jacobian<B, A[0]>
 export function jacfwd<A extends readonly unknown[], B, const N extends Argnums>(
   f: (...args: A) => B,
-  options: { readonly argnums: N; readonly chunkSize?: number },
+  options: { readonly argnums: N; readonly chunkSize?: number; readonly hasAux?: false },
 ): (...args: A) => Jacobian<B, Selected<A, N>>
+export function jacfwd<A extends readonly unknown[], B, Aux>(
+  f: (...args: A) => readonly [B, Aux],
+  options: { readonly argnums?: undefined; readonly chunkSize?: number; readonly hasAux: true },
+): (...args: A) => [Jacobian<B, A[0]>, Aux]
+export function jacfwd<A extends readonly unknown[], B, const N extends Argnums, Aux>(
+  f: (...args: A) => readonly [B, Aux],
+  options: { readonly argnums: N; readonly chunkSize?: number; readonly hasAux: true },
+): (...args: A) => [Jacobian<B, Selected<A, N>>, Aux]
 export function jacfwd(
   f: (...args: never[]) => unknown,
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'jacfwd')
-  checkOptions(options, 'jacfwd')
-  return jacfwdImpl(f, options)
+  checkOptions(options, 'jacfwd', ['hasAux'])
+  return jacfwdImpl(f, options, 'jacfwd')
 }
 
 type AnyFn = (...args: never[]) => unknown
@@ -169,17 +179,26 @@ type AnyFn = (...args: never[]) => unknown
 function jacfwdImpl(
   f: AnyFn,
   options: JacobianOptions | undefined,
+  transformation: string,
 ): (...args: readonly unknown[]) => unknown {
+  const hasAux = options?.hasAux === true
   return (...args: readonly unknown[]) => {
-    const { input, g } = select(f, args, options?.argnums ?? 0, 'jacfwd')
+    const { input, g } = select(f, args, options?.argnums ?? 0, transformation)
     const inFlat = flatten(input, inputName(options?.argnums))
     const total = inFlat.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
-    const y = g(input)
-    checkSync(y, 'jacfwd')
-    const out = flatten(y, 'output')
+    // the primal output and aux do not depend on the tangents, so they come out of the batched
+    // passes unbatched: f runs only there, never once more on its own
+    let y: unknown
+    let aux: unknown
     const stacked = sweep(inFlat, chunkOf(total, options?.chunkSize), (basis) =>
-      vmap((t: unknown) => jvp(g, [input], [t as never])[1])(basis),
+      vmap((t: unknown) => {
+        const [out, outDot, a] = jvpNamed(g, [input], [t], hasAux, transformation)
+        y = out
+        aux = a
+        return outDot
+      })(basis),
     )
+    const out = flatten(y, 'output')
     // stacked leaf i: [N, ...T_i]; block (i, j): rows of input leaf j, moved to T_i ++ S_j
     const blocks = out.leafDefs.map((outLeaf, i) => {
       let offset = 0
@@ -198,7 +217,8 @@ function jacfwdImpl(
       })
       return unflatten(inFlat.def, perInput)
     })
-    return unflatten(out.def, blocks as Val[])
+    const jacobian = unflatten(out.def, blocks as Val[])
+    return hasAux ? [jacobian, aux] : jacobian
   }
 }
 
@@ -214,18 +234,26 @@ function jacfwdImpl(
  */
 export function jacrev<A extends readonly unknown[], B>(
   f: (...args: A) => B,
-  options?: { readonly argnums?: undefined; readonly chunkSize?: number },
+  options?: { readonly argnums?: undefined; readonly chunkSize?: number; readonly hasAux?: false },
 ): (...args: A) => Jacobian<B, A[0]>
 export function jacrev<A extends readonly unknown[], B, const N extends Argnums>(
   f: (...args: A) => B,
-  options: { readonly argnums: N; readonly chunkSize?: number },
+  options: { readonly argnums: N; readonly chunkSize?: number; readonly hasAux?: false },
 ): (...args: A) => Jacobian<B, Selected<A, N>>
+export function jacrev<A extends readonly unknown[], B, Aux>(
+  f: (...args: A) => readonly [B, Aux],
+  options: { readonly argnums?: undefined; readonly chunkSize?: number; readonly hasAux: true },
+): (...args: A) => [Jacobian<B, A[0]>, Aux]
+export function jacrev<A extends readonly unknown[], B, const N extends Argnums, Aux>(
+  f: (...args: A) => readonly [B, Aux],
+  options: { readonly argnums: N; readonly chunkSize?: number; readonly hasAux: true },
+): (...args: A) => [Jacobian<B, Selected<A, N>>, Aux]
 export function jacrev(
   f: (...args: never[]) => unknown,
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'jacrev')
-  checkOptions(options, 'jacrev')
+  checkOptions(options, 'jacrev', ['hasAux'])
   return jacrevImpl(f, options)
 }
 
@@ -236,7 +264,8 @@ function jacrevImpl(
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, 'jacrev')
     const inFlat = flatten(input, inputName(options?.argnums))
-    const traced = traceVjp((x: unknown) => g(x), [input], false, 'jacrev')
+    const hasAux = options?.hasAux === true
+    const traced = traceVjp((x: unknown) => g(x), [input], hasAux, 'jacrev')
     const out = flatten(traced.out, 'output')
     const total = out.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
     const stacked = sweep(out, chunkOf(total, options?.chunkSize), (basis) =>
@@ -256,7 +285,8 @@ function jacrevImpl(
       offset += n
       return unflatten(inFlat.def, perInput)
     })
-    return unflatten(out.def, blocks as Val[])
+    const jacobian = unflatten(out.def, blocks as Val[])
+    return hasAux ? [jacobian, traced.aux] : jacobian
   }
 }
 
@@ -271,23 +301,34 @@ function jacrevImpl(
  */
 export function hessian<A extends readonly unknown[]>(
   f: (...args: A) => Scalar,
-  options?: { readonly argnums?: undefined; readonly chunkSize?: number },
+  options?: { readonly argnums?: undefined; readonly chunkSize?: number; readonly hasAux?: false },
 ): (...args: A) => Jacobian<A[0], A[0]>
 export function hessian<A extends readonly unknown[], const N extends Argnums>(
   f: (...args: A) => Scalar,
-  options: { readonly argnums: N; readonly chunkSize?: number },
+  options: { readonly argnums: N; readonly chunkSize?: number; readonly hasAux?: false },
 ): (...args: A) => Jacobian<Selected<A, N>, Selected<A, N>>
+export function hessian<A extends readonly unknown[], Aux>(
+  f: (...args: A) => readonly [Scalar, Aux],
+  options: { readonly argnums?: undefined; readonly chunkSize?: number; readonly hasAux: true },
+): (...args: A) => [Jacobian<A[0], A[0]>, Aux]
+export function hessian<A extends readonly unknown[], const N extends Argnums, Aux>(
+  f: (...args: A) => readonly [Scalar, Aux],
+  options: { readonly argnums: N; readonly chunkSize?: number; readonly hasAux: true },
+): (...args: A) => [Jacobian<Selected<A, N>, Selected<A, N>>, Aux]
 export function hessian(
-  f: (...args: never[]) => Scalar,
+  f: (...args: never[]) => unknown,
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'hessian')
-  checkOptions(options, 'hessian')
-  // the inner gradient takes the kind of its argument (a number for a number), as `grad` does
-  return jacfwdImpl(
-    grad(f as (...args: readonly unknown[]) => Scalar, { argnums: options?.argnums ?? 0 }),
-    options,
+  checkOptions(options, 'hessian', ['hasAux'])
+  // the inner gradient takes the kind of its argument (a number for a number), as `grad` does;
+  // with hasAux it returns [gradient, aux], which jacfwd splits the same way
+  const gradient = gradNamed(
+    f as (...args: readonly unknown[]) => unknown,
+    { argnums: options?.argnums ?? 0, hasAux: options?.hasAux === true },
+    'hessian',
   )
+  return jacfwdImpl(gradient, options, 'hessian')
 }
 
 /**
@@ -301,6 +342,6 @@ export function hessian(
  */
 export function hvp<A>(f: (x: A) => Scalar): (x: A, v: A) => A {
   checkFunction(f, 'hvp')
-  const df = grad(f)
-  return (x: A, v: A): A => jvp(df, [x] as [A], [v] as never)[1]
+  const df = gradNamed(f as (...args: readonly unknown[]) => unknown, {}, 'hvp')
+  return (x: A, v: A): A => jvpNamed(df, [x], [v], false, 'hvp')[1] as A
 }

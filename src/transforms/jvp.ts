@@ -62,16 +62,29 @@ export function jvp<A extends readonly unknown[], B>(
   checkFunction(f, 'jvp')
   checkTuple(primals, 'primals')
   checkTuple(tangents, 'tangents')
-  const hasAux = options?.hasAux === true
+  return jvpNamed(f, primals, tangents, options?.hasAux === true, 'jvp')
+}
+
+/**
+ * `jvp` for transformations built on it (`jacfwd`, `hessian`, `hvp`): errors raised while `f`
+ * runs name `transformation`, the one the user called.
+ */
+export function jvpNamed<A extends readonly unknown[]>(
+  f: (...args: A) => unknown,
+  primals: A,
+  tangents: unknown,
+  hasAux: boolean,
+  transformation: string,
+): unknown[] {
   const { leaves: xs, def } = flatten(primals, 'primals')
-  const xDots = flattenAs(def, tangents, 'tangents', 'jvp')
-  const interp = new JvpInterpreter('jvp')
+  const xDots = flattenAs(def, tangents, 'tangents', transformation)
+  const interp = new JvpInterpreter(transformation)
   try {
     const args = unflatten(
       def,
       xs.map((x, i) => interp.lift(x, xDots[i]!)),
     ) as A
-    const { out, aux } = splitAux(f(...args), hasAux, 'jvp')
+    const { out, aux } = splitAux(f(...args), hasAux, transformation)
     const { leaves: ys, def: outDef } = flatten(out, 'output')
     const leaves = leafDefs(outDef)
     const primalsOut = unalias(

@@ -28,7 +28,36 @@ export function linearize<A extends readonly unknown[], B>(
   ...primals: A
 ): [B, (...tangents: Loose<A>) => B] {
   checkFunction(f, 'linearize')
-  const forward = traceVjp(f, primals, false, 'linearize')
+  const [out, push] = linearizeImpl(f, primals, false)
+  return [out as B, push as (...tangents: Loose<A>) => B]
+}
+
+/**
+ * `linearize` for a function returning `[output, aux]`: returns `[output, pushforward, aux]`,
+ * with aux passed through undifferentiated (JAX's `has_aux`; a separate name because the
+ * primals are rest arguments, as for `vjpWithAux`).
+ * @example
+ * const [y, push, aux] = linearizeWithAux((x: number) => [mul(x, x), 'note'] as const, 3)
+ * y // => 9
+ * push(1) // => 6
+ * aux // => 'note'
+ * @category transformations
+ */
+export function linearizeWithAux<A extends readonly unknown[], B, Aux>(
+  f: (...args: A) => readonly [B, Aux],
+  ...primals: A
+): [B, (...tangents: Loose<A>) => B, Aux] {
+  checkFunction(f, 'linearize')
+  const [out, push, aux] = linearizeImpl(f, primals, true)
+  return [out as B, push as (...tangents: Loose<A>) => B, aux as Aux]
+}
+
+const linearizeImpl = <A extends readonly unknown[]>(
+  f: (...args: A) => unknown,
+  primals: A,
+  hasAux: boolean,
+): [unknown, (...tangents: readonly unknown[]) => unknown, unknown] => {
+  const forward = traceVjp(f, primals, hasAux, 'linearize')
   const { leaves, def, leafDefs } = flatten(forward.out, 'output')
   // a zero cotangent of the output's structure: the point at which the (linear) pullback is
   // itself differentiated; any point gives the same transpose
@@ -42,8 +71,7 @@ export function linearize<A extends readonly unknown[], B>(
     false,
     'linearize',
   )
-  const push = (...tangents: Loose<A>): B =>
-    (transposed.pullback(tangents) as readonly unknown[])[0] as B
-  const out = forward.out as B
-  return [out, push]
+  const push = (...tangents: readonly unknown[]): unknown =>
+    (transposed.pullback(tangents) as readonly unknown[])[0]
+  return [forward.out, push, forward.aux]
 }

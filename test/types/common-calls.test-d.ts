@@ -9,8 +9,10 @@ import {
   grad,
   hessian,
   jacfwd,
+  jacrev,
   jit,
   jvp,
+  linearizeWithAux,
   mul,
   sin,
   sum,
@@ -55,6 +57,18 @@ describe('the README calls', () => {
     expectTypeOf(pullback(1)[0]).toEqualTypeOf<Tensor>()
     expectTypeOf(hessian((x: Tensor) => sum(mul(x, x)))(tensor([1, 2]))).toEqualTypeOf<Tensor>()
     expectTypeOf(jacfwd((x: Tensor) => mul(x, x))(tensor([1, 2]))).toEqualTypeOf<Tensor>()
+  })
+
+  it('hasAux gives [jacobian, aux] and [output, pushforward, aux]', () => {
+    const f = (x: Tensor) => [mul(x, x), 'note'] as const
+    expectTypeOf(jacfwd(f, { hasAux: true })(tensor([1]))).toEqualTypeOf<[Tensor, 'note']>()
+    expectTypeOf(jacrev(f, { hasAux: true })(tensor([1]))).toEqualTypeOf<[Tensor, 'note']>()
+    const s = (x: number) => [mul(x, x), { n: 1 }] as const
+    expectTypeOf(hessian(s, { hasAux: true })(2)).toEqualTypeOf<[number, { readonly n: 1 }]>()
+    const [y, push, aux] = linearizeWithAux(s, 2)
+    expectTypeOf(y).toEqualTypeOf<number>()
+    expectTypeOf(push(1)).toEqualTypeOf<number>()
+    expectTypeOf(aux).toEqualTypeOf<{ readonly n: 1 }>()
   })
 
   it('vmap and jit keep the signature', () => {
