@@ -91,6 +91,7 @@ export function trainIris(options: IrisOptions = {}): IrisRun {
     key: shuffleKey,
     epochs: options.epochs ?? 100,
     batchSize: 16,
+    jit: true, // the loss and its gradient compiled once per minibatch shape
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   })
   return {

@@ -5,10 +5,12 @@
  *
  * Scores have shape `[..., C]` (C classes on the last axis). Labels are either integer class
  * indices of shape `[...]` or distributions (one-hot or soft) of shape `[..., C]`. Terms whose
- * label weight is 0 contribute exactly 0, even where log p is −∞ (0·log 0 = 0).
+ * label weight is 0 contribute exactly 0, even where log p is −∞ (0·log 0 = 0). Class indices
+ * are checked to be integers in [0, C) — except under `jit` and `vmap`, where labels cannot be
+ * read: there an example whose label is no class index has a NaN loss (`debugNans` finds it).
  * @module
  */
-import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
+import { ConcretizationError, InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { value } from '../core/value.ts'
 import { neg, safeMul } from '../primitives/arithmetic.ts'
 import { equal, where } from '../primitives/comparison.ts'
@@ -22,8 +24,15 @@ import { type LossOptions, reduceLoss } from './losses.ts'
 
 type Value = number | Tensor
 
-/** Whether `labels` are class indices for `scores` (rather than distributions); checks them. */
-const areClassIndices = (scores: Tensor, labels: Tensor, op: string): boolean => {
+/**
+ * How `labels` read against `scores`: distributions, or class indices — checked, or unchecked
+ * where their values cannot be read (under `jit` or `vmap`), in which case a label that is no
+ * class index gives a NaN loss instead of an error (see `perExample`).
+ */
+type LabelForm = 'distributions' | 'indices' | 'unchecked indices'
+
+/** The form of `labels` for `scores`, from their shapes; class indices are checked. */
+const labelForm = (scores: Tensor, labels: Tensor, op: string): LabelForm => {
   const s = scores.shape
   const l = labels.shape
   const same = (a: readonly number[], b: readonly number[]) =>
@@ -35,7 +44,7 @@ const areClassIndices = (scores: Tensor, labels: Tensor, op: string): boolean =>
       hint: 'pass scores of shape [C] or [N, C]',
     })
   }
-  if (same(s, l)) return false
+  if (same(s, l)) return 'distributions'
   if (!same(s.slice(0, -1), l)) {
     throw new ShapeError('labels fit neither as class indices nor as distributions', {
       primitive: op,
@@ -44,7 +53,14 @@ const areClassIndices = (scores: Tensor, labels: Tensor, op: string): boolean =>
     })
   }
   const classes = s[s.length - 1]!
-  for (const c of value(labels).data) {
+  let read: Tensor
+  try {
+    read = value(labels)
+  } catch (e) {
+    if (e instanceof ConcretizationError) return 'unchecked indices'
+    throw e
+  }
+  for (const c of read.data) {
     if (!(Number.isInteger(c) && c >= 0 && c < classes)) {
       throw new InvalidArgumentError(`label ${c} is not a class index in [0, ${classes})`, {
         primitive: op,
@@ -53,18 +69,19 @@ const areClassIndices = (scores: Tensor, labels: Tensor, op: string): boolean =>
       })
     }
   }
-  return true
+  return 'indices'
 }
 
 /** −Σ_c y_c·logp_c over the last axis, with y from class indices or distributions. */
-const perExample = (logProbabilities: Tensor, labels: Tensor, classIndices: boolean): Value => {
-  if (classIndices) {
-    // one-hot mask labels[..., None] == arange(C); `where` keeps −∞ of other classes out
-    const classes = logProbabilities.shape[logProbabilities.rank - 1]!
-    const mask = equal(expandDims(labels, -1), arange(classes))
-    return neg(sum(where(mask, logProbabilities, 0), -1))
-  }
-  return neg(sum(safeMul(labels, logProbabilities), -1))
+const perExample = (logProbabilities: Tensor, labels: Tensor, form: LabelForm): Value => {
+  if (form === 'distributions') return neg(sum(safeMul(labels, logProbabilities), -1))
+  // one-hot mask labels[..., None] == arange(C); `where` keeps −∞ of other classes out
+  const classes = logProbabilities.shape[logProbabilities.rank - 1]!
+  const mask = equal(expandDims(labels, -1), arange(classes))
+  const loss = neg(sum(where(mask, logProbabilities, 0), -1))
+  if (form === 'indices') return loss
+  // unread labels: one that matches no class would silently cost 0, so it costs NaN instead
+  return where(equal(sum(mask, -1), 1), loss, Number.NaN)
 }
 
 /**
@@ -80,8 +97,8 @@ const perExample = (logProbabilities: Tensor, labels: Tensor, classIndices: bool
  */
 export function nll(logProbabilities: Tensor, labels: Tensor, options?: LossOptions): Tensor
 export function nll(logProbabilities: Tensor, labels: Tensor, options?: LossOptions): Value {
-  const indices = areClassIndices(logProbabilities, labels, 'nll')
-  return reduceLoss(perExample(logProbabilities, labels, indices), options, 'nll')
+  const form = labelForm(logProbabilities, labels, 'nll')
+  return reduceLoss(perExample(logProbabilities, labels, form), options, 'nll')
 }
 
 /**
@@ -96,8 +113,8 @@ export function nll(logProbabilities: Tensor, labels: Tensor, options?: LossOpti
  */
 export function crossEntropy(probabilities: Tensor, labels: Tensor, options?: LossOptions): Tensor
 export function crossEntropy(probabilities: Tensor, labels: Tensor, options?: LossOptions): Value {
-  const indices = areClassIndices(probabilities, labels, 'crossEntropy')
-  return reduceLoss(perExample(log(probabilities), labels, indices), options, 'crossEntropy')
+  const form = labelForm(probabilities, labels, 'crossEntropy')
+  return reduceLoss(perExample(log(probabilities), labels, form), options, 'crossEntropy')
 }
 
 /**
@@ -114,7 +131,7 @@ export function crossEntropy(probabilities: Tensor, labels: Tensor, options?: Lo
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, options?: LossOptions): Tensor
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, options?: LossOptions): Value {
-  const indices = areClassIndices(logits, labels, 'softmaxCrossEntropy')
-  const loss = perExample(logSoftmax(logits), labels, indices)
+  const form = labelForm(logits, labels, 'softmaxCrossEntropy')
+  const loss = perExample(logSoftmax(logits), labels, form)
   return reduceLoss(loss, options, 'softmaxCrossEntropy')
 }

@@ -64,4 +64,11 @@ export {
   linearWarmup,
   type Schedule,
 } from './schedules.ts'
-export { type Progress, type TrainOptions, type TrainResult, train, trainStep } from './train.ts'
+export {
+  type Progress,
+  type StepOptions,
+  type TrainOptions,
+  type TrainResult,
+  train,
+  trainStep,
+} from './train.ts'

@@ -11,12 +11,23 @@ import { type Key, permutation, split } from '../tensor/random.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { type Scalar, valueAndGrad } from '../transforms/grad.ts'
+import { jit } from '../transforms/jit.ts'
 import {
   applyUpdates,
   checkOptionsObject,
   checkTransformation,
   type GradientTransformation,
 } from './base.ts'
+
+/** Options of `trainStep`. */
+export interface StepOptions {
+  /**
+   * Compile the loss and its gradient with `jit` (traced once per minibatch shape, replayed
+   * after: the same numbers, several times faster for small models). The loss must then not
+   * read its values (`value(x)` in a JS branch throws `ConcretizationError`). Default false.
+   */
+  readonly jit?: boolean
+}
 
 /**
  * One training step, as a function: `trainStep(loss, optimizer)(params, state, ...data)` takes
@@ -33,8 +44,17 @@ import {
 export function trainStep<P, S, D extends readonly unknown[]>(
   loss: (params: P, ...data: D) => Scalar,
   optimizer: GradientTransformation<S>,
+  options?: StepOptions,
 ): (params: P, state: S, ...data: D) => [P, S, number] {
-  const lossAndGrad = valueAndGrad(loss)
+  if (options !== undefined) checkOptionsObject(options, 'trainStep', '{ jit: true }')
+  const compiled = options?.jit ?? false
+  if (typeof compiled !== 'boolean') {
+    throw new InvalidArgumentError(`jit must be true or false, got ${show(compiled)}`, {
+      primitive: 'trainStep',
+      hint: 'pass { jit: true } to compile the loss and its gradient, or leave it out',
+    })
+  }
+  const lossAndGrad = compiled ? jit(valueAndGrad(loss)) : valueAndGrad(loss)
   checkTransformation(optimizer, 'trainStep', 'the optimizer')
   return (params, state, ...data) => {
     const [lossValue, gradient] = lossAndGrad(params, ...data)
@@ -80,6 +100,8 @@ export interface TrainOptions<P, S> {
   readonly state?: S
   /** Called after every step. */
   readonly onProgress?: (progress: Progress) => void
+  /** Compile the loss and its gradient with `jit` (see `StepOptions`). Default false. */
+  readonly jit?: boolean
 }
 
 /** What `train` returns. */
@@ -149,7 +171,7 @@ export function train<P, S>(params: P, options: TrainOptions<P, S>): TrainResult
   checkCount(epochs, 'epochs')
   const batchSize = options.batchSize ?? n
   checkCount(batchSize, 'batchSize')
-  const step = trainStep(loss, optimizer)
+  const step = trainStep(loss, optimizer, { jit: options.jit ?? false })
   const batches = Math.ceil(n / batchSize)
   const total = epochs * batches
   let state = options.state ?? optimizer.init(params)

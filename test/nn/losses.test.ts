@@ -3,7 +3,16 @@
  * convention, finite and exact results at ±1000, the agreement of the stable forms with the
  * naive ones where both are stable, and the named errors.
  */
-import { grad, InvalidArgumentError, ShapeError, scalar, type Tensor, tensor } from 'fluxion'
+import {
+  grad,
+  InvalidArgumentError,
+  jit,
+  ShapeError,
+  scalar,
+  type Tensor,
+  tensor,
+  vmap,
+} from 'fluxion'
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -204,6 +213,32 @@ describe('softmaxCrossEntropy', () => {
     expect(() => softmaxCrossEntropy(logits, tensor([0.5, 0]))).toThrow(InvalidArgumentError)
     expect(() => softmaxCrossEntropy(logits, tensor([-1, 0]))).toThrow(/class index/)
     expect(() => softmaxCrossEntropy(scalar(1), scalar(0))).toThrow(ShapeError)
+  })
+
+  it('runs under jit and vmap, where labels cannot be read: the eager numbers exactly', () => {
+    const loss = (z: Tensor, y: Tensor) => softmaxCrossEntropy(z, y, { reduction: 'none' })
+    const compiled = jit(loss)
+    compiled(logits, labels)
+    expect(compiled(logits, labels).toArray()).toEqual(loss(logits, labels).toArray())
+    const g = jit(grad((z: Tensor, y: Tensor) => softmaxCrossEntropy(z, y)))
+    g(logits, labels)
+    expect(g(logits, labels).toArray()).toEqual(
+      grad((z: Tensor) => softmaxCrossEntropy(z, labels))(logits).toArray(),
+    )
+    const perRow = vmap((z: Tensor, y: Tensor) => softmaxCrossEntropy(z, y))(logits, labels)
+    expect(perRow.toArray()).toEqual(loss(logits, labels).toArray())
+  })
+
+  it('under jit and vmap, a label that is no class index costs NaN rather than 0', () => {
+    const loss = (z: Tensor, y: Tensor) => softmaxCrossEntropy(z, y, { reduction: 'none' })
+    for (const bad of [tensor([3, 0]), tensor([0.5, 0]), tensor([-1, 0])]) {
+      const compiled = jit(loss)
+      compiled(logits, labels)
+      const replayed = compiled(logits, bad).toArray() as number[]
+      expect(replayed[0]).toBeNaN()
+      expect(replayed[1]).toBe(perExample[1])
+      expect((vmap(loss)(logits, bad).toArray() as number[])[0]).toBeNaN()
+    }
   })
 })
 

@@ -13,8 +13,9 @@ import {
   ShapeError,
   type Tensor,
   tensor,
+  treeLeaves,
 } from 'fluxion'
-import { mse } from 'fluxion/nn'
+import { type MlpParams, mlp, mse, softmaxCrossEntropy, tanh } from 'fluxion/nn'
 import { adam, type Progress, sgd, train, trainStep } from 'fluxion/optim'
 import { describe, expect, it } from 'vitest'
 import { expectClose } from '../helpers.ts'
@@ -167,5 +168,35 @@ describe('train', () => {
     expect(() => train(p, { ...base, x: tensor([]), y: tensor([]) })).toThrow(ShapeError)
     expect(() => train(p, { ...base, x: xs, y: ys, epochs: 0 })).toThrow(InvalidArgumentError)
     expect(() => train(p, { ...base, x: xs, y: ys, batchSize: 1.5 })).toThrow(/batchSize/)
+    expect(() => trainStep(lineLoss, sgd(0.1), { jit: 'yes' } as never)).toThrow(
+      InvalidArgumentError,
+    )
+  })
+})
+
+describe('jit: true', () => {
+  const x = random.normal(random.key(1), [40, 3])
+  const labels = tensor(Array.from({ length: 40 }, (_, i) => i % 3))
+  const net = mlp([3, 8, 3], tanh)
+  const loss = (p: MlpParams, xb: Tensor, yb: Tensor) => softmaxCrossEntropy(net.apply(p, xb), yb)
+  const run = (jit: boolean) =>
+    train(net.init(random.key(2)), {
+      loss,
+      optimizer: adam(0.05),
+      x,
+      y: labels,
+      key: random.key(3),
+      epochs: 5,
+      batchSize: 16, // two full minibatches and a smaller last one: two compiled programs
+      jit,
+    })
+
+  it('trains to exactly the parameters and losses of the eager run', () => {
+    const eager = run(false)
+    const compiled = run(true)
+    expect(compiled.losses).toEqual(eager.losses)
+    expect(treeLeaves(compiled.params).map((t) => Array.from((t as Tensor).data))).toEqual(
+      treeLeaves(eager.params).map((t) => Array.from((t as Tensor).data)),
+    )
   })
 })
