@@ -163,18 +163,24 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
     if (cache.size >= MAX_PROGRAMS) cache.delete(cache.keys().next().value!)
     cache.set(key, entry)
   }
+  // f itself, refusing a Promise as the traced path does
+  const direct = (args: A): R => {
+    const out = f(...args)
+    checkSync(out, 'jit')
+    return out
+  }
   return (...args: A): R => {
     // with NaN checks on, run f itself, so the check can name the primitive
-    if (debugState.on) return f(...args)
+    if (debugState.on) return direct(args)
     const scanned = scan(args)
     // a tree to reject: flatten raises the named error (a traced argument passes)
     if (scanned === undefined) flatten(args, 'argument')
     // under another transformation, f itself: a program traced at top level holds what f closes
     // over as constants, which may now be values of that transformation (issue #12)
-    if (scanned === undefined || activeLevels() > 0) return f(...args)
+    if (scanned === undefined || activeLevels() > 0) return direct(args)
     const { key, numbers, tensors } = scanned
     const entry = cache.get(key)
-    if (entry === 'eager') return f(...args)
+    if (entry === 'eager') return direct(args)
     if (entry !== undefined) {
       const outs = entry.program.run(numbers, tensors)
       // only a tensor output can share storage with a tensor input
@@ -211,7 +217,7 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
     const program = traced === undefined ? undefined : compileOrNot(traced.trace)
     if (traced === undefined || program === undefined) {
       remember(key, 'eager')
-      return f(...args)
+      return direct(args)
     }
     const { outLeaves, outDef } = traced
     remember(key, { program, outDef })

@@ -452,4 +452,12 @@ describe('errors', () => {
     debugNans(true)
     expect(() => f(tensor([0, 1]))).toThrow(NonFiniteError)
   })
+
+  it('refuses a function that returns a Promise on every path, the eager ones included', () => {
+    const asyncSquare = async (v: Tensor) => mul(v, v)
+    const f = jit(asyncSquare)
+    expect(() => f(tensor([1, 2]))).toThrow(InvalidArgumentError)
+    debugNans(true)
+    expect(() => f(tensor([1, 2]))).toThrow(InvalidArgumentError)
+  })
 })
