@@ -2,8 +2,8 @@
  * `npm test`: every check CI runs, reporting as it goes.
  *
  * 1. snippets — README and docs code blocks become tests (scripts/doc-snippets.ts);
- * 2. then, at the same time (they are independent; on 2 cores this saves about a third of
- *    the static checks' time, and vitest alone leaves a core partly idle):
+ * 2. then, at the same time (they are independent, and each alone leaves a core partly idle on
+ *    a 2-core machine):
  *    type-check (`npm run typecheck`), lint (`npm run lint`), API docs (`npm run docs:check`)
  *    and tests (`npm run test:vitest`: unit, law, doc, type and package tests).
  *
@@ -36,8 +36,9 @@ const dim = paint(2)
 const bold = paint(1)
 
 const seconds = (ms: number): string => {
-  const s = ms / 1000
-  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)} s`
+  const s = Math.round(ms / 1000)
+  return `${Math.floor(s / 60)} min ${s % 60} s`
 }
 const width = 14
 const line = (label: string, ms: number, ok: boolean, note = ''): string =>
