@@ -148,12 +148,15 @@ const filesUnder = (dir: string): string[] =>
     e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
   )
 
-/** The module specifiers a .js or .d.ts file imports or re-exports. */
+/** The module specifiers a .js or .d.ts file imports or re-exports (not those in comments). */
 const specifiers = (file: string): string[] =>
   [
-    ...readFileSync(file, 'utf8').matchAll(
-      /(?:^|[\s;}])(?:import|export)\b[^'"]*?\bfrom\s*(['"])([^'"]+)\1|\bimport\s*\(\s*(['"])([^'"]+)\3\s*\)|^import\s+(['"])([^'"]+)\5/gm,
-    ),
+    ...readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '')
+      .matchAll(
+        /(?:^|[\s;}])(?:import|export)\b[^'"]*?\bfrom\s*(['"])([^'"]+)\1|\bimport\s*\(\s*(['"])([^'"]+)\3\s*\)|^import\s+(['"])([^'"]+)\5/gm,
+      ),
   ].map((m) => m[2] ?? m[4] ?? m[6]!)
 
 /** The packages outside fluxion that an entry point reaches through its imports. */
