@@ -33,11 +33,17 @@ const save = (svg: Svg, file: string, titleText: string): void => {
   console.log(`docs:plots: docs/img/${file}`)
 }
 
-/** One SVG holding `parts` one above the other (Plot draws a legend as its own SVG). */
-const stackVertically = (parts: readonly Svg[], width: number): Svg => {
+/**
+ * One SVG holding `parts` one above the other (Plot draws a legend as its own SVG), each part
+ * with its title, as every SVG needs one for screen readers.
+ */
+const stackVertically = (parts: readonly (readonly [Svg, string])[], width: number): Svg => {
   const outer = document.createElementNS('http://www.w3.org/2000/svg', 'svg') as Svg
   let y = 0
-  for (const part of parts) {
+  for (const [part, titleText] of parts) {
+    const t = document.createElementNS('http://www.w3.org/2000/svg', 'title')
+    t.textContent = titleText
+    part.insertBefore(t, part.firstChild)
     const height = Number(part.getAttribute('height'))
     part.setAttribute('y', String(y))
     outer.appendChild(part)
@@ -219,7 +225,13 @@ const legend = (
   // Plot.legend takes `document` as Plot.plot does, though its type does not list it
   const rampOptions = { document, color, width: 360, marginLeft: 40 }
   const ramp = Plot.legend(rampOptions) as Svg
-  const svg = stackVertically([ramp, contours], 480)
+  const svg = stackVertically(
+    [
+      [ramp, 'colour legend: the value of f in each band between contours'],
+      [contours, 'contours of f and the path of gradient descent'],
+    ],
+    480,
+  )
   save(svg, 'descent.svg', 'gradient descent from (−1, 1) to the minimum at (1, 1)')
 }
 
