@@ -20,7 +20,7 @@ const cases: readonly (readonly [string, _.BinaryKernel, (x: number, y: number) 
   ['atan2K', _.atan2K, Math.atan2],
   ['maximumK', _.maximumK, Math.max],
   ['minimumK', _.minimumK, Math.min],
-  ['safeMulK', _.safeMulK, (x, y) => (x === 0 ? 0 : x * y)],
+  ['safeMulK', _.safeMulK, (x, y) => (x === 0 || y === 0 ? 0 : x * y)],
   ['lessK', _.lessK, (x, y) => Number(x < y)],
   ['lessEqualK', _.lessEqualK, (x, y) => Number(x <= y)],
   ['greaterK', _.greaterK, (x, y) => Number(x > y)],
@@ -98,8 +98,9 @@ describe('special values', () => {
   const x = Float64Array.of(0, 2, Number.NaN)
   const y = Float64Array.of(Number.POSITIVE_INFINITY, Number.NaN, 1)
 
-  it('safeMulK keeps 0 · ∞ and 0 · NaN at 0', () => {
+  it('safeMulK keeps 0 · ∞ and 0 · NaN at 0, the zero on either side', () => {
     expect(_.safeMulK(x, s, y, s, s)).toEqual(Float64Array.of(0, Number.NaN, Number.NaN))
+    expect(_.safeMulK(y, s, x, s, s)).toEqual(Float64Array.of(0, Number.NaN, Number.NaN))
     expect(_.mulK(x, s, y, s, s)).toEqual(Float64Array.of(Number.NaN, Number.NaN, Number.NaN))
   })
 
