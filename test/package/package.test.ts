@@ -17,6 +17,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -93,6 +94,12 @@ let app = ''
 let installed = ''
 
 beforeAll(() => {
+  // directories of runs stopped before afterAll (npm test stops the tests when a check fails)
+  for (const d of readdirSync(tmpdir()).filter((d) => d.startsWith('fluxion-package-'))) {
+    const path = join(tmpdir(), d)
+    if (Date.now() - statSync(path).mtimeMs > 3_600_000)
+      rmSync(path, { recursive: true, force: true })
+  }
   work = mkdtempSync(join(tmpdir(), 'fluxion-package-'))
   run('npm', ['pack', '--silent', '--pack-destination', work], root)
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))
