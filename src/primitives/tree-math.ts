@@ -35,6 +35,15 @@ const pairLeaves = (
   return { def, xs: leaves, ys }
 }
 
+/** The tree of `combine(aLeaf, bLeaf)`, each result of its `a` leaf's kind. */
+const leafwise = <T>(a: T, b: T, op: string, combine: (x: Value, y: Value) => Value): T => {
+  const { def, xs, ys } = pairLeaves(a, b, op)
+  return unflatten(
+    def,
+    xs.map((x, i) => sameKind(combine(x as Value, ys[i] as Value), x)),
+  ) as T
+}
+
 /** `y` with the kind of `like`: a rank-0 result where a number was is a number again. */
 const sameKind = (y: Val, like: Val): Val =>
   isNumberKind(like) && !isNumberKind(y) ? conformKind(y, 'number') : y
@@ -48,11 +57,7 @@ const sameKind = (y: Val, like: Val): Val =>
  * @category trees
  */
 export function treeAdd<T>(a: T, b: T): T {
-  const { def, xs, ys } = pairLeaves(a, b, 'treeAdd')
-  return unflatten(
-    def,
-    xs.map((x, i) => sameKind(add(x as Value, ys[i] as Value), x)),
-  ) as T
+  return leafwise(a, b, 'treeAdd', add)
 }
 
 /**
@@ -65,11 +70,7 @@ export function treeAdd<T>(a: T, b: T): T {
  * @category trees
  */
 export function treeSub<T>(a: T, b: T): T {
-  const { def, xs, ys } = pairLeaves(a, b, 'treeSub')
-  return unflatten(
-    def,
-    xs.map((x, i) => sameKind(sub(x as Value, ys[i] as Value), x)),
-  ) as T
+  return leafwise(a, b, 'treeSub', sub)
 }
 
 /**
