@@ -162,7 +162,7 @@ const derivativeOf =
   (t: Val): Val[] => {
     const interp = new JvpInterpreter('derivative')
     try {
-      return g(interp.lift(t, 1)).map((y) => interp.tangentOf(y) ?? 0)
+      return g(interp.lift(t, 1)).map((y) => interp.tangentOf(y) ?? zeroLike(y))
     } finally {
       interp.close()
     }

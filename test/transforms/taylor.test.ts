@@ -16,6 +16,7 @@ import {
   asin,
   atan,
   atan2,
+  checkpoint,
   concat,
   cos,
   cosh,
@@ -273,6 +274,19 @@ describe('constant operands (issue #12 §4): zeros of their own shape', () => {
     const c = tensor([[1, 2]])
     const f = (x: number) => scalar(sum(concat([mul(x, tensor([[3, 4]])), c])))
     expect(derivative(f)(0.3)).toBe(7)
+  })
+
+  it('a custom rule’s tensor output that does not depend on x has zero coefficients of its shape', () => {
+    const c = tensor([1, 2])
+    const block = checkpoint((x: number) => [mul(x, c), c] as const)
+    // Σ[x·c, c, x·c] = 6x + 3: derivative 6, then 0
+    const f = (x: number) => {
+      const [a, b] = block(x)
+      return scalar(sum(concat([a, b, mul(x, b)])))
+    }
+    expect(derivative(f)(0.5)).toBe(grad(f)(0.5))
+    expect(derivative(f)(0.5)).toBe(6)
+    expect(derivative(f, 2)(0.5)).toBe(0)
   })
 
   it('logSumExp(stack([x, 0]))′ = σ(x), and its higher orders match nested grads', () => {
