@@ -12,14 +12,11 @@
  */
 import * as fluxion from 'fluxion'
 import {
-  add,
   checkpoint,
   concat,
-  customJvp,
   FluxionError,
   grad,
   hessian,
-  hvp,
   InvalidArgumentError,
   jacfwd,
   jacrev,
@@ -49,36 +46,17 @@ import {
 import { adam, applyUpdates, chain, cosineDecay, sgd, trace, train, trainStep } from 'fluxion/optim'
 import { afterAll, describe, expect, it } from 'vitest'
 import { primitives } from '../../src/primitives/registry.ts'
-import { expectNamed, fluxionUrl, runChild, scratchDir } from './helpers.ts'
+import {
+  expectNamed,
+  fluxionUrl,
+  runChild,
+  scratchDir,
+  sumOfSquares,
+  transformations,
+} from './helpers.ts'
 
 type Loose = (...args: readonly unknown[]) => unknown
 const loose = (f: unknown): Loose => f as Loose
-
-/** A scalar function of any tree: the sum of squares of its leaves. */
-const sumOfSquares = (tree: unknown): number | Tensor =>
-  treeLeaves(tree).reduce<number | Tensor>((acc, leaf) => add(acc, sum(mul(leaf, leaf))), 0)
-
-/** Every transformation applied to one tree argument (and, for jvp, one tangent tree). */
-const transformations: readonly (readonly [string, (tree: unknown) => unknown])[] = [
-  ['grad', (x) => grad(sumOfSquares)(x)],
-  ['valueAndGrad', (x) => valueAndGrad(sumOfSquares)(x)],
-  ['jvp', (x) => jvp(sumOfSquares, [x], [x])],
-  ['vjp', (x) => vjp(sumOfSquares, x)],
-  ['linearize', (x) => linearize(sumOfSquares, x)],
-  ['jacfwd', (x) => jacfwd(sumOfSquares)(x)],
-  ['jacrev', (x) => jacrev(sumOfSquares)(x)],
-  ['hessian', (x) => hessian(sumOfSquares)(x)],
-  ['hvp', (x) => hvp(sumOfSquares)(x, x)],
-  ['vmap', (x) => vmap(sumOfSquares)(x)],
-  ['jit', (x) => jit(sumOfSquares)(x)],
-  ['grad of checkpoint', (x) => grad(checkpoint(sumOfSquares))(x)],
-  [
-    'grad of customJvp',
-    (x) => grad(customJvp(sumOfSquares, (p, d) => [sumOfSquares(p), mul(0, sumOfSquares(d))]))(x),
-  ],
-  ['treeMap', (x) => treeMap((l) => l, x)],
-  ['treeLeaves', (x) => treeLeaves(x)],
-]
 
 // ---- 1. async functions ------------------------------------------------------------------------
 

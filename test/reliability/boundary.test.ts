@@ -75,12 +75,9 @@ import {
   pow,
   prod,
   random,
-  ravel,
   reshape,
   ShapeError,
   safeMul,
-  saveParams,
-  saveParamsBinary,
   scalar,
   sign,
   sin,
@@ -103,15 +100,9 @@ import {
   tensorFromJSON,
   tensorReviver,
   transpose,
-  treeAdd,
-  treeDot,
   treeFlatten,
   treeLeaves,
   treeMap,
-  treeNorm,
-  treeReduce,
-  treeScale,
-  treeSub,
   treeUnflatten,
   value,
   valueAndGrad,
@@ -123,7 +114,15 @@ import {
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { expectClose } from '../helpers.ts'
-import { expectNamed, matrix, nonLeaves, nonValues, label as show } from './helpers.ts'
+import {
+  expectNamed,
+  matrix,
+  nonLeaves,
+  nonValues,
+  label as show,
+  sumOfSquares,
+  transformations,
+} from './helpers.ts'
 
 type Loose = (...args: readonly unknown[]) => unknown
 /** A public function called with arguments its types forbid: what untyped callers can do. */
@@ -543,43 +542,6 @@ describe('results too large to allocate are named errors, before allocating', ()
 })
 
 // ---- transformations ---------------------------------------------------------------------------
-
-/** A scalar function of any tree: the sum of squares of its leaves. */
-const sumOfSquares = (tree: unknown): number | Tensor =>
-  treeLeaves(tree).reduce<number | Tensor>((acc, leaf) => add(acc, sum(mul(leaf, leaf))), 0)
-
-/** Every transformation applied to one tree argument. */
-const transformations: readonly (readonly [string, (tree: unknown) => unknown])[] = [
-  ['grad', (x) => grad(sumOfSquares)(x)],
-  ['valueAndGrad', (x) => valueAndGrad(sumOfSquares)(x)],
-  ['jvp', (x) => jvp(sumOfSquares, [x], [x])],
-  ['vjp', (x) => vjp(sumOfSquares, x)],
-  ['vjpWithAux', (x) => vjpWithAux((y: unknown) => [sumOfSquares(y), 0] as const, x)],
-  ['linearize', (x) => linearize(sumOfSquares, x)],
-  ['linearizeWithAux', (x) => linearizeWithAux((y: unknown) => [sumOfSquares(y), 0] as const, x)],
-  ['jacfwd', (x) => jacfwd(sumOfSquares)(x)],
-  ['jacrev', (x) => jacrev(sumOfSquares)(x)],
-  ['hessian', (x) => hessian(sumOfSquares)(x)],
-  ['hvp', (x) => hvp(sumOfSquares)(x, x)],
-  ['vmap', (x) => vmap(sumOfSquares)(x)],
-  ['jit', (x) => jit(sumOfSquares)(x)],
-  ['checkpoint', (x) => grad(checkpoint(sumOfSquares))(x)],
-  [
-    'customJvp',
-    (x) => grad(customJvp(sumOfSquares, (p, d) => [sumOfSquares(p), mul(0, sumOfSquares(d))]))(x),
-  ],
-  ['treeMap', (x) => treeMap((l) => l, x)],
-  ['treeFlatten', (x) => treeFlatten(x)],
-  ['treeReduce', (x) => treeReduce((acc: number | Tensor, l) => add(acc, sum(l)), x, 0)],
-  ['treeAdd', (x) => treeAdd(x, x)],
-  ['treeSub', (x) => treeSub(x, x)],
-  ['treeScale', (x) => treeScale(2, x)],
-  ['treeDot', (x) => treeDot(x, x)],
-  ['treeNorm', (x) => treeNorm(x)],
-  ['ravel', (x) => ravel(x)],
-  ['saveParams', (x) => saveParams(x)],
-  ['saveParamsBinary', (x) => saveParamsBinary(x)],
-]
 
 describe('transformations reject trees with non-number leaves, wherever the leaf sits', () => {
   const placements: readonly (readonly [string, (bad: unknown) => unknown])[] = [

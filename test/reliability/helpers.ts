@@ -7,7 +7,41 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { FluxionError, tensor } from 'fluxion'
+import {
+  add,
+  checkpoint,
+  customJvp,
+  FluxionError,
+  grad,
+  hessian,
+  hvp,
+  jacfwd,
+  jacrev,
+  jit,
+  jvp,
+  linearize,
+  linearizeWithAux,
+  mul,
+  ravel,
+  saveParams,
+  saveParamsBinary,
+  sum,
+  type Tensor,
+  tensor,
+  treeAdd,
+  treeDot,
+  treeFlatten,
+  treeLeaves,
+  treeMap,
+  treeNorm,
+  treeReduce,
+  treeScale,
+  treeSub,
+  valueAndGrad,
+  vjp,
+  vjpWithAux,
+  vmap,
+} from 'fluxion'
 import { expect } from 'vitest'
 
 /** A named error class, as `expectNamed` takes it. */
@@ -145,3 +179,43 @@ export function runChild<T>(dir: string, name: string, body: string, flags: read
   const last = result.stdout.trim().split('\n').pop() ?? ''
   return JSON.parse(last) as T
 }
+
+/** A scalar function of any tree: the sum of squares of its leaves. */
+export const sumOfSquares = (tree: unknown): number | Tensor =>
+  treeLeaves(tree).reduce<number | Tensor>((acc, leaf) => add(acc, sum(mul(leaf, leaf))), 0)
+
+/**
+ * Every transformation and tree utility applied to one tree argument: what the boundary suites
+ * throw hostile trees at.
+ */
+export const transformations: readonly (readonly [string, (tree: unknown) => unknown])[] = [
+  ['grad', (x) => grad(sumOfSquares)(x)],
+  ['valueAndGrad', (x) => valueAndGrad(sumOfSquares)(x)],
+  ['jvp', (x) => jvp(sumOfSquares, [x], [x])],
+  ['vjp', (x) => vjp(sumOfSquares, x)],
+  ['vjpWithAux', (x) => vjpWithAux((y: unknown) => [sumOfSquares(y), 0] as const, x)],
+  ['linearize', (x) => linearize(sumOfSquares, x)],
+  ['linearizeWithAux', (x) => linearizeWithAux((y: unknown) => [sumOfSquares(y), 0] as const, x)],
+  ['jacfwd', (x) => jacfwd(sumOfSquares)(x)],
+  ['jacrev', (x) => jacrev(sumOfSquares)(x)],
+  ['hessian', (x) => hessian(sumOfSquares)(x)],
+  ['hvp', (x) => hvp(sumOfSquares)(x, x)],
+  ['vmap', (x) => vmap(sumOfSquares)(x)],
+  ['jit', (x) => jit(sumOfSquares)(x)],
+  ['checkpoint', (x) => grad(checkpoint(sumOfSquares))(x)],
+  [
+    'customJvp',
+    (x) => grad(customJvp(sumOfSquares, (p, d) => [sumOfSquares(p), mul(0, sumOfSquares(d))]))(x),
+  ],
+  ['treeMap', (x) => treeMap((l) => l, x)],
+  ['treeFlatten', (x) => treeFlatten(x)],
+  ['treeReduce', (x) => treeReduce((acc: number | Tensor, l) => add(acc, sum(l)), x, 0)],
+  ['treeAdd', (x) => treeAdd(x, x)],
+  ['treeSub', (x) => treeSub(x, x)],
+  ['treeScale', (x) => treeScale(2, x)],
+  ['treeDot', (x) => treeDot(x, x)],
+  ['treeNorm', (x) => treeNorm(x)],
+  ['ravel', (x) => ravel(x)],
+  ['saveParams', (x) => saveParams(x)],
+  ['saveParamsBinary', (x) => saveParamsBinary(x)],
+]
