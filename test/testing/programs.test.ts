@@ -131,7 +131,11 @@ describe('a wrong law fails on random programs', () => {
     )
     expect(result.failed).toBe(true)
     const [c] = result.counterexample!
-    expect(c.program.nodes.length).toBeLessThanOrEqual(2)
+    // small: one or two node specs, each of which compiles to its node and, when the node's
+    // static bound exceeds 3, the bounding tanh after it. Greedy shrinking can stop at two specs
+    // (add(v0, v0), add(v1, v0), then tanh: removing either spec makes the program linear), so
+    // "at most 2 nodes" failed in about 3% of runs, before and after issue #12.
+    expect(c.program.nodes.length).toBeLessThanOrEqual(4)
     const message = fc.defaultReportMessage(result)
     expect(message).toContain(show(c.program))
     expect(message).toContain('const v')
