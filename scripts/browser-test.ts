@@ -42,6 +42,7 @@ const page = `<!doctype html>
 try {
   const { grad, jacfwd, jacrev, jit, mul, sum, tensor, Tensor } = await import('./index.js')
   // The other browser-safe entry points must resolve too (./testing needs fast-check).
+  await import('./linalg/index.js')
   await import('./nn/index.js')
   await import('./optim/index.js')
   const cube = (x) => mul(x, mul(x, x))

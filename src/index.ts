@@ -25,6 +25,7 @@ export {
 } from './core/tree-util.ts'
 export { value } from './core/value.ts'
 export * as Dual from './instances/Dual.ts'
+export * as linalg from './linalg/index.ts'
 export {
   add,
   atan2,
@@ -62,7 +63,7 @@ export {
   sqrt,
   square,
 } from './primitives/elementwise.ts'
-export { dot, matmul, outer } from './primitives/linalg.ts'
+export { dot, matmul, outer } from './primitives/linalg/matmul.ts'
 export { ravel } from './primitives/ravel.ts'
 export {
   logSumExp,

@@ -133,3 +133,15 @@ export class ConcretizationError extends FluxionError {
   /** Always `'ConcretizationError'` (a literal, so it survives minification). */
   override readonly name: string = 'ConcretizationError'
 }
+
+/**
+ * A linear-algebra operation met a matrix it cannot work with: a singular matrix where a
+ * non-singular one is needed (`solve`, `inv`), one that is not positive definite (`cholesky`),
+ * a rank-deficient one (`lstsq`), non-finite entries, or an iteration that did not converge.
+ * The message names the operation and the shapes.
+ * @category errors
+ */
+export class LinAlgError extends FluxionError {
+  /** Always `'LinAlgError'` (a literal, so it survives minification). */
+  override readonly name: string = 'LinAlgError'
+}

@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { add } from '../primitives/arithmetic.ts'
-import { matmul } from '../primitives/linalg.ts'
+import { matmul } from '../primitives/linalg/matmul.ts'
 import { zeros } from '../tensor/create.ts'
 import { type Key, split } from '../tensor/random.ts'
 import type { Tensor } from '../tensor/tensor.ts'

@@ -32,7 +32,7 @@ import {
   squareP,
 } from './elementwise.ts'
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
-import { matmulP } from './linalg.ts'
+import { matmulP } from './linalg/matmul.ts'
 import { maxP } from './reduction.ts'
 import { castP, padP, sliceP, transposeP } from './structural.ts'
 import { acosP, asinP, atanP, coshP, cosP, sinhP, sinP, tanhP, tanP } from './trigonometric.ts'

@@ -8,6 +8,10 @@
  * every other transformation (`grad(derivative(f, 3))` works).
  * @module
  */
+import { bindN } from '../core/bind.ts'
+import { zeroLike } from '../core/jet.ts'
+import { JvpInterpreter } from '../core/jvp.ts'
+import type { Primitive } from '../core/primitive.ts'
 import type { Val } from '../core/tracer.ts'
 import { add, div, mul, neg, safeMul, sub } from './arithmetic.ts'
 
@@ -123,4 +127,42 @@ export function trigSeries(x: Series, s0: Val, c0: Val, hyperbolic: boolean): [V
     c.push(hyperbolic ? ck : neg(ck))
   }
   return [s, c]
+}
+
+/**
+ * Taylor rule of any primitive, from its forward rule: with x(t) = Σ xₖ tᵏ for each argument,
+ * y(t) = p(x(t)) has coefficients yₖ = y⁽ᵏ⁾(0)/k!, and K forward passes nested along the one
+ * scalar t give y′ … y⁽ᴷ⁾. It costs O(2ᴷ) evaluations of `p` and its rules: the documented
+ * fallback for primitives without a recurrence of their own (the matrix factorizations).
+ */
+export function seriesByNestedJvp<P>(p: Primitive<P>, series: readonly Series[], params: P): Val[] {
+  const order = series[0]!.length - 1
+  // Horner in t: x₀ + t·(x₁ + t·(x₂ + …)); t enters only where a coefficient does
+  const at = (t: Val): Val =>
+    bindN(
+      p,
+      series.map((xs) => {
+        let acc: Val = xs[order]!
+        for (let k = order - 1; k >= 0; k--) acc = add(xs[k]!, mul(t, acc))
+        return acc
+      }),
+      params,
+    )
+  // [g(t), g′(t), …, g⁽ᵐ⁾(t)]: one more forward pass turns m − 1 derivatives into m
+  const derivatives = (m: number, t: Val): Val[] => {
+    if (m === 0) return [at(t)]
+    const interp = new JvpInterpreter('derivative')
+    try {
+      const outs = derivatives(m - 1, interp.lift(t, 1))
+      const value = interp.primalOf(outs[0]!)
+      return [value, ...outs.map((o) => interp.tangentOf(o) ?? zeroLike(interp.primalOf(o)))]
+    } finally {
+      interp.close()
+    }
+  }
+  let factorial = 1
+  return derivatives(order, 0).map((d, k) => {
+    if (k > 1) factorial *= k
+    return k < 2 ? d : mul(d, 1 / factorial)
+  })
 }

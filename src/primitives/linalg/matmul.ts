@@ -6,19 +6,19 @@
  * Laws: fd-agreement, vjp-jvp-adjoint, jvp-linearity (in each argument).
  * @module
  */
-import { bind2 } from '../core/bind.ts'
-import { InvalidArgumentError } from '../core/errors.ts'
-import { define, type Primitive } from '../core/primitive.ts'
-import { shapeOf, type Val } from '../core/tracer.ts'
-import { tensor } from '../tensor/create.ts'
-import { matmulK, matmulShape } from '../tensor/kernels/matmul.ts'
-import { Tensor } from '../tensor/tensor.ts'
-import { mul } from './arithmetic.ts'
-import { anyReal, drawValue } from './domain.ts'
-import { alignBatched, asTensor, sumTangents, unbroadcast } from './families.ts'
-import { sum } from './reduction.ts'
-import { reshape } from './structural.ts'
-import { productSeries } from './taylor.ts'
+import { bind2 } from '../../core/bind.ts'
+import { InvalidArgumentError } from '../../core/errors.ts'
+import { define, type Primitive } from '../../core/primitive.ts'
+import { shapeOf, type Val } from '../../core/tracer.ts'
+import { tensor } from '../../tensor/create.ts'
+import { matmulK, matmulShape } from '../../tensor/kernels/matmul.ts'
+import { Tensor } from '../../tensor/tensor.ts'
+import { mul } from '../arithmetic.ts'
+import { anyReal, drawValue } from '../domain.ts'
+import { alignBatched, asTensor, sumTangents, unbroadcast } from '../families.ts'
+import { sum } from '../reduction.ts'
+import { reshape } from '../structural.ts'
+import { productSeries } from '../taylor.ts'
 
 type Value = number | Tensor
 

@@ -1,0 +1,12 @@
+/**
+ * fluxion/linalg: float64 linear algebra, differentiable in every mode — products, solves,
+ * factorizations, determinants and norms, batched over leading axes like NumPy and JAX — and
+ * implicit differentiation on top of it.
+ *
+ * Also reachable as the `linalg` namespace of the main entry (`import { linalg } from
+ * 'fluxion'`), so one import serves a notebook-style program; the subpath keeps bundles that
+ * need no linear algebra free of it.
+ * @module
+ */
+
+export { dot, matmul, outer } from '../primitives/linalg/matmul.ts'
