@@ -1,0 +1,79 @@
+/**
+ * `einsum`: Einstein summation with NumPy's subscripts, as a composition of primitives (see
+ * einsum-contract.ts), so it differentiates in every mode and works under `vmap` and `jit`
+ * with no rule of its own.
+ *
+ * Laws: those of its primitives — fd-agreement, vjp-jvp-adjoint, jvp-linearity (in each
+ * operand).
+ * @module
+ */
+import { InvalidArgumentError } from '../core/errors.ts'
+import { shapeOf } from '../core/tracer.ts'
+import { show } from '../tensor/shape.ts'
+import type { Tensor } from '../tensor/tensor.ts'
+import { contractAll, diagonals, dropUnit, type Labeled, sumOut } from './einsum-contract.ts'
+import { bindSpec, parsed } from './einsum-parse.ts'
+import { reshape } from './structural.ts'
+
+type Value = number | Tensor
+
+/**
+ * Einstein summation: the product of the operands summed over every label that is not in the
+ * output, NumPy's `einsum` (and `jnp.einsum`).
+ *
+ * `subscripts` names each operand's axes with one letter per axis (`a`–`z`, `A`–`Z`), operands
+ * separated by `,`, and the output after `->`. Without `->` the output is implicit: the labels
+ * used exactly once, in alphabetical (char-code) order. A label written twice in one operand
+ * takes a diagonal (`'ii->i'`, and `'ii'` or `'ii->'` is the trace). `...` stands for any
+ * number of batch axes, which broadcast across operands as in NumPy (aligned from the right, a
+ * size 1 stretching); the implicit output puts them first. Spaces are ignored. Unlike NumPy, a
+ * lettered axis does not broadcast: a label's axes must all have one size (use `...`).
+ *
+ * Three or more operands are contracted pairwise in the order of opt_einsum's `'greedy'`
+ * strategy (the pair whose result is smallest against its operands first); each pair is one
+ * batched `matmul`, so `einsum('bij,bjk->bik', a, b)` costs what `matmul(a, b)` does.
+ *
+ * Derivative: einsum is linear in each operand, so the derivative in one operand is the einsum
+ * with that operand replaced by its tangent, and its cotangent is again an einsum: for
+ * `y = einsum('ij,jk->ik', A, B)`, Ā = einsum('ik,jk->ij', ȳ, B) and B̄ = einsum('ij,ik->jk',
+ * A, ȳ) (diagonals transpose to zero-padded embeddings).
+ *
+ * Throws `InvalidArgumentError` for a malformed subscripts string (the message prints it with a
+ * caret under the offending character) or an operand count that differs from the terms;
+ * `ShapeError` when a term names more or fewer axes than its operand has, when a label's sizes
+ * disagree (naming the label and both sizes), or when `...` axes do not broadcast.
+ * @example
+ * const a = tensor([[1, 2], [3, 4]])
+ * einsum('ij,jk->ik', a, a).toArray() // => [[7, 10], [15, 22]]
+ * einsum('ii', a).item() // => 5
+ * einsum('ii->i', a).toArray() // => [1, 4]
+ * einsum('ji', a).toArray() // => [[1, 3], [2, 4]]
+ * einsum('...i,...i->...', a, a).toArray() // => [5, 25]
+ * @category linalg
+ */
+export function einsum(subscripts: string, ...operands: readonly Value[]): Tensor {
+  if (typeof subscripts !== 'string') {
+    throw new InvalidArgumentError(
+      `einsum takes the subscripts string first, got ${show(subscripts)}`,
+      { primitive: 'einsum', hint: "e.g. einsum('ij,jk->ik', a, b)" },
+    )
+  }
+  const spec = parsed(subscripts)
+  const values = operands.map((x) => (typeof x === 'number' ? reshape(x, []) : x))
+  const shapes = values.map((x) => shapeOf(x))
+  const { inputs, output, sizes } = bindSpec(spec, shapes)
+  // a `...` axis of size 1 against a longer one is a broadcast: the operand does not vary
+  // along it, so it leaves the operand (and the output gets the size from the others)
+  const prepared = values.map((value, i) => {
+    const shape = shapes[i]!
+    const t: Labeled = dropUnit({ value, labels: inputs[i]! }, (l, axis) => {
+      return l < 0 && shape[axis] === 1 && sizes.get(l) !== 1
+    })
+    return diagonals(t, sizes)
+  })
+  // a label in one operand only and not in the output is summed before anything else
+  const uses = new Map<number, number>()
+  for (const t of prepared) for (const l of t.labels) uses.set(l, (uses.get(l) ?? 0) + 1)
+  const reduced = prepared.map((t) => sumOut(t, (l) => output.includes(l) || uses.get(l)! > 1))
+  return contractAll(reduced, output, sizes).value
+}
