@@ -24,9 +24,11 @@ export interface Labeled {
   readonly labels: readonly number[]
 }
 
-type Sizes = ReadonlyMap<number, number>
+/** Size of each label. */
+export type Sizes = ReadonlyMap<number, number>
 
-const sizeOfLabels = (labels: readonly number[], sizes: Sizes): number =>
+/** The element count of axes with these labels. */
+export const sizeOfLabels = (labels: readonly number[], sizes: Sizes): number =>
   labels.reduce((n, l) => n * sizes.get(l)!, 1)
 
 const same = (a: readonly number[], b: readonly number[]): boolean =>
@@ -204,67 +206,4 @@ export function contractPair(
   const y = bind2(matmulP, lhs, rhs, { transA: c.transA, transB: c.transB }) as Tensor
   const labels = [...c.batch, ...c.leftFree, ...c.rightFree]
   return { value: reshape(y, dims(labels)), labels }
-}
-
-/** The labels that stay after contracting terms i and j: in the output or another term. */
-const staying = (terms: readonly Labeled[], i: number, j: number, output: readonly number[]) => {
-  const set = new Set(output)
-  terms.forEach((t, q) => {
-    if (q !== i && q !== j) for (const l of t.labels) set.add(l)
-  })
-  return set
-}
-
-/**
- * The pair to contract next, greedily: among pairs sharing a label, the one whose result is
- * smallest relative to its operands (size(result) − size(a) − size(b), opt_einsum's 'greedy');
- * when no pair shares a label, the two smallest operands (outer products as late as possible).
- */
-function nextPair(
-  terms: readonly Labeled[],
-  output: readonly number[],
-  sizes: Sizes,
-): [number, number] {
-  let best: [number, number] | undefined
-  let bestCost = Infinity
-  const sizeAt = terms.map((t) => sizeOfLabels(t.labels, sizes))
-  for (let i = 0; i < terms.length; i++) {
-    for (let j = i + 1; j < terms.length; j++) {
-      const [a, b] = [terms[i]!, terms[j]!]
-      if (!a.labels.some((l) => b.labels.includes(l))) continue
-      const stays = staying(terms, i, j, output)
-      const result = [...new Set([...a.labels, ...b.labels])].filter((l) => stays.has(l))
-      const cost = sizeOfLabels(result, sizes) - sizeAt[i]! - sizeAt[j]!
-      if (cost < bestCost) {
-        bestCost = cost
-        best = [i, j]
-      }
-    }
-  }
-  if (best !== undefined) return best
-  const bySize = terms.map((_, i) => i).sort((x, y) => sizeAt[x]! - sizeAt[y]! || x - y)
-  const [i, j] = [bySize[0]!, bySize[1]!]
-  return i < j ? [i, j] : [j, i]
-}
-
-/**
- * Operands (no repeated labels; each label of exactly one operand is in `output`) contracted to
- * the labels of `output`, in that order, pair by pair in greedy order.
- */
-export function contractAll(
-  operands: readonly Labeled[],
-  output: readonly number[],
-  sizes: Sizes,
-): Labeled {
-  const terms = [...operands]
-  while (terms.length > 1) {
-    const [i, j] = nextPair(terms, output, sizes)
-    const [a, b] = [terms[i]!, terms[j]!]
-    const stays = staying(terms, i, j, output)
-    terms.splice(j, 1)
-    terms.splice(i, 1)
-    const last = terms.length === 0
-    terms.push(contractPair(a, b, (l) => stays.has(l), sizes, last ? output : undefined))
-  }
-  return arrange(terms[0]!, output)
 }

@@ -11,11 +11,123 @@ import { InvalidArgumentError } from '../core/errors.ts'
 import { shapeOf } from '../core/tracer.ts'
 import { show } from '../tensor/shape.ts'
 import type { Tensor } from '../tensor/tensor.ts'
-import { contractAll, diagonals, dropUnit, type Labeled, sumOut } from './einsum-contract.ts'
+import {
+  arrange,
+  contractPair,
+  diagonals,
+  dropUnit,
+  type Labeled,
+  type Sizes,
+  sizeOfLabels,
+  sumOut,
+} from './einsum-contract.ts'
 import { bindSpec, parsed } from './einsum-parse.ts'
 import { reshape } from './structural.ts'
 
 type Value = number | Tensor
+
+type LabelLists = readonly (readonly number[])[]
+
+/** The labels that stay after contracting terms i and j: in the output or another term. */
+const staying = (terms: LabelLists, i: number, j: number, output: readonly number[]) => {
+  const set = new Set(output)
+  terms.forEach((t, q) => {
+    if (q !== i && q !== j) for (const l of t) set.add(l)
+  })
+  return set
+}
+
+/**
+ * The pair to contract next, greedily: among pairs sharing a label, the one whose result is
+ * smallest relative to its operands (size(result) − size(a) − size(b), opt_einsum's 'greedy'),
+ * ties going to the cheaper product (fewer multiply-adds: the size of all labels involved);
+ * when no pair shares a label, the two smallest operands (outer products as late as possible).
+ */
+function nextPair(terms: LabelLists, output: readonly number[], sizes: Sizes): [number, number] {
+  let best: [number, number] | undefined
+  let bestCost = Infinity
+  let bestFlops = Infinity
+  const sizeAt = terms.map((t) => sizeOfLabels(t, sizes))
+  for (let i = 0; i < terms.length; i++) {
+    for (let j = i + 1; j < terms.length; j++) {
+      const [a, b] = [terms[i]!, terms[j]!]
+      if (!a.some((l) => b.includes(l))) continue
+      const stays = staying(terms, i, j, output)
+      const union = [...new Set([...a, ...b])]
+      const cost =
+        sizeOfLabels(
+          union.filter((l) => stays.has(l)),
+          sizes,
+        ) -
+        sizeAt[i]! -
+        sizeAt[j]!
+      const flops = sizeOfLabels(union, sizes)
+      if (cost < bestCost || (cost === bestCost && flops < bestFlops)) {
+        bestCost = cost
+        bestFlops = flops
+        best = [i, j]
+      }
+    }
+  }
+  if (best !== undefined) return best
+  const bySize = terms.map((_, i) => i).sort((x, y) => sizeAt[x]! - sizeAt[y]! || x - y)
+  const [i, j] = [bySize[0]!, bySize[1]!]
+  return i < j ? [i, j] : [j, i]
+}
+
+/**
+ * The contraction order for operands with these labels, opt_einsum style: each step names two
+ * positions (i < j) in the current list of terms, which are removed, and their contraction is
+ * appended. Depends on labels and sizes only, so it can be planned (and tested) without values.
+ */
+export function greedyPath(
+  operands: LabelLists,
+  output: readonly number[],
+  sizes: Sizes,
+): [number, number][] {
+  const terms = [...operands]
+  const path: [number, number][] = []
+  while (terms.length > 1) {
+    const [i, j] = nextPair(terms, output, sizes)
+    const stays = staying(terms, i, j, output)
+    const result = [...new Set([...terms[i]!, ...terms[j]!])].filter((l) => stays.has(l))
+    terms.splice(j, 1)
+    terms.splice(i, 1)
+    terms.push(result)
+    path.push([i, j])
+  }
+  return path
+}
+
+/**
+ * Operands (no repeated labels; each label of exactly one operand is in `output`) contracted to
+ * the labels of `output`, in that order, pair by pair along `greedyPath`.
+ */
+export function contractAll(
+  operands: readonly Labeled[],
+  output: readonly number[],
+  sizes: Sizes,
+): Labeled {
+  const terms = [...operands]
+  for (const [i, j] of greedyPath(
+    operands.map((t) => t.labels),
+    output,
+    sizes,
+  )) {
+    const [a, b] = [terms[i]!, terms[j]!]
+    const stays = staying(
+      terms.map((t) => t.labels),
+      i,
+      j,
+      output,
+    )
+    terms.splice(j, 1)
+    terms.splice(i, 1)
+    const last = terms.length === 0
+    terms.push(contractPair(a, b, (l) => stays.has(l), sizes, last ? output : undefined))
+  }
+  return arrange(terms[0]!, output)
+}
 
 /**
  * Einstein summation: the product of the operands summed over every label that is not in the
