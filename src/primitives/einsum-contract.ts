@@ -1,9 +1,9 @@
 /**
- * The contraction engine of `einsum` (and `tensordot`): operands whose axes carry integer
+ * The contraction planner of `einsum` (and `tensordot`): operands whose axes carry integer
  * labels, reduced to the output with existing primitives only — `slice` for diagonals, `sum`,
  * `transpose`, `reshape`, broadcasting `mul`, and the batched `matmul` primitive with its
- * transpose flags. Each derivative is therefore the primitives' own rules, and so is every
- * transformation.
+ * transpose flags — recorded into a `Builder` (einsum-program.ts) from shapes alone. Each
+ * derivative is therefore the primitives' own rules, and so is every transformation.
  *
  * A pair of operands maps to one batched matrix product: batch axes are the labels both have
  * and that stay (in the output or a later operand), the contracted axis is the labels both have
@@ -11,16 +11,12 @@
  * already fit (up to a transpose of the last two axes) are used as they are.
  * @module
  */
-import { bind2 } from '../core/bind.ts'
-import type { Tensor } from '../tensor/tensor.ts'
-import { mul } from './arithmetic.ts'
-import { matmulP } from './linalg/matmul.ts'
-import { sum } from './reduction.ts'
-import { reshape, slice, transpose } from './structural.ts'
+import type { Builder } from './einsum-program.ts'
 
 /** An operand with one label per axis. */
 export interface Labeled {
-  readonly value: Tensor
+  /** Its register in the program being built. */
+  readonly id: number
   readonly labels: readonly number[]
 }
 
@@ -35,11 +31,11 @@ const same = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i])
 
 /** `t` with its axes permuted into the label order `to` (a permutation of its labels). */
-export function arrange(t: Labeled, to: readonly number[]): Labeled {
+export function arrange(b: Builder, t: Labeled, to: readonly number[]): Labeled {
   if (same(t.labels, to)) return t
   return {
-    value: transpose(
-      t.value,
+    id: b.transpose(
+      t.id,
       to.map((l) => t.labels.indexOf(l)),
     ),
     labels: to,
@@ -52,7 +48,7 @@ export function arrange(t: Labeled, to: readonly number[]): Labeled {
  * diagonal is then every s-th entry from 0, s = 1 + n + … + n^(k−1) — one strided `slice`,
  * exact and O(n^k), whose transpose (a `pad` with interior zeros) gives the derivative.
  */
-export function diagonals(t: Labeled, sizes: Sizes): Labeled {
+export function diagonals(b: Builder, t: Labeled, sizes: Sizes): Labeled {
   let cur = t
   for (;;) {
     const repeated = cur.labels.find((l, i) => cur.labels.indexOf(l) !== i)
@@ -66,31 +62,29 @@ export function diagonals(t: Labeled, sizes: Sizes): Labeled {
       ...cur.labels.flatMap((l, i) => (l === repeated ? [i] : [])),
     ]
     const restShape = rest.map((l) => sizes.get(l)!)
-    const flat = reshape(transpose(cur.value, perm), [...restShape, n ** k])
-    const step = n <= 1 ? 1 : (n ** k - 1) / (n - 1)
-    const diag = slice(
-      flat,
-      [...restShape.map(() => 0), 0],
-      [...restShape, n ** k],
-      [...restShape.map(() => 1), step],
-    )
-    cur = { value: diag, labels: [...rest, repeated] }
+    const flat = b.reshape(b.transpose(cur.id, perm), [...restShape, n ** k])
+    const diag = b.strideLast(flat, n <= 1 ? 1 : (n ** k - 1) / (n - 1))
+    cur = { id: diag, labels: [...rest, repeated] }
   }
 }
 
 /** `t` summed over the labels that `keep` rejects. */
-export function sumOut(t: Labeled, keep: (label: number) => boolean): Labeled {
+export function sumOut(b: Builder, t: Labeled, keep: (label: number) => boolean): Labeled {
   const axes = t.labels.flatMap((l, i) => (keep(l) ? [] : [i]))
   if (axes.length === 0) return t
-  return { value: sum(t.value, axes), labels: t.labels.filter((l) => keep(l)) }
+  return { id: b.sum(t.id, axes), labels: t.labels.filter((l) => keep(l)) }
 }
 
 /** `t` with the labels that `drop` names removed: axes of size 1 (a broadcast `...` axis). */
-export function dropUnit(t: Labeled, drop: (label: number, axis: number) => boolean): Labeled {
+export function dropUnit(
+  b: Builder,
+  t: Labeled,
+  drop: (label: number, axis: number) => boolean,
+): Labeled {
   const labels = t.labels.filter((l, i) => !drop(l, i))
   if (labels.length === t.labels.length) return t
-  const shape = t.value.shape.filter((_, i) => !drop(t.labels[i]!, i))
-  return { value: reshape(t.value, shape), labels }
+  const shape = b.shape(t.id).filter((_, i) => !drop(t.labels[i]!, i))
+  return { id: b.reshape(t.id, shape), labels }
 }
 
 interface Layout {
@@ -149,6 +143,7 @@ function layout(
  * an operand and every label of exactly one operand is kept.
  */
 export function contractPair(
+  builder: Builder,
   a: Labeled,
   b: Labeled,
   keep: (label: number) => boolean,
@@ -163,7 +158,7 @@ export function contractPair(
   if (conSet.length === 0) {
     // nothing to sum: a broadcasting product, the larger operand used as it is
     const smallFree = small.labels.filter((l) => !big.labels.includes(l))
-    const arranged = arrange(small, [
+    const arranged = arrange(builder, small, [
       ...smallFree,
       ...big.labels.filter((l) => small.labels.includes(l)),
     ])
@@ -173,13 +168,13 @@ export function contractPair(
     ]
     // leading axes of size 1 broadcast anyway: no reshape (a copy) for them
     while (smallFree.length === 0 && shape.length > 0 && shape[0] === 1) shape.shift()
-    const y = mul(big.value, reshape(arranged.value, shape))
-    return { value: y, labels: [...smallFree, ...big.labels] }
+    const y = builder.mul(big.id, builder.reshape(arranged.id, shape))
+    return { id: y, labels: [...smallFree, ...big.labels] }
   }
   if (shared.length === a.labels.length && shared.length === b.labels.length) {
     // no free axes (a batch of inner products): multiply, then sum the contracted axes
-    const y = mul(big.value, arrange(small, big.labels).value)
-    return sumOut({ value: y, labels: big.labels }, (l) => !conSet.includes(l))
+    const y = builder.mul(big.id, arrange(builder, small, big.labels).id)
+    return sumOut(builder, { id: y, labels: big.labels }, (l) => !conSet.includes(l))
   }
   const candidates = [
     layout(a, b, batchSet, conSet, sizes, target),
@@ -195,15 +190,15 @@ export function contractPair(
   const rightOrder = c.transB
     ? [...c.batch, ...c.rightFree, ...c.con]
     : [...c.batch, ...c.con, ...c.rightFree]
-  const lhs = reshape(arrange(c.left, leftOrder).value, [
+  const lhs = builder.reshape(arrange(builder, c.left, leftOrder).id, [
     ...batchShape,
     ...(c.transA ? [k!, m!] : [m!, k!]),
   ])
-  const rhs = reshape(arrange(c.right, rightOrder).value, [
+  const rhs = builder.reshape(arrange(builder, c.right, rightOrder).id, [
     ...batchShape,
     ...(c.transB ? [n!, k!] : [k!, n!]),
   ])
-  const y = bind2(matmulP, lhs, rhs, { transA: c.transA, transB: c.transB }) as Tensor
+  const y = builder.matmul(lhs, rhs, c.transA, c.transB)
   const labels = [...c.batch, ...c.leftFree, ...c.rightFree]
-  return { value: reshape(y, dims(labels)), labels }
+  return { id: builder.reshape(y, dims(labels)), labels }
 }

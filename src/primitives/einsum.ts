@@ -9,7 +9,7 @@
  */
 import { InvalidArgumentError } from '../core/errors.ts'
 import { shapeOf } from '../core/tracer.ts'
-import { show } from '../tensor/shape.ts'
+import { type Shape, show } from '../tensor/shape.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import {
   arrange,
@@ -22,6 +22,7 @@ import {
   sumOut,
 } from './einsum-contract.ts'
 import { bindSpec, parsed } from './einsum-parse.ts'
+import { Builder, execute, type Program } from './einsum-program.ts'
 import { reshape } from './structural.ts'
 
 type Value = number | Tensor
@@ -103,17 +104,19 @@ export function greedyPath(
  * Operands (no repeated labels; each label of exactly one operand is in `output`) contracted to
  * the labels of `output`, in that order, pair by pair along `greedyPath`.
  */
-export function contractAll(
+function contractAll(
+  builder: Builder,
   operands: readonly Labeled[],
   output: readonly number[],
   sizes: Sizes,
 ): Labeled {
   const terms = [...operands]
-  for (const [i, j] of greedyPath(
+  const path = greedyPath(
     operands.map((t) => t.labels),
     output,
     sizes,
-  )) {
+  )
+  for (const [i, j] of path) {
     const [a, b] = [terms[i]!, terms[j]!]
     const stays = staying(
       terms.map((t) => t.labels),
@@ -123,10 +126,46 @@ export function contractAll(
     )
     terms.splice(j, 1)
     terms.splice(i, 1)
-    const last = terms.length === 0
-    terms.push(contractPair(a, b, (l) => stays.has(l), sizes, last ? output : undefined))
+    const target = terms.length === 0 ? output : undefined
+    terms.push(contractPair(builder, a, b, (l) => stays.has(l), sizes, target))
   }
-  return arrange(terms[0]!, output)
+  return arrange(builder, terms[0]!, output)
+}
+
+/** The program of an einsum over operands of these shapes; checks everything, throws. */
+function plan(subscripts: string, shapes: readonly Shape[]): Program {
+  const { inputs, output, sizes } = bindSpec(parsed(subscripts), shapes)
+  const builder = new Builder(shapes)
+  // a `...` axis of size 1 against a longer one is a broadcast: the operand does not vary
+  // along it, so it leaves the operand (and the output gets the size from the others)
+  const prepared = shapes.map((shape, i) => {
+    const t = dropUnit(builder, { id: i, labels: inputs[i]! }, (l, axis) => {
+      return l < 0 && shape[axis] === 1 && sizes.get(l) !== 1
+    })
+    return diagonals(builder, t, sizes)
+  })
+  // a label in one operand only and not in the output is summed before anything else
+  const uses = new Map<number, number>()
+  for (const t of prepared) for (const l of t.labels) uses.set(l, (uses.get(l) ?? 0) + 1)
+  const reduced = prepared.map((t) =>
+    sumOut(builder, t, (l) => output.includes(l) || uses.get(l)! > 1),
+  )
+  return builder.program(contractAll(builder, reduced, output, sizes).id)
+}
+
+const programs = new Map<string, Program>()
+const PROGRAM_LIMIT = 512
+
+/** `plan`, cached by subscripts and shapes: a loop calling einsum replays one program. */
+function planned(subscripts: string, shapes: readonly Shape[]): Program {
+  let key = subscripts
+  for (const s of shapes) key += `|${s.join(',')}`
+  const hit = programs.get(key)
+  if (hit !== undefined) return hit
+  const program = plan(subscripts, shapes)
+  if (programs.size >= PROGRAM_LIMIT) programs.clear()
+  programs.set(key, program)
+  return program
 }
 
 /**
@@ -170,22 +209,12 @@ export function einsum(subscripts: string, ...operands: readonly Value[]): Tenso
       { primitive: 'einsum', hint: "e.g. einsum('ij,jk->ik', a, b)" },
     )
   }
-  const spec = parsed(subscripts)
   const values = operands.map((x) => (typeof x === 'number' ? reshape(x, []) : x))
-  const shapes = values.map((x) => shapeOf(x))
-  const { inputs, output, sizes } = bindSpec(spec, shapes)
-  // a `...` axis of size 1 against a longer one is a broadcast: the operand does not vary
-  // along it, so it leaves the operand (and the output gets the size from the others)
-  const prepared = values.map((value, i) => {
-    const shape = shapes[i]!
-    const t: Labeled = dropUnit({ value, labels: inputs[i]! }, (l, axis) => {
-      return l < 0 && shape[axis] === 1 && sizes.get(l) !== 1
-    })
-    return diagonals(t, sizes)
-  })
-  // a label in one operand only and not in the output is summed before anything else
-  const uses = new Map<number, number>()
-  for (const t of prepared) for (const l of t.labels) uses.set(l, (uses.get(l) ?? 0) + 1)
-  const reduced = prepared.map((t) => sumOut(t, (l) => output.includes(l) || uses.get(l)! > 1))
-  return contractAll(reduced, output, sizes).value
+  return execute(
+    planned(
+      subscripts,
+      values.map((x) => shapeOf(x)),
+    ),
+    values,
+  ) as Tensor
 }

@@ -13,6 +13,7 @@ import { normalizeAxis, type Shape, show, sizeOf } from '../../tensor/shape.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
 import { mul } from '../arithmetic.ts'
 import { arrange, contractPair } from '../einsum-contract.ts'
+import { Builder, execute } from '../einsum-program.ts'
 import { sum } from '../reduction.ts'
 import { reshape } from '../structural.ts'
 
@@ -78,14 +79,17 @@ function contractAxes(
     ...labelsB.filter((l) => l >= sa.length),
   ]
   const kept = new Set(output)
+  const builder = new Builder([sa, sb])
   const y = contractPair(
-    { value: asTensor(a), labels: labelsA },
-    { value: asTensor(b), labels: labelsB },
+    builder,
+    { id: 0, labels: labelsA },
+    { id: 1, labels: labelsB },
     (l) => kept.has(l),
     sizes,
     output,
   )
-  return arrange(y, output).value
+  const program = builder.program(arrange(builder, y, output).id)
+  return execute(program, [asTensor(a), asTensor(b)]) as Tensor
 }
 
 const axisList = (x: unknown, op: string): number[] => {
