@@ -1,7 +1,11 @@
 /**
- * `einsum`: Einstein summation with NumPy's subscripts, as a composition of primitives (see
- * einsum-contract.ts), so it differentiates in every mode and works under `vmap` and `jit`
- * with no rule of its own.
+ * `einsum`: Einstein summation with NumPy's subscripts, as a composition of primitives, so it
+ * differentiates in every mode and works under `vmap` and `jit` with no rule of its own. The
+ * subscripts are parsed (einsum-parse.ts) and bound to the operand shapes, operands are reduced
+ * on their own first (broadcast `...` axes of size 1 dropped, diagonals taken, labels nobody
+ * else has summed), then contracted pairwise in greedy order (einsum-contract.ts). All of it
+ * depends on shapes only, so it is planned once per subscripts and shapes into a program of
+ * primitive applications (einsum-program.ts) that later calls replay.
  *
  * Laws: those of its primitives — fd-agreement, vjp-jvp-adjoint, jvp-linearity (in each
  * operand).
@@ -55,13 +59,11 @@ function nextPair(terms: LabelLists, output: readonly number[], sizes: Sizes): [
       if (!a.some((l) => b.includes(l))) continue
       const stays = staying(terms, i, j, output)
       const union = [...new Set([...a, ...b])]
-      const cost =
-        sizeOfLabels(
-          union.filter((l) => stays.has(l)),
-          sizes,
-        ) -
-        sizeAt[i]! -
-        sizeAt[j]!
+      const result = sizeOfLabels(
+        union.filter((l) => stays.has(l)),
+        sizes,
+      )
+      const cost = result - sizeAt[i]! - sizeAt[j]!
       const flops = sizeOfLabels(union, sizes)
       if (cost < bestCost || (cost === bestCost && flops < bestFlops)) {
         bestCost = cost

@@ -132,6 +132,24 @@ describe('einsum: values against the loop-by-loop reference', () => {
     exact(einsum('ijij->', y), einsumRef('ijij->', [fromTensor(y)]))
   })
 
+  it('diagonals are exact: off-diagonal ∞ and NaN never reach the result; size 0 traces are 0', () => {
+    const m = tensor([
+      [1, Number.POSITIVE_INFINITY],
+      [Number.NaN, 2],
+    ])
+    exact(einsum('ii->i', m), tensor([1, 2]))
+    exact(einsum('ii', m), tensor(3))
+    exact(
+      grad((x: Tensor) => einsum('ii', x))(m),
+      tensor([
+        [1, 0],
+        [0, 1],
+      ]),
+    )
+    exact(einsum('ii', tensor([], [0, 0])), tensor(0))
+    expect(einsum('ii->i', tensor([], [0, 0])).shape).toEqual([0])
+  })
+
   it('bij,bjk->bik is matmul', () => {
     const a = toTensor({
       shape: [3, 2, 4],
