@@ -50,6 +50,7 @@ export {
   where,
 } from './primitives/comparison.ts'
 export { concat, stack } from './primitives/concat.ts'
+export { einsum } from './primitives/einsum.ts'
 export {
   abs,
   erf,
@@ -63,7 +64,8 @@ export {
   sqrt,
   square,
 } from './primitives/elementwise.ts'
-export { dot, matmul, outer } from './primitives/linalg/matmul.ts'
+export { dot, inner, tensordot, vdot } from './primitives/linalg/contract.ts'
+export { matmul, outer } from './primitives/linalg/matmul.ts'
 export { ravel } from './primitives/ravel.ts'
 export {
   logSumExp,

@@ -9,4 +9,6 @@
  * @module
  */
 
-export { dot, matmul, outer } from '../primitives/linalg/matmul.ts'
+export { einsum } from '../primitives/einsum.ts'
+export { dot, inner, tensordot, vdot } from '../primitives/linalg/contract.ts'
+export { matmul, outer } from '../primitives/linalg/matmul.ts'

@@ -29,6 +29,7 @@ import {
   derivative,
   div,
   dot,
+  einsum,
   equal,
   erf,
   exp,
@@ -45,6 +46,7 @@ import {
   hvp,
   InvalidArgumentError,
   index,
+  inner,
   jacfwd,
   jacrev,
   jit,
@@ -97,6 +99,7 @@ import {
   tan,
   tanh,
   tensor,
+  tensordot,
   tensorFromJSON,
   tensorReviver,
   transpose,
@@ -106,6 +109,7 @@ import {
   treeUnflatten,
   value,
   valueAndGrad,
+  vdot,
   vjp,
   vjpWithAux,
   vmap,
@@ -337,6 +341,9 @@ const binary = {
   matmul,
   dot,
   outer,
+  inner,
+  vdot,
+  tensordot: (a: Tensor, b: Tensor) => tensordot(a, b, 1),
 }
 const reductions = { sum, mean, max, min, prod, logSumExp }
 
@@ -355,6 +362,7 @@ const valueCases: readonly OpCase[] = [
   { name: 'slice', args: [m, [0], [1]], f: loose(slice) },
   { name: 'index', args: [m, 1], f: loose(index) },
   { name: 'pad', args: [t, 1], f: loose(pad) },
+  { name: 'einsum', args: ['i,i->', t, t], f: loose(einsum) },
 ]
 
 describe('ops reject arguments that are not numbers or tensors with InvalidArgumentError', () => {
@@ -363,7 +371,7 @@ describe('ops reject arguments that are not numbers or tensors with InvalidArgum
   })
 
   for (const c of valueCases) {
-    const positions = c.name === 'clip' || c.name === 'where' ? [0, 1, 2] : [0]
+    const positions = ['clip', 'where', 'einsum'].includes(c.name) ? [0, 1, 2] : [0]
     if (c.name in binary) positions.push(1)
     it(`${c.name}: every non-value in position ${positions.join(' and ')}`, () => {
       for (const p of positions) {
@@ -976,7 +984,9 @@ describe('every exported function of fluxion is covered by this suite', () => {
     ...Object.keys(binary),
     ...Object.keys(reductions),
     ...[
-      ...'where clip reshape transpose broadcastTo expandDims squeeze slice index pad'.split(' '),
+      ...'where clip reshape transpose broadcastTo expandDims squeeze slice index pad einsum'.split(
+        ' ',
+      ),
     ],
     ...[
       'concat',

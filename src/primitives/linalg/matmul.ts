@@ -1,7 +1,7 @@
 /**
  * Linear algebra: the `matmul` primitive (bilinear, batched with NumPy broadcasting over leading
  * axes, with transposed-operand flags so pullbacks never materialize a transpose) and the
- * compositions `dot` and `outer`.
+ * composition `outer` (`dot` and the other contractions are in contract.ts).
  *
  * Laws: fd-agreement, vjp-jvp-adjoint, jvp-linearity (in each argument).
  * @module
@@ -16,7 +16,6 @@ import { Tensor } from '../../tensor/tensor.ts'
 import { mul } from '../arithmetic.ts'
 import { anyReal, drawValue } from '../domain.ts'
 import { alignBatched, asTensor, sumTangents, unbroadcast } from '../families.ts'
-import { sum } from '../reduction.ts'
 import { reshape } from '../structural.ts'
 import { productSeries } from '../taylor.ts'
 
@@ -156,22 +155,13 @@ export function matmul(a: Value, b: Value): Tensor {
 }
 
 /**
- * Inner product of two vectors (Σ aᵢbᵢ, a scalar tensor); for higher ranks, `matmul`.
+ * Outer product, NumPy's `outer`: both operands are flattened first (row-major), so the result
+ * is `[a.size, b.size]` with entries aᵢ·bⱼ whatever their ranks.
  *
- * Derivative: d⟨a, b⟩ = ⟨da, b⟩ + ⟨a, db⟩.
- * @example
- * dot(tensor([1, 2, 3]), tensor([4, 5, 6])).item() // => 32
- * @category linalg
- */
-export function dot(a: Value, b: Value): Tensor {
-  if (shapeOf(a).length === 1 && shapeOf(b).length === 1) return sum(mul(a, b)) as Tensor
-  return matmul(a, b)
-}
-
-/**
- * Outer product of two vectors: `[a.size, b.size]` with entries aᵢ·bⱼ.
+ * Derivative: bilinear, d(a⊗b) = da⊗b + a⊗db; ā = ȳ·b (as a's shape), b̄ = ȳᵀ·a.
  * @example
  * outer(tensor([1, 2]), tensor([3, 4])).toArray() // => [[3, 4], [6, 8]]
+ * outer(tensor([[1, 2]]), 3).toArray() // => [[3], [6]]
  * @category linalg
  */
 export function outer(a: Value, b: Value): Tensor {
