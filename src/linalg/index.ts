@@ -10,3 +10,5 @@
  */
 
 export { dot, matmul, outer } from '../primitives/linalg/matmul.ts'
+export { type FixedPointOptions, fixedPoint } from '../transforms/fixed-point.ts'
+export { customRoot, type LinearSolveOptions, linearSolve } from '../transforms/implicit.ts'
