@@ -118,18 +118,36 @@ const implicitRule = (problem: Problem, out: Out, captured: readonly Tracer[]): 
   const thetaOf = (values: readonly Val[], dots?: readonly MaybeZero[]): Theta => {
     const at = runAt(values)
     const moving = dots?.some((d) => d !== null) === true
-    const ofTheta = (fn: (params: unknown) => unknown) => (vals: readonly Val[]) => runAt(vals)(fn)
+    // θ as a function of the entries at `which`, the others fixed: a captured tracer that this
+    // level passed through (it is not this interpreter's) must stay fixed, or the transform
+    // differentiating θ would read it as its own input, whose primal is that same tracer
+    const ofTheta =
+      (fn: (params: unknown) => unknown, which: readonly number[]) => (part: readonly Val[]) => {
+        const all = values.slice()
+        which.forEach((i, j) => {
+          all[i] = part[j]!
+        })
+        return runAt(all)(fn)
+      }
+    const pick = (which: readonly number[]) => which.map((i) => values[i]!)
+    const indices = values.flatMap((v, i) => (i >= np && v === captured[i - np] ? [] : [i]))
     return {
       at,
       moving,
       tangent: (fn) => {
-        const filled = values.map((v, i) => dots?.[i] ?? zeroLike(v))
-        return jvp(ofTheta(fn), [values], [filled])[1]
+        const which = values.flatMap((_, i) => (dots?.[i] == null ? [] : [i]))
+        const part = jvp(ofTheta(fn, which), [pick(which)], [which.map((i) => dots![i]!)])
+        return part[1]
       },
       cotangent: (fn, outBar) => {
-        if (values.length === 0) return []
-        const [, pullback] = vjp(ofTheta(fn), values)
-        return [...(pullback(outBar as never) as readonly [readonly Val[]])[0]]
+        if (indices.length === 0) return values.map(() => null)
+        const [, pullback] = vjp(ofTheta(fn, indices), pick(indices))
+        const bars = (pullback(outBar as never) as readonly [readonly Val[]])[0]
+        const all: MaybeZero[] = values.map(() => null)
+        indices.forEach((i, j) => {
+          all[i] = bars[j]!
+        })
+        return all
       },
     }
   }

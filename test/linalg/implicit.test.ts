@@ -579,6 +579,49 @@ describe('nesting and errors', () => {
     )
   })
 
+  it('closed-over values of two levels: mixed partials and perturbation confusion', () => {
+    // x³ + a·x − b = 0 by Newton; both a (outer grad) and b (inner grad) are closed over
+    const cubic = (a: number, b: number) => (x: number) => sub(add(mul(mul(x, x), x), mul(a, x)), b)
+    const steps = (f: (x: number) => number, x0: number) => {
+      let x = x0
+      for (let k = 0; k < 40; k++) x = sub(x, mul(f(x), 1 / (value(grad(f)(x)) as number)))
+      return x
+    }
+    const exact = (a: number, b: number) =>
+      customRoot(cubic(a, b), 1, steps, (g, y) => mul(y, 1 / (value(g(1)) as number)))
+    // ∂x/∂b = 1/(3x² + a); ∂²x/∂a∂b by differentiating that: −(6x·∂x/∂a + 1)/(3x² + a)², with
+    // ∂x/∂a = −x/(3x² + a)
+    const [a0, b0] = [2, 3]
+    const x0 = exact(a0, b0)
+    const d = 3 * x0 * x0 + a0
+    const mixed = -(6 * x0 * (-x0 / d) + 1) / (d * d)
+    expectClose(grad((a: number) => grad((b: number) => exact(a, b))(b0))(a0), mixed, 1e-9)
+    expectClose(grad((b: number) => grad((a: number) => exact(a, b))(a0))(b0), mixed, 1e-9)
+    // d/da [a · ∂x/∂b at (a, b₀)]: the inner derivative must not see the outer a as its own
+    const confusion = grad((a: number) => mul(a, grad((b: number) => exact(a, b))(b0)))(a0)
+    expectClose(confusion, 1 / d + a0 * mixed, 1e-9)
+  })
+
+  it('composed transformations: vmap∘jacrev, jit∘vmap∘grad, jvp∘grad', () => {
+    const thetas = tensor([
+      [2, 3, 1],
+      [1, 0.5, -1],
+    ])
+    const J = vmap(jacrev(root))(thetas)
+    expectClose(index(J, 1), jacfwd(unrolled)(index(thetas, 1)), 1e-10, 1e-12)
+    const fast = jit(vmap(grad(lossOf(root))))
+    fast(thetas)
+    const other = mul(thetas, 0.9)
+    expectClose(fast(other), vmap(grad(lossOf(unrolled)))(other), 1e-10, 1e-12)
+    const t = tensor([1, 0, -1])
+    expectClose(
+      jvp(grad(lossOf(root)), [theta], [t])[1],
+      jvp(grad(lossOf(unrolled)), [theta], [t])[1],
+      1e-9,
+      1e-11,
+    )
+  })
+
   it('named errors for bad arguments and mismatched trees', () => {
     const solve = cg(2)
     expect(() => linearSolve(3 as never, tensor([1, 2]), { solve, symmetric: true })).toThrow(
