@@ -10,5 +10,13 @@
  */
 
 export { dot, matmul, outer } from '../primitives/linalg/matmul.ts'
+export {
+  cross,
+  type DiagonalOptions,
+  diag,
+  diagonal,
+  kron,
+  trace,
+} from '../primitives/linalg/matrix-utils.ts'
 export { type FixedPointOptions, fixedPoint } from '../transforms/fixed-point.ts'
 export { customRoot, type LinearSolveOptions, linearSolve } from '../transforms/implicit.ts'
