@@ -107,6 +107,7 @@ export type { Shape } from './tensor/shape.ts'
 export { type NestedArray, Tensor } from './tensor/tensor.ts'
 export { checkpoint, customJvp, customVjp } from './transforms/custom.ts'
 export { derivative } from './transforms/derivative.ts'
+export { type FixedPointOptions, fixedPoint } from './transforms/fixed-point.ts'
 export {
   type Argnums,
   type ElementwiseFn,
@@ -119,6 +120,7 @@ export {
   type Selected,
   valueAndGrad,
 } from './transforms/grad.ts'
+export { customRoot, type LinearSolveOptions, linearSolve } from './transforms/implicit.ts'
 export {
   hessian,
   hvp,

@@ -48,11 +48,14 @@ export interface CustomRule {
 /** On while a rule runs or a substitution is active: only then does `bind` check arguments. */
 export const captureGuard = { on: false }
 
-/** Levels [lo, hi] whose tracers a rule run by `interp` must not meet directly. */
+/**
+ * Levels [lo, hi] whose tracers a rule run by `interp` must not meet directly (`undefined`: a
+ * probe of `bindClosed`, which owns no tracer).
+ */
 interface Window {
   readonly lo: number
   readonly hi: number
-  readonly interp: Interpreter
+  readonly interp: Interpreter | undefined
   /** Tracers of `interp` met so far, read as their primals until the rule is converted. */
   readonly found: Set<Tracer>
 }
@@ -226,4 +229,32 @@ export const bindCustom = (rule: CustomRule, args: readonly Val[]): Val[] => {
     if (a instanceof Tracer && (top === undefined || a.interp.level > top.level)) top = a.interp
   }
   return top === undefined ? rule.call(xs) : top.processCustom(rule, xs)
+}
+
+/**
+ * `bindCustom` for a rule whose derivatives must never come from running its functions (an
+ * implicit solve, see src/transforms/implicit-rule.ts). Where no argument is traced, `bindCustom`
+ * calls the rule directly, and a tracer its functions close over would be differentiated through
+ * them — through a solver's iterations — by its own interpreter. So that call runs under a
+ * probe: a window over every live level that owns none of them. The first live tracer met that
+ * no enclosing window owns is taken as an input of the converted rule, which is bound on it (its
+ * interpreter then finds the rest, as for any rule).
+ */
+export const bindClosed = (rule: CustomRule, args: readonly Val[]): Val[] => {
+  const xs = captureGuard.on ? args.map(guardValue) : args
+  if (activeLevels() === 0 || xs.some((a) => a instanceof Tracer)) return bindCustom(rule, xs)
+  const probe: Window = { lo: 1, hi: activeLevels(), interp: undefined, found: new Set() }
+  windows.push(probe)
+  captureGuard.on = true
+  let captured: Tracer
+  try {
+    return rule.call(xs)
+  } catch (e) {
+    if (!(e instanceof Capture) || ownerOf(e.tracer) !== probe) throw e
+    captured = e.tracer
+  } finally {
+    windows.pop()
+    refresh()
+  }
+  return bindCustom(rule.convert([captured]), [...xs, captured])
 }

@@ -12,3 +12,13 @@
 export { einsum } from '../primitives/einsum.ts'
 export { dot, inner, tensordot, vdot } from '../primitives/linalg/contract.ts'
 export { matmul, outer } from '../primitives/linalg/matmul.ts'
+export {
+  cross,
+  type DiagonalOptions,
+  diag,
+  diagonal,
+  kron,
+  trace,
+} from '../primitives/linalg/matrix-utils.ts'
+export { type FixedPointOptions, fixedPoint } from '../transforms/fixed-point.ts'
+export { customRoot, type LinearSolveOptions, linearSolve } from '../transforms/implicit.ts'
