@@ -50,6 +50,8 @@ export {
   where,
 } from './primitives/comparison.ts'
 export { concat, stack } from './primitives/concat.ts'
+export { cumprod, cumsum, type ScanOptions } from './primitives/cumulative.ts'
+export { cummax, cummin, logcumsumexp } from './primitives/cumulative-max.ts'
 export {
   abs,
   erf,

@@ -18,6 +18,8 @@ import {
   whereP,
 } from './comparison.ts'
 import { concatP } from './concat.ts'
+import { cumprodP, cumsumP, linearRecurrenceP } from './cumulative.ts'
+import { cummaxP, logcumsumexpP } from './cumulative-max.ts'
 import {
   absP,
   erfP,
@@ -87,6 +89,11 @@ export const primitiveNames = [
   'concat',
   'cast',
   'matmul',
+  'cumsum',
+  'cumprod',
+  'cummax',
+  'logcumsumexp',
+  'linearRecurrence',
 ] as const
 
 /** A primitive's name. */
@@ -142,4 +149,9 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   concat: concatP as Primitive,
   cast: castP as Primitive,
   matmul: matmulP as Primitive,
+  cumsum: cumsumP as Primitive,
+  cumprod: cumprodP as Primitive,
+  cummax: cummaxP as Primitive,
+  logcumsumexp: logcumsumexpP as Primitive,
+  linearRecurrence: linearRecurrenceP as Primitive,
 }
