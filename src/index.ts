@@ -66,6 +66,8 @@ export {
   square,
 } from './primitives/elementwise.ts'
 export { dot, matmul, outer } from './primitives/linalg/matmul.ts'
+export { oneHot, tril, triu } from './primitives/masks.ts'
+export { type PadMode, type PadOptions, pad } from './primitives/pad-modes.ts'
 export { ravel } from './primitives/ravel.ts'
 export {
   logSumExp,
@@ -77,11 +79,31 @@ export {
   sum,
 } from './primitives/reduction.ts'
 export {
+  arraySplit,
+  type MeshgridOptions,
+  meshgrid,
+  moveaxis,
+  repeat,
+  roll,
+  split,
+  swapaxes,
+  tile,
+} from './primitives/shape-extra.ts'
+export {
+  all,
+  any,
+  argmax,
+  argmin,
+  countNonzero,
+  std,
+  type VarianceOptions,
+  variance,
+} from './primitives/statistics.ts'
+export {
   broadcastTo,
   expandDims,
   flatten,
   index,
-  pad,
   reshape,
   slice,
   squeeze,
@@ -99,7 +121,18 @@ export {
   tan,
   tanh,
 } from './primitives/trigonometric.ts'
-export { arange, eye, full, linspace, ones, scalar, tensor, zeros } from './tensor/create.ts'
+export {
+  arange,
+  eye,
+  full,
+  linspace,
+  logspace,
+  ones,
+  type SpaceOptions,
+  scalar,
+  tensor,
+  zeros,
+} from './tensor/create.ts'
 export { tensorFromJSON, tensorReviver } from './tensor/from-json.ts'
 export type { JsonNumber, TensorJSON } from './tensor/json.ts'
 export * as random from './tensor/random.ts'

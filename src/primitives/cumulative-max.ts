@@ -222,7 +222,7 @@ export function cummin(x: Value, axis?: number | null, options?: ScanOptions): T
  * NaN from a NaN on. Throws `InvalidArgumentError` for a bad axis.
  * @example
  * logcumsumexp(tensor([0, 0])).toArray() // ≈ [0, Math.LN2]
- * logcumsumexp(tensor([-Infinity, 1000, 1000])).toArray() // ≈ [-Infinity, 1000, 1000 + Math.LN2]
+ * logcumsumexp(tensor([-Infinity, 1000, 1000])).toArray() // => [-Infinity, 1000, 1000 + Math.LN2]
  * @category reduction
  */
 export function logcumsumexp(x: Value, axis?: number | null, options?: ScanOptions): Tensor {
