@@ -111,7 +111,8 @@ const varianceOf = (
  * Derivative: (x − mean)/((N − ddof)·std). Where the variance is 0 (all entries equal) the
  * deviations are exactly 0 and zero annihilates sqrt's infinite slope, so the derivative is 0,
  * as `abs` has at 0 — finite, never NaN (std is not differentiable there; 0 is a subgradient).
- * Higher derivatives there are infinite, as sqrt's at 0.
+ * The second derivative there is infinite: `derivative` along a line gives +∞, and `hessian`
+ * NaN (its entries are ±∞ and their sums ∞ − ∞).
  * @example
  * std(tensor([1, 3])).item() // => 1
  * grad((x: Tensor) => std(x))(tensor([2, 2, 2])).toArray() // => [0, 0, 0]
