@@ -276,7 +276,7 @@ export function scanWith(
       hint: 'wrap arrays with tensor(...)',
     })
   }
-  const reverse = options?.reverse ?? false
+  const reverse = options?.reverse === undefined ? false : options.reverse
   if (typeof reverse !== 'boolean') {
     throw new InvalidArgumentError(`the reverse option must be a boolean, got ${show(reverse)}`, {
       primitive: op,

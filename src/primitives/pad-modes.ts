@@ -29,6 +29,29 @@ export interface PadOptions {
 
 const modes: readonly string[] = ['constant', 'edge', 'reflect', 'symmetric']
 
+/**
+ * Options are a plain object setting `mode`, `value` or both, and nothing else: an array, a
+ * tensor, a lookalike or an empty object in the fill's place is a mistake, not the defaults.
+ */
+const checkOptions = (options: unknown): void => {
+  const proto: unknown =
+    typeof options === 'object' && options !== null ? Object.getPrototypeOf(options) : undefined
+  const keys = proto === Object.prototype ? Object.keys(options as object) : []
+  if (keys.length === 0 || keys.some((k) => k !== 'mode' && k !== 'value')) {
+    throw new InvalidArgumentError(`pad takes a fill value or options, got ${show(options)}`, {
+      primitive: 'pad',
+      hint: "pass a number, or options such as { mode: 'edge' } or { value: 1 }",
+    })
+  }
+  const { value } = options as PadOptions
+  if (value !== undefined && typeof value !== 'number') {
+    throw new InvalidArgumentError(`the pad value must be a number, got ${show(value)}`, {
+      primitive: 'pad',
+      hint: 'pad with a constant number such as 0',
+    })
+  }
+}
+
 /** The entry of an axis of n entries that padded position p (−lo ≤ p < n + hi) copies. */
 const source = (mode: PadMode, p: number, n: number): number => {
   if (mode === 'edge') return Math.min(Math.max(p, 0), n - 1)
@@ -113,7 +136,8 @@ const padAxis = (x: Value, axis: number, lo: number, hi: number, mode: PadMode):
  * Derivative: linear in `x`; the pullback adds the cotangent of every copy back onto the entry
  * it copies (the fill of 'constant' is a constant). Throws `InvalidArgumentError` for widths
  * that are not one pair of integers ≥ 0 per axis, an unknown mode, or a `value` with another
- * mode; `ShapeError` for padding an empty axis by copying.
+ * mode, or options that are not a plain object setting `mode` or `value`; `ShapeError` for
+ * padding an empty axis by copying.
  * @example
  * pad(tensor([1, 2]), [[1, 0]]).toArray() // => [0, 1, 2]
  * pad(tensor([1, 2, 3]), 2, { mode: 'reflect' }).toArray() // => [3, 2, 1, 2, 3, 2, 1]
@@ -126,13 +150,8 @@ export function pad(
   options: number | PadOptions = 0,
 ): Tensor {
   if (typeof options === 'number') return padConstant(x, widths, options)
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError(`pad takes a fill value or options, got ${show(options)}`, {
-      primitive: 'pad',
-      hint: "pass a number, or { mode: 'edge' } and the like",
-    })
-  }
-  const mode = options.mode ?? 'constant'
+  checkOptions(options)
+  const mode = options.mode === undefined ? 'constant' : options.mode
   if (!modes.includes(mode)) {
     throw new InvalidArgumentError(`unknown pad mode ${show(mode)}`, {
       primitive: 'pad',

@@ -355,7 +355,7 @@ export function meshgrid(xs: readonly Value[], options?: MeshgridOptions): Tenso
       hint: 'wrap the vectors in an array: meshgrid([x, y])',
     })
   }
-  const indexing = options?.indexing ?? 'xy'
+  const indexing = options?.indexing === undefined ? 'xy' : options.indexing
   if (indexing !== 'xy' && indexing !== 'ij') {
     throw new InvalidArgumentError(`indexing must be 'xy' or 'ij', got ${show(indexing)}`, {
       primitive: 'meshgrid',

@@ -71,7 +71,7 @@ const varianceOf = (
   const s = shapeOf(x)
   const axes = normalizeAxes(axis, s.length, op)
   const n = sizeOf(axes.map((a) => s[a]!))
-  const ddof = options?.ddof ?? 0
+  const ddof = options?.ddof === undefined ? 0 : options.ddof
   if (typeof ddof !== 'number' || !Number.isFinite(ddof) || ddof < 0) {
     throw new InvalidArgumentError(`ddof must be a finite number ≥ 0, got ${show(ddof)}`, {
       primitive: op,

@@ -260,7 +260,7 @@ export interface SpaceOptions {
 }
 
 const endpointOf = (options: SpaceOptions | undefined, op: string): boolean => {
-  const endpoint = options?.endpoint ?? true
+  const endpoint = options?.endpoint === undefined ? true : options.endpoint
   if (typeof endpoint !== 'boolean') {
     throw new InvalidArgumentError(`endpoint must be a boolean, got ${describe(endpoint)}`, {
       primitive: op,
@@ -322,7 +322,7 @@ export function logspace(
   num = 50,
   options?: SpaceOptions & { readonly base?: number },
 ): Tensor {
-  const base = checkFinite(options?.base ?? 10, 'base', 'logspace')
+  const base = checkFinite(options?.base === undefined ? 10 : options.base, 'base', 'logspace')
   checkFinite(start, 'start', 'logspace')
   checkFinite(stop, 'stop', 'logspace')
   endpointOf(options, 'logspace')
