@@ -50,7 +50,7 @@ export {
   where,
 } from './primitives/comparison.ts'
 export { concat, stack } from './primitives/concat.ts'
-export { cumprod, cumsum, type ScanOptions } from './primitives/cumulative.ts'
+export { cumprod, cumsum } from './primitives/cumulative.ts'
 export { cummax, cummin, logcumsumexp } from './primitives/cumulative-max.ts'
 export {
   abs,
@@ -69,6 +69,7 @@ export { dot, matmul, outer } from './primitives/linalg/matmul.ts'
 export { oneHot, tril, triu } from './primitives/masks.ts'
 export { type PadMode, type PadOptions, pad } from './primitives/pad-modes.ts'
 export { ravel } from './primitives/ravel.ts'
+export type { ScanOptions } from './primitives/recurrence.ts'
 export {
   logSumExp,
   max,
@@ -78,17 +79,13 @@ export {
   type ReduceOptions,
   sum,
 } from './primitives/reduction.ts'
+export { moveaxis, repeat, roll, swapaxes, tile } from './primitives/shape-extra.ts'
 export {
   arraySplit,
   type MeshgridOptions,
   meshgrid,
-  moveaxis,
-  repeat,
-  roll,
   split,
-  swapaxes,
-  tile,
-} from './primitives/shape-extra.ts'
+} from './primitives/split-grid.ts'
 export {
   all,
   any,

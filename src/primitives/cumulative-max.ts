@@ -16,6 +16,9 @@ import { cummaxK, logcumsumexpK } from '../tensor/kernels/scan.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { add, div, neg, safeMul, sub } from './arithmetic.ts'
 import { equal, less, notEqual, stopGradient, where } from './comparison.ts'
+import { anyReal } from './domain.ts'
+import { abs, exp } from './elementwise.ts'
+import { asTensor } from './families.ts'
 import {
   previous,
   recur,
@@ -26,10 +29,7 @@ import {
   scanShape,
   scanWith,
   shifted,
-} from './cumulative.ts'
-import { anyReal } from './domain.ts'
-import { abs, exp } from './elementwise.ts'
-import { asTensor } from './families.ts'
+} from './recurrence.ts'
 import { sum } from './reduction.ts'
 import { seriesByNestedJvp } from './taylor.ts'
 

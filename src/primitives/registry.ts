@@ -18,7 +18,7 @@ import {
   whereP,
 } from './comparison.ts'
 import { concatP } from './concat.ts'
-import { cumprodP, cumsumP, linearRecurrenceP } from './cumulative.ts'
+import { cumprodP, cumsumP } from './cumulative.ts'
 import { cummaxP, logcumsumexpP } from './cumulative-max.ts'
 import {
   absP,
@@ -35,6 +35,7 @@ import {
 } from './elementwise.ts'
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
 import { matmulP } from './linalg/matmul.ts'
+import { linearRecurrenceP } from './recurrence.ts'
 import { maxP } from './reduction.ts'
 import { castP, padP, sliceP, transposeP } from './structural.ts'
 import { acosP, asinP, atanP, coshP, cosP, sinhP, sinP, tanhP, tanP } from './trigonometric.ts'

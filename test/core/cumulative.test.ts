@@ -10,6 +10,7 @@ import {
   cummin,
   cumprod,
   cumsum,
+  exp,
   grad,
   hessian,
   InvalidArgumentError,
@@ -22,6 +23,7 @@ import {
   tensor,
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
+import { recur } from '../../src/primitives/recurrence.ts'
 import { expectClose } from '../helpers.ts'
 import { checkModes } from './modes.ts'
 
@@ -153,6 +155,15 @@ describe('derivatives in every mode', () => {
       }
     }
   }
+
+  it('linearRecurrence, the scan the other rules are written in, in both arguments', () => {
+    const h = recur(tensor([9, 2, 3]), tensor([1, 1, 1]), { axis: 0, reverse: false })
+    expect((h as Tensor).toArray()).toEqual([1, 3, 10])
+    for (const reverse of [false, true]) {
+      checkModes((z) => recur(z, exp(z), { axis: 1, reverse }) as Tensor, x)
+      checkModes((z) => recur(mul(z, z), z, { axis: 0, reverse }) as Tensor, x)
+    }
+  })
 
   it('cumsum: the pullback is the running sum of the cotangent the other way', () => {
     const w = tensor([1, -2, 3, 0.5])
