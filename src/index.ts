@@ -50,6 +50,8 @@ export {
   where,
 } from './primitives/comparison.ts'
 export { concat, stack } from './primitives/concat.ts'
+export { cumprod, cumsum } from './primitives/cumulative.ts'
+export { cummax, cummin, logcumsumexp } from './primitives/cumulative-max.ts'
 export { einsum } from './primitives/einsum.ts'
 export {
   abs,
@@ -66,7 +68,10 @@ export {
 } from './primitives/elementwise.ts'
 export { dot, inner, tensordot, vdot } from './primitives/linalg/contract.ts'
 export { matmul, outer } from './primitives/linalg/matmul.ts'
+export { oneHot, tril, triu } from './primitives/masks.ts'
+export { type PadMode, type PadOptions, pad } from './primitives/pad-modes.ts'
 export { ravel } from './primitives/ravel.ts'
+export type { ScanOptions } from './primitives/recurrence.ts'
 export {
   logSumExp,
   max,
@@ -76,12 +81,28 @@ export {
   type ReduceOptions,
   sum,
 } from './primitives/reduction.ts'
+export { moveaxis, repeat, roll, swapaxes, tile } from './primitives/shape-extra.ts'
+export {
+  arraySplit,
+  type MeshgridOptions,
+  meshgrid,
+  split,
+} from './primitives/split-grid.ts'
+export {
+  all,
+  any,
+  argmax,
+  argmin,
+  countNonzero,
+  std,
+  type VarianceOptions,
+  variance,
+} from './primitives/statistics.ts'
 export {
   broadcastTo,
   expandDims,
   flatten,
   index,
-  pad,
   reshape,
   slice,
   squeeze,
@@ -99,7 +120,18 @@ export {
   tan,
   tanh,
 } from './primitives/trigonometric.ts'
-export { arange, eye, full, linspace, ones, scalar, tensor, zeros } from './tensor/create.ts'
+export {
+  arange,
+  eye,
+  full,
+  linspace,
+  logspace,
+  ones,
+  type SpaceOptions,
+  scalar,
+  tensor,
+  zeros,
+} from './tensor/create.ts'
 export { tensorFromJSON, tensorReviver } from './tensor/from-json.ts'
 export type { JsonNumber, TensorJSON } from './tensor/json.ts'
 export * as random from './tensor/random.ts'

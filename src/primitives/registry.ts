@@ -18,6 +18,8 @@ import {
   whereP,
 } from './comparison.ts'
 import { concatP } from './concat.ts'
+import { cumprodP, cumsumP } from './cumulative.ts'
+import { cummaxP, logcumsumexpP } from './cumulative-max.ts'
 import {
   absP,
   erfP,
@@ -33,6 +35,7 @@ import {
 } from './elementwise.ts'
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
 import { matmulP } from './linalg/matmul.ts'
+import { linearRecurrenceP } from './recurrence.ts'
 import { maxP } from './reduction.ts'
 import { castP, padP, sliceP, transposeP } from './structural.ts'
 import { acosP, asinP, atanP, coshP, cosP, sinhP, sinP, tanhP, tanP } from './trigonometric.ts'
@@ -87,6 +90,11 @@ export const primitiveNames = [
   'concat',
   'cast',
   'matmul',
+  'cumsum',
+  'cumprod',
+  'cummax',
+  'logcumsumexp',
+  'linearRecurrence',
 ] as const
 
 /** A primitive's name. */
@@ -142,4 +150,9 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   concat: concatP as Primitive,
   cast: castP as Primitive,
   matmul: matmulP as Primitive,
+  cumsum: cumsumP as Primitive,
+  cumprod: cumprodP as Primitive,
+  cummax: cummaxP as Primitive,
+  logcumsumexp: logcumsumexpP as Primitive,
+  linearRecurrence: linearRecurrenceP as Primitive,
 }

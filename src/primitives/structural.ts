@@ -15,6 +15,7 @@ import { padK, sliceK, transposeK } from '../tensor/kernels/layout.ts'
 import {
   checkResultSize,
   checkShape,
+  normalizeAxes,
   normalizeAxis,
   type Shape,
   shapesEqual,
@@ -457,15 +458,26 @@ export function pad(
 }
 
 /**
- * Inserts an axis of size 1 at `axis`.
+ * Inserts an axis of size 1 at `axis`, or one at each of several (positions in the result, as
+ * `numpy.expand_dims`). Throws `InvalidArgumentError` for an axis out of range or repeated.
  * @example
  * expandDims(tensor([1, 2]), 0).shape // => [1, 2]
+ * expandDims(tensor([1, 2]), [0, -1]).shape // => [1, 2, 1]
  * @category shape
  */
-export function expandDims(x: Value, axis: number): Tensor {
+export function expandDims(x: Value, axis: number | readonly number[]): Tensor {
   const s = shapeOf(x)
-  const ax = normalizeAxis(axis, s.length + 1, 'expandDims')
-  return reshape(x, [...s.slice(0, ax), 1, ...s.slice(ax)])
+  if (typeof axis === 'number') {
+    const ax = normalizeAxis(axis, s.length + 1, 'expandDims')
+    return reshape(x, [...s.slice(0, ax), 1, ...s.slice(ax)])
+  }
+  const rank = s.length + (Array.isArray(axis) ? axis.length : 0)
+  const axes = normalizeAxes(axis, rank, 'expandDims')
+  const rest = s[Symbol.iterator]()
+  return reshape(
+    x,
+    Array.from({ length: rank }, (_, i) => (axes.includes(i) ? 1 : rest.next().value!)),
+  )
 }
 
 /**
@@ -529,7 +541,8 @@ export function index(x: Value, i: number, axis = 0): Tensor {
 }
 
 /**
- * The values as a rank-1 tensor.
+ * The values as a rank-1 tensor, in row-major order: NumPy's `ravel` (fluxion's `ravel` is the
+ * tree ravel, `jax.flatten_util.ravel_pytree`).
  * @example
  * flatten(tensor([[1, 2], [3, 4]])).shape // => [4]
  * @category shape

@@ -197,17 +197,25 @@ export function ones(shape: readonly number[]): Tensor {
 }
 
 /**
- * The n × m matrix with ones on the main diagonal and zeros elsewhere (m defaults to n).
- * Throws `InvalidArgumentError` unless n and m are non-negative integers.
+ * The n × m matrix with ones on diagonal `k` and zeros elsewhere (m defaults to n; k = 0 is the
+ * main diagonal, k > 0 above it, k < 0 below it, as `numpy.eye`). Throws
+ * `InvalidArgumentError` unless n and m are non-negative integers and k an integer.
  *
  * @example
  * eye(2).toArray() // => [[1, 0], [0, 1]]
+ * eye(2, 3, 1).toArray() // => [[0, 1, 0], [0, 0, 1]]
  * @category values
  */
-export function eye(n: number, m: number = n): Tensor {
+export function eye(n: number, m: number = n, k = 0): Tensor {
   const s = checkShape([n, m], 'eye')
+  if (typeof k !== 'number' || !Number.isInteger(k)) {
+    throw new InvalidArgumentError(`the diagonal offset k must be an integer, got ${describe(k)}`, {
+      primitive: 'eye',
+      hint: 'k = 0 is the main diagonal, k > 0 above it, k < 0 below it',
+    })
+  }
   const data = allocate(n * m, 'eye')
-  for (let i = 0, end = Math.min(n, m); i < end; i++) data[i * m + i] = 1
+  for (let i = Math.max(0, -k), end = Math.min(n, m - k); i < end; i++) data[i * m + i + k] = 1
   return new Tensor(data, s)
 }
 
@@ -245,21 +253,46 @@ export function arange(first: number, second?: number, third = 1): Tensor {
   return new Tensor(data, [n])
 }
 
+/** Options of {@link linspace} and {@link logspace}. */
+export interface SpaceOptions {
+  /** Whether `stop` is the last value (default true); if not, `num` steps stop before it. */
+  readonly endpoint?: boolean
+}
+
+const endpointOf = (options: SpaceOptions | undefined, op: string): boolean => {
+  const endpoint = options?.endpoint === undefined ? true : options.endpoint
+  if (typeof endpoint !== 'boolean') {
+    throw new InvalidArgumentError(`endpoint must be a boolean, got ${describe(endpoint)}`, {
+      primitive: op,
+      hint: 'pass { endpoint: false } to leave stop out',
+    })
+  }
+  return endpoint
+}
+
 /**
- * `num` evenly spaced values from `start` to `stop`, both included exactly (NumPy `linspace`).
- * Throws `InvalidArgumentError` for non-finite bounds or a `num` that is not a non-negative
- * integer.
+ * `num` evenly spaced values from `start` to `stop`, both included exactly (NumPy `linspace`);
+ * with `{ endpoint: false }`, the `num` values start, start + (stop − start)/num, … before
+ * `stop`. Throws `InvalidArgumentError` for non-finite bounds, a `num` that is not a
+ * non-negative integer, or a non-boolean `endpoint`.
  *
  * @example
  * linspace(0, 1, 5).toArray() // => [0, 0.25, 0.5, 0.75, 1]
+ * linspace(0, 1, 4, { endpoint: false }).toArray() // => [0, 0.25, 0.5, 0.75]
  * @category values
  */
-export function linspace(start: number, stop: number, num = 50): Tensor {
+export function linspace(start: number, stop: number, num = 50, options?: SpaceOptions): Tensor {
   checkFinite(start, 'start', 'linspace')
   checkFinite(stop, 'stop', 'linspace')
   checkShape([num], 'linspace')
+  const endpoint = endpointOf(options, 'linspace')
   const data = allocate(num, 'linspace')
   if (num === 0) return new Tensor(data, [0])
+  if (!endpoint) {
+    const step = (stop - start) / num
+    for (let i = 0; i < num; i++) data[i] = start + i * step
+    return new Tensor(data, [num])
+  }
   const step = (stop - start) / (num - 1)
   // start + i·step is monotone in i (rounding is monotone), as in NumPy; the ends are exact.
   // A rounded step can overshoot `stop` (tiny or subnormal gaps), so clamp to keep order.
@@ -271,4 +304,30 @@ export function linspace(start: number, stop: number, num = 50): Tensor {
   data[0] = start
   if (num > 1) data[num - 1] = stop
   return new Tensor(data, [num])
+}
+
+/**
+ * `num` values spaced evenly on a log scale: base ** linspace(start, stop, num, options), so
+ * from base^start to base^stop (NumPy `logspace`; `base` defaults to 10). Throws as
+ * {@link linspace}, and for a `base` that is not a finite number.
+ *
+ * @example
+ * logspace(0, 3, 4).toArray() // => [1, 10, 100, 1000]
+ * logspace(0, 3, 3, { base: 2, endpoint: false }).toArray() // => [1, 2, 4]
+ * @category values
+ */
+export function logspace(
+  start: number,
+  stop: number,
+  num = 50,
+  options?: SpaceOptions & { readonly base?: number },
+): Tensor {
+  const base = checkFinite(options?.base === undefined ? 10 : options.base, 'base', 'logspace')
+  checkFinite(start, 'start', 'logspace')
+  checkFinite(stop, 'stop', 'logspace')
+  endpointOf(options, 'logspace')
+  const exponents = linspace(start, stop, num, options)
+  const data = exponents.data
+  for (let i = 0; i < data.length; i++) data[i] = base ** data[i]!
+  return exponents
 }

@@ -14,7 +14,12 @@ import {
   abs,
   acos,
   add,
+  all,
+  any,
   arange,
+  argmax,
+  argmin,
+  arraySplit,
   asin,
   atan,
   atan2,
@@ -24,7 +29,13 @@ import {
   concat,
   cos,
   cosh,
+  countNonzero,
+  cummax,
+  cummin,
+  cumprod,
+  cumsum,
   customJvp,
+  customRoot,
   customVjp,
   derivative,
   div,
@@ -37,6 +48,7 @@ import {
   expm1,
   eye,
   FluxionError,
+  fixedPoint,
   flatten,
   full,
   grad,
@@ -55,29 +67,37 @@ import {
   lessEqual,
   linearize,
   linearizeWithAux,
+  linearSolve,
   linspace,
   loadParams,
   loadParamsBinary,
   log,
   log1p,
+  logcumsumexp,
   logistic,
   logSumExp,
+  logspace,
   matmul,
   max,
   maximum,
   mean,
+  meshgrid,
   min,
   minimum,
+  moveaxis,
   mul,
   neg,
   notEqual,
+  oneHot,
   ones,
   outer,
   pad,
   pow,
   prod,
   random,
+  repeat,
   reshape,
+  roll,
   ShapeError,
   safeMul,
   scalar,
@@ -86,13 +106,16 @@ import {
   sinh,
   slice,
   softplus,
+  split,
   sqrt,
   square,
   squeeze,
   stack,
+  std,
   stopGradient,
   sub,
   sum,
+  swapaxes,
   type Tensor,
   TreeMismatchError,
   TreeStructure,
@@ -102,13 +125,17 @@ import {
   tensordot,
   tensorFromJSON,
   tensorReviver,
+  tile,
   transpose,
   treeFlatten,
   treeLeaves,
   treeMap,
   treeUnflatten,
+  tril,
+  triu,
   value,
   valueAndGrad,
+  variance,
   vdot,
   vjp,
   vjpWithAux,
@@ -755,6 +782,10 @@ describe('transformations reject what is not a function, and bad options', () =>
     ['customJvp', (f) => loose(customJvp)(f, f)],
     ['customVjp', (f) => loose(customVjp)(f, f, f)],
     ['treeMap', (f) => loose(treeMap)(f, [1])],
+    ['linearSolve', (f) => loose(linearSolve)(f, 1, { solve: (_: unknown, b: number) => b })],
+    ['linearSolve (its solve)', (f) => loose(linearSolve)((x: number) => x, 1, { solve: f })],
+    ['customRoot', (f) => loose(customRoot)(f, 1, (_: unknown, x: number) => x, f)],
+    ['fixedPoint', (f) => loose(fixedPoint)(f, 1, 1)],
   ]
   it.each(transforms)('%s(not a function) throws when it is built', (name, build) => {
     for (const [label, bad] of nonValues) {
@@ -976,6 +1007,95 @@ describe('tree structures and loaders reject what they do not read, with named e
   })
 })
 
+// ---- the array ops of issue #14 ------------------------------------------------------------
+
+/** Issue #14's ops with a valid call, and which of their arguments take axes. */
+const arrayCases: readonly (OpCase & { readonly axisAt?: number })[] = [
+  ...Object.entries({ cumsum, cumprod, cummax, cummin, logcumsumexp, argmax, argmin }).map(
+    ([name, f]) => ({ name, args: [m, 0], f: loose(f), axisAt: 1 }),
+  ),
+  ...Object.entries({ variance, std, any, all, countNonzero }).map(([name, f]) => ({
+    name,
+    args: [m, 0],
+    f: loose(f),
+    axisAt: 1,
+  })),
+  { name: 'roll', args: [m, 1, 0], f: loose(roll) },
+  { name: 'tile', args: [t, 2], f: loose(tile) },
+  { name: 'repeat', args: [m, 2, 0], f: loose(repeat), axisAt: 2 },
+  { name: 'moveaxis', args: [m, 0, 1], f: loose(moveaxis), axisAt: 1 },
+  { name: 'swapaxes', args: [m, 0, 1], f: loose(swapaxes), axisAt: 2 },
+  { name: 'split', args: [m, 2, 0], f: loose(split), axisAt: 2 },
+  { name: 'arraySplit', args: [m, 2, 0], f: loose(arraySplit), axisAt: 2 },
+  { name: 'tril', args: [m], f: loose(tril) },
+  { name: 'triu', args: [m], f: loose(triu) },
+  { name: 'oneHot', args: [tensor([0, 1]), 2], f: loose(oneHot) },
+]
+
+describe("issue #14's array ops reject non-values and bad axes with InvalidArgumentError", () => {
+  it.each(arrayCases)('$name accepts its valid call', ({ f, args }) => {
+    expect(() => f(...args)).not.toThrow()
+  })
+
+  it.each(arrayCases)('$name: every non-value in position 0', ({ name, f, args }) => {
+    for (const [label, bad] of nonValues) {
+      expectNamed(() => f(bad, ...args.slice(1)), InvalidArgumentError, `${name}(${label})`)
+    }
+  })
+
+  it.each(arrayCases.filter((c) => c.axisAt !== undefined))('$name: every bad axis', (c) => {
+    for (const axis of badAxes) {
+      const args = c.args.slice()
+      args[c.axisAt!] = axis
+      expectNamed(() => c.f(...args), InvalidArgumentError, `${c.name} axis ${show(axis)}`)
+    }
+  })
+
+  it('roll, tile, repeat, split, tril, triu, oneHot: counts that are not integers', () => {
+    for (const bad of [1.5, Number.NaN, Number.POSITIVE_INFINITY, '1', null, {}, [0.5]]) {
+      const tag = show(bad)
+      expectNamed(() => loose(roll)(m, bad, 0), InvalidArgumentError, `roll shift ${tag}`)
+      // a null axis rolls the flattened values
+      if (bad !== null) {
+        expectNamed(() => loose(roll)(m, 1, bad), InvalidArgumentError, `roll axis ${tag}`)
+      }
+      expectNamed(() => loose(tile)(m, bad), InvalidArgumentError, `tile reps ${tag}`)
+      expectNamed(() => loose(repeat)(m, bad), InvalidArgumentError, `repeat ${tag}`)
+      expectNamed(() => loose(split)(m, bad), InvalidArgumentError, `split ${tag}`)
+      expectNamed(() => loose(tril)(m, bad), InvalidArgumentError, `tril k ${tag}`)
+      expectNamed(() => loose(triu)(m, bad), InvalidArgumentError, `triu k ${tag}`)
+      expectNamed(() => loose(oneHot)(t, bad), InvalidArgumentError, `oneHot classes ${tag}`)
+      expectNamed(() => loose(eye)(2, 2, bad), InvalidArgumentError, `eye k ${tag}`)
+    }
+    expectNamed(() => oneHot(tensor([0, 2]), 2), InvalidArgumentError)
+    expectNamed(() => tile(m, -1), InvalidArgumentError)
+    expectNamed(() => split(tensor([1, 2, 3]), 2), ShapeError)
+  })
+
+  it('meshgrid takes an array of vectors; variance a ddof ≥ 0 that leaves freedom', () => {
+    for (const [label, bad] of nonValues) {
+      if (label === 'a plain array') continue // an array of numbers: vectors of one
+      expectNamed(() => loose(meshgrid)(bad), InvalidArgumentError, `meshgrid(${label})`)
+      expectNamed(() => loose(meshgrid)([t, bad]), InvalidArgumentError, `meshgrid([t, ${label}])`)
+    }
+    for (const ddof of [-1, Number.NaN, Number.POSITIVE_INFINITY, '1', null, 2]) {
+      const e = () => loose(variance)(m, 0, { ddof })
+      expectNamed(e, InvalidArgumentError, `ddof ${show(ddof)}`)
+    }
+  })
+
+  it('logspace and linspace with bad bounds, sizes, endpoints and bases', () => {
+    for (const bad of [-1, 2.5, Number.NaN, Number.POSITIVE_INFINITY, 1e10, '3', null]) {
+      expectNamed(() => loose(logspace)(0, 1, bad), InvalidArgumentError, `logspace num ${bad}`)
+    }
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, '1', null]) {
+      expectNamed(() => loose(logspace)(bad, 1), InvalidArgumentError, `logspace start ${bad}`)
+      expectNamed(() => loose(logspace)(0, 1, 3, { base: bad }), InvalidArgumentError, 'base')
+      expectNamed(() => loose(linspace)(0, 1, 3, { endpoint: bad }), InvalidArgumentError, 'end')
+    }
+  })
+})
+
 // ---- coverage of the export surface -----------------------------------------------------------
 
 describe('every exported function of fluxion is covered by this suite', () => {
@@ -1000,9 +1120,12 @@ describe('every exported function of fluxion is covered by this suite', () => {
       'arange',
       'linspace',
     ],
+    ...arrayCases.map((c) => c.name),
+    ...['meshgrid', 'logspace'],
     ...['grad', 'valueAndGrad', 'jvp', 'vjp', 'vjpWithAux', 'linearize', 'linearizeWithAux'],
     ...['jacfwd', 'jacrev'],
     ...['hessian', 'hvp', 'vmap', 'jit', 'derivative', 'checkpoint', 'customJvp', 'customVjp'],
+    ...['linearSolve', 'customRoot', 'fixedPoint'],
     ...['treeMap', 'treeLeaves', 'treeFlatten', 'treeUnflatten', 'TreeStructure', 'treeReduce'],
     ...['treeAdd', 'treeSub', 'treeScale', 'treeDot', 'treeNorm', 'ravel'],
     ...['saveParams', 'loadParams', 'saveParamsBinary', 'loadParamsBinary'],
