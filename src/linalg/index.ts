@@ -9,4 +9,13 @@
  * @module
  */
 
+export { cholesky, choSolve } from '../primitives/linalg/cholesky.ts'
+export { det, type SlogdetResult, slogdet } from '../primitives/linalg/det.ts'
+export { type LuResult, lu } from '../primitives/linalg/lu.ts'
 export { dot, matmul, outer } from '../primitives/linalg/matmul.ts'
+export { matrixPower } from '../primitives/linalg/power.ts'
+export { inv, solve } from '../primitives/linalg/solve.ts'
+export {
+  type TriangularSolveOptions,
+  triangularSolve,
+} from '../primitives/linalg/triangular.ts'

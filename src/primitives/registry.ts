@@ -32,7 +32,12 @@ import {
   squareP,
 } from './elementwise.ts'
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
+import { choleskyP } from './linalg/cholesky.ts'
+import { detP, slogdetP } from './linalg/det.ts'
+import { luP } from './linalg/lu.ts'
 import { matmulP } from './linalg/matmul.ts'
+import { solveP } from './linalg/solve.ts'
+import { triangularSolveP } from './linalg/triangular.ts'
 import { maxP } from './reduction.ts'
 import { castP, padP, sliceP, transposeP } from './structural.ts'
 import { acosP, asinP, atanP, coshP, cosP, sinhP, sinP, tanhP, tanP } from './trigonometric.ts'
@@ -87,6 +92,12 @@ export const primitiveNames = [
   'concat',
   'cast',
   'matmul',
+  'triangularSolve',
+  'solve',
+  'lu',
+  'cholesky',
+  'det',
+  'slogdet',
 ] as const
 
 /** A primitive's name. */
@@ -142,4 +153,10 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   concat: concatP as Primitive,
   cast: castP as Primitive,
   matmul: matmulP as Primitive,
+  triangularSolve: triangularSolveP as Primitive,
+  solve: solveP as Primitive,
+  lu: luP as Primitive,
+  cholesky: choleskyP as Primitive,
+  det: detP as Primitive,
+  slogdet: slogdetP as Primitive,
 }
