@@ -201,5 +201,16 @@ export const withVectorRhs = (a: Value, b: Value, op: string, solve: (bm: Val) =
   }
   const vector = rb === 1 || rb === ra - 1
   if (!vector) return solve(b) as Tensor
+  const n = sa[ra - 1]!
+  if (sb[rb - 1] !== n) {
+    throw new ShapeError(
+      `${op}: b is read as a batch of vectors (it has rank 1 or a.ndim − 1) of length ${sb[rb - 1]}, not ${n}`,
+      {
+        primitive: op,
+        shapes: [sa, sb],
+        hint: 'for columns give b all of a’s batch axes, [..., n, k]; for one vector, shape [n]',
+      },
+    )
+  }
   return squeeze(solve(expandDims(b, -1)), -1)
 }

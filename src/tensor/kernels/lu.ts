@@ -97,6 +97,12 @@ interface CacheEntry {
 
 const cache = new WeakMap<Float64Array, CacheEntry>()
 
+/**
+ * How many factorizations `luOf` has computed (cache misses): for tests that check a derivative
+ * reuses the forward pass's factors. Internal; not exported from the package.
+ */
+export const luStats: { factorizations: number } = { factorizations: 0 }
+
 /** Whether two arrays hold the same bits (−0 is not 0). */
 const sameData = (x: Float64Array, y: Float64Array): boolean => {
   if (x.length !== y.length) return false
@@ -125,6 +131,7 @@ export function luOf(
   if (hit !== undefined && hit.factors.n === n && sameData(hit.copy, a)) return hit.factors
   refuseNonFinite(a, op, shapes ?? [shape])
   const factors = luFactorK(a, n, count)
+  luStats.factorizations++
   cache.set(a, { copy: a.slice(), factors })
   return factors
 }
