@@ -143,7 +143,7 @@ export function cholesky(a: Value): Tensor {
  * Throws as `triangularSolve` does (`LinAlgError` for a zero or non-finite diagonal entry).
  * @example
  * const l = linalg.cholesky(tensor([[4, 2], [2, 5]]))
- * linalg.choSolve(l, tensor([8, 13])).toArray() // => [1, 2]
+ * linalg.choSolve(l, tensor([8, 12])).toArray() // => [1, 2]
  * @category linalg
  */
 export function choSolve(l: Value, b: Value): Tensor {

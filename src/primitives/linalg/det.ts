@@ -209,9 +209,9 @@ export interface SlogdetResult {
  *
  * Throws `ShapeError` when `a` is not `[..., n, n]`, `LinAlgError` for a non-finite entry.
  * @example
- * const { sign, logabsdet } = linalg.slogdet(tensor([[1, 2], [3, 4]]))
- * sign.item() // => -1
- * logabsdet.item() // ≈ Math.log(2)
+ * const s = linalg.slogdet(tensor([[1, 2], [3, 4]]))
+ * s.sign.item() // => -1
+ * s.logabsdet.item() // ≈ Math.log(2)
  * @category linalg
  */
 export function slogdet(a: Value): SlogdetResult {

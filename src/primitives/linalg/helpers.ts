@@ -11,7 +11,8 @@ import type { MaybeZero } from '../../core/primitive.ts'
 import { shapeOf, type Val } from '../../core/tracer.ts'
 import type { Shape } from '../../tensor/shape.ts'
 import { Tensor } from '../../tensor/tensor.ts'
-import { mul, neg, sub } from '../arithmetic.ts'
+import { neg, sub } from '../arithmetic.ts'
+import { where } from '../comparison.ts'
 import { sum } from '../reduction.ts'
 import { reshape, slice, transposeP } from '../structural.ts'
 import type { Series } from '../taylor.ts'
@@ -49,13 +50,13 @@ export const triangleMask = (n: number, upper: boolean, upTo: number, diagonal =
   return new Tensor(data, [n, n])
 }
 
-/** The lower triangle of `x` (the diagonal too unless `strict`). */
+/** The lower triangle of `x` (the diagonal too unless `strict`), +0 elsewhere (a selection). */
 export const tril = (x: Val, strict = false): Val =>
-  mul(x, triangleMask(lastSize(x), false, strict ? -1 : 0))
+  where(triangleMask(lastSize(x), false, strict ? -1 : 0), x, 0)
 
-/** The upper triangle of `x` (the diagonal too unless `strict`). */
+/** The upper triangle of `x` (the diagonal too unless `strict`), +0 elsewhere (a selection). */
 export const triu = (x: Val, strict = false): Val =>
-  mul(x, triangleMask(lastSize(x), true, strict ? 1 : 0))
+  where(triangleMask(lastSize(x), true, strict ? 1 : 0), x, 0)
 
 /** The diagonals of `[..., n, n]`: `[..., n]` (every (n+1)-th entry of each flattened matrix). */
 export const diagonalOf = (x: Val): Val => {

@@ -193,10 +193,10 @@ export interface LuResult {
  *
  * Throws `ShapeError` when `a` is not `[..., n, n]`, `LinAlgError` for a non-finite entry.
  * @example
- * const { p, l, u, permutation } = linalg.lu(tensor([[1, 2], [4, 6]]))
- * permutation.toArray() // => [1, 0]
- * u.toArray() // => [[4, 6], [0, 0.5]]
- * matmul(p, matmul(l, u)).toArray() // => [[1, 2], [4, 6]]
+ * const f = linalg.lu(tensor([[1, 2], [4, 6]]))
+ * f.permutation.toArray() // => [1, 0]
+ * f.u.toArray() // => [[4, 6], [0, 0.5]]
+ * matmul(f.p, matmul(f.l, f.u)).toArray() // => [[1, 2], [4, 6]]
  * @category linalg
  */
 export function lu(a: Value): LuResult {

@@ -13,18 +13,9 @@ import { tensor } from '../../tensor/create.ts'
 import { solveShape, squareSize } from '../../tensor/kernels/matrix-batch.ts'
 import { type TriangularFlags, triangularSolveK } from '../../tensor/kernels/triangular.ts'
 import { Tensor } from '../../tensor/tensor.ts'
-import { mul } from '../arithmetic.ts'
 import { alignBatched, asTensor, unbroadcast } from '../families.ts'
 import { expandDims, squeeze } from '../structural.ts'
-import {
-  checkFlag,
-  lastSize,
-  matrixCotangent,
-  mm,
-  rhsTangent,
-  solveSeries,
-  triangleMask,
-} from './helpers.ts'
+import { checkFlag, matrixCotangent, mm, rhsTangent, solveSeries, tril, triu } from './helpers.ts'
 import { drawBatchPair, drawDominant, drawEntries } from './sampling.ts'
 
 type Value = number | Tensor
@@ -37,10 +28,8 @@ export const triSolve = (t: Val, b: Val, params: TriangularSolveParams): Val =>
   bind2(triangularSolveP, t, b, params)
 
 /** The entries of a matrix that a triangular solve reads: its triangle, the diagonal unless unit. */
-const readPart = (x: Val, { lower, unitDiagonal }: TriangularSolveParams): Val => {
-  const d = unitDiagonal ? 1 : 0
-  return mul(x, triangleMask(lastSize(x), !lower, lower ? -d : d))
-}
+const readPart = (x: Val, { lower, unitDiagonal }: TriangularSolveParams): Val =>
+  lower ? tril(x, unitDiagonal) : triu(x, unitDiagonal)
 
 /** Primitive record of {@link triangularSolve}: op(T)·X = B, batch axes broadcast. */
 export const triangularSolveP: Primitive<TriangularSolveParams> = define<TriangularSolveParams>({

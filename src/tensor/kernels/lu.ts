@@ -211,7 +211,7 @@ export function luPackedK(a: Float64Array, shape: Shape): Float64Array {
   return out
 }
 
-/** det A = sign(P)·Π Uᵢᵢ for each matrix (0 for a singular one), from the cached factors. */
+/** det A = sign(P)·Π Uᵢᵢ for each matrix (+0 for a singular one), from the cached factors. */
 export function detK(a: Float64Array, shape: Shape): Float64Array {
   const f = luOf(a, shape, 'det')
   const { n, count, lu } = f
@@ -219,7 +219,8 @@ export function detK(a: Float64Array, shape: Shape): Float64Array {
   for (let m = 0; m < count; m++) {
     let d: number = f.sign[m]!
     for (let i = 0; i < n; i++) d *= lu[m * n * n + i * n + i]!
-    out[m] = d
+    // a zero pivot times negative ones is −0; NumPy's 0 is unsigned in spirit, so +0
+    out[m] = f.zeroPivot[m]! >= 0 ? 0 : d
   }
   return out
 }
