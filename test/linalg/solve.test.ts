@@ -10,6 +10,7 @@ import { fc, test } from '@fast-check/vitest'
 import {
   add,
   derivative,
+  expandDims,
   eye,
   grad,
   hessian,
@@ -24,7 +25,7 @@ import {
   neg,
   ShapeError,
   sum,
-  type Tensor,
+  Tensor,
   tensor,
   valueAndGrad,
   vmap,
@@ -329,6 +330,25 @@ describe('solve: the factorization cache', () => {
     const again = luStats.factorizations
     jvp(f, [a, b], [B, b])
     expect(luStats.factorizations - again).toBe(0) // a is still cached
+  })
+
+  it('keeps factorizations of one array read with two shapes apart', () => {
+    const data = Float64Array.from([2, 1, 1, 3, 4, 0, 0, 0.5, 1, 2, 3, 4, 0, 1, 1, 0])
+    const x4 = solve(new Tensor(data, [4, 4]), tensor([1, 2, 3, 4]))
+    const x2 = solve(new Tensor(data, [4, 2, 2]), tensor([1, 2]))
+    expectClose(matmul(new Tensor(data, [4, 4]), x4), tensor([1, 2, 3, 4]), 1e-14, 1e-14)
+    expectClose(
+      matmul(new Tensor(data, [4, 2, 2]), expandDims(x2, -1)),
+      tensor([
+        [[1], [2]],
+        [[1], [2]],
+        [[1], [2]],
+        [[1], [2]],
+      ]),
+      1e-14,
+      1e-14,
+    )
+    expectClose(solve(new Tensor(data, [4, 4]), tensor([1, 2, 3, 4])), x4, 0, 0)
   })
 
   it('factors again when the array was written to (never a stale factorization)', () => {
