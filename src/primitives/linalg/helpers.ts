@@ -36,14 +36,14 @@ export const lastSize = (x: Val): number => {
 }
 
 /**
- * The n × n mask of entries (i, j) with j − i ≤ `upTo` (lower: `upTo` 0 keeps the diagonal, −1
- * drops it) or, with `upper`, with j − i ≥ `upTo`; the diagonal weighed `diagonal` where kept.
+ * The n × n mask of the entries (i, j) with j − i ≤ `offset` or, with `upper`, j − i ≥ `offset`
+ * (offset 0 keeps the diagonal, ∓1 drops it), weighing a kept diagonal by `diagonal`.
  */
-export const triangleMask = (n: number, upper: boolean, upTo: number, diagonal = 1): Tensor => {
+export const triangleMask = (n: number, upper: boolean, offset: number, diagonal = 1): Tensor => {
   const data = new Float64Array(n * n)
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const keep = upper ? j - i >= upTo : j - i <= upTo
+      const keep = upper ? j - i >= offset : j - i <= offset
       if (keep) data[i * n + j] = i === j ? diagonal : 1
     }
   }
