@@ -89,13 +89,32 @@ const specialNeighbours = ['square', 'sqrt', 'log', 'exp', 'abs'] as const
 const ieeeProducts: ReadonlySet<string> = new Set(['matmul'])
 
 /**
+ * Primitives that refuse a non-finite matrix with `LinAlgError` (solves, factorizations,
+ * determinants: NumPy and SciPy refuse one too): √ and log at 0 would hand them −∞, or an
+ * infinite (co)tangent where the rules solve. Like `matmul`, they meet only the neighbours that
+ * keep values and derivatives finite.
+ */
+const finiteMatrices: ReadonlySet<string> = new Set([
+  'triangularSolve',
+  'solve',
+  'lu',
+  'cholesky',
+  'det',
+  'slogdet',
+])
+
+/**
  * `grad-jacrev-jacfwd` on p itself and on g ∘ p and p ∘ g (g applied to every argument) for each
  * neighbour g: one equation holding all their values, labelled by composition.
  */
 const modesAgreeAround = (p: Primitive, { f, xs }: Subject): Equation => {
   const variants: [string, (...ys: Numeric[]) => Numeric][] = [['p', f]]
   const neighbours = specialNeighbours.filter(
-    (name) => !ieeeProducts.has(p.name) || name === 'square' || name === 'exp' || name === 'abs',
+    (name) =>
+      !(ieeeProducts.has(p.name) || finiteMatrices.has(p.name)) ||
+      name === 'square' ||
+      name === 'exp' ||
+      name === 'abs',
   )
   for (const name of neighbours) {
     const q = primitives[name]

@@ -10,7 +10,10 @@
  */
 
 export { einsum } from '../primitives/einsum.ts'
+export { cholesky, choSolve } from '../primitives/linalg/cholesky.ts'
 export { dot, inner, tensordot, vdot } from '../primitives/linalg/contract.ts'
+export { det, type SlogdetResult, slogdet } from '../primitives/linalg/det.ts'
+export { type LuResult, lu } from '../primitives/linalg/lu.ts'
 export { matmul, outer } from '../primitives/linalg/matmul.ts'
 export {
   cross,
@@ -20,5 +23,11 @@ export {
   kron,
   trace,
 } from '../primitives/linalg/matrix-utils.ts'
+export { matrixPower } from '../primitives/linalg/power.ts'
+export { inv, solve } from '../primitives/linalg/solve.ts'
 export { type FixedPointOptions, fixedPoint } from '../transforms/fixed-point.ts'
 export { customRoot, type LinearSolveOptions, linearSolve } from '../transforms/implicit.ts'
+
+  type TriangularSolveOptions,
+  triangularSolve,
+} from '../primitives/linalg/triangular.ts'

@@ -34,7 +34,12 @@ import {
   squareP,
 } from './elementwise.ts'
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
+import { choleskyP } from './linalg/cholesky.ts'
+import { detP, slogdetP } from './linalg/det.ts'
+import { luP } from './linalg/lu.ts'
 import { matmulP } from './linalg/matmul.ts'
+import { solveP } from './linalg/solve.ts'
+import { triangularSolveP } from './linalg/triangular.ts'
 import { linearRecurrenceP } from './recurrence.ts'
 import { maxP } from './reduction.ts'
 import { castP, padP, sliceP, transposeP } from './structural.ts'
@@ -95,6 +100,12 @@ export const primitiveNames = [
   'cummax',
   'logcumsumexp',
   'linearRecurrence',
+  'triangularSolve',
+  'solve',
+  'lu',
+  'cholesky',
+  'det',
+  'slogdet',
 ] as const
 
 /** A primitive's name. */
@@ -155,4 +166,10 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   cummax: cummaxP as Primitive,
   logcumsumexp: logcumsumexpP as Primitive,
   linearRecurrence: linearRecurrenceP as Primitive,
+  triangularSolve: triangularSolveP as Primitive,
+  solve: solveP as Primitive,
+  lu: luP as Primitive,
+  cholesky: choleskyP as Primitive,
+  det: detP as Primitive,
+  slogdet: slogdetP as Primitive,
 }
