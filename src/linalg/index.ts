@@ -25,9 +25,9 @@ export {
 } from '../primitives/linalg/matrix-utils.ts'
 export { matrixPower } from '../primitives/linalg/power.ts'
 export { inv, solve } from '../primitives/linalg/solve.ts'
-export { type FixedPointOptions, fixedPoint } from '../transforms/fixed-point.ts'
-export { customRoot, type LinearSolveOptions, linearSolve } from '../transforms/implicit.ts'
-
+export {
   type TriangularSolveOptions,
   triangularSolve,
 } from '../primitives/linalg/triangular.ts'
+export { type FixedPointOptions, fixedPoint } from '../transforms/fixed-point.ts'
+export { customRoot, type LinearSolveOptions, linearSolve } from '../transforms/implicit.ts'

@@ -1,0 +1,181 @@
+/**
+ * Linear algebra (issue #13 §5): fluxion's `fluxion/linalg` beside the plain-JS references of
+ * `../linalg.ts` (blocked LU, Cholesky–Banachiewicz, Householder tridiagonalization + implicit
+ * QL), each validated against the reference before it is timed.
+ *
+ * - `solve` (a vector right-hand side) and `cholesky` of n = 100 and 500 (100 in `--quick`), in
+ *   GFLOP/s of the factorization's flop count (⅔n³ for LU, ⅓n³ for Cholesky);
+ * - the gradient of log|det A| (through `slogdet`) and of det A at n = 100: the group's baseline
+ *   is fluxion's forward `slogdet`, so the ratio column of `valueAndGrad` is the cheap-gradient
+ *   ratio (target ≤ 3); the plain rows are the LU alone and LU + A⁻ᵀ;
+ * - `eigh` of a 100×100 symmetric matrix, eigenvalues and eigenvectors.
+ *
+ * No JavaScript peer has these ops in both float64 and a differentiable form (TensorFlow.js has
+ * `qr` and Gram–Schmidt only; jax-js none of these), so the floor is the hand-written loop.
+ */
+import { grad, type Tensor, tensor, valueAndGrad } from 'fluxion'
+import { cholesky, det, eigh, slogdet, solve } from 'fluxion/linalg'
+import type { Group } from '../harness.ts'
+import { lazy } from '../kernels.ts'
+import {
+  choleskyPlain,
+  eighPlain,
+  inverseTransposePlain,
+  logAbsDetPlain,
+  luPlain,
+  luSolvePlain,
+  spd,
+  wellConditioned,
+} from '../linalg.ts'
+import { near } from '../rosenbrock.ts'
+
+const solveGroup = (n: number): Group => {
+  const inputs = lazy(() => {
+    const a = wellConditioned(n)
+    const b = Float64Array.from({ length: n }, (_, i) => Math.cos(i))
+    return { a, b, at: tensor(a, [n, n]), bt: tensor(b, [n]), x: luSolvePlain(luPlain(a, n), b, n) }
+  })
+  const units = (2 / 3) * n ** 3
+  return {
+    title: `linalg solve n=${n}`,
+    baseline: 'plain JS blocked LU + substitution',
+    tasks: [
+      {
+        name: 'plain JS blocked LU + substitution',
+        fn: () => luSolvePlain(luPlain(inputs().a, n), inputs().b, n),
+        validate: () => {},
+        units,
+        unitName: 'flop',
+      },
+      {
+        name: 'fluxion linalg.solve',
+        fn: () => solve(inputs().at, inputs().bt),
+        validate: () => near(solve(inputs().at, inputs().bt).data, inputs().x, 1e-10),
+        units,
+        unitName: 'flop',
+      },
+    ],
+  }
+}
+
+const choleskyGroup = (n: number): Group => {
+  const inputs = lazy(() => {
+    const a = spd(n)
+    return { a, at: tensor(a, [n, n]), l: choleskyPlain(a, n) }
+  })
+  const units = n ** 3 / 3
+  return {
+    title: `linalg cholesky n=${n}`,
+    baseline: 'plain JS Cholesky–Banachiewicz',
+    tasks: [
+      {
+        name: 'plain JS Cholesky–Banachiewicz',
+        fn: () => choleskyPlain(inputs().a, n),
+        validate: () => {},
+        units,
+        unitName: 'flop',
+      },
+      {
+        name: 'fluxion linalg.cholesky',
+        fn: () => cholesky(inputs().at),
+        validate: () => near(cholesky(inputs().at).data, inputs().l, 1e-10),
+        units,
+        unitName: 'flop',
+      },
+    ],
+  }
+}
+
+const logAbsDet = (a: Tensor): Tensor => slogdet(a).logabsdet
+
+const detGradientGroup = (n: number): Group => {
+  const inputs = lazy(() => {
+    const a = wellConditioned(n)
+    const f = luPlain(a, n)
+    return { a, at: tensor(a, [n, n]), value: logAbsDetPlain(f, n), g: inverseTransposePlain(f, n) }
+  })
+  const detGrad = grad((a: Tensor) => det(a))
+  return {
+    title: `linalg slogdet and det gradient n=${n}`,
+    baseline: 'fluxion slogdet',
+    tasks: [
+      {
+        name: 'plain JS LU (log|det|)',
+        fn: () => logAbsDetPlain(luPlain(inputs().a, n), n),
+        validate: () => {},
+      },
+      {
+        name: 'plain JS LU + A⁻ᵀ (gradient)',
+        fn: () => inverseTransposePlain(luPlain(inputs().a, n), n),
+        validate: () => {},
+      },
+      {
+        name: 'fluxion slogdet',
+        fn: () => logAbsDet(inputs().at),
+        validate: () => near([logAbsDet(inputs().at).item()], [inputs().value], 1e-10),
+      },
+      {
+        name: 'fluxion valueAndGrad(slogdet)',
+        fn: () => valueAndGrad(logAbsDet)(inputs().at),
+        validate: () => near(valueAndGrad(logAbsDet)(inputs().at)[1].data, inputs().g, 1e-9),
+      },
+      {
+        name: 'fluxion grad(det)',
+        fn: () => detGrad(inputs().at),
+        validate: () => {
+          // ∇det = det·A⁻ᵀ
+          const d = det(inputs().at).item()
+          near(detGrad(inputs().at).data, inputs().g.map((v) => v * d), 1e-8)
+        },
+      },
+    ],
+  }
+}
+
+/** Each eigenvector's sign fixed by its largest-magnitude entry, for comparing two solvers. */
+const signFixed = (v: ArrayLike<number>, n: number): Float64Array => {
+  const out = Float64Array.from(v)
+  for (let j = 0; j < n; j++) {
+    let big = 0
+    for (let i = 0; i < n; i++) if (Math.abs(out[i * n + j]!) > Math.abs(big)) big = out[i * n + j]!
+    if (big < 0) for (let i = 0; i < n; i++) out[i * n + j] = -out[i * n + j]!
+  }
+  return out
+}
+
+const eighGroup = (n: number): Group => {
+  const inputs = lazy(() => {
+    const a = spd(n)
+    return { a, at: tensor(a, [n, n]), ...eighPlain(a, n) }
+  })
+  return {
+    title: `linalg eigh n=${n}`,
+    baseline: 'plain JS tridiagonal QL',
+    tasks: [
+      {
+        name: 'plain JS tridiagonal QL',
+        fn: () => eighPlain(inputs().a, n),
+        validate: () => {},
+      },
+      {
+        name: 'fluxion linalg.eigh',
+        fn: () => eigh(inputs().at),
+        validate: () => {
+          const { eigenvalues, eigenvectors } = eigh(inputs().at)
+          near(eigenvalues.data, inputs().values, 1e-10)
+          near(signFixed(eigenvectors.data, n), signFixed(inputs().vectors, n), 1e-8)
+        },
+      },
+    ],
+  }
+}
+
+export const linalgGroups = (quick: boolean): Group[] => {
+  const sizes = quick ? [100] : [100, 500]
+  return [
+    ...sizes.map(solveGroup),
+    ...sizes.map(choleskyGroup),
+    detGradientGroup(100),
+    eighGroup(100),
+  ]
+}
