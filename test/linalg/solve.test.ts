@@ -24,6 +24,7 @@ import {
   mul,
   neg,
   ShapeError,
+  squeeze,
   sum,
   Tensor,
   tensor,
@@ -104,30 +105,30 @@ describe('solve: values and shapes', () => {
     )
   })
 
-  it('reads b as vectors when b.ndim = a.ndim − 1 (or b is rank 1), else as matrices', () => {
+  it('reads b as a vector only when it has rank 1 (NumPy 2, current JAX), else as matrices', () => {
     const stack = tensor([rowsOf(A), rowsOf(B)])
-    expect(
+    expect(solve(stack, tensor([1, 2, 3])).shape).toEqual([2, 3])
+    expect(solve(A, tensor([[1], [2], [3]])).shape).toEqual([3, 1])
+    // a [n, 1] b broadcasts against the stack as a matrix
+    expect(solve(stack, tensor([[1], [2], [3]])).shape).toEqual([2, 3, 1])
+    expect(solve(stack, tensor([[[1], [2], [3]]])).shape).toEqual([2, 3, 1])
+    // a [2, 3] b is a 2×3 matrix, not two vectors: its 2 rows do not fit a 3×3 a
+    expect(() =>
       solve(
         stack,
         tensor([
           [1, 2, 3],
           [4, 5, 6],
         ]),
-      ).shape,
-    ).toEqual([2, 3])
-    expect(solve(stack, tensor([1, 2, 3])).shape).toEqual([2, 3])
-    expect(solve(A, tensor([[1], [2], [3]])).shape).toEqual([3, 1])
-    expect(solve(stack, tensor([[[1], [2], [3]]])).shape).toEqual([2, 3, 1])
-    // the rule is JAX's (before 0.5): a [n, 1] b for a stack of matrices is a batch of vectors
-    expect(() => solve(stack, tensor([[1], [2], [3]]))).toThrow(/read as a batch of vectors/)
-    // vector k of a batch equals the solve with matrix k
-    const xs = solve(
-      stack,
-      tensor([
-        [1, 2, 3],
-        [4, 5, 6],
-      ]),
-    )
+      ),
+    ).toThrow(ShapeError)
+    expect(() => solve(A, tensor([1, 2]))).toThrow(/vector of length 2, not 3/)
+    // a batch of vectors as one-column matrices: vector k equals the solve with matrix k
+    const bs = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ])
+    const xs = squeeze(solve(stack, expandDims(bs, -1)), -1)
     expect(index(xs, 1).toArray()).toEqual(solve(B, tensor([4, 5, 6])).toArray())
   })
 
@@ -416,9 +417,11 @@ describe('solve: derivatives', () => {
       [1, 2, 3],
       [-1, 0, 1],
     ])
-    expect(vmap(solve)(as, bs).toArray()).toEqual(solve(as, bs).toArray())
+    // each example is one vector; the batched call takes them as one-column matrices
+    const batched = (a: Tensor) => squeeze(solve(a, expandDims(bs, -1)), -1)
+    expect(vmap(solve)(as, bs).toArray()).toEqual(batched(as).toArray())
     expect(vmap(solve, { inAxes: [null, 0] })(A, bs).toArray()).toEqual(
-      solve(tensor([rowsOf(A), rowsOf(A)]), bs).toArray(),
+      batched(tensor([rowsOf(A), rowsOf(A)])).toArray(),
     )
     expect(vmap((v: Tensor) => grad((a: Tensor) => sum(solve(a, v)))(A))(bs).shape).toEqual([
       2, 3, 3,

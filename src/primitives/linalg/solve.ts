@@ -121,8 +121,8 @@ export const solveP: Primitive<SolveParams> = define<SolveParams>({
 
 /**
  * Solves a·x = b by LU factorization with partial pivoting (numpy.linalg.solve). `a` is
- * `[..., n, n]`; `b` is a batch of vectors `[..., n]` when b.ndim = a.ndim − 1 (or b is rank
- * 1), else a batch of matrices `[..., n, k]`; batch axes broadcast. The factorization is cached
+ * `[..., n, n]`; `b` is one vector `[n]` (rank 1) or a batch of matrices `[..., n, k]`, as in
+ * NumPy 2 and current JAX (a batch of vectors is `expandDims(b, -1)`); batch axes broadcast. The factorization is cached
  * with `a`, so derivatives (and other solves with the same `a`) do not factor again.
  *
  * Derivative: dx = a⁻¹·(db − da·x); cotangents b̄ = a⁻ᵀ·x̄ and ā = −b̄·xᵀ — both one solve with

@@ -172,8 +172,9 @@ export function triangularSolve(a: Value, b: Value, options: TriangularSolveOpti
 }
 
 /**
- * `solve(bm)` with `b` as a matrix right-hand side: a vector right-hand side (b.ndim = a.ndim − 1,
- * or rank 1) gets a trailing axis of size 1, removed from the result.
+ * `solve(bm)` with `b` as a matrix right-hand side: a vector right-hand side (rank 1, the rule of
+ * NumPy 2 and current JAX) gets a trailing axis of size 1, removed from the result. A batch of
+ * vectors is a batch of one-column matrices: `squeeze(solve(a, expandDims(b, -1)), -1)`.
  */
 export const withVectorRhs = (a: Value, b: Value, op: string, solve: (bm: Val) => Val): Tensor => {
   const sa = shapeOf(a)
@@ -188,18 +189,14 @@ export const withVectorRhs = (a: Value, b: Value, op: string, solve: (bm: Val) =
       hint: 'pass b as [..., n] or [..., n, k]',
     })
   }
-  const vector = rb === 1 || rb === ra - 1
-  if (!vector) return solve(b) as Tensor
+  if (rb !== 1) return solve(b) as Tensor
   const n = sa[ra - 1]!
-  if (sb[rb - 1] !== n) {
-    throw new ShapeError(
-      `${op}: b is read as a batch of vectors (it has rank 1 or a.ndim − 1) of length ${sb[rb - 1]}, not ${n}`,
-      {
-        primitive: op,
-        shapes: [sa, sb],
-        hint: 'for columns give b all of a’s batch axes, [..., n, k]; for one vector, shape [n]',
-      },
-    )
+  if (sb[0] !== n) {
+    throw new ShapeError(`${op}: b is a vector of length ${sb[0]}, not ${n}`, {
+      primitive: op,
+      shapes: [sa, sb],
+      hint: 'b must have as many rows as a',
+    })
   }
   return squeeze(solve(expandDims(b, -1)), -1)
 }

@@ -64,7 +64,7 @@ export function solveShape(aShape: Shape, bShape: Shape, op: string): number[] {
     throw new ShapeError(`${op}: the right-hand side has ${rows} rows, the matrix ${n}`, {
       primitive: op,
       shapes,
-      hint: 'b must be [..., n] (vectors) or [..., n, k] (columns) for an n × n matrix',
+      hint: 'b must be [n] (one vector) or [..., n, k] (columns) for an n × n matrix',
     })
   }
   const batch = broadcastBatch(aShape.slice(0, -2), bShape.slice(0, -2))
