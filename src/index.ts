@@ -63,6 +63,27 @@ export {
   sqrt,
   square,
 } from './primitives/elementwise.ts'
+export {
+  copysign,
+  heaviside,
+  hypot,
+  logaddexp,
+  logaddexp2,
+  xlog1py,
+  xlogy,
+} from './primitives/elementwise-binary.ts'
+export {
+  acosh,
+  asinh,
+  atanh,
+  deg2rad,
+  exp2,
+  log2,
+  log10,
+  rad2deg,
+} from './primitives/elementwise-extra.ts'
+export { cbrt, expit, logit, sinc } from './primitives/elementwise-more.ts'
+export { gammainc, gammaincc } from './primitives/gammainc.ts'
 export { dot, matmul, outer } from './primitives/linalg/matmul.ts'
 export { ravel } from './primitives/ravel.ts'
 export {
@@ -74,6 +95,9 @@ export {
   type ReduceOptions,
   sum,
 } from './primitives/reduction.ts'
+export { floorDivide, fmod, mod, remainder } from './primitives/remainder.ts'
+export { beta, betaln, digamma, gamma, gammaln, lgamma, polygamma } from './primitives/special.ts'
+export { erfc, erfcx, erfinv, logNdtr, ndtr, ndtri } from './primitives/special-erf.ts'
 export {
   broadcastTo,
   expandDims,
