@@ -87,6 +87,7 @@ export { gammainc, gammaincc } from './primitives/gammainc.ts'
 export { dot, matmul, outer } from './primitives/linalg/matmul.ts'
 export { ravel } from './primitives/ravel.ts'
 export {
+  type LogSumExpOptions,
   logSumExp,
   max,
   mean,

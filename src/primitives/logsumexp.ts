@@ -29,11 +29,6 @@ export interface LogSumExpOptions extends ReduceOptions {
   readonly returnSign?: boolean
 }
 
-/** Options that ask for the sign too. */
-type WithSign = LogSumExpOptions & { readonly returnSign: true }
-/** Options that do not. */
-type WithoutSign = LogSumExpOptions & { readonly returnSign?: false }
-
 /**
  * log Σ exp(x) over `axis` (all axes by default), computed stably: the maximum is subtracted
  * first (as a constant), so ±1000 give finite, correct values and gradients. With weights
@@ -51,12 +46,36 @@ type WithoutSign = LogSumExpOptions & { readonly returnSign?: false }
  * s.item() // => -1
  * @category reduction
  */
-export function logSumExp(x: number, axis?: Axis, options?: WithoutSign): number
-export function logSumExp(x: Tensor, axis?: Axis, options?: WithoutSign): Tensor
-export function logSumExp(x: Value, axis?: Axis, options?: WithoutSign): Value
-export function logSumExp(x: number, axis: Axis | undefined, options: WithSign): [number, number]
-export function logSumExp(x: Tensor, axis: Axis | undefined, options: WithSign): [Tensor, Tensor]
-export function logSumExp(x: Value, axis: Axis | undefined, options: WithSign): [Value, Value]
+export function logSumExp(
+  x: number,
+  axis?: Axis,
+  options?: LogSumExpOptions & { readonly returnSign?: false },
+): number
+export function logSumExp(
+  x: Tensor,
+  axis?: Axis,
+  options?: LogSumExpOptions & { readonly returnSign?: false },
+): Tensor
+export function logSumExp(
+  x: Value,
+  axis?: Axis,
+  options?: LogSumExpOptions & { readonly returnSign?: false },
+): Value
+export function logSumExp(
+  x: number,
+  axis: Axis | undefined,
+  options: LogSumExpOptions & { readonly returnSign: true },
+): [number, number]
+export function logSumExp(
+  x: Tensor,
+  axis: Axis | undefined,
+  options: LogSumExpOptions & { readonly returnSign: true },
+): [Tensor, Tensor]
+export function logSumExp(
+  x: Value,
+  axis: Axis | undefined,
+  options: LogSumExpOptions & { readonly returnSign: true },
+): [Value, Value]
 export function logSumExp(x: Value, axis?: Axis, options?: LogSumExpOptions): Value | [Value, Value]
 export function logSumExp(
   x: Value,
