@@ -20,8 +20,8 @@ import type { Tensor } from '../tensor/tensor.ts'
 import { add, div, mul, neg, safeMul, sub } from './arithmetic.ts'
 import { anyReal, real, specialReals, unaryDomain } from './domain.ts'
 import { logistic } from './elementwise.ts'
+import { familySeries, paramUnary } from './elementwise-params.ts'
 import { unary } from './families.ts'
-import { familySeries, paramUnary } from './family.ts'
 import { productSeries, quotientOde, type Series } from './taylor.ts'
 
 type Value = number | Tensor

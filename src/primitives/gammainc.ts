@@ -29,8 +29,8 @@ import { greater, less, where } from './comparison.ts'
 import { binaryDomain, drawBroadcastPair, drawValue, real } from './domain.ts'
 import { exp, log } from './elementwise.ts'
 import { xlogy } from './elementwise-binary.ts'
+import { paramBinary } from './elementwise-params.ts'
 import { binary } from './families.ts'
-import { paramBinary } from './family.ts'
 import { digamma, lgamma, polygamma } from './special.ts'
 import { seriesByNestedJvp } from './taylor.ts'
 
@@ -89,6 +89,7 @@ export const gammaincDerivAP: Primitive<DerivAParams> = paramBinary<DerivAParams
   scalar: (a, x, { k }) => derivAScalar(a, x, k),
   kernel: ({ k }) => gammaincDerivAK(k),
   partials: [(a, x, _y, { k }) => derivA(a, x, k + 1), (a, x, _y, { k }) => densityDerivA(a, x, k)],
+  // no recurrence known: K nested forward passes, O(2ᴷ) (seriesByNestedJvp)
   taylor: (a, x, params) => seriesByNestedJvp(gammaincDerivAP, [a, x], params),
   domain: {
     sample: (draw) => {
@@ -111,6 +112,7 @@ export const gammaincP = binary({
   scalar: gammaincScalar,
   kernel: gammaincK,
   partials: [(a, x) => derivA(a, x, 1), (a, x) => densityDerivA(a, x, 0)],
+  // no recurrence known: K nested forward passes, O(2ᴷ) (seriesByNestedJvp)
   taylor: (a, x) => seriesByNestedJvp(gammaincP, [a, x], undefined),
   domain: incompleteDomain,
 })
@@ -143,6 +145,7 @@ export const gammainccP = binary({
   scalar: gammainccScalar,
   kernel: gammainccK,
   partials: [(a, x) => neg(derivA(a, x, 1)), (a, x) => neg(densityDerivA(a, x, 0))],
+  // no recurrence known: K nested forward passes, O(2ᴷ) (seriesByNestedJvp)
   taylor: (a, x) => seriesByNestedJvp(gammainccP, [a, x], undefined),
   domain: incompleteDomain,
 })

@@ -24,8 +24,8 @@ import type { Tensor } from '../tensor/tensor.ts'
 import { add, mul, sub } from './arithmetic.ts'
 import { real, specialReals, unaryDomain } from './domain.ts'
 import { exp } from './elementwise.ts'
+import { familySeries, paramUnary } from './elementwise-params.ts'
 import { unary } from './families.ts'
-import { familySeries, paramUnary } from './family.ts'
 import { cauchy, solveOde } from './taylor.ts'
 
 type Value = number | Tensor
