@@ -150,7 +150,7 @@ export function polygamma(n: number, x: Value): Value {
     })
   }
   if (typeof x === 'number') return polygammaScalar(n, x)
-  return polygammaV(n, x) as Value
+  return polygammaV(n, x)
 }
 
 /** Primitive record of {@link gamma}. */

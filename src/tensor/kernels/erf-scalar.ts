@@ -150,8 +150,11 @@ export function ndtri(p: number): number {
   const logP = Math.log(p)
   let x = normalTailGuess(p)
   for (let i = 0; i < 50; i++) {
-    // Newton on log Φ, whose derivative is φ/Φ = 1/(√(π/2)·erfcx(−x/√2))
-    const step = (logNdtr(x) - logP) * SQRT_PI_OVER_2 * erfcx(-x * Math.SQRT1_2)
+    // Newton on log Φ, whose derivative is φ/Φ = 1/(√(π/2)·erfcx(−x/√2)); below −1, log Φ
+    // is −x²/2 + log(erfcx/2) with the same erfcx (one continued fraction per step)
+    const e = erfcx(-x * Math.SQRT1_2)
+    const logPhi = x < -1 ? -0.5 * x * x + Math.log(0.5 * e) : logNdtr(x)
+    const step = (logPhi - logP) * SQRT_PI_OVER_2 * e
     x -= step
     if (Math.abs(step) <= 2e-16 * Math.abs(x)) break
   }
