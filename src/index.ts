@@ -66,6 +66,27 @@ export {
   sqrt,
   square,
 } from './primitives/elementwise.ts'
+export {
+  copysign,
+  heaviside,
+  hypot,
+  logaddexp,
+  logaddexp2,
+  xlog1py,
+  xlogy,
+} from './primitives/elementwise-binary.ts'
+export {
+  acosh,
+  asinh,
+  atanh,
+  deg2rad,
+  exp2,
+  log2,
+  log10,
+  rad2deg,
+} from './primitives/elementwise-extra.ts'
+export { cbrt, expit, logit, sinc } from './primitives/elementwise-more.ts'
+export { gammainc, gammaincc } from './primitives/gammainc.ts'
 export { dot, inner, tensordot, vdot } from './primitives/linalg/contract.ts'
 export { matmul, outer } from './primitives/linalg/matmul.ts'
 export { oneHot, tril, triu } from './primitives/masks.ts'
@@ -73,6 +94,7 @@ export { type PadMode, type PadOptions, pad } from './primitives/pad-modes.ts'
 export { ravel } from './primitives/ravel.ts'
 export type { ScanOptions } from './primitives/recurrence.ts'
 export {
+  type LogSumExpOptions,
   logSumExp,
   max,
   mean,
@@ -81,7 +103,10 @@ export {
   type ReduceOptions,
   sum,
 } from './primitives/reduction.ts'
+export { floorDivide, fmod, mod, remainder } from './primitives/remainder.ts'
 export { moveaxis, repeat, roll, swapaxes, tile } from './primitives/shape-extra.ts'
+export { beta, betaln, digamma, gamma, gammaln, lgamma, polygamma } from './primitives/special.ts'
+export { erfc, erfcx, erfinv, logNdtr, ndtr, ndtri } from './primitives/special-erf.ts'
 export {
   arraySplit,
   type MeshgridOptions,

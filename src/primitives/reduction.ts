@@ -16,10 +16,9 @@ import { tensor } from '../tensor/create.ts'
 import { maxK } from '../tensor/kernels/reduce.ts'
 import { normalizeAxes, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { add, div, mul, neg, safeMul, sub } from './arithmetic.ts'
-import { equal, stopGradient, where } from './comparison.ts'
+import { div, mul, neg, safeMul } from './arithmetic.ts'
+import { equal } from './comparison.ts'
 import { anyReal, drawSeparated, drawShape } from './domain.ts'
-import { abs, exp, log } from './elementwise.ts'
 import { asTensor, keptShape, type ReduceParams, reducedShape, sumP } from './families.ts'
 import { broadcastTo, pad, reshape, slice, transpose } from './structural.ts'
 
@@ -124,9 +123,11 @@ export interface ReduceOptions {
   readonly keepdims?: boolean
 }
 
-type Axis = number | readonly number[] | null
+/** The axes of a reduction: one, several, or `null`/omitted for all. */
+export type Axis = number | readonly number[] | null
 
-const reduceWith = (
+/** Reduces `x` with `p` over `axis` (normalized, checked), keeping the axes if asked. */
+export const reduceWith = (
   p: Primitive<ReduceParams>,
   x: Val,
   axis: Axis | undefined,
@@ -253,37 +254,4 @@ export function prod(x: Value, axis?: Axis, options?: ReduceOptions): Value {
   return typeof x === 'number' ? (result as Tensor).item() : result
 }
 
-/**
- * log Σ exp(x) over `axis` (all axes by default), computed stably: the maximum is subtracted
- * first (as a constant), so ±1000 give finite, correct values and gradients.
- *
- * Derivative: the softmax of `x` along the reduced axes. Where the maximum is infinite, its
- * limit: uniform over the entries equal to it (`grad(logSumExp)(tensor([Infinity, 0]))` is
- * [1, 0]); NaN entries give NaN.
- * @example
- * logSumExp(tensor([0, 0])).item() // ≈ Math.LN2
- * @category reduction
- */
-export function logSumExp(x: number, axis?: Axis, options?: ReduceOptions): number
-export function logSumExp(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
-export function logSumExp(x: Value, axis?: Axis, options?: ReduceOptions): Value
-export function logSumExp(x: Value, axis?: Axis, options?: ReduceOptions): Value {
-  // an empty axis gives m = −∞ and the sum 0, so log 0 = −∞, as NumPy and JAX have it
-  const top = reduceWith(maxP, x, axis, { keepdims: true }, 'logSumExp')
-  const m = stopGradient(top)
-  const infinite = equal(abs(m), Number.POSITIVE_INFINITY)
-  // an infinite maximum would turn x − m into NaN; shifting by 0 is exact there
-  const shift = where(infinite, 0, m)
-  const regular = add(log(sum(exp(sub(x, shift)), axis, { keepdims: true })), shift)
-  // At an infinite maximum the value is that infinity, but the formula's gradient is
-  // (1/∞)·eˣ = 0 · ∞, annihilated to 0: finite and wrong. The limit of softmax as entries go
-  // to +∞ together is uniform over them: the derivative of `max` itself, which splits evenly
-  // among tied maxima. (Where the maximum is finite, `max`'s pullback gets a zero cotangent
-  // and skips its work.)
-  const y = where(infinite, top, regular)
-  if (options?.keepdims === true) return y
-  const s = shapeOf(x)
-  const axes = normalizeAxes(axis, s.length, 'logSumExp')
-  const out = reshape(y, reducedShape(s, axes))
-  return typeof x === 'number' ? out.item() : out
-}
+export { type LogSumExpOptions, logSumExp } from './logsumexp.ts'

@@ -33,7 +33,11 @@ import {
   sqrtP,
   squareP,
 } from './elementwise.ts'
+import { copysignP, hypotP, logaddexp2P, logaddexpP } from './elementwise-binary.ts'
+import { acoshP, asinhP, atanhP, exp2P, log2P, log10P } from './elementwise-extra.ts'
+import { cbrtP, logitP, sincDerivativeP, sincP } from './elementwise-more.ts'
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
+import { gammainccP, gammaincDerivAP, gammaincP } from './gammainc.ts'
 import { choleskyP } from './linalg/cholesky.ts'
 import { detP, slogdetP } from './linalg/det.ts'
 import { luP } from './linalg/lu.ts'
@@ -42,6 +46,9 @@ import { solveP } from './linalg/solve.ts'
 import { triangularSolveP } from './linalg/triangular.ts'
 import { linearRecurrenceP } from './recurrence.ts'
 import { maxP } from './reduction.ts'
+import { floorDivideP, fmodP, remainderP } from './remainder.ts'
+import { digammaP, gammaP, lgammaP, polygammaP } from './special.ts'
+import { erfcP, erfcxP, erfinvP, logNdtrP, ndtriP, ndtrP } from './special-erf.ts'
 import { castP, padP, sliceP, transposeP } from './structural.ts'
 import { acosP, asinP, atanP, coshP, cosP, sinhP, sinP, tanhP, tanP } from './trigonometric.ts'
 
@@ -106,6 +113,36 @@ export const primitiveNames = [
   'cholesky',
   'det',
   'slogdet',
+  'log2',
+  'log10',
+  'exp2',
+  'acosh',
+  'asinh',
+  'atanh',
+  'cbrt',
+  'logit',
+  'sinc',
+  'sincDerivative',
+  'hypot',
+  'logaddexp',
+  'logaddexp2',
+  'remainder',
+  'fmod',
+  'floorDivide',
+  'copysign',
+  'lgamma',
+  'digamma',
+  'polygamma',
+  'gamma',
+  'erfc',
+  'erfcx',
+  'erfinv',
+  'ndtr',
+  'logNdtr',
+  'ndtri',
+  'gammainc',
+  'gammaincc',
+  'gammaincDerivA',
 ] as const
 
 /** A primitive's name. */
@@ -172,4 +209,34 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   cholesky: choleskyP as Primitive,
   det: detP as Primitive,
   slogdet: slogdetP as Primitive,
+  log2: log2P,
+  log10: log10P,
+  exp2: exp2P,
+  acosh: acoshP,
+  asinh: asinhP,
+  atanh: atanhP,
+  cbrt: cbrtP,
+  logit: logitP,
+  sinc: sincP,
+  sincDerivative: sincDerivativeP as Primitive,
+  hypot: hypotP,
+  logaddexp: logaddexpP,
+  logaddexp2: logaddexp2P,
+  remainder: remainderP,
+  fmod: fmodP,
+  floorDivide: floorDivideP,
+  copysign: copysignP,
+  lgamma: lgammaP,
+  digamma: digammaP,
+  polygamma: polygammaP as Primitive,
+  gamma: gammaP,
+  erfc: erfcP,
+  erfcx: erfcxP,
+  erfinv: erfinvP,
+  ndtr: ndtrP,
+  logNdtr: logNdtrP,
+  ndtri: ndtriP,
+  gammainc: gammaincP,
+  gammaincc: gammainccP,
+  gammaincDerivA: gammaincDerivAP as Primitive,
 }

@@ -25,7 +25,7 @@ export type BinaryKernel = (
  * spell out the contiguous and scalar-operand cases: indexed without running strides, they run
  * about twice as fast.
  */
-type Row = (
+export type Row = (
   out: Float64Array,
   o: number,
   a: Float64Array,
@@ -67,7 +67,8 @@ function coalesce(
   return { dims, strides }
 }
 
-function drive(
+/** Runs `row` over the broadcast of `a` and `b`: the driver every binary kernel shares. */
+export function drive(
   row: Row,
   a: Float64Array,
   aShape: Shape,
