@@ -459,7 +459,8 @@ describe('ops reject bad axes, shapes, permutations, indices and widths', () => 
         expectNamed(() => loose(slice)(m, [0], b), InvalidArgumentError, `ends ${show(b)}`)
       }
     }
-    for (const s of [[0], [-1], [1.5], [Number.NaN], 'a', [Number.POSITIVE_INFINITY]]) {
+    // a negative step walks backwards (issue #14); 0 and fractions are no steps
+    for (const s of [[0], [-0], [1.5], [Number.NaN], 'a', [Number.POSITIVE_INFINITY]]) {
       expectNamed(() => loose(slice)(m, [0], [2], s), InvalidArgumentError, `steps ${show(s)}`)
     }
     // ±Infinity are fine bounds: they clamp like any bound past the end
