@@ -32,8 +32,11 @@ import {
   squareP,
 } from './elementwise.ts'
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
+import { scatterAddP, takeP } from './gather.ts'
 import { matmulP } from './linalg/matmul.ts'
 import { maxP } from './reduction.ts'
+import { scatterMaxP } from './scatter.ts'
+import { argsortP } from './sort.ts'
 import { castP, padP, sliceP, transposeP } from './structural.ts'
 import { acosP, asinP, atanP, coshP, cosP, sinhP, sinP, tanhP, tanP } from './trigonometric.ts'
 
@@ -87,6 +90,10 @@ export const primitiveNames = [
   'concat',
   'cast',
   'matmul',
+  'take',
+  'scatterAdd',
+  'scatterMax',
+  'argsort',
 ] as const
 
 /** A primitive's name. */
@@ -142,4 +149,8 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   concat: concatP as Primitive,
   cast: castP as Primitive,
   matmul: matmulP as Primitive,
+  take: takeP as Primitive,
+  scatterAdd: scatterAddP as Primitive,
+  scatterMax: scatterMaxP as Primitive,
+  argsort: argsortP as Primitive,
 }
