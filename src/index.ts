@@ -63,6 +63,15 @@ export {
   sqrt,
   square,
 } from './primitives/elementwise.ts'
+export {
+  type AtUpdate,
+  at,
+  gather,
+  type Indexer,
+  type Indices,
+  take,
+  takeAlongAxis,
+} from './primitives/indexing.ts'
 export { dot, matmul, outer } from './primitives/linalg/matmul.ts'
 export { ravel } from './primitives/ravel.ts'
 export {
@@ -74,6 +83,15 @@ export {
   type ReduceOptions,
   sum,
 } from './primitives/reduction.ts'
+export {
+  dynamicSlice,
+  dynamicUpdateSlice,
+  flip,
+  type Starts,
+  segmentMax,
+  segmentSum,
+} from './primitives/segment.ts'
+export { type ArgsortOptions, argsort, sort, type TopK, topK } from './primitives/sort.ts'
 export {
   broadcastTo,
   expandDims,

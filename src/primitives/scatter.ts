@@ -154,9 +154,9 @@ export const scatterMaxP: Primitive<IndexParams> = define<IndexParams>({
 // ---- set and mul, composed --------------------------------------------------------------------
 
 /**
- * `v`, whose axes are the shared batch axes and then `count` index axes, reshaped to line up
- * with a tensor of rank `rank` whose index axes start at `axis` (size-1 axes elsewhere), so
- * that it broadcasts against it.
+ * `v`, whose axes are the shared batch axes and then index axes, reshaped with size-1 axes to
+ * broadcast against the updates (or x) of a call on an x of rank `rank` along `axis`: those
+ * are laid out [batch…, between…, index axes…, after…], with rank − axis − 1 axes after.
  */
 const lineUp = (v: Val, rank: number, axis: number, batchDims: number): Val => {
   const s = shapeOf(v)
@@ -166,7 +166,7 @@ const lineUp = (v: Val, rank: number, axis: number, batchDims: number): Val => {
     ...s.slice(0, batchDims),
     ...ones(axis - batchDims),
     ...inner,
-    ...ones(rank - axis - inner.length),
+    ...ones(rank - axis - 1),
   ])
 }
 
