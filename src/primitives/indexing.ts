@@ -14,7 +14,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
-import { shapeOf, Tracer, type Val } from '../core/tracer.ts'
+import { notAValue, shapeOf, Tracer, type Val } from '../core/tracer.ts'
 import { tensor } from '../tensor/create.ts'
 import { broadcastShapes, normalizeAxis, type Shape, show, sizeOf } from '../tensor/shape.ts'
 import { type NestedArray, Tensor } from '../tensor/tensor.ts'
@@ -45,8 +45,11 @@ export const indicesValue = (v: unknown, op: string): Val => {
   })
 }
 
-/** The operand as a value with at least one axis. */
+/** The operand's shape, checked to be a value with at least one axis. */
 const operand = (x: Value, op: string): Shape => {
+  // checked before anything reads it: `at` reads nothing until an update is applied
+  const v: unknown = x
+  if (typeof v !== 'number' && !(v instanceof Tensor || v instanceof Tracer)) throw notAValue(v, op)
   const s = shapeOf(x)
   if (s.length === 0) {
     throw new InvalidArgumentError(`cannot index a scalar`, {
