@@ -11,7 +11,7 @@
  *   which its domain must list (issue #12 §5);
  * - one with a zero derivative: zero-derivative;
  * - a linear one: transpose-involution — and these must be linear: add, sub, neg, sum, reshape,
- *   transpose, broadcastTo, slice, pad, concat, cast, where;
+ *   transpose, broadcastTo, slice, pad, concat, cast, where, take, scatterAdd;
  * - one that broadcasts its arguments elementwise: unbroadcast — at least the binary
  *   arithmetic, comparisons and `where`;
  * - a differentiable elementwise one: taylor-nested-agreement, orders 1–4 and at special
@@ -35,14 +35,19 @@ const registered = new Set<string>(primitiveNames)
 
 const mustBeLinear = [
   ...['add', 'sub', 'neg', 'sum', 'reshape', 'transpose', 'broadcastTo', 'slice', 'pad'],
-  ...['concat', 'cast', 'where'],
+  ...['concat', 'cast', 'where', 'take', 'scatterAdd'],
 ]
 const mustBroadcast = [
   ...['add', 'sub', 'mul', 'div', 'pow', 'safeMul', 'maximum', 'minimum', 'atan2'],
   ...['less', 'lessEqual', 'greater', 'greaterEqual', 'equal', 'notEqual', 'where'],
 ]
 /** Argument positions that must be fixed: they select or index, and carry no derivative. */
-const mustFix: { readonly [name: string]: readonly number[] } = { where: [0] }
+const mustFix: { readonly [name: string]: readonly number[] } = {
+  where: [0],
+  take: [1],
+  scatterAdd: [1],
+  scatterMax: [1],
+}
 const mustHaveTaylor = [
   ...['exp', 'log', 'log1p', 'expm1', 'sqrt', 'square', 'abs', 'logistic', 'softplus', 'erf'],
   ...['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'neg'],

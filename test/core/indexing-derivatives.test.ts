@@ -146,6 +146,18 @@ describe('at: derivatives agree with the op written without scatter', () => {
     }
   }
 
+  it('Taylor mode: derivative(k) through each update equals k nested grads', () => {
+    for (const { f } of Object.values(cases)) {
+      const h = (s: number) =>
+        sum(sin(f(mul(x1, s), mul(tensor([1.25, -0.75, 3, 0.125]), s)))) as unknown as number
+      for (const k of [1, 2, 3]) {
+        let nested: (s: number) => number = h
+        for (let i = 0; i < k; i++) nested = grad(nested)
+        expectClose(derivative(h, k)(0.9), nested(0.9), 1e-10, 1e-12)
+      }
+    }
+  })
+
   it('mul: the product rule is exact at zeros and repeated indices, at second order', () => {
     // y₁ = x₁·u₀·u₁; ∂²y₁/∂u₀∂u₁ = x₁ even where u₀ = u₁ = 0 (no division anywhere)
     const h = (u: Tensor) => sum(at(tensor([1, 3]), [1, 1]).mul(u)) as Scalar
