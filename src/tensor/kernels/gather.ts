@@ -46,8 +46,10 @@ export function normalizeIndices(
   const lo = wrap ? -n : 0
   for (let k = 0; k < idx.length; k++) {
     const v = idx[k]!
-    if (v >= lo && v < n && v === Math.floor(v)) {
-      out[k] = v < 0 ? v + n : v
+    // v | 0 equals v exactly for the integers in int32 range (axis sizes are below 2³¹)
+    const i = v | 0
+    if (i === v && i >= lo && i < n) {
+      out[k] = i < 0 ? i + n : i
       continue
     }
     const what = Number.isInteger(v)
@@ -91,6 +93,18 @@ export function takeK(
 ): Float64Array {
   const { B, P, n, Q, I } = blocks(xShape, idxShape, layout)
   const out = uninitialized(B * P * I * Q)
+  if (Q === 1) {
+    // a gather of single elements (the last axis, or a vector): no inner copy loop
+    for (let b = 0; b < B; b++) {
+      for (let p = 0, row = b * P; p < P; p++, row++) {
+        const src = row * n
+        const dst = row * I
+        const at = b * I
+        for (let j = 0; j < I; j++) out[dst + j] = x[src + idx[at + j]!]!
+      }
+    }
+    return out
+  }
   for (let b = 0; b < B; b++) {
     for (let p = 0; p < P; p++) {
       const row = b * P + p
@@ -115,6 +129,20 @@ export function scatterAddK(
 ): Float64Array {
   const { B, P, n, Q, I } = blocks(xShape, idxShape, layout)
   const out = x.slice()
+  if (Q === 1) {
+    for (let b = 0; b < B; b++) {
+      for (let p = 0, row = b * P; p < P; p++, row++) {
+        const dst = row * n
+        const src = row * I
+        const at = b * I
+        for (let j = 0; j < I; j++) {
+          const k = dst + idx[at + j]!
+          out[k] = out[k]! + updates[src + j]!
+        }
+      }
+    }
+    return out
+  }
   for (let b = 0; b < B; b++) {
     for (let p = 0; p < P; p++) {
       const row = b * P + p
