@@ -10,6 +10,7 @@ import {
   add,
   at,
   derivative,
+  gather,
   grad,
   hessian,
   jacfwd,
@@ -217,6 +218,41 @@ describe('vmap over the operand, the indices, or both', () => {
         expectClose(vmap(op, { inAxes: axes })(args[0]!, args[1]!, u), expected, 0, 0)
       }
     }
+  })
+
+  it('gather and at with several index arrays, batched and compiled', () => {
+    const m = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ])
+    const pick = (i: Tensor, j: Tensor) => gather(m, i, j)
+    const rows = tensor([
+      [0, 1],
+      [1, 1],
+    ])
+    const cols = tensor([
+      [2, -3],
+      [0, 0],
+    ])
+    expect(vmap(pick)(rows, cols).toArray()).toEqual([
+      [3, 4],
+      [4, 4],
+    ])
+    const put = jit((i: Tensor, j: Tensor) => at(m, i, j).add(10))
+    expect(put(tensor([0, 0]), tensor([1, 1])).toArray()).toEqual([
+      [1, 22, 3],
+      [4, 5, 6],
+    ])
+    expect(put(tensor([1]), tensor([-1])).toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 16],
+    ])
+  })
+
+  it('gives indices no derivative', () => {
+    const f = (i: Tensor) => sum(take(tensor([1, 2, 3]), i)) as Scalar
+    expect(grad(f)(tensor([0, 2])).toArray()).toEqual([0, 0])
+    expect(jacfwd((i: Tensor) => take(tensor([1, 2, 3]), i))(tensor([1])).toArray()).toEqual([[0]])
   })
 
   it('grad under vmap with batched indices', () => {
