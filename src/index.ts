@@ -39,6 +39,7 @@ export {
   safeMul,
   sub,
 } from './primitives/arithmetic.ts'
+export { type AtUpdate, at, gather, type Indexer } from './primitives/at.ts'
 export {
   equal,
   greater,
@@ -63,15 +64,7 @@ export {
   sqrt,
   square,
 } from './primitives/elementwise.ts'
-export {
-  type AtUpdate,
-  at,
-  gather,
-  type Indexer,
-  type Indices,
-  take,
-  takeAlongAxis,
-} from './primitives/indexing.ts'
+export { type Indices, take, takeAlongAxis } from './primitives/indexing.ts'
 export { dot, matmul, outer } from './primitives/linalg/matmul.ts'
 export { ravel } from './primitives/ravel.ts'
 export {
