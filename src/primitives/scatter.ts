@@ -236,16 +236,17 @@ export const scatterMulV = (x: Val, idx: Val, u: Val, params: IndexParams): Val 
   const k = sizeOf(inner)
   const rank = xs.length
   const n = xs[axis]!
-  // flat indices, made non-negative (and validated) by reading them out of 0 … n − 1
-  const range = tensor(Float64Array.from({ length: n }, (_, i) => i))
-  const flat = takeV(range, reshapeV(idx, [...is.slice(0, batchDims), k]), {
-    axis: 0,
-    batchDims: 0,
-    wrap: params.wrap,
-  })
+  // flat indices, made non-negative (and validated) by reading them out of 0 … n − 1 laid
+  // along `axis`, so an error names the axis the user indexed
+  const lead = is.slice(0, batchDims)
+  const range = tensor(
+    Float64Array.from({ length: n }, (_, i) => i),
+    [...new Array<number>(axis).fill(1), n],
+  )
+  const read = takeV(range, reshapeV(idx, [...lead, k]), { axis, batchDims: 0, wrap: params.wrap })
+  const flat = reshapeV(read, [...lead, k])
   const order = argsortV(flat)
-  const last = perIndex(params)
-  const sortedIdx = takeV(flat, order, last)
+  const sortedIdx = takeV(flat, order, perIndex(params))
   const flatU = reshapeV(u, [...us.slice(0, axis), k, ...us.slice(axis + inner.length)])
   let scan = takeV(flatU, order, { axis, batchDims, wrap: false })
   for (let s = 1; s < k; s *= 2) {
