@@ -11,13 +11,16 @@
  *   which its domain must list (issue #12 §5);
  * - one with a zero derivative: zero-derivative;
  * - a linear one: transpose-involution — and these must be linear: add, sub, neg, sum, reshape,
- *   transpose, broadcastTo, slice, pad, concat, cast, where;
+ *   transpose, broadcastTo, slice, pad, concat, cast, where, take, scatterAdd;
  * - one that broadcasts its arguments elementwise: unbroadcast — at least the binary
  *   arithmetic, comparisons and `where`;
  * - a differentiable elementwise one: taylor-nested-agreement, orders 1–4 and at special
  *   points.
  *
  * Every planned law must also have a runner in exactly one suite, and every suite a test file.
+ * The arguments a domain marks `fixed` (held fixed by the laws: they carry no derivative) must
+ * be positions of the primitive's arguments, leave a differentiable primitive one free, and
+ * include those listed in `mustFix` (a condition, index tensors).
  */
 import { existsSync, readFileSync } from 'node:fs'
 import fc from 'fast-check'
@@ -27,18 +30,24 @@ import { primitiveNames, primitives } from '../src/primitives/registry.ts'
 import { drawFrom } from './draw.ts'
 import { lawsFor, secondOrderExempt } from './plan.ts'
 import { runners, suites } from './runners/index.ts'
-import { fixedArguments } from './subject.ts'
 
 const registered = new Set<string>(primitiveNames)
 
 const mustBeLinear = [
   ...['add', 'sub', 'neg', 'sum', 'reshape', 'transpose', 'broadcastTo', 'slice', 'pad'],
-  ...['concat', 'cast', 'where'],
+  ...['concat', 'cast', 'where', 'take', 'scatterAdd'],
 ]
 const mustBroadcast = [
   ...['add', 'sub', 'mul', 'div', 'pow', 'safeMul', 'maximum', 'minimum', 'atan2'],
   ...['less', 'lessEqual', 'greater', 'greaterEqual', 'equal', 'notEqual', 'where'],
 ]
+/** Argument positions that must be fixed: they select or index, and carry no derivative. */
+const mustFix: { readonly [name: string]: readonly number[] } = {
+  where: [0],
+  take: [1],
+  scatterAdd: [1],
+  scatterMax: [1],
+}
 const mustHaveTaylor = [
   ...['exp', 'log', 'log1p', 'expm1', 'sqrt', 'square', 'abs', 'logistic', 'softplus', 'erf'],
   ...['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'neg'],
@@ -83,7 +92,7 @@ describe('registry', () => {
   })
 
   it('names only registered primitives in the law exemptions and lists', () => {
-    const named = [...Object.keys(secondOrderExempt), ...Object.keys(fixedArguments)]
+    const named = [...Object.keys(secondOrderExempt), ...Object.keys(mustFix)]
     for (const name of [...named, ...mustBeLinear, ...mustBroadcast, ...mustHaveTaylor]) {
       expect(registered, name).toContain(name)
     }
@@ -129,6 +138,15 @@ describe.each(primitiveNames)('%s', (name) => {
     for (const rule of [p.impl, p.shape, p.jvp, p.vjp, p.batch, p.taylor, p.domain.sample]) {
       expect(typeof rule).toBe('function')
     }
+  })
+
+  it('fixes only positions of its arguments, and leaves one free if differentiable', () => {
+    const fixed = p.domain.fixed ?? []
+    expect(new Set(fixed).size, 'fixed positions are distinct').toBe(fixed.length)
+    const count = p.arity >= 0 ? p.arity : Number.POSITIVE_INFINITY
+    for (const i of fixed) expect(Number.isInteger(i) && i >= 0 && i < count, `${i}`).toBe(true)
+    if (!p.zeroDerivative) expect(fixed.length).toBeLessThan(count)
+    for (const i of mustFix[name] ?? []) expect(fixed, `argument ${i} must be fixed`).toContain(i)
   })
 
   it('has a domain that samples calls its kernel and shape rule accept', () => {

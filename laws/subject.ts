@@ -26,14 +26,11 @@ export interface Subject {
 }
 
 /**
- * Arguments (by position) that carry no derivative, per primitive: laws hold them fixed. Only
- * `where`'s condition so far; if more appear, this belongs in the primitive's `Domain`.
+ * Positions of `p`'s differentiable arguments among `count` arguments: all but those its
+ * domain lists as `fixed` (`where`'s condition, index tensors), which laws hold fixed.
  */
-export const fixedArguments: { readonly [name: string]: readonly number[] } = { where: [0] }
-
-/** Positions of `p`'s differentiable arguments among `count` arguments. */
 export const differentiableArguments = (p: Primitive, count: number): number[] => {
-  const fixed = fixedArguments[p.name] ?? []
+  const fixed = p.domain.fixed ?? []
   return Array.from({ length: count }, (_, i) => i).filter((i) => !fixed.includes(i))
 }
 

@@ -39,6 +39,7 @@ export {
   safeMul,
   sub,
 } from './primitives/arithmetic.ts'
+export { type AtUpdate, at, gather, type Indexer } from './primitives/at.ts'
 export {
   equal,
   greater,
@@ -87,6 +88,7 @@ export {
 } from './primitives/elementwise-extra.ts'
 export { cbrt, expit, logit, sinc } from './primitives/elementwise-more.ts'
 export { gammainc, gammaincc } from './primitives/gammainc.ts'
+export { type Indices, take, takeAlongAxis } from './primitives/indexing.ts'
 export { dot, inner, tensordot, vdot } from './primitives/linalg/contract.ts'
 export { matmul, outer } from './primitives/linalg/matmul.ts'
 export { oneHot, tril, triu } from './primitives/masks.ts'
@@ -104,7 +106,16 @@ export {
   sum,
 } from './primitives/reduction.ts'
 export { floorDivide, fmod, mod, remainder } from './primitives/remainder.ts'
+export {
+  dynamicSlice,
+  dynamicUpdateSlice,
+  flip,
+  type Starts,
+  segmentMax,
+  segmentSum,
+} from './primitives/segment.ts'
 export { moveaxis, repeat, roll, swapaxes, tile } from './primitives/shape-extra.ts'
+export { type ArgsortOptions, argsort, sort, type TopK, topK } from './primitives/sort.ts'
 export { beta, betaln, digamma, gamma, gammaln, lgamma, polygamma } from './primitives/special.ts'
 export { erfc, erfcx, erfinv, logNdtr, ndtr, ndtri } from './primitives/special-erf.ts'
 export {

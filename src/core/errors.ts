@@ -145,3 +145,16 @@ export class LinAlgError extends FluxionError {
   /** Always `'LinAlgError'` (a literal, so it survives minification). */
   override readonly name: string = 'LinAlgError'
 }
+
+/**
+ * An index that points at no element: not an integer, not finite, or outside its axis (after
+ * a negative index counts once from the end, NumPy style: −n … n − 1 on an axis of size n).
+ * Raised by `take`, `gather`, `at`, the scatters and segment ops — eagerly, and on every call
+ * of a `jit`-compiled function or a `vmap`, since indices are data. The message names the op,
+ * the offending index, its position among the indices and the axis size.
+ * @category errors
+ */
+export class IndexError extends FluxionError {
+  /** Always `'IndexError'` (a literal, so it survives minification). */
+  override readonly name: string = 'IndexError'
+}

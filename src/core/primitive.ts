@@ -35,6 +35,12 @@ export interface Domain<P> {
   /** Whether the primitive is linear in all its differentiable arguments. */
   readonly linear?: boolean
   /**
+   * Positions of the arguments that carry no derivative (`where`'s condition, index tensors):
+   * the rules give them none and the laws hold them fixed. Every other argument is
+   * differentiable.
+   */
+  readonly fixed?: readonly number[]
+  /**
    * Calls at special points, where the laws that compare modes must hold too (NaN equal to
    * NaN, infinities exactly): signed zeros, ±∞, NaN, and the primitive's kinks — ties, a base
    * of 0 with integer and half exponents. A function, so each call gets fresh tensors.

@@ -232,8 +232,9 @@ export const whereP: Primitive<void> = define({
       const b = new Tensor(Float64Array.from(specialReals).reverse(), [n])
       return [{ args: [mask, a, b], params: undefined }]
     },
-    // linear in the branches, its differentiable arguments
+    // linear in the branches, its differentiable arguments; the condition only selects
     linear: true,
+    fixed: [0],
   },
 })
 

@@ -38,6 +38,7 @@ import { acoshP, asinhP, atanhP, exp2P, log2P, log10P } from './elementwise-extr
 import { cbrtP, logitP, sincDerivativeP, sincP } from './elementwise-more.ts'
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
 import { gammainccP, gammaincDerivAP, gammaincP } from './gammainc.ts'
+import { scatterAddP, takeP } from './gather.ts'
 import { choleskyP } from './linalg/cholesky.ts'
 import { detP, slogdetP } from './linalg/det.ts'
 import { luP } from './linalg/lu.ts'
@@ -47,6 +48,8 @@ import { triangularSolveP } from './linalg/triangular.ts'
 import { linearRecurrenceP } from './recurrence.ts'
 import { maxP } from './reduction.ts'
 import { floorDivideP, fmodP, remainderP } from './remainder.ts'
+import { scatterMaxP } from './scatter.ts'
+import { argsortP } from './sort.ts'
 import { digammaP, gammaP, lgammaP, polygammaP } from './special.ts'
 import { erfcP, erfcxP, erfinvP, logNdtrP, ndtriP, ndtrP } from './special-erf.ts'
 import { castP, padP, sliceP, transposeP } from './structural.ts'
@@ -143,6 +146,10 @@ export const primitiveNames = [
   'gammainc',
   'gammaincc',
   'gammaincDerivA',
+  'take',
+  'scatterAdd',
+  'scatterMax',
+  'argsort',
 ] as const
 
 /** A primitive's name. */
@@ -239,4 +246,8 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   gammainc: gammaincP,
   gammaincc: gammainccP,
   gammaincDerivA: gammaincDerivAP as Primitive,
+  take: takeP as Primitive,
+  scatterAdd: scatterAddP as Primitive,
+  scatterMax: scatterMaxP as Primitive,
+  argsort: argsortP as Primitive,
 }

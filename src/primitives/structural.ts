@@ -232,18 +232,30 @@ const checkIndices = (list: unknown, what: string, holes: boolean): void => {
   }
 }
 
-/** Params of `slice`, one entry per axis, with bounds already clamped into range. */
+/**
+ * Params of `slice`, one entry per axis, with bounds already clamped into range: the indices
+ * taken are start, start + step, … while before `end`.
+ */
 export interface SliceParams {
-  /** First index taken (inclusive), 0 ≤ start ≤ length. */
+  /** First index taken (inclusive): 0 ≤ start ≤ length, or −1 ≤ start < length for step < 0. */
   readonly starts: readonly number[]
-  /** End index (exclusive), start ≤ end ≤ length. */
+  /**
+   * End index (exclusive): start ≤ end ≤ length, or −1 ≤ end ≤ start for step < 0 (−1: up to
+   * and including index 0).
+   */
   readonly ends: readonly number[]
-  /** Stride, an integer ≥ 1. */
+  /** Stride, a nonzero integer; negative walks the axis backwards. */
   readonly steps: readonly number[]
 }
 
 const sliceLength = (start: number, end: number, step: number): number =>
-  end <= start ? 0 : Math.ceil((end - start) / step)
+  step > 0
+    ? end <= start
+      ? 0
+      : Math.ceil((end - start) / step)
+    : end >= start
+      ? 0
+      : Math.ceil((start - end) / -step)
 
 /** Primitive record of {@link slice}: the strided sub-tensor from `starts` to `ends`. */
 export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
@@ -268,26 +280,41 @@ export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
   },
   batch: (x, { starts, ends, steps }, size) =>
     bind1(sliceP, x, { starts: [0, ...starts], ends: [size, ...ends], steps: [1, ...steps] }),
+  // pad the cotangent back into place; a backwards axis is first turned forwards (a slice
+  // with step −1), so it lands from its smallest index up
   transpose: (yBar, { starts, ends, steps }, x) => {
     const xs = shapeOf(x)
-    const lo = starts.slice()
-    const interior = steps.map((s) => s - 1)
-    const hi = xs.map((n, i) => {
-      const m = sliceLength(starts[i]!, ends[i]!, steps[i]!)
-      return n - starts[i]! - (m === 0 ? 0 : (m - 1) * steps[i]! + 1)
-    })
-    return bind1(padP, yBar, { lo, hi, interior, value: 0 })
+    const ms = xs.map((_, i) => sliceLength(starts[i]!, ends[i]!, steps[i]!))
+    const forward = steps.some((s) => s < 0)
+      ? bind1(sliceP, yBar, {
+          starts: ms.map((m, i) => (steps[i]! < 0 ? m - 1 : 0)),
+          ends: ms.map((m, i) => (steps[i]! < 0 ? -1 : m)),
+          steps: steps.map((s) => (s < 0 ? -1 : 1)),
+        })
+      : yBar
+    const lo = ms.map((m, i) =>
+      m === 0 ? 0 : steps[i]! > 0 ? starts[i]! : starts[i]! + (m - 1) * steps[i]!,
+    )
+    const interior = steps.map((s) => Math.abs(s) - 1)
+    const hi = xs.map(
+      (n, i) => n - lo[i]! - (ms[i] === 0 ? 0 : (ms[i]! - 1) * Math.abs(steps[i]!) + 1),
+    )
+    return bind1(padP, forward, { lo, hi, interior, value: 0 })
   },
   domain: {
     sample: (draw) => {
       const shape = drawShape(draw, 3, 5)
+      // steps −2, −1, 1, 2: backwards from a start down to an end, or forwards
+      const steps = shape.map(() => [-2, -1, 1, 2][draw.integer(0, 3)]!)
       const starts = shape.map((n) => draw.integer(0, n - 1))
-      const ends = shape.map((n, i) => draw.integer(starts[i]! + 1, n))
-      const steps = shape.map(() => draw.integer(1, 2))
+      const ends = shape.map((n, i) =>
+        steps[i]! > 0 ? draw.integer(starts[i]! + 1, n) : draw.integer(-1, starts[i]! - 1),
+      )
       return { args: [drawValue(draw, shape, anyReal)], params: { starts, ends, steps } }
     },
     special: () => [
       { args: [specialTensor([2, 6])], params: { starts: [0, 1], ends: [2, 6], steps: [1, 2] } },
+      { args: [specialTensor([2, 6])], params: { starts: [1, 5], ends: [-1, 0], steps: [-1, -2] } },
     ],
   },
 })
@@ -371,21 +398,26 @@ export const padP: Primitive<PadParams> = linear<PadParams>({
 /**
  * The sub-tensor from `starts` (inclusive) to `ends` (exclusive) with `steps`, per axis, NumPy
  * style: negative indices count from the end, out-of-range bounds are clamped, missing trailing
- * axes are taken whole.
+ * axes are taken whole. A negative step walks the axis backwards (`x[start:end:-k]`): a missing
+ * (`undefined`) start is then the last element and a missing end is past the first, so
+ * `slice(x, [], [], [-1])` reverses axis 0 — as do bounds ±Infinity.
  *
- * Derivative: linear; its transpose pads the cotangent with zeros.
+ * Derivative: linear; its transpose pads the cotangent with zeros (reversed back first, along
+ * an axis walked backwards). Throws `InvalidArgumentError` for bounds that are not integers
+ * (or ±Infinity) and for a step that is 0 or not an integer.
  * @example
  * slice(tensor([1, 2, 3, 4]), [1], [3]).toArray() // => [2, 3]
+ * slice(tensor([1, 2, 3, 4]), [], [], [-2]).toArray() // => [4, 2]
  * @category shape
  */
 export function slice(
   x: Value,
-  starts: readonly number[],
+  starts: readonly (number | undefined)[],
   ends?: readonly (number | undefined)[],
   steps?: readonly number[],
 ): Tensor {
   const shape = shapeOf(x)
-  checkIndices(starts, 'starts', false)
+  checkIndices(starts, 'starts', true)
   if (ends !== undefined) checkIndices(ends, 'ends', true)
   if (steps !== undefined) checkIndices(steps, 'steps', false)
   if (starts.length > shape.length) {
@@ -395,18 +427,28 @@ export function slice(
       hint: 'give at most one start per axis',
     })
   }
-  const clamp = (i: number, n: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n)
   const st = shape.map((_, i) => steps?.[i] ?? 1)
   for (const s of st) {
-    if (!Number.isInteger(s) || s < 1) {
-      throw new InvalidArgumentError(`slice step ${s} is not a positive integer`, {
+    if (!Number.isInteger(s) || s === 0) {
+      throw new InvalidArgumentError(`slice step ${s} is not a nonzero integer`, {
         primitive: 'slice',
-        hint: 'steps are integers ≥ 1',
+        hint: 'steps are integers ≥ 1, or ≤ −1 to walk an axis backwards',
       })
     }
   }
-  const b = shape.map((n, i) => clamp(starts[i] ?? 0, n))
-  const e = shape.map((n, i) => Math.max(clamp(ends?.[i] ?? n, n), b[i]!))
+  // forwards, bounds clamp into [0, n]; backwards into [−1, n − 1] (−1: before the first)
+  const clamp = (i: number, n: number, back: boolean) =>
+    back
+      ? Math.min(Math.max(i < 0 ? i + n : i, -1), n - 1)
+      : Math.min(Math.max(i < 0 ? i + n : i, 0), n)
+  const b = shape.map((n, i) =>
+    st[i]! > 0 ? clamp(starts[i] ?? 0, n, false) : clamp(starts[i] ?? n - 1, n, true),
+  )
+  const e = shape.map((n, i) =>
+    st[i]! > 0
+      ? Math.max(clamp(ends?.[i] ?? n, n, false), b[i]!)
+      : Math.min(ends?.[i] === undefined ? -1 : clamp(ends[i]!, n, true), b[i]!),
+  )
   return bind1(sliceP, x, { starts: b, ends: e, steps: st }) as Tensor
 }
 

@@ -8,6 +8,7 @@ import {
   acos,
   add,
   asin,
+  at,
   atan,
   atan2,
   concat,
@@ -41,6 +42,7 @@ import {
   square,
   sub,
   sum,
+  take,
   tan,
   tanh,
   transpose,
@@ -144,6 +146,10 @@ const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
       return expandDims(a, p.axis ?? 0)
     case 'matmul':
       return matmul(a, b)
+    case 'take':
+      return take(a, p.indices ?? [], p.axis ?? 0)
+    case 'atAdd':
+      return at(a, ...Array<null>(p.axis ?? 0).fill(null), p.indices ?? []).add(b)
   }
 }
 

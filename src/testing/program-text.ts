@@ -79,6 +79,14 @@ const call = (n: ProgramNode, names: readonly string[]): string => {
       return `concat([${a}, ${b}], ${p.axis})`
     case 'expandDims':
       return `expandDims(${a}, ${p.axis})`
+    case 'take':
+      return `take(${a}, [${(p.indices ?? []).join(', ')}], ${p.axis})`
+    case 'atAdd': {
+      const whole = Array(p.axis ?? 0)
+        .fill('null, ')
+        .join('')
+      return `at(${a}, ${whole}[${(p.indices ?? []).join(', ')}]).add(${b})`
+    }
     default:
       return `${n.op}(${a})`
   }

@@ -6,6 +6,10 @@
  * 1 + a square, `exp` only of a `tanh`), and stay bounded: a node whose static bound exceeds 3
  * is followed by a `tanh`, so the laws' finite-difference tolerances hold on every program.
  *
+ * Gathers and scatter-adds (`take`, `at(…).add`) index with fixed lists holding repeated and
+ * negative indices. `sort` is left out: fast-check draws tied inputs often, and at a tie
+ * sort's derivative follows the stable order while a central difference averages the sides.
+ *
  * A program is generated from a list of raw node specs (naturals), each compiled against the
  * nodes before it (operands taken modulo the nodes available), so shrinking the list shrinks
  * the program to fewer, simpler nodes. `run` evaluates a program with fluxion ops, so every
@@ -71,6 +75,8 @@ export const programOps = [
   'concat',
   'expandDims',
   'matmul',
+  'take',
+  'atAdd',
 ] as const
 
 /** An op of a program node. */
@@ -90,6 +96,8 @@ export interface NodeParams {
   readonly end?: number
   /** The constant of `addConst` and `mulConst`, and the exponent of `powSafe`. */
   readonly c?: number
+  /** The indices along `axis` of `take` and `atAdd` (repeated and negative ones too). */
+  readonly indices?: readonly number[]
 }
 
 /** One SSA node: `op` applied to earlier values (inputs first, then nodes, numbered together). */
@@ -366,6 +374,38 @@ const compile = (
         const axis = r.p % (rank + 1)
         const shape = [...A.shape.slice(0, axis), 1, ...A.shape.slice(axis)]
         emit('expandDims', [ai], { axis }, { shape, bound: A.bound })
+        break
+      }
+      case 'take':
+      case 'atAdd': {
+        if (rank === 0) {
+          fallback()
+          break
+        }
+        const axis = r.p % rank
+        const n = A.shape[axis]!
+        // 1–3 indices in [−n, n): the bits of q pick them, so repeats are common
+        const indices = Array.from(
+          { length: 1 + (r.q % 3) },
+          (_, j) => (Math.floor(r.q / 3 / (2 * n) ** j) % (2 * n)) - n,
+        )
+        const gathered = A.shape.map((d, i) => (i === axis ? indices.length : d))
+        if (op === 'take') {
+          if (sizeOf(gathered) > maxSize) fallback()
+          else emit('take', [ai], { axis, indices }, { shape: gathered, bound: A.bound })
+          break
+        }
+        // updates that broadcast to the gathered shape, added once per repeat of an index
+        const bi = pickWhere(r.b, (s) => {
+          const out = broadcastShapes(s.shape, gathered)
+          return out !== undefined && sameShape(out, gathered)
+        })
+        if (bi === undefined) {
+          fallback()
+          break
+        }
+        const b = A.bound + indices.length * slots[bi]!.bound
+        emit('atAdd', [ai, bi], { axis, indices }, { shape: A.shape, bound: b })
         break
       }
       case 'matmul': {

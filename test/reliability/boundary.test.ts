@@ -20,9 +20,11 @@ import {
   arange,
   argmax,
   argmin,
+  argsort,
   arraySplit,
   asin,
   asinh,
+  at,
   atan,
   atan2,
   atanh,
@@ -49,6 +51,8 @@ import {
   digamma,
   div,
   dot,
+  dynamicSlice,
+  dynamicUpdateSlice,
   einsum,
   equal,
   erf,
@@ -64,6 +68,7 @@ import {
   FluxionError,
   fixedPoint,
   flatten,
+  flip,
   floorDivide,
   fmod,
   full,
@@ -71,6 +76,7 @@ import {
   gammainc,
   gammaincc,
   gammaln,
+  gather,
   grad,
   greater,
   greaterEqual,
@@ -136,12 +142,15 @@ import {
   ShapeError,
   safeMul,
   scalar,
+  segmentMax,
+  segmentSum,
   sign,
   sin,
   sinc,
   sinh,
   slice,
   softplus,
+  sort,
   split,
   sqrt,
   square,
@@ -155,6 +164,8 @@ import {
   type Tensor,
   TreeMismatchError,
   TreeStructure,
+  take,
+  takeAlongAxis,
   tan,
   tanh,
   tensor,
@@ -162,6 +173,7 @@ import {
   tensorFromJSON,
   tensorReviver,
   tile,
+  topK,
   transpose,
   treeFlatten,
   treeLeaves,
@@ -466,6 +478,19 @@ const valueCases: readonly OpCase[] = [
   { name: 'index', args: [m, 1], f: loose(index) },
   { name: 'pad', args: [t, 1], f: loose(pad) },
   { name: 'einsum', args: ['i,i->', t, t], f: loose(einsum) },
+  // integer-array indexing (issue #14 §1): the operand in position 0
+  { name: 'take', args: [t, [0]], f: loose(take) },
+  { name: 'takeAlongAxis', args: [m, tensor([[0], [1]]), 1], f: loose(takeAlongAxis) },
+  { name: 'gather', args: [m, [0]], f: loose(gather) },
+  { name: 'at', args: [t, [0]], f: (x, i) => loose(at)(x, i) },
+  { name: 'sort', args: [t], f: loose(sort) },
+  { name: 'argsort', args: [t], f: loose(argsort) },
+  { name: 'topK', args: [t, 1], f: loose(topK) },
+  { name: 'segmentSum', args: [t, [0, 0], 1], f: loose(segmentSum) },
+  { name: 'segmentMax', args: [t, [0, 0], 1], f: loose(segmentMax) },
+  { name: 'flip', args: [m], f: loose(flip) },
+  { name: 'dynamicSlice', args: [m, [0, 0], [1, 1]], f: loose(dynamicSlice) },
+  { name: 'dynamicUpdateSlice', args: [m, m, [0, 0]], f: loose(dynamicUpdateSlice) },
 ]
 
 describe('ops reject arguments that are not numbers or tensors with InvalidArgumentError', () => {
@@ -570,7 +595,8 @@ describe('ops reject bad axes, shapes, permutations, indices and widths', () => 
         expectNamed(() => loose(slice)(m, [0], b), InvalidArgumentError, `ends ${show(b)}`)
       }
     }
-    for (const s of [[0], [-1], [1.5], [Number.NaN], 'a', [Number.POSITIVE_INFINITY]]) {
+    // a negative step walks backwards (issue #14); 0 and fractions are no steps
+    for (const s of [[0], [-0], [1.5], [Number.NaN], 'a', [Number.POSITIVE_INFINITY]]) {
       expectNamed(() => loose(slice)(m, [0], [2], s), InvalidArgumentError, `steps ${show(s)}`)
     }
     // ±Infinity are fine bounds: they clamp like any bound past the end
@@ -1184,6 +1210,8 @@ describe('every exported function of fluxion is covered by this suite', () => {
         ' ',
       ),
     ],
+    ...['take', 'takeAlongAxis', 'gather', 'at', 'sort', 'argsort', 'topK', 'flip'],
+    ...['segmentSum', 'segmentMax', 'dynamicSlice', 'dynamicUpdateSlice'],
     ...[
       'concat',
       'stack',
