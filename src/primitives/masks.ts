@@ -1,16 +1,18 @@
 /**
  * Ops that select by a constant mask: `tril` and `triu` (a `where` against a triangular mask,
- * batched over leading axes) and `oneHot` (a comparison with the class positions).
+ * batched over leading axes) and `oneHot` (a comparison with the class positions, or for traced
+ * indices a gather of identity rows, whose kernel checks every index).
  *
  * Laws: fd-agreement and vjp-jvp-adjoint for `tril` and `triu` (through `where`).
  * @module
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { shapeOf } from '../core/tracer.ts'
-import { arange } from '../tensor/create.ts'
+import { arange, eye } from '../tensor/create.ts'
 import { show } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { equal, stopGradient, where } from './comparison.ts'
+import { takeV } from './gather.ts'
 import { checkValue, integers } from './shape-extra.ts'
 import { expandDims } from './structural.ts'
 
@@ -77,7 +79,8 @@ export function triu(x: Value, k = 0): Tensor {
  *
  * Indices are float64 numbers holding integers. Concrete indices are checked: a non-integer or
  * one outside [0, classes) throws `InvalidArgumentError` naming it. Traced indices (under `jit`
- * or `vmap`) cannot be read, so there, as in JAX, such an index gives a row of zeros.
+ * or `vmap`) are rows gathered from the identity, so the gather's kernel checks them on every
+ * call and throws `IndexError` (JAX gives such an index a row of zeros: a silently wrong label).
  *
  * Derivative: zero. Throws `InvalidArgumentError` for `classes` not an integer ≥ 0.
  * @example
@@ -87,7 +90,8 @@ export function triu(x: Value, k = 0): Tensor {
 export function oneHot(indices: Value, classes: number): Tensor {
   checkValue(indices, 'oneHot')
   const [c] = integers(classes, 'classes', 'oneHot', 0)
-  if (typeof indices === 'number' || indices instanceof Tensor) {
+  const concrete = typeof indices === 'number' || indices instanceof Tensor
+  if (concrete) {
     const data = typeof indices === 'number' ? [indices] : indices.data
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!
@@ -103,5 +107,7 @@ export function oneHot(indices: Value, classes: number): Tensor {
       }
     }
   }
-  return equal(expandDims(stopGradient(indices), -1), arange(c!)) as Tensor
+  return concrete
+    ? (equal(expandDims(indices, -1), arange(c!)) as Tensor)
+    : (takeV(eye(c!), stopGradient(indices), { axis: 0, batchDims: 0, wrap: false }) as Tensor)
 }

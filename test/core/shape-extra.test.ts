@@ -13,6 +13,7 @@ import {
   expandDims,
   eye,
   grad,
+  IndexError,
   InvalidArgumentError,
   jit,
   linspace,
@@ -323,10 +324,12 @@ describe('tril, triu, oneHot', () => {
       [1, 0, 0],
       [0, 0, 1],
     ])
-    // traced indices cannot be checked: out of range gives a zero row, as in JAX
+    // traced indices are checked by the gather's kernel on every replay (JAX gives a zero row)
     const f = jit((i: Tensor) => oneHot(i, 2))
     expect(f(tensor([1])).toArray()).toEqual([[0, 1]])
-    expect(f(tensor([5])).toArray()).toEqual([[0, 0]])
+    expect(f(tensor([0])).toArray()).toEqual([[1, 0]])
+    for (const bad of [5, -1, 0.5, Number.NaN]) expect(() => f(tensor([bad]))).toThrow(IndexError)
+    expect(() => vmap((i: Tensor) => oneHot(i, 3))(tensor([0, 3]))).toThrow(IndexError)
     expect(
       grad((z: Tensor) => sum(mul(z, oneHot(tensor([1, 0]), 2))))(zeros([2, 2])).toArray(),
     ).toEqual([
