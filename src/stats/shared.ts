@@ -17,6 +17,8 @@ type Value = number | Tensor
 export interface LocScaleFn {
   (x: number, loc?: number, scale?: number): number
   (x: Tensor, loc?: Value, scale?: Value): Tensor
+  (x: Value, loc: Tensor, scale?: Value): Tensor
+  (x: Value, loc: Value | undefined, scale: Tensor): Tensor
   (x: Value, loc?: Value, scale?: Value): Value
 }
 
@@ -24,6 +26,7 @@ export interface LocScaleFn {
 export interface ShapeLocScaleFn {
   (x: number, shape: number, loc?: number, scale?: number): number
   (x: Tensor, shape: Value, loc?: Value, scale?: Value): Tensor
+  (x: Value, shape: Tensor, loc?: Value, scale?: Value): Tensor
   (x: Value, shape: Value, loc?: Value, scale?: Value): Value
 }
 
@@ -38,6 +41,7 @@ export interface TwoShapeLocScaleFn {
 export interface RateLocFn {
   (k: number, mu: number, loc?: number): number
   (k: Tensor, mu: Value, loc?: Value): Tensor
+  (k: Value, mu: Tensor, loc?: Value): Tensor
   (k: Value, mu: Value, loc?: Value): Value
 }
 
@@ -45,6 +49,7 @@ export interface RateLocFn {
 export interface TrialsLocFn {
   (k: number, n: number, p: number, loc?: number): number
   (k: Tensor, n: Value, p: Value, loc?: Value): Tensor
+  (k: Value, n: Value, p: Tensor, loc?: Value): Tensor
   (k: Value, n: Value, p: Value, loc?: Value): Value
 }
 
