@@ -45,6 +45,7 @@ try {
   await import('./linalg/index.js')
   await import('./nn/index.js')
   await import('./optim/index.js')
+  await import('./stats/index.js')
   const cube = (x) => mul(x, mul(x, x))
   const d2 = grad(grad(cube))(2)
   // f(x)_i = x_i * sum(x): J_ij = [i = j] * sum(x) + x_i

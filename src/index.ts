@@ -156,6 +156,7 @@ export {
   tan,
   tanh,
 } from './primitives/trigonometric.ts'
+export * as stats from './stats/index.ts'
 export {
   arange,
   eye,

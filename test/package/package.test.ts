@@ -219,9 +219,9 @@ describe('the package as a user installs it (npm pack, npm install, tsc, node)',
     expect(toTs).toEqual([])
   })
 
-  test('fluxion, fluxion/linalg, fluxion/nn and fluxion/optim need only the dependencies; fast-check only for fluxion/testing', () => {
+  test('fluxion, fluxion/linalg, fluxion/nn, fluxion/optim and fluxion/stats need only the dependencies; fast-check only for fluxion/testing', () => {
     const deps = Object.keys(manifest.dependencies)
-    for (const entry of ['.', './linalg', './nn', './optim']) {
+    for (const entry of ['.', './linalg', './nn', './optim', './stats']) {
       const target = manifest.exports[entry] as Record<string, string>
       for (const file of [target.default!, target.types!]) {
         expect(
