@@ -2,7 +2,7 @@
  * The beta distribution with shapes `a`, `b` on [loc, loc + scale], as
  * `jax.scipy.stats.beta`: density z^(a−1)(1 − z)^(b−1)/(B(a, b)·scale) for
  * z = (x − loc)/scale in [0, 1]. Outside the support logpdf is −∞ and pdf 0, with zero (not
- * NaN) derivatives; `a`, `b` or `scale` ≤ 0 give NaN. The cdf needs the regularized incomplete
+ * NaN) derivatives; `a`, `b` or `scale` ≤ 0 raise InvalidArgumentError (NaN under jit or vmap). The cdf needs the regularized incomplete
  * beta function, which fluxion does not have yet, so there is no `cdf` here.
  * @module
  */
@@ -15,10 +15,10 @@ import {
   and,
   expOf,
   inSupport,
-  orNaN,
   standardize,
   type TwoShapeLocScaleFn,
   twoShapeLocScale,
+  validOr,
 } from './shared.ts'
 
 /**
@@ -37,9 +37,10 @@ export const logpdf: TwoShapeLocScaleFn = twoShapeLocScale((x, a, b, loc, scale)
     add(xlogy(sub(a, 1), z), xlog1py(sub(b, 1), neg(z))),
     add(betaln(a, b), log(scale)),
   )
-  return orNaN(
+  return validOr(
     and(and(greater(a, 0), greater(b, 0)), greater(scale, 0)),
     inSupport(and(greaterEqual(z, 0), lessEqual(z, 1)), inside, Number.NEGATIVE_INFINITY),
+    'beta.logpdf',
   )
 })
 

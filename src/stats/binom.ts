@@ -1,7 +1,7 @@
 /**
  * The binomial distribution: k successes in `n` trials of probability `p`, shifted by `loc`,
  * as `jax.scipy.stats.binom`. A k − loc outside 0…n or not an integer is outside the support
- * (logpmf −∞, pmf 0); `n` negative or not an integer, or `p` outside [0, 1], gives NaN. The
+ * (logpmf −∞, pmf 0); `n` negative or not an integer, or `p` outside [0, 1], raises InvalidArgumentError (NaN under jit or vmap). The
  * derivative in k and n is that of the analytic continuation through `lgamma` (as JAX).
  * @module
  */
@@ -15,7 +15,7 @@ import { floorDivide } from '../primitives/remainder.ts'
 import { lgamma } from '../primitives/special.ts'
 import { expandDims } from '../primitives/structural.ts'
 import { arange } from '../tensor/create.ts'
-import { and, expOf, inSupport, orNaN, type TrialsLocFn, trialsLoc } from './shared.ts'
+import { and, expOf, inSupport, type TrialsLocFn, trialsLoc, validOr } from './shared.ts'
 
 type Value = Parameters<typeof neg>[0]
 
@@ -38,13 +38,14 @@ export const logpmf: TrialsLocFn = trialsLoc((k, n, p, loc) => {
   const nj = sub(n, j)
   const logChoose = sub(sub(lgamma(add(n, 1)), lgamma(add(j, 1))), lgamma(add(nj, 1)))
   const inside = add(logChoose, add(xlogy(j, p), xlog1py(nj, neg(p))))
-  return orNaN(
+  return validOr(
     validParams(n, p),
     inSupport(
       and(and(greaterEqual(j, 0), lessEqual(j, n)), isInteger(j)),
       inside,
       Number.NEGATIVE_INFINITY,
     ),
+    'binom.logpmf',
   )
 })
 
@@ -75,7 +76,7 @@ export const cdf: TrialsLocFn = trialsLoc((k, n, p, loc) => {
     pmf(js, last(n), last(p)),
     0,
   )
-  const out = orNaN(validParams(n, p), sum(terms, -1))
+  const out = validOr(validParams(n, p), sum(terms, -1), 'binom.cdf')
   // numbers in, a number out, as every other function here
   const allNumbers = [k, n, p, loc].every((v) => typeof v === 'number')
   return allNumbers && typeof out !== 'number' ? out.item() : out

@@ -1,12 +1,12 @@
 /**
  * The Cauchy distribution, as `jax.scipy.stats.cauchy`: density 1/(π·scale·(1 + z²)) for
- * z = (x − loc)/scale. `scale` ≤ 0 gives NaN.
+ * z = (x − loc)/scale. `scale` ≤ 0 raises InvalidArgumentError (NaN under jit or vmap).
  * @module
  */
 import { add, atan2, div, mul, neg } from '../primitives/arithmetic.ts'
 import { greater } from '../primitives/comparison.ts'
 import { log, log1p, square } from '../primitives/elementwise.ts'
-import { expOf, type LocScaleFn, locScale, orNaN, standardize } from './shared.ts'
+import { expOf, type LocScaleFn, locScale, standardize, validOr } from './shared.ts'
 
 /**
  * −log(π·scale) − log1p(z²).
@@ -18,7 +18,11 @@ import { expOf, type LocScaleFn, locScale, orNaN, standardize } from './shared.t
  */
 export const logpdf: LocScaleFn = locScale((x, loc, scale) => {
   const z = standardize(x, loc, scale)
-  return orNaN(greater(scale, 0), neg(add(log(mul(Math.PI, scale)), log1p(square(z)))))
+  return validOr(
+    greater(scale, 0),
+    neg(add(log(mul(Math.PI, scale)), log1p(square(z)))),
+    'cauchy.logpdf',
+  )
 })
 
 /**
@@ -37,7 +41,7 @@ export const pdf: LocScaleFn = expOf(logpdf)
  * @category stats
  */
 export const cdf: LocScaleFn = locScale((x, loc, scale) =>
-  orNaN(greater(scale, 0), div(atan2(1, neg(standardize(x, loc, scale))), Math.PI)),
+  validOr(greater(scale, 0), div(atan2(1, neg(standardize(x, loc, scale))), Math.PI), 'cauchy.cdf'),
 )
 
 /**

@@ -13,7 +13,7 @@ import { min, sum } from '../primitives/reduction.ts'
 import { lgamma } from '../primitives/special.ts'
 import { scalar } from '../tensor/create.ts'
 import type { Tensor } from '../tensor/tensor.ts'
-import { and, inSupport, orNaN } from './shared.ts'
+import { and, inSupport, validOr } from './shared.ts'
 
 type Value = number | Tensor
 
@@ -21,8 +21,8 @@ const asTensor = (v: Value): Tensor => (typeof v === 'number' ? scalar(v) : v)
 
 /**
  * log Γ(Σα) − Σ log Γ(α_i) + Σ (α_i − 1)·log x_i over the last axis (`xlogy`: x_i = 0 with
- * α_i = 1 is exact); −∞ off the simplex (an x_i < 0, or |Σx − 1| > 1e-10·K); NaN when an
- * α_i ≤ 0. The result drops the last axis.
+ * α_i = 1 is exact); −∞ off the simplex (an x_i < 0, or |Σx − 1| > 1e-10·K); `InvalidArgumentError` when an
+ * α_i ≤ 0 (NaN under jit or vmap). The result drops the last axis.
  *
  * Derivative: ∂/∂x_i = (α_i − 1)/x_i (along the simplex, take the component tangent to it);
  * ∂/∂α_i = log x_i + digamma(Σα) − digamma(α_i).
@@ -36,7 +36,11 @@ export function logpdf(x: Value, alpha: Value): Tensor {
   const norm = sub(lgamma(sum(alpha, -1)), sum(lgamma(alpha), -1))
   const inside = add(norm, sum(xlogy(sub(alpha, 1), x), -1))
   return asTensor(
-    orNaN(greater(min(alpha, -1), 0), inSupport(onSimplex, inside, Number.NEGATIVE_INFINITY)),
+    validOr(
+      greater(min(alpha, -1), 0),
+      inSupport(onSimplex, inside, Number.NEGATIVE_INFINITY),
+      'dirichlet.logpdf',
+    ),
   )
 }
 

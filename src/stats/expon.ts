@@ -1,7 +1,7 @@
 /**
  * The exponential distribution with rate 1/scale, shifted by loc, as
  * `jax.scipy.stats.expon`: density e^(−z)/scale for z = (x − loc)/scale ≥ 0. Outside the
- * support logpdf is −∞, pdf and cdf 0, with zero (not NaN) derivatives; `scale` ≤ 0 gives NaN.
+ * support logpdf is −∞, pdf and cdf 0, with zero (not NaN) derivatives; `scale` ≤ 0 raises InvalidArgumentError (NaN under jit or vmap).
  * @module
  */
 import { add, neg } from '../primitives/arithmetic.ts'
@@ -13,8 +13,8 @@ import {
   type LocScaleFn,
   locScale,
   log1mexp,
-  orNaN,
   standardize,
+  validOr,
 } from './shared.ts'
 
 /**
@@ -28,9 +28,10 @@ import {
  */
 export const logpdf: LocScaleFn = locScale((x, loc, scale) => {
   const z = standardize(x, loc, scale)
-  return orNaN(
+  return validOr(
     greater(scale, 0),
     inSupport(greaterEqual(z, 0), neg(add(z, log(scale))), Number.NEGATIVE_INFINITY),
+    'expon.logpdf',
   )
 })
 
@@ -50,7 +51,11 @@ export const pdf: LocScaleFn = expOf(logpdf)
  */
 export const cdf: LocScaleFn = locScale((x, loc, scale) => {
   const z = standardize(x, loc, scale)
-  return orNaN(greater(scale, 0), inSupport(greaterEqual(z, 0), neg(expm1(neg(z))), 0))
+  return validOr(
+    greater(scale, 0),
+    inSupport(greaterEqual(z, 0), neg(expm1(neg(z))), 0),
+    'expon.cdf',
+  )
 })
 
 /**
@@ -61,5 +66,9 @@ export const cdf: LocScaleFn = locScale((x, loc, scale) => {
  */
 export const logcdf: LocScaleFn = locScale((x, loc, scale) => {
   const z = standardize(x, loc, scale)
-  return orNaN(greater(scale, 0), inSupport(greater(z, 0), log1mexp(z), Number.NEGATIVE_INFINITY))
+  return validOr(
+    greater(scale, 0),
+    inSupport(greater(z, 0), log1mexp(z), Number.NEGATIVE_INFINITY),
+    'expon.logcdf',
+  )
 })

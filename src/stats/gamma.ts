@@ -1,7 +1,7 @@
 /**
  * The gamma distribution with shape `a`, as `jax.scipy.stats.gamma`: density
  * z^(a−1)e^(−z)/(Γ(a)·scale) for z = (x − loc)/scale ≥ 0. Outside the support logpdf is −∞,
- * pdf and cdf 0, with zero (not NaN) derivatives; `a` ≤ 0 or `scale` ≤ 0 give NaN.
+ * pdf and cdf 0, with zero (not NaN) derivatives; `a` ≤ 0 or `scale` ≤ 0 raise InvalidArgumentError (NaN under jit or vmap).
  * @module
  */
 import { add, neg, sub } from '../primitives/arithmetic.ts'
@@ -14,10 +14,10 @@ import {
   and,
   expOf,
   inSupport,
-  orNaN,
   type ShapeLocScaleFn,
   shapeLocScale,
   standardize,
+  validOr,
 } from './shared.ts'
 
 /**
@@ -32,9 +32,10 @@ import {
 export const logpdf: ShapeLocScaleFn = shapeLocScale((x, a, loc, scale) => {
   const z = standardize(x, loc, scale)
   const inside = sub(sub(xlogy(sub(a, 1), z), z), add(lgamma(a), log(scale)))
-  return orNaN(
+  return validOr(
     and(greater(a, 0), greater(scale, 0)),
     inSupport(greaterEqual(z, 0), inside, Number.NEGATIVE_INFINITY),
+    'gamma.logpdf',
   )
 })
 
@@ -57,7 +58,11 @@ const clampedZ = (z: Parameters<typeof neg>[0]) => where(greater(z, 0), z, 0)
  * @category stats
  */
 export const cdf: ShapeLocScaleFn = shapeLocScale((x, a, loc, scale) =>
-  orNaN(and(greater(a, 0), greater(scale, 0)), gammainc(a, clampedZ(standardize(x, loc, scale)))),
+  validOr(
+    and(greater(a, 0), greater(scale, 0)),
+    gammainc(a, clampedZ(standardize(x, loc, scale))),
+    'gamma.cdf',
+  ),
 )
 
 /**
@@ -70,8 +75,9 @@ export const cdf: ShapeLocScaleFn = shapeLocScale((x, a, loc, scale) =>
 export const logcdf: ShapeLocScaleFn = shapeLocScale((x, a, loc, scale) => {
   const z = clampedZ(standardize(x, loc, scale))
   const p = gammainc(a, z)
-  return orNaN(
+  return validOr(
     and(greater(a, 0), greater(scale, 0)),
     where(less(p, 0.5), log(p), log1p(neg(gammaincc(a, z)))),
+    'gamma.logcdf',
   )
 })

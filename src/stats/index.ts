@@ -7,8 +7,9 @@
  *
  * Conventions, the same for every distribution: outside the support logpdf/logpmf is −∞ and
  * pdf/pmf/cdf 0 (or 1 above it), with derivatives 0, not NaN; invalid parameters (a scale,
- * shape or rate out of range, a non-integer trial count) give NaN, as JAX — no error is thrown,
- * so the functions trace under `jit` and `vmap` unchanged.
+ * shape or rate out of range, a non-integer trial count) raise `InvalidArgumentError`, also
+ * under `grad` and `jvp`. Under `jit` and `vmap` parameters are traced and cannot be read, so
+ * there invalid ones give NaN, as in JAX.
  *
  * Also reachable as the `stats` namespace of the main entry (`import { stats } from 'fluxion'`).
  * @module

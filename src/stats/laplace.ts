@@ -1,12 +1,12 @@
 /**
  * The Laplace (double exponential) distribution, as `jax.scipy.stats.laplace`: density
- * e^(−|z|)/(2·scale) for z = (x − loc)/scale. `scale` ≤ 0 gives NaN.
+ * e^(−|z|)/(2·scale) for z = (x − loc)/scale. `scale` ≤ 0 raises InvalidArgumentError (NaN under jit or vmap).
  * @module
  */
 import { add, mul, neg, sub } from '../primitives/arithmetic.ts'
 import { greater, less, where } from '../primitives/comparison.ts'
 import { abs, exp, log, log1p } from '../primitives/elementwise.ts'
-import { expOf, type LocScaleFn, locScale, orNaN, standardize } from './shared.ts'
+import { expOf, type LocScaleFn, locScale, standardize, validOr } from './shared.ts'
 
 /**
  * −|z| − log(2·scale).
@@ -18,7 +18,7 @@ import { expOf, type LocScaleFn, locScale, orNaN, standardize } from './shared.t
  */
 export const logpdf: LocScaleFn = locScale((x, loc, scale) => {
   const z = standardize(x, loc, scale)
-  return orNaN(greater(scale, 0), neg(add(abs(z), log(mul(2, scale)))))
+  return validOr(greater(scale, 0), neg(add(abs(z), log(mul(2, scale)))), 'laplace.logpdf')
 })
 
 /**
@@ -41,7 +41,7 @@ const negAbs = (z: Parameters<typeof abs>[0]) => where(less(z, 0), z, neg(z))
 export const cdf: LocScaleFn = locScale((x, loc, scale) => {
   const z = standardize(x, loc, scale)
   const half = mul(0.5, exp(negAbs(z)))
-  return orNaN(greater(scale, 0), where(less(z, 0), half, sub(1, half)))
+  return validOr(greater(scale, 0), where(less(z, 0), half, sub(1, half)), 'laplace.cdf')
 })
 
 /**
@@ -53,5 +53,9 @@ export const cdf: LocScaleFn = locScale((x, loc, scale) => {
 export const logcdf: LocScaleFn = locScale((x, loc, scale) => {
   const z = standardize(x, loc, scale)
   const nz = negAbs(z)
-  return orNaN(greater(scale, 0), where(less(z, 0), sub(nz, Math.LN2), log1p(mul(-0.5, exp(nz)))))
+  return validOr(
+    greater(scale, 0),
+    where(less(z, 0), sub(nz, Math.LN2), log1p(mul(-0.5, exp(nz)))),
+    'laplace.logcdf',
+  )
 })

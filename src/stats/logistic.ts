@@ -1,13 +1,13 @@
 /**
  * The logistic distribution, as `jax.scipy.stats.logistic`: density e^(−z)/(scale·(1 + e^(−z))²)
- * for z = (x − loc)/scale, cdf the logistic sigmoid. `scale` ≤ 0 gives NaN.
+ * for z = (x − loc)/scale, cdf the logistic sigmoid. `scale` ≤ 0 raises InvalidArgumentError (NaN under jit or vmap).
  * @module
  */
 import { add, mul, neg, sub } from '../primitives/arithmetic.ts'
 import { greater } from '../primitives/comparison.ts'
 import { log, softplus } from '../primitives/elementwise.ts'
 import { expit } from '../primitives/elementwise-more.ts'
-import { expOf, type LocScaleFn, locScale, orNaN, standardize } from './shared.ts'
+import { expOf, type LocScaleFn, locScale, standardize, validOr } from './shared.ts'
 
 /**
  * −z − 2·softplus(−z) − log scale (no overflow for large |z|).
@@ -19,7 +19,11 @@ import { expOf, type LocScaleFn, locScale, orNaN, standardize } from './shared.t
  */
 export const logpdf: LocScaleFn = locScale((x, loc, scale) => {
   const z = standardize(x, loc, scale)
-  return orNaN(greater(scale, 0), sub(neg(add(z, mul(2, softplus(neg(z))))), log(scale)))
+  return validOr(
+    greater(scale, 0),
+    sub(neg(add(z, mul(2, softplus(neg(z))))), log(scale)),
+    'logistic.logpdf',
+  )
 })
 
 /**
@@ -37,7 +41,7 @@ export const pdf: LocScaleFn = expOf(logpdf)
  * @category stats
  */
 export const cdf: LocScaleFn = locScale((x, loc, scale) =>
-  orNaN(greater(scale, 0), expit(standardize(x, loc, scale))),
+  validOr(greater(scale, 0), expit(standardize(x, loc, scale)), 'logistic.cdf'),
 )
 
 /**
@@ -47,5 +51,5 @@ export const cdf: LocScaleFn = locScale((x, loc, scale) =>
  * @category stats
  */
 export const logcdf: LocScaleFn = locScale((x, loc, scale) =>
-  orNaN(greater(scale, 0), neg(softplus(neg(standardize(x, loc, scale))))),
+  validOr(greater(scale, 0), neg(softplus(neg(standardize(x, loc, scale)))), 'logistic.logcdf'),
 )

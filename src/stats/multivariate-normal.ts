@@ -16,7 +16,7 @@ import { min, sum } from '../primitives/reduction.ts'
 import { expandDims, squeeze } from '../primitives/structural.ts'
 import { scalar } from '../tensor/create.ts'
 import type { Tensor } from '../tensor/tensor.ts'
-import { orNaN } from './shared.ts'
+import { validOr } from './shared.ts'
 
 type Value = number | Tensor
 
@@ -48,7 +48,8 @@ export function logpdf(x: Value, mean: Value, cov: Value): Tensor {
 
 /**
  * The same density for a diagonal covariance with the given variances (`[..., n]`):
- * −½Σ((x_i − mean_i)²/var_i + log var_i + log 2π). NaN when a variance is ≤ 0.
+ * −½Σ((x_i − mean_i)²/var_i + log var_i + log 2π). `InvalidArgumentError` when a variance is ≤ 0
+ * (NaN under jit or vmap).
  *
  * Derivative: ∂/∂x_i = −(x_i − mean_i)/var_i, ∂/∂var_i = ½((x_i − mean_i)²/var_i − 1)/var_i.
  * @example
@@ -57,5 +58,11 @@ export function logpdf(x: Value, mean: Value, cov: Value): Tensor {
  */
 export function logpdfDiag(x: Value, mean: Value, variance: Value): Tensor {
   const terms = add(add(div(square(sub(x, mean)), variance), log(variance)), LOG_2PI)
-  return asTensor(orNaN(greater(min(asTensor(variance), -1), 0), mul(-0.5, sum(terms, -1))))
+  return asTensor(
+    validOr(
+      greater(min(asTensor(variance), -1), 0),
+      mul(-0.5, sum(terms, -1)),
+      'multivariateNormal.logpdfDiag',
+    ),
+  )
 }

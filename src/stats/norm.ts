@@ -1,14 +1,14 @@
 /**
  * The normal distribution N(loc, scale²), as `jax.scipy.stats.norm`. Every function is a
  * composition of fluxion ops, so it differentiates in `x`, `loc` and `scale` in every mode.
- * `scale` ≤ 0 gives NaN (as JAX).
+ * `scale` ≤ 0 raises `InvalidArgumentError` (NaN under jit or vmap, as JAX).
  * @module
  */
 import { add, mul, sub } from '../primitives/arithmetic.ts'
 import { greater } from '../primitives/comparison.ts'
 import { log, square } from '../primitives/elementwise.ts'
 import { logNdtr, ndtr } from '../primitives/special-erf.ts'
-import { expOf, type LocScaleFn, locScale, orNaN, standardize } from './shared.ts'
+import { expOf, type LocScaleFn, locScale, standardize, validOr } from './shared.ts'
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI)
 
@@ -22,7 +22,11 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI)
  */
 export const logpdf: LocScaleFn = locScale((x, loc, scale) => {
   const z = standardize(x, loc, scale)
-  return orNaN(greater(scale, 0), sub(mul(-0.5, square(z)), add(log(scale), LOG_SQRT_2PI)))
+  return validOr(
+    greater(scale, 0),
+    sub(mul(-0.5, square(z)), add(log(scale), LOG_SQRT_2PI)),
+    'norm.logpdf',
+  )
 })
 
 /**
@@ -41,7 +45,7 @@ export const pdf: LocScaleFn = expOf(logpdf)
  * @category stats
  */
 export const cdf: LocScaleFn = locScale((x, loc, scale) =>
-  orNaN(greater(scale, 0), ndtr(standardize(x, loc, scale))),
+  validOr(greater(scale, 0), ndtr(standardize(x, loc, scale)), 'norm.cdf'),
 )
 
 /**
@@ -52,5 +56,5 @@ export const cdf: LocScaleFn = locScale((x, loc, scale) =>
  * @category stats
  */
 export const logcdf: LocScaleFn = locScale((x, loc, scale) =>
-  orNaN(greater(scale, 0), logNdtr(standardize(x, loc, scale))),
+  validOr(greater(scale, 0), logNdtr(standardize(x, loc, scale)), 'norm.logcdf'),
 )

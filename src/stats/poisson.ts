@@ -1,7 +1,7 @@
 /**
  * The Poisson distribution with mean `mu`, shifted by `loc`, as `jax.scipy.stats.poisson`.
  * A k − loc that is negative or not an integer is outside the support (logpmf −∞, pmf and cdf
- * 0, as SciPy); `mu` < 0 gives NaN. The derivative in k is that of the analytic continuation
+ * 0, as SciPy); `mu` < 0 raises InvalidArgumentError (NaN under jit or vmap). The derivative in k is that of the analytic continuation
  * through `lgamma` (as JAX); the one in `mu` is exact.
  * @module
  */
@@ -11,7 +11,7 @@ import { xlogy } from '../primitives/elementwise-binary.ts'
 import { gammaincc } from '../primitives/gammainc.ts'
 import { floorDivide } from '../primitives/remainder.ts'
 import { lgamma } from '../primitives/special.ts'
-import { and, expOf, inSupport, orNaN, type RateLocFn, rateLoc } from './shared.ts'
+import { and, expOf, inSupport, type RateLocFn, rateLoc, validOr } from './shared.ts'
 
 /**
  * k·log mu − lgamma(k + 1) − mu (`xlogy`: mu = 0 gives 0 at k = 0).
@@ -25,13 +25,14 @@ import { and, expOf, inSupport, orNaN, type RateLocFn, rateLoc } from './shared.
 export const logpmf: RateLocFn = rateLoc((k, mu, loc) => {
   const j = sub(k, loc)
   const inside = sub(sub(xlogy(j, mu), lgamma(add(j, 1))), mu)
-  return orNaN(
+  return validOr(
     greaterEqual(mu, 0),
     inSupport(
       and(greaterEqual(j, 0), equal(j, floorDivide(j, 1))),
       inside,
       Number.NEGATIVE_INFINITY,
     ),
+    'poisson.logpmf',
   )
 })
 
@@ -54,5 +55,5 @@ export const cdf: RateLocFn = rateLoc((k, mu, loc) => {
   const j = sub(k, loc)
   const inside = greaterEqual(j, 0)
   const n = add(floorDivide(where(inside, j, 0), 1), 1)
-  return orNaN(greaterEqual(mu, 0), inSupport(inside, gammaincc(n, mu), 0))
+  return validOr(greaterEqual(mu, 0), inSupport(inside, gammaincc(n, mu), 0), 'poisson.cdf')
 })

@@ -1,12 +1,14 @@
 /**
  * What the distributions share: the call signatures (SciPy's argument order and defaults),
- * standardization, and the two guards every density applies — NaN for invalid parameters (as
- * JAX), −∞ outside the support (as SciPy and JAX).
+ * standardization, and the two guards every density applies — a named error for invalid
+ * parameters (NaN where they are traced by `jit` or `vmap` and cannot be read, as JAX), −∞
+ * outside the support (as SciPy and JAX).
  */
+import { InvalidArgumentError } from '../core/errors.ts'
 import { div, mul, neg, sub } from '../primitives/arithmetic.ts'
 import { greater, where } from '../primitives/comparison.ts'
 import { exp, expm1, log, log1p } from '../primitives/elementwise.ts'
-import type { Tensor } from '../tensor/tensor.ts'
+import { Tensor } from '../tensor/tensor.ts'
 
 type Value = number | Tensor
 
@@ -79,8 +81,21 @@ export const trialsLoc = (f: (k: Value, n: Value, p: Value, loc: Value) => Value
 /** (x − loc)/scale. */
 export const standardize = (x: Value, loc: Value, scale: Value): Value => div(sub(x, loc), scale)
 
-/** `v` where `valid` (a 0/1 mask) holds, NaN elsewhere: invalid parameters give NaN, as JAX. */
-export const orNaN = (valid: Value, v: Value): Value => where(valid, v, Number.NaN)
+/**
+ * `v` where `valid` (a 0/1 mask of the parameters' validity) holds. A concrete mask with a zero
+ * is a call with invalid parameters: `InvalidArgumentError` (never a silent NaN). Under `grad`
+ * and `jvp` the mask is still concrete (comparisons carry no derivative); under `jit` and `vmap`
+ * it is traced and cannot be read, and invalid entries give NaN, as in JAX.
+ */
+export const validOr = (valid: Value, v: Value, op: string): Value => {
+  if (typeof valid === 'number' ? valid === 0 : valid instanceof Tensor && valid.data.includes(0)) {
+    throw new InvalidArgumentError(`${op}: invalid distribution parameters`, {
+      primitive: op,
+      hint: 'scales and shape parameters must be > 0, probabilities in [0, 1], counts whole numbers ≥ 0',
+    })
+  }
+  return where(valid, v, Number.NaN)
+}
 
 /**
  * `v` inside the support, `outside` elsewhere. `where` sends the unselected branch an exact

@@ -1,6 +1,6 @@
 /**
  * Student's t distribution with `df` degrees of freedom, as `jax.scipy.stats.t`. `df` ≤ 0 or
- * `scale` ≤ 0 give NaN. The cdf needs the regularized incomplete beta function, which fluxion
+ * `scale` ≤ 0 raise InvalidArgumentError (NaN under jit or vmap). The cdf needs the regularized incomplete beta function, which fluxion
  * does not have yet, so there is no `cdf` here.
  * @module
  */
@@ -8,7 +8,7 @@ import { add, div, mul, sub } from '../primitives/arithmetic.ts'
 import { greater } from '../primitives/comparison.ts'
 import { log, log1p, square } from '../primitives/elementwise.ts'
 import { lgamma } from '../primitives/special.ts'
-import { and, expOf, orNaN, type ShapeLocScaleFn, shapeLocScale, standardize } from './shared.ts'
+import { and, expOf, type ShapeLocScaleFn, shapeLocScale, standardize, validOr } from './shared.ts'
 
 /**
  * lgamma((ν+1)/2) − lgamma(ν/2) − ½log(νπ) − log scale − (ν+1)/2·log1p(z²/ν).
@@ -26,9 +26,10 @@ export const logpdf: ShapeLocScaleFn = shapeLocScale((x, df, loc, scale) => {
     sub(lgamma(half), lgamma(mul(0.5, df))),
     add(mul(0.5, log(mul(Math.PI, df))), log(scale)),
   )
-  return orNaN(
+  return validOr(
     and(greater(df, 0), greater(scale, 0)),
     sub(norm, mul(half, log1p(div(square(z), df)))),
+    't.logpdf',
   )
 })
 

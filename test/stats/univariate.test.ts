@@ -1,6 +1,7 @@
 import {
   grad,
   hessian,
+  InvalidArgumentError,
   index,
   jacfwd,
   jit,
@@ -161,19 +162,24 @@ describe('outside the support and invalid parameters', () => {
     expect(gamma.cdf(-1, 2)).toBe(0)
     expect(beta.logpdf(1.5, 2, 2)).toBe(-Infinity)
     expect(beta.logpdf(-0.5, 2, 2)).toBe(-Infinity)
-    for (const v of [
-      norm.logpdf(0, 0, 0),
-      norm.cdf(0, 0, -1),
-      expon.logpdf(1, 0, -2),
-      laplace.cdf(0, 0, 0),
-      cauchy.logpdf(0, 0, -1),
-      logistic.logcdf(0, 0, 0),
-      t.logpdf(0, -1),
-      gamma.logpdf(1, 0),
-      beta.logpdf(0.5, 2, -1),
+    for (const call of [
+      () => norm.logpdf(0, 0, 0),
+      () => norm.cdf(0, 0, -1),
+      () => expon.logpdf(1, 0, -2),
+      () => laplace.cdf(0, 0, 0),
+      () => cauchy.logpdf(0, 0, -1),
+      () => logistic.logcdf(0, 0, 0),
+      () => t.logpdf(0, -1),
+      () => gamma.logpdf(1, 0),
+      () => beta.logpdf(0.5, 2, -1),
     ]) {
-      expect(v).toBeNaN()
+      // concrete invalid parameters are a named error, also under grad
+      expect(call).toThrow(InvalidArgumentError)
     }
+    expect(() => grad((s: number) => norm.logpdf(0, 0, s))(-1)).toThrow(InvalidArgumentError)
+    // traced by jit or vmap, they cannot be read: NaN, as in JAX
+    expect(jit((s: Tensor) => norm.logpdf(tensor(0), 0, s))(tensor(-1)).item()).toBeNaN()
+    expect(vmap((s: Tensor) => norm.logpdf(tensor(0), 0, s))(tensor([1, -1])).data[1]).toBeNaN()
   })
   test('derivatives are 0, not NaN, where the value is a constant −∞ or 0', () => {
     const fs = [
