@@ -14,7 +14,9 @@ import {
   concat,
   cos,
   cosh,
+  cumsum,
   div,
+  einsum,
   erf,
   exp,
   expandDims,
@@ -150,6 +152,10 @@ const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
       return take(a, p.indices ?? [], p.axis ?? 0)
     case 'atAdd':
       return at(a, ...Array<null>(p.axis ?? 0).fill(null), p.indices ?? []).add(b)
+    case 'cumsum':
+      return cumsum(a, p.axis ?? 0, { reverse: p.reverse === true })
+    case 'einsum':
+      return einsum(p.spec ?? '', a, b)
   }
 }
 

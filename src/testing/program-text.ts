@@ -87,6 +87,12 @@ const call = (n: ProgramNode, names: readonly string[]): string => {
         .join('')
       return `at(${a}, ${whole}[${(p.indices ?? []).join(', ')}]).add(${b})`
     }
+    case 'cumsum':
+      return p.reverse === true
+        ? `cumsum(${a}, ${p.axis}, { reverse: true })`
+        : `cumsum(${a}, ${p.axis})`
+    case 'einsum':
+      return `einsum('${p.spec}', ${a}, ${b})`
     default:
       return `${n.op}(${a})`
   }

@@ -7,7 +7,9 @@
  * is followed by a `tanh`, so the laws' finite-difference tolerances hold on every program.
  *
  * Gathers and scatter-adds (`take`, `at(…).add`) index with fixed lists holding repeated and
- * negative indices. `sort` is left out: fast-check draws tied inputs often, and at a tie
+ * negative indices; `cumsum` runs along an axis either way, and `einsum` contracts two values
+ * with a spec their shapes fit (a product with a transposed operand, an inner or an outer
+ * product). `sort` is left out: fast-check draws tied inputs often, and at a tie
  * sort's derivative follows the stable order while a central difference averages the sides.
  *
  * A program is generated from a list of raw node specs (naturals), each compiled against the
@@ -77,6 +79,8 @@ export const programOps = [
   'matmul',
   'take',
   'atAdd',
+  'cumsum',
+  'einsum',
 ] as const
 
 /** An op of a program node. */
@@ -98,6 +102,10 @@ export interface NodeParams {
   readonly c?: number
   /** The indices along `axis` of `take` and `atAdd` (repeated and negative ones too). */
   readonly indices?: readonly number[]
+  /** `cumsum` from the end of its axis. */
+  readonly reverse?: boolean
+  /** The subscripts of `einsum`. */
+  readonly spec?: string
 }
 
 /** One SSA node: `op` applied to earlier values (inputs first, then nodes, numbered together). */
@@ -406,6 +414,42 @@ const compile = (
         }
         const b = A.bound + indices.length * slots[bi]!.bound
         emit('atAdd', [ai, bi], { axis, indices }, { shape: A.shape, bound: b })
+        break
+      }
+      case 'cumsum': {
+        if (rank === 0) {
+          fallback()
+          break
+        }
+        const axis = r.p % rank
+        const params = { axis, reverse: r.q % 2 === 1 }
+        emit('cumsum', [ai], params, { shape: A.shape, bound: A.bound * A.shape[axis]! })
+        break
+      }
+      case 'einsum': {
+        // ij,kj->ik (a product with the second operand transposed), i,i-> or i,j->ij
+        const fits = (s: Slot): string | undefined => {
+          if (rank === 2 && s.shape.length === 2 && s.shape[1] === A.shape[1]) {
+            return A.shape[0]! * s.shape[0]! <= maxSize ? 'ij,kj->ik' : undefined
+          }
+          if (rank !== 1 || s.shape.length !== 1) return undefined
+          if (s.shape[0] === A.shape[0] && r.q % 2 === 0) return 'i,i->'
+          return A.shape[0]! * s.shape[0]! <= maxSize ? 'i,j->ij' : undefined
+        }
+        const bi = pickWhere(r.b, (s) => fits(s) !== undefined)
+        if (bi === undefined) {
+          fallback()
+          break
+        }
+        const B = slots[bi]!
+        const spec = fits(B)!
+        const [shape, k]: [ProgramShape, number] =
+          spec === 'ij,kj->ik'
+            ? [[A.shape[0]!, B.shape[0]!], A.shape[1]!]
+            : spec === 'i,i->'
+              ? [[], A.shape[0]!]
+              : [[A.shape[0]!, B.shape[0]!], 1]
+        emit('einsum', [ai, bi], { spec }, { shape, bound: A.bound * B.bound * k })
         break
       }
       case 'matmul': {
