@@ -84,9 +84,11 @@ const specialNeighbours = ['square', 'sqrt', 'log', 'exp', 'abs'] as const
  * Primitives whose products are IEEE arithmetic (`matmul` sums products of its entries, as
  * every linear op keeps IEEE arithmetic): an infinite (co)tangent from √ or log at 0 meets a
  * zero entry there as 0·∞ = NaN, at different entries in each mode. They meet only the
- * neighbours whose derivatives stay finite.
+ * neighbours whose derivatives stay finite. The factorizations' rules are built on matmul, and
+ * their kernels refuse non-finite input (`LinAlgError`), which √ and log of a negative or zero
+ * entry would feed them.
  */
-const ieeeProducts: ReadonlySet<string> = new Set(['matmul'])
+const ieeeProducts: ReadonlySet<string> = new Set(['matmul', 'qr', 'eigh', 'svd', 'pinv'])
 
 /**
  * `grad-jacrev-jacfwd` on p itself and on g ∘ p and p ∘ g (g applied to every argument) for each

@@ -32,7 +32,11 @@ import {
   squareP,
 } from './elementwise.ts'
 import { addP, broadcastToP, reshapeP, safeMulP, sumP } from './families.ts'
+import { eighP } from './linalg/eigh.ts'
+import { pinvP } from './linalg/lstsq.ts'
 import { matmulP } from './linalg/matmul.ts'
+import { qrP } from './linalg/qr.ts'
+import { svdP } from './linalg/svd.ts'
 import { maxP } from './reduction.ts'
 import { castP, padP, sliceP, transposeP } from './structural.ts'
 import { acosP, asinP, atanP, coshP, cosP, sinhP, sinP, tanhP, tanP } from './trigonometric.ts'
@@ -87,6 +91,10 @@ export const primitiveNames = [
   'concat',
   'cast',
   'matmul',
+  'qr',
+  'eigh',
+  'svd',
+  'pinv',
 ] as const
 
 /** A primitive's name. */
@@ -142,4 +150,8 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   concat: concatP as Primitive,
   cast: castP as Primitive,
   matmul: matmulP as Primitive,
+  qr: qrP as Primitive,
+  eigh: eighP as Primitive,
+  svd: svdP as Primitive,
+  pinv: pinvP as Primitive,
 }
