@@ -9,9 +9,9 @@
  * @module
  */
 
-export { eigh, eigvalsh } from '../primitives/linalg/eigh.ts'
+export { type EighResult, eigh, eigvalsh } from '../primitives/linalg/eigh.ts'
 export { lstsq, pinv } from '../primitives/linalg/lstsq.ts'
 export { dot, matmul, outer } from '../primitives/linalg/matmul.ts'
 export { cond, type NormOrder, norm } from '../primitives/linalg/norm.ts'
-export { qr } from '../primitives/linalg/qr.ts'
-export { svd, svdvals } from '../primitives/linalg/svd.ts'
+export { type QrResult, qr } from '../primitives/linalg/qr.ts'
+export { type SvdResult, svd, svdvals } from '../primitives/linalg/svd.ts'

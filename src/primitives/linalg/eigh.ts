@@ -141,6 +141,14 @@ export const eighP: Primitive<void> = define<void>({
   },
 })
 
+/** The eigendecomposition of {@link eigh}. */
+export interface EighResult {
+  /** λ [..., n], ascending. */
+  readonly eigenvalues: Tensor
+  /** V [..., n, n]: orthonormal eigenvectors as columns, column j for λ_j. */
+  readonly eigenvectors: Tensor
+}
+
 /**
  * Eigendecomposition of a real symmetric matrix: A = V·diag(λ)·Vᵀ, eigenvalues ascending,
  * eigenvectors as the columns of V (orthonormal), each with its entry of largest magnitude
@@ -162,12 +170,12 @@ export const eighP: Primitive<void> = define<void>({
  * Throws `ShapeError` for rank < 2 or non-square matrices, `LinAlgError` for non-finite entries
  * (or, which finite input never causes, no convergence within 60 sweeps).
  * @example
- * const { eigenvalues, eigenvectors } = eigh(tensor([[2, 0], [0, 1]]))
+ * const { eigenvalues, eigenvectors } = linalg.eigh(tensor([[2, 0], [0, 1]]))
  * eigenvalues.toArray() // => [1, 2]
  * eigenvectors.toArray() // => [[0, 1], [1, 0]]
  * @category linalg
  */
-export function eigh(a: Value): { eigenvalues: Tensor; eigenvectors: Tensor } {
+export function eigh(a: Value): EighResult {
   const s = shapeOf(a)
   const { w, v } = unpack(bind1(eighP, a, undefined), s[s.length - 1] ?? 0)
   return { eigenvalues: w as Tensor, eigenvectors: v as Tensor }
@@ -180,7 +188,7 @@ export function eigh(a: Value): { eigenvalues: Tensor; eigenvectors: Tensor } {
  * repeated eigenvalues too (the largest eigenvalue's gradient is v·vᵀ where it is simple).
  * Throws as `eigh`.
  * @example
- * eigvalsh(tensor([[2, 1], [1, 2]])).toArray() // => [1, 3]
+ * linalg.eigvalsh(tensor([[2, 1], [1, 2]])) // ≈ [1, 3]
  * @category linalg
  */
 export function eigvalsh(a: Value): Tensor {

@@ -50,7 +50,7 @@ const matrixShape = (a: Value, op: string): [number, number] => {
  * m < n, a rank-deficient A (a diagonal entry of R at most max(m, n)·ε·max|Rᵢᵢ|; use
  * `matmul(pinv(a), b)` for the least-norm solution) or non-finite entries.
  * @example
- * lstsq(tensor([[1, 0], [0, 1], [1, 1]]), tensor([1, 1, 0])).toArray() // => [0.3333333333333334, 0.3333333333333333]
+ * linalg.lstsq(tensor([[1, 0], [0, 1], [1, 1]]), tensor([1, 1, 0])) // ≈ [1 / 3, 1 / 3]
  * @category linalg
  */
 export function lstsq(a: Value, b: Value): Tensor {
@@ -188,7 +188,7 @@ export const pinvP: Primitive<PinvParams> = define<PinvParams>({
  * Throws `ShapeError` for rank < 2, `InvalidArgumentError` for a negative or non-finite `rtol`,
  * `LinAlgError` for non-finite entries.
  * @example
- * pinv(tensor([[2, 0], [0, 0]])).toArray() // => [[0.5, 0], [0, 0]]
+ * linalg.pinv(tensor([[2, 0], [0, 0]])).toArray() // => [[0.5, 0], [0, 0]]
  * @category linalg
  */
 export function pinv(a: Value, rtol?: number): Tensor {

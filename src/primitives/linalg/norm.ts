@@ -82,9 +82,9 @@ function matrixNorm(x: Value, ord: NormOrder | undefined, r: number, c: number):
  * Throws `InvalidArgumentError` for an order that does not apply, an axis out of range or a
  * repeated axis pair, and `ShapeError` for `ord` without `axis` on rank > 2.
  * @example
- * norm(tensor([3, 4])).item() // => 5
- * norm(tensor([[1, -2], [3, 4]]), 1).item() // => 6
- * norm(tensor([[3, 0], [0, 4]]), 'nuc').item() // => 7
+ * linalg.norm(tensor([3, 4])).item() // => 5
+ * linalg.norm(tensor([[1, -2], [3, 4]]), 1).item() // => 6
+ * linalg.norm(tensor([[3, 0], [0, 4]]), 'nuc').item() // => 7
  * @category linalg
  */
 export function norm(
@@ -147,7 +147,7 @@ export function norm(
  * ds₁/sₖ − s₁·dsₖ/sₖ². Throws as `norm` and `svd`, and `ShapeError` for a non-square A with
  * an order other than 2 or −2.
  * @example
- * cond(tensor([[2, 0], [0, 0.5]])).item() // => 4
+ * linalg.cond(tensor([[2, 0], [0, 0.5]])).item() // => 4
  * @category linalg
  */
 export function cond(a: Value, p?: NormOrder): Tensor {

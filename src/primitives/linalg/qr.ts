@@ -8,7 +8,7 @@
  * A₁ square: (Q, R₁) is the QR of A₁ (the rule above) and R₂ = Qᵀ·A₂, so dR₂ = dQᵀ·A₂ + Qᵀ·dA₂.
  * The pullback transposes these: with B = Qᵀ·Q̄ − R̄·Rᵀ and G = tril(B − Bᵀ, −1) − B,
  * Ā = (Q̄ + Q·G)·R⁻ᵀ. R⁻¹ is applied by substitution in fluxion ops. The derivative needs R₁
- * non-singular (A₁ of full rank): else its entries are ±∞ or NaN, never finite and wrong.
+ * non-singular (A₁ of full rank): at an exact zero on R's diagonal its entries are ±∞ or NaN.
  *
  * Laws: fd-agreement, vjp-jvp-adjoint, jvp-linearity, vmap-agreement, jit-agreement (all the
  * registry's). Taylor mode: `seriesByNestedJvp` (K nested forward passes), the documented
@@ -182,6 +182,14 @@ export const qrP: Primitive<QrParams> = define<QrParams>({
   },
 })
 
+/** The factors of {@link qr}. */
+export interface QrResult {
+  /** Q [..., m, k]: orthonormal columns. */
+  readonly q: Tensor
+  /** R [..., k, n]: upper triangular, diagonal ≥ 0. */
+  readonly r: Tensor
+}
+
 /**
  * Reduced QR factorization: A = Q·R with Q [..., m, k] (orthonormal columns), R [..., k, n]
  * (upper triangular), k = min(m, n), by Householder reflections; batched over leading axes.
@@ -191,17 +199,18 @@ export const qrP: Primitive<QrParams> = define<QrParams>({
  * Derivative: with X = dA·R⁻¹, C = Qᵀ·X, L its strictly lower triangle, Ω = L − Lᵀ:
  * dQ = Q·(Ω − C) + X and dR = (C − Ω)·R (m ≥ n); for m < n the left square block A₁ is
  * differentiated so and dR₂ = dQᵀ·A₂ + Qᵀ·dA₂ (JAX raises there). It needs A (A₁ when m < n)
- * of full column rank: at a rank-deficient A the derivative has ±∞/NaN entries. Every mode:
+ * of full column rank: where R has an exact zero on its diagonal the derivative has ±∞/NaN
+ * entries, and near rank deficiency it grows like 1/σ_min, as Q itself does. Every mode:
  * grad, jacfwd, hessian, vmap, jit; Taylor mode by nested forward passes.
  *
  * Throws `ShapeError` for rank < 2 and `LinAlgError` for non-finite entries.
  * @example
- * const { q, r } = qr(tensor([[3, 0], [4, 5]]))
- * q.toArray() // => [[0.6, -0.8], [0.8, 0.6]]
- * r.toArray() // => [[5, 4], [0, 3]]
+ * const { q, r } = linalg.qr(tensor([[3, 0], [4, 5]]))
+ * q // ≈ [[0.6, -0.8], [0.8, 0.6]]
+ * r // ≈ [[5, 4], [0, 3]]
  * @category linalg
  */
-export function qr(a: Value): { q: Tensor; r: Tensor } {
+export function qr(a: Value): QrResult {
   const s = shapeOf(a)
   const packed = bind1(qrP, a, { fullRank: false })
   const { q, r } = unpack(packed, s[s.length - 2] ?? 0, s[s.length - 1] ?? 0)

@@ -189,6 +189,16 @@ export const svdP: Primitive<void> = define<void>({
   },
 })
 
+/** The factors of {@link svd}. */
+export interface SvdResult {
+  /** U [..., m, k]: orthonormal left singular vectors as columns. */
+  readonly u: Tensor
+  /** s [..., k]: the singular values, descending, ≥ 0. */
+  readonly s: Tensor
+  /** Vt [..., k, n]: orthonormal right singular vectors as rows. */
+  readonly vt: Tensor
+}
+
 /**
  * Reduced singular value decomposition: A = U·diag(s)·Vt with U [..., m, k] and Vtᵀ [..., n, k]
  * orthonormal, s [..., k] descending and ≥ 0, k = min(m, n) (NumPy's and JAX's
@@ -207,13 +217,13 @@ export const svdP: Primitive<void> = define<void>({
  * Throws `ShapeError` for rank < 2, `LinAlgError` for non-finite entries (or no convergence
  * within 60 sweeps, which finite input never causes).
  * @example
- * const { u, s, vt } = svd(tensor([[0, 2], [1, 0]]))
+ * const { u, s, vt } = linalg.svd(tensor([[0, 2], [1, 0]]))
  * s.toArray() // => [2, 1]
  * u.toArray() // => [[1, 0], [0, 1]]
  * vt.toArray() // => [[0, 1], [1, 0]]
  * @category linalg
  */
-export function svd(a: Value): { u: Tensor; s: Tensor; vt: Tensor } {
+export function svd(a: Value): SvdResult {
   const [m, n] = shapeOf(a).length < 2 ? [0, 0] : dims(a)
   const { u, s, v } = unpack(bind1(svdP, a, undefined), m, n)
   return { u: u as Tensor, s: s as Tensor, vt: mT(v) as Tensor }
@@ -225,7 +235,7 @@ export function svd(a: Value): { u: Tensor; s: Tensor; vt: Tensor } {
  * Derivative: ds = diag(Uᵀ·dA·V); its gradient U·diag(s̄)·Vᵀ is finite wherever the SVD is
  * computed, repeated singular values included. Throws as `svd`.
  * @example
- * svdvals(tensor([[3, 0], [0, -4]])).toArray() // => [4, 3]
+ * linalg.svdvals(tensor([[3, 0], [0, -4]])).toArray() // => [4, 3]
  * @category linalg
  */
 export function svdvals(a: Value): Tensor {

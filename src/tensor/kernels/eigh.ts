@@ -58,8 +58,8 @@ export function eighK(a: Float64Array, shape: Shape): Float64Array {
     const scale = powerOfTwoScale(a, at, n * n)
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
-        // halves first: exact, and the sum cannot overflow
-        s[i * n + j] = (a[at + i * n + j]! * 0.5 + a[at + j * n + i]! * 0.5) * scale
+        // scaled, then halved (exact away from subnormals), so the sum cannot overflow
+        s[i * n + j] = a[at + i * n + j]! * scale * 0.5 + a[at + j * n + i]! * scale * 0.5
       }
     }
     v.fill(0)
@@ -99,9 +99,15 @@ function jacobi(s: Float64Array, v: Float64Array, n: number): boolean {
           s[q * n + p] = 0
           continue
         }
-        off = true
         const tau = (aqq - app) / (2 * apq)
         const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.hypot(1, tau))
+        if (t === 0) {
+          // s_pq below 1e-308 of the gap s_qq − s_pp: a rotation would change nothing
+          s[p * n + q] = 0
+          s[q * n + p] = 0
+          continue
+        }
+        off = true
         const c = 1 / Math.sqrt(1 + t * t)
         const sn = t * c
         for (let r = 0; r < n; r++) {

@@ -5,7 +5,8 @@
  * their norms are then the singular values, each to a few ulps relative on well-conditioned
  * input, and the rotations accumulate into V. A pair counts as orthogonal when
  * |aₚᵀa_q| ≤ tol·‖aₚ‖‖a_q‖ with tol = √m·ε (LAPACK's dgesvj); the iteration ends after a sweep
- * with no rotation. Columns of U for zero singular values are completed to an orthonormal set.
+ * with no rotation. Columns of U for zero singular values are completed to an orthonormal set;
+ * singular values below about 1e-154·max|aᵢⱼ| count as zero (their squares underflow).
  * Each column of U has its entry of largest magnitude positive (V's column flips with it).
  * @module
  */
@@ -18,6 +19,13 @@ import {
   powerOfTwoScale,
 } from './decomp-common.ts'
 import { MAX_SWEEPS } from './eigh.ts'
+
+/**
+ * The smallest normal double: a column's sum of squares below it has lost precision (its norm is
+ * below 1.5e-154 of the largest entry), so the column counts as zero — a backward error of that
+ * relative size, and its singular value is reported as 0.
+ */
+const TINY = 2 ** -1022
 
 /** The packed output shape `[..., m + 1 + n, k]`: U's rows, the singular values, V's rows. */
 export function svdShape(shape: Shape): number[] {
@@ -59,7 +67,7 @@ export function svdK(a: Float64Array, shape: Shape, op = 'svd'): Float64Array {
     for (let j = 0; j < k; j++) {
       let ss = 0
       for (let i = 0; i < rows; i++) ss += w[j * rows + i]! ** 2
-      s[j] = Math.sqrt(ss)
+      s[j] = ss < TINY ? 0 : Math.sqrt(ss)
     }
     for (let i = 0; i < k; i++) order[i] = i
     order.sort((p, q) => s[q]! - s[p]!)
@@ -106,11 +114,14 @@ function rotate(w: Float64Array, v: Float64Array, rows: number, k: number): bool
           beta += y * y
           gamma += x * y
         }
-        if (gamma === 0 || Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue
-        rotated = true
+        // a column whose squares underflow (norm below 1e-154·max|a|) counts as zero
+        if (gamma === 0 || alpha < TINY || beta < TINY) continue
+        if (Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue
         // the rotation diagonalizing the 2 × 2 Gram matrix [[α, γ], [γ, β]]
         const zeta = (beta - alpha) / (2 * gamma)
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.hypot(1, zeta))
+        if (t === 0) continue // γ below rounding of β − α: nothing to rotate
+        rotated = true
         const c = 1 / Math.sqrt(1 + t * t)
         const sn = t * c
         for (let i = 0; i < rows; i++) {
