@@ -163,9 +163,10 @@ export interface EighResult {
  * gradient there (grad of sum(eigenvalues) at I is I), while eigenvector derivatives that
  * depend on the rotation inside the degenerate eigenspace come out ±∞ or NaN, as in JAX —
  * never a finite wrong number. Nearly repeated eigenvalues give huge but finite eigenvector
- * derivatives, which is what they are. Second derivatives at repeated eigenvalues are
- * likewise ±∞/NaN. Every mode: grad, jacfwd, hessian, vmap, jit; Taylor mode by nested
- * forward passes.
+ * derivatives, which is what they are. Second derivatives at repeated eigenvalues pass
+ * through eigenvector derivatives, so they have NaN entries there even for functions of the
+ * eigenvalues alone (as in JAX); their finite entries are right. Every mode: grad, jacfwd,
+ * hessian, vmap, jit; Taylor mode by nested forward passes.
  *
  * Throws `ShapeError` for rank < 2 or non-square matrices, `LinAlgError` for non-finite entries
  * (or, which finite input never causes, no convergence within 60 sweeps).

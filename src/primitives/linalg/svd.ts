@@ -211,8 +211,9 @@ export interface SvdResult {
  * values (or a zero one, when m ≠ n) F or S⁻¹ has ∞ entries, met only through
  * zero-annihilating products: functions of s alone (`svdvals`, the nuclear norm) have finite
  * gradients there, U·Vᵀ for the nuclear norm; derivatives of U or V that depend on the rotation
- * inside a repeated singular subspace come out ±∞ or NaN, as in JAX. Every mode: grad, jacfwd,
- * hessian, vmap, jit; Taylor mode by nested forward passes.
+ * inside a repeated singular subspace come out ±∞ or NaN, as in JAX; so do, there, the
+ * second derivatives that pass through them, even of functions of s alone. Every mode: grad,
+ * jacfwd, hessian, vmap, jit; Taylor mode by nested forward passes.
  *
  * Throws `ShapeError` for rank < 2, `LinAlgError` for non-finite entries (or no convergence
  * within 60 sweeps, which finite input never causes).
