@@ -81,26 +81,18 @@ const drawOuter = (pt: Point): { readonly name: string; readonly g: (y: Numeric)
 const specialNeighbours = ['square', 'sqrt', 'log', 'exp', 'abs'] as const
 
 /**
- * Primitives whose products are IEEE arithmetic (`matmul` sums products of its entries, as
- * every linear op keeps IEEE arithmetic): an infinite (co)tangent from √ or log at 0 meets a
- * zero entry there as 0·∞ = NaN, at different entries in each mode. They meet only the
- * neighbours whose derivatives stay finite.
+ * Primitives that meet only the neighbours whose values and derivatives stay finite:
+ *
+ * - `matmul`, whose products are IEEE arithmetic (as every linear op keeps): an infinite
+ *   (co)tangent from √ or log at 0 meets a zero entry there as 0·∞ = NaN, at different entries
+ *   in each mode;
+ * - the solves, factorizations and determinants, which refuse a non-finite matrix with
+ *   `LinAlgError` (NumPy and SciPy refuse one too) — √ and log of a zero or negative entry
+ *   would hand them −∞ or NaN — and whose rules are built on matmul and solves.
  */
-const ieeeProducts: ReadonlySet<string> = new Set(['matmul'])
-
-/**
- * Primitives that refuse a non-finite matrix with `LinAlgError` (solves, factorizations,
- * determinants: NumPy and SciPy refuse one too): √ and log at 0 would hand them −∞, or an
- * infinite (co)tangent where the rules solve. Like `matmul`, they meet only the neighbours that
- * keep values and derivatives finite.
- */
-const finiteMatrices: ReadonlySet<string> = new Set([
-  'triangularSolve',
-  'solve',
-  'lu',
-  'cholesky',
-  'det',
-  'slogdet',
+const finiteOnly: ReadonlySet<string> = new Set([
+  ...['matmul', 'qr', 'eigh', 'svd', 'pinv'],
+  ...['triangularSolve', 'solve', 'lu', 'cholesky', 'det', 'slogdet'],
 ])
 
 /**
@@ -110,11 +102,7 @@ const finiteMatrices: ReadonlySet<string> = new Set([
 const modesAgreeAround = (p: Primitive, { f, xs }: Subject): Equation => {
   const variants: [string, (...ys: Numeric[]) => Numeric][] = [['p', f]]
   const neighbours = specialNeighbours.filter(
-    (name) =>
-      !(ieeeProducts.has(p.name) || finiteMatrices.has(p.name)) ||
-      name === 'square' ||
-      name === 'exp' ||
-      name === 'abs',
+    (name) => !finiteOnly.has(p.name) || name === 'square' || name === 'exp' || name === 'abs',
   )
   for (const name of neighbours) {
     const q = primitives[name]

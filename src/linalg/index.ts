@@ -13,6 +13,8 @@ export { einsum } from '../primitives/einsum.ts'
 export { cholesky, choSolve } from '../primitives/linalg/cholesky.ts'
 export { dot, inner, tensordot, vdot } from '../primitives/linalg/contract.ts'
 export { det, type SlogdetResult, slogdet } from '../primitives/linalg/det.ts'
+export { type EighResult, eigh, eigvalsh } from '../primitives/linalg/eigh.ts'
+export { lstsq, pinv } from '../primitives/linalg/lstsq.ts'
 export { type LuResult, lu } from '../primitives/linalg/lu.ts'
 export { matmul, outer } from '../primitives/linalg/matmul.ts'
 export {
@@ -23,8 +25,11 @@ export {
   kron,
   trace,
 } from '../primitives/linalg/matrix-utils.ts'
+export { cond, type NormOrder, norm } from '../primitives/linalg/norm.ts'
 export { matrixPower } from '../primitives/linalg/power.ts'
+export { type QrResult, qr } from '../primitives/linalg/qr.ts'
 export { inv, solve } from '../primitives/linalg/solve.ts'
+export { type SvdResult, svd, svdvals } from '../primitives/linalg/svd.ts'
 export {
   type TriangularSolveOptions,
   triangularSolve,

@@ -41,9 +41,13 @@ import { gammainccP, gammaincDerivAP, gammaincP } from './gammainc.ts'
 import { scatterAddP, takeP } from './gather.ts'
 import { choleskyP } from './linalg/cholesky.ts'
 import { detP, slogdetP } from './linalg/det.ts'
+import { eighP } from './linalg/eigh.ts'
+import { pinvP } from './linalg/lstsq.ts'
 import { luP } from './linalg/lu.ts'
 import { matmulP } from './linalg/matmul.ts'
+import { qrP } from './linalg/qr.ts'
 import { solveP } from './linalg/solve.ts'
+import { svdP } from './linalg/svd.ts'
 import { triangularSolveP } from './linalg/triangular.ts'
 import { linearRecurrenceP } from './recurrence.ts'
 import { maxP } from './reduction.ts'
@@ -150,6 +154,10 @@ export const primitiveNames = [
   'scatterAdd',
   'scatterMax',
   'argsort',
+  'qr',
+  'eigh',
+  'svd',
+  'pinv',
 ] as const
 
 /** A primitive's name. */
@@ -250,4 +258,8 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   scatterAdd: scatterAddP as Primitive,
   scatterMax: scatterMaxP as Primitive,
   argsort: argsortP as Primitive,
+  qr: qrP as Primitive,
+  eigh: eighP as Primitive,
+  svd: svdP as Primitive,
+  pinv: pinvP as Primitive,
 }
