@@ -200,10 +200,9 @@ describe('qr: derivatives', () => {
     }
   })
 
-  it('at an exactly singular R the derivative is non-finite; near one it grows like 1/σ_min', () => {
+  it('at an exactly singular R the derivative is a LinAlgError; near one it grows like 1/σ_min', () => {
     // biome-ignore format: one matrix row per bracket
-    const g = grad(weighted)(t([[1, 2], [0, 0], [0, 0]]))
-    expect(Array.from(g.data).some((x) => !Number.isFinite(x))).toBe(true)
+    expect(() => grad(weighted)(t([[1, 2], [0, 0], [0, 0]]))).toThrow(LinAlgError)
     // rank 1 up to rounding: R₂₂ ≈ 1e-15 and the derivative ≈ 1e15, as Q's own sensitivity
     // biome-ignore format: one matrix row per bracket
     const near = grad(weighted)(t([[1, 2], [2, 4], [3, 6]]))

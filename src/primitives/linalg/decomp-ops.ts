@@ -5,16 +5,17 @@
  * Everything here is built from primitives, so the rules differentiate again.
  * @module
  */
+
 import { bind1, bind2 } from '../../core/bind.ts'
 import { shapeOf, type Val } from '../../core/tracer.ts'
 import { eye } from '../../tensor/create.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 import { add, div, mul, sub } from '../arithmetic.ts'
 import { where } from '../comparison.ts'
-import { concat } from '../concat.ts'
 import { reshapeV } from '../families.ts'
 import { padP, sliceP, transposeP } from '../structural.ts'
 import { matmulP } from './matmul.ts'
+import { triSolve } from './triangular.ts'
 
 /** `x` with its last two axes swapped. */
 export function mT(x: Val): Val {
@@ -124,27 +125,12 @@ export function differences(d: Val): Val {
 }
 
 /**
- * X with T·X = B for triangular T [..., n, n] (`lower`, or upper) and B [..., n, p], by
- * substitution one row at a time in fluxion ops (O(n) ops; it differentiates again). Batch axes
- * broadcast. A zero on T's diagonal gives ±∞ or NaN rows, as IEEE division does.
+ * T⁻¹·B for a triangular T (the lower one when `lower`), batch axes broadcast: the
+ * `triangularSolve` primitive (a kernel, its own derivative rules). A zero on T's diagonal is a
+ * rank-deficient factor: `LinAlgError`.
  */
 export function solveTriangular(t: Val, b: Val, lower: boolean): Val {
-  const n = shapeOf(t)[shapeOf(t).length - 1]!
-  if (n === 0) return b
-  const xs = new Array<Val>(n)
-  const order = Array.from({ length: n }, (_, i) => (lower ? i : n - 1 - i))
-  let done: Val | undefined // the rows solved so far, in row order
-  for (const i of order) {
-    const row = rows(t, i, i + 1) // [..., 1, n]
-    let rhs = rows(b, i, i + 1)
-    if (done !== undefined) {
-      const known = lower ? cols(row, 0, i) : cols(row, i + 1, n)
-      rhs = sub(rhs as Tensor, mm(known, done) as Tensor)
-    }
-    xs[i] = div(rhs as Tensor, cols(row, i, i + 1) as Tensor)
-    done = done === undefined ? xs[i] : concat(lower ? [done, xs[i]!] : [xs[i]!, done], -2)
-  }
-  return done!
+  return triSolve(t, b, { lower, transpose: false, unitDiagonal: false })
 }
 
 /** (x + xᵀ)/2 over the last two axes, halves first as the eigh kernel computes it. */

@@ -7,8 +7,8 @@
  * triangle and Ω = L − Lᵀ: dQ = Q·(Ω − C) + X, dR = (C − Ω)·R. For m < n, A = [A₁ | A₂] with
  * A₁ square: (Q, R₁) is the QR of A₁ (the rule above) and R₂ = Qᵀ·A₂, so dR₂ = dQᵀ·A₂ + Qᵀ·dA₂.
  * The pullback transposes these: with B = Qᵀ·Q̄ − R̄·Rᵀ and G = tril(B − Bᵀ, −1) − B,
- * Ā = (Q̄ + Q·G)·R⁻ᵀ. R⁻¹ is applied by substitution in fluxion ops. The derivative needs R₁
- * non-singular (A₁ of full rank): at an exact zero on R's diagonal its entries are ±∞ or NaN.
+ * Ā = (Q̄ + Q·G)·R⁻ᵀ. R⁻¹ is applied by the `triangularSolve` primitive. The derivative needs
+ * R₁ non-singular (A₁ of full rank): an exact zero on R's diagonal is a `LinAlgError`.
  *
  * Laws: fd-agreement, vjp-jvp-adjoint, jvp-linearity, vmap-agreement, jit-agreement (all the
  * registry's). Taylor mode: `seriesByNestedJvp` (K nested forward passes), the documented
@@ -199,8 +199,8 @@ export interface QrResult {
  * Derivative: with X = dA·R⁻¹, C = Qᵀ·X, L its strictly lower triangle, Ω = L − Lᵀ:
  * dQ = Q·(Ω − C) + X and dR = (C − Ω)·R (m ≥ n); for m < n the left square block A₁ is
  * differentiated so and dR₂ = dQᵀ·A₂ + Qᵀ·dA₂ (JAX raises there). It needs A (A₁ when m < n)
- * of full column rank: where R has an exact zero on its diagonal the derivative has ±∞/NaN
- * entries, and near rank deficiency it grows like 1/σ_min, as Q itself does. Every mode:
+ * of full column rank: where R has an exact zero on its diagonal the derivative raises
+ * `LinAlgError`, and near rank deficiency it grows like 1/σ_min, as Q itself does. Every mode:
  * grad, jacfwd, hessian, vmap, jit; Taylor mode by nested forward passes.
  *
  * Throws `ShapeError` for rank < 2 and `LinAlgError` for non-finite entries.
