@@ -56,6 +56,7 @@ export {
 } from './losses.ts'
 export { accuracy } from './metrics.ts'
 export {
+  type BatchNormInit,
   type BatchNormOptions,
   type BatchNormResult,
   type BatchNormState,

@@ -99,6 +99,14 @@ export interface BatchNormResult {
   readonly state: BatchNormState
 }
 
+/** Parameters and state of a fresh batch normalization, from `batchNormInit`. */
+export interface BatchNormInit {
+  /** Scale 1 and offset 0 per feature. */
+  readonly params: NormParams
+  /** Running mean 0 and running variance 1 per feature. */
+  readonly state: BatchNormState
+}
+
 /**
  * Fresh batch-normalization parameters and state for `features` channels: scale 1, offset 0,
  * running mean 0 and running variance 1.
@@ -106,7 +114,7 @@ export interface BatchNormResult {
  * batchNormInit(2).state.variance.toArray() // => [1, 1]
  * @category layers
  */
-export function batchNormInit(features: number): { params: NormParams; state: BatchNormState } {
+export function batchNormInit(features: number): BatchNormInit {
   if (!(Number.isInteger(features) && features > 0)) {
     throw new InvalidArgumentError(`features must be a positive integer, got ${features}`, {
       primitive: 'batchNormInit',

@@ -57,7 +57,7 @@ const plan = (
  * several overlapping windows gathers from each. Throws `ShapeError` for a window larger than
  * the padded input, `InvalidArgumentError` for a bad window, stride or padding.
  * @example
- * maxPool(reshape(arange(16), [4, 4, 1]), [2, 2]).toArray().flat() // => [5, 7, 13, 15]
+ * maxPool(reshape(arange(16), [4, 4, 1]), [2, 2]).toArray().flat(2) // => [5, 7, 13, 15]
  * @category layers
  */
 export function maxPool(x: Tensor, window: readonly number[], options?: PoolOptions): Tensor {
@@ -73,7 +73,7 @@ export function maxPool(x: Tensor, window: readonly number[], options?: PoolOpti
  * Derivative: each entry receives ȳ/(window count) from every window holding it. Throws as
  * `maxPool`.
  * @example
- * avgPool(reshape(arange(16), [4, 4, 1]), [2, 2]).toArray().flat() // => [2.5, 4.5, 10.5, 12.5]
+ * avgPool(reshape(arange(16), [4, 4, 1]), [2, 2]).toArray().flat(2) // => [2.5, 4.5, 10.5, 12.5]
  * @category layers
  */
 export function avgPool(x: Tensor, window: readonly number[], options?: AvgPoolOptions): Tensor {
