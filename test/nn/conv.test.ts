@@ -59,10 +59,12 @@ const conv2dLoops = (
   const [n, h, wd, c] = x.shape as [number, number, number, number]
   const [kh, kw, , o] = w.shape as [number, number, number, number]
   const span = [(kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1]
-  const [[ph], [pw]] = padsOf(padding, [h, wd], span, stride)
-  const [[, ph2], [, pw2]] = padsOf(padding, [h, wd], span, stride)
-  const ho = Math.floor((h + ph! + ph2 - span[0]!) / stride[0]) + 1
-  const wo = Math.floor((wd + pw! + pw2 - span[1]!) / stride[1]) + 1
+  const [[ph, ph2], [pw, pw2]] = padsOf(padding, [h, wd], span, stride) as [
+    [number, number],
+    [number, number],
+  ]
+  const ho = Math.floor((h + ph + ph2 - span[0]!) / stride[0]) + 1
+  const wo = Math.floor((wd + pw + pw2 - span[1]!) / stride[1]) + 1
   const out = new Float64Array(n * ho * wo * o)
   for (let b = 0; b < n; b++)
     for (let i = 0; i < ho; i++)
@@ -71,8 +73,8 @@ const conv2dLoops = (
           let s = 0
           for (let a = 0; a < kh; a++)
             for (let e = 0; e < kw; e++) {
-              const r = i * stride[0] + a * dilation[0] - ph!
-              const col = j * stride[1] + e * dilation[1] - pw!
+              const r = i * stride[0] + a * dilation[0] - ph
+              const col = j * stride[1] + e * dilation[1] - pw
               if (r < 0 || r >= h || col < 0 || col >= wd) continue
               for (let ch = 0; ch < c; ch++) {
                 s +=
