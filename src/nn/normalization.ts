@@ -4,7 +4,7 @@
  * never stored — so a training step stays a pure function that `grad` and `jit` can take.
  * @module
  */
-import { InvalidArgumentError } from '../core/errors.ts'
+import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { add, div, mul, sub } from '../primitives/arithmetic.ts'
 import { stopGradient } from '../primitives/comparison.ts'
 import { sqrt } from '../primitives/elementwise.ts'
@@ -140,7 +140,7 @@ export function batchNormInit(features: number): BatchNormInit {
  *
  * Derivative: in training, through the batch statistics (every output depends on every example
  * of the batch); in evaluation, an affine map of x. Throws `InvalidArgumentError` for momentum
- * outside [0, 1] or ε < 0.
+ * outside [0, 1] or ε < 0, `ShapeError` in training for x of rank < 2 (no batch axis).
  * @example
  * const { params, state } = batchNormInit(1)
  * const out = batchNorm(params, state, tensor([[1], [3]]), { training: true, epsilon: 0 })
@@ -165,6 +165,16 @@ export function batchNorm(
   const affine = (mu: Tensor, v: Tensor): Tensor =>
     add(mul(div(sub(x, mu), sqrt(add(v, eps))), params.scale), params.offset)
   if (!options.training) return { y: affine(state.mean, state.variance), state }
+  if (x.rank < 2) {
+    throw new ShapeError(
+      `batchNorm in training needs a batch axis, got shape [${x.shape.join(', ')}]`,
+      {
+        primitive: 'batchNorm',
+        shapes: [x.shape],
+        hint: 'give inputs [batch, ..., features]; a single example has no batch statistics',
+      },
+    )
+  }
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i)
   const mu = mean(x, axes)
   const v = variance(x, axes)

@@ -192,6 +192,16 @@ describe('conv2d', () => {
     checkGrads(loss, [x, w])
   })
 
+  it('second derivatives (grad of grad) agree with finite differences', () => {
+    const x = new Tensor(values(1 * 4 * 3 * 2, 17), [1, 4, 3, 2])
+    const w = new Tensor(values(2 * 2 * 2 * 2, 19), [2, 2, 2, 2])
+    const loss = (xv: Tensor, wv: Tensor) => {
+      const y = conv2d(xv, wv, { padding: 'same', stride: [1, 2] })
+      return sum(mul(mul(y, y), y))
+    }
+    checkGrads(loss, [x, w], { order: 2 })
+  })
+
   it('vmap over examples and jit (second call) agree with the batched call', () => {
     const x = new Tensor(values(3 * 6 * 6 * 2, 11), [3, 6, 6, 2])
     const w = new Tensor(values(3 * 3 * 2 * 4, 13), [3, 3, 2, 4])

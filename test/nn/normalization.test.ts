@@ -12,6 +12,7 @@ import {
   mean,
   mul,
   random,
+  ShapeError,
   sum,
   Tensor,
   tensor,
@@ -127,6 +128,9 @@ describe('batchNorm', () => {
       InvalidArgumentError,
     )
     expect(() => batchNormInit(0)).toThrow(InvalidArgumentError)
+    expect(() => batchNorm(params, state, tensor([1, 2, 3, 4, 5]), { training: true })).toThrow(
+      ShapeError,
+    )
   })
 })
 
