@@ -20,19 +20,27 @@ export interface DropoutOptions {
  * `rate` and the kept ones are divided by 1 − rate, so the expectation is x and evaluation
  * needs no rescaling. `rate` 0 or `training: false` return x itself.
  *
- * The mask is drawn from `key` as a concrete tensor (`random.bernoulli(key, x.shape, 1 − rate)`),
- * so it is a constant to every transformation: under `jit` a key closed over is baked into the
- * compiled program (draw a fresh mask per step outside, or call dropout outside `jit`), and
- * under `vmap` every example shares one mask.
+ * With a key, the mask is drawn as a concrete tensor, `random.bernoulli(key, x.shape, 1 − rate)`
+ * (the same key drops the same entries); it is a constant to every transformation, so under
+ * `vmap` all examples share one mask. Keys are plain numbers that `jit` cannot trace: inside a
+ * compiled step, pass the keep-mask itself instead of the key — draw it outside with
+ * `random.bernoulli(key, shape, 1 − rate)` and give it to the step as an argument (1 keeps an
+ * entry, 0 drops it; it broadcasts against x).
  *
  * Derivative: x̄ = ȳ/(1 − rate) where kept, 0 where dropped. Throws `InvalidArgumentError`
- * unless 0 ≤ rate < 1, or for a malformed key.
+ * unless 0 ≤ rate < 1, for a malformed key, or for a key traced by `jit`.
  * @example
  * dropout(random.key(0), tensor([1, 2, 3]), 0).toArray() // => [1, 2, 3]
  * dropout(random.key(0), ones([4]), 1 / 2).toArray().every((v) => v === 0 || v === 2) // => true
+ * dropout(tensor([1, 0, 1]), tensor([1, 2, 3]), 1 / 2).toArray() // => [2, 0, 6]
  * @category layers
  */
-export function dropout(key: Key, x: Tensor, rate: number, options?: DropoutOptions): Tensor {
+export function dropout(
+  key: Key | Tensor,
+  x: Tensor,
+  rate: number,
+  options?: DropoutOptions,
+): Tensor {
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
     throw new InvalidArgumentError(`dropout rate must be in [0, 1), got ${String(rate)}`, {
       primitive: 'dropout',
@@ -41,6 +49,13 @@ export function dropout(key: Key, x: Tensor, rate: number, options?: DropoutOpti
     })
   }
   if (rate === 0 || options?.training === false) return x
-  const keep = bernoulli(key, x.shape, 1 - rate)
+  if (!Array.isArray(key)) return where(key as Tensor, div(x, 1 - rate), 0)
+  if (key.some((k: unknown) => typeof k !== 'number')) {
+    throw new InvalidArgumentError('dropout got a traced key: random draws need concrete keys', {
+      primitive: 'dropout',
+      hint: 'under jit, pass the keep-mask random.bernoulli(key, shape, 1 - rate) as an argument instead of the key',
+    })
+  }
+  const keep = bernoulli(key as Key, x.shape, 1 - rate)
   return where(keep, div(x, 1 - rate), 0)
 }

@@ -162,6 +162,15 @@ describe('dropout', () => {
     expect(() => dropout(random.key(0), x, Number.NaN)).toThrow(InvalidArgumentError)
   })
 
+  it('under jit takes the keep-mask as an argument; a traced key is a named error', () => {
+    const mask = random.bernoulli(random.key(5), [6, 5], 0.75)
+    const step = jit((xv: Tensor, m: Tensor) => dropout(m, xv, 0.25))
+    step(x, mask)
+    expectClose(step(x, mask), dropout(random.key(5), x, 0.25))
+    const traced = jit((xv: Tensor, k: readonly [number, number]) => dropout(k, xv, 0.25))
+    expect(() => traced(x, random.key(5))).toThrow(InvalidArgumentError)
+  })
+
   it('its gradient is the mask scaled by 1/(1 − rate)', () => {
     const g = grad((xv: Tensor) => sum(dropout(random.key(4), xv, 0.25)))(x)
     const y = dropout(random.key(4), new Tensor(new Float64Array(30).fill(1), [6, 5]), 0.25)
