@@ -21,7 +21,17 @@ export {
   softplus,
   tanh,
 } from './activations.ts'
+export {
+  type ConvLayerOptions,
+  type ConvOptions,
+  type ConvParams,
+  conv1d,
+  conv1dLayer,
+  conv2d,
+  conv2dLayer,
+} from './conv.ts'
 export { crossEntropy, nll, softmaxCrossEntropy } from './cross-entropy.ts'
+export { type DropoutOptions, dropout } from './dropout.ts'
 export { glorotNormal, glorotUniform, heNormal, heUniform, type Initializer } from './init.ts'
 export {
   type Activation,
@@ -45,3 +55,17 @@ export {
   type Reduction,
 } from './losses.ts'
 export { accuracy } from './metrics.ts'
+export {
+  type BatchNormInit,
+  type BatchNormOptions,
+  type BatchNormResult,
+  type BatchNormState,
+  batchNorm,
+  batchNormInit,
+  type LayerNormOptions,
+  layerNorm,
+  type NormParams,
+  normParams,
+} from './normalization.ts'
+export { type AvgPoolOptions, avgPool, maxPool, type PoolOptions } from './pool.ts'
+export type { Padding } from './windows.ts'

@@ -3,34 +3,23 @@
  * something to report, not to differentiate (accuracy is piecewise constant, its gradient 0).
  * @module
  */
-import { ShapeError } from '../core/errors.ts'
+import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { value } from '../core/value.ts'
+import { argmax } from '../primitives/statistics.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 
 /**
- * The predicted class of each row of `scores` (shape [..., C]): the index of its largest
- * entry, the first one on ties. Returns a flat array with one class per row.
- */
-const argmaxRows = (scores: Tensor): number[] => {
-  const { data, shape } = value(scores)
-  const classes = shape[shape.length - 1]!
-  const out: number[] = []
-  for (let row = 0; row < data.length; row += classes) {
-    let best = 0
-    for (let c = 1; c < classes; c++) if (data[row + c]! > data[row + best]!) best = c
-    out.push(best)
-  }
-  return out
-}
-
-/**
  * The fraction of rows of `scores` (logits or probabilities, shape [..., C]) whose largest
- * entry is at the labelled class. Labels are class indices (shape [...]) or one-hot rows
- * (shape [..., C]). Not differentiable: it returns a plain number.
+ * entry is at the labelled class, the prediction being `argmax(scores, −1)` (the first of tied
+ * entries; a NaN score counts as the largest, as in NumPy). Labels are integer class indices
+ * (shape [...], float64 values 0, 1, …, C − 1) or one-hot rows (shape [..., C], read with
+ * `argmax` too). Not differentiable: it reads concrete values and returns a plain number.
  *
- * NaN for zero rows. Throws `ShapeError` when the label shape fits neither form.
+ * NaN for zero rows. Throws `ShapeError` when the label shape fits neither form and
+ * `InvalidArgumentError` for a class index that is not an integer in [0, C).
  * @example
  * accuracy(tensor([[2, 1], [0, 3]]), tensor([0, 0])) // => 0.5
+ * accuracy(tensor([[2, 1], [0, 3]]), tensor([[1, 0], [0, 1]])) // => 1
  * @category metrics
  */
 export function accuracy(scores: Tensor, labels: Tensor): number {
@@ -45,11 +34,22 @@ export function accuracy(scores: Tensor, labels: Tensor): number {
       hint: 'scores have shape [N, C]; labels [N] (class indices) or [N, C] (one-hot)',
     })
   }
-  const predicted = argmaxRows(scores)
-  const truth = oneHot ? argmaxRows(labels) : Array.from(value(labels).data)
+  const classes = s[s.length - 1]!
+  const rows = scores.size / Math.max(classes, 1)
+  if (rows === 0) return Number.NaN
+  const predicted = value(argmax(scores, -1)).data
+  const truth = value(oneHot ? argmax(labels, -1) : labels).data
   let correct = 0
-  predicted.forEach((p, i) => {
-    if (p === truth[i]) correct++
-  })
+  for (let i = 0; i < predicted.length; i++) {
+    const t = truth[i]!
+    if (!(Number.isInteger(t) && t >= 0 && t < classes)) {
+      throw new InvalidArgumentError(`label ${t} is not a class index in [0, ${classes})`, {
+        primitive: 'accuracy',
+        shapes: [s, l],
+        hint: 'class labels are integers 0, 1, …, C − 1',
+      })
+    }
+    if (predicted[i] === t) correct++
+  }
   return correct / predicted.length
 }
