@@ -32,6 +32,7 @@ export {
 } from './conv.ts'
 export { crossEntropy, nll, softmaxCrossEntropy } from './cross-entropy.ts'
 export { type DropoutOptions, dropout } from './dropout.ts'
+export { type EmbeddingParams, embedding, embeddingLayer } from './embedding.ts'
 export { glorotNormal, glorotUniform, heNormal, heUniform, type Initializer } from './init.ts'
 export {
   type Activation,

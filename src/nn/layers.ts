@@ -45,7 +45,8 @@ export interface DenseOptions {
   readonly init?: Initializer
 }
 
-const checkSize = (n: number, what: string, op: string): void => {
+/** Throws `InvalidArgumentError` unless `n` (the `what` of `op`) is a positive integer. */
+export const checkSize = (n: number, what: string, op: string): void => {
   if (!(Number.isInteger(n) && n > 0)) {
     throw new InvalidArgumentError(`${what} must be a positive integer, got ${n}`, {
       primitive: op,
