@@ -22,7 +22,8 @@ export const wellConditioned = (n: number, phase = 0.3): Float64Array => {
 export const spd = (n: number): Float64Array => {
   const m = wellConditioned(n)
   const a = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = m[i * n + j]! + m[j * n + i]!
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) a[i * n + j] = m[i * n + j]! + m[j * n + i]!
   return a
 }
 
@@ -61,7 +62,8 @@ export const luPlain = (a: Float64Array, n: number): Lu => {
       const pivot = lu[k * n + k]!
       if (pivot === 0) throw new Error('luPlain: singular matrix')
       for (let i = k + 1; i < n; i++) {
-        const l = (lu[i * n + k]! /= pivot)
+        lu[i * n + k]! /= pivot
+        const l = lu[i * n + k]!
         for (let j = k + 1; j < k1; j++) lu[i * n + j]! -= l * lu[k * n + j]!
       }
     }
@@ -140,7 +142,10 @@ export const choleskyPlain = (a: Float64Array, n: number): Float64Array => {
  * columns of `vectors`: Householder reduction to tridiagonal form, accumulating the
  * transformations, then implicit QL with Wilkinson shifts on the tridiagonal matrix.
  */
-export const eighPlain = (a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } => {
+export const eighPlain = (
+  a: Float64Array,
+  n: number,
+): { values: Float64Array; vectors: Float64Array } => {
   const v = a.slice() // becomes the accumulated orthogonal transformation
   const d = new Float64Array(n)
   const e = new Float64Array(n)
@@ -174,7 +179,8 @@ export const eighPlain = (a: Float64Array, n: number): { values: Float64Array; v
       const hh = f / (h + h)
       for (let j = 0; j <= l; j++) {
         const fj = v[i * n + j]!
-        const gj = (e[j] = e[j]! - hh * fj)
+        const gj = e[j]! - hh * fj
+        e[j] = gj
         for (let k = 0; k <= j; k++) v[j * n + k]! -= fj * e[k]! + gj * v[i * n + k]!
       }
     }

@@ -152,7 +152,7 @@ describe('multivariateNormal', () => {
     const g = grad((v: Tensor) => multivariateNormal.logpdf(v, mean, cov))(x).toArray() as number[]
     const d = tensor([0.4, 0.6, -1])
     const expected = (matmul(inv(cov), d) as Tensor).toArray() as number[]
-    g.forEach((v, i) => expect(v).toBeCloseTo(-expected[i]!, 12))
+    for (const [i, v] of g.entries()) expect(v).toBeCloseTo(-expected[i]!, 12)
     checkGrads(
       (v: Tensor, s: Tensor) => multivariateNormal.logpdfDiag(v, mean, s),
       [x, tensor([2, 1.5, 0.5])],

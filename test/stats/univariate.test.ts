@@ -229,7 +229,7 @@ describe('derivatives in values and parameters', () => {
     const p = tensor([4.5, 0.2, 1.3])
     const g = grad(f)(p)
     const jf0 = jacfwd(f)(p).toArray() as number[]
-    ;(g.toArray() as number[]).forEach((v, i) => expect(jf0[i]).toBeCloseTo(v, 12))
+    for (const [i, v] of (g.toArray() as number[]).entries()) expect(jf0[i]).toBeCloseTo(v, 12)
     const h = hessian(f)(p).toArray() as number[][]
     for (let i = 0; i < 3; i++)
       for (let j = 0; j < 3; j++) expect(h[i]![j]).toBeCloseTo(h[j]![i]!, 10)
