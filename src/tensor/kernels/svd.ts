@@ -18,7 +18,9 @@ import {
   notConverged,
   powerOfTwoScale,
 } from './decomp-common.ts'
-import { MAX_SWEEPS } from './eigh.ts'
+
+/** Sweeps before the one-sided Jacobi SVD gives up (it needs about 6–10 for n ≤ 100). */
+const MAX_SWEEPS = 60
 
 /**
  * The smallest normal double: a column's sum of squares below it has lost precision (its norm is
