@@ -164,6 +164,24 @@ export const takeP: Primitive<IndexParams> = define<IndexParams>({
   },
 })
 
+/**
+ * The shape rule of a scatter (`scatterAdd`, `scatterMax`): the operand's shape, once the
+ * updates are checked to have the gathered shape.
+ */
+export const scatterShape =
+  (name: string) =>
+  ([x, idx, updates]: readonly Shape[], params: IndexParams): Shape => {
+    const expected = checkIndexShapes(name, x!, idx!, params)
+    if (!shapesEqual(updates!, expected)) {
+      throw new ShapeError(`updates of shape [${updates}] where [${expected}] is gathered`, {
+        primitive: name,
+        shapes: [x!, idx!, updates!],
+        hint: 'updates have the shape take(x, indices) has',
+      })
+    }
+    return x!
+  }
+
 /** Primitive record of `scatterAdd`: x with each update added at its index. */
 export const scatterAddP: Primitive<IndexParams> = define<IndexParams>({
   name: 'scatterAdd',
@@ -176,17 +194,7 @@ export const scatterAddP: Primitive<IndexParams> = define<IndexParams>({
     const norm = indicesOf('scatterAdd', i, t, params)
     return new Tensor(scatterAddK(t.data, t.shape, norm, i.shape, u.data, params), t.shape)
   },
-  shape: ([x, idx, updates], params) => {
-    const expected = checkIndexShapes('scatterAdd', x!, idx!, params)
-    if (!shapesEqual(updates!, expected)) {
-      throw new ShapeError(`updates of shape [${updates}] where [${expected}] is gathered`, {
-        primitive: 'scatterAdd',
-        shapes: [x!, idx!, updates!],
-        hint: 'updates have the shape take(x, indices) has',
-      })
-    }
-    return x!
-  },
+  shape: scatterShape('scatterAdd'),
   // linear in x and the updates together
   jvp: ([x, idx], [xDot, , uDot], _y, params) => {
     if (uDot == null) return xDot ?? null

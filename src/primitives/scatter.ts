@@ -17,24 +17,23 @@
  * @module
  */
 import { bindN } from '../core/bind.ts'
-import { ShapeError } from '../core/errors.ts'
 import { define, type Primitive } from '../core/primitive.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
 import { tensor } from '../tensor/create.ts'
 import { scatterMaxK } from '../tensor/kernels/gather.ts'
-import { shapesEqual, sizeOf } from '../tensor/shape.ts'
+import { sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { div, mul } from './arithmetic.ts'
 import { equal, where } from './comparison.ts'
 import { anyReal, drawSeparated } from './domain.ts'
 import { asTensor, broadcastToV, reshapeV, safeMulV, withBatch } from './families.ts'
 import {
-  checkIndexShapes,
   drawIndexCall,
   drawIndices,
   type IndexParams,
   indicesOf,
   scatterAddV,
+  scatterShape,
   takeV,
 } from './gather.ts'
 import { argsortV } from './sort.ts'
@@ -68,17 +67,7 @@ export const scatterMaxP: Primitive<IndexParams> = define<IndexParams>({
     const norm = indicesOf('scatterMax', i, t, params)
     return new Tensor(scatterMaxK(t.data, t.shape, norm, i.shape, u.data, params), t.shape)
   },
-  shape: ([x, idx, updates], params) => {
-    const expected = checkIndexShapes('scatterMax', x!, idx!, params)
-    if (!shapesEqual(updates!, expected)) {
-      throw new ShapeError(`updates of shape [${updates}] where [${expected}] is gathered`, {
-        primitive: 'scatterMax',
-        shapes: [x!, idx!, updates!],
-        hint: 'updates have the shape take(x, indices) has',
-      })
-    }
-    return x!
-  },
+  shape: scatterShape('scatterMax'),
   jvp: ([x, idx, u], [xDot, , uDot], y, params) => {
     if (xDot == null && uDot == null) return null
     const [wx, wu] = maxWeights(x!, idx!, u!, y, params)
