@@ -10,7 +10,7 @@
  * a number near 1. The prefactor's logs are taken of x and of 1 − x by log1p, once, so the
  * swap costs no rounding there.
  *
- * Accuracy: about 1e-14 relative for 0 < a, b ≤ 100 (the prefactor's a·ln x + b·ln(1 − x) −
+ * Accuracy: a few 1e-14 relative for 0 < a, b ≤ 50 (the prefactor's a·ln x + b·ln(1 − x) −
  * ln B(a, b) cancels; the error grows like ε·(a + b) beyond). The fraction needs about
  * √max(a, b) terms; past MAX_TERMS the result is NaN, never a truncated value.
  * @module
