@@ -138,7 +138,7 @@ export const betaincP: Primitive<void> = define<void>({
  * Throws InvalidArgumentError for concrete a ≤ 0 or b ≤ 0 (or NaN); where a or b are traced by
  * `jit` or `vmap` and cannot be read, such entries give NaN, as in JAX.
  * @example
- * betainc(2, 1, 0.5) // => 0.25
+ * betainc(2, 1, 0.5) // ≈ 0.25
  * @category special
  */
 export function betainc(a: number, b: number, x: number): number
