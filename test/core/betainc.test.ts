@@ -88,10 +88,10 @@ describe('betainc values', () => {
   it('closed forms', () => {
     fc.assert(
       fc.property(unit, shape, (x, a) => {
-        close(betainc(1, 1, x), x, 1e-15)
+        close(betainc(1, 1, x), x, 1e-14)
         close(betainc(a, 1, x), x ** a, 1e-13)
         close(betainc(1, a, x), -Math.expm1(a * Math.log1p(-x)), 1e-13)
-        close(betainc(a, a, 0.5), 0.5, 3e-14)
+        close(betainc(a, a, 0.5), 0.5, 5e-14)
         close(betainc(0.5, 0.5, x), (2 / Math.PI) * Math.asin(Math.sqrt(x)), 1e-14)
       }),
     )

@@ -10,8 +10,9 @@
  * a number near 1. The prefactor's logs are taken of x and of 1 − x by log1p, once, so the
  * swap costs no rounding there.
  *
- * Accuracy: a few 1e-14 relative for 0 < a, b ≤ 50 (the prefactor's a·ln x + b·ln(1 − x) −
- * ln B(a, b) cancels; the error grows like ε·(a + b) beyond). The fraction needs about
+ * Accuracy: the prefactor's a·ln x + b·ln(1 − x) − ln B(a, b) cancels, so the relative error
+ * grows like 1.5ε·(a + b): measured at x = ½, below 4e-14 for a, b ≤ 20 and 3e-13 at 100 (a
+ * scaled Stirling prefactor, as Cephes and Boost, would remove this). The fraction needs about
  * √max(a, b) terms; past MAX_TERMS the result is NaN, never a truncated value.
  * @module
  */
