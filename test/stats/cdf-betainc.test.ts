@@ -153,3 +153,52 @@ describe('beta.cdf', () => {
     expect(() => beta.cdf(0.3, 2, 2, 0, 0)).toThrow(InvalidArgumentError)
   })
 })
+
+describe('binom.cdf in closed form', () => {
+  const { binom } = stats
+  it('equals the sum of the pmf, 0 below and 1 from n on', () => {
+    for (const [n, p] of [
+      [9, 0.3],
+      [40, 0.62],
+      [1, 0.5],
+    ] as const) {
+      let acc = 0
+      for (let k = 0; k < n; k++) {
+        acc += binom.pmf(k, n, p)
+        close(binom.cdf(k, n, p), acc, 1e-13, 1e-16)
+        close(binom.cdf(k + 0.5, n, p), acc, 1e-13, 1e-16)
+      }
+      expect(binom.cdf(n, n, p)).toBe(1)
+      expect(binom.cdf(-0.5, n, p)).toBe(0)
+    }
+    expect(binom.cdf(2, 5, 0)).toBe(1)
+    expect(binom.cdf(2, 5, 1)).toBe(0)
+  })
+
+  it('n may be traced: vmap and jit over n', () => {
+    const ns = tensor([3, 5, 8])
+    const expected = [3, 5, 8].map((n) => binom.cdf(2, n, 0.4))
+    const f = jit((n: Tensor) => binom.cdf(2, n, 0.4))
+    for (const _ of [1, 2]) {
+      const y = f(ns) as Tensor
+      expected.forEach((e, i) => {
+        close(y.data[i]!, e, 1e-15)
+      })
+    }
+    const v = vmap((n: Tensor) => binom.cdf(2, n, 0.4))(ns) as Tensor
+    expected.forEach((e, i) => {
+      close(v.data[i]!, e, 1e-15)
+    })
+    const bad = vmap((n: Tensor) => binom.cdf(2, n, 0.4))(tensor([2.5, 4])) as Tensor
+    expect(bad.data[0]).toBeNaN()
+  })
+
+  it('grad in p is −(n − k)·C(n, k)·pᵏ(1 − p)ⁿ⁻ᵏ⁻¹; in k 0; in n an InvalidArgumentError', () => {
+    const [k, n, p] = [2, 6, 0.35]
+    const expected = -(n - k) * 15 * p ** k * (1 - p) ** (n - k - 1)
+    close(grad((q: number) => binom.cdf(k, n, q))(p), expected, 1e-13)
+    expect(grad((j: number) => binom.cdf(j, n, p))(2.5)).toBe(0)
+    expect(() => grad((m: number) => binom.cdf(k, m, p))(6)).toThrow(InvalidArgumentError)
+    expect(() => binom.cdf(1, 2.5, 0.5)).toThrow(InvalidArgumentError)
+  })
+})
