@@ -40,6 +40,7 @@ export {
   sub,
 } from './primitives/arithmetic.ts'
 export { type AtUpdate, at, gather, type Indexer } from './primitives/at.ts'
+export { betainc } from './primitives/betainc.ts'
 export {
   equal,
   greater,

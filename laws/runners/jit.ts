@@ -16,6 +16,7 @@ import { bindN } from '../../src/core/bind.ts'
 import type { Primitive } from '../../src/core/primitive.ts'
 import { concreteOf, type Val } from '../../src/core/tracer.ts'
 import { drawFrom } from '../draw.ts'
+import { differentiableArguments } from '../subject.ts'
 import type { Runner } from './point.ts'
 
 /** Every leaf of a tree of numbers and tensors, in order, as plain numbers. */
@@ -75,13 +76,23 @@ const agreement = (p: Primitive, g: GeneratorValue): void => {
   if (!sameBits(replayed, eager)) throw new Error(`${label}: the replay differs from eager`)
   if (p.zeroDerivative) return
   const yBar = cotangentLike(eager)
-  // one cotangent per argument
-  const pullback = (...xs: Val[]): readonly unknown[] => vjp(apply, ...xs)[1](yBar)
-  const eagerBars = pullback(...args)
+  // one cotangent per differentiable argument; the domain's `fixed` ones are held fixed, as
+  // in every other law (betainc's a and b carry no derivative and refuse one)
+  const free = differentiableArguments(p, args.length)
+  const freeArgs = free.map((i) => args[i]!)
+  const applyFree = (...xs: Val[]): Val => {
+    const full: Val[] = args.slice()
+    free.forEach((position, i) => {
+      full[position] = xs[i]!
+    })
+    return apply(...full)
+  }
+  const pullback = (...xs: Val[]): readonly unknown[] => vjp(applyFree, ...xs)[1](yBar)
+  const eagerBars = pullback(...freeArgs)
   const jittedPullback = jit(pullback)
   for (const call of ['traced', 'replayed']) {
-    const bars = jittedPullback(...args)
-    const same = args.every((a, i) =>
+    const bars = jittedPullback(...freeArgs)
+    const same = freeArgs.every((a, i) =>
       (typeof a === 'number' ? sameNumberCotangent : sameBits)(bars[i], eagerBars[i]),
     )
     if (!same) {

@@ -7,6 +7,7 @@
  */
 import type { Primitive } from '../core/primitive.ts'
 import { atan2P, divP, maximumP, minimumP, mulP, negP, powP, subP } from './arithmetic.ts'
+import { betaincP } from './betainc.ts'
 import {
   equalP,
   greaterEqualP,
@@ -158,6 +159,7 @@ export const primitiveNames = [
   'eigh',
   'svd',
   'pinv',
+  'betainc',
 ] as const
 
 /** A primitive's name. */
@@ -262,4 +264,5 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   eigh: eighP as Primitive,
   svd: svdP as Primitive,
   pinv: pinvP as Primitive,
+  betainc: betaincP,
 }

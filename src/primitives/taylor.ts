@@ -134,14 +134,22 @@ export function trigSeries(x: Series, s0: Val, c0: Val, hyperbolic: boolean): [V
  * y(t) = p(x(t)) has coefficients yₖ = y⁽ᵏ⁾(0)/k!, and K forward passes nested along the one
  * scalar t give y′ … y⁽ᴷ⁾. It costs O(2ᴷ) evaluations of `p` and its rules: the documented
  * fallback for primitives without a recurrence of their own (the matrix factorizations).
+ * Arguments flagged in `constant` enter as their value alone.
  */
-export function seriesByNestedJvp<P>(p: Primitive<P>, series: readonly Series[], params: P): Val[] {
+export function seriesByNestedJvp<P>(
+  p: Primitive<P>,
+  series: readonly Series[],
+  params: P,
+  constant?: readonly boolean[],
+): Val[] {
   const order = series[0]!.length - 1
-  // Horner in t: x₀ + t·(x₁ + t·(x₂ + …)); t enters only where a coefficient does
+  // Horner in t: x₀ + t·(x₁ + t·(x₂ + …)); t enters only where a coefficient does, and never
+  // into an argument flagged constant (its tangent stays a symbolic zero: `betainc`'s a and b)
   const at = (t: Val): Val =>
     bindN(
       p,
-      series.map((xs) => {
+      series.map((xs, i) => {
+        if (constant?.[i] === true) return xs[0]!
         let acc: Val = xs[order]!
         for (let k = order - 1; k >= 0; k--) acc = add(xs[k]!, mul(t, acc))
         return acc

@@ -2,19 +2,17 @@
  * The binomial distribution: k successes in `n` trials of probability `p`, shifted by `loc`,
  * as `jax.scipy.stats.binom`. A k − loc outside 0…n or not an integer is outside the support
  * (logpmf −∞, pmf 0); `n` negative or not an integer, or `p` outside [0, 1], raises InvalidArgumentError (NaN under jit or vmap). The
- * derivative in k and n is that of the analytic continuation through `lgamma` (as JAX).
+ * derivative of logpmf in k and n is that of the analytic continuation through `lgamma` (as
+ * JAX); cdf is betainc in closed form (no derivative in n).
  * @module
  */
 
-import { value } from '../core/value.ts'
 import { add, neg, sub } from '../primitives/arithmetic.ts'
-import { equal, greaterEqual, lessEqual, where } from '../primitives/comparison.ts'
+import { betainc } from '../primitives/betainc.ts'
+import { equal, greaterEqual, less, lessEqual, where } from '../primitives/comparison.ts'
 import { xlog1py, xlogy } from '../primitives/elementwise-binary.ts'
-import { max, sum } from '../primitives/reduction.ts'
 import { floorDivide } from '../primitives/remainder.ts'
 import { lgamma } from '../primitives/special.ts'
-import { expandDims } from '../primitives/structural.ts'
-import { arange } from '../tensor/create.ts'
 import { and, expOf, inSupport, type TrialsLocFn, trialsLoc, validOr } from './shared.ts'
 
 type Value = Parameters<typeof neg>[0]
@@ -58,26 +56,26 @@ export const logpmf: TrialsLocFn = trialsLoc((k, n, p, loc) => {
 export const pmf: TrialsLocFn = expOf(logpmf)
 
 /**
- * P(K ≤ k) = Σ_{j ≤ ⌊k⌋} pmf(j), summed over j = 0…max(n) (the regularized incomplete beta
- * function that gives it in closed form is not in fluxion yet). Differentiable in p (and k,
- * loc: 0); `n` must be concrete — under `jit` or `vmap` pass it as a constant, not as a traced
- * argument (a `ConcretizationError` otherwise).
+ * P(K ≤ k) = I₁₋ₚ(n − j, j + 1) for j = ⌊k − loc⌋ in 0…n − 1 (`betainc`), 0 for j < 0 and 1
+ * for j ≥ n — closed form, so `n` may be traced by `jit` and `vmap` like every other argument.
+ *
+ * Derivative: ∂/∂p = −(n − j)·C(n, j)·pʲ(1 − p)ⁿ⁻ʲ⁻¹ (the beta density at 1 − p); 0 in k and
+ * loc (a step function). The derivative in n is not implemented (it is one of betainc's shape
+ * parameters): differentiating in n raises InvalidArgumentError.
  * @example
  * stats.binom.cdf(1, 2, 0.5) // ≈ 0.75
  * @category stats
  */
 export const cdf: TrialsLocFn = trialsLoc((k, n, p, loc) => {
-  const top = max(value(n))
-  const trials = typeof top === 'number' ? top : top.item()
-  const js = arange(Number.isFinite(trials) && trials >= 0 ? Math.floor(trials) + 1 : 1)
-  const last = (v: Value) => expandDims(v, -1)
-  const terms = where(
-    lessEqual(js, floorDivide(last(sub(k, loc)), 1)),
-    pmf(js, last(n), last(p)),
-    0,
+  const valid = validParams(n, p)
+  const j = floorDivide(sub(k, loc), 1)
+  const inRange = and(greaterEqual(j, 0), less(j, n))
+  // arguments made valid where they are not, so betainc never refuses them: validOr gives
+  // the distribution's error (or NaN when traced), the where the 0 and 1 outside 0…n − 1
+  const body = betainc(
+    where(inRange, sub(n, j), 1),
+    where(inRange, add(j, 1), 1),
+    where(valid, sub(1, p), 0.5),
   )
-  const out = validOr(validParams(n, p), sum(terms, -1), 'binom.cdf')
-  // numbers in, a number out, as every other function here
-  const allNumbers = [k, n, p, loc].every((v) => typeof v === 'number')
-  return allNumbers && typeof out !== 'number' ? out.item() : out
+  return validOr(valid, where(inRange, body, greaterEqual(j, n)), 'binom.cdf')
 })

@@ -29,6 +29,7 @@ import {
   atan2,
   atanh,
   beta,
+  betainc,
   betaln,
   broadcastTo,
   cbrt,
@@ -469,6 +470,7 @@ const valueCases: readonly OpCase[] = [
   ...Object.entries(reductions).map(([name, f]) => ({ name, args: [m, 0], f: loose(f) })),
   { name: 'where', args: [t, t, t], f: loose(where) },
   { name: 'clip', args: [t, 0, 1], f: loose(clip) },
+  { name: 'betainc', args: [t, t, t], f: loose(betainc) },
   { name: 'reshape', args: [m, [4]], f: loose(reshape) },
   { name: 'transpose', args: [m, [1, 0]], f: loose(transpose) },
   { name: 'broadcastTo', args: [t, [2, 2]], f: loose(broadcastTo) },
@@ -499,7 +501,7 @@ describe('ops reject arguments that are not numbers or tensors with InvalidArgum
   })
 
   for (const c of valueCases) {
-    const positions = ['clip', 'where', 'einsum'].includes(c.name) ? [0, 1, 2] : [0]
+    const positions = ['clip', 'where', 'einsum', 'betainc'].includes(c.name) ? [0, 1, 2] : [0]
     if (c.name in binary) positions.push(1)
     it(`${c.name}: every non-value in position ${positions.join(' and ')}`, () => {
       for (const p of positions) {
@@ -1206,7 +1208,7 @@ describe('every exported function of fluxion is covered by this suite', () => {
     ...Object.keys(binary),
     ...Object.keys(reductions),
     ...[
-      ...'where clip reshape transpose broadcastTo expandDims squeeze slice index pad einsum'.split(
+      ...'where clip betainc reshape transpose broadcastTo expandDims squeeze slice index pad einsum'.split(
         ' ',
       ),
     ],
