@@ -18,7 +18,8 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const peers = args.includes('--peers')
 const childAt = args.indexOf('--child')
-const filter = args.find(
+// every filter must match: `npm run bench:peers -- conv` runs the peer groups about conv only
+const filters = args.filter(
   (a, i) => !a.startsWith('--') && args[i - 1] !== '--child' && args[i - 1] !== '--out',
 )
 
@@ -40,6 +41,7 @@ const suites: readonly Suite[] = [
   async (q) => (peers ? (await import('./suites/peers-mlp.bench.ts')).peerMlpGroups(q) : []),
   async (q) => (peers ? (await import('./suites/peers-scalar.bench.ts')).peerScalarGroups(q) : []),
   async (q) => (peers ? (await import('./suites/peers-higher.bench.ts')).peerHigherGroups(q) : []),
+  async (q) => (peers ? (await import('./suites/peers-conv.bench.ts')).peerConvGroups(q) : []),
 ]
 
 if (childAt >= 0) {
@@ -55,7 +57,7 @@ if (childAt >= 0) {
   for (const [s, suite] of suites.entries()) {
     // titles only: the parent builds each suite's groups but times nothing
     for (const [i, g] of (await suite(quick)).entries()) {
-      if (filter !== undefined && !g.title.includes(filter)) continue
+      if (!filters.every((f) => g.title.includes(f))) continue
       process.stderr.write(`running: ${g.title}\n`)
       const out = join(dir, `${s}-${i}.json`)
       const flags = [

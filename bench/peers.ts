@@ -42,6 +42,13 @@ export interface Tf {
     f: (...xs: TfTensor[]) => TfTensor,
   ): (xs: TfTensor[]) => { value: TfTensor; grads: TfTensor[] }
   losses: { softmaxCrossEntropy(onehotLabels: TfTensor, logits: TfTensor): TfTensor }
+  // conv2d (suites/peers-conv): NHWC input, [kh, kw, in, out] filter
+  tensor4d(
+    values: Float32Array,
+    shape: [number, number, number, number],
+    dtype: 'float32',
+  ): TfTensor
+  conv2d(x: TfTensor, filter: TfTensor, strides: number, pad: 'same' | 'valid'): TfTensor
 }
 
 /** The part of jax-js these workloads use: arrays with move semantics (`.ref` keeps one). */
@@ -72,6 +79,10 @@ export interface Jax {
     relu(x: JaxArray): JaxArray
     logSoftmax(x: JaxArray): JaxArray
     oneHot(x: JaxArray, numClasses: number): JaxArray
+  }
+  // conv2d (suites/peers-conv): NCHW input, OIHW kernel, no other layout
+  lax: {
+    conv(lhs: JaxArray, rhs: JaxArray, windowStrides: number[], padding: 'SAME' | 'VALID'): JaxArray
   }
   numpy: {
     readonly float32: unknown
