@@ -83,7 +83,10 @@ export const runGroup = async (group: Group, time = 500): Promise<Row[]> => {
       process.stderr.write(`${message} (a wrong result is not a timing: dropped)\n`)
     }
   }
-  const bench = new Bench({ time, warmupTime: 100 })
+  // at least `time` ms per task, and at least 10 samples: tinybench's default floor of 64
+  // samples (and 16 warm-up runs) made a task of a few seconds per call, such as a peer's
+  // eager conv2d in float64, take minutes on its own
+  const bench = new Bench({ time, warmupTime: 100, iterations: 10, warmupIterations: 2 })
   for (const t of valid) {
     bench.add(t.name, () => consume(t.fn()), t.setup === undefined ? {} : { beforeAll: t.setup })
   }
