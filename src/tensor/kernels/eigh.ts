@@ -1,10 +1,13 @@
 /**
- * Symmetric eigendecomposition, batched: S = V·diag(λ)·Vᵀ for S = (A + Aᵀ)/2, eigenvalues
- * ascending, eigenvectors as columns — Householder tridiagonalization, then implicit QL with
- * Wilkinson shifts (Golub & Van Loan §8.3). It is backward stable (every eigenvalue within a
- * small multiple of ε‖S‖), converges on repeated eigenvalues as on distinct ones, and costs
- * about a third of cyclic Jacobi's sweeps at n = 100. Each eigenvector's entry of largest
+ * Symmetric eigendecomposition by cyclic Jacobi rotations, batched: S = V·diag(λ)·Vᵀ for
+ * S = (A + Aᵀ)/2, eigenvalues ascending, eigenvectors as columns. Jacobi converges on repeated
+ * eigenvalues as on distinct ones (quadratically, once the off-diagonal part is small) and is
+ * accurate to a few ulps of ‖S‖ in every eigenvalue. Each eigenvector's entry of largest
  * magnitude is made positive (`fixColumnSign`), so V is locally smooth where λ is simple.
+ *
+ * The rotation zeroing s_pq is the 2 × 2 symmetric Schur decomposition (Golub & Van Loan,
+ * §8.5.2); after a few sweeps an s_pq too small to change s_pp or s_qq is set to zero instead
+ * (Rutishauser's test), so the iteration ends with an exactly diagonal matrix.
  * @module
  */
 import { ShapeError } from '../../core/errors.ts'
@@ -17,8 +20,8 @@ import {
   powerOfTwoScale,
 } from './decomp-common.ts'
 
-/** QL steps per eigenvalue before `eighK` gives up (about 2 on average; 30 is the classical bound). */
-export const MAX_ITERATIONS = 60
+/** Sweeps before `eighK` gives up (Jacobi needs about 6–10 for n ≤ 100). */
+export const MAX_SWEEPS = 60
 
 /** The packed output shape `[..., n + 1, n]`: the eigenvalues' row, then V's rows. */
 export function eighShape(shape: Shape): number[] {
@@ -48,8 +51,7 @@ export function eighK(a: Float64Array, shape: Shape): Float64Array {
   checkFiniteMatrix(a, shape, 'eigh')
   const out = new Float64Array(batch * (n + 1) * n)
   const s = new Float64Array(n * n)
-  const d = new Float64Array(n)
-  const e = new Float64Array(n)
+  const v = new Float64Array(n * n)
   const order = Array.from({ length: n }, (_, i) => i)
   for (let b = 0; b < batch; b++) {
     const at = b * n * n
@@ -60,128 +62,78 @@ export function eighK(a: Float64Array, shape: Shape): Float64Array {
         s[i * n + j] = a[at + i * n + j]! * scale * 0.5 + a[at + j * n + i]! * scale * 0.5
       }
     }
-    if (!tridiagonalQl(s, d, e, n)) throw notConverged('eigh', shape, MAX_ITERATIONS)
+    v.fill(0)
+    for (let i = 0; i < n; i++) v[i * n + i] = 1
+    if (!jacobi(s, v, n)) throw notConverged('eigh', shape, MAX_SWEEPS)
     // ascending, ties in their original order (Array.prototype.sort is stable)
     for (let i = 0; i < n; i++) order[i] = i
-    order.sort((p, q) => d[p]! - d[q]!)
+    order.sort((p, q) => s[p * n + p]! - s[q * n + q]!)
     const o = b * (n + 1) * n
     for (let j = 0; j < n; j++) {
       const src = order[j]!
-      out[o + j] = d[src]! / scale
-      for (let i = 0; i < n; i++) out[o + (i + 1) * n + j] = s[i * n + src]!
+      out[o + j] = s[src * n + src]! / scale
+      for (let i = 0; i < n; i++) out[o + (i + 1) * n + j] = v[i * n + src]!
     }
     for (let j = 0; j < n; j++) fixColumnSign(out, o + n, n, n, j)
   }
   return out
 }
 
-/**
- * Diagonalizes the symmetric `v` (overwritten by the eigenvectors, as columns) into `d` (the
- * eigenvalues, unsorted), with `e` as workspace: Householder reduction to tridiagonal form with
- * the transformations accumulated, then implicit QL with Wilkinson shifts on the tridiagonal
- * matrix (the classical two-phase method: O(n³) with small constants, backward stable). False
- * when an eigenvalue needs more than `MAX_ITERATIONS` QL steps.
- */
-function tridiagonalQl(v: Float64Array, d: Float64Array, e: Float64Array, n: number): boolean {
-  // tridiagonalization, from the last row up (each step annihilates row i left of i − 1)
-  for (let i = n - 1; i > 0; i--) {
-    const l = i - 1
-    let h = 0
-    let scale = 0
-    for (let k = 0; k <= l; k++) scale += Math.abs(v[i * n + k]!)
-    if (l === 0 || scale === 0) {
-      e[i] = v[i * n + l]!
-    } else {
-      for (let k = 0; k <= l; k++) {
-        v[i * n + k]! /= scale
-        h += v[i * n + k]! * v[i * n + k]!
-      }
-      let f = v[i * n + l]!
-      const g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h)
-      e[i] = scale * g
-      h -= f * g
-      v[i * n + l] = f - g
-      f = 0
-      for (let j = 0; j <= l; j++) {
-        v[j * n + i] = v[i * n + j]! / h
-        let s = 0
-        for (let k = 0; k <= j; k++) s += v[j * n + k]! * v[i * n + k]!
-        for (let k = j + 1; k <= l; k++) s += v[k * n + j]! * v[i * n + k]!
-        e[j] = s / h
-        f += e[j]! * v[i * n + j]!
-      }
-      const hh = f / (h + h)
-      for (let j = 0; j <= l; j++) {
-        const fj = v[i * n + j]!
-        const gj = e[j]! - hh * fj
-        e[j] = gj
-        for (let k = 0; k <= j; k++) v[j * n + k]! -= fj * e[k]! + gj * v[i * n + k]!
-      }
-    }
-    d[i] = h
-  }
-  d[0] = 0
-  e[0] = 0
-  // accumulate the transformations into v
-  for (let i = 0; i < n; i++) {
-    if (d[i] !== 0) {
-      for (let j = 0; j < i; j++) {
-        let s = 0
-        for (let k = 0; k < i; k++) s += v[i * n + k]! * v[k * n + j]!
-        for (let k = 0; k < i; k++) v[k * n + j]! -= s * v[k * n + i]!
-      }
-    }
-    d[i] = v[i * n + i]!
-    v[i * n + i] = 1
-    for (let j = 0; j < i; j++) v[j * n + i] = v[i * n + j] = 0
-  }
-  // implicit QL on the tridiagonal (d, e)
-  for (let i = 1; i < n; i++) e[i - 1] = e[i]!
-  e[n - 1] = 0
-  for (let l = 0; l < n; l++) {
-    for (let iter = 0; ; iter++) {
-      let m = l
-      for (; m < n - 1; m++) {
-        const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!)
-        if (Math.abs(e[m]!) <= Number.EPSILON * dd) break
-      }
-      if (m === l) break
-      if (iter === MAX_ITERATIONS) return false
-      let g = (d[l + 1]! - d[l]!) / (2 * e[l]!)
-      let r = Math.hypot(g, 1)
-      g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r))
-      let s = 1
-      let c = 1
-      let p = 0
-      let i = m - 1
-      for (; i >= l; i--) {
-        let f = s * e[i]!
-        const b = c * e[i]!
-        r = Math.hypot(f, g)
-        e[i + 1] = r
-        if (r === 0) {
-          d[i + 1]! -= p
-          e[m] = 0
-          break
+/** Diagonalizes the symmetric `s` in place, accumulating rotations into `v`; false if stuck. */
+function jacobi(s: Float64Array, v: Float64Array, n: number): boolean {
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let off = false
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = s[p * n + q]!
+        if (apq === 0) continue
+        const app = s[p * n + p]!
+        const aqq = s[q * n + q]!
+        const g = 100 * Math.abs(apq)
+        if (
+          sweep > 3 &&
+          Math.abs(app) + g === Math.abs(app) &&
+          Math.abs(aqq) + g === Math.abs(aqq)
+        ) {
+          s[p * n + q] = 0
+          s[q * n + p] = 0
+          continue
         }
-        s = f / r
-        c = g / r
-        g = d[i + 1]! - p
-        r = (d[i]! - g) * s + 2 * c * b
-        p = s * r
-        d[i + 1] = g + p
-        g = c * r - b
-        for (let k = 0; k < n; k++) {
-          f = v[k * n + i + 1]!
-          v[k * n + i + 1] = s * v[k * n + i]! + c * f
-          v[k * n + i] = c * v[k * n + i]! - s * f
+        const tau = (aqq - app) / (2 * apq)
+        const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.hypot(1, tau))
+        if (t === 0) {
+          // s_pq below 1e-308 of the gap s_qq − s_pp: a rotation would change nothing
+          s[p * n + q] = 0
+          s[q * n + p] = 0
+          continue
+        }
+        off = true
+        const c = 1 / Math.sqrt(1 + t * t)
+        const sn = t * c
+        for (let r = 0; r < n; r++) {
+          if (r === p || r === q) continue
+          const arp = s[r * n + p]!
+          const arq = s[r * n + q]!
+          const np = c * arp - sn * arq
+          const nq = sn * arp + c * arq
+          s[r * n + p] = np
+          s[p * n + r] = np
+          s[r * n + q] = nq
+          s[q * n + r] = nq
+        }
+        s[p * n + p] = app - t * apq
+        s[q * n + q] = aqq + t * apq
+        s[p * n + q] = 0
+        s[q * n + p] = 0
+        for (let r = 0; r < n; r++) {
+          const vp = v[r * n + p]!
+          const vq = v[r * n + q]!
+          v[r * n + p] = c * vp - sn * vq
+          v[r * n + q] = sn * vp + c * vq
         }
       }
-      if (r === 0 && i >= l) continue
-      d[l]! -= p
-      e[l] = g
-      e[m] = 0
     }
+    if (!off) return true
   }
-  return true
+  return false
 }

@@ -18,9 +18,7 @@ import {
   notConverged,
   powerOfTwoScale,
 } from './decomp-common.ts'
-
-/** Sweeps before the one-sided Jacobi SVD gives up (it needs about 6–10 for n ≤ 100). */
-const MAX_SWEEPS = 60
+import { MAX_SWEEPS } from './eigh.ts'
 
 /**
  * The smallest normal double: a column's sum of squares below it has lost precision (its norm is
