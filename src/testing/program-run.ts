@@ -40,17 +40,28 @@ import {
   sinh,
   slice,
   softplus,
+  sort,
   sqrt,
   square,
   sub,
   sum,
+  type Tensor,
   take,
   tan,
   tanh,
+  tensor,
   transpose,
   where,
 } from '../index.ts'
 import type { Program, ProgramNode } from './programs.ts'
+
+/** Offsets 3·k along the last axis in the order k = 1, 3, 5, …, 0, 2, 4, … (see `sortApart`). */
+export const scrambledOffsets = (shape: readonly number[]): Tensor => {
+  const n = shape[shape.length - 1]!
+  const order = [...Array.from({ length: n }, (_, k) => k).filter((k) => k % 2 === 1)]
+  order.push(...Array.from({ length: n }, (_, k) => k).filter((k) => k % 2 === 0))
+  return tensor(order.map((k) => 3 * k))
+}
 
 /** Applies one node to its operands' values. */
 const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
@@ -156,6 +167,8 @@ const apply = (n: ProgramNode, vals: readonly Scalar[]): Scalar => {
       return cumsum(a, p.axis ?? 0, { reverse: p.reverse === true })
     case 'einsum':
       return einsum(p.spec ?? '', a, b)
+    case 'sortApart':
+      return sort(add(tanh(a), scrambledOffsets((a as Tensor).shape)))
   }
 }
 

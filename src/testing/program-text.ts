@@ -93,6 +93,8 @@ const call = (n: ProgramNode, names: readonly string[]): string => {
         : `cumsum(${a}, ${p.axis})`
     case 'einsum':
       return `einsum('${p.spec}', ${a}, ${b})`
+    case 'sortApart':
+      return `sort(add(tanh(${a}), scrambledOffsets(${a}.shape)))`
     default:
       return `${n.op}(${a})`
   }

@@ -9,8 +9,9 @@
  * Gathers and scatter-adds (`take`, `at(…).add`) index with fixed lists holding repeated and
  * negative indices; `cumsum` runs along an axis either way, and `einsum` contracts two values
  * with a spec their shapes fit (a product with a transposed operand, an inner or an outer
- * product). `sort` is left out: fast-check draws tied inputs often, and at a tie
- * sort's derivative follows the stable order while a central difference averages the sides.
+ * product). `sort` sorts tanh(x) plus offsets 3 apart in a scrambled order (`sortApart`): never
+ * a tie — at a tie sort's derivative follows the stable order while a central difference
+ * averages the sides — yet a permutation that is not the identity, so its gather is exercised.
  *
  * A program is generated from a list of raw node specs (naturals), each compiled against the
  * nodes before it (operands taken modulo the nodes available), so shrinking the list shrinks
@@ -81,6 +82,7 @@ export const programOps = [
   'atAdd',
   'cumsum',
   'einsum',
+  'sortApart',
 ] as const
 
 /** An op of a program node. */
@@ -424,6 +426,16 @@ const compile = (
         const axis = r.p % rank
         const params = { axis, reverse: r.q % 2 === 1 }
         emit('cumsum', [ai], params, { shape: A.shape, bound: A.bound * A.shape[axis]! })
+        break
+      }
+      case 'sortApart': {
+        if (rank === 0) {
+          fallback()
+          break
+        }
+        // offsets 3·k in the order k = 1, 3, 5, …, 0, 2, 4, …: tanh(x) stays within 1 of them
+        const n = A.shape[rank - 1]!
+        emit('sortApart', [ai], {}, { shape: A.shape, bound: 3 * n })
         break
       }
       case 'einsum': {
