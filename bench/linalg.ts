@@ -7,9 +7,9 @@
  *   as an i-k-j product over contiguous rows), and the two triangular substitutions;
  * - Cholesky–Banachiewicz: each entry one dot product of two contiguous rows of L;
  * - the symmetric eigenproblem by Householder tridiagonalization and implicit QL with Wilkinson
- *   shifts (the classical two-phase method, O(n³) with small constants). fluxion's `eigh` is
- *   cyclic Jacobi, whose eigenvectors may differ where eigenvalues are close, so the suite
- *   checks them by their residual ‖A·v − λ·v‖, not against these.
+ *   shifts (the classical two-phase method, O(n³) with small constants). fluxion's `eigh`
+ *   kernel runs a port of this routine, checks its result and falls back to Jacobi, so the
+ *   suite checks its eigenvectors by their residual ‖A·v − λ·v‖, not against these.
  */
 
 /** A well-conditioned n×n matrix: deterministic entries in [−1, 1] plus n on the diagonal. */

@@ -1,5 +1,6 @@
 /**
- * Symmetric eigendecomposition by cyclic Jacobi rotations, batched: S = V·diag(λ)·Vᵀ for
+ * Symmetric eigendecomposition, batched: tridiagonalization + implicit QL (`eigh-ql.ts`) where
+ * its checked result is accurate to a few ulps, else cyclic Jacobi rotations: S = V·diag(λ)·Vᵀ for
  * S = (A + Aᵀ)/2, eigenvalues ascending, eigenvectors as columns. Jacobi converges on repeated
  * eigenvalues as on distinct ones (quadratically, once the off-diagonal part is small) and is
  * accurate to a few ulps of ‖S‖ in every eigenvalue. Each eigenvector's entry of largest
@@ -19,6 +20,7 @@ import {
   notConverged,
   powerOfTwoScale,
 } from './decomp-common.ts'
+import { tridiagonalQl, verified } from './eigh-ql.ts'
 
 /** Sweeps before `eighK` gives up (Jacobi needs about 6–10 for n ≤ 100). */
 export const MAX_SWEEPS = 60
@@ -52,6 +54,8 @@ export function eighK(a: Float64Array, shape: Shape): Float64Array {
   const out = new Float64Array(batch * (n + 1) * n)
   const s = new Float64Array(n * n)
   const v = new Float64Array(n * n)
+  const d = new Float64Array(n)
+  const e = new Float64Array(n)
   const order = Array.from({ length: n }, (_, i) => i)
   for (let b = 0; b < batch; b++) {
     const at = b * n * n
@@ -62,16 +66,21 @@ export function eighK(a: Float64Array, shape: Shape): Float64Array {
         s[i * n + j] = a[at + i * n + j]! * scale * 0.5 + a[at + j * n + i]! * scale * 0.5
       }
     }
-    v.fill(0)
-    for (let i = 0; i < n; i++) v[i * n + i] = 1
-    if (!jacobi(s, v, n)) throw notConverged('eigh', shape, MAX_SWEEPS)
+    // QL first; Jacobi where QL did not converge or its result fails the check
+    v.set(s)
+    if (!(tridiagonalQl(v, d, e, n) && verified(s, v, d, n))) {
+      v.fill(0)
+      for (let i = 0; i < n; i++) v[i * n + i] = 1
+      if (!jacobi(s, v, n)) throw notConverged('eigh', shape, MAX_SWEEPS)
+      for (let i = 0; i < n; i++) d[i] = s[i * n + i]!
+    }
     // ascending, ties in their original order (Array.prototype.sort is stable)
     for (let i = 0; i < n; i++) order[i] = i
-    order.sort((p, q) => s[p * n + p]! - s[q * n + q]!)
+    order.sort((p, q) => d[p]! - d[q]!)
     const o = b * (n + 1) * n
     for (let j = 0; j < n; j++) {
       const src = order[j]!
-      out[o + j] = s[src * n + src]! / scale
+      out[o + j] = d[src]! / scale
       for (let i = 0; i < n; i++) out[o + (i + 1) * n + j] = v[i * n + src]!
     }
     for (let j = 0; j < n; j++) fixColumnSign(out, o + n, n, n, j)
