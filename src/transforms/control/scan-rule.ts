@@ -32,7 +32,7 @@ import { Tensor } from '../../tensor/tensor.ts'
 import { jvp } from '../jvp.ts'
 import { vjp } from '../vjp.ts'
 import { vmap } from '../vmap.ts'
-import { conform, defsOf, fill, reading } from './shared.ts'
+import { axisOf, carryBatching, conform, defsOf, fill, reading } from './shared.ts'
 
 /** A loop body over flat leaves: carry and one slice of xs in; new carry and y out. */
 export type FlatStep = (carry: readonly Val[], x: readonly Val[]) => readonly [Val[], Val[]]
@@ -223,13 +223,37 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
       return [outs, pullback]
     },
     batch: (values, batched, size) => {
+      const some = rule.batchSome!(values, batched, size)
+      return some.outs.map((v, i) => withBatch(v, some.batched[i]!, size))
+    },
+    batchSome: (values, batched, size) => {
       const [c0, xs, cap] = split(values)
-      const [, xb, capB] = split(batched)
-      const carry = c0.map((v, i) => withBatch(v, batched[i]!, size))
-      // the loop axis stays in front: a batched xs leaf has its batch axis second
+      const [c0b, xb, capB] = split(batched)
+      // a batched xs leaf has its batch axis in front; the loop axis must be: swap them
       const sliced = xs.map((v, i) => (xb[i] ? moveaxis(v as Tensor, 0, 1) : v))
-      const inAxes = [0, xb.map((b) => (b ? 0 : null)), capB.map((b) => (b ? 0 : null))]
-      const mapped = vmap(pair, { inAxes })
+      const first = (v: Val) => index(v as Tensor, 0)
+      if (spec.length === 0) {
+        // nothing runs: the carry as it came, and empty ys shaped by one example's step
+        const one = (vs: readonly Val[], bs: readonly boolean[]) =>
+          vs.map((v, i) => (bs[i] ? first(v) : v))
+        const defs = yDefs(one(c0, c0b), one(cap, capB))
+        const ys = defs.map((d) => new Tensor(new Float64Array(0), [0, ...d.shape]))
+        return { outs: [...c0, ...ys], batched: [...c0b, ...ys.map(() => false)] }
+      }
+      const { carry: cb, others } = carryBatching(
+        (vals) => {
+          const [next, y] = step(vals.slice(0, nc), vals.slice(nc, nc + nx), vals.slice(nc + nx))
+          return [...next, ...y]
+        },
+        c0,
+        [...sliced.map(first), ...cap],
+        batched,
+        size,
+      )
+      const yb = others ?? yDefs(c0, cap).map(() => true)
+      const carry = c0.map((v, i) => (cb[i] && !c0b[i] ? withBatch(v, false, size) : v))
+      const inAxes = [cb.map(axisOf), xb.map(axisOf), capB.map(axisOf)]
+      const mapped = vmap(pair, { inAxes, outAxes: [cb.map(axisOf), yb.map(axisOf)] })
       const batchedStep: FlatStep = (c, x) => {
         const [next, y] = mapped(c, x, cap)
         return [next, y]
@@ -240,13 +264,14 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
           step: batchedStep,
           length: spec.length,
           reverse: spec.reverse,
-          carry: carry.map((v) => ({ kind: 'leaf', number: false, shape: shapeOf(v) })),
+          carry: defsOf(carry),
           x: defsOf(sliced).map(sliceOf),
           y: { defs: undefined },
         },
         [...carry, ...sliced],
       )
-      return [...outs.slice(0, nc), ...outs.slice(nc).map((y) => moveaxis(y as Tensor, 0, 1))]
+      const ys = outs.slice(nc).map((y, j) => (yb[j] ? moveaxis(y as Tensor, 0, 1) : y))
+      return { outs: [...outs.slice(0, nc), ...ys], batched: [...cb, ...yb] }
     },
     convert: (more) => scanRule(spec, [...captured, ...more]),
   }

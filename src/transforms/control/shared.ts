@@ -5,13 +5,15 @@
  * inputs of the rule, read back as the values it received while the body runs).
  * @module
  */
+import { BatchInterpreter } from '../../core/batch.ts'
 import { guardLeaves, withSubstitution } from '../../core/custom.ts'
-import { InvalidArgumentError, TreeMismatchError } from '../../core/errors.ts'
+import { InvalidArgumentError } from '../../core/errors.ts'
 import { zeroLike } from '../../core/jet.ts'
 import type { MaybeZero } from '../../core/primitive.ts'
 import { isNumberKind, isTracer, shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
 import { flatten, flattenAs, type LeafDef, leafDefs, type TreeDef } from '../../core/tree.ts'
 import { value } from '../../core/value.ts'
+import { withBatch } from '../../primitives/families.ts'
 import { show } from '../../tensor/shape.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 import { asLeaf, checkSync } from '../common.ts'
@@ -114,9 +116,57 @@ export const checkFn = (f: unknown, name: string, what: string): void => {
   }
 }
 
-/** The mismatch error of two branches' outputs. */
-export const branchMismatch = (name: string, detail: string): TreeMismatchError =>
-  new TreeMismatchError(`${name}: the branches return different trees (${detail})`, {
-    primitive: name,
-    hint: 'every branch must return the same tree structure with the same leaf kinds and shapes, as in JAX',
-  })
+/**
+ * Which outputs of `fn` depend on the inputs flagged `batched`: a probe run of `fn` under a
+ * `vmap` of `size`, its results dropped. Undefined where the probe throws (the caller then
+ * batches everything, and the real run reports any error).
+ */
+export const batchedOutputs = (
+  fn: Leaves,
+  values: readonly Val[],
+  batched: readonly boolean[],
+  size: number,
+): boolean[] | undefined => {
+  const interp = new BatchInterpreter('vmap', size)
+  try {
+    const outs = fn(values.map((v, i) => (batched[i] ? interp.wrap(v) : v)))
+    return outs.map((o) => interp.batchOf(o) !== undefined)
+  } catch {
+    return undefined
+  } finally {
+    interp.close()
+  }
+}
+
+/**
+ * The carry leaves a loop must batch: those batched on entry, and every one a step computes from
+ * a batched value — a fixed point, each round a probe of `step` (JAX's carry batching). Also
+ * gives the batching of the step's other outputs at the fixed point (undefined: all batched).
+ */
+export const carryBatching = (
+  step: Leaves,
+  carry: readonly Val[],
+  rest: readonly Val[],
+  batched: readonly boolean[],
+  size: number,
+): { carry: boolean[]; others: boolean[] | undefined } => {
+  const nc = carry.length
+  let flags = batched.slice(0, nc)
+  for (let round = 0; round <= nc; round++) {
+    const values = [
+      ...carry.map((v, i) => (flags[i] && !batched[i] ? broadcastBatch(v, size) : v)),
+      ...rest,
+    ]
+    const probe = batchedOutputs(step, values, [...flags, ...batched.slice(nc)], size)
+    if (probe === undefined) return { carry: flags.map(() => true), others: undefined }
+    const next = flags.map((b, i) => b || probe[i]!)
+    if (next.every((b, i) => b === flags[i])) return { carry: flags, others: probe.slice(nc) }
+    flags = next
+  }
+  return { carry: flags.map(() => true), others: undefined }
+}
+
+const broadcastBatch = (v: Val, size: number): Val => withBatch(v, false, size)
+
+/** The vmap axis of a leaf: 0 where batched, none elsewhere. */
+export const axisOf = (b: boolean): 0 | null => (b ? 0 : null)

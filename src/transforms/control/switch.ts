@@ -16,13 +16,15 @@ import { IndexError } from '../../core/errors.ts'
 import { shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
 import { flatten, flattenAs, type LeafDef, leafDefs, unflatten } from '../../core/tree.ts'
 import { equal, notEqual, where } from '../../primitives/comparison.ts'
+import { withBatch } from '../../primitives/families.ts'
 import { broadcastTo, reshape } from '../../primitives/structural.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
 import { jvp } from '../jvp.ts'
 import { vjp } from '../vjp.ts'
 import { vmap } from '../vmap.ts'
 import {
-  branchMismatch,
+  axisOf,
+  batchedOutputs,
   checkFn,
   checkScalar,
   conform,
@@ -125,17 +127,41 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
       return [outs, pullback]
     },
     batch: (values, batched, size) => {
+      const some = rule.batchSome!(values, batched, size)
+      return some.outs.map((v, i) => withBatch(v, some.batched[i]!, size))
+    },
+    batchSome: (values, batched, size) => {
       const ops = values.slice(1, 1 + no)
       const cap = values.slice(1 + no)
-      const inAxes = [batched.slice(1, 1 + no).map(axis), batched.slice(1 + no).map(axis)]
-      const mapped = spec.branches.map((_, k) => vmap(branch(k), { inAxes }))
+      const inAxes = [batched.slice(1, 1 + no).map(axisOf), batched.slice(1 + no).map(axisOf)]
       if (!batched[0]) {
-        const branches = mapped.map((m) => (o: readonly Val[]) => m(o, cap))
-        return bindSwitch(derived(branches, defsOf(ops)), [values[0]!, ...ops])
+        // one branch for the whole batch: outputs batched where some branch's output is
+        const probes = spec.branches.map((_, k) =>
+          batchedOutputs(
+            (vals) => run(k, vals.slice(0, no), vals.slice(no)),
+            [...ops, ...cap],
+            batched.slice(1),
+            size,
+          ),
+        )
+        const outBatched = probes.some((p) => p === undefined)
+          ? undefined
+          : probes[0]!.map((_, j) => probes.some((p) => p![j]))
+        const outAxes = outBatched === undefined ? 0 : outBatched.map(axisOf)
+        const branches = spec.branches.map((_, k) => {
+          const m = vmap(branch(k), { inAxes, outAxes })
+          return (o: readonly Val[]) => m(o, cap)
+        })
+        const outs = bindSwitch(derived(branches, defsOf(ops)), [values[0]!, ...ops])
+        return { outs, batched: outBatched ?? outs.map(() => true) }
       }
       // a batched index: every branch runs, and each example takes its own branch's outputs
       const picks = values[0]! as Tensor
-      const outs = mapped.map((m) => m(ops, cap))
+      const some = batched.slice(1).some((b) => b)
+      // operands that no example changes: each branch runs once (vmap needs a batched argument)
+      const outs = spec.branches.map((_, k) =>
+        some ? vmap(branch(k), { inAxes })(ops, cap) : run(k, ops, cap),
+      )
       let result = outs[outs.length - 1]!
       for (let k = outs.length - 2; k >= 0; k--) {
         const chosen = spec.name === 'cond' ? notEqual(picks, 0) : equal(picks, k)
@@ -145,14 +171,12 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
           return where(mask, o as Tensor, result[j] as Tensor)
         })
       }
-      return result
+      return { outs: result, batched: result.map(() => true) }
     },
     convert: (more) => switchRule(spec, [...captured, ...more]),
   }
   return rule
 }
-
-const axis = (b: boolean): 0 | null => (b ? 0 : null)
 
 /** The flat spec of branches over a tuple of operands. */
 const specOf = (

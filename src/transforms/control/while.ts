@@ -17,7 +17,17 @@ import type { Tensor } from '../../tensor/tensor.ts'
 import { jvp } from '../jvp.ts'
 import { vmap } from '../vmap.ts'
 import type { CarryOf } from './scan.ts'
-import { checkFn, conform, defsOf, fill, reading, scalarOf } from './shared.ts'
+import {
+  axisOf,
+  batchedOutputs,
+  carryBatching,
+  checkFn,
+  conform,
+  defsOf,
+  fill,
+  reading,
+  scalarOf,
+} from './shared.ts'
 
 /** A while loop over flat leaves: the condition (a scalar) and the body of the carry. */
 export interface WhileSpec {
@@ -93,15 +103,51 @@ const whileRule = (spec: WhileSpec, captured: readonly Tracer[]): CustomRule => 
       )
     },
     batch: (values, batched, size) => {
-      const carry = values.slice(0, nc).map((v, i) => withBatch(v, batched[i]!, size))
+      const some = rule.batchSome!(values, batched, size)
+      return some.outs.map((v, i) => withBatch(v, some.batched[i]!, size))
+    },
+    batchSome: (values, batched, size) => {
+      const carry0 = values.slice(0, nc)
       const cap = values.slice(nc)
-      const inAxes = [0, batched.slice(nc).map((b) => (b ? 0 : null))]
-      const conds = vmap((c: readonly Val[], k: readonly Val[]) => cond(c, k), { inAxes })
-      const bodies = vmap(body, { inAxes })
+      const capAxes = batched.slice(nc).map(axisOf)
+      const { carry: cb } = carryBatching(
+        (vals) => body(vals.slice(0, nc), vals.slice(nc)),
+        carry0,
+        cap,
+        batched,
+        size,
+      )
+      const carry = carry0.map((v, i) => (cb[i] && !batched[i] ? withBatch(v, false, size) : v))
+      const inAxes = [cb.map(axisOf), capAxes]
+      const flags = [...cb, ...batched.slice(nc)]
+      const predicate = batchedOutputs(
+        (vals) => [cond(vals.slice(0, nc), vals.slice(nc))],
+        [...carry, ...cap],
+        flags,
+        size,
+      )
+      if (predicate !== undefined && !predicate[0]) {
+        // one trip count for the whole batch: a plain loop over the batched body
+        const conds = vmap((c: readonly Val[], k: readonly Val[]) => cond(c, k), {
+          inAxes,
+          outAxes: null,
+        })
+        const bodies = vmap(body, { inAxes, outAxes: cb.map(axisOf) })
+        const outs = bindWhile(
+          { cond: (c) => conds(c, cap), body: (c) => bodies(c, cap), carry: defsOf(carry) },
+          carry,
+        )
+        return { outs, batched: cb }
+      }
+      // a trip count per example: run until every condition is false, each example's carry
+      // frozen once its own is (JAX's batched while)
+      const all = carry0.map((v, i) => withBatch(v, batched[i]!, size))
+      const allAxes = [0, capAxes]
+      const conds = vmap((c: readonly Val[], k: readonly Val[]) => cond(c, k), { inAxes: allAxes })
+      const bodies = vmap(body, { inAxes: allAxes })
       const outs = bindWhile(
         {
           cond: (c) => any(conds(c, cap) as Tensor),
-          // an example whose condition is false keeps its carry
           body: (c) => {
             const going = conds(c, cap) as Tensor
             const next = bodies(c, cap)
@@ -111,11 +157,11 @@ const whileRule = (spec: WhileSpec, captured: readonly Tracer[]): CustomRule => 
               return where(mask, n as Tensor, c[j] as Tensor)
             })
           },
-          carry: carry.map((v) => ({ kind: 'leaf', number: false, shape: shapeOf(v) })),
+          carry: defsOf(all),
         },
-        carry,
+        all,
       )
-      return outs
+      return { outs, batched: outs.map(() => true) }
     },
     convert: (more) => whileRule(spec, [...captured, ...more]),
   }
