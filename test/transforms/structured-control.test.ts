@@ -76,7 +76,7 @@ describe('scan', () => {
   it('scans with no xs given a length, and in reverse', () => {
     const [c, ys] = scan((c: number) => [mul(c, 2), c], 1, null, { length: 4 })
     expect(c).toBe(16)
-    expect(ys.toArray()).toEqual([1, 2, 4, 8])
+    expect((ys as unknown as Tensor).toArray()).toEqual([1, 2, 4, 8])
     const [, rev] = scan((c: number, x: Tensor) => [add(c, x), add(c, x)], 0, tensor([1, 2, 3]), {
       reverse: true,
     })
@@ -123,10 +123,13 @@ describe('scan', () => {
 
   it('raises named errors', () => {
     expect(() =>
-      scan((c: number, x: Tensor) => [tensor([1, 2]), x] as never, 0, tensor([1])),
+      scan((_c: number, x: Tensor) => [tensor([1, 2]), x] as never, 0, tensor([1])),
     ).toThrow(TreeMismatchError)
     expect(() =>
-      scan((c: number, x: Tensor) => [c, x] as never, 0, [tensor([1, 2]), tensor([1, 2, 3])]),
+      scan((c: number, x: Tensor) => [c, x] as never, 0, [
+        tensor([1, 2]),
+        tensor([1, 2, 3]),
+      ] as never),
     ).toThrow(ShapeError)
     expect(() => scan((c: number) => [c, null], 0, null)).toThrow(InvalidArgumentError)
     expect(() => scan((c: number) => c as never, 0, null, { length: 2 })).toThrow(

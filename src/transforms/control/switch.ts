@@ -187,9 +187,9 @@ const specOf = (
   const flat = flatten(operands, 'operands')
   const out: OutDef = { def: undefined }
   let first = -1
-  const wrapped = branches.map((f, k) => (leaves: readonly Val[]): Val[] => {
+  const wrapped = branches.map((f, k) => (operandLeaves: readonly Val[]): Val[] => {
     const result = (f as (...xs: unknown[]) => unknown)(
-      ...(unflatten(flat.def, leaves) as unknown[]),
+      ...(unflatten(flat.def, operandLeaves) as unknown[]),
     )
     if (out.def === undefined) {
       first = k
@@ -197,19 +197,11 @@ const specOf = (
       out.def = fl.def
       return fl.leaves
     }
-    try {
-      return conform(
-        flattenAs(out.def, result, `branch ${k}'s output`, name, {
-          against: `branch ${first}'s output`,
-          hint: 'every branch must return the same tree structure with the same leaf shapes, as in JAX',
-        }),
-        leafDefs(out.def),
-      )
-    } catch (e) {
-      if (e instanceof Error && e.name === 'TreeMismatchError')
-        throw branchMismatch(name, e.message)
-      throw e
-    }
+    const outs = flattenAs(out.def, result, `${name}: branch ${k}'s output`, name, {
+      against: `branch ${first}'s`,
+      hint: 'every branch must return the same tree structure with the same leaf shapes, as in JAX',
+    })
+    return conform(outs, leafDefs(out.def))
   })
   return {
     spec: { name, branches: wrapped, operands: flat.leafDefs, out },
