@@ -25,6 +25,7 @@ export {
 } from './core/tree-util.ts'
 export { value } from './core/value.ts'
 export * as Dual from './instances/Dual.ts'
+export { jit } from './jit/index.ts'
 export * as linalg from './linalg/index.ts'
 export {
   add,
@@ -199,7 +200,6 @@ export {
   jacfwd,
   jacrev,
 } from './transforms/jacobian.ts'
-export { jit } from './transforms/jit.ts'
 export { type JvpOptions, jvp } from './transforms/jvp.ts'
 export { linearize, linearizeWithAux } from './transforms/linearize.ts'
 export { type Loose, type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'

@@ -9,13 +9,13 @@
  * @module
  */
 
-import { compile, type NumberRuns, type Program } from '../core/compile.ts'
 import { debugState } from '../core/debug.ts'
-import { Staged, StagingInterpreter, type Trace, Unstageable } from '../core/stage.ts'
 import { activeLevels, type Concrete, type Val } from '../core/tracer.ts'
 import { flatten, type TreeDef, unflatten } from '../core/tree.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { checkFunction, checkSync, unalias } from './common.ts'
+import { checkFunction, checkSync, unalias } from '../transforms/common.ts'
+import { compile, type NumberRuns, type Program } from './compile.ts'
+import { Staged, StagingInterpreter, type Trace, Unstageable } from './trace.ts'
 
 /** Nesting depth up to which `scan` reads a tree itself (it recurses; flatten does not). */
 const SCAN_DEPTH = 1000
