@@ -25,7 +25,8 @@ export {
 } from './core/tree-util.ts'
 export { value } from './core/value.ts'
 export * as Dual from './instances/Dual.ts'
-export { jit } from './jit/index.ts'
+export type { CompileStats } from './jit/compile.ts'
+export { type JitOptions, type Jitted, jit, type StagedProgram } from './jit/index.ts'
 export * as linalg from './linalg/index.ts'
 export {
   add,

@@ -36,9 +36,13 @@ export interface NumberRuns {
 
 /** What compilation made of a trace (for tests, and to see what fused). */
 export interface CompileStats {
+  /** Equations kept by dead-code elimination. */
   readonly equations: number
+  /** Equations run by their kernel (not fused). */
   readonly kernels: number
+  /** Fused steps: tensor loops and runs of plain-number instructions. */
   readonly loops: number
+  /** Equations fused into those steps. */
   readonly fused: number
 }
 

@@ -18,6 +18,7 @@ import type { Primitive } from '../core/primitive.ts'
 import type { Concrete } from '../core/tracer.ts'
 import type { Shape } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
+import type { Plan } from './passes/fuse.ts'
 
 /** One primitive application: `vars[out] = p(vars[ins[0]], …; params)`. */
 export interface PrimitiveEquation {
@@ -82,11 +83,15 @@ export const nameOf = (e: Equation): string => (e.kind === 'primitive' ? e.p.nam
 
 const typeOf = (v: VarInfo): string => (v.number ? 'num' : `f64[${v.shape.join(',')}]`)
 
-/** Variable names of one program: a…z, aa…, in order of definition; number constants inline. */
+/**
+ * Variable names of one program: a…z, aa…, by order of creation, which is the order of
+ * definition, so a program and its plan after dead-code elimination name each value alike;
+ * plain-number constants are written as their values instead.
+ */
 export class Names {
-  private readonly names = new Map<number, string>()
-  private readonly literals = new Map<number, number>()
   private readonly trace: Trace
+  private readonly rank: Int32Array
+  private readonly literals = new Map<number, number>()
   constructor(trace: Trace) {
     this.trace = trace
     const { vars, values } = trace.constants
@@ -94,23 +99,26 @@ export class Names {
       const value = values[k]!
       if (typeof value === 'number') this.literals.set(vars[k]!, value)
     }
+    this.rank = new Int32Array(trace.vars.length)
+    for (let v = 0, k = 0; v < this.rank.length; v++) {
+      this.rank[v] = this.literals.has(v) ? -1 : k++
+    }
   }
-  /** A new name for `v`, with its type: `d:f64[3]`. */
+  /** `v`'s name with its type: `d:f64[3]`. */
   define(v: number): string {
-    let k = this.names.size
-    let name = ''
-    do {
-      name = String.fromCharCode(97 + (k % 26)) + name
-      k = Math.floor(k / 26) - 1
-    } while (k >= 0)
-    this.names.set(v, name)
-    return `${name}:${typeOf(this.trace.vars[v]!)}`
+    return `${this.use(v)}:${typeOf(this.trace.vars[v]!)}`
   }
   /** How a use of `v` reads: its name, or a number constant's value. */
   use(v: number): string {
     const literal = this.literals.get(v)
     if (literal !== undefined) return Object.is(literal, -0) ? '-0' : String(literal)
-    return this.names.get(v) ?? `?${v}`
+    let k = this.rank[v]!
+    let name = ''
+    do {
+      name = String.fromCharCode(97 + (k % 26)) + name
+      k = Math.floor(k / 26) - 1
+    } while (k >= 0)
+    return name
   }
 }
 
@@ -122,20 +130,23 @@ const printValue = (x: unknown, indent: string): string => {
   if (isTrace(x)) return printTrace(x, `${indent}  `)
   if (x instanceof Tensor) return `f64[${x.shape.join(',')}]`
   if (typeof x === 'function') return `<fn ${x.name || 'anonymous'}>`
-  if (Array.isArray(x)) return `(${x.map((e) => printValue(e, indent)).join(',')})`
+  if (Array.isArray(x)) return `[${x.map((e) => printValue(e, indent)).join(',')}]`
   if (typeof x === 'object' && x !== null) return `{${printParams(x, indent)}}`
   if (typeof x === 'number' && Object.is(x, -0)) return '-0'
   return String(x)
 }
 
-/** Params as `k=v, …`, without the undefined ones; sub-programs printed nested at `indent`. */
+/**
+ * Params as `k=v, …`, leaving out those undefined or false (the defaults of flags); sub-programs
+ * printed nested at `indent`.
+ */
 export const printParams = (params: unknown, indent: string): string => {
   if (params === undefined || params === null) return ''
   if (typeof params !== 'object' || Array.isArray(params) || isTrace(params)) {
     return printValue(params, indent)
   }
   return Object.entries(params)
-    .filter(([, v]) => v !== undefined)
+    .filter(([, v]) => v !== undefined && v !== false)
     .map(([k, v]) => `${k}=${printValue(v, indent)}`)
     .join(', ')
 }
@@ -174,5 +185,31 @@ export function printTrace(trace: Trace, indent = ''): string {
     lines.push(lead + printEquation(e, names, `${indent}      `))
   })
   lines.push(`${indent}  in (${trace.outputs.map((o) => names.use(o)).join(', ')}) }`)
+  return lines.join('\n')
+}
+
+/**
+ * A plan (passes/fuse.ts) as text: the program's text with its equations grouped into steps —
+ * `loop f64[…] → (written)` for a fused tensor loop, `scalar` for a run of plain-number
+ * instructions, each followed by its equations, and `kernel` for an equation run by its kernel.
+ */
+export function printPlan(plan: Plan): string {
+  const names = new Names(plan.trace)
+  const lines = [printHead(plan.trace, names)]
+  const body = '    '
+  for (const item of plan.items) {
+    if ('kernel' in item) {
+      lines.push(`  kernel ${printEquation(item.kernel, names, body)}`)
+      continue
+    }
+    const c = item.chain
+    const at = lines.push('') - 1
+    for (const e of c.equations) lines.push(body + printEquation(e, names, body))
+    lines[at] =
+      c.index < 0
+        ? '  scalar'
+        : `  loop f64[${c.out.shape.join(',')}] → (${c.written.map((v) => names.use(v)).join(', ')})`
+  }
+  lines.push(`  in (${plan.trace.outputs.map((o) => names.use(o)).join(', ')}) }`)
   return lines.join('\n')
 }
