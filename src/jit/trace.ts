@@ -129,12 +129,14 @@ export class StagingInterpreter implements Interpreter {
 
   /** The recorded program, with `outs` (staged values or constants) as its outputs. */
   finish(outs: readonly Val[]): Trace {
+    // first: an output may be a value captured here
+    const outputs = outs.map((v) => this.variable(v))
     return {
       vars: this.vars,
       inputs: this.captured === undefined ? this.inputs : [...this.inputs, ...this.captured.vars],
       equations: this.equations,
       constants: { vars: this.constantVars, values: this.constantValues },
-      outputs: outs.map((v) => this.variable(v)),
+      outputs,
     }
   }
 
@@ -274,4 +276,22 @@ export function traceSubprogram(
   } finally {
     interp.close()
   }
+}
+
+/**
+ * The staging interpreter a structured equation on `args` belongs to: the innermost one whose
+ * live values are among them, or undefined if none is (all are concrete: run the op eagerly).
+ */
+export function stagingOf(args: readonly Val[]): StagingInterpreter | undefined {
+  let found: StagingInterpreter | undefined
+  for (const a of args) {
+    if (
+      a instanceof Staged &&
+      a.interp.alive &&
+      (found === undefined || a.interp.level > found.level)
+    ) {
+      found = a.interp
+    }
+  }
+  return found
 }
