@@ -25,6 +25,8 @@ export {
 } from './core/tree-util.ts'
 export { value } from './core/value.ts'
 export * as Dual from './instances/Dual.ts'
+export type { CompileStats } from './jit/compile.ts'
+export { type JitOptions, type Jitted, jit, type StagedProgram } from './jit/index.ts'
 export * as linalg from './linalg/index.ts'
 export {
   add,
@@ -202,7 +204,6 @@ export {
   jacfwd,
   jacrev,
 } from './transforms/jacobian.ts'
-export { jit } from './transforms/jit.ts'
 export { type JvpOptions, jvp } from './transforms/jvp.ts'
 export { linearize, linearizeWithAux } from './transforms/linearize.ts'
 export { type Loose, type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'

@@ -9,13 +9,16 @@
  * @module
  */
 
-import { compile, type NumberRuns, type Program } from '../core/compile.ts'
 import { debugState } from '../core/debug.ts'
-import { Staged, StagingInterpreter, type Trace, Unstageable } from '../core/stage.ts'
-import { activeLevels, type Concrete, type Val } from '../core/tracer.ts'
+import { InvalidArgumentError } from '../core/errors.ts'
+import { activeLevels, type Concrete, isTracer, type Val } from '../core/tracer.ts'
 import { flatten, type TreeDef, unflatten } from '../core/tree.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { checkFunction, checkSync, unalias } from './common.ts'
+import { checkFunction, checkOptions, checkSync, unalias } from '../transforms/common.ts'
+import { type CompileStats, compile, type NumberRuns, type Program, plan } from './compile.ts'
+import { printPlan, printTrace } from './ir.ts'
+import { checkStaticArgnums, checkStaticCount, staticKey } from './static.ts'
+import { Staged, StagingInterpreter, type Trace, Unstageable } from './trace.ts'
 
 /** Nesting depth up to which `scan` reads a tree itself (it recurses; flatten does not). */
 const SCAN_DEPTH = 1000
@@ -125,6 +128,90 @@ const scan = (
   return key === undefined ? undefined : { key, numbers, tensors }
 }
 
+/** Options of `jit`. */
+export interface JitOptions {
+  /**
+   * Positions of arguments that are configuration, not data — numbers, strings, booleans,
+   * functions, plain objects: passed to `f` as they are, never traced, and part of the cache key
+   * (by value for numbers, strings and booleans; by identity for functions and objects), so each
+   * distinct value traces its own program, as JAX's `static_argnums`.
+   */
+  readonly staticArgnums?: number | readonly number[]
+}
+
+/** A program as `jit` traced it, for reading (see `Jitted.trace`). */
+export interface StagedProgram {
+  /** The program, jaxpr-like: `{ lambda consts ; inputs . let equations in (outputs) }`. */
+  toString(): string
+  /**
+   * The program after dead-code elimination and fusion: each fused loop (`loop`) or run of
+   * plain-number instructions (`scalar`) with its equations, and each kernel call (`kernel`).
+   */
+  readonly fused: string
+  /** Equations kept, kernel calls, fused loops, and equations fused into them. */
+  readonly stats: CompileStats
+}
+
+/** A jitted function: `f`, compiled, with `trace` to read the program it runs. */
+export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
+  /** Traces `f` on these arguments (concrete values), without running or caching a program. */
+  trace(...args: A): StagedProgram
+}
+
+/** The result of tracing `f` once. */
+interface Traced {
+  readonly trace: Trace
+  readonly outLeaves: Val[]
+  readonly outDef: TreeDef
+}
+
+/**
+ * Runs `f` under a new staging interpreter on `args`, the dynamic leaves `inputs` (of the tree
+ * `def`, in place of the non-static arguments) staged; undefined where a value of another
+ * transformation was met (see `Unstageable`).
+ */
+const stage = <A extends unknown[], R>(
+  f: (...args: A) => R,
+  args: A,
+  dynamic: readonly number[],
+  def: TreeDef,
+  inputs: readonly Concrete[],
+): Traced | undefined => {
+  const interp = new StagingInterpreter()
+  try {
+    const staged = unflatten(
+      def,
+      inputs.map((x) => interp.input(x)),
+    ) as unknown[]
+    const full = [...args] as unknown[] as A
+    dynamic.forEach((i, k) => {
+      full[i] = staged[k]
+    })
+    const out = f(...full)
+    checkSync(out, 'jit')
+    const outFlat = flatten(out, 'output')
+    return { outLeaves: outFlat.leaves, outDef: outFlat.def, trace: interp.finish(outFlat.leaves) }
+  } catch (e) {
+    // a traced value of a transformation that has returned was captured: f raises the
+    // escaped-tracer error
+    if (!(e instanceof Unstageable)) throw e
+    return undefined
+  } finally {
+    interp.close()
+  }
+}
+
+/** What `trace` returns for a program. */
+const stagedProgram = (trace: Trace): StagedProgram => ({
+  toString: () => printTrace(trace),
+  get fused() {
+    return printPlan(plan(trace))
+  },
+  get stats() {
+    return compile(trace).stats
+  },
+})
+
 /**
  * Compiles `f`: the same function, traced once per structure of its arguments (tree shape, and
  * each leaf's kind and shape) and replayed from then on, with chains of elementwise ops fused
@@ -136,27 +223,55 @@ const scan = (
  * `f` is inlined into the outer program), in a custom rule or a pullback run under a
  * transformation — every call runs `f` itself, whatever its arguments: a program traced
  * elsewhere would replay the values `f` closes over as constants, and they may now be values of
- * the running transformation. So derivatives are always those of `f`.
+ * the running transformation. So derivatives are always those of `f`, and a value of an outer
+ * transformation that `f` closes over is never replayed stale.
  *
  * Like JAX's `jit`, the traced function must not depend on the values of its arguments: reading
  * one (`value(x)`, `x.item()`, `x.data`, a JS branch on data) throws `ConcretizationError`.
- * Values it closes over are constants of the compiled program: a replay uses the ones of the
- * call that traced it, even if a variable it reads has been reassigned since. With `debugNans`
- * on, calls run eagerly so the check can name the primitive. Where a page forbids generated code
- * (a Content-Security-Policy without 'unsafe-eval'), or a program meets a limit of the JS engine,
- * calls run `f` itself. Any program that runs eagerly compiles: no generated function grows with
- * its length. Each jitted function keeps the programs of its 64 most recently traced argument
- * structures.
+ * Arguments that are configuration — a number of steps, a mode string, a function — can be made
+ * static with `{ staticArgnums }`: they are passed as they are, and each value gets its own
+ * program. Values `f` closes over are constants of the compiled program: a replay uses the ones
+ * of the call that traced it, even if a variable it reads has been reassigned since; pass a value
+ * that changes as an argument instead. With `debugNans` on, calls run eagerly so the check can
+ * name the primitive. Where a page forbids generated code (a Content-Security-Policy without
+ * 'unsafe-eval'), or a program meets a limit of the JS engine, calls run `f` itself. Any program
+ * that runs eagerly compiles: no generated function grows with its length. Each jitted function
+ * keeps the programs of its 64 most recently traced argument structures.
+ *
+ * The result has a method `trace(...args)`, like JAX's `make_jaxpr`: the program `f` stages for
+ * those arguments, printed by its `toString()`, with `fused` showing what fusion made of it.
+ *
+ * Throws `InvalidArgumentError` if `f` is not a function, or `staticArgnums` are not distinct
+ * non-negative integers (when `jit` is called), or a call has no argument at a static index.
  * @example
  * const loss = (x: Tensor) => sum(mul(sin(x), x))
  * const fastGrad = jit(grad(loss))
  * const x = tensor([0.5, 1, 2])
  * // traced and compiled on the first call, replayed after: the same bits as grad(loss)
  * fastGrad(x).data.join() === grad(loss)(x).data.join() // => true
+ * @example
+ * // the program of a function, jaxpr-like; plain-number constants are written inline
+ * const f = jit((x: Tensor, y: number) => add(mul(exp(x), 2), y))
+ * String(f.trace(tensor([1, 2, 3]), 1)).split('\n')[1] // => '  let c:f64[3] = exp a'
+ * // the three elementwise ops fused into one loop
+ * f.trace(tensor([1, 2, 3]), 1).stats.loops // => 1
+ * @example
+ * // a static argument: the number of steps is configuration, one program per value
+ * const power = jit((x: Tensor, n: number) => {
+ *   let y = x
+ *   for (let i = 1; i < n; i++) y = mul(y, x)
+ *   return y
+ * }, { staticArgnums: [1] })
+ * power(tensor([2, 3]), 3).data // => Float64Array [8, 27]
  * @category transformations
  */
-export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) => R {
+export function jit<A extends unknown[], R>(
+  f: (...args: A) => R,
+  options?: JitOptions,
+): Jitted<A, R> {
   checkFunction(f, 'jit')
+  checkOptions(options, 'jit')
+  const statics = checkStaticArgnums(options?.staticArgnums)
   const cache = new Map<string, Entry>()
   // a function called with ever new shapes must not keep every program: the oldest goes
   const remember = (key: string, entry: Entry): void => {
@@ -169,16 +284,26 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
     checkSync(out, 'jit')
     return out
   }
-  return (...args: A): R => {
+  // the positions of the traced arguments, and the static arguments' key
+  const split = (args: A): { dynamic: number[]; values: unknown[]; key: string } => {
+    if (statics.length === 0) return { dynamic: args.map((_, i) => i), values: args, key: '' }
+    checkStaticCount(statics, args.length)
+    const dynamic = args.map((_, i) => i).filter((i) => !statics.includes(i))
+    const key = `${statics.map((i) => staticKey(args[i])).join(',')}|`
+    return { dynamic, values: dynamic.map((i) => args[i]), key }
+  }
+  const jitted = (...args: A): R => {
     // with NaN checks on, run f itself, so the check can name the primitive
     if (debugState.on) return direct(args)
-    const scanned = scan(args)
+    const parts = split(args)
+    const scanned = scan(parts.values)
     // a tree to reject: flatten raises the named error (a traced argument passes)
-    if (scanned === undefined) flatten(args, 'argument')
+    if (scanned === undefined) flatten(parts.values, 'argument')
     // under another transformation, f itself: a program traced at top level holds what f closes
     // over as constants, which may now be values of that transformation (issue #12)
     if (scanned === undefined || activeLevels() > 0) return direct(args)
-    const { key, numbers, tensors } = scanned
+    const { numbers, tensors } = scanned
+    const key = parts.key + scanned.key
     const entry = cache.get(key)
     if (entry === 'eager') return direct(args)
     if (entry !== undefined) {
@@ -189,31 +314,9 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
         entry.program.tensorOutputs ? unalias(outs, tensors) : outs,
       ) as R
     }
-    const flat = flatten(args, 'argument')
+    const flat = flatten(parts.values, 'argument')
     const inputs = flat.leaves as Concrete[]
-    const interp = new StagingInterpreter()
-    let traced: { outLeaves: Val[]; outDef: TreeDef; trace: Trace } | undefined
-    try {
-      const out = f(
-        ...(unflatten(
-          flat.def,
-          inputs.map((x) => interp.input(x)),
-        ) as A),
-      )
-      checkSync(out, 'jit')
-      const outFlat = flatten(out, 'output')
-      traced = {
-        outLeaves: outFlat.leaves,
-        outDef: outFlat.def,
-        trace: interp.finish(outFlat.leaves),
-      }
-    } catch (e) {
-      // a traced value of a transformation that has returned was captured: f raises the
-      // escaped-tracer error
-      if (!(e instanceof Unstageable)) throw e
-    } finally {
-      interp.close()
-    }
+    const traced = stage(f, args, parts.dynamic, flat.def, inputs)
     const program = traced === undefined ? undefined : compileOrNot(traced.trace)
     if (traced === undefined || program === undefined) {
       remember(key, 'eager')
@@ -225,4 +328,22 @@ export function jit<A extends unknown[], R>(f: (...args: A) => R): (...args: A) 
     const values = outLeaves.map((v) => (v instanceof Staged ? v.concrete : (v as Concrete)))
     return unflatten(outDef, unalias(values, inputs)) as R
   }
+  const trace = (...args: A): StagedProgram => {
+    const parts = split(args)
+    const flat = flatten(parts.values, 'argument')
+    if (flat.leaves.some(isTracer)) throw untraceable()
+    const traced = stage(f, args, parts.dynamic, flat.def, flat.leaves as Concrete[])
+    if (traced === undefined) throw untraceable()
+    return stagedProgram(traced.trace)
+  }
+  return Object.assign(jitted, { trace })
 }
+
+const untraceable = (): InvalidArgumentError =>
+  new InvalidArgumentError(
+    'jit(f).trace met a value of another transformation: only concrete values can be traced',
+    {
+      transformation: 'jit',
+      hint: 'call trace with plain numbers and tensors, outside grad/vmap, on a function that closes over no traced value',
+    },
+  )
