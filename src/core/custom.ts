@@ -49,6 +49,11 @@ export interface CustomRule {
     size: number,
   ): { readonly outs: Val[]; readonly batched: readonly boolean[] }
   /**
+   * Under `jit`: stages the rule as one structured equation of the running trace (`interp`)
+   * instead of its primal's operations — a loop staged as a loop. Without it, `call` is staged.
+   */
+  stage?(interp: Interpreter, args: readonly Val[]): Val[]
+  /**
    * The same rule with `captured` as extra trailing inputs: while its functions run, each
    * captured tracer reads as the value the rule received for it.
    */

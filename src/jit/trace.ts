@@ -159,10 +159,13 @@ export class StagingInterpreter implements Interpreter {
     return this.record(p, params, args, out)
   }
 
-  /** A custom rule's derivative is irrelevant to a replay: its primal function is staged. */
+  /**
+   * A custom rule's derivative is irrelevant to a replay: its primal function is staged, or the
+   * rule stages itself (a loop as one structured equation, src/transforms/control/stage.ts).
+   */
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
     if (!this.alive) escaped(this, rule.name)
-    return rule.call(args)
+    return rule.stage === undefined ? rule.call(args) : rule.stage(this, args)
   }
 
   /** The concrete value under a staged value of this trace; constants pass through. */

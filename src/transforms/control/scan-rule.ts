@@ -22,6 +22,7 @@ import {
 import { ShapeError } from '../../core/errors.ts'
 import { shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
 import type { LeafDef } from '../../core/tree.ts'
+import type { StagingInterpreter } from '../../jit/trace.ts'
 import { add } from '../../primitives/arithmetic.ts'
 import { stack } from '../../primitives/concat.ts'
 import { withBatch } from '../../primitives/families.ts'
@@ -33,6 +34,7 @@ import { jvp } from '../jvp.ts'
 import { vjp } from '../vjp.ts'
 import { vmap } from '../vmap.ts'
 import { axisOf, carryBatching, conform, defsOf, fill, reading } from './shared.ts'
+import { stageScan } from './stage.ts'
 
 /** A loop body over flat leaves: carry and one slice of xs in; new carry and y out. */
 export type FlatStep = (carry: readonly Val[], x: readonly Val[]) => readonly [Val[], Val[]]
@@ -274,6 +276,16 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
       return { outs: [...outs.slice(0, nc), ...ys], batched: [...cb, ...yb] }
     },
     convert: (more) => scanRule(spec, [...captured, ...more]),
+    stage: (interp, args) =>
+      spec.length === 0
+        ? rule.call(args)
+        : stageScan(
+            interp as StagingInterpreter,
+            args,
+            { nc, nx, length: spec.length, reverse: spec.reverse },
+            step,
+            () => spec.y.defs!,
+          ),
   }
   return rule
 }

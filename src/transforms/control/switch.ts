@@ -15,6 +15,7 @@ import {
 import { IndexError } from '../../core/errors.ts'
 import { shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
 import { flatten, flattenAs, type LeafDef, leafDefs, unflatten } from '../../core/tree.ts'
+import type { StagingInterpreter } from '../../jit/trace.ts'
 import { equal, notEqual, where } from '../../primitives/comparison.ts'
 import { withBatch } from '../../primitives/families.ts'
 import { broadcastTo, reshape } from '../../primitives/structural.ts'
@@ -34,6 +35,7 @@ import {
   reading,
   scalarOf,
 } from './shared.ts'
+import { stageSwitch } from './stage.ts'
 import { holds } from './while.ts'
 
 /** A switch over flat leaves: the operands in, the chosen branch's outputs out. */
@@ -174,6 +176,15 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
       return { outs: result, batched: result.map(() => true) }
     },
     convert: (more) => switchRule(spec, [...captured, ...more]),
+    stage: (interp, args) =>
+      stageSwitch(
+        interp as StagingInterpreter,
+        args,
+        spec.name,
+        spec.branches.length,
+        (k, rest) => run(k, rest.slice(0, no), rest.slice(no)),
+        (v) => branchOf(spec, v),
+      ),
   }
   return rule
 }

@@ -9,6 +9,7 @@ import { bindClosed, type CustomRule } from '../../core/custom.ts'
 import { ControlFlowError, InvalidArgumentError } from '../../core/errors.ts'
 import { shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
 import { flatten, flattenAs, type LeafDef, unflatten } from '../../core/tree.ts'
+import type { StagingInterpreter } from '../../jit/trace.ts'
 import { where } from '../../primitives/comparison.ts'
 import { withBatch } from '../../primitives/families.ts'
 import { any } from '../../primitives/statistics.ts'
@@ -28,6 +29,7 @@ import {
   reading,
   scalarOf,
 } from './shared.ts'
+import { stageWhile } from './stage.ts'
 
 /** A while loop over flat leaves: the condition (a scalar) and the body of the carry. */
 export interface WhileSpec {
@@ -164,6 +166,8 @@ const whileRule = (spec: WhileSpec, captured: readonly Tracer[]): CustomRule => 
       return { outs, batched: outs.map(() => true) }
     },
     convert: (more) => whileRule(spec, [...captured, ...more]),
+    stage: (interp, args) =>
+      stageWhile(interp as StagingInterpreter, args, nc, cond, body, (v) => holds(v, 'whileLoop')),
   }
   return rule
 }
