@@ -9,12 +9,15 @@
  * @module
  */
 
+import { bindCustom, type CustomRule } from '../core/custom.ts'
 import { debugState } from '../core/debug.ts'
-import { InvalidArgumentError } from '../core/errors.ts'
-import { activeLevels, type Concrete, isTracer, type Val } from '../core/tracer.ts'
-import { flatten, type TreeDef, unflatten } from '../core/tree.ts'
+import { ConcretizationError, InvalidArgumentError } from '../core/errors.ts'
+import { activeLevels, type Concrete, concreteOf, isTracer, type Val } from '../core/tracer.ts'
+import { flatten, type LeafDef, type TreeDef, unflatten } from '../core/tree.ts'
+import { sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { checkFunction, checkOptions, checkSync, unalias } from '../transforms/common.ts'
+import { callRule } from './call.ts'
 import { type CompileStats, compile, type NumberRuns, type Program, plan } from './compile.ts'
 import { printPlan, printTrace } from './ir.ts'
 import { checkStaticArgnums, checkStaticCount, staticKey } from './static.ts'
@@ -201,6 +204,32 @@ const stage = <A extends unknown[], R>(
   }
 }
 
+/**
+ * A concrete value of `leaf`'s kind and shape under `v`, to trace with: the value itself, or,
+ * under `vmap` (whose values hold a whole batch, its axes in front), the first example's.
+ */
+const exampleOf = (v: Val, leaf: LeafDef): Concrete => {
+  const c = concreteOf(v)
+  if (typeof c === 'number') return c
+  const n = sizeOf(leaf.shape)
+  if (c.size === n) return leaf.number ? c.data[0]! : c
+  const first = new Tensor(c.data.slice(0, n), leaf.shape)
+  return leaf.number ? first.data[0]! : first
+}
+
+/**
+ * `stage` for a call under a transformation: where `f` reads a value (a JS branch on data),
+ * undefined — the call then runs `f` itself, as it always did there.
+ */
+const stageOrNot: typeof stage = (f, args, dynamic, def, inputs) => {
+  try {
+    return stage(f, args, dynamic, def, inputs)
+  } catch (e) {
+    if (e instanceof ConcretizationError && e.transformation === 'jit') return undefined
+    throw e
+  }
+}
+
 /** What `trace` returns for a program. */
 const stagedProgram = (trace: Trace): StagedProgram => ({
   toString: () => printTrace(trace),
@@ -292,6 +321,30 @@ export function jit<A extends unknown[], R>(
     const key = `${statics.map((i) => staticKey(args[i])).join(',')}|`
     return { dynamic, values: dynamic.map((i) => args[i]), key }
   }
+  // programs traced under transformations, bound as rules (a cache of their own: a structure
+  // traced there may close over other values than at top level)
+  const rules = new Map<string, { readonly rule: CustomRule; readonly outDef: TreeDef } | 'eager'>()
+  const throughProgram = (
+    args: A,
+    parts: { dynamic: number[]; values: unknown[]; key: string },
+  ): R => {
+    const flat = flatten(parts.values, 'argument')
+    const key = parts.key + JSON.stringify(flat.def)
+    let entry = rules.get(key)
+    if (entry === undefined) {
+      const inputs = flat.leaves.map((v, i) => exampleOf(v, flat.leafDefs[i]!))
+      const traced = stageOrNot(f, args, parts.dynamic, flat.def, inputs)
+      const program = traced === undefined ? undefined : compileOrNot(traced.trace)
+      entry =
+        traced === undefined || program === undefined
+          ? 'eager'
+          : { rule: callRule('jit', traced.trace, program, jit), outDef: traced.outDef }
+      if (rules.size >= MAX_PROGRAMS) rules.delete(rules.keys().next().value!)
+      rules.set(key, entry)
+    }
+    if (entry === 'eager') return direct(args)
+    return unflatten(entry.outDef, bindCustom(entry.rule, flat.leaves)) as R
+  }
   const jitted = (...args: A): R => {
     // with NaN checks on, run f itself, so the check can name the primitive
     if (debugState.on) return direct(args)
@@ -299,9 +352,10 @@ export function jit<A extends unknown[], R>(
     const scanned = scan(parts.values)
     // a tree to reject: flatten raises the named error (a traced argument passes)
     if (scanned === undefined) flatten(parts.values, 'argument')
-    // under another transformation, f itself: a program traced at top level holds what f closes
-    // over as constants, which may now be values of that transformation (issue #12)
-    if (scanned === undefined || activeLevels() > 0) return direct(args)
+    // under another transformation: the program of the values under the arguments, bound as
+    // one rule that transformation sees through (./call.ts)
+    if (activeLevels() > 0) return throughProgram(args, parts)
+    if (scanned === undefined) return direct(args)
     const { numbers, tensors } = scanned
     const key = parts.key + scanned.key
     const entry = cache.get(key)

@@ -15,7 +15,7 @@
  * @module
  */
 import type { Primitive } from '../core/primitive.ts'
-import type { Concrete } from '../core/tracer.ts'
+import type { Concrete, Val } from '../core/tracer.ts'
 import type { Shape } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import type { Plan } from './passes/fuse.ts'
@@ -37,6 +37,11 @@ export interface PrimitiveEquation {
 export interface StructuredOp {
   readonly name: string
   run(args: readonly Concrete[], params: unknown): Concrete[]
+  /**
+   * The op applied again to values that may be traced (src/jit/eval.ts), so that a
+   * transformation of a staged program sees it: a loop binds its construct on the values.
+   */
+  bind?(args: readonly Val[], params: unknown): Val[]
   /**
    * The params as text after the op's name (default: `printParams`, sub-programs printed
    * nested); `indent` is the indentation of the equation's line.

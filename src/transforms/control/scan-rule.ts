@@ -285,6 +285,7 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
             { nc, nx, length: spec.length, reverse: spec.reverse },
             step,
             () => spec.y.defs!,
+            (body, values) => bindScan({ ...spec, step: body, y: { defs: undefined } }, values),
           ),
   }
   return rule

@@ -16,6 +16,7 @@ import { ConcretizationError } from '../../core/errors.ts'
 import type { Concrete, Val } from '../../core/tracer.ts'
 import type { LeafDef } from '../../core/tree.ts'
 import { compile, type Program } from '../../jit/compile.ts'
+import { evalTrace } from '../../jit/eval.ts'
 import { printTrace, type StructuredOp, type Trace } from '../../jit/ir.ts'
 import { Staged, type StagingInterpreter, traceSubprogram, Unstageable } from '../../jit/trace.ts'
 import { Tensor } from '../../tensor/tensor.ts'
@@ -74,9 +75,14 @@ const stackInto = (stacks: Float64Array[], i: number, ys: readonly Concrete[]): 
   }
 }
 
+/** A loop body over flat leaves, as a construct's rule takes it. */
+export type Step = (c: readonly Val[], x: readonly Val[]) => readonly [Val[], Val[]]
+
 interface ScanParams {
   readonly text: string
   readonly body: Body
+  /** Binds the construct again with another body (for `bind`). */
+  readonly rebind: (step: Step, args: readonly Val[]) => Val[]
   readonly length: number
   readonly reverse: boolean
   readonly nc: number
@@ -109,6 +115,16 @@ const scanOp: StructuredOp = {
       ...stacks.map((s, j) => new Tensor(s, [length, ...p.y[j]!.shape])),
     ]
   },
+  bind(args, params) {
+    const p = params as ScanParams
+    const own = p.nc + p.nx
+    const rest = args.slice(own)
+    const step: Step = (c, x) => {
+      const out = evalTrace(p.body.trace, [...c, ...x, ...rest])
+      return [out.slice(0, p.nc), out.slice(p.nc)]
+    }
+    return p.rebind(step, args.slice(0, own))
+  },
   print: (params, indent) =>
     print(params as ScanParams, { body: (params as ScanParams).body.trace }, indent),
 }
@@ -128,6 +144,7 @@ export const stageScan = (
   },
   step: (c: readonly Val[], x: readonly Val[], cap: readonly Val[]) => [Val[], Val[]],
   y: () => readonly LeafDef[],
+  rebind: ScanParams['rebind'],
 ): Val[] => {
   const { nc, nx, length, reverse } = shape
   const values = args.map(concreteOf)
@@ -153,6 +170,7 @@ export const stageScan = (
     nc,
     nx,
     y: y(),
+    rebind,
   }
   const ins = [...args, ...body.captured]
   const outs = scanOp.run(ins.map(concreteOf), params)
@@ -161,6 +179,12 @@ export const stageScan = (
 
 interface WhileParams {
   readonly text: string
+  /** Binds the construct again with another condition and body (for `bind`). */
+  readonly rebind: (
+    cond: (c: readonly Val[]) => Val,
+    body: (c: readonly Val[]) => Val[],
+    carry: readonly Val[],
+  ) => Val[]
   readonly cond: Body
   readonly body: Body
   readonly nc: number
@@ -181,6 +205,19 @@ const whileOp: StructuredOp = {
     }
     return c
   },
+  bind(args, params) {
+    const p = params as WhileParams
+    const [cc, bc] = [p.cond.captured.length, p.body.captured.length]
+    const n = args.length - cc - bc
+    const rest = args.slice(p.nc, n)
+    const condRest = [...rest, ...args.slice(n, n + cc)]
+    const bodyRest = [...rest, ...args.slice(n + cc)]
+    return p.rebind(
+      (c) => evalTrace(p.cond.trace, [...c, ...condRest])[0]!,
+      (c) => evalTrace(p.body.trace, [...c, ...bodyRest]),
+      args.slice(0, p.nc),
+    )
+  },
   print: (params, indent) => {
     const p = params as WhileParams
     return print(p, { cond: p.cond.trace, body: p.body.trace }, indent)
@@ -195,6 +232,7 @@ export const stageWhile = (
   cond: (c: readonly Val[], cap: readonly Val[]) => Val,
   body: (c: readonly Val[], cap: readonly Val[]) => Val[],
   holds: (v: Val) => boolean,
+  rebind: WhileParams['rebind'],
 ): Val[] => {
   const values = args.map(concreteOf)
   const condBody = subprogram((xs) => [cond(xs.slice(0, nc), xs.slice(nc))], values, false)
@@ -203,7 +241,7 @@ export const stageWhile = (
     condBody.program.runFlat([...values, ...condBody.captured.map(concreteOf)])[0]!,
   )
   const loopBody = subprogram((xs) => body(xs.slice(0, nc), xs.slice(nc)), values, !runs)
-  const params: WhileParams = { text: '', cond: condBody, body: loopBody, nc, holds }
+  const params: WhileParams = { text: '', cond: condBody, body: loopBody, nc, holds, rebind }
   const ins = [...args, ...condBody.captured, ...loopBody.captured]
   const outs = whileOp.run(ins.map(concreteOf), params)
   return interp.stageStructured(whileOp, params, ins, outs)
@@ -211,6 +249,11 @@ export const stageWhile = (
 
 interface SwitchParams {
   readonly text: string
+  /** Binds the construct again with other branches, over operands `args[1…]` (for `bind`). */
+  readonly rebind: (
+    branches: readonly ((operands: readonly Val[]) => Val[])[],
+    args: readonly Val[],
+  ) => Val[]
   readonly branches: readonly Body[]
   readonly pick: (v: Concrete) => number
 }
@@ -230,6 +273,18 @@ const switchOp: StructuredOp = {
       ...args.slice(from, from + branch.captured.length),
     ])
   },
+  bind(args, params) {
+    const p = params as SwitchParams
+    const captured = p.branches.reduce((n, b) => n + b.captured.length, 0)
+    const own = args.length - captured
+    let from = own
+    const branches = p.branches.map((b) => {
+      const mine = args.slice(from, from + b.captured.length)
+      from += b.captured.length
+      return (operands: readonly Val[]) => evalTrace(b.trace, [...operands, ...mine])
+    })
+    return p.rebind(branches, args.slice(0, own))
+  },
   print: (params, indent) => {
     const p = params as SwitchParams
     return print(p, Object.fromEntries(p.branches.map((b, k) => [`branch${k}`, b.trace])), indent)
@@ -244,13 +299,14 @@ export const stageSwitch = (
   count: number,
   run: (k: number, rest: readonly Val[]) => Val[],
   pick: (v: Val) => number,
+  rebind: SwitchParams['rebind'],
 ): Val[] => {
   const values = args.map(concreteOf)
   const chosen = pick(values[0]!)
   const branches = Array.from({ length: count }, (_, k) =>
     subprogram((xs) => run(k, xs), values.slice(1), k !== chosen),
   )
-  const params: SwitchParams = { text: name === 'cond' ? 'cond' : '', branches, pick }
+  const params: SwitchParams = { text: name === 'cond' ? 'cond' : '', branches, pick, rebind }
   const ins = [...args, ...branches.flatMap((b) => b.captured)]
   const outs = switchOp.run(ins.map(concreteOf), params)
   return interp.stageStructured(switchOp, params, ins, outs)

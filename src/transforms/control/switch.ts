@@ -184,6 +184,16 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
         spec.branches.length,
         (k, rest) => run(k, rest.slice(0, no), rest.slice(no)),
         (v) => branchOf(spec, v),
+        (branches, values) =>
+          bindSwitch(
+            {
+              name: spec.name,
+              branches,
+              operands: defsOf(values.slice(1)),
+              out: { def: undefined },
+            },
+            values,
+          ),
       ),
   }
   return rule

@@ -167,7 +167,15 @@ const whileRule = (spec: WhileSpec, captured: readonly Tracer[]): CustomRule => 
     },
     convert: (more) => whileRule(spec, [...captured, ...more]),
     stage: (interp, args) =>
-      stageWhile(interp as StagingInterpreter, args, nc, cond, body, (v) => holds(v, 'whileLoop')),
+      stageWhile(
+        interp as StagingInterpreter,
+        args,
+        nc,
+        cond,
+        body,
+        (v) => holds(v, 'whileLoop'),
+        (c, b, carry) => bindWhile({ cond: c, body: b, carry: spec.carry }, carry),
+      ),
   }
   return rule
 }
