@@ -10,7 +10,7 @@
  * program that runs eagerly also compiles and replays.
  *
  * A fused loop performs, for each element, exactly the arithmetic of the kernels it replaces
- * (each primitive's `expression`, or a call of its scalar kernel), so a replay gives an eager
+ * (each primitive's lowering, src/jit/lower.ts, or a call of its scalar kernel), so a replay gives an eager
  * run's numbers (test/transforms/jit.test.ts and the `jit-agreement` law).
  * @module
  */
