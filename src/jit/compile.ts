@@ -160,3 +160,19 @@ function emit(plan: Plan, slots: Slots): Program {
     stats,
   }
 }
+
+const compiledTraces = new WeakMap<Trace, Program>()
+
+/**
+ * `compile(trace)`, once per trace: for a structured op, whose body (a sub-program in its
+ * params) is compiled at its first run and replayed by every later one. Its runs must not nest
+ * (a body never runs itself), as they share the program's number slots.
+ */
+export const compileOnce = (trace: Trace): Program => {
+  let program = compiledTraces.get(trace)
+  if (program === undefined) {
+    program = compile(trace)
+    compiledTraces.set(trace, program)
+  }
+  return program
+}
