@@ -12,7 +12,8 @@ import { type Concrete, concreteOf, type Val } from '../../src/core/tracer.ts'
 import { compile, compileOnce } from '../../src/jit/compile.ts'
 import { nameOf, printTrace, type StructuredOp, type Trace } from '../../src/jit/ir.ts'
 import { dce } from '../../src/jit/passes/dce.ts'
-import { StagingInterpreter, stagingOf, traceSubprogram, Unstageable } from '../../src/jit/trace.ts'
+import { stagingOf, traceSubprogram } from '../../src/jit/subprogram.ts'
+import { StagingInterpreter, Unstageable } from '../../src/jit/trace.ts'
 
 interface RepeatParams {
   readonly k: number
