@@ -10,7 +10,7 @@
  * program that runs eagerly also compiles and replays.
  *
  * A fused loop performs, for each element, exactly the arithmetic of the kernels it replaces
- * (each primitive's `expression`, or a call of its scalar kernel), so a replay gives an eager
+ * (each primitive's lowering, src/jit/lower.ts, or a call of its scalar kernel), so a replay gives an eager
  * run's numbers (test/transforms/jit.test.ts and the `jit-agreement` law).
  * @module
  */
@@ -159,4 +159,20 @@ function emit(plan: Plan, slots: Slots): Program {
     tensorOutputs: outputs.some((o) => !o.number),
     stats,
   }
+}
+
+const compiledTraces = new WeakMap<Trace, Program>()
+
+/**
+ * `compile(trace)`, once per trace: for a structured op, whose body (a sub-program in its
+ * params) is compiled at its first run and replayed by every later one. Its runs must not nest
+ * (a body never runs itself), as they share the program's number slots.
+ */
+export const compileOnce = (trace: Trace): Program => {
+  let program = compiledTraces.get(trace)
+  if (program === undefined) {
+    program = compile(trace)
+    compiledTraces.set(trace, program)
+  }
+  return program
 }

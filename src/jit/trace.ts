@@ -6,6 +6,9 @@
  * behave exactly as without `jit`; what a program cannot replay is a decision taken on a value,
  * so reading a staged value — `value(x)` here, as well as the reads every transformation refuses
  * (`item()`, `data`, …) — raises `ConcretizationError`.
+ *
+ * Structured operations (loops, branches) record one equation each (`stageStructured`), whose
+ * bodies are sub-programs traced while the outer trace runs (`traceSubprogram`).
  * @module
  */
 
@@ -32,6 +35,8 @@ export type { Equation, Trace, VarInfo } from './ir.ts'
  * Thrown inside a trace when a value of another transformation appears (captured by a closure):
  * the program could not replay it, so `jit` runs that call eagerly instead. `jit` traces only
  * while no transformation runs, so such a value is a dead one, and running `f` names the error.
+ * A sub-program (`traceSubprogram`) may meet a live one — a body closing over a value of `grad`
+ * running around it — and its caller must then do without staging.
  */
 export class Unstageable extends Error {}
 
@@ -248,53 +253,4 @@ export class StagingInterpreter implements Interpreter {
     this.vars.push(typeof v === 'number' ? NUMBER_VAR : { shape: v.shape, number: false })
     return this.vars.length - 1
   }
-}
-
-/** A sub-program traced inside a running trace (see `traceSubprogram`). */
-export interface Subprogram {
-  /** Its inputs are the function's, then the captured values'. */
-  readonly trace: Trace
-  /** Values of enclosing traces the function read: the outer equation's trailing inputs. */
-  readonly captured: Staged[]
-  /** The function's outputs for `inputs` (this run). */
-  readonly outputs: Concrete[]
-}
-
-/**
- * Traces `fn` (on plain numbers and tensors) into a sub-program, for a structured equation's
- * body: `fn` runs once on `inputs`, staged. Values of enclosing traces that it reads — values it
- * closes over — become trailing inputs of the sub-program, listed in `captured` (closure
- * conversion); a value of any other transformation raises `Unstageable`, as in `jit`.
- */
-export function traceSubprogram(
-  fn: (...args: Val[]) => readonly Val[],
-  inputs: readonly Concrete[],
-): Subprogram {
-  const interp = new StagingInterpreter(true)
-  try {
-    const outs = fn(...inputs.map((x) => interp.input(x)))
-    const trace = interp.finish(outs)
-    const outputs = outs.map((v) => (v instanceof Staged ? v.concrete : (v as Concrete)))
-    return { trace, captured: interp.capturedValues(), outputs }
-  } finally {
-    interp.close()
-  }
-}
-
-/**
- * The staging interpreter a structured equation on `args` belongs to: the innermost one whose
- * live values are among them, or undefined if none is (all are concrete: run the op eagerly).
- */
-export function stagingOf(args: readonly Val[]): StagingInterpreter | undefined {
-  let found: StagingInterpreter | undefined
-  for (const a of args) {
-    if (
-      a instanceof Staged &&
-      a.interp.alive &&
-      (found === undefined || a.interp.level > found.level)
-    ) {
-      found = a.interp
-    }
-  }
-  return found
 }

@@ -9,26 +9,16 @@
 import { add, exp, grad, jit, mul, sin, sub, sum, type Tensor, tensor } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { type Concrete, concreteOf, type Val } from '../../src/core/tracer.ts'
-import { compile, type Program } from '../../src/jit/compile.ts'
+import { compile, compileOnce } from '../../src/jit/compile.ts'
 import { nameOf, printTrace, type StructuredOp, type Trace } from '../../src/jit/ir.ts'
 import { dce } from '../../src/jit/passes/dce.ts'
-import { StagingInterpreter, stagingOf, traceSubprogram, Unstageable } from '../../src/jit/trace.ts'
+import { stagingOf, traceSubprogram } from '../../src/jit/subprogram.ts'
+import { StagingInterpreter, Unstageable } from '../../src/jit/trace.ts'
 
 interface RepeatParams {
   readonly k: number
   /** Inputs: the carried values, then the captured ones; outputs: the carried values. */
   readonly body: Trace
-}
-
-/** Compiled bodies, compiled once per body. */
-const compiled = new WeakMap<Trace, Program>()
-const programOf = (t: Trace): Program => {
-  let p = compiled.get(t)
-  if (p === undefined) {
-    p = compile(t)
-    compiled.set(t, p)
-  }
-  return p
 }
 
 let runs = 0
@@ -37,7 +27,7 @@ const repeatOp: StructuredOp = {
   run(args, params) {
     runs++
     const { k, body } = params as RepeatParams
-    const program = programOf(body)
+    const program = compileOnce(body)
     const carried = body.outputs.length
     const captured = args.slice(carried)
     let carry: Concrete[] = args.slice(0, carried)
@@ -211,6 +201,7 @@ describe('structured equations', () => {
       expect(sub.trace.inputs).toHaveLength(2)
       expect(sub.outputs.map((o) => (o as Tensor).data[0])).toEqual([6, 8])
       const out = compile(sub.trace).runFlat([tensor([1]), tensor([5])])
+      expect(compileOnce(sub.trace)).toBe(compileOnce(sub.trace))
       expect(out.map((o) => (o as Tensor).data[0])).toEqual([5, 10])
     } finally {
       outer.close()

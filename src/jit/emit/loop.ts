@@ -14,8 +14,10 @@ import { uninitialized } from '../../tensor/kernels/alloc.ts'
 import { type Shape, sizeOf } from '../../tensor/shape.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 import type { PrimitiveEquation, VarInfo } from '../ir.ts'
-import { accessOf, isMappedRead, SCALAR } from '../passes/access.ts'
+import { loweringOf, readOf } from '../lower.ts'
+import { accessOf, SCALAR } from '../passes/access.ts'
 import type { ScalarFn, Step } from './kernel.ts'
+import { toSource } from './source.ts'
 
 /** A fused chain, as the planner hands it over. */
 export interface FusedChain {
@@ -103,15 +105,16 @@ export function chainStep(
   const body: string[] = []
   for (const e of equations) {
     let expr: string
-    if (isMappedRead(e, vars)) {
-      const x = e.ins[0]!
+    const x = e.ins[0]!
+    const inPlace = vars[x]!.number ? undefined : readOf(e.p, e.params, vars[x]!.shape)
+    if (e.ins.length === 1 && inPlace !== undefined) {
       operand(x, true)
-      expr = e.p.fusedRead(e.params, vars[x]!.shape, `a${name(x)}`, { row: 'r', column: 'j' })!
+      expr = toSource(inPlace, { args: [], data: `a${name(x)}`, row: 'r', column: 'j' })
     } else {
       for (const i of e.ins) operand(i, false)
       const args = e.ins.map((i) => `v${name(i)}`)
-      const inline = e.p.expression?.(args)
-      if (inline !== undefined) expr = inline
+      const lowering = loweringOf(e.p)
+      if (lowering?.kind === 'elementwise') expr = toSource(lowering.expr, { args })
       else {
         fns.push((e.p.scalar1 ?? e.p.scalar2)! as ScalarFn)
         expr = `F[${fns.length - 1}](${args.join(', ')})`

@@ -6,7 +6,9 @@
  */
 import type { Primitive } from '../../core/primitive.ts'
 import type { PrimitiveEquation } from '../ir.ts'
+import { loweringOf } from '../lower.ts'
 import type { ScalarFn, Step } from './kernel.ts'
+import { toSource } from './source.ts'
 
 /** Runs a chain's instructions (opcode, operand slots, output slot) over the number slots `N`. */
 type Interpret = (
@@ -45,8 +47,10 @@ export class ScalarCode {
     const fns: ScalarFn[] = []
     const cases = this.table.map((p, k) => {
       const args = p.scalar1 !== undefined ? ['x'] : ['x', 'y']
-      let expr = p.expression?.(args)
-      if (expr === undefined) {
+      const lowering = loweringOf(p)
+      let expr: string
+      if (lowering?.kind === 'elementwise') expr = toSource(lowering.expr, { args })
+      else {
         fns.push((p.scalar1 ?? p.scalar2)! as ScalarFn)
         expr = `F[${fns.length - 1}](${args.join(', ')})`
       }

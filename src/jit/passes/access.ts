@@ -1,10 +1,11 @@
 /**
  * How a fused loop reads its operands: element by element, as one number, as a block repeated
- * along leading axes, or in place by a primitive's `fusedRead` (a slice or pad of a vector).
+ * along leading axes, or in place by a primitive's read lowering (a slice or pad of a vector).
  * @module
  */
 import { shapesEqual, sizeOf } from '../../tensor/shape.ts'
 import type { PrimitiveEquation, VarInfo } from '../ir.ts'
+import { readOf } from '../lower.ts'
 
 /** How a fused loop reads an operand: every element, one value, or a repeated trailing block. */
 export type Access = { kind: 'full' } | { kind: 'scalar' } | { kind: 'suffix'; size: number }
@@ -26,13 +27,13 @@ export const accessOf = (v: VarInfo, out: VarInfo): Access | undefined => {
   return { kind: 'suffix', size: sizeOf(tail) }
 }
 
-/** Whether `e` reads its tensor input in place (a vector slice or pad): see `fusedRead`. */
+/** Whether `e` reads its tensor input in place (a vector slice or pad): see `Lowering`. */
 export const isMappedRead = (e: PrimitiveEquation, vars: readonly VarInfo[]): boolean => {
   const x = vars[e.ins[0]!]
   return (
     e.ins.length === 1 &&
     x !== undefined &&
     !x.number &&
-    e.p.fusedRead(e.params, x.shape, 'x', { row: 'r', column: 'j' }) !== undefined
+    readOf(e.p, e.params, x.shape) !== undefined
   )
 }

@@ -18,7 +18,8 @@ import type { LeafDef } from '../../core/tree.ts'
 import { compile, type Program } from '../../jit/compile.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import { printTrace, type StructuredOp, type Trace } from '../../jit/ir.ts'
-import { Staged, type StagingInterpreter, traceSubprogram, Unstageable } from '../../jit/trace.ts'
+import { traceSubprogram } from '../../jit/subprogram.ts'
+import { Staged, type StagingInterpreter, Unstageable } from '../../jit/trace.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 
 /** A traced and compiled sub-program, and the enclosing values it reads. */
