@@ -25,6 +25,8 @@ export {
 } from './core/tree-util.ts'
 export { value } from './core/value.ts'
 export * as Dual from './instances/Dual.ts'
+export type { CompileStats } from './jit/compile.ts'
+export { type JitOptions, type Jitted, jit, type StagedProgram } from './jit/index.ts'
 export * as linalg from './linalg/index.ts'
 export {
   add,
@@ -175,6 +177,9 @@ export type { JsonNumber, TensorJSON } from './tensor/json.ts'
 export * as random from './tensor/random.ts'
 export type { Shape } from './tensor/shape.ts'
 export { type NestedArray, Tensor } from './tensor/tensor.ts'
+export { foriLoop, type ScanLoopOptions, scan } from './transforms/control/scan.ts'
+export { cond, switchCase } from './transforms/control/switch.ts'
+export { whileLoop } from './transforms/control/while.ts'
 export { checkpoint, customJvp, customVjp } from './transforms/custom.ts'
 export { derivative } from './transforms/derivative.ts'
 export { type FixedPointOptions, fixedPoint } from './transforms/fixed-point.ts'
@@ -199,7 +204,6 @@ export {
   jacfwd,
   jacrev,
 } from './transforms/jacobian.ts'
-export { jit } from './transforms/jit.ts'
 export { type JvpOptions, jvp } from './transforms/jvp.ts'
 export { linearize, linearizeWithAux } from './transforms/linearize.ts'
 export { type Loose, type Pullback, vjp, vjpWithAux } from './transforms/vjp.ts'

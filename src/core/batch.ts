@@ -84,7 +84,11 @@ export class BatchInterpreter implements Interpreter {
     return runCustom(this, rule, args, () => {
       const batched = args.map((a) => this.batchOf(a) !== undefined)
       const values = args.map((a) => this.batchOf(a) ?? a)
-      return rule.batch(values, batched, this.size).map((v) => new Batched(this, v))
+      if (rule.batchSome === undefined) {
+        return rule.batch(values, batched, this.size).map((v) => new Batched(this, v))
+      }
+      const some = rule.batchSome(values, batched, this.size)
+      return some.outs.map((v, i) => (some.batched[i] ? new Batched(this, v) : v))
     })
   }
 

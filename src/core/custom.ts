@@ -39,6 +39,21 @@ export interface CustomRule {
   /** `vmap`: outputs (all batched) for inputs of which those flagged carry a batch axis. */
   batch(args: readonly Val[], batched: readonly boolean[], size: number): Val[]
   /**
+   * `vmap` where some outputs may not depend on the batch (a loop's carry that no batched
+   * value reaches): the outputs, and which carry a batch axis. Used instead of `batch` when
+   * present, so unbatched values stay unbatched (and are computed once, not once per example).
+   */
+  batchSome?(
+    args: readonly Val[],
+    batched: readonly boolean[],
+    size: number,
+  ): { readonly outs: Val[]; readonly batched: readonly boolean[] }
+  /**
+   * Under `jit`: stages the rule as one structured equation of the running trace (`interp`)
+   * instead of its primal's operations — a loop staged as a loop. Without it, `call` is staged.
+   */
+  stage?(interp: Interpreter, args: readonly Val[]): Val[]
+  /**
    * The same rule with `captured` as extra trailing inputs: while its functions run, each
    * captured tracer reads as the value the rule received for it.
    */

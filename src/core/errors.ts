@@ -158,3 +158,15 @@ export class IndexError extends FluxionError {
   /** Always `'IndexError'` (a literal, so it survives minification). */
   override readonly name: string = 'IndexError'
 }
+
+/**
+ * A control-flow construct asked to do what it cannot: reverse-mode differentiation of
+ * `whileLoop` (its trip count is known only when it ends, so there is no bound on what reverse
+ * mode would store — use `scan` or `foriLoop` with fixed bounds), or a branch or loop body that
+ * could not be traced for `jit`. The message names the construct and the remedy.
+ * @category errors
+ */
+export class ControlFlowError extends FluxionError {
+  /** Always `'ControlFlowError'` (a literal, so it survives minification). */
+  override readonly name: string = 'ControlFlowError'
+}

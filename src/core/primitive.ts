@@ -51,25 +51,10 @@ export interface Domain<P> {
 /** What declares a primitive; `define` fills in the optional fast-path fields. */
 export type PrimitiveSpec<P> = Omit<
   Primitive<P>,
-  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'expression' | 'fusedRead'
+  'scalar1' | 'scalar2' | 'partial1' | 'partials2'
 > & {
-  readonly [K in
-    | 'scalar1'
-    | 'scalar2'
-    | 'partial1'
-    | 'partials2'
-    | 'expression'
-    | 'fusedRead']?: Primitive<P>[K]
+  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2']?: Primitive<P>[K]
 }
-
-/** Names of a fused loop's index variables: over all axes but the last, and over the last. */
-export interface ReadIndex {
-  readonly row: string
-  readonly column: string
-}
-
-/** The `fusedRead` of a primitive that is not a read in place. */
-const noFusedRead = (): undefined => undefined
 
 /** Whether `v` is an array or a plain object: data that freezing cannot break. */
 const isPlainData = (v: unknown): v is object => {
@@ -96,7 +81,7 @@ const freezeDeep = <T extends object>(x: T): T => {
  * A primitive record from its spec. Every record gets the same fields in the same order, so
  * the interpreters' property reads stay monomorphic (a measurable share of per-op cost).
  * Records are frozen, domain included: the public ones are shared by every caller, and their
- * names and expressions are written into the code `jit` generates (issue #12). All records
+ * names are written into the code `jit` generates (issue #12). All records
  * freeze alike, so they keep one hidden class and reads stay as fast.
  */
 export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
@@ -114,8 +99,6 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     scalar2: spec.scalar2,
     partial1: spec.partial1,
     partials2: spec.partials2,
-    expression: spec.expression,
-    fusedRead: spec.fusedRead ?? noFusedRead,
     domain: spec.domain,
   })
 }
@@ -168,19 +151,6 @@ export interface Primitive<P = unknown> {
   readonly partials2:
     | readonly [(a: Val, b: Val, y: Val) => Val, (a: Val, b: Val, y: Val) => Val]
     | undefined
-  /**
-   * The scalar kernel of an elementwise primitive as a JS expression over operand names, which
-   * `jit` writes inline into fused loops (`(a, b) => a + b` becomes `v3 + v4`). It must compute
-   * exactly what `scalar1`/`scalar2` computes; without one, a fused loop calls the scalar kernel.
-   */
-  readonly expression: ((args: readonly string[]) => string) | undefined
-  /**
-   * For a structural primitive that only moves values: a JS expression for the output element
-   * at `at` (its row — the index over all axes but the last — and its column), read from
-   * `data`, the input's data array; or undefined when this call is not such a read. `jit` then
-   * reads the input in place inside a fused loop instead of copying it.
-   */
-  fusedRead(params: P, inShape: Shape, data: string, at: ReadIndex): string | undefined
   /** Input domain for the law suites. */
   readonly domain: Domain<P>
 }

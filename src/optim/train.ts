@@ -7,11 +7,11 @@
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { isTracer } from '../core/tracer.ts'
 import { value } from '../core/value.ts'
+import { jit } from '../jit/index.ts'
 import { type Key, permutation, split } from '../tensor/random.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { type Scalar, valueAndGrad } from '../transforms/grad.ts'
-import { jit } from '../transforms/jit.ts'
 import {
   applyUpdates,
   checkOptionsObject,

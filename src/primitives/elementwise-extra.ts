@@ -31,7 +31,6 @@ const shifted = (x: Series, c: number): Val[] => x.map((xk, k) => (k === 0 ? add
 export const log2P = unary({
   name: 'log2',
   scalar: Math.log2,
-  expression: ([x]) => `Math.log2(${x})`,
   kernel: log2K,
   partial: (x) => div(1 / Math.LN2, x),
   // ln 2·x·y′ = x′
@@ -58,7 +57,6 @@ export function log2(x: Value): Value {
 export const log10P = unary({
   name: 'log10',
   scalar: Math.log10,
-  expression: ([x]) => `Math.log10(${x})`,
   kernel: log10K,
   partial: (x) => div(1 / Math.LN10, x),
   taylor: (x) => quotientOde(x, scaled(Math.LN10, x), log10(x[0]!)),
@@ -84,7 +82,6 @@ export function log10(x: Value): Value {
 export const exp2P = unary({
   name: 'exp2',
   scalar: (x) => 2 ** x,
-  expression: ([x]) => `2 ** ${x}`,
   kernel: exp2K,
   partial: (_x, y) => mul(Math.LN2, y),
   taylor: (x) => solveOde(x, exp2(x[0]!), (y, m) => mul(Math.LN2, y[m]!)),

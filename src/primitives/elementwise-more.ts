@@ -30,7 +30,6 @@ type Value = number | Tensor
 export const cbrtP = unary({
   name: 'cbrt',
   scalar: Math.cbrt,
-  expression: ([x]) => `Math.cbrt(${x})`,
   kernel: cbrtK,
   partial: (_x, y) => div(1, mul(3, mul(y, y))),
   taylor: (x) => cbrtSeries(x),

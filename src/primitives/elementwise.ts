@@ -55,7 +55,6 @@ import {
 export const expP = unary({
   name: 'exp',
   scalar: Math.exp,
-  expression: ([x]) => `Math.exp(${x})`,
   kernel: expK,
   partial: (_x, y) => y,
   taylor: (x) => solveOde(x, exp(x[0]!), (y, m) => y[m]!),
@@ -82,7 +81,6 @@ export function exp(x: number | Tensor): number | Tensor {
 export const logP = unary({
   name: 'log',
   scalar: Math.log,
-  expression: ([x]) => `Math.log(${x})`,
   kernel: logK,
   partial: (x) => div(1, x),
   taylor: (x) => quotientOde(x, x, log(x[0]!)),
@@ -159,7 +157,6 @@ export function expm1(x: number | Tensor): number | Tensor {
 export const sqrtP = unary({
   name: 'sqrt',
   scalar: Math.sqrt,
-  expression: ([x]) => `Math.sqrt(${x})`,
   kernel: sqrtK,
   partial: (_x, y) => div(0.5, y),
   taylor: (x) => sqrtSeries(x, sqrt(x[0]!)),
@@ -186,7 +183,6 @@ export function sqrt(x: number | Tensor): number | Tensor {
 export const squareP = unary({
   name: 'square',
   scalar: (x) => x * x,
-  expression: ([x]) => `${x} * ${x}`,
   kernel: squareK,
   partial: (x) => mul(2, x),
   taylor: (x) => productSeries(x, x),

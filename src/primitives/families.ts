@@ -15,13 +15,7 @@ import { bind1, bind2, bindN } from '../core/bind.ts'
 import { debugState } from '../core/debug.ts'
 import { ShapeError } from '../core/errors.ts'
 import { zeroLike } from '../core/jet.ts'
-import {
-  type Domain,
-  define,
-  type MaybeZero,
-  type Primitive,
-  type ReadIndex,
-} from '../core/primitive.ts'
+import { type Domain, define, type MaybeZero, type Primitive } from '../core/primitive.ts'
 import { type Concrete, shapeOf, type Val } from '../core/tracer.ts'
 import { addK, type BinaryKernel, safeMulK } from '../tensor/kernels/binary.ts'
 import { broadcastToK } from '../tensor/kernels/layout.ts'
@@ -37,8 +31,6 @@ export type UnarySpec = {
   readonly name: string
   readonly scalar: (x: number) => number
   readonly kernel: UnaryKernel
-  /** `scalar` as a JS expression over an operand name, for `jit`'s fused loops. */
-  readonly expression?: (args: readonly string[]) => string
   readonly domain: Domain<void>
 } & (
   | {
@@ -105,7 +97,6 @@ export function unary(spec: UnarySpec): Primitive<void> {
     },
     scalar1: spec.scalar,
     ...(partial === undefined ? {} : { partial1: partial }),
-    ...(spec.expression === undefined ? {} : { expression: spec.expression }),
     domain: spec.domain,
   })
   return p
@@ -119,8 +110,6 @@ export type BinarySpec = {
   readonly name: string
   readonly scalar: (a: number, b: number) => number
   readonly kernel: BinaryKernel
-  /** `scalar` as a JS expression over operand names, for `jit`'s fused loops. */
-  readonly expression?: (args: readonly string[]) => string
   /** Replaces the derived JVP (for linear ops, where Σ ∂ᵢ·ẋᵢ would multiply by ±1). */
   readonly jvp?: (primals: readonly Val[], tangents: readonly MaybeZero[], y: Val) => MaybeZero
   /** Replaces the derived VJP. */
@@ -218,7 +207,6 @@ export function binary(spec: BinarySpec): Primitive<void> {
     },
     scalar2: spec.scalar,
     ...(partials === undefined ? {} : { partials2: partials }),
-    ...(spec.expression === undefined ? {} : { expression: spec.expression }),
     domain: spec.domain,
   })
   return p
@@ -278,8 +266,6 @@ export interface LinearSpec<P> {
   apply(x: Val, params: P): Val
   /** The primitive on `x` carrying an extra leading batch axis of length `size` (vmap). */
   batch(x: Val, params: P, size: number): Val
-  /** See `Primitive.fusedRead`. */
-  fusedRead?(params: P, inShape: Shape, data: string, at: ReadIndex): string | undefined
   readonly domain: Domain<P>
 }
 
@@ -297,7 +283,6 @@ export function linear<P>(spec: LinearSpec<P>): Primitive<P> {
     batch: ([x], _batched, params, size) => spec.batch(x!, params, size),
     // linear: each coefficient maps on its own
     taylor: ([x], params) => x!.map((c) => spec.apply(c, params)),
-    ...(spec.fusedRead === undefined ? {} : { fusedRead: spec.fusedRead }),
     domain: { ...spec.domain, linear: true },
   })
 }
@@ -333,7 +318,6 @@ export const addP: Primitive<void> = binary({
   name: 'add',
   taylor: (a, b) => a.map((ak, k) => addV(ak, b[k]!)),
   scalar: (a, b) => a + b,
-  expression: ([a, b]) => `${a} + ${b}`,
   kernel: addK,
   partials: [() => 1, () => 1],
   jvp: (_, [aDot, bDot], y) => sumTangents([aDot ?? null, bDot ?? null], y),
@@ -353,7 +337,6 @@ export const safeMulP: Primitive<void> = binary({
       return acc
     }),
   scalar: (a, b) => (a === 0 || b === 0 ? 0 : a * b),
-  expression: ([a, b]) => `(${a} === 0 || ${b} === 0 ? 0 : ${a} * ${b})`,
   kernel: safeMulK,
   partials: [(_a, b) => b, (a) => a],
   // both products annihilate zeros, like the primitive itself

@@ -95,7 +95,6 @@ const truncQuotient = (a: Val, b: Val): Val =>
 export const fmodP = binary({
   name: 'fmod',
   scalar: (a, b) => a % b,
-  expression: ([a, b]) => `${a} % ${b}`,
   kernel: fmodK,
   partials: [() => 1, (a, b) => neg(truncQuotient(a, b))],
   taylor: (a, b) => {

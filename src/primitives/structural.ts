@@ -268,16 +268,6 @@ export const sliceP: Primitive<SliceParams> = linear<SliceParams>({
   shape: (s, { starts, ends, steps }) =>
     s.map((_, i) => sliceLength(starts[i]!, ends[i]!, steps[i]!)),
   apply: (x, params) => bind1(sliceP, x, params),
-  // a slice along the last axis only reads x[row·n + start + step·column]
-  fusedRead: ({ starts, ends, steps }, inShape, data, { row, column }) => {
-    const k = inShape.length - 1
-    if (k < 0) return undefined
-    for (let ax = 0; ax < k; ax++) {
-      if (starts[ax] !== 0 || steps[ax] !== 1 || ends[ax] !== inShape[ax]) return undefined
-    }
-    const at = `${starts[k]} + ${steps[k]} * ${column}`
-    return k === 0 ? `${data}[${at}]` : `${data}[${row} * ${inShape[k]} + ${at}]`
-  },
   batch: (x, { starts, ends, steps }, size) =>
     bind1(sliceP, x, { starts: [0, ...starts], ends: [size, ...ends], steps: [1, ...steps] }),
   // pad the cotangent back into place; a backwards axis is first turned forwards (a slice
@@ -335,7 +325,6 @@ export interface PadParams {
 }
 
 /** A number as JS source that evaluates to exactly it (−0, ±Infinity and NaN included). */
-const numberLiteral = (v: number): string => (Object.is(v, -0) ? '-0' : String(v))
 
 const paddedLength = (n: number, lo: number, hi: number, interior: number): number =>
   lo + hi + n + Math.max(n - 1, 0) * interior
@@ -352,17 +341,6 @@ export const padP: Primitive<PadParams> = linear<PadParams>({
     s.map((n, i) => paddedLength(n, lo[i]!, hi[i]!, interior[i]!)),
   // the pad value is a constant: the tangent is padded with zeros
   apply: (x, params) => bind1(padP, x, { ...params, value: 0 }),
-  // padding at the ends of the last axis only reads x[row·n + column − lo] inside, value outside
-  fusedRead: ({ lo, hi, interior, value }, inShape, data, { row, column }) => {
-    const k = inShape.length - 1
-    if (k < 0 || interior[k] !== 0) return undefined
-    for (let ax = 0; ax < k; ax++) {
-      if (lo[ax] !== 0 || hi[ax] !== 0 || interior[ax] !== 0) return undefined
-    }
-    const n = inShape[k]!
-    const at = k === 0 ? `${column} - ${lo[k]}` : `${row} * ${n} + ${column} - ${lo[k]}`
-    return `(${column} >= ${lo[k]} && ${column} < ${lo[k]! + n} ? ${data}[${at}] : ${numberLiteral(value)})`
-  },
   batch: (x, { lo, hi, interior, value }) =>
     bind1(padP, x, { lo: [0, ...lo], hi: [0, ...hi], interior: [0, ...interior], value }),
   transpose: (yBar, { lo, interior }, x) => {

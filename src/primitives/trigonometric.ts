@@ -40,7 +40,6 @@ import {
 export const sinP = unary({
   name: 'sin',
   scalar: Math.sin,
-  expression: ([x]) => `Math.sin(${x})`,
   kernel: sinK,
   partial: (x) => cos(x),
   taylor: (x) => trigSeries(x, sin(x[0]!), cos(x[0]!), false)[0],
@@ -67,7 +66,6 @@ export function sin(x: number | Tensor): number | Tensor {
 export const cosP = unary({
   name: 'cos',
   scalar: Math.cos,
-  expression: ([x]) => `Math.cos(${x})`,
   kernel: cosK,
   partial: (x) => neg(sin(x)),
   taylor: (x) => trigSeries(x, sin(x[0]!), cos(x[0]!), false)[1],
@@ -249,7 +247,6 @@ export function cosh(x: number | Tensor): number | Tensor {
 export const tanhP = unary({
   name: 'tanh',
   scalar: Math.tanh,
-  expression: ([x]) => `Math.tanh(${x})`,
   kernel: tanhK,
   partial: (_x, y) => sub(1, mul(y, y)),
   taylor: (x) =>

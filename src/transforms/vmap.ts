@@ -87,7 +87,8 @@ export function vmap<A extends readonly unknown[], B>(
       const out = f(...(traced as A))
       checkSync(out, 'vmap')
       const { leaves, def } = flatten(out, 'output')
-      const outAxes = axesPerLeaf(options?.outAxes ?? 0, def, {
+      // a top-level null is an axis spec (unbatched), not a missing option
+      const outAxes = axesPerLeaf(options?.outAxes === undefined ? 0 : options.outAxes, def, {
         option: 'outAxes',
         where: 'output',
         extraRank: 1,

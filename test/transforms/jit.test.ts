@@ -45,8 +45,8 @@ import {
 } from 'fluxion'
 import { mlp, softmaxCrossEntropy } from 'fluxion/nn'
 import { afterEach, describe, expect, it } from 'vitest'
-import { compile } from '../../src/core/compile.ts'
-import { StagingInterpreter } from '../../src/core/stage.ts'
+import { compile } from '../../src/jit/compile.ts'
+import { StagingInterpreter } from '../../src/jit/trace.ts'
 
 /** The numbers of a result tree, in order. */
 const numbersOf = (tree: unknown): number[] => {

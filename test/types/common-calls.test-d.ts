@@ -8,6 +8,7 @@ import {
   exp,
   grad,
   hessian,
+  type Jitted,
   jacfwd,
   jacrev,
   jit,
@@ -74,6 +75,7 @@ describe('the README calls', () => {
   it('vmap and jit keep the signature', () => {
     const f = (x: Tensor) => sum(mul(x, x))
     expectTypeOf(vmap(f)).toEqualTypeOf<(x: Tensor) => Tensor>()
-    expectTypeOf(jit(grad(f))).toEqualTypeOf<(x: Tensor) => Tensor>()
+    expectTypeOf(jit(grad(f))).toEqualTypeOf<Jitted<[x: Tensor], Tensor>>()
+    expectTypeOf(jit(grad(f))).toMatchTypeOf<(x: Tensor) => Tensor>()
   })
 })

@@ -6,6 +6,7 @@
 import {
   grad,
   greater,
+  type Jitted,
   jit,
   jvp,
   less,
@@ -114,11 +115,15 @@ describe('jvp and vjp', () => {
 
 describe('jit', () => {
   it('keeps the signature of the function it compiles', () => {
-    expectTypeOf(jit(loss)).toEqualTypeOf<typeof loss>()
-    expectTypeOf(jit(grad(loss))).toEqualTypeOf<(q: Params) => Params>()
+    // callable as the function, with `trace` besides
+    expectTypeOf(jit(loss)).toMatchTypeOf<typeof loss>()
+    expectTypeOf(jit(loss)).toEqualTypeOf<Jitted<[q: Params], Tensor>>()
+    expectTypeOf(jit(grad(loss))).toEqualTypeOf<Jitted<[q: Params], Params>>()
     expectTypeOf(jit((x: number, y: Tensor) => mul(x, y))).toEqualTypeOf<
-      (x: number, y: Tensor) => Tensor
+      Jitted<[x: number, y: Tensor], Tensor>
     >()
+    expectTypeOf(jit(loss).trace).parameters.toEqualTypeOf<[q: Params]>()
+    expectTypeOf(jit(loss, { staticArgnums: [] })).toEqualTypeOf<Jitted<[q: Params], Tensor>>()
   })
 })
 

@@ -1,131 +1,28 @@
 /**
- * The generated code of a compiled program (src/core/compile.ts): one interpreter loop for the
- * program's plain-number instructions, and one function per fused chain of elementwise
- * equations on tensors.
+ * Fused loops: one generated function per fused chain of elementwise equations on tensors (the
+ * scalar interpreter, src/jit/emit/scalar.ts, is the other generated code of a program).
  *
- * Every generated function has a bounded size, whatever the program's length: the scalar
- * interpreter has one case per primitive, and a fused chain holds at most `MAX_CHAIN`
- * equations (the planner splits longer ones). A function with one local per equation of a
+ * Every generated function has a bounded size, whatever the program's length: a fused chain
+ * holds at most `MAX_CHAIN` equations (the planner splits longer ones). A function with one local per equation of a
  * 10⁵-op chain overflows the JS stack when called (each local is a slot of its frame), and V8
  * takes superlinear time to optimize long functions. A chain's code names no slot, variable or
  * size — those are arguments of a factory — so chains of one structure (the steps of a loop)
  * share one generated function, compiled once.
  * @module
  */
-import { uninitialized } from '../tensor/kernels/alloc.ts'
-import { type Shape, shapesEqual, sizeOf } from '../tensor/shape.ts'
-import { Tensor } from '../tensor/tensor.ts'
-import type { Primitive } from './primitive.ts'
-import type { Equation, VarInfo } from './stage.ts'
-
-/**
- * Most equations in one fused loop. Past a few dozen, TurboFan's time to optimize a loop grows
- * faster than its length (measured: 0.1–2 s per 256-equation loop, during which it runs
- * unoptimized), while each split costs only a store and a load per element.
- */
-export const MAX_CHAIN = 32
-
-/**
- * A step of a run. Variables that outlive a step live in storage slots: plain numbers unboxed in
- * `N` (a Float64Array), tensors in `E`. Values inside a fused chain live in locals only.
- */
-export type Step = (N: Float64Array, E: Tensor[]) => void
-
-/** A scalar kernel called from generated code. */
-type ScalarFn = (...xs: number[]) => number
-
-/** Runs a chain's instructions (opcode, operand slots, output slot) over the number slots `N`. */
-type Interpret = (
-  N: Float64Array,
-  op: Uint16Array,
-  a: Int32Array,
-  b: Int32Array,
-  o: Int32Array,
-) => void
-
-/**
- * Scalar code: chains of plain-number equations become instructions (opcode, operand slots,
- * output slot) run by one generated interpreter loop whose cases are the program's primitives.
- * Straight-line code would be as fast once optimized, but V8 takes superlinear time to optimize
- * long functions (~0.2 ms per statement at 1,000 statements), while this loop is one small
- * function, optimized in milliseconds whatever the program's length, that runs at ~2 ns per
- * instruction.
- */
-export class ScalarCode {
-  private readonly table: Primitive[] = []
-  private interpret: Interpret | undefined
-  /** The opcode of `p` in this program. */
-  opcode(p: Primitive): number {
-    let k = this.table.indexOf(p)
-    if (k < 0) k = this.table.push(p) - 1
-    return k
-  }
-  /** Generates the interpreter once every chain is known (at the end of compilation). */
-  finish(): void {
-    if (this.table.length > 0) this.interpret = this.generate()
-  }
-  run(N: Float64Array, op: Uint16Array, a: Int32Array, b: Int32Array, o: Int32Array): void {
-    this.interpret!(N, op, a, b, o)
-  }
-  private generate(): Interpret {
-    const fns: ScalarFn[] = []
-    const cases = this.table.map((p, k) => {
-      const args = p.scalar1 !== undefined ? ['x'] : ['x', 'y']
-      let expr = p.expression?.(args)
-      if (expr === undefined) {
-        fns.push((p.scalar1 ?? p.scalar2)! as ScalarFn)
-        expr = `F[${fns.length - 1}](${args.join(', ')})`
-      }
-      return `case ${k}: N[o[k]] = ${expr}; break;`
-    })
-    const source = `return function interpret(N, op, a, b, o) {
-for (let k = 0, n = op.length; k < n; k++) {
-const x = N[a[k]];
-const y = N[b[k]];
-switch (op[k]) {
-${cases.join('\n')}
-}
-}
-}`
-    return new Function('F', source)(fns) as Interpret
-  }
-}
-
-/** How a fused loop reads an operand: every element, one value, or a repeated trailing block. */
-type Access = { kind: 'full' } | { kind: 'scalar' } | { kind: 'suffix'; size: number }
-
-const SCALAR: Access = { kind: 'scalar' }
-const FULL: Access = { kind: 'full' }
-
-/** How an operand of shape `v` is read in a loop over `out`, or undefined if it cannot be. */
-export const accessOf = (v: VarInfo, out: VarInfo): Access | undefined => {
-  if (v.number || sizeOf(v.shape) === 1) return SCALAR
-  if (shapesEqual(v.shape, out.shape)) return FULL
-  // a block repeated along leading axes: [m] or [1, m] read against [k, m]
-  let first = 0
-  while (first < v.shape.length && v.shape[first] === 1) first++
-  const tail = v.shape.slice(first)
-  const offset = out.shape.length - tail.length
-  if (offset <= 0) return undefined
-  for (let i = 0; i < tail.length; i++) if (tail[i] !== out.shape[offset + i]) return undefined
-  return { kind: 'suffix', size: sizeOf(tail) }
-}
-
-/** Whether `e` reads its tensor input in place (a vector slice or pad): see `fusedRead`. */
-export const isMappedRead = (e: Equation, vars: readonly VarInfo[]): boolean => {
-  const x = vars[e.ins[0]!]
-  return (
-    e.ins.length === 1 &&
-    x !== undefined &&
-    !x.number &&
-    e.p.fusedRead(e.params, x.shape, 'x', { row: 'r', column: 'j' }) !== undefined
-  )
-}
+import { uninitialized } from '../../tensor/kernels/alloc.ts'
+import { type Shape, sizeOf } from '../../tensor/shape.ts'
+import { Tensor } from '../../tensor/tensor.ts'
+import type { PrimitiveEquation, VarInfo } from '../ir.ts'
+import { loweringOf, readOf } from '../lower.ts'
+import { accessOf, SCALAR } from '../passes/access.ts'
+import type { ScalarFn, Step } from './kernel.ts'
+import { toSource } from './source.ts'
 
 /** A fused chain, as the planner hands it over. */
 export interface FusedChain {
   /** Its equations, in order; every output has the shape `shape`. */
-  readonly equations: readonly Equation[]
+  readonly equations: readonly PrimitiveEquation[]
   readonly shape: Shape
   /** Outputs used after the chain (they are written to memory), in equation order. */
   readonly written: readonly number[]
@@ -208,15 +105,16 @@ export function chainStep(
   const body: string[] = []
   for (const e of equations) {
     let expr: string
-    if (isMappedRead(e, vars)) {
-      const x = e.ins[0]!
+    const x = e.ins[0]!
+    const inPlace = vars[x]!.number ? undefined : readOf(e.p, e.params, vars[x]!.shape)
+    if (e.ins.length === 1 && inPlace !== undefined) {
       operand(x, true)
-      expr = e.p.fusedRead(e.params, vars[x]!.shape, `a${name(x)}`, { row: 'r', column: 'j' })!
+      expr = toSource(inPlace, { args: [], data: `a${name(x)}`, row: 'r', column: 'j' })
     } else {
       for (const i of e.ins) operand(i, false)
       const args = e.ins.map((i) => `v${name(i)}`)
-      const inline = e.p.expression?.(args)
-      if (inline !== undefined) expr = inline
+      const lowering = loweringOf(e.p)
+      if (lowering?.kind === 'elementwise') expr = toSource(lowering.expr, { args })
       else {
         fns.push((e.p.scalar1 ?? e.p.scalar2)! as ScalarFn)
         expr = `F[${fns.length - 1}](${args.join(', ')})`

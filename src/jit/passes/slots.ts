@@ -1,12 +1,13 @@
 /**
- * Storage slots of a compiled program (src/core/compile.ts), allocated from live ranges.
+ * Storage slots of a compiled program (src/jit/compile.ts), allocated from live ranges.
  * Values that outlive a step live in slots — plain numbers unboxed in a Float64Array, tensors in
  * an array — and a slot freed by a value's last use is taken by the next value defined. So a long
  * scalar program works in a few cache lines, and a long tensor program lets go of its
  * intermediates as it runs, as eager code does, instead of holding them all until it returns.
  * @module
  */
-import type { Trace, VarInfo } from './stage.ts'
+import { outsOf, type Trace, type VarInfo } from '../ir.ts'
+import type { Plan } from './fuse.ts'
 
 /** Slots of the variables of one program, numbers and tensors counted apart. */
 export class Slots {
@@ -70,4 +71,28 @@ export function allocateSlots(trace: Trace, slots: Slots, visit: Visit): void {
   })
   // an output no step defines or reads (an input or constant returned as is) has its slot already
   for (const v of trace.outputs) slots.define(v)
+}
+
+/**
+ * The slots of a plan's variables: a kernel call reads its operands and defines its results, a
+ * chain of scalar instructions does so per instruction, a fused loop reads and writes as
+ * `connect` decided (its other values live in locals).
+ */
+export function allocate(plan: Plan): Slots {
+  const one = [0]
+  const visit: Visit = (at) => {
+    let t = 0
+    for (const item of plan.items) {
+      if ('kernel' in item) at(item.kernel.ins, outsOf(item.kernel), t++)
+      else if (item.chain.index < 0) {
+        for (const e of item.chain.equations) {
+          one[0] = e.out
+          at(e.ins, one, t++)
+        }
+      } else at(item.chain.reads, item.chain.written, t++)
+    }
+  }
+  const slots = new Slots(plan.trace.vars)
+  allocateSlots(plan.trace, slots, visit)
+  return slots
 }

@@ -6,14 +6,16 @@
  * behave exactly as without `jit`; what a program cannot replay is a decision taken on a value,
  * so reading a staged value — `value(x)` here, as well as the reads every transformation refuses
  * (`item()`, `data`, …) — raises `ConcretizationError`.
+ *
+ * Structured operations (loops, branches) record one equation each (`stageStructured`), whose
+ * bodies are sub-programs traced while the outer trace runs (`traceSubprogram`).
  * @module
  */
 
-import type { Shape } from '../tensor/shape.ts'
-import { bind1, bind2, bindN } from './bind.ts'
-import type { CustomRule } from './custom.ts'
-import { ConcretizationError } from './errors.ts'
-import type { Primitive } from './primitive.ts'
+import { bind1, bind2, bindN } from '../core/bind.ts'
+import type { CustomRule } from '../core/custom.ts'
+import { ConcretizationError } from '../core/errors.ts'
+import type { Primitive } from '../core/primitive.ts'
 import {
   type Concrete,
   closeLevel,
@@ -23,39 +25,18 @@ import {
   openLevel,
   Tracer,
   type Val,
-} from './tracer.ts'
+} from '../core/tracer.ts'
+import type { Shape } from '../tensor/shape.ts'
+import type { Equation, StructuredOp, Trace, VarInfo } from './ir.ts'
 
-/** One primitive application: `vars[out] = p(vars[ins[0]], …; params)`. */
-export interface Equation {
-  readonly p: Primitive
-  readonly params: unknown
-  readonly ins: readonly number[]
-  readonly out: number
-}
-
-/** What is known of a variable without its value: its shape, and whether it is a JS number. */
-export interface VarInfo {
-  readonly shape: Shape
-  readonly number: boolean
-}
-
-/** A recorded program: inputs, equations in order, constants and outputs, all by variable. */
-export interface Trace {
-  readonly vars: readonly VarInfo[]
-  readonly inputs: readonly number[]
-  readonly equations: readonly Equation[]
-  /**
-   * Constant variables — values closed over by the function, or computed from constants only —
-   * and their values, index for index.
-   */
-  readonly constants: { readonly vars: readonly number[]; readonly values: readonly Concrete[] }
-  readonly outputs: readonly number[]
-}
+export type { Equation, Trace, VarInfo } from './ir.ts'
 
 /**
  * Thrown inside a trace when a value of another transformation appears (captured by a closure):
  * the program could not replay it, so `jit` runs that call eagerly instead. `jit` traces only
  * while no transformation runs, so such a value is a dead one, and running `f` names the error.
+ * A sub-program (`traceSubprogram`) may meet a live one — a body closing over a value of `grad`
+ * running around it — and its caller must then do without staging.
  */
 export class Unstageable extends Error {}
 
@@ -111,7 +92,7 @@ const MAX_SHARED_CONSTANTS = 2 ** 23
 /** What is known of every plain-number variable (shared: scalar programs have millions). */
 const NUMBER_VAR: VarInfo = Object.freeze({ shape: Object.freeze([]), number: true })
 
-/** The staging interpreter: one per trace of a jitted function. */
+/** The staging interpreter: one per trace of a jitted function, or of a sub-program. */
 export class StagingInterpreter implements Interpreter {
   readonly level: number
   readonly transformation = 'jit'
@@ -124,9 +105,18 @@ export class StagingInterpreter implements Interpreter {
   private readonly constantValues: Concrete[] = []
   /** Constants by identity (tensors) or value (numbers), so a value used often is one variable. */
   private readonly constantIds = new Map<Concrete | typeof NEGATIVE_ZERO, number>()
+  /**
+   * For a sub-program (`traceSubprogram`): the values of enclosing staging interpreters it
+   * reads, and their variables here, trailing inputs of the sub-program. Undefined at top level.
+   */
+  private readonly captured:
+    | { outer: Staged[]; vars: number[]; ids: Map<Staged, number> }
+    | undefined
 
-  constructor() {
+  /** `nested`: a sub-program, which captures the values of enclosing traces it reads. */
+  constructor(nested = false) {
     this.level = openLevel()
+    this.captured = nested ? { outer: [], vars: [], ids: new Map() } : undefined
   }
 
   /** Ends the trace: its staged values become dead. */
@@ -144,12 +134,14 @@ export class StagingInterpreter implements Interpreter {
 
   /** The recorded program, with `outs` (staged values or constants) as its outputs. */
   finish(outs: readonly Val[]): Trace {
+    // first: an output may be a value captured here
+    const outputs = outs.map((v) => this.variable(v))
     return {
       vars: this.vars,
-      inputs: this.inputs,
+      inputs: this.captured === undefined ? this.inputs : [...this.inputs, ...this.captured.vars],
       equations: this.equations,
       constants: { vars: this.constantVars, values: this.constantValues },
-      outputs: outs.map((v) => this.variable(v)),
+      outputs,
     }
   }
 
@@ -172,18 +164,61 @@ export class StagingInterpreter implements Interpreter {
     return this.record(p, params, args, out)
   }
 
-  /** A custom rule's derivative is irrelevant to a replay: its primal function is staged. */
+  /**
+   * A custom rule's derivative is irrelevant to a replay: its primal function is staged, or the
+   * rule stages itself (a loop as one structured equation, src/transforms/control/stage.ts).
+   */
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
     if (!this.alive) escaped(this, rule.name)
-    return rule.call(args)
+    return rule.stage === undefined ? rule.call(args) : rule.stage(this, args)
   }
 
   /** The concrete value under a staged value of this trace; constants pass through. */
   private primalOf(v: Val, p: Primitive): Concrete {
     if (!this.alive) escaped(this, p.name)
-    if (v instanceof Staged && v.interp === this) return v.concrete
+    if (v instanceof Staged && (v.interp === this || this.captures(v))) return v.concrete
     if (v instanceof Tracer) throw new Unstageable()
     return v
+  }
+
+  /** Whether `v` is a value of an enclosing trace, which this sub-program takes as an input. */
+  private captures(v: Staged): boolean {
+    return this.captured !== undefined && v.interp.alive
+  }
+
+  /** The input variable of a captured value, made at its first use. */
+  private capture(v: Staged): number {
+    const c = this.captured!
+    let id = c.ids.get(v)
+    if (id === undefined) {
+      id = this.newVar(v.concrete)
+      c.ids.set(v, id)
+      c.outer.push(v)
+      c.vars.push(id)
+    }
+    return id
+  }
+
+  /** The values of enclosing traces this sub-program captured, in the order of its inputs. */
+  capturedValues(): Staged[] {
+    return this.captured === undefined ? [] : [...this.captured.outer]
+  }
+
+  /**
+   * Records a structured equation (see `StructuredOp`) on `args` — staged values, values of
+   * enclosing traces, or constants — whose results for this run are `outs`; returns them staged.
+   */
+  stageStructured(
+    op: StructuredOp,
+    params: unknown,
+    args: readonly Val[],
+    outs: readonly Concrete[],
+  ): Staged[] {
+    if (!this.alive) escaped(this, op.name)
+    const ins = args.map((a) => this.variable(a))
+    const ids = outs.map((v) => this.newVar(v))
+    this.equations.push({ kind: 'structured', op, params, ins, outs: ids })
+    return outs.map((v, k) => new Staged(this, v, ids[k]!))
   }
 
   private record(p: Primitive, params: unknown, args: readonly Val[], out: Val): Val {
@@ -191,13 +226,14 @@ export class StagingInterpreter implements Interpreter {
     const value = out as Concrete
     const ins = args.map((a) => this.variable(a))
     const id = this.newVar(value)
-    this.equations.push({ p, params, ins, out: id })
+    this.equations.push({ kind: 'primitive', p, params, ins, out: id })
     return new Staged(this, value, id)
   }
 
   /** The variable of a staged value, or a new constant variable for a concrete one. */
   private variable(v: Val): number {
     if (v instanceof Staged && v.interp === this) return v.id
+    if (v instanceof Staged && this.captures(v)) return this.capture(v)
     if (v instanceof Tracer) throw new Unstageable()
     // numbers are compared by value, tensors by identity; a Map's keys equate 0 and −0, whose
     // results differ (1/x), so −0 has a key of its own

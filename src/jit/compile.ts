@@ -1,0 +1,178 @@
+/**
+ * Compiles a staged program (src/jit/trace.ts) into steps that replay it:
+ * `emit(allocate(fuse(dce(trace))))`. Equations whose results are never used are dropped
+ * (passes/dce.ts); elementwise equations over values of one shape are fused (passes/fuse.ts):
+ * one generated loop computes a whole chain elementwise, keeping intermediates in registers and
+ * writing to memory only the values used outside the chain (emit/loop.ts), and chains of plain
+ * numbers become instructions of one generated interpreter (emit/scalar.ts). Every other
+ * equation calls its kernel (emit/kernel.ts). Values that outlive a step get storage slots
+ * (passes/slots.ts). No generated function grows with the program, and no pass recurses, so any
+ * program that runs eagerly also compiles and replays.
+ *
+ * A fused loop performs, for each element, exactly the arithmetic of the kernels it replaces
+ * (each primitive's lowering, src/jit/lower.ts, or a call of its scalar kernel), so a replay gives an eager
+ * run's numbers (test/transforms/jit.test.ts and the `jit-agreement` law).
+ * @module
+ */
+import type { Concrete } from '../core/tracer.ts'
+import type { Tensor } from '../tensor/tensor.ts'
+import { kernelStep, type Step } from './emit/kernel.ts'
+import { type ChainCache, chainStep } from './emit/loop.ts'
+import { ScalarCode, scalarStep } from './emit/scalar.ts'
+import type { Trace } from './ir.ts'
+import { dce } from './passes/dce.ts'
+import { fuse, type Plan } from './passes/fuse.ts'
+import { allocate, type Slots } from './passes/slots.ts'
+
+/**
+ * The number inputs of a call, in order, as runs read in place: `counts[r]` numbers of
+ * `sources[r]` from `starts[r]` (arrays of the caller's tree, never copied).
+ */
+export interface NumberRuns {
+  readonly sources: (readonly number[])[]
+  readonly starts: number[]
+  readonly counts: number[]
+}
+
+/** What compilation made of a trace (for tests, and to see what fused). */
+export interface CompileStats {
+  /** Equations kept by dead-code elimination. */
+  readonly equations: number
+  /** Equations run by their kernel (not fused). */
+  readonly kernels: number
+  /** Fused steps: tensor loops and runs of plain-number instructions. */
+  readonly loops: number
+  /** Equations fused into those steps. */
+  readonly fused: number
+}
+
+/** A compiled program. */
+export interface Program {
+  /**
+   * Runs on inputs of the traced kinds and shapes, given as the number inputs and the tensor
+   * inputs, each in input order; returns the outputs.
+   */
+  run(numbers: NumberRuns, tensors: readonly Tensor[]): Concrete[]
+  /** Runs on the inputs in input order (numbers and tensors mixed); returns the outputs. */
+  runFlat(args: readonly Concrete[]): Concrete[]
+  /** Whether any output is a tensor (else none can alias an input). */
+  readonly tensorOutputs: boolean
+  readonly stats: CompileStats
+}
+
+/** The steps of a plan, with slots given. */
+const emitSteps = (plan: Plan, slots: Slots): { steps: Step[]; stats: CompileStats } => {
+  const { vars } = plan.trace
+  const scalar = new ScalarCode()
+  const cache: ChainCache = new Map()
+  const steps: Step[] = []
+  let loops = 0
+  let fused = 0
+  for (const item of plan.items) {
+    if ('kernel' in item) {
+      steps.push(kernelStep(item.kernel, vars, slots.of))
+      continue
+    }
+    const c = item.chain
+    loops++
+    fused += c.equations.length
+    steps.push(
+      c.index < 0
+        ? scalarStep(c.equations, scalar, slots.of)
+        : chainStep(
+            {
+              equations: c.equations,
+              shape: c.out.shape,
+              written: c.written,
+              reusable: c.reusable,
+            },
+            vars,
+            slots.of,
+            plan.uniform,
+            cache,
+          ),
+    )
+  }
+  scalar.finish()
+  const equations = plan.trace.equations.length
+  return { steps, stats: { equations, kernels: equations - fused, loops, fused } }
+}
+
+/** The steps a trace compiles to, before slots and code (what `printPlan` shows). */
+export const plan = (trace: Trace): Plan => fuse(dce(trace))
+
+/** Compiles a trace (the plan is not kept: a program holds only its steps). */
+export function compile(trace: Trace): Program {
+  const p = plan(trace)
+  return emit(p, allocate(p))
+}
+
+/** A program running the steps of `plan`. */
+function emit(plan: Plan, slots: Slots): Program {
+  const { trace } = plan
+  const { vars } = trace
+  const { steps, stats } = emitSteps(plan, slots)
+  const isNumber = trace.inputs.map((v) => vars[v]!.number)
+  const inputSlots = Int32Array.from(trace.inputs, slots.of)
+  const numberInputs = inputSlots.filter((_, k) => isNumber[k])
+  const tensorInputs = inputSlots.filter((_, k) => !isNumber[k])
+  const outputs = trace.outputs.map((v) => ({ number: vars[v]!.number, slot: slots.of(v) }))
+  const numberTemplate = new Float64Array(slots.numberCount)
+  const tensorTemplate = new Array<Tensor>(slots.tensorCount)
+  const constants = trace.constants
+  for (let k = 0; k < constants.vars.length; k++) {
+    const slot = slots.of(constants.vars[k]!)
+    const value = constants.values[k]!
+    if (typeof value === 'number') numberTemplate[slot] = value
+    else tensorTemplate[slot] = value
+  }
+  // Numbers live in one array for every run: steps only write equation outputs, never a constant
+  // slot, inputs are set at the start of each run, and a run never re-enters its own program
+  // (steps call kernels, not user code), so nothing stale is ever read. Tensors get a fresh array
+  // per run, so a run's intermediates are not kept alive after it.
+  const N = numberTemplate
+  const finish = (E: Tensor[]): Concrete[] => {
+    for (let s = 0; s < steps.length; s++) steps[s]!(N, E)
+    return outputs.map((o) => (o.number ? N[o.slot]! : E[o.slot]!))
+  }
+  return {
+    run(numbers, tensors) {
+      const E = tensorTemplate.slice()
+      const { sources, starts, counts } = numbers
+      for (let r = 0, k = 0; r < sources.length; r++) {
+        const source = sources[r]!
+        for (let j = starts[r]!, end = j + counts[r]!; j < end; j++, k++) {
+          N[numberInputs[k]!] = source[j]!
+        }
+      }
+      for (let k = 0; k < tensorInputs.length; k++) E[tensorInputs[k]!] = tensors[k]!
+      return finish(E)
+    },
+    runFlat(args) {
+      const E = tensorTemplate.slice()
+      for (let k = 0; k < inputSlots.length; k++) {
+        if (isNumber[k]) N[inputSlots[k]!] = args[k] as number
+        else E[inputSlots[k]!] = args[k] as Tensor
+      }
+      return finish(E)
+    },
+    tensorOutputs: outputs.some((o) => !o.number),
+    stats,
+  }
+}
+
+const compiledTraces = new WeakMap<Trace, Program>()
+
+/**
+ * `compile(trace)`, once per trace: for a structured op, whose body (a sub-program in its
+ * params) is compiled at its first run and replayed by every later one. Its runs must not nest
+ * (a body never runs itself), as they share the program's number slots.
+ */
+export const compileOnce = (trace: Trace): Program => {
+  let program = compiledTraces.get(trace)
+  if (program === undefined) {
+    program = compile(trace)
+    compiledTraces.set(trace, program)
+  }
+  return program
+}

@@ -1,0 +1,56 @@
+/**
+ * Steps that call kernels: a primitive's `impl`, or a structured operation's `run`, on operands
+ * read from slots (shapes were checked when the program was traced).
+ * @module
+ */
+import type { Concrete } from '../../core/tracer.ts'
+import type { Tensor } from '../../tensor/tensor.ts'
+import type { Equation, VarInfo } from '../ir.ts'
+
+/**
+ * A step of a run. Variables that outlive a step live in storage slots: plain numbers unboxed in
+ * `N` (a Float64Array), tensors in `E`. Values inside a fused chain live in locals only.
+ */
+export type Step = (N: Float64Array, E: Tensor[]) => void
+
+/** A scalar kernel called from generated code. */
+export type ScalarFn = (...xs: number[]) => number
+
+/** One equation as a call of its kernel. */
+export const kernelStep = (
+  e: Equation,
+  vars: readonly VarInfo[],
+  slotOf: (v: number) => number,
+): Step => {
+  const numberIn = e.ins.map((i) => vars[i]!.number)
+  const slotIn = e.ins.map(slotOf)
+  const arity = e.ins.length
+  const read = (N: Float64Array, E: Tensor[]): Concrete[] => {
+    const args = new Array<Concrete>(arity)
+    for (let k = 0; k < arity; k++) args[k] = numberIn[k] ? N[slotIn[k]!]! : E[slotIn[k]!]!
+    return args
+  }
+  if (e.kind === 'primitive') {
+    const { p, params } = e
+    const numberOut = vars[e.out]!.number
+    const slotOut = slotOf(e.out)
+    // the primitive step reads its operands inline: it is the hot one
+    return (N, E) => {
+      const args = new Array<Concrete>(arity)
+      for (let k = 0; k < arity; k++) args[k] = numberIn[k] ? N[slotIn[k]!]! : E[slotIn[k]!]!
+      const y = p.impl(args, params)
+      if (numberOut) N[slotOut] = y as number
+      else E[slotOut] = y as Tensor
+    }
+  }
+  const { op, params } = e
+  const numberOut = e.outs.map((o) => vars[o]!.number)
+  const slotOut = e.outs.map(slotOf)
+  return (N, E) => {
+    const ys = op.run(read(N, E), params)
+    for (let k = 0; k < slotOut.length; k++) {
+      if (numberOut[k]) N[slotOut[k]!] = ys[k] as number
+      else E[slotOut[k]!] = ys[k] as Tensor
+    }
+  }
+}

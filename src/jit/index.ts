@@ -1,0 +1,317 @@
+/**
+ * `jit`: trace once per input shapes, replay a fused program. The first call with a new
+ * structure of arguments (tree, kinds, shapes) runs `f` eagerly under the staging interpreter,
+ * which records every primitive application; the recording is compiled — dead code dropped,
+ * chains of elementwise ops fused into single loops — and cached. Later calls with the same
+ * structure run the compiled program, at top level only (see `jit`). Results are the eager ones,
+ * to the bit: the same operations in the same order. (One exception: a zero cotangent of a
+ * plain-number argument can be −0 where eager reverse mode gives +0; laws/runners/jit.ts.)
+ * @module
+ */
+
+import { bindCustom, type CustomRule } from '../core/custom.ts'
+import { debugState } from '../core/debug.ts'
+import { ConcretizationError, InvalidArgumentError } from '../core/errors.ts'
+import { activeLevels, type Concrete, concreteOf, isTracer, type Val } from '../core/tracer.ts'
+import { flatten, type LeafDef, type TreeDef, unflatten } from '../core/tree.ts'
+import { sizeOf } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import { checkFunction, checkOptions, checkSync, unalias } from '../transforms/common.ts'
+import { callRule } from './call.ts'
+import { type CompileStats, compile, type Program, plan } from './compile.ts'
+import { printPlan, printTrace } from './ir.ts'
+import { scan } from './scan.ts'
+import { checkStaticArgnums, checkStaticCount, staticKey } from './static.ts'
+import { Staged, StagingInterpreter, type Trace, Unstageable } from './trace.ts'
+
+/**
+ * Compiles a trace, or gives undefined where this environment cannot run it as generated code:
+ * a page that forbids such code (a Content-Security-Policy without 'unsafe-eval' makes
+ * `Function` throw EvalError), or an engine limit met by a huge program (a RangeError). Calls of
+ * that structure then run `f` itself, as they would without `jit`.
+ */
+const compileOrNot = (trace: Trace): Program | undefined => {
+  try {
+    return compile(trace)
+  } catch (e) {
+    if (e instanceof EvalError || e instanceof RangeError) return undefined
+    throw e
+  }
+}
+
+/** Compiled programs kept per jitted function (one per structure of arguments). */
+const MAX_PROGRAMS = 64
+
+/** A cached compilation, or `eager` for a structure that could not be traced or compiled. */
+type Entry = { readonly program: Program; readonly outDef: TreeDef } | 'eager'
+
+/** Options of `jit`. */
+export interface JitOptions {
+  /**
+   * Positions of arguments that are configuration, not data — numbers, strings, booleans,
+   * functions, plain objects: passed to `f` as they are, never traced, and part of the cache key
+   * (by value for numbers, strings and booleans; by identity for functions and objects), so each
+   * distinct value traces its own program, as JAX's `static_argnums`.
+   */
+  readonly staticArgnums?: number | readonly number[]
+}
+
+/** A program as `jit` traced it, for reading (see `Jitted.trace`). */
+export interface StagedProgram {
+  /** The program, jaxpr-like: `{ lambda consts ; inputs . let equations in (outputs) }`. */
+  toString(): string
+  /**
+   * The program after dead-code elimination and fusion: each fused loop (`loop`) or run of
+   * plain-number instructions (`scalar`) with its equations, and each kernel call (`kernel`).
+   */
+  readonly fused: string
+  /** Equations kept, kernel calls, fused loops, and equations fused into them. */
+  readonly stats: CompileStats
+}
+
+/** A jitted function: `f`, compiled, with `trace` to read the program it runs. */
+export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
+  /** Traces `f` on these arguments (concrete values), without running or caching a program. */
+  trace(...args: A): StagedProgram
+}
+
+/** The result of tracing `f` once. */
+interface Traced {
+  readonly trace: Trace
+  readonly outLeaves: Val[]
+  readonly outDef: TreeDef
+}
+
+/**
+ * Runs `f` under a new staging interpreter on `args`, the dynamic leaves `inputs` (of the tree
+ * `def`, in place of the non-static arguments) staged; undefined where a value of another
+ * transformation was met (see `Unstageable`).
+ */
+const stage = <A extends unknown[], R>(
+  f: (...args: A) => R,
+  args: A,
+  dynamic: readonly number[],
+  def: TreeDef,
+  inputs: readonly Concrete[],
+): Traced | undefined => {
+  const interp = new StagingInterpreter()
+  try {
+    const staged = unflatten(
+      def,
+      inputs.map((x) => interp.input(x)),
+    ) as unknown[]
+    const full = [...args] as unknown[] as A
+    dynamic.forEach((i, k) => {
+      full[i] = staged[k]
+    })
+    const out = f(...full)
+    checkSync(out, 'jit')
+    const outFlat = flatten(out, 'output')
+    return { outLeaves: outFlat.leaves, outDef: outFlat.def, trace: interp.finish(outFlat.leaves) }
+  } catch (e) {
+    // a traced value of a transformation that has returned was captured: f raises the
+    // escaped-tracer error
+    if (!(e instanceof Unstageable)) throw e
+    return undefined
+  } finally {
+    interp.close()
+  }
+}
+
+/**
+ * A concrete value of `leaf`'s kind and shape under `v`, to trace with: the value itself, or,
+ * under `vmap` (whose values hold a whole batch, its axes in front), the first example's.
+ */
+const exampleOf = (v: Val, leaf: LeafDef): Concrete => {
+  const c = concreteOf(v)
+  if (typeof c === 'number') return c
+  const n = sizeOf(leaf.shape)
+  if (c.size === n) return leaf.number ? c.data[0]! : c
+  const first = new Tensor(c.data.slice(0, n), leaf.shape)
+  return leaf.number ? first.data[0]! : first
+}
+
+/**
+ * `stage` for a call under a transformation: where `f` reads a value (a JS branch on data),
+ * undefined — the call then runs `f` itself, as it always did there.
+ */
+const stageOrNot: typeof stage = (f, args, dynamic, def, inputs) => {
+  try {
+    return stage(f, args, dynamic, def, inputs)
+  } catch (e) {
+    if (e instanceof ConcretizationError && e.transformation === 'jit') return undefined
+    throw e
+  }
+}
+
+/** What `trace` returns for a program. */
+const stagedProgram = (trace: Trace): StagedProgram => ({
+  toString: () => printTrace(trace),
+  get fused() {
+    return printPlan(plan(trace))
+  },
+  get stats() {
+    return compile(trace).stats
+  },
+})
+
+/**
+ * Compiles `f`: the same function, traced once per structure of its arguments (tree shape, and
+ * each leaf's kind and shape) and replayed from then on, with chains of elementwise ops fused
+ * into single loops over memory. It composes with every transformation: `jit(grad(f))` compiles
+ * the gradient, backward pass included.
+ *
+ * Programs are traced and replayed only at top level, when no transformation is running. While
+ * one is — `grad(jit(f))`, `vmap(jit(f))`, a call inside another jitted function's trace (where
+ * `f` is inlined into the outer program), in a custom rule or a pullback run under a
+ * transformation — every call runs `f` itself, whatever its arguments: a program traced
+ * elsewhere would replay the values `f` closes over as constants, and they may now be values of
+ * the running transformation. So derivatives are always those of `f`, and a value of an outer
+ * transformation that `f` closes over is never replayed stale.
+ *
+ * Like JAX's `jit`, the traced function must not depend on the values of its arguments: reading
+ * one (`value(x)`, `x.item()`, `x.data`, a JS branch on data) throws `ConcretizationError`.
+ * Arguments that are configuration — a number of steps, a mode string, a function — can be made
+ * static with `{ staticArgnums }`: they are passed as they are, and each value gets its own
+ * program. Values `f` closes over are constants of the compiled program: a replay uses the ones
+ * of the call that traced it, even if a variable it reads has been reassigned since; pass a value
+ * that changes as an argument instead. With `debugNans` on, calls run eagerly so the check can
+ * name the primitive. Where a page forbids generated code (a Content-Security-Policy without
+ * 'unsafe-eval'), or a program meets a limit of the JS engine, calls run `f` itself. Any program
+ * that runs eagerly compiles: no generated function grows with its length. Each jitted function
+ * keeps the programs of its 64 most recently traced argument structures.
+ *
+ * The result has a method `trace(...args)`, like JAX's `make_jaxpr`: the program `f` stages for
+ * those arguments, printed by its `toString()`, with `fused` showing what fusion made of it.
+ *
+ * Throws `InvalidArgumentError` if `f` is not a function, or `staticArgnums` are not distinct
+ * non-negative integers (when `jit` is called), or a call has no argument at a static index.
+ * @example
+ * const loss = (x: Tensor) => sum(mul(sin(x), x))
+ * const fastGrad = jit(grad(loss))
+ * const x = tensor([0.5, 1, 2])
+ * // traced and compiled on the first call, replayed after: the same bits as grad(loss)
+ * fastGrad(x).data.join() === grad(loss)(x).data.join() // => true
+ * @example
+ * // the program of a function, jaxpr-like; plain-number constants are written inline
+ * const f = jit((x: Tensor, y: number) => add(mul(exp(x), 2), y))
+ * String(f.trace(tensor([1, 2, 3]), 1)).split('\n')[1] // => '  let c:f64[3] = exp a'
+ * // the three elementwise ops fused into one loop
+ * f.trace(tensor([1, 2, 3]), 1).stats.loops // => 1
+ * @example
+ * // a static argument: the number of steps is configuration, one program per value
+ * const power = jit((x: Tensor, n: number) => {
+ *   let y = x
+ *   for (let i = 1; i < n; i++) y = mul(y, x)
+ *   return y
+ * }, { staticArgnums: [1] })
+ * power(tensor([2, 3]), 3).data // => Float64Array [8, 27]
+ * @category transformations
+ */
+export function jit<A extends unknown[], R>(
+  f: (...args: A) => R,
+  options?: JitOptions,
+): Jitted<A, R> {
+  checkFunction(f, 'jit')
+  checkOptions(options, 'jit')
+  const statics = checkStaticArgnums(options?.staticArgnums)
+  const cache = new Map<string, Entry>()
+  // a function called with ever new shapes must not keep every program: the oldest goes
+  const remember = (key: string, entry: Entry): void => {
+    if (cache.size >= MAX_PROGRAMS) cache.delete(cache.keys().next().value!)
+    cache.set(key, entry)
+  }
+  // f itself, refusing a Promise as the traced path does
+  const direct = (args: A): R => {
+    const out = f(...args)
+    checkSync(out, 'jit')
+    return out
+  }
+  // the positions of the traced arguments, and the static arguments' key
+  const split = (args: A): { dynamic: number[]; values: unknown[]; key: string } => {
+    if (statics.length === 0) return { dynamic: args.map((_, i) => i), values: args, key: '' }
+    checkStaticCount(statics, args.length)
+    const dynamic = args.map((_, i) => i).filter((i) => !statics.includes(i))
+    const key = `${statics.map((i) => staticKey(args[i])).join(',')}|`
+    return { dynamic, values: dynamic.map((i) => args[i]), key }
+  }
+  // programs traced under transformations, bound as rules (a cache of their own: a structure
+  // traced there may close over other values than at top level)
+  const rules = new Map<string, { readonly rule: CustomRule; readonly outDef: TreeDef } | 'eager'>()
+  const throughProgram = (
+    args: A,
+    parts: { dynamic: number[]; values: unknown[]; key: string },
+  ): R => {
+    const flat = flatten(parts.values, 'argument')
+    const key = parts.key + JSON.stringify(flat.def)
+    let entry = rules.get(key)
+    if (entry === undefined) {
+      const inputs = flat.leaves.map((v, i) => exampleOf(v, flat.leafDefs[i]!))
+      const traced = stageOrNot(f, args, parts.dynamic, flat.def, inputs)
+      const program = traced === undefined ? undefined : compileOrNot(traced.trace)
+      entry =
+        traced === undefined || program === undefined
+          ? 'eager'
+          : { rule: callRule('jit', traced.trace, program, jit), outDef: traced.outDef }
+      if (rules.size >= MAX_PROGRAMS) rules.delete(rules.keys().next().value!)
+      rules.set(key, entry)
+    }
+    if (entry === 'eager') return direct(args)
+    return unflatten(entry.outDef, bindCustom(entry.rule, flat.leaves)) as R
+  }
+  const jitted = (...args: A): R => {
+    // with NaN checks on, run f itself, so the check can name the primitive
+    if (debugState.on) return direct(args)
+    const parts = split(args)
+    const scanned = scan(parts.values)
+    // a tree to reject: flatten raises the named error (a traced argument passes)
+    if (scanned === undefined) flatten(parts.values, 'argument')
+    // under another transformation: the program of the values under the arguments, bound as
+    // one rule that transformation sees through (./call.ts)
+    if (activeLevels() > 0) return throughProgram(args, parts)
+    if (scanned === undefined) return direct(args)
+    const { numbers, tensors } = scanned
+    const key = parts.key + scanned.key
+    const entry = cache.get(key)
+    if (entry === 'eager') return direct(args)
+    if (entry !== undefined) {
+      const outs = entry.program.run(numbers, tensors)
+      // only a tensor output can share storage with a tensor input
+      return unflatten(
+        entry.outDef,
+        entry.program.tensorOutputs ? unalias(outs, tensors) : outs,
+      ) as R
+    }
+    const flat = flatten(parts.values, 'argument')
+    const inputs = flat.leaves as Concrete[]
+    const traced = stage(f, args, parts.dynamic, flat.def, inputs)
+    const program = traced === undefined ? undefined : compileOrNot(traced.trace)
+    if (traced === undefined || program === undefined) {
+      remember(key, 'eager')
+      return direct(args)
+    }
+    const { outLeaves, outDef } = traced
+    remember(key, { program, outDef })
+    // this call's result is the trace's own (eager) values
+    const values = outLeaves.map((v) => (v instanceof Staged ? v.concrete : (v as Concrete)))
+    return unflatten(outDef, unalias(values, inputs)) as R
+  }
+  const trace = (...args: A): StagedProgram => {
+    const parts = split(args)
+    const flat = flatten(parts.values, 'argument')
+    if (flat.leaves.some(isTracer)) throw untraceable()
+    const traced = stage(f, args, parts.dynamic, flat.def, flat.leaves as Concrete[])
+    if (traced === undefined) throw untraceable()
+    return stagedProgram(traced.trace)
+  }
+  return Object.assign(jitted, { trace })
+}
+
+const untraceable = (): InvalidArgumentError =>
+  new InvalidArgumentError(
+    'jit(f).trace met a value of another transformation: only concrete values can be traced',
+    {
+      transformation: 'jit',
+      hint: 'call trace with plain numbers and tensors, outside grad/vmap, on a function that closes over no traced value',
+    },
+  )

@@ -1,0 +1,220 @@
+/**
+ * The program `jit` records (src/jit/trace.ts) and compiles (src/jit/compile.ts): a straight-line
+ * program over numbered variables, in single assignment, and its text form, jaxpr-like, for
+ * tests and debugging:
+ *
+ * ```text
+ * { lambda c:f64[3] ; a:f64[3] b:num .
+ *   let d:f64[3] = exp a
+ *       e:f64[3] = mul d 2
+ *   in (e) }
+ * ```
+ *
+ * Tensor constants are listed before `;`, plain-number constants are written where they are
+ * used; `num` is a plain JS number and `f64[…]` a tensor (`f64[]` a rank-0 one).
+ * @module
+ */
+import type { Primitive } from '../core/primitive.ts'
+import type { Concrete, Val } from '../core/tracer.ts'
+import type { Shape } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
+import type { Plan } from './passes/fuse.ts'
+
+/** One primitive application: `vars[out] = p(vars[ins[0]], …; params)`. */
+export interface PrimitiveEquation {
+  readonly kind: 'primitive'
+  readonly p: Primitive
+  readonly params: unknown
+  readonly ins: readonly number[]
+  readonly out: number
+}
+
+/**
+ * An operation with structure — a loop, a branch — that the compiler runs as one step: never
+ * fused, called with its inputs' values, giving several outputs. Its params may hold sub-programs
+ * (`Trace`s, compiled by the op itself). `run` must not re-enter the program that calls it.
+ */
+export interface StructuredOp {
+  readonly name: string
+  run(args: readonly Concrete[], params: unknown): Concrete[]
+  /**
+   * The op applied again to values that may be traced (src/jit/eval.ts), so that a
+   * transformation of a staged program sees it: a loop binds its construct on the values.
+   */
+  bind?(args: readonly Val[], params: unknown): Val[]
+  /**
+   * The params as text after the op's name (default: `printParams`, sub-programs printed
+   * nested); `indent` is the indentation of the equation's line.
+   */
+  print?(params: unknown, indent: string): string
+}
+
+/** A structured application: `vars[outs[0]], … = op(vars[ins[0]], …; params)`. */
+export interface StructuredEquation {
+  readonly kind: 'structured'
+  readonly op: StructuredOp
+  readonly params: unknown
+  readonly ins: readonly number[]
+  readonly outs: readonly number[]
+}
+
+export type Equation = PrimitiveEquation | StructuredEquation
+
+/** What is known of a variable without its value: its shape, and whether it is a JS number. */
+export interface VarInfo {
+  readonly shape: Shape
+  readonly number: boolean
+}
+
+/** A recorded program: inputs, equations in order, constants and outputs, all by variable. */
+export interface Trace {
+  readonly vars: readonly VarInfo[]
+  readonly inputs: readonly number[]
+  readonly equations: readonly Equation[]
+  /**
+   * Constant variables — values closed over by the function, or computed from constants only —
+   * and their values, index for index.
+   */
+  readonly constants: { readonly vars: readonly number[]; readonly values: readonly Concrete[] }
+  readonly outputs: readonly number[]
+}
+
+/** The variables an equation defines. */
+export const outsOf = (e: Equation): readonly number[] =>
+  e.kind === 'primitive' ? [e.out] : e.outs
+
+/** The name of an equation's operation. */
+export const nameOf = (e: Equation): string => (e.kind === 'primitive' ? e.p.name : e.op.name)
+
+const typeOf = (v: VarInfo): string => (v.number ? 'num' : `f64[${v.shape.join(',')}]`)
+
+/**
+ * Variable names of one program: a…z, aa…, by order of creation, which is the order of
+ * definition, so a program and its plan after dead-code elimination name each value alike;
+ * plain-number constants are written as their values instead.
+ */
+export class Names {
+  private readonly trace: Trace
+  private readonly rank: Int32Array
+  private readonly literals = new Map<number, number>()
+  constructor(trace: Trace) {
+    this.trace = trace
+    const { vars, values } = trace.constants
+    for (let k = 0; k < vars.length; k++) {
+      const value = values[k]!
+      if (typeof value === 'number') this.literals.set(vars[k]!, value)
+    }
+    this.rank = new Int32Array(trace.vars.length)
+    for (let v = 0, k = 0; v < this.rank.length; v++) {
+      this.rank[v] = this.literals.has(v) ? -1 : k++
+    }
+  }
+  /** `v`'s name with its type: `d:f64[3]`. */
+  define(v: number): string {
+    return `${this.use(v)}:${typeOf(this.trace.vars[v]!)}`
+  }
+  /** How a use of `v` reads: its name, or a number constant's value. */
+  use(v: number): string {
+    const literal = this.literals.get(v)
+    if (literal !== undefined) return Object.is(literal, -0) ? '-0' : String(literal)
+    let k = this.rank[v]!
+    let name = ''
+    do {
+      name = String.fromCharCode(97 + (k % 26)) + name
+      k = Math.floor(k / 26) - 1
+    } while (k >= 0)
+    return name
+  }
+}
+
+const isTrace = (x: unknown): x is Trace =>
+  typeof x === 'object' && x !== null && 'equations' in x && 'vars' in x && 'outputs' in x
+
+/** A param value, compactly; sub-programs printed nested at `indent`. */
+const printValue = (x: unknown, indent: string): string => {
+  if (isTrace(x)) return printTrace(x, `${indent}  `)
+  if (x instanceof Tensor) return `f64[${x.shape.join(',')}]`
+  if (typeof x === 'function') return `<fn ${x.name || 'anonymous'}>`
+  if (Array.isArray(x)) return `[${x.map((e) => printValue(e, indent)).join(',')}]`
+  if (typeof x === 'object' && x !== null) return `{${printParams(x, indent)}}`
+  if (typeof x === 'number' && Object.is(x, -0)) return '-0'
+  return String(x)
+}
+
+/**
+ * Params as `k=v, …`, leaving out those undefined or false (the defaults of flags); sub-programs
+ * printed nested at `indent`.
+ */
+export const printParams = (params: unknown, indent: string): string => {
+  if (params === undefined || params === null) return ''
+  if (typeof params !== 'object' || Array.isArray(params) || isTrace(params)) {
+    return printValue(params, indent)
+  }
+  return Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== false)
+    .map(([k, v]) => `${k}=${printValue(v, indent)}`)
+    .join(', ')
+}
+
+/** One equation's line (without indentation): `d:f64[3] = exp a`. */
+export const printEquation = (e: Equation, names: Names, indent: string): string => {
+  const ins = e.ins.map((i) => names.use(i)).join(' ')
+  const params =
+    e.kind === 'structured' && e.op.print !== undefined
+      ? e.op.print(e.params, indent)
+      : printParams(e.params, indent)
+  const outs = outsOf(e)
+    .map((o) => names.define(o))
+    .join(' ')
+  return `${outs} = ${nameOf(e)}${params === '' ? '' : `[${params}]`} ${ins}`.trimEnd()
+}
+
+/**
+ * The head of a program's text, `{ lambda consts ; inputs .`, naming its constants and inputs
+ * in `names`.
+ */
+export const printHead = (trace: Trace, names: Names): string => {
+  const constants = trace.constants.vars
+    .filter((_, k) => typeof trace.constants.values[k] !== 'number')
+    .map((v) => names.define(v))
+  const inputs = trace.inputs.map((v) => names.define(v))
+  return `{ lambda ${constants.join(' ')}${constants.length > 0 ? ' ' : ''}; ${inputs.join(' ')} .`
+}
+
+/** A program as text (see the module comment); lines after the first start with `indent`. */
+export function printTrace(trace: Trace, indent = ''): string {
+  const names = new Names(trace)
+  const lines = [printHead(trace, names)]
+  trace.equations.forEach((e, k) => {
+    const lead = k === 0 ? `${indent}  let ` : `${indent}      `
+    lines.push(lead + printEquation(e, names, `${indent}      `))
+  })
+  lines.push(`${indent}  in (${trace.outputs.map((o) => names.use(o)).join(', ')}) }`)
+  return lines.join('\n')
+}
+
+/**
+ * A plan (passes/fuse.ts) as text: the program's text with its equations grouped into steps —
+ * `loop f64[…] → (written)` for a fused tensor loop, `scalar` for a run of plain-number
+ * instructions, each followed by its equations, and `kernel` for an equation run by its kernel.
+ */
+export function printPlan(plan: Plan): string {
+  const names = new Names(plan.trace)
+  const lines = [printHead(plan.trace, names)]
+  const body = '    '
+  for (const item of plan.items) {
+    if ('kernel' in item) {
+      lines.push(`  kernel ${printEquation(item.kernel, names, body)}`)
+      continue
+    }
+    const c = item.chain
+    const at = lines.push('') - 1
+    for (const e of c.equations) lines.push(body + printEquation(e, names, body))
+    lines[at] =
+      c.index < 0
+        ? '  scalar'
+        : `  loop f64[${c.out.shape.join(',')}] → (${c.written.map((v) => names.use(v)).join(', ')})`
+  }
+  lines.push(`  in (${plan.trace.outputs.map((o) => names.use(o)).join(', ')}) }`)
+  return lines.join('\n')
+}

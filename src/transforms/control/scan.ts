@@ -1,0 +1,312 @@
+/**
+ * `scan` and `foriLoop`: loops of a fixed trip count, as JAX's `lax.scan` and `lax.fori_loop`.
+ * Eagerly they are plain loops; every transformation sees one scan (./scan-rule.ts), and `jit`
+ * compiles the body once, not once per step.
+ * @module
+ */
+import { InvalidArgumentError, ShapeError } from '../../core/errors.ts'
+import { isTracer, shapeOf, type Val } from '../../core/tracer.ts'
+import { flatten, flattenAs, type LeafDef, leafDefs, unflatten } from '../../core/tree.ts'
+import { add } from '../../primitives/arithmetic.ts'
+import { less } from '../../primitives/comparison.ts'
+import { concat } from '../../primitives/concat.ts'
+import { reshape, slice } from '../../primitives/structural.ts'
+import { arange } from '../../tensor/create.ts'
+import { show } from '../../tensor/shape.ts'
+import type { Tensor } from '../../tensor/tensor.ts'
+import { checkpoint as remat } from '../custom.ts'
+import { bindScan, type FlatStep } from './scan-rule.ts'
+import { checkFn, conform, type OutDef, outputLeaves } from './shared.ts'
+import { whileLoop } from './while.ts'
+
+/** Options of `scan`. */
+export interface ScanLoopOptions {
+  /** The trip count; required when `xs` has no leaves, else it must equal their leading axis. */
+  readonly length?: number | undefined
+  /** Runs from the last slice of xs to the first (ys stay in xs's order), as JAX's `reverse`. */
+  readonly reverse?: boolean | undefined
+  /**
+   * Reverse mode stores every step's input carry. With `checkpoint: k`, it stores one carry per
+   * segment of k steps and runs each segment again in the backward pass (`'sqrt'`: k = ⌈√n⌉, so
+   * memory O(√n) carries for one more forward pass). Values are unchanged.
+   */
+  readonly checkpoint?: number | 'sqrt' | undefined
+}
+
+/**
+ * A carry as a body may return it: where the initial carry has a number, a tensor of shape []
+ * (what ops on numbers and tensors give) is taken too, and made a number again.
+ */
+export type CarryOf<C, Depth extends unknown[] = []> = Depth['length'] extends 8
+  ? C
+  : C extends number
+    ? number | Tensor
+    : C extends Tensor
+      ? Tensor
+      : C extends readonly unknown[]
+        ? { readonly [K in keyof C]: CarryOf<C[K], [...Depth, unknown]> }
+        : C extends object
+          ? { readonly [K in keyof C]: CarryOf<C[K], [...Depth, unknown]> }
+          : C
+
+const checkLength = (n: unknown, what: string): number => {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError(`scan: ${what} must be a non-negative integer, got ${show(n)}`, {
+      primitive: 'scan',
+      hint: 'give the number of steps as a JS integer (a trip count fixes the program)',
+    })
+  }
+  return n
+}
+
+/**
+ * Scans `f` over the leading axis of `xs`, threading a carry: for i = 0 … n − 1,
+ * `[carry, ys[i]] = f(carry, xs[i])`; returns the final carry and the ys stacked along a new
+ * leading axis. `init`, `xs` and the outputs are trees (arrays and plain objects of numbers and
+ * tensors); the carry keeps its tree structure and leaf shapes from step to step. This is
+ * JAX's `lax.scan`, with its semantics.
+ *
+ * Derivatives: forward mode scans the body's JVP; reverse mode stores each step's input carry
+ * and runs a reverse scan of the body's VJP (memory n carries; `checkpoint` trades it for
+ * recomputation); `vmap` scans the body's vmap. Under `jit` the body is compiled once, so
+ * compile time does not grow with n.
+ *
+ * Throws `TreeMismatchError` when the body returns a carry of another structure or leaf shape
+ * (naming the leaf), `ShapeError` when the leaves of xs disagree on their leading axis or with
+ * `length`, and `InvalidArgumentError` when f does not return a pair.
+ * @example
+ * // a running sum and the partial sums
+ * const [total, partials] = scan((c: number, x: Tensor) => [add(c, x), add(c, x)], 0, tensor([1, 2, 3]))
+ * total // => 6
+ * partials.toArray() // => [1, 3, 6]
+ * // its derivative goes through the loop
+ * grad((x: Tensor) => sum(scan((c: Tensor, w: Tensor) => [mul(c, w), c], x, tensor([2, 3]))[0]))(tensor([1])).toArray() // => [6]
+ * @category control flow
+ */
+export function scan<C, X, Y>(
+  f: (carry: C, x: X) => readonly [CarryOf<C>, Y],
+  init: C,
+  xs: X,
+  options?: ScanLoopOptions,
+): [C, Y] {
+  checkFn(f, 'scan', 'the body')
+  const carry = flatten(init, 'init')
+  const xsFlat = flatten(xs, 'xs')
+  const lengths = xsFlat.leaves.map((l) => {
+    const s = shapeOf(l)
+    if (s.length === 0) {
+      throw new ShapeError(
+        `scan: every leaf of xs needs a leading axis to scan over, got a scalar`,
+        {
+          primitive: 'scan',
+          hint: 'stack the values to scan over along axis 0, or pass them in the carry',
+        },
+      )
+    }
+    return s[0]!
+  })
+  const given = options?.length === undefined ? undefined : checkLength(options.length, 'length')
+  const length = given ?? lengths[0]
+  if (length === undefined) {
+    throw new InvalidArgumentError('scan: xs has no leaves, so give the trip count as { length }', {
+      primitive: 'scan',
+      hint: 'scan(f, init, null, { length: n })',
+    })
+  }
+  if (lengths.some((n) => n !== length)) {
+    throw new ShapeError(
+      `scan: the leaves of xs must share their leading axis${given === undefined ? '' : ` and equal length ${given}`}, got ${show(lengths)}`,
+      { primitive: 'scan', hint: 'every leaf of xs holds one slice per step along axis 0' },
+    )
+  }
+  const segment = checkpointOf(options?.checkpoint, length)
+  const reverse = options?.reverse === true
+  const xDefs: LeafDef[] = leafDefs(xsFlat.def).map((d) => ({
+    kind: 'leaf',
+    number: false,
+    shape: d.shape.slice(1),
+  }))
+  const ys: OutDef = { def: undefined }
+  const step: FlatStep = (c, x) => {
+    const out = f(unflatten(carry.def, c) as C, unflatten(xsFlat.def, x) as X)
+    if (!Array.isArray(out) || out.length !== 2) {
+      throw new InvalidArgumentError(`scan: the body must return [carry, y], got ${show(out)}`, {
+        primitive: 'scan',
+        hint: 'return a pair: the next carry and this step’s output (null for none)',
+      })
+    }
+    const next = flattenAs(carry.def, out[0], 'the carry the body returned', 'scan', {
+      against: 'the initial carry',
+      hint: 'a scan’s carry keeps its tree structure and leaf shapes from step to step',
+    })
+    const y = outputLeaves(
+      ys,
+      out[1],
+      'scan',
+      'y',
+      'the first step’s y',
+      'every step must return a y of one tree structure',
+    )
+    return [conform(next, carry.leafDefs), y]
+  }
+  const run = (c: readonly Val[], x: readonly Val[], n: number, rev: boolean): Val[] =>
+    bindScan(
+      {
+        name: 'scan',
+        step,
+        length: n,
+        reverse: rev,
+        carry: carry.leafDefs,
+        x: xDefs,
+        y: { defs: undefined },
+      },
+      [...c, ...x],
+    )
+  const leaves =
+    segment === undefined || segment >= length
+      ? run(carry.leaves, xsFlat.leaves, length, reverse)
+      : segmented(run, carry.leaves, xsFlat.leaves, length, segment, reverse)
+  const nc = carry.leaves.length
+  if (ys.def === undefined) ys.def = flatten(null, 'y').def
+  return [unflatten(carry.def, leaves.slice(0, nc)) as C, unflatten(ys.def, leaves.slice(nc)) as Y]
+}
+
+/** The segment length of a checkpoint option (undefined: store every carry). */
+const checkpointOf = (option: unknown, length: number): number | undefined => {
+  if (option === undefined) return undefined
+  if (option === 'sqrt') return Math.max(1, Math.ceil(Math.sqrt(length)))
+  if (typeof option === 'number' && Number.isInteger(option) && option >= 1) return option
+  throw new InvalidArgumentError(
+    `scan: checkpoint must be a positive integer or 'sqrt', got ${show(option)}`,
+    {
+      primitive: 'scan',
+      hint: "checkpoint: 'sqrt' stores ⌈√n⌉ carries; checkpoint: k stores one per k steps",
+    },
+  )
+}
+
+/**
+ * A scan of n steps as an outer scan over ⌊n/k⌋ segments of k steps, each segment a
+ * rematerialized inner scan (its carries recomputed in the backward pass), and the n mod k
+ * remaining steps — first for a reverse scan, last otherwise — as a plain scan.
+ */
+const segmented = (
+  run: (c: readonly Val[], x: readonly Val[], n: number, rev: boolean) => Val[],
+  init: readonly Val[],
+  xs: readonly Val[],
+  n: number,
+  k: number,
+  reverse: boolean,
+): Val[] => {
+  const q = Math.floor(n / k)
+  const r = n - q * k
+  const nc = init.length
+  // the segments' range of the loop axis, and the rest's
+  const [from, rest] = reverse ? [r, [0, r]] : [0, [q * k, n]]
+  const part = (x: Val, a: number, b: number): Tensor => {
+    const s = shapeOf(x)
+    return slice(x as Tensor, [a, ...s.slice(1).map(() => 0)], [b, ...s.slice(1)])
+  }
+  const segments = xs.map((x) => {
+    const s = shapeOf(x)
+    return reshape(part(x, from, from + q * k), [q, k, ...s.slice(1)])
+  })
+  const inner = remat((c: readonly Val[], seg: readonly Val[]) => {
+    const out = run(c, seg, k, reverse)
+    return [out.slice(0, nc), out.slice(nc)] as const
+  })
+  const outerStep: FlatStep = (c, seg) => {
+    const [next, y] = inner(c, seg)
+    return [[...next], [...y]]
+  }
+  const outer = bindScan(
+    {
+      name: 'scan',
+      step: outerStep,
+      length: q,
+      reverse,
+      carry: leafDefsOf(init),
+      x: segments.map((s) => ({ kind: 'leaf', number: false, shape: shapeOf(s).slice(1) })),
+      y: { defs: undefined },
+    },
+    [...init, ...segments],
+  )
+  const segYs = outer.slice(nc).map((y) => {
+    const s = shapeOf(y)
+    return reshape(y as Tensor, [q * k, ...s.slice(2)])
+  })
+  const first = reverse
+    ? run(
+        outer.slice(0, nc),
+        xs.map((x) => part(x, rest[0]!, rest[1]!)),
+        r,
+        true,
+      )
+    : undefined
+  const tail = reverse
+    ? first!
+    : run(
+        outer.slice(0, nc),
+        xs.map((x) => part(x, rest[0]!, rest[1]!)),
+        r,
+        false,
+      )
+  const ys = segYs.map((y, j) =>
+    reverse ? concat([tail[nc + j] as Tensor, y]) : concat([y, tail[nc + j] as Tensor]),
+  )
+  return [...tail.slice(0, nc), ...ys]
+}
+
+const NUMBER: LeafDef = { kind: 'leaf', number: true, shape: [] }
+
+const leafDefsOf = (values: readonly Val[]): LeafDef[] =>
+  values.map((v) => ({ kind: 'leaf', number: typeof v === 'number', shape: shapeOf(v) }))
+
+/**
+ * `body(i, carry)` for i = lo … hi − 1, from `init`: JAX's `lax.fori_loop`. With bounds that
+ * are JS numbers it is a `scan` (reverse-differentiable; `jit` compiles the body once); with
+ * bounds traced by `jit` it is a `whileLoop` (forward-differentiable only). `i` is a number
+ * (traced under `jit`), so index with it through ops that take traced indices (`take`,
+ * `dynamicSlice`).
+ *
+ * Throws `InvalidArgumentError` for bounds that are not integers.
+ * @example
+ * foriLoop(0, 5, (i: number, acc: number) => add(acc, i), 0) // => 10
+ * // compound interest, differentiated through 12 steps: d/dr (1 + r)¹²
+ * grad((r: number) => foriLoop(0, 12, (_i: number, a: number) => mul(a, add(1, r)), 1))(0) // => 12
+ * @category control flow
+ */
+export function foriLoop<C>(
+  lo: number,
+  hi: number,
+  body: (i: number, carry: C) => CarryOf<C>,
+  init: C,
+): C {
+  checkFn(body, 'foriLoop', 'the body')
+  if (isTracer(lo) || isTracer(hi)) {
+    const [, out] = whileLoop(
+      ([i]: readonly [number, C]) => less(i, hi),
+      ([i, c]: readonly [number, C]) => [add(i, 1), body(i, c)] as const as never,
+      [lo, init] as const,
+    )
+    return out
+  }
+  for (const [b, what] of [
+    [lo, 'lo'],
+    [hi, 'hi'],
+  ] as const) {
+    if (typeof b !== 'number' || !Number.isInteger(b)) {
+      throw new InvalidArgumentError(`foriLoop: ${what} must be an integer, got ${show(b)}`, {
+        primitive: 'foriLoop',
+        hint: 'loop bounds are integers: foriLoop(0, n, body, init)',
+      })
+    }
+  }
+  if (hi <= lo) return init
+  const [out] = scan(
+    (c: C, i: Tensor) => [body(conform([i], [NUMBER])[0] as number, c), null] as const,
+    init,
+    arange(lo, hi),
+  )
+  return out
+}

@@ -1,0 +1,321 @@
+/**
+ * The control-flow constructs (scan, foriLoop, whileLoop, cond, switchCase): known values,
+ * trees, empty loops, nesting, closures over traced values, Taylor mode, and every named error.
+ * The laws (laws/control.laws.test.ts) compare them with plain JS loops on random bodies.
+ */
+import {
+  add,
+  ControlFlowError,
+  cond,
+  derivative,
+  exp,
+  foriLoop,
+  grad,
+  greater,
+  IndexError,
+  InvalidArgumentError,
+  jacfwd,
+  jit,
+  jvp,
+  less,
+  mul,
+  neg,
+  ShapeError,
+  scan,
+  sin,
+  sum,
+  switchCase,
+  Tensor,
+  TreeMismatchError,
+  tensor,
+  vjp,
+  vmap,
+  whileLoop,
+} from 'fluxion'
+import { describe, expect, it } from 'vitest'
+import { expectClose } from '../helpers.ts'
+
+describe('scan', () => {
+  it('threads a tree carry and stacks a tree of ys', () => {
+    const [carry, ys] = scan(
+      (c: { s: number; p: Tensor }, x: Tensor) =>
+        [
+          { s: add(c.s, sum(x)), p: mul(c.p, x) },
+          { total: add(c.s, sum(x)), x },
+        ] as const,
+      { s: 0, p: tensor([1, 1]) },
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    )
+    expect(carry.s).toBe(10)
+    expect(carry.p.toArray()).toEqual([3, 8])
+    expect(ys.total.toArray()).toEqual([3, 10])
+    expect(ys.x.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ])
+  })
+
+  it('runs zero steps: the carry unchanged, ys with a leading 0', () => {
+    const [c, ys] = scan(
+      (c: Tensor, x: Tensor) => [add(c, x), mul(x, 2)],
+      tensor([1, 2]),
+      emptyRows(2),
+    )
+    expect(c.toArray()).toEqual([1, 2])
+    expect(ys.shape).toEqual([0, 2])
+    expect(
+      grad((w: Tensor) =>
+        sum(scan((c: Tensor, x: Tensor) => [add(c, x), null], w, emptyRows(2))[0]),
+      )(tensor([1, 2])).toArray(),
+    ).toEqual([1, 1])
+  })
+
+  it('scans with no xs given a length, and in reverse', () => {
+    const [c, ys] = scan((c: number) => [mul(c, 2), c], 1, null, { length: 4 })
+    expect(c).toBe(16)
+    expect((ys as unknown as Tensor).toArray()).toEqual([1, 2, 4, 8])
+    const [, rev] = scan((c: number, x: Tensor) => [add(c, x), add(c, x)], 0, tensor([1, 2, 3]), {
+      reverse: true,
+    })
+    expect(rev.toArray()).toEqual([6, 5, 3])
+  })
+
+  it('nests, and differentiates through a closure over the outer carry', () => {
+    const f = (w: number) =>
+      scan(
+        (c: number, x: Tensor) => {
+          const [inner] = scan((d: number, z: Tensor) => [add(mul(d, w), z), null], c, x)
+          return [inner, null]
+        },
+        1,
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      )[0]
+    // ((((1·w + 1)·w + 2)·w + 3)·w + 4)
+    const poly = (w: number) => w ** 4 + w ** 3 + 2 * w ** 2 + 3 * w + 4
+    expect(f(0.5)).toBeCloseTo(poly(0.5), 14)
+    expect(grad(f)(0.5)).toBeCloseTo(4 * 0.125 + 3 * 0.25 + 4 * 0.5 + 3, 13)
+    expect(derivative(f, 2)(0.5)).toBeCloseTo(12 * 0.25 + 6 * 0.5 + 4, 12)
+  })
+
+  it('vjp gives cotangents of init, xs and captured values', () => {
+    const w = 3
+    const [out, pullback] = vjp(
+      (c0: number, xs: Tensor, v: number) =>
+        scan((c: number, x: Tensor) => [add(mul(c, v), x), mul(x, c)], c0, xs),
+      2,
+      tensor([1, 2]),
+      w,
+    )
+    // c1 = 2v + 1 = 7, c2 = 7v + 2 = 23; ys = [1·2, 2·7]
+    expect(out[0]).toBe(23)
+    expect(out[1].toArray()).toEqual([2, 14])
+    const [c0Bar, xsBar, vBar] = pullback([1, tensor([0, 0])] as never)
+    expect(c0Bar).toBe(9) // v²
+    expect((xsBar as Tensor).toArray()).toEqual([3, 1])
+    expect(vBar).toBe(2 * 3 + 7) // d(c1·v + 2)/dv with c1 = 2v + 1
+  })
+
+  it('raises named errors', () => {
+    expect(() =>
+      scan((_c: number, x: Tensor) => [tensor([1, 2]), x] as never, 0, tensor([1])),
+    ).toThrow(TreeMismatchError)
+    expect(() =>
+      scan((c: number, x: Tensor) => [c, x] as never, 0, [
+        tensor([1, 2]),
+        tensor([1, 2, 3]),
+      ] as never),
+    ).toThrow(ShapeError)
+    expect(() => scan((c: number) => [c, null], 0, null)).toThrow(InvalidArgumentError)
+    expect(() => scan((c: number) => c as never, 0, null, { length: 2 })).toThrow(
+      /must return \[carry, y\]/,
+    )
+    expect(() => scan((c: number) => [c, null], 0, tensor([1, 2]), { length: 3 })).toThrow(
+      ShapeError,
+    )
+    expect(() => scan((c: number) => [c, null], 0, 5 as never)).toThrow(ShapeError)
+    expect(() => scan((c: number) => [c, null], 0, null, { length: 2, checkpoint: 0 })).toThrow(
+      InvalidArgumentError,
+    )
+    expect(() => scan(3 as never, 0, null, { length: 1 })).toThrow(InvalidArgumentError)
+    // ys that change shape between steps
+    let k = 0
+    expect(() =>
+      scan((c: number) => [c, tensor(new Array(++k).fill(0))], 0, null, { length: 2 }),
+    ).toThrow(TreeMismatchError)
+  })
+})
+
+/** A [0, n] tensor. */
+const emptyRows = (n: number): Tensor => new Tensor(new Float64Array(0), [0, n])
+
+describe('foriLoop', () => {
+  it('gives i as a number and returns init for an empty range', () => {
+    const seen: unknown[] = []
+    foriLoop(
+      2,
+      4,
+      (i: number, c: number) => {
+        seen.push(typeof i)
+        return add(c, i)
+      },
+      0,
+    )
+    expect(seen).toEqual(['number', 'number'])
+    expect(foriLoop(3, 3, (_i: number, c: number) => add(c, 1), 7)).toBe(7)
+    expect(foriLoop(3, 1, (_i: number, c: number) => add(c, 1), 7)).toBe(7)
+    expect(() => foriLoop(0.5, 2, (_i: number, c: number) => c, 0)).toThrow(InvalidArgumentError)
+  })
+})
+
+describe('whileLoop', () => {
+  it('differentiates forward, refuses reverse mode with ControlFlowError', () => {
+    const f = (x: number) =>
+      whileLoop(
+        (y: number) => less(y, 10),
+        (y: number) => mul(y, 1.5),
+        x,
+      )
+    expect(f(1)).toBeCloseTo(11.390625, 14)
+    expect(jvp(f, [1], [1])[1]).toBeCloseTo(11.390625, 14)
+    expect(jacfwd(f)(1)).toBeCloseTo(11.390625, 14)
+    expect(() => grad(f)(1)).toThrow(ControlFlowError)
+    expect(() => grad(f)(1)).toThrow(/foriLoop|scan/)
+  })
+
+  it('raises for a bad condition or carry', () => {
+    expect(() =>
+      whileLoop(
+        () => tensor([1, 0]),
+        (y: number) => y,
+        1,
+      ),
+    ).toThrow(InvalidArgumentError)
+    expect(() =>
+      whileLoop(
+        () => Number.NaN,
+        (y: number) => y,
+        1,
+      ),
+    ).toThrow(/NaN/)
+    expect(() =>
+      whileLoop(
+        (y: number) => less(y, 2),
+        () => tensor([1, 2]) as never,
+        1,
+      ),
+    ).toThrow(TreeMismatchError)
+  })
+
+  it('vmaps with a per-example trip count', () => {
+    const f = (x: number) =>
+      whileLoop(
+        (y: number) => less(y, 10),
+        (y: number) => mul(y, 3),
+        x,
+      )
+    expect(vmap(f)(tensor([1, 4, 12]) as never)).toEqual(tensor([27, 12, 12]))
+  })
+})
+
+describe('cond and switchCase', () => {
+  it('run only the chosen branch eagerly', () => {
+    let ran = 0
+    const out = cond(
+      1,
+      (x: number) => mul(x, 2),
+      () => {
+        ran++
+        return 0
+      },
+      5,
+    )
+    expect(out).toBe(10)
+    expect(ran).toBe(0)
+  })
+
+  it('take several operands and return trees', () => {
+    const out = cond(
+      0,
+      (a: number, b: Tensor) => ({ s: add(a, sum(b)) }),
+      (a: number, b: Tensor) => ({ s: mul(a, sum(b)) }),
+      2,
+      tensor([1, 2]),
+    )
+    expect((out.s as Tensor).item()).toBe(6)
+  })
+
+  it('differentiate the chosen branch; the predicate has no derivative', () => {
+    const f = (x: number) =>
+      cond(
+        greater(x, 0),
+        (y: number) => exp(y),
+        (y: number) => sin(y),
+        x,
+      )
+    expect(grad(f)(1)).toBeCloseTo(Math.E, 15)
+    expect(grad(f)(-1)).toBeCloseTo(Math.cos(-1), 15)
+    expect(derivative(f, 3)(-1)).toBeCloseTo(-Math.cos(-1), 14)
+  })
+
+  it('raise named errors', () => {
+    expect(() =>
+      cond(
+        tensor([1, 0]),
+        (x: number) => x,
+        (x: number) => x,
+        1,
+      ),
+    ).toThrow(InvalidArgumentError)
+    expect(() =>
+      cond(
+        Number.NaN,
+        (x: number) => x,
+        (x: number) => x,
+        1,
+      ),
+    ).toThrow(/NaN/)
+    expect(() => switchCase(3, [(x: number) => x, neg], 1)).toThrow(IndexError)
+    expect(() => switchCase(0.5, [(x: number) => x, neg], 1)).toThrow(IndexError)
+    expect(() => switchCase(0, [], 1)).toThrow(IndexError)
+    expect(() => cond(1, 5 as never, (x: number) => x, 1)).toThrow(InvalidArgumentError)
+    // branches that disagree are found when both are traced: vmap with a batched predicate
+    const bad = (p: number) =>
+      cond(
+        p,
+        (x: number) => x,
+        () => tensor([1, 2]) as never,
+        1,
+      )
+    expect(() => vmap(bad)(tensor([1, 0]) as never)).toThrow(TreeMismatchError)
+  })
+
+  it('jit replays both branches', () => {
+    const f = jit((p: number, x: number) =>
+      cond(
+        greater(p, 0),
+        (y: number) => mul(y, 2),
+        (y: number) => neg(y),
+        x,
+      ),
+    )
+    expect(f(1, 3)).toBe(6)
+    expect(f(-1, 3)).toBe(-3)
+    expect(f(1, 4)).toBe(8)
+    expectClose(jit(grad((x: number) => f(-1, x)))(2), -1)
+  })
+})
+
+describe('vmap outAxes', () => {
+  it('a top-level null returns the output unbatched (it was read as 0)', () => {
+    expect(vmap((_x: number) => 3, { outAxes: null })(tensor([1, 2]) as never)).toBe(3)
+    expect(() =>
+      vmap((x: number) => mul(x, 2), { outAxes: null })(tensor([1, 2]) as never),
+    ).toThrow(/outAxes is null/)
+  })
+})
