@@ -17,6 +17,7 @@ import {
   checkOptionsObject,
   checkTransformation,
   type GradientTransformation,
+  readNumber,
 } from './base.ts'
 
 /** Options of `trainStep`. */
@@ -34,6 +35,10 @@ export interface StepOptions {
  * the gradient of `loss` with respect to `params` (one forward and one backward pass), asks
  * `optimizer` for the update, and returns `[newParams, newState, lossValue]`, the loss being
  * the one at the old parameters.
+ *
+ * The step itself may be compiled: `jit(trainStep(loss, optimizer))` traces loss, gradient,
+ * update (step counts included: they are inputs of the program) and θ + u into one program,
+ * replayed for every later step with the same shapes — the same numbers as the eager step.
  *
  * Derivative: the gradient is `grad(loss)` — backpropagation through the whole model.
  * @example
@@ -59,9 +64,9 @@ export function trainStep<P, S, D extends readonly unknown[]>(
   return (params, state, ...data) => {
     const [lossValue, gradient] = lossAndGrad(params, ...data)
     const [updates, next] = optimizer.update(gradient, state, params)
-    // value(): under an outer transformation (meta-learning) the loss is traced; it is reported
-    const reported = value(lossValue)
-    const l = typeof reported === 'number' ? reported : reported.item()
+    // under grad (meta-learning) the loss is traced and reported as its number; under jit of
+    // the whole step it cannot be read, and is returned traced: an output of the program
+    const l = readNumber(lossValue) ?? (lossValue as number)
     return [applyUpdates(params, updates), next, l]
   }
 }
