@@ -10,6 +10,7 @@ import { add, div, mul } from '../primitives/arithmetic.ts'
 import { lessEqual, stopGradient, where } from '../primitives/comparison.ts'
 import { sqrt, square } from '../primitives/elementwise.ts'
 import { sum } from '../primitives/reduction.ts'
+import { conformKind } from '../primitives/structural.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import {
   checkHyper,
@@ -46,10 +47,11 @@ export function globalNorm(tree: unknown): number {
  * The global norm as a fluxion value, in the order `globalNorm` adds (so the same number), with
  * no derivative: clipping treats the norm as a constant. Traced under `jit`.
  */
-const tracedNorm = (tree: unknown): number | Tensor => {
+const tracedNorm = (tree: unknown): number => {
   let squares: number | Tensor = 0
   for (const leaf of treeLeaves(tree)) squares = add(squares, sum(square(leaf)))
-  return sqrt(stopGradient(squares))
+  // a number, as globalNorm's: scaling a number leaf by it keeps the leaf a number
+  return conformKind(sqrt(stopGradient(squares)), 'number') as number
 }
 
 /**
@@ -83,7 +85,8 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyS
 export interface DecayOptions {
   /**
    * Which parameter leaves decay (default: all). A common choice decays weight matrices but not
-   * biases: `(p) => typeof p !== 'number' && p.rank >= 2`.
+   * biases: `(p) => typeof p !== 'number' && p.rank >= 2`. (Under `jit` a number leaf arrives
+   * traced, an object of rank 0: test the rank, not only `typeof`.)
    */
   readonly mask?: (param: TreeLeaf) => boolean
 }
