@@ -6,18 +6,19 @@
  * Scores have shape `[..., C]` (C classes on the last axis). Labels are either integer class
  * indices of shape `[...]` or distributions (one-hot or soft) of shape `[..., C]`. Terms whose
  * label weight is 0 contribute exactly 0, even where log p is −∞ (0·log 0 = 0). Class indices
- * are checked to be integers in [0, C) — except under `jit` and `vmap`, where labels cannot be
- * read: there an example whose label is no class index has a NaN loss (`debugNans` finds it).
+ * are checked to be integers in [0, C): eagerly up front (`InvalidArgumentError`), and by the
+ * gather kernel that picks log p[label] (`take`'s primitive, negative indices refused), which
+ * runs on every call — so under `jit`, where labels cannot be read while tracing, each replay
+ * of a compiled step checks its own labels (`IndexError`), and so does `vmap`.
  * @module
  */
 import { ConcretizationError, InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { value } from '../core/value.ts'
 import { neg, safeMul } from '../primitives/arithmetic.ts'
-import { equal, where } from '../primitives/comparison.ts'
 import { log } from '../primitives/elementwise.ts'
+import { takeV } from '../primitives/gather.ts'
 import { sum } from '../primitives/reduction.ts'
-import { expandDims } from '../primitives/structural.ts'
-import { arange } from '../tensor/create.ts'
+import { expandDims, reshape } from '../primitives/structural.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { logSoftmax } from './activations.ts'
 import { type LossOptions, reduceLoss } from './losses.ts'
@@ -25,9 +26,9 @@ import { type LossOptions, reduceLoss } from './losses.ts'
 type Value = number | Tensor
 
 /**
- * How `labels` read against `scores`: distributions, or class indices — checked, or unchecked
- * where their values cannot be read (under `jit` or `vmap`), in which case a label that is no
- * class index gives a NaN loss instead of an error (see `perExample`).
+ * How `labels` read against `scores`: distributions, or class indices — checked here, or not
+ * where their values cannot be read (under `jit` or `vmap`); the gather kernel checks them in
+ * both cases, at every run.
  */
 type LabelForm = 'distributions' | 'indices' | 'unchecked indices'
 
@@ -72,16 +73,20 @@ const labelForm = (scores: Tensor, labels: Tensor, op: string): LabelForm => {
   return 'indices'
 }
 
-/** −Σ_c y_c·logp_c over the last axis, with y from class indices or distributions. */
+/**
+ * −Σ_c y_c·logp_c over the last axis, with y from class indices or distributions. Indices pick
+ * −logp[label] with the gather primitive (no wrap-around: −1 is refused, not the last class),
+ * whose kernel throws `IndexError` for a label that is no class index, traced or not.
+ */
 const perExample = (logProbabilities: Tensor, labels: Tensor, form: LabelForm): Value => {
   if (form === 'distributions') return neg(sum(safeMul(labels, logProbabilities), -1))
-  // one-hot mask labels[..., None] == arange(C); `where` keeps −∞ of other classes out
-  const classes = logProbabilities.shape[logProbabilities.rank - 1]!
-  const mask = equal(expandDims(labels, -1), arange(classes))
-  const loss = neg(sum(where(mask, logProbabilities, 0), -1))
-  if (form === 'indices') return loss
-  // unread labels: one that matches no class would silently cost 0, so it costs NaN instead
-  return where(equal(sum(mask, -1), 1), loss, Number.NaN)
+  const last = logProbabilities.rank - 1
+  const picked = takeV(logProbabilities, expandDims(labels, -1), {
+    axis: last,
+    batchDims: last,
+    wrap: false,
+  }) as Tensor
+  return neg(reshape(picked, labels.shape))
 }
 
 /**

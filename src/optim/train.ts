@@ -7,6 +7,7 @@
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { isTracer } from '../core/tracer.ts'
 import { value } from '../core/value.ts'
+import { conformKind } from '../primitives/structural.ts'
 import { type Key, permutation, split } from '../tensor/random.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
@@ -65,8 +66,9 @@ export function trainStep<P, S, D extends readonly unknown[]>(
     const [lossValue, gradient] = lossAndGrad(params, ...data)
     const [updates, next] = optimizer.update(gradient, state, params)
     // under grad (meta-learning) the loss is traced and reported as its number; under jit of
-    // the whole step it cannot be read, and is returned traced: an output of the program
-    const l = readNumber(lossValue) ?? (lossValue as number)
+    // the whole step it cannot be read: it is returned traced, cast to a number, an output of
+    // the program that the compiled step returns as a JS number
+    const l = readNumber(lossValue) ?? (conformKind(lossValue, 'number') as number)
     return [applyUpdates(params, updates), next, l]
   }
 }
