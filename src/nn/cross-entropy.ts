@@ -95,7 +95,7 @@ const perExample = (logProbabilities: Tensor, labels: Tensor, form: LabelForm): 
  *
  * Derivative: ∂/∂logp_c = −y_c (per example, divided by the count for the mean). Throws
  * `ShapeError` when the label shape fits neither form, `InvalidArgumentError` for a label that
- * is not an integer in [0, C).
+ * is not an integer in [0, C) (`IndexError` under `jit` or `vmap`, from the kernel).
  * @example
  * nll(tensor([[-1, -2]]), tensor([1])).item() // => 2
  * @category losses

@@ -47,6 +47,7 @@ import {
   scaleByRss,
   sgd,
   trace,
+  train,
   trainStep,
 } from 'fluxion/optim'
 import { describe, expect, it } from 'vitest'
@@ -275,6 +276,30 @@ describe('trainStep under jit', () => {
       expect(traces).toBe(1)
     })
   }
+
+  it("train({ jit: 'step' }) trains to eager's bits: parameters, state and losses", () => {
+    const x40 = random.normal(random.key(4), [40, 4])
+    const y40 = tensor(Array.from({ length: 40 }, (_, i) => (i * 7) % 3))
+    const run = (jit: boolean | 'step') =>
+      train(params0, {
+        loss: mlpLoss,
+        optimizer: adam(linearWarmup({ peak: 0.05, steps: 4 })),
+        x: x40,
+        y: y40,
+        key: random.key(5),
+        epochs: 3,
+        batchSize: 16, // two full minibatches and a smaller last one: two programs
+        jit,
+      })
+    const eager = run(false)
+    const compiled = run('step')
+    expect(bits(compiled.params)).toEqual(bits(eager.params))
+    expect(bits(compiled.state)).toEqual(bits(eager.state))
+    expect(bits(compiled.losses)).toEqual(bits(eager.losses))
+    expect(() => trainStep(mlpLoss, adam(0.1), { jit: 'all' } as never)).toThrow(
+      InvalidArgumentError,
+    )
+  })
 
   it('trainStep({ jit: true }) inside jit inlines: the same bits', () => {
     const opt = adam(0.05)
