@@ -9,7 +9,7 @@
 import { jit, random, type Tensor, take } from 'fluxion'
 import { type MlpParams, softmaxCrossEntropy } from 'fluxion/nn'
 import { adam, trainStep } from 'fluxion/optim'
-import { irisNet, loadIris } from '../../docs/examples/iris.ts'
+import { irisNet, loadIris, trainIris } from '../../docs/examples/iris.ts'
 import { type Group, warmUp, warmUpMs } from '../harness.ts'
 
 /** Every leaf's exact bits, for comparing the steps' results. */
@@ -64,5 +64,30 @@ export const trainStepGroups = (quick: boolean): Group[] => {
         },
       ],
     },
+    {
+      // each call is a whole run, tracing and compiling its programs included, as the tour's is
+      title: 'Iris tour training (trainIris: 100 epochs, 800 steps, from a fresh trainStep)',
+      baseline: 'train, eager',
+      tasks: tourTasks(),
+    },
   ]
+}
+
+/** The tour's run with each `jit` option, validated against the eager run's bits. */
+const tourTasks = () => {
+  const run = (jit: boolean | 'step') => trainIris({ jit }).params
+  const reference = bits(run(false))
+  return (
+    [
+      ['train, eager', false],
+      ['train, jit: true', true],
+      ["train, jit: 'step'", 'step'],
+    ] as const
+  ).map(([name, option]) => ({
+    name,
+    fn: () => run(option),
+    validate: () => {
+      if (bits(run(option)) !== reference) throw new Error(`${name}: not the eager run's bits`)
+    },
+  }))
 }
