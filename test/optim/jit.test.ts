@@ -327,6 +327,25 @@ describe('trainStep under jit', () => {
     expect(bits(value(params0, labels))).toEqual(bits(mlpLoss(params0, xs, labels)))
   })
 
+  it('labels as an array of numbers: eagerly, and under jit as an argument or a constant', () => {
+    const asArray = [0, 2, 1, 1, 0, 2]
+    const reference = bits(mlpLoss(params0, xs, labels))
+    const arrayLoss = (p: MlpParams, ys: readonly number[]) =>
+      softmaxCrossEntropy(net.apply(p, xs), ys)
+    expect(bits(arrayLoss(params0, asArray))).toEqual(reference)
+    // as an argument each entry is a traced number; the kernel still checks them on a replay
+    const compiled = jit(arrayLoss)
+    expect(bits(compiled(params0, asArray))).toEqual(reference)
+    expect(bits(compiled(params0, asArray))).toEqual(reference)
+    expect(() => compiled(params0, [0, 2, 1, 1, 0, 7])).toThrow(IndexError)
+    expect(bits(jit((p: MlpParams) => arrayLoss(p, asArray))(params0))).toEqual(reference)
+    expect(bits(jit(grad(arrayLoss))(params0, asArray))).toEqual(
+      bits(grad(mlpLoss)(params0, xs, labels)),
+    )
+    expect(() => arrayLoss(params0, [0, 2, 1, 1, 0, 1.5])).toThrow(InvalidArgumentError)
+    expect(() => softmaxCrossEntropy(xs, 'labels' as never)).toThrow(InvalidArgumentError)
+  })
+
   it('labels that are no class index: named errors eagerly and on a replay of the step', () => {
     const opt = adam(0.05)
     const compiled = jit(trainStep(mlpLoss, opt))
