@@ -175,7 +175,8 @@ export const treeFull = <P>(tree: P, fill: number): P =>
 
 /**
  * Throws `InvalidArgumentError` unless `x` is a finite number in the given range. A traced
- * number (a hyperparameter being differentiated) is checked by its primal value.
+ * number (a hyperparameter being differentiated) is checked by its primal value; one traced by
+ * `jit` (an argument of the jitted step) has none while tracing, and is not checked.
  */
 export const checkHyper = (
   hyper: number,
@@ -183,9 +184,11 @@ export const checkHyper = (
   op: string,
   range: { readonly min?: number; readonly max?: number; readonly below?: number } = {},
 ): void => {
-  // only a traced number is read through value(): anything else is reported as given
+  // only a traced number is read: anything else is reported as given. Under jit (a rate passed
+  // to the jitted function) it cannot be read while tracing, and is not checked
   const v: unknown = hyper
-  const x = typeof v === 'number' ? v : isTracer(v) ? value(hyper) : v
+  const x = typeof v === 'number' ? v : isTracer(v) ? readNumber(v) : v
+  if (isTracer(v) && x === undefined) return
   const ok =
     typeof x === 'number' &&
     Number.isFinite(x) &&

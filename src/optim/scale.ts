@@ -144,14 +144,14 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
       const mu = zipTrees(
         'adam',
         ['updates', 'state.mu'],
-        (g, m) => add(mul(b1, m), mul(1 - b1, g)),
+        (g, m) => add(mul(b1, m), mul(sub(1, b1), g)),
         updates,
         state.mu,
       )
       const nu = zipTrees(
         'adam',
         ['updates', 'state.nu'],
-        (g, v) => add(mul(b2, v), mul(1 - b2, square(g))),
+        (g, v) => add(mul(b2, v), mul(sub(1, b2), square(g))),
         updates,
         state.nu,
       )
@@ -211,7 +211,7 @@ export function scaleByRms(options: RmsOptions = {}): GradientTransformation<Rms
       const nu = zipTrees(
         'rmsprop',
         names,
-        (g, n) => add(mul(decay, n), mul(1 - decay, square(g))),
+        (g, n) => add(mul(decay, n), mul(sub(1, decay), square(g))),
         updates,
         state.nu,
       )

@@ -136,7 +136,7 @@ export function cosineDecay(options: CosineDecayOptions): Schedule {
   return (step) => {
     const progress = div(minimum(maximum(step, 0), decaySteps), decaySteps)
     const cosine = mul(0.5, add(1, cos(mul(Math.PI, progress))))
-    return mul(init, add(mul(1 - alpha, cosine), alpha))
+    return mul(init, add(mul(sub(1, alpha), cosine), alpha))
   }
 }
 
@@ -171,7 +171,7 @@ export function linearWarmup(options: LinearWarmupOptions): Schedule {
   checkHyper(steps, 'steps', 'linearWarmup', { min: Number.MIN_VALUE })
   checkHyper(init, 'init', 'linearWarmup')
   return (step) => {
-    const rising = add(init, div(mul(peak - init, maximum(step, 0)), steps))
+    const rising = add(init, div(mul(sub(peak, init), maximum(step, 0)), steps))
     // `after` is evaluated at every step (at negative ones during the warm-up), where picks
     const later = after === undefined ? peak : after(sub(step, steps))
     return where(less(step, steps), rising, later)

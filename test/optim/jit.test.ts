@@ -167,6 +167,27 @@ describe('a whole training step under jit', () => {
     })
   }
 
+  it('takes hyperparameters as arguments of the jitted step (traced, so not checked there)', () => {
+    const step = (p: Params, s: unknown, lr: number, b1: number) => {
+      const opt = adam(lr, { b1 })
+      const [u, next] = opt.update(grad(loss)(p, x), s, p)
+      return [applyUpdates(p, u), next] as const
+    }
+    const compiled = jit(step)
+    let e: readonly [Params, unknown] = [start, adam(0.1).init(start)]
+    let f = e
+    for (const [lr, b1] of [
+      [0.1, 0.9],
+      [0.05, 0.8],
+      [0.2, 0.95],
+    ] as const) {
+      e = step(e[0], e[1], lr, b1)
+      f = compiled(f[0], f[1], lr, b1)
+      expect(bits(f)).toEqual(bits(e))
+    }
+    expect(() => step(start, e[1], 0.1, 1)).toThrow(InvalidArgumentError)
+  })
+
   it('keeps eager step counts as numbers (no state change): adam counts 1, 2, 3', () => {
     const opt = adam(0.1)
     const step = jit((p: Params, s: unknown) => opt.update(grad(loss)(p, x), s, p))
