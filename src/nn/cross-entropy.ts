@@ -31,11 +31,10 @@ import { type LossOptions, reduceLoss } from './losses.ts'
 type Value = number | Tensor
 
 /**
- * How `labels` read against `scores`: distributions, or class indices — checked here, or not
- * where their values cannot be read (under `jit` or `vmap`); the gather kernel checks them in
- * both cases, at every run.
+ * How `labels` read against `scores`: distributions, or class indices — checked here where
+ * their values can be read (not under `jit` or `vmap`), and by the gather kernel at every run.
  */
-type LabelForm = 'distributions' | 'indices' | 'unchecked indices'
+type LabelForm = 'distributions' | 'indices'
 
 /**
  * Labels: a tensor (class indices or distributions), or an array of class indices — whose
@@ -85,7 +84,8 @@ const labelForm = (scores: Tensor, labels: Tensor, op: string): LabelForm => {
   try {
     read = value(labels)
   } catch (e) {
-    if (e instanceof ConcretizationError) return 'unchecked indices'
+    // labels traced by jit or vmap: the gather kernel checks them when it runs
+    if (e instanceof ConcretizationError) return 'indices'
     throw e
   }
   for (const c of read.data) {

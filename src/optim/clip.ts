@@ -71,8 +71,8 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyS
     init: () => EMPTY,
     update: (updates) => {
       const norm = tracedNorm(updates)
-      // a norm that can be read is a plain branch; under jit, where (NaN clips, as NaN > maxNorm
-      // is false for the branch: the factor is then NaN in both)
+      // a norm that can be read is a plain branch (updates returned as they are); under jit, where.
+      // A NaN norm fails both tests and gives a NaN factor either way, as it always did
       const known = readNumber(norm)
       if (known !== undefined && known <= maxNorm) return [updates, EMPTY]
       const factor = where(lessEqual(norm, maxNorm), 1, div(maxNorm, norm))
