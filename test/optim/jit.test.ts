@@ -238,7 +238,10 @@ describe('a whole training step under jit', () => {
     expect(() => step(start, opt.init(start))).toThrow(TracedArithmeticError)
     const branching = sgd((step) => (step < 10 ? 0.1 : 0.01))
     const step2 = jit((p: Params, s: unknown) => branching.update(grad(loss)(p, x), s, p))
-    expect(() => step2(start, branching.init(start))).toThrow()
+    expect(() => step2(start, branching.init(start))).toThrow(TracedArithmeticError)
+    const reading = sgd((step) => (value(step) < 10 ? 0.1 : 0.01))
+    const step3 = jit((p: Params, s: unknown) => reading.update(grad(loss)(p, x), s, p))
+    expect(() => step3(start, reading.init(start))).toThrow(ConcretizationError)
   })
 })
 
