@@ -37,6 +37,7 @@ const suites: readonly Suite[] = [
   async (q) => (await import('./suites/indexing.bench.ts')).indexingGroups(q),
   async (q) => (await import('./suites/conv.bench.ts')).convGroups(q),
   async (q) => (await import('./suites/control.bench.ts')).controlGroups(q),
+  async (q) => (await import('./suites/train-step.bench.ts')).trainStepGroups(q),
   // TensorFlow.js and friends, installed apart in bench/peers (npm --prefix bench/peers ci)
   async (q) => (peers ? (await import('./suites/peers.bench.ts')).peerGroups(q) : []),
   async (q) => (peers ? (await import('./suites/peers-mlp.bench.ts')).peerMlpGroups(q) : []),

@@ -60,6 +60,8 @@ export interface IrisOptions {
   readonly seed?: number
   /** Passes over the training set (default 100). */
   readonly epochs?: number
+  /** How `train` compiles (default 'step': the whole training step as one program). */
+  readonly jit?: boolean | 'step'
   /** Called after every training step (for a progress bar). */
   readonly onProgress?: (progress: Progress) => void
 }
@@ -91,7 +93,8 @@ export function trainIris(options: IrisOptions = {}): IrisRun {
     key: shuffleKey,
     epochs: options.epochs ?? 100,
     batchSize: 16,
-    jit: true, // the loss and its gradient compiled once per minibatch shape
+    // the whole step (gradient, Adam's update, θ + u) compiled once per minibatch shape
+    jit: options.jit ?? 'step',
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   })
   return {

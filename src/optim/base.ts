@@ -9,7 +9,7 @@
  * `chain(scaleByAdam(), addDecayedWeights(λ), scaleByLearningRate(η))`.
  * @module
  */
-import { InvalidArgumentError } from '../core/errors.ts'
+import { ConcretizationError, InvalidArgumentError } from '../core/errors.ts'
 import { isTracer } from '../core/tracer.ts'
 import { flatten, flattenAs, unflatten } from '../core/tree.ts'
 import type { TreeLeaf } from '../core/tree-util.ts'
@@ -17,6 +17,7 @@ import { value } from '../core/value.ts'
 import { add } from '../primitives/arithmetic.ts'
 import { full } from '../tensor/create.ts'
 import { show } from '../tensor/shape.ts'
+import { Tensor } from '../tensor/tensor.ts'
 
 /**
  * A pure gradient transformation with state of type `S`. `P` is the parameter tree's type
@@ -174,7 +175,8 @@ export const treeFull = <P>(tree: P, fill: number): P =>
 
 /**
  * Throws `InvalidArgumentError` unless `x` is a finite number in the given range. A traced
- * number (a hyperparameter being differentiated) is checked by its primal value.
+ * number (a hyperparameter being differentiated) is checked by its primal value; one traced by
+ * `jit` (an argument of the jitted step) has none while tracing, and is not checked.
  */
 export const checkHyper = (
   hyper: number,
@@ -182,9 +184,11 @@ export const checkHyper = (
   op: string,
   range: { readonly min?: number; readonly max?: number; readonly below?: number } = {},
 ): void => {
-  // only a traced number is read through value(): anything else is reported as given
+  // only a traced number is read: anything else is reported as given. Under jit (a rate passed
+  // to the jitted function) it cannot be read while tracing, and is not checked
   const v: unknown = hyper
-  const x = typeof v === 'number' ? v : isTracer(v) ? value(hyper) : v
+  const x = typeof v === 'number' ? v : isTracer(v) ? readNumber(v) : v
+  if (isTracer(v) && x === undefined) return
   const ok =
     typeof x === 'number' &&
     Number.isFinite(x) &&
@@ -204,4 +208,36 @@ export const checkHyper = (
       { primitive: op, hint: `pass a valid ${name}` },
     )
   }
+}
+
+/**
+ * The number under `x` where it can be read (a number, a one-element tensor, or such a value
+ * traced by `grad`), or
+ * undefined where it cannot: under `jit` (and `vmap`) a value stands for every call's value, so
+ * checks that read one (a schedule's rate, the loss `trainStep` reports) are skipped there.
+ */
+export const readNumber = (x: unknown): number | undefined => {
+  if (typeof x === 'number') return x
+  if (!isTracer(x) && !(x instanceof Tensor)) return undefined
+  try {
+    const v = value(x as number | Tensor)
+    return typeof v === 'number' ? v : v.size === 1 ? v.item() : undefined
+  } catch (e) {
+    if (e instanceof ConcretizationError) return undefined
+    throw e
+  }
+}
+
+/**
+ * The step count of `state`, checked: a number (traced under `jit`, where it is an input of the
+ * compiled program, so one program serves every step). Anything else is a state not made by
+ * this transformation's `init`.
+ */
+export const stateCount = (state: { readonly count: number }, op: string): number => {
+  const count: unknown = state.count
+  if (typeof count === 'number' || isTracer(count)) return state.count
+  throw new InvalidArgumentError(`state.count is ${show(count)}, not a step count (in ${op})`, {
+    primitive: op,
+    hint: stateHint,
+  })
 }

@@ -6,10 +6,19 @@
 import { InvalidArgumentError } from '../core/errors.ts'
 import { type TreeLeaf, treeLeaves } from '../core/tree-util.ts'
 import { value } from '../core/value.ts'
-import { add, mul } from '../primitives/arithmetic.ts'
-import { square } from '../primitives/elementwise.ts'
+import { add, div, mul } from '../primitives/arithmetic.ts'
+import { lessEqual, stopGradient, where } from '../primitives/comparison.ts'
+import { sqrt, square } from '../primitives/elementwise.ts'
 import { sum } from '../primitives/reduction.ts'
-import { checkHyper, checkOptionsObject, type GradientTransformation, zipTrees } from './base.ts'
+import { conformKind } from '../primitives/structural.ts'
+import type { Tensor } from '../tensor/tensor.ts'
+import {
+  checkHyper,
+  checkOptionsObject,
+  type GradientTransformation,
+  readNumber,
+  zipTrees,
+} from './base.ts'
 
 /** The state of a stateless transformation. */
 export type EmptyState = Readonly<Record<string, never>>
@@ -18,8 +27,9 @@ const EMPTY: EmptyState = Object.freeze({})
 
 /**
  * The global Euclidean norm √(Σ over all leaves of Σ x²) of a tree, as a plain number (read
- * from the concrete values: clipping treats the norm as a constant). Throws
- * `InvalidArgumentError` for a leaf that is not a number or tensor.
+ * from the concrete values: clipping treats the norm as a constant). Reading values, it throws
+ * `ConcretizationError` under `jit` (`clipByGlobalNorm` computes the norm in ops instead, and
+ * works there). Throws `InvalidArgumentError` for a leaf that is not a number or tensor.
  * @example
  * globalNorm({ a: 3, b: tensor([4]) }) // => 5
  * @category optimizers
@@ -34,9 +44,22 @@ export function globalNorm(tree: unknown): number {
 }
 
 /**
+ * The global norm as a fluxion value, in the order `globalNorm` adds (so the same number), with
+ * no derivative: clipping treats the norm as a constant. Traced under `jit`.
+ */
+const tracedNorm = (tree: unknown): number => {
+  let squares: number | Tensor = 0
+  for (const leaf of treeLeaves(tree)) squares = add(squares, sum(square(leaf)))
+  // a number, as globalNorm's: scaling a number leaf by it keeps the leaf a number
+  return conformKind(sqrt(stopGradient(squares)), 'number') as number
+}
+
+/**
  * Clips updates by their global norm: if ‖u‖ > maxNorm, every leaf is scaled by maxNorm/‖u‖,
  * so the direction is kept and the length becomes maxNorm; otherwise updates pass unchanged.
- * Throws `InvalidArgumentError` unless maxNorm > 0.
+ * The factor is chosen by `where` on the norm, so clipping works under `jit` (there the updates
+ * are multiplied by 1 when not clipped: the same numbers). Throws `InvalidArgumentError` unless
+ * maxNorm > 0.
  * @example
  * const clipper = clipByGlobalNorm(1)
  * clipper.update([3, 4], clipper.init([0, 0]))[0] // ≈ [0.6, 0.8]
@@ -47,9 +70,12 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyS
   return {
     init: () => EMPTY,
     update: (updates) => {
-      const norm = globalNorm(updates)
-      if (norm <= maxNorm) return [updates, EMPTY]
-      const factor = maxNorm / norm
+      const norm = tracedNorm(updates)
+      // a norm that can be read is a plain branch (updates returned as they are); under jit, where.
+      // A NaN norm fails both tests and gives a NaN factor either way, as it always did
+      const known = readNumber(norm)
+      if (known !== undefined && known <= maxNorm) return [updates, EMPTY]
+      const factor = where(lessEqual(norm, maxNorm), 1, div(maxNorm, norm))
       return [zipTrees('clipByGlobalNorm', ['updates'], (u) => mul(factor, u), updates), EMPTY]
     },
   }
@@ -59,7 +85,8 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<EmptyS
 export interface DecayOptions {
   /**
    * Which parameter leaves decay (default: all). A common choice decays weight matrices but not
-   * biases: `(p) => typeof p !== 'number' && p.rank >= 2`.
+   * biases: `(p) => typeof p !== 'number' && p.rank >= 2`. (Under `jit` a number leaf arrives
+   * traced, an object of rank 0: test the rank, not only `typeof`.)
    */
   readonly mask?: (param: TreeLeaf) => boolean
 }

@@ -10,6 +10,10 @@
  * params = applyUpdates(params, updates)
  * state = nextState
  * ```
+ * and the whole step compiles: under `jit` the step counts in the states are traced inputs of
+ * the program, and the schedules and clipping compute in fluxion ops, so
+ * `jit(trainStep(loss, optimizer))` (or `{ jit: 'step' }`) replays one program for every step,
+ * with the eager step's numbers. A schedule of your own must then use fluxion ops as well.
  * @module
  */
 

@@ -3,12 +3,15 @@
  * the adaptive rescalings of Adam, RMSprop and Adagrad, and the learning-rate step. The
  * optimizers in `optimizers.ts` are chains of these, exactly as in optax.
  *
- * The update rules are written with fluxion ops on each leaf (number or tensor). They are
- * ordinary computations: inside a transformation they would be traced like any other code.
+ * The update rules are written with fluxion ops on each leaf (number or tensor), and so is the
+ * step count's arithmetic (`add(count, 1)`, Adam's 1 − βᵗ as `sub(1, pow(β, t))`): they are
+ * ordinary computations, traced like any other code. Under `jit` of a whole training step the
+ * count is an input of the program — one program serves every step — and on plain numbers
+ * the ops are JS's own arithmetic, so eager results are unchanged to the bit.
  * @module
  */
 import type { TreeLeaf } from '../core/tree-util.ts'
-import { add, div, mul, neg } from '../primitives/arithmetic.ts'
+import { add, div, mul, neg, pow, sub } from '../primitives/arithmetic.ts'
 import { greater, where } from '../primitives/comparison.ts'
 import { sqrt, square } from '../primitives/elementwise.ts'
 import {
@@ -16,6 +19,7 @@ import {
   checkOptionsObject,
   checkState,
   type GradientTransformation,
+  stateCount,
   treeFull,
   zipTrees,
 } from './base.ts'
@@ -23,15 +27,18 @@ import { type LearningRate, rateAt } from './schedules.ts'
 
 /** State of `scaleByLearningRate`: how many updates have been made. */
 export type CountState = {
-  /** Updates made so far (0 before the first). */
+  /** Updates made so far (0 before the first); a traced scalar inside `jit`. */
   readonly count: number
 }
 
 /**
  * Multiplies updates by −η, with η the learning rate (a number, or a schedule evaluated at the
  * step count, 0 first): the "− η·" of θ ← θ − η·g. A numeric rate may be traced, so
- * `grad` can differentiate a training step with respect to η (hypergradients). Throws
- * `InvalidArgumentError` for a non-finite rate.
+ * `grad` can differentiate a training step with respect to η (hypergradients). Under `jit` the
+ * count a schedule receives is traced: the built-in schedules compute in fluxion ops, and a
+ * schedule of your own must too (see `Schedule`). Throws `InvalidArgumentError` for a
+ * non-finite rate (a rate traced by `jit` cannot be read, so it is not checked there), or a
+ * state whose count is not a number.
  * @example
  * const step = scaleByLearningRate(0.1)
  * step.update([1, 2], step.init([0, 0]))[0] // => [-0.1, -0.2]
@@ -43,9 +50,10 @@ export function scaleByLearningRate(rate: LearningRate): GradientTransformation<
     init: () => ({ count: 0 }),
     update: (updates, state) => {
       checkState(state, 'scaleByLearningRate')
-      const eta = rateAt(rate, state.count, 'scaleByLearningRate')
+      const count = stateCount(state, 'scaleByLearningRate')
+      const eta = rateAt(rate, count, 'scaleByLearningRate')
       const step = zipTrees('scaleByLearningRate', ['updates'], (u) => mul(neg(eta), u), updates)
-      return [step, { count: state.count + 1 }]
+      return [step, { count: add(count, 1) }]
     },
   }
 }
@@ -92,7 +100,7 @@ export function trace(options: TraceOptions): GradientTransformation<TraceState>
 
 /** State of `scaleByAdam`: the step count and the first and second moment estimates. */
 export type AdamState = {
-  /** Updates made so far, for the bias correction 1 − βᵗ. */
+  /** Updates made so far, for the bias correction 1 − βᵗ; a traced scalar inside `jit`. */
   readonly count: number
   /** First moment m, the running average of g, a tree shaped like the params. */
   readonly mu: unknown
@@ -136,21 +144,22 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
       const mu = zipTrees(
         'adam',
         ['updates', 'state.mu'],
-        (g, m) => add(mul(b1, m), mul(1 - b1, g)),
+        (g, m) => add(mul(b1, m), mul(sub(1, b1), g)),
         updates,
         state.mu,
       )
       const nu = zipTrees(
         'adam',
         ['updates', 'state.nu'],
-        (g, v) => add(mul(b2, v), mul(1 - b2, square(g))),
+        (g, v) => add(mul(b2, v), mul(sub(1, b2), square(g))),
         updates,
         state.nu,
       )
-      const count = state.count + 1
-      // bias correction: m and v start at 0, so early averages underestimate by (1 − βᵗ)
-      const mCorrection = 1 - b1 ** count
-      const vCorrection = 1 - b2 ** count
+      const count = add(stateCount(state, 'adam'), 1)
+      // bias correction: m and v start at 0, so early averages underestimate by (1 − βᵗ); in
+      // ops, so that under jit t is the program's input rather than a constant of its trace
+      const mCorrection = sub(1, pow(b1, count))
+      const vCorrection = sub(1, pow(b2, count))
       const out = zipTrees(
         'adam',
         ['state.mu', 'state.nu'],
@@ -202,7 +211,7 @@ export function scaleByRms(options: RmsOptions = {}): GradientTransformation<Rms
       const nu = zipTrees(
         'rmsprop',
         names,
-        (g, n) => add(mul(decay, n), mul(1 - decay, square(g))),
+        (g, n) => add(mul(decay, n), mul(sub(1, decay), square(g))),
         updates,
         state.nu,
       )

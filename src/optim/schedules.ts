@@ -1,15 +1,29 @@
 /**
  * Learning-rate schedules: functions from the step count (0 for the first update) to a rate.
  * Wherever an optimizer takes a learning rate, it takes a number or a schedule.
+ *
+ * The built-in schedules are written in fluxion ops, piecewise ones with `where` rather than a
+ * JS branch on the step: called with a number they give a number (the ops are then JS's own
+ * arithmetic), and called with the count traced by `jit` of a training step they are recorded
+ * into the program, so one compiled step serves every step count.
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
 import { isTracer } from '../core/tracer.ts'
-import { value } from '../core/value.ts'
+import { add, div, maximum, minimum, mul, pow, sub } from '../primitives/arithmetic.ts'
+import { less, where } from '../primitives/comparison.ts'
+import { floorDivide } from '../primitives/remainder.ts'
+import { cos } from '../primitives/trigonometric.ts'
 import { show } from '../tensor/shape.ts'
-import { checkHyper, checkOptionsObject } from './base.ts'
+import { checkHyper, checkOptionsObject, readNumber } from './base.ts'
 
-/** A learning rate as a function of the step count: 0 for the first update, then 1, 2, … */
+/**
+ * A learning rate as a function of the step count: 0 for the first update, then 1, 2, … Under
+ * `jit` of a training step the count is a traced scalar, as every argument of a jitted function
+ * is: compute with fluxion ops (`mul`, `pow`, `where` for a piecewise rate), never with JS
+ * operators or a JS branch on the step, which throw `TracedArithmeticError` or
+ * `ConcretizationError` there. The built-in schedules do.
+ */
 export type Schedule = (step: number) => number
 
 /** A fixed learning rate, or a schedule. */
@@ -18,15 +32,18 @@ export type LearningRate = number | Schedule
 /**
  * The rate at `step`; throws `InvalidArgumentError` if it is not finite. A number may be traced
  * (to differentiate through the update with respect to the rate), so a schedule is recognised
- * as a function, never by `typeof rate === 'number'`.
+ * as a function, never by `typeof rate === 'number'`. A rate that cannot be read (traced by
+ * `jit`, from a traced step) is not checked: its value is not known until the program runs.
  */
 export const rateAt = (rate: LearningRate, step: number, op: string): number => {
   const r = typeof rate === 'function' ? rate(step) : rate
-  // a schedule may return anything: only a traced number is read through value()
+  // a schedule may return anything: a traced value is read where it can be
   const v: unknown = r
-  const x = typeof v === 'number' ? v : isTracer(v) ? value(r) : v
+  const x = isTracer(v) ? readNumber(v) : v
+  if (isTracer(v) && x === undefined) return r
   if (typeof x !== 'number' || !Number.isFinite(x)) {
-    throw new InvalidArgumentError(`the learning rate at step ${step} is ${show(x)}`, {
+    const at = readNumber(step)
+    throw new InvalidArgumentError(`the learning rate at step ${at ?? 'traced'} is ${show(x)}`, {
       primitive: op,
       hint: 'a learning rate (or schedule value) must be a finite number',
     })
@@ -83,11 +100,12 @@ export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
   checkHyper(begin, 'begin', 'exponentialDecay', { min: 0 })
   if (end !== undefined) checkHyper(end, 'end', 'exponentialDecay')
   return (step) => {
-    if (step < begin) return init
-    const p = (step - begin) / transitionSteps
-    const rate = init * decayRate ** (staircase ? Math.floor(p) : p)
-    if (end === undefined) return rate
-    return decayRate < 1 ? Math.max(rate, end) : Math.min(rate, end)
+    const p = div(sub(step, begin), transitionSteps)
+    // floorDivide(p, 1) is ⌊p⌋ exactly: p − (p mod 1) loses nothing
+    const rate = mul(init, pow(decayRate, staircase ? floorDivide(p, 1) : p))
+    const bounded =
+      end === undefined ? rate : decayRate < 1 ? maximum(rate, end) : minimum(rate, end)
+    return where(less(step, begin), init, bounded)
   }
 }
 
@@ -116,9 +134,9 @@ export function cosineDecay(options: CosineDecayOptions): Schedule {
   checkHyper(decaySteps, 'decaySteps', 'cosineDecay', { min: Number.MIN_VALUE })
   checkHyper(alpha, 'alpha', 'cosineDecay')
   return (step) => {
-    const progress = Math.min(Math.max(step, 0), decaySteps) / decaySteps
-    const cosine = 0.5 * (1 + Math.cos(Math.PI * progress))
-    return init * ((1 - alpha) * cosine + alpha)
+    const progress = div(minimum(maximum(step, 0), decaySteps), decaySteps)
+    const cosine = mul(0.5, add(1, cos(mul(Math.PI, progress))))
+    return mul(init, add(mul(sub(1, alpha), cosine), alpha))
   }
 }
 
@@ -137,8 +155,10 @@ export interface LinearWarmupOptions {
 /**
  * Linear warm-up: the rate rises linearly from `init` to `peak` over `steps` steps, then
  * follows `after` (shifted so that it starts at its step 0), or stays at `peak`. Warm-up keeps
- * the first, poorly informed steps of adaptive optimizers small. Throws `InvalidArgumentError`
- * unless steps > 0.
+ * the first, poorly informed steps of adaptive optimizers small. `after` is called at every
+ * step, at negative ones during the warm-up too (its value is then discarded by `where`), so
+ * that the schedule is one computation under `jit`. Throws `InvalidArgumentError` unless
+ * steps > 0.
  * @example
  * const schedule = linearWarmup({ peak: 1, steps: 10 })
  * schedule(5) // => 0.5
@@ -151,7 +171,9 @@ export function linearWarmup(options: LinearWarmupOptions): Schedule {
   checkHyper(steps, 'steps', 'linearWarmup', { min: Number.MIN_VALUE })
   checkHyper(init, 'init', 'linearWarmup')
   return (step) => {
-    if (step < steps) return init + ((peak - init) * Math.max(step, 0)) / steps
-    return after === undefined ? peak : after(step - steps)
+    const rising = add(init, div(mul(sub(peak, init), maximum(step, 0)), steps))
+    // `after` is evaluated at every step (at negative ones during the warm-up), where picks
+    const later = after === undefined ? peak : after(sub(step, steps))
+    return where(less(step, steps), rising, later)
   }
 }

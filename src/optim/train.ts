@@ -8,6 +8,7 @@ import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { isTracer } from '../core/tracer.ts'
 import { value } from '../core/value.ts'
 import { jit } from '../jit/index.ts'
+import { conformKind } from '../primitives/structural.ts'
 import { type Key, permutation, split } from '../tensor/random.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
@@ -17,16 +18,20 @@ import {
   checkOptionsObject,
   checkTransformation,
   type GradientTransformation,
+  readNumber,
 } from './base.ts'
 
 /** Options of `trainStep`. */
 export interface StepOptions {
   /**
-   * Compile the loss and its gradient with `jit` (traced once per minibatch shape, replayed
-   * after: the same numbers, several times faster for small models). The loss must then not
-   * read its values (`value(x)` in a JS branch throws `ConcretizationError`). Default false.
+   * `true`: compile the loss and its gradient with `jit` (traced once per minibatch shape,
+   * replayed after: the same numbers, several times faster for small models). The loss must
+   * then not read its values (`value(x)` in a JS branch throws `ConcretizationError`).
+   * `'step'`: compile the whole step — loss, gradient, the optimizer's update (its step count an
+   * input of the program) and θ + u — as one program, faster again; the optimizer must then
+   * compute in fluxion ops too, as the built-in optimizers and schedules do. Default false.
    */
-  readonly jit?: boolean
+  readonly jit?: boolean | 'step'
 }
 
 /**
@@ -34,6 +39,12 @@ export interface StepOptions {
  * the gradient of `loss` with respect to `params` (one forward and one backward pass), asks
  * `optimizer` for the update, and returns `[newParams, newState, lossValue]`, the loss being
  * the one at the old parameters.
+ *
+ * The step itself may be compiled: `jit(trainStep(loss, optimizer))`, or
+ * `trainStep(loss, optimizer, { jit: 'step' })`, traces loss, gradient, update (step counts
+ * included: they are inputs of the program) and θ + u into one program, replayed for every
+ * later step with the same shapes — the same numbers as the eager step. Throws
+ * `InvalidArgumentError` for a `jit` option that is not true, false or 'step'.
  *
  * Derivative: the gradient is `grad(loss)` — backpropagation through the whole model.
  * @example
@@ -47,23 +58,27 @@ export function trainStep<P, S, D extends readonly unknown[]>(
   options?: StepOptions,
 ): (params: P, state: S, ...data: D) => [P, S, number] {
   if (options !== undefined) checkOptionsObject(options, 'trainStep', '{ jit: true }')
-  const compiled = options?.jit ?? false
-  if (typeof compiled !== 'boolean') {
-    throw new InvalidArgumentError(`jit must be true or false, got ${show(compiled)}`, {
+  const compiled: unknown = options?.jit ?? false
+  if (typeof compiled !== 'boolean' && compiled !== 'step') {
+    throw new InvalidArgumentError(`jit must be true, false or 'step', got ${show(compiled)}`, {
       primitive: 'trainStep',
-      hint: 'pass { jit: true } to compile the loss and its gradient, or leave it out',
+      hint: "pass { jit: true } to compile the loss and its gradient, { jit: 'step' } to compile the whole step, or leave it out",
     })
   }
-  const lossAndGrad = compiled ? jit(valueAndGrad(loss)) : valueAndGrad(loss)
+  const lossAndGrad = compiled === true ? jit(valueAndGrad(loss)) : valueAndGrad(loss)
   checkTransformation(optimizer, 'trainStep', 'the optimizer')
-  return (params, state, ...data) => {
+  const step = (params: P, state: S, ...data: D): [P, S, number] => {
     const [lossValue, gradient] = lossAndGrad(params, ...data)
     const [updates, next] = optimizer.update(gradient, state, params)
-    // value(): under an outer transformation (meta-learning) the loss is traced; it is reported
-    const reported = value(lossValue)
-    const l = typeof reported === 'number' ? reported : reported.item()
+    // under grad (meta-learning) the loss is traced and reported as its number; under jit of
+    // the whole step it cannot be read: it is returned traced, cast to a number, an output of
+    // the program that the compiled step returns as a JS number
+    const l = readNumber(lossValue) ?? (conformKind(lossValue, 'number') as number)
     return [applyUpdates(params, updates), next, l]
   }
+  if (compiled !== 'step') return step
+  // jit's arguments are a mutable tuple, D a readonly one: the same calls
+  return jit(step as unknown as (...args: unknown[]) => [P, S, number]) as typeof step
 }
 
 /** What `train` reports after every step. */
@@ -100,8 +115,11 @@ export interface TrainOptions<P, S> {
   readonly state?: S
   /** Called after every step. */
   readonly onProgress?: (progress: Progress) => void
-  /** Compile the loss and its gradient with `jit` (see `StepOptions`). Default false. */
-  readonly jit?: boolean
+  /**
+   * `true`: compile the loss and its gradient with `jit`; `'step'`: compile the whole training
+   * step (see `StepOptions`). Default false.
+   */
+  readonly jit?: boolean | 'step'
 }
 
 /** What `train` returns. */
