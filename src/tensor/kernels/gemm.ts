@@ -49,53 +49,68 @@ let panelA = new Float64Array(0)
 let panelB = new Float64Array(0)
 
 /**
- * Packs the listed rows of op(A) into `dst` from `at`: panels of 4 rows interleaved along k
- * (zero-padded to a multiple of 4 rows), so a micro-kernel reads them sequentially.
+ * Packs `count` vectors of length k — vector t starts at `data[starts[t]]`, its entries `stride`
+ * apart — into `dst` from `at`: panels of 4 vectors interleaved along k, zero-padded to a
+ * multiple of 4. A full panel reads its 4 vectors side by side, step p of each together: for
+ * the columns of a row-major B those are neighbours in one cache line, where reading each
+ * column to its end first would miss the cache on every entry once 4·k lines exceed L1.
  */
-export function packRows(
-  a: Operand,
-  rowOffsets: Int32Array,
+function pack(
+  data: Float64Array,
+  starts: Int32Array,
+  stride: number,
   k: number,
   dst: Float64Array,
   at: number,
 ): void {
-  const rows = rowOffsets.length
-  const { data, colStride } = a
-  for (let r = 0; r < rows; r += 4) {
-    const base = at + r * k
+  const count = starts.length
+  for (let r = 0; r < count; r += 4) {
+    let d = at + r * k
+    if (r + 4 <= count) {
+      let s0 = starts[r]!
+      let s1 = starts[r + 1]!
+      let s2 = starts[r + 2]!
+      let s3 = starts[r + 3]!
+      for (let p = 0; p < k; p++, d += 4) {
+        dst[d] = data[s0]!
+        dst[d + 1] = data[s1]!
+        dst[d + 2] = data[s2]!
+        dst[d + 3] = data[s3]!
+        s0 += stride
+        s1 += stride
+        s2 += stride
+        s3 += stride
+      }
+      continue
+    }
     for (let q = 0; q < 4; q++) {
-      if (r + q < rows) {
-        const src = rowOffsets[r + q]!
-        for (let p = 0; p < k; p++) dst[base + p * 4 + q] = data[src + p * colStride]!
+      if (r + q < count) {
+        const src = starts[r + q]!
+        for (let p = 0; p < k; p++) dst[d + p * 4 + q] = data[src + p * stride]!
       } else {
-        for (let p = 0; p < k; p++) dst[base + p * 4 + q] = 0
+        for (let p = 0; p < k; p++) dst[d + p * 4 + q] = 0
       }
     }
   }
 }
 
+/** Packs the listed rows of op(A) into `dst` from `at`: panels of 4 rows along k. */
+export const packRows = (
+  a: Operand,
+  rowOffsets: Int32Array,
+  k: number,
+  dst: Float64Array,
+  at: number,
+): void => pack(a.data, rowOffsets, a.colStride, k, dst, at)
+
 /** Packs the listed columns of op(B) into `dst` from `at`: panels of 4 columns along k. */
-export function packCols(
+export const packCols = (
   b: Operand,
   colOffsets: Int32Array,
   k: number,
   dst: Float64Array,
   at: number,
-): void {
-  const cols = colOffsets.length
-  const { data, rowStride } = b
-  for (let j = 0; j < cols; j += 4) {
-    const base = at + j * k
-    for (let q = 0; q < 4; q++) {
-      if (j + q < cols) {
-        const src = colOffsets[j + q]!
-        for (let p = 0; p < k; p++) dst[base + p * 4 + q] = data[src + p * rowStride]!
-      } else {
-        for (let p = 0; p < k; p++) dst[base + p * 4 + q] = 0
-      }
-    }
-  }
-}
+): void => pack(b.data, colOffsets, b.rowStride, k, dst, at)
 
 /** Doubles in the panels of `count` rows (or columns) of length k. */
 export const panelSize = (count: number, k: number): number => Math.ceil(count / 4) * 4 * k
