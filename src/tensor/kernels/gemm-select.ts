@@ -14,7 +14,7 @@ import { wasmBackend } from './wasm/gemm-wasm.ts'
  * memory and scattering C out cost about what the faster kernel saves
  * (measured with bench/wasm-crossover.ts; see docs/performance.md).
  */
-export const WASM_MIN_MULADDS = 16 * 16 * 16
+export const WASM_MIN_MULADDS = 8 * 8 * 8
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
 let enabled = env?.FLUXION_WASM !== '0'
