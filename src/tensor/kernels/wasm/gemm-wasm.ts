@@ -64,10 +64,19 @@ function instantiate(): { gemm: GemmFn; memory: WasmMemory } | null {
 let kernel: { gemm: GemmFn; memory: WasmMemory } | null | undefined
 let heap = new Float64Array(0)
 
-/** Makes the memory hold at least `bytes`, then returns a current view of it. */
-function reserve(memory: WasmMemory, bytes: number): Float64Array {
+/**
+ * Makes the memory hold at least `bytes`, then returns a current view of it; null when the
+ * engine cannot grow it (out of memory: the product then runs in JavaScript).
+ */
+function reserve(memory: WasmMemory, bytes: number): Float64Array | null {
   const have = memory.buffer.byteLength
-  if (have < bytes) memory.grow(Math.ceil((bytes - have) / PAGE))
+  if (have < bytes) {
+    try {
+      memory.grow(Math.ceil((bytes - have) / PAGE))
+    } catch {
+      return null
+    }
+  }
   // a grown memory detaches old views
   if (heap.buffer !== memory.buffer) heap = new Float64Array(memory.buffer)
   return heap
@@ -85,6 +94,7 @@ function gemmWasm(k: { gemm: GemmFn; memory: WasmMemory }, p: GemmProblem): bool
   const total = (offC + rowsPad * colsPad) * 8
   if (total > MAX_BYTES) return false
   const mem = reserve(k.memory, total)
+  if (mem === null) return false
   packRows(p.a, p.rowOffsets, depth, mem, 0)
   packCols(p.b, p.colOffsets, depth, mem, offB)
   const panelBytes = depth * 32
@@ -118,7 +128,7 @@ function gemmWasm(k: { gemm: GemmFn; memory: WasmMemory }, p: GemmProblem): bool
 /**
  * The WebAssembly backend, compiled on the first call; null where WebAssembly with SIMD cannot
  * run here. Its `gemm` runs the problem in JavaScript (`fallback`) when the panels would need
- * more than 1 GiB of its memory.
+ * more than 1 GiB of its memory or the memory cannot grow.
  */
 export function wasmBackend(fallback: MatmulBackend): MatmulBackend | null {
   if (kernel === undefined) kernel = instantiate()
