@@ -129,6 +129,22 @@ describe('WebAssembly and JavaScript kernels agree bit for bit', () => {
     expect(Number.isFinite(wasm[4 * n + 4]!)).toBe(true)
   })
 
+  it('keeps the sign of zero as the JavaScript kernel does (sums start at +0)', () => {
+    const m = 16
+    const k = 12
+    const n = 16
+    const a = noise(m * k, 10)
+    const b = noise(k * n, 11).map((v) => -Math.abs(v) - 1)
+    for (let p = 0; p < k; p++) a[2 * k + p] = 0 // row 2: +0 · negative = −0, and +0 + −0 = +0
+    for (let p = 0; p < k; p++) a[7 * k + p] = -0 // row 7: −0 · negative = +0
+    const { wasm, js } = both(() => matmulK(a, [m, k], b, [k, n], false, false).data)
+    sameBits(wasm, js)
+    for (let j = 0; j < n; j++) {
+      expect(Object.is(wasm[2 * n + j], 0)).toBe(true)
+      expect(Object.is(wasm[7 * n + j], 0)).toBe(true)
+    }
+  })
+
   it('einsum and conv2d (im2col) reach the same kernel', () => {
     const x = tensor(noise(4 * 30 * 40, 6), [4, 30, 40])
     const y = tensor(noise(4 * 40 * 30, 7), [4, 40, 30])
