@@ -1,7 +1,10 @@
 /**
  * The built ESM package in a real browser: builds dist/ (scripts/build.ts, as `npm pack` does),
  * serves it from 127.0.0.1, loads it in headless Chromium (Debian's, driven by playwright-core;
- * no browser download) and computes grad(grad(f)), Jacobians and a jitted Jacobian there. Exits
+ * no browser download) and computes grad(grad(f)), Jacobians and a jitted Jacobian there, and a
+ * 64×48·48×40 product big enough for the WebAssembly SIMD kernel (checked to run, and to give the
+ * JavaScript kernel's bits); then, on a page whose Content-Security-Policy forbids WebAssembly,
+ * that the product falls back to the JavaScript kernel with the same numbers. Exits
  * nonzero on a wrong value, a page error, a console error or a file the page asked for that
  * isn't there (an import that doesn't resolve).
  *
@@ -34,11 +37,38 @@ try {
   fail(e instanceof BuildError ? e.message : String(e))
 }
 
+// A product in the WebAssembly kernel's range, with the backend that ran and the JavaScript
+// kernel's result (the kernel switch is internal: loaded from the module 'fluxion' uses).
+const matmulProbe = `
+async function matmulProbe() {
+  const { matmul, tensor } = await import('./index.js')
+  const select = await import('./tensor/kernels/gemm-select.js')
+  const [m, k, n] = [64, 48, 40]
+  const a = tensor(Float64Array.from({ length: m * k }, (_, i) => Math.sin(i)), [m, k])
+  const b = tensor(Float64Array.from({ length: k * n }, (_, i) => Math.cos(i)), [k, n])
+  const backend = select.gemmBackend(m * n * k).name
+  const fast = [...matmul(a, b).data]
+  select.setWasmKernels(false)
+  const plain = [...matmul(a, b).data]
+  select.setWasmKernels(true)
+  // the naive sum in order p = 0 … k-1, which both kernels reproduce bit for bit
+  const naive = []
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0
+    for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j]
+    naive.push(s)
+  }
+  const same = (x, y) => x.length === y.length && x.every((v, i) => Object.is(v, y[i]))
+  return { backend, agree: same(fast, plain), exact: same(fast, naive) }
+}
+`
+
 // The page: imports the entry points by URL and writes what it computed to window.__result.
 const page = `<!doctype html>
 <meta charset="utf-8">
 <title>fluxion in the browser</title>
 <script type="module">
+${matmulProbe}
 try {
   const { grad, jacfwd, jacrev, jit, mul, sum, tensor, Tensor } = await import('./index.js')
   // The other browser-safe entry points must resolve too (./testing needs fast-check).
@@ -58,9 +88,27 @@ try {
   jj(x)
   const jjr = jj(x)
   const out = (t) => (t instanceof Tensor ? { shape: [...t.shape], data: [...t.data] } : String(t))
-  window.__result = { d2, jacfwd: out(jf), jacrev: out(jr), jit: out(jjr) }
+  const product = await matmulProbe()
+  window.__result = { d2, jacfwd: out(jf), jacrev: out(jr), jit: out(jjr), product }
 } catch (e) {
   window.__result = { error: String(e && e.stack ? e.stack : e) }
+}
+</script>
+`
+
+// Served with a Content-Security-Policy that allows scripts but not WebAssembly (no
+// 'wasm-unsafe-eval'): compiling the kernel throws, and the JavaScript kernel must run.
+const csp = "script-src 'self' 'unsafe-inline'"
+const cspPage = `<!doctype html>
+<meta charset="utf-8">
+<title>fluxion without WebAssembly</title>
+<script type="module">
+${matmulProbe}
+// reported on the console: the test cannot evaluate code in a page whose CSP forbids eval
+try {
+  console.info('__result ' + JSON.stringify({ product: await matmulProbe() }))
+} catch (e) {
+  console.info('__result ' + JSON.stringify({ error: String(e && e.stack ? e.stack : e) }))
 }
 </script>
 `
@@ -76,6 +124,11 @@ const server = createServer((req, res) => {
   if (path === '/' || path === '/index.html') {
     res.writeHead(200, { 'content-type': types['.html']! })
     res.end(page)
+    return
+  }
+  if (path === '/csp.html') {
+    res.writeHead(200, { 'content-type': types['.html']!, 'content-security-policy': csp })
+    res.end(cspPage)
     return
   }
   if (path === '/favicon.ico') {
@@ -109,6 +162,7 @@ const browser = await chromium.launch({
 })
 const errors: string[] = []
 let result: unknown
+let cspResult: unknown
 let version = ''
 try {
   const tab = await browser.newPage()
@@ -119,6 +173,15 @@ try {
   await tab.goto(`http://127.0.0.1:${port}/`)
   await tab.waitForFunction("'__result' in window", undefined, { timeout: 30_000 })
   result = await tab.evaluate('window.__result')
+  // the CSP page: Chromium reports the refused compile as a console error, which is expected
+  const strict = await browser.newPage()
+  strict.on('pageerror', (e) => errors.push(`csp page: pageerror: ${e.message}`))
+  const reported = strict.waitForEvent('console', {
+    predicate: (m) => m.text().startsWith('__result '),
+    timeout: 30_000,
+  })
+  await strict.goto(`http://127.0.0.1:${port}/csp.html`)
+  cspResult = JSON.parse((await reported).text().slice('__result '.length))
 } finally {
   version = browser.version()
   await browser.close()
@@ -148,6 +211,7 @@ const r = result as {
   jacfwd?: unknown
   jacrev?: unknown
   jit?: unknown
+  product?: { backend: string; agree: boolean; exact: boolean }
 }
 if (r.error !== undefined) fail(`the page threw: ${r.error}`)
 if (typeof r.d2 !== 'number' || !close(r.d2, expectedD2)) {
@@ -156,4 +220,20 @@ if (typeof r.d2 !== 'number' || !close(r.d2, expectedD2)) {
 checkJacobian('jacfwd', r.jacfwd)
 checkJacobian('jacrev', r.jacrev)
 checkJacobian('jit(jacrev)', r.jit)
-console.log(`browser: chromium ${version}, grad(grad(f))(2) = ${r.d2}, jacobian ok, jit ok`)
+const p = r.product ?? fail('the page computed no product')
+if (p.backend !== 'wasm-simd128') fail(`matmul ran on ${p.backend}, expected wasm-simd128`)
+if (!p.agree || !p.exact) fail('the WebAssembly matmul differs from the JavaScript kernel')
+const c = cspResult as {
+  error?: string
+  product?: { backend: string; agree: boolean; exact: boolean }
+}
+if (c.error !== undefined) fail(`the CSP page threw: ${c.error}`)
+const q = c.product ?? fail('the CSP page computed no product')
+if (q.backend !== 'js') {
+  fail(`under a CSP without wasm-unsafe-eval matmul ran on ${q.backend}, expected js`)
+}
+if (!q.exact) fail('the fallback matmul under CSP gave a wrong product')
+console.log(
+  `browser: chromium ${version}, grad(grad(f))(2) = ${r.d2}, jacobian ok, jit ok, ` +
+    `matmul on ${p.backend} (same bits as js), under CSP on ${q.backend}`,
+)

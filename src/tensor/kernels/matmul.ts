@@ -1,12 +1,15 @@
 /**
  * Batched matrix product with optional transposes, C = op(A)·op(B). The last two axes are the
- * matrices; leading axes broadcast NumPy-style. Operands are packed into panels of 4 rows or
- * columns (transposes are just other strides), and a 4×4 register-blocked micro-kernel runs over
- * the panels: 16 accumulators in locals, 8 loads per 16 multiply-adds.
+ * matrices; leading axes broadcast NumPy-style. Each product (or batch sharing an operand) is
+ * one `GemmProblem` for a backend (gemm.ts: packed panels of 4 rows or columns — transposes are
+ * just other strides — and a 4×4 register-blocked micro-kernel, in JavaScript or WebAssembly
+ * SIMD; gemm-select.ts picks).
  * @module
  */
 import { ShapeError } from '../../core/errors.ts'
 import { broadcastStridesOf, checkResultSize, Odometer, type Shape, sizeOf } from '../shape.ts'
+import type { Operand } from './gemm.ts'
+import { gemmBackend } from './gemm-select.ts'
 
 const fail = (message: string, aShape: Shape, bShape: Shape, hint: string): never => {
   throw new ShapeError(message, { primitive: 'matmul', shapes: [aShape, bShape], hint })
@@ -62,153 +65,6 @@ export function matmulShape(
   return out
 }
 
-/** op(M)[r][c] of a stored matrix: `data[offset + r·rowStride + c·colStride]`. */
-interface Operand {
-  readonly data: Float64Array
-  readonly rowStride: number
-  readonly colStride: number
-}
-
-/** Panels for the micro-kernel, reused across calls (kernels run synchronously). */
-let panelA = new Float64Array(0)
-let panelB = new Float64Array(0)
-
-/**
- * Packs rows of op(A) — `rows` matrices' worth, listed by `rowOffsets` — into panels of 4 rows
- * interleaved along k (zero-padded), so the micro-kernel reads them sequentially.
- */
-function packRows(a: Operand, rowOffsets: Int32Array, k: number): Float64Array {
-  const rows = rowOffsets.length
-  const size = Math.ceil(rows / 4) * 4 * k
-  if (panelA.length < size) panelA = new Float64Array(size)
-  const dst = panelA
-  const { data, colStride } = a
-  for (let r = 0; r < rows; r += 4) {
-    const base = r * k
-    for (let q = 0; q < 4; q++) {
-      if (r + q < rows) {
-        const src = rowOffsets[r + q]!
-        for (let p = 0; p < k; p++) dst[base + p * 4 + q] = data[src + p * colStride]!
-      } else {
-        for (let p = 0; p < k; p++) dst[base + p * 4 + q] = 0
-      }
-    }
-  }
-  return dst
-}
-
-/** Packs columns of op(B), listed by `colOffsets`, into panels of 4 columns interleaved along k. */
-function packCols(b: Operand, colOffsets: Int32Array, k: number): Float64Array {
-  const cols = colOffsets.length
-  const size = Math.ceil(cols / 4) * 4 * k
-  if (panelB.length < size) panelB = new Float64Array(size)
-  const dst = panelB
-  const { data, rowStride } = b
-  for (let j = 0; j < cols; j += 4) {
-    const base = j * k
-    for (let q = 0; q < 4; q++) {
-      if (j + q < cols) {
-        const src = colOffsets[j + q]!
-        for (let p = 0; p < k; p++) dst[base + p * 4 + q] = data[src + p * rowStride]!
-      } else {
-        for (let p = 0; p < k; p++) dst[base + p * 4 + q] = 0
-      }
-    }
-  }
-  return dst
-}
-
-/**
- * C = A·B on packed panels with a 4×4 register block: 16 accumulators, 8 loads per step of k.
- * Entry (I, J) of the product goes to `c[outRow[I] + outCol[J]]`, which lets a batch of
- * products share one call (a broadcast operand folded into the other's rows or columns).
- */
-function gemmPacked(
-  pa: Float64Array,
-  pb: Float64Array,
-  k: number,
-  c: Float64Array,
-  outRow: Int32Array,
-  outCol: Int32Array,
-): void {
-  const rows = outRow.length
-  const cols = outCol.length
-  for (let i = 0; i < rows; i += 4) {
-    for (let j = 0; j < cols; j += 4) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0,
-        c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0
-      let c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0,
-        c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0
-      let ap = i * k
-      let bp = j * k
-      for (let p = 0; p < k; p++, ap += 4, bp += 4) {
-        const a0 = pa[ap]!,
-          a1 = pa[ap + 1]!,
-          a2 = pa[ap + 2]!,
-          a3 = pa[ap + 3]!
-        const b0 = pb[bp]!,
-          b1 = pb[bp + 1]!,
-          b2 = pb[bp + 2]!,
-          b3 = pb[bp + 3]!
-        c00 += a0 * b0
-        c01 += a0 * b1
-        c02 += a0 * b2
-        c03 += a0 * b3
-        c10 += a1 * b0
-        c11 += a1 * b1
-        c12 += a1 * b2
-        c13 += a1 * b3
-        c20 += a2 * b0
-        c21 += a2 * b1
-        c22 += a2 * b2
-        c23 += a2 * b3
-        c30 += a3 * b0
-        c31 += a3 * b1
-        c32 += a3 * b2
-        c33 += a3 * b3
-      }
-      const nr = Math.min(4, rows - i)
-      const nc = Math.min(4, cols - j)
-      store(c, outRow, outCol, i, j, nc, c00, c01, c02, c03)
-      if (nr > 1) store(c, outRow, outCol, i + 1, j, nc, c10, c11, c12, c13)
-      if (nr > 2) store(c, outRow, outCol, i + 2, j, nc, c20, c21, c22, c23)
-      if (nr > 3) store(c, outRow, outCol, i + 3, j, nc, c30, c31, c32, c33)
-    }
-  }
-}
-
-/** Writes up to 4 entries of one row of a 4×4 block (the first `nc` columns). */
-function store(
-  c: Float64Array,
-  outRow: Int32Array,
-  outCol: Int32Array,
-  i: number,
-  j: number,
-  nc: number,
-  v0: number,
-  v1: number,
-  v2: number,
-  v3: number,
-): void {
-  const o = outRow[i]!
-  c[o + outCol[j]!] = v0
-  if (nc > 1) c[o + outCol[j + 1]!] = v1
-  if (nc > 2) c[o + outCol[j + 2]!] = v2
-  if (nc > 3) c[o + outCol[j + 3]!] = v3
-}
-
 /** Offsets `start + t·step` for t < count, repeated for each base in `bases`. */
 function offsets(bases: readonly number[], count: number, step: number): Int32Array {
   const out = new Int32Array(bases.length * count)
@@ -259,22 +115,47 @@ export function matmulK(
   const outStarts = Array.from({ length: count }, (_, t) => t * m * n)
   const aShared = aStarts.every((o) => o === aStarts[0])
   const bShared = bStarts.every((o) => o === bStarts[0])
+  const solve = (
+    rowOffsets: Int32Array,
+    colOffsets: Int32Array,
+    outRow: Int32Array,
+    outCol: Int32Array,
+  ) =>
+    gemmBackend(rowOffsets.length * colOffsets.length * k).gemm({
+      a: opA,
+      rowOffsets,
+      b: opB,
+      colOffsets,
+      k,
+      c: data,
+      outRow,
+      outCol,
+    })
   if (count > 1 && aShared) {
     // one A for all: stack every B's columns side by side
-    const pa = packRows(opA, offsets([aStarts[0]!], m, opA.rowStride), k)
-    const pb = packCols(opB, offsets(bStarts, n, opB.colStride), k)
-    gemmPacked(pa, pb, k, data, offsets([0], m, n), offsets(outStarts, n, 1))
+    solve(
+      offsets([aStarts[0]!], m, opA.rowStride),
+      offsets(bStarts, n, opB.colStride),
+      offsets([0], m, n),
+      offsets(outStarts, n, 1),
+    )
   } else if (count > 1 && bShared) {
     // one B for all: stack every A's rows on top of each other
-    const pa = packRows(opA, offsets(aStarts, m, opA.rowStride), k)
-    const pb = packCols(opB, offsets([bStarts[0]!], n, opB.colStride), k)
-    gemmPacked(pa, pb, k, data, offsets(outStarts, m, n), offsets([0], n, 1))
+    solve(
+      offsets(aStarts, m, opA.rowStride),
+      offsets([bStarts[0]!], n, opB.colStride),
+      offsets(outStarts, m, n),
+      offsets([0], n, 1),
+    )
   } else {
     const outCol = offsets([0], n, 1)
     for (let t = 0; t < count; t++) {
-      const pa = packRows(opA, offsets([aStarts[t]!], m, opA.rowStride), k)
-      const pb = packCols(opB, offsets([bStarts[t]!], n, opB.colStride), k)
-      gemmPacked(pa, pb, k, data, offsets([outStarts[t]!], m, n), outCol)
+      solve(
+        offsets([aStarts[t]!], m, opA.rowStride),
+        offsets([bStarts[t]!], n, opB.colStride),
+        offsets([outStarts[t]!], m, n),
+        outCol,
+      )
     }
   }
   return { data, shape }
