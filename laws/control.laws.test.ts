@@ -278,3 +278,24 @@ describe('cond and switchCase', () => {
     expectClose(batched, tensor([t.item(), f.item(), f.item()]), tol, tol)
   })
 })
+
+describe('scan unrolled under jit', () => {
+  test.prop([caseArb, fc.integer({ min: 2, max: 4 })])('unroll changes no bit', (k, unroll) => {
+    const { xs, c0 } = inputs(k)
+    const loss = (w: number, u: number) => {
+      const [c, ys] = scan((c: Tensor, x: Tensor) => step(k.body, w, c, x), c0, xs, {
+        reverse: k.reverse,
+        unroll: u,
+      })
+      return add(sum(c), sum(mul(ys, ys))) as unknown as number
+    }
+    const [jf, jg] = [
+      jit((w: number) => loss(w, unroll)),
+      jit(grad((w: number) => loss(w, unroll))),
+    ]
+    for (const _ of [0, 1]) {
+      expect(sameBits(jf(k.w), loss(k.w, 1))).toBe(true)
+      expect(sameBits(jg(k.w), grad((w: number) => loss(w, 1))(k.w))).toBe(true)
+    }
+  })
+})

@@ -20,6 +20,7 @@ import { div, mul, neg, safeMul } from './arithmetic.ts'
 import { equal } from './comparison.ts'
 import { anyReal, drawSeparated, drawShape } from './domain.ts'
 import { asTensor, keptShape, type ReduceParams, reducedShape, sumP } from './families.ts'
+import { checkValue } from './shape-extra.ts'
 import { broadcastTo, pad, reshape, slice, transpose } from './structural.ts'
 
 type Value = number | Tensor
@@ -228,6 +229,8 @@ export function prod(x: number, axis?: Axis, options?: ReduceOptions): number
 export function prod(x: Tensor, axis?: Axis, options?: ReduceOptions): Tensor
 export function prod(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function prod(x: Value, axis?: Axis, options?: ReduceOptions): Value {
+  // checked here: with no axis to reduce, no primitive would see x
+  checkValue(x, 'prod')
   const s = shapeOf(x)
   const axes = normalizeAxes(axis, s.length, 'prod')
   if (axes.length === 0) return x

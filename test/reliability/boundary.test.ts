@@ -1277,3 +1277,11 @@ describe('every exported function of fluxion is covered by this suite', () => {
     }
   })
 })
+
+describe('prod over no axes', () => {
+  it('refuses a tensor-like object (it returned it unchecked; a fuzz counterexample)', () => {
+    const plain = { data: new Float64Array([1, 2]), shape: [2], size: 2 }
+    expectNamed(() => prod(plain as never, []), InvalidArgumentError)
+    expect(prod(tensor([1, 2]), []).toArray()).toEqual([1, 2])
+  })
+})

@@ -46,6 +46,8 @@ export interface ScanSpec {
   readonly step: FlatStep
   readonly length: number
   readonly reverse: boolean
+  /** Under `jit`, steps per compiled body (1 if absent). */
+  readonly unroll?: number
   /** Defs of the carry's leaves (the body's new carry is made of these kinds). */
   readonly carry: readonly LeafDef[]
   /** Defs of one slice of each xs leaf. */
@@ -151,6 +153,7 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
           step: tangentStep,
           length: spec.length,
           reverse: spec.reverse,
+          unroll: spec.unroll ?? 1,
           carry: [...spec.carry, ...spec.carry],
           x: [...spec.x, ...spec.x],
           y: { defs: undefined },
@@ -205,6 +208,7 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
               step: backStep,
               length: spec.length,
               reverse: !spec.reverse,
+              unroll: spec.unroll ?? 1,
               carry: [...spec.carry, ...capDefs],
               x: [...spec.carry.map(tensorDef), ...spec.x, ...spec.y.defs!.map(tensorDef)],
               y: { defs: undefined },
@@ -266,6 +270,7 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
           step: batchedStep,
           length: spec.length,
           reverse: spec.reverse,
+          unroll: spec.unroll ?? 1,
           carry: defsOf(carry),
           x: defsOf(sliced).map(sliceOf),
           y: { defs: undefined },
@@ -282,7 +287,7 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
         : stageScan(
             interp as StagingInterpreter,
             args,
-            { nc, nx, length: spec.length, reverse: spec.reverse },
+            { nc, nx, length: spec.length, reverse: spec.reverse, unroll: spec.unroll ?? 1 },
             step,
             () => spec.y.defs!,
             (body, values) => bindScan({ ...spec, step: body, y: { defs: undefined } }, values),

@@ -31,6 +31,12 @@ export interface ScanLoopOptions {
    * memory O(√n) carries for one more forward pass). Values are unchanged.
    */
   readonly checkpoint?: number | 'sqrt' | undefined
+  /**
+   * Under `jit`, the number of steps compiled as one body (JAX's `unroll`): fewer calls per
+   * loop, and elementwise chains fused across steps. No effect eagerly; values are unchanged.
+   * Default 1.
+   */
+  readonly unroll?: number | undefined
 }
 
 /**
@@ -120,6 +126,13 @@ export function scan<C, X, Y>(
     )
   }
   const segment = checkpointOf(options?.checkpoint, length)
+  const unroll = options?.unroll === undefined ? 1 : checkLength(options.unroll, 'unroll')
+  if (unroll < 1) {
+    throw new InvalidArgumentError('scan: unroll must be at least 1', {
+      primitive: 'scan',
+      hint: 'unroll: k compiles k steps as one body under jit',
+    })
+  }
   const reverse = options?.reverse === true
   const xDefs: LeafDef[] = leafDefs(xsFlat.def).map((d) => ({
     kind: 'leaf',
@@ -156,6 +169,7 @@ export function scan<C, X, Y>(
         step,
         length: n,
         reverse: rev,
+        unroll,
         carry: carry.leafDefs,
         x: xDefs,
         y: { defs: undefined },

@@ -244,9 +244,9 @@ const specOf = (
  * `TreeMismatchError` naming the leaf where two branches' outputs differ (checked whenever both
  * are traced: under `jit` and batched `vmap`).
  * @example
- * const relu = (x: number) => cond(greater(x, 0), (y: number) => y, () => 0, x)
- * relu(3) // => 3
- * grad(relu)(-2) // => 0
+ * const keepPositive = (x: number) => cond(greater(x, 0), (y: number) => y, () => 0, x)
+ * keepPositive(3) // => 3
+ * grad(keepPositive)(-2) // => 0
  * @category control flow
  */
 export function cond<A extends readonly unknown[], R>(
