@@ -45,7 +45,11 @@ interface Input extends Runs {
 const cross = (a: Tensor, b: Tensor): Tensor => {
   const [a0, a1, a2] = [index(a, 0), index(a, 1), index(a, 2)]
   const [b0, b1, b2] = [index(b, 0), index(b, 1), index(b, 2)]
-  return stack([sub(mul(a1, b2), mul(a2, b1)), sub(mul(a2, b0), mul(a0, b2)), sub(mul(a0, b1), mul(a1, b0))])
+  return stack([
+    sub(mul(a1, b2), mul(a2, b1)),
+    sub(mul(a2, b0), mul(a0, b2)),
+    sub(mul(a0, b1), mul(a1, b0)),
+  ])
 }
 
 /** Rodrigues' rotation of `pt` by the angle-axis `rot` (first order where the angle is 0). */

@@ -58,7 +58,7 @@ const lowerIndex = (d: number): Tensor => {
 /** log Γ_d(a), the multivariate log-gamma function (a constant of the prior). */
 const logGammaDistrib = (a: number, d: number): number => {
   let out = 0.25 * d * (d - 1) * Math.log(Math.PI)
-  for (let j = 1; j <= d; j++) out += (gammaln(a + 0.5 * (1 - j)) as number)
+  for (let j = 1; j <= d; j++) out += gammaln(a + 0.5 * (1 - j)) as number
   return out
 }
 
@@ -68,7 +68,8 @@ export const objective = (x: Tensor, gamma: number, m: number) => {
   const lIdx = lowerIndex(d)
   const constant = -n * d * 0.5 * Math.log(2 * Math.PI)
   const priorN = d + m + 1
-  const priorC = priorN * d * (Math.log(gamma) - 0.5 * Math.log(2)) - logGammaDistrib(0.5 * priorN, d)
+  const priorC =
+    priorN * d * (Math.log(gamma) - 0.5 * Math.log(2)) - logGammaDistrib(0.5 * priorN, d)
   return ({ alpha, mu, q, l }: Params): Tensor => {
     const k = alpha.shape[0] ?? 0
     const qDiag = exp(q)

@@ -153,7 +153,18 @@ export const vertices = (hand: Hand, theta: Tensor): Tensor => {
   const rot = eulerRotations(angles)
   const bones = hand.parents.length
   // [R 0; 0 1] per bone
-  const posed = add(pad(rot, [[0, 0], [0, 1], [0, 1]]), pad(ones([bones, 1, 1]), [[0, 0], [3, 0], [3, 0]]))
+  const posed = add(
+    pad(rot, [
+      [0, 0],
+      [0, 1],
+      [0, 1],
+    ]),
+    pad(ones([bones, 1, 1]), [
+      [0, 0],
+      [3, 0],
+      [3, 0],
+    ]),
+  )
   const relatives = matmul(hand.baseRelatives, posed)
   const absolutes: Tensor[] = []
   for (let i = 0; i < bones; i++) {
@@ -172,8 +183,10 @@ export const vertices = (hand: Hand, theta: Tensor): Tensor => {
 }
 
 /** Residuals [points·3] (simple variant). */
-export const simpleResiduals = (hand: Hand) => (theta: Tensor): Tensor =>
-  reshape(sub(hand.points, take(vertices(hand, theta), hand.vertexIndex, 0)), [-1])
+export const simpleResiduals =
+  (hand: Hand) =>
+  (theta: Tensor): Tensor =>
+    reshape(sub(hand.points, take(vertices(hand, theta), hand.vertexIndex, 0)), [-1])
 
 /** Residuals [points·3] for θ and barycentric coordinates us [points, 2]. */
 export const complicatedResiduals =

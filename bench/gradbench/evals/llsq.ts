@@ -34,10 +34,7 @@ export const objective =
   (x: Tensor): Tensor => {
     const m = x.shape[0] ?? 0
     const t = linspace(-1, 1, n)
-    const powers = cumprod(
-      concat([ones([n, 1]), broadcastTo(expandDims(t, 1), [n, m - 1])], 1),
-      1,
-    )
+    const powers = cumprod(concat([ones([n, 1]), broadcastTo(expandDims(t, 1), [n, m - 1])], 1), 1)
     const r = sub(sign(t), matmul(powers, x))
     return mul(0.5, sum(square(r)))
   }
