@@ -1,0 +1,138 @@
+/**
+ * The GradBench table: per eval, function and workload, the minimum `evaluate` time of GradBench's
+ * C++ `manual` reference (or `finite` for particle/saddle, which have no manual), of fluxion
+ * under `jit` and eager, and of TensorFlow.js where it has the module, with fluxion's ratio to
+ * the reference and GradBench's own validity verdict; then each eval's geometric-mean ratio.
+ *
+ * `npm run bench:gradbench:table [-- summary.json]` prints it as Markdown (for
+ * docs/performance.md); bench/gradbench/run.ts prints it as text after a run.
+ */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** Tools in the order they run and appear. */
+export const TOOLS = ['manual', 'fluxion-jit', 'fluxion-eager', 'tfjs'] as const
+/** A tool's name in the summary (`finite` stands in for `manual` on particle and saddle). */
+export type ToolName = (typeof TOOLS)[number] | 'finite'
+
+/** One evaluate message's result, as the harness's --summary-json writes it. */
+export interface Evaluation {
+  readonly function: string
+  readonly description: string | null
+  readonly valid: boolean | null
+  readonly success: boolean | null
+  readonly runs?: number
+  readonly min_ns?: number
+}
+
+/** Every run so far: eval → tool → its evaluations. */
+export interface Summary {
+  machine: string
+  runs: Record<
+    string,
+    Partial<
+      Record<ToolName, { outcome: string; args: string[]; date: string; evaluations: Evaluation[] }>
+    >
+  >
+}
+
+const ms = (e: Evaluation | undefined): string =>
+  e?.min_ns === undefined ? '–' : (e.min_ns / 1e6).toPrecision(3)
+const verdict = (e: Evaluation | undefined): string =>
+  e === undefined
+    ? '–'
+    : e.valid === true
+      ? '✓'
+      : e.valid === false
+        ? '✗'
+        : e.success
+          ? '?'
+          : 'fail'
+const ratio = (e: Evaluation | undefined, ref: Evaluation | undefined): number | undefined =>
+  e?.min_ns === undefined || ref?.min_ns === undefined || ref.min_ns === 0
+    ? undefined
+    : e.min_ns / ref.min_ns
+const showRatio = (r: number | undefined): string =>
+  r === undefined ? '–' : r >= 100 ? r.toFixed(0) : r.toPrecision(2)
+const geomean = (xs: number[]): number | undefined =>
+  xs.length === 0 ? undefined : Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length)
+
+/** The table for `evals` (all in the summary by default), as Markdown or aligned text. */
+export function table(summary: Summary, evals?: readonly string[], format: 'md' | 'text' = 'md') {
+  const head = [
+    'eval',
+    'function',
+    'workload',
+    'reference ms',
+    'fluxion jit ms',
+    'jit ×',
+    'fluxion eager ms',
+    'eager ×',
+    'TF.js ×',
+    'valid (jit/eager)',
+  ]
+  const rows: string[][] = []
+  for (const ev of evals ?? Object.keys(summary.runs)) {
+    const byTool = summary.runs[ev]
+    if (byTool === undefined) continue
+    const refTool = byTool.manual !== undefined ? 'manual' : 'finite'
+    const ref = byTool[refTool]?.evaluations ?? byTool['fluxion-jit']?.evaluations ?? []
+    // the same eval arguments send the same messages in the same order to every tool (hello
+    // chains each output into the next input, so its descriptions differ: match by position)
+    const find = (tool: ToolName, e: Evaluation) => {
+      const x = byTool[tool]?.evaluations[ref.indexOf(e)]
+      return x?.function === e.function ? x : undefined
+    }
+    const jitRatios: number[] = []
+    const eagerRatios: number[] = []
+    for (const e of ref) {
+      const refE = byTool[refTool] === undefined ? undefined : e
+      const jit = find('fluxion-jit', e)
+      const eager = find('fluxion-eager', e)
+      const rj = ratio(jit, refE)
+      const re = ratio(eager, refE)
+      if (rj !== undefined) jitRatios.push(rj)
+      if (re !== undefined) eagerRatios.push(re)
+      rows.push([
+        ev,
+        e.function,
+        String(e.description ?? ''),
+        refE === undefined ? '–' : `${ms(refE)}${refTool === 'finite' ? ' (finite)' : ''}`,
+        ms(jit),
+        showRatio(rj),
+        ms(eager),
+        showRatio(re),
+        showRatio(ratio(find('tfjs', e), refE)),
+        `${verdict(jit)}/${verdict(eager)}`,
+      ])
+    }
+    rows.push([
+      `**${ev}**`,
+      '',
+      'geometric mean',
+      '',
+      '',
+      `**${showRatio(geomean(jitRatios))}**`,
+      '',
+      `**${showRatio(geomean(eagerRatios))}**`,
+      '',
+      '',
+    ])
+  }
+  if (format === 'md') {
+    const line = (r: string[]) => `| ${r.join(' | ')} |`
+    return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n')
+  }
+  const plain = rows.map((r) => r.map((c) => c.replaceAll('**', '')))
+  const widths = head.map((h, i) => Math.max(h.length, ...plain.map((r) => r[i]!.length)))
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')
+  return [line(head), ...plain.map(line)].join('\n')
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const file = resolve(process.argv[2] ?? 'bench/results/gradbench/summary.json')
+  const summary = JSON.parse(readFileSync(file, 'utf8')) as Summary
+  console.log(`Machine: ${summary.machine}\n`)
+  console.log(table(summary))
+}
