@@ -9,14 +9,14 @@
  * tree exist; otherwise it says how to set it up and exits 0, so CI never depends on it.
  *
  * Writes bench/results/gradbench/EVAL-TOOL.{json,txt} (and .jsonl message logs with --log; they
- * are big), merges every summary into bench/results/gradbench/summary.json and prints a table.
+ * are big), collects every EVAL-TOOL.json there into summary.json and prints a table.
  * `npm run bench:gradbench:table` turns that summary into the Markdown of docs/performance.md.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Summary, TOOLS, type ToolName, table } from './table.ts'
+import { collect, TOOLS, type ToolName, table } from './table.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const harness = resolve(process.env.GRADBENCH_HARNESS ?? resolve(root, '../shared/gradbench'))
@@ -64,12 +64,8 @@ const toolCommand = (tool: ToolName): string => {
   }
 }
 
-const summaryFile = resolve(out, 'summary.json')
 mkdirSync(out, { recursive: true })
-const summary: Summary = existsSync(summaryFile)
-  ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary)
-  : { machine: '', runs: {} }
-summary.machine = machine()
+writeFileSync(resolve(out, 'machine.txt'), `${machine()}\n`)
 
 for (const ev of evals) {
   const tools: ToolName[] = TOOLS.filter(
@@ -87,6 +83,7 @@ for (const ev of evals) {
     if (timeout !== undefined) args.push('--timeout', timeout)
     if (flag('--log')) args.push('-o', `${base}.jsonl`)
     if (evalArgs.length > 0) args.push('--', ...evalArgs)
+    rmSync(`${base}.json`, { force: true })
     const started = Date.now()
     process.stderr.write(`${ev} × ${tool} … `)
     const r = spawnSync(resolve(harness, 'run.sh'), args, {
@@ -101,18 +98,10 @@ for (const ev of evals) {
     process.stderr.write(
       `${done?.outcome ?? 'error'} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
     )
-    if (done !== undefined) {
-      summary.runs[ev] ??= {}
-      summary.runs[ev][tool] = {
-        outcome: done.outcome,
-        args: evalArgs,
-        date: new Date().toISOString(),
-        evaluations: done.evaluations,
-      }
-    }
-    writeFileSync(summaryFile, `${JSON.stringify(summary, null, 1)}\n`)
   }
 }
+const summary = collect(out)
+writeFileSync(resolve(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`)
 console.log(table(summary, evals, 'text'))
 
 function machine(): string {

@@ -4,10 +4,10 @@
  * under `jit` and eager, and of TensorFlow.js where it has the module, with fluxion's ratio to
  * the reference and GradBench's own validity verdict; then each eval's geometric-mean ratio.
  *
- * `npm run bench:gradbench:table [-- summary.json]` prints it as Markdown (for
+ * `npm run bench:gradbench:table [-- DIR | summary.json]` prints it as Markdown (for
  * docs/performance.md); bench/gradbench/run.ts prints it as text after a run.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -26,15 +26,36 @@ export interface Evaluation {
   readonly min_ns?: number
 }
 
-/** Every run so far: eval → tool → its evaluations. */
+/** Every run so far: eval → tool → its outcome and evaluations. */
 export interface Summary {
   machine: string
-  runs: Record<
-    string,
-    Partial<
-      Record<ToolName, { outcome: string; args: string[]; date: string; evaluations: Evaluation[] }>
-    >
-  >
+  runs: Record<string, Partial<Record<ToolName, { outcome: string; evaluations: Evaluation[] }>>>
+}
+
+const ALL_TOOLS: readonly ToolName[] = [...TOOLS, 'finite']
+
+/**
+ * The summary of a results folder: every `EVAL-TOOL.json` the harness wrote there (each run
+ * replaces its own file, so runs of different evals never race), and `machine.txt`.
+ */
+export function collect(dir: string): Summary {
+  const machineFile = resolve(dir, 'machine.txt')
+  const summary: Summary = {
+    machine: existsSync(machineFile) ? readFileSync(machineFile, 'utf8').trim() : '?',
+    runs: {},
+  }
+  for (const file of readdirSync(dir).sort()) {
+    const tool = ALL_TOOLS.find((t) => file.endsWith(`-${t}.json`))
+    if (tool === undefined) continue
+    const ev = file.slice(0, -`-${tool}.json`.length)
+    const run = JSON.parse(readFileSync(resolve(dir, file), 'utf8')) as {
+      outcome: string
+      evaluations: Evaluation[]
+    }
+    summary.runs[ev] ??= {}
+    summary.runs[ev][tool] = { outcome: run.outcome, evaluations: run.evaluations }
+  }
+  return summary
 }
 
 const ms = (e: Evaluation | undefined): string =>
@@ -131,8 +152,10 @@ export function table(summary: Summary, evals?: readonly string[], format: 'md' 
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const file = resolve(process.argv[2] ?? 'bench/results/gradbench/summary.json')
-  const summary = JSON.parse(readFileSync(file, 'utf8')) as Summary
+  const arg = resolve(process.argv[2] ?? 'bench/results/gradbench')
+  const summary = arg.endsWith('.json')
+    ? (JSON.parse(readFileSync(arg, 'utf8')) as Summary)
+    : collect(arg)
   console.log(`Machine: ${summary.machine}\n`)
   console.log(table(summary))
 }

@@ -30,7 +30,6 @@ import {
   stack,
   sub,
   sum,
-  swapaxes,
   type Tensor,
   take,
   tensor,
