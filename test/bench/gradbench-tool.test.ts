@@ -40,8 +40,10 @@ describe('GradBench tool', () => {
       x.map((v) => Math.exp(v) / total),
       1e-12,
     )
-    expect(answer.timings).toHaveLength(2)
-    expect(answer.timings.every((t) => t.name === 'evaluate' && t.nanoseconds >= 0)).toBe(true)
+    // one `evaluate` per run (and, under jit, one `compile` for the first call)
+    const evaluate = answer.timings.filter((t) => t.name === 'evaluate')
+    expect(evaluate).toHaveLength(2)
+    expect(answer.timings.every((t) => t.nanoseconds >= 0)).toBe(true)
     expect(lse.primal({ x, ...runs }).output).toBeCloseTo(Math.log(total), 12)
   })
 

@@ -53,7 +53,10 @@ export const solve = (outer: Mode, inner: Mode, w0: number): number => {
 }
 
 const variant = (outer: Mode, inner: Mode) =>
-  multipleRuns(({ w }: Input) => ({ run: () => solve(outer, inner, w), toJson: (r: number) => r }))
+  multipleRuns(
+    ({ w }: Input) => ({ run: () => solve(outer, inner, w), toJson: (r: number) => r }),
+    false,
+  )
 
 export const module = {
   ff: variant('f', 'f'),

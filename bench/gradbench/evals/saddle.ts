@@ -29,10 +29,13 @@ export const solve = (outer: Mode, inner: Mode, start: Vec): number[] => {
 }
 
 const variant = (outer: Mode, inner: Mode) =>
-  multipleRuns(({ start }: Input) => ({
-    run: () => solve(outer, inner, start),
-    toJson: (r: number[]) => r,
-  }))
+  multipleRuns(
+    ({ start }: Input) => ({
+      run: () => solve(outer, inner, start),
+      toJson: (r: number[]) => r,
+    }),
+    false,
+  )
 
 export const module = {
   ff: variant('f', 'f'),
