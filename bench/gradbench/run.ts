@@ -1,5 +1,5 @@
 /**
- * `npm run bench:gradbench -- [--jit|--eager] [--timeout S] [--log] EVAL… [-- EVAL_ARGS…]`
+ * `npm run bench:gradbench -- [--jit|--eager] [--only TOOL,…] [--timeout S] [--log] EVAL… [-- EVAL_ARGS…]`
  *
  * Runs GradBench evals against fluxion's tool (bench/gradbench/tool.ts), under `jit` and eagerly
  * (or one of them), against GradBench's C++ `manual` reference and, where it has the module,
@@ -33,7 +33,11 @@ const option = (name: string): string | undefined => {
   return i < 0 ? undefined : own[i + 1]
 }
 const timeout = option('--timeout')
-const evals = own.filter((a, i) => !a.startsWith('--') && own[i - 1] !== '--timeout')
+// --only manual,fluxion-jit,…: rerun just those tools (the others' last results stay)
+const only = option('--only')?.split(',')
+const evals = own.filter(
+  (a, i) => !a.startsWith('--') && !['--timeout', '--only'].includes(own[i - 1] ?? ''),
+)
 
 if (!existsSync(resolve(harness, 'run.sh')) || !existsSync(resolve(vendor, 'gradbench'))) {
   console.log(`GradBench harness not found (looked for ${harness}/run.sh and ${vendor}/gradbench).
@@ -77,7 +81,7 @@ for (const ev of evals) {
   )
   // particle and saddle have no manual implementation: GradBench's finite differences instead
   if (['particle', 'saddle'].includes(ev)) tools.unshift('finite')
-  for (const tool of tools) {
+  for (const tool of tools.filter((t) => only === undefined || only.includes(t))) {
     const base = resolve(out, `${ev}-${tool}`)
     const args = [ev, toolCommand(tool), '--summary-json', `${base}.json`]
     if (timeout !== undefined) args.push('--timeout', timeout)
