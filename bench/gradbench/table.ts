@@ -34,6 +34,23 @@ export interface Summary {
 
 const ALL_TOOLS: readonly ToolName[] = [...TOOLS, 'finite']
 
+/** GradBench's evals in the order of the tables (simplest first). */
+const ORDER = [
+  'hello',
+  'lse',
+  'llsq',
+  'det',
+  'ode',
+  'kmeans',
+  'gmm',
+  'lstm',
+  'ba',
+  'ht',
+  'particle',
+  'saddle',
+]
+const rank = (ev: string): number => (ORDER.includes(ev) ? ORDER.indexOf(ev) : ORDER.length)
+
 /**
  * The summary of a results folder: every `EVAL-TOOL.json` the harness wrote there (each run
  * replaces its own file, so runs of different evals never race), and `machine.txt`.
@@ -55,6 +72,8 @@ export function collect(dir: string): Summary {
     summary.runs[ev] ??= {}
     summary.runs[ev][tool] = { outcome: run.outcome, evaluations: run.evaluations }
   }
+  const sorted = Object.keys(summary.runs).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+  summary.runs = Object.fromEntries(sorted.map((ev) => [ev, summary.runs[ev]!]))
   return summary
 }
 
@@ -151,11 +170,56 @@ export function table(summary: Summary, evals?: readonly string[], format: 'md' 
   return [line(head), ...plain.map(line)].join('\n')
 }
 
+/** Per eval: workloads, how many are valid (jit, eager), geometric-mean ratios, the worst. */
+export function overview(summary: Summary): string {
+  const head = [
+    'eval',
+    'evaluations',
+    'valid jit',
+    'valid eager',
+    'jit × (geo. mean)',
+    'eager × (geo. mean)',
+    'worst jit ×',
+    'TF.js × (geo. mean)',
+  ]
+  const rows = Object.entries(summary.runs).map(([ev, byTool]) => {
+    const refTool = byTool.manual !== undefined ? 'manual' : 'finite'
+    const ref = byTool[refTool]?.evaluations ?? []
+    const at = (tool: ToolName, i: number, e: Evaluation) => {
+      const x = byTool[tool]?.evaluations[i]
+      return x?.function === e.function ? x : undefined
+    }
+    const ratios = (tool: ToolName) =>
+      ref.flatMap((e, i) => {
+        const r = ratio(at(tool, i, e), e)
+        return r === undefined ? [] : [r]
+      })
+    const valid = (tool: ToolName) =>
+      `${ref.filter((e, i) => at(tool, i, e)?.valid === true).length}/${ref.length}`
+    const jit = ratios('fluxion-jit')
+    return [
+      ev,
+      String(ref.length),
+      valid('fluxion-jit'),
+      valid('fluxion-eager'),
+      showRatio(geomean(jit)),
+      showRatio(geomean(ratios('fluxion-eager'))),
+      showRatio(jit.length === 0 ? undefined : Math.max(...jit)),
+      byTool.tfjs === undefined ? '–' : showRatio(geomean(ratios('tfjs'))),
+    ]
+  })
+  const line = (r: string[]) => `| ${r.join(' | ')} |`
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = resolve(process.argv[2] ?? 'bench/results/gradbench')
   const summary = arg.endsWith('.json')
     ? (JSON.parse(readFileSync(arg, 'utf8')) as Summary)
     : collect(arg)
   console.log(`Machine: ${summary.machine}\n`)
+  console.log(overview(summary))
+  console.log('\n<details><summary>Every evaluation</summary>\n')
   console.log(table(summary))
+  console.log('\n</details>')
 }
