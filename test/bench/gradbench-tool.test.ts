@@ -90,10 +90,10 @@ describe('GradBench tool', () => {
     closeAll(dir, [0.2 - 0.5, 0.1, 5 - 5.5, 0], 1e-12)
   })
 
-  it("saddle: nested reverse-over-reverse and forward-over-reverse hit GradBench's answer", () => {
-    // ff and rf give the same answer (the harness run checks them); they take seconds more
+  it("saddle: nested reverse-over-reverse hits GradBench's answer", () => {
+    // the other nestings give the same answer (the harness run checks them); each takes ~1 s
     const expected = 8.246324826140356e-6
-    for (const fn of ['rr', 'fr'] as const) {
+    for (const fn of ['rr'] as const) {
       const out = saddle[fn]({ start: [1, 1], min_runs: 1, min_seconds: 0 }).output as number[]
       closeAll(out, [expected, expected, expected, expected], 1e-9)
     }
