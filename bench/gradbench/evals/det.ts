@@ -8,8 +8,8 @@
  * each level needs one gather from row d (signs folded in as a gather from [A[d], −A[d]]).
  * The gradient is fluxion's `grad` of that program.
  */
-import { concat, grad, index, mul, neg, reshape, sum, type Tensor, take, tensor } from 'fluxion'
-import { maybeJit, multipleRuns, type Runs } from '../runs.ts'
+import { concat, grad, index, mul, neg, reshape, sum, Tensor, take, tensor } from 'fluxion'
+import { maybeJit, multipleRuns, type Runs, type Timing } from '../runs.ts'
 import { toList, toNumber } from './common.ts'
 
 interface Input extends Runs {
@@ -43,7 +43,8 @@ const tables = (ell: number): Tensor[] => {
     }
   }
   visit(0)
-  return out.map((data) => tensor(data))
+  // the typed arrays are fresh and finite: wrap them without a copy
+  return out.map((data) => new Tensor(data, [data.length]))
 }
 
 const cache = new Map<number, Tensor[]>()
@@ -54,6 +55,16 @@ const tablesFor = (ell: number): Tensor[] => {
     cache.set(ell, t)
   }
   return t
+}
+
+/**
+ * Builds the tables of ℓ if needed, timed as a `tables` entry: O(ℓ!) work the reference does
+ * inside its recursion (10 s at ℓ = 11), kept apart from `evaluate` like a compile step.
+ */
+const tablesTiming = (ell: number): Timing => {
+  const t0 = process.hrtime.bigint()
+  tablesFor(ell)
+  return { name: 'tables', nanoseconds: Number(process.hrtime.bigint() - t0) }
 }
 
 /** det A (A flat, row-major, ℓ×ℓ) by expansion by minors. */
@@ -76,15 +87,15 @@ export const determinant =
 
 export const module = {
   primal: multipleRuns(({ A, ell }: Input) => {
-    tablesFor(ell)
+    const setup = tablesTiming(ell)
     const f = maybeJit(determinant(ell))
     const a = tensor(A)
-    return { run: () => f(a), toJson: toNumber }
+    return { run: () => f(a), toJson: toNumber, setup }
   }),
   gradient: multipleRuns(({ A, ell }: Input) => {
-    tablesFor(ell)
+    const setup = tablesTiming(ell)
     const g = maybeJit(grad(determinant(ell)))
     const a = tensor(A)
-    return { run: () => g(a), toJson: toList }
+    return { run: () => g(a), toJson: toList, setup }
   }),
 }
