@@ -1,0 +1,47 @@
+/**
+ * GradBench `ode`: y′₀ = x₀, y′ᵢ = xᵢ·yᵢ₋₁ from y(0) = 0 to t = 2 by s explicit RK4 steps; the
+ * gradient of the last component of y(2) with respect to x by `grad`. The loop over steps has
+ * a fixed length, so `jit` compiles the whole integration (and its backward pass).
+ */
+import { add, concat, grad, index, mul, ones, slice, type Tensor, tensor, zeros } from 'fluxion'
+import { maybeJit, multipleRuns, type Runs } from '../runs.ts'
+import { toList } from './common.ts'
+
+interface Input extends Runs {
+  readonly x: number[]
+  readonly s: number
+}
+
+/** y(2) for coefficients x, by `s` RK4 steps. */
+export const solve =
+  (s: number) =>
+  (x: Tensor): Tensor => {
+    const n = x.shape[0] ?? 0
+    const one = ones([1])
+    // z = x ⊙ [1, y₀, …, yₙ₋₂]: the first equation has no predecessor
+    const f = (y: Tensor): Tensor => mul(x, concat([one, slice(y, [0], [n - 1])]))
+    const h = 2 / s
+    let y = zeros([n])
+    for (let step = 0; step < s; step++) {
+      const k1 = f(y)
+      const k2 = f(add(y, mul(h / 2, k1)))
+      const k3 = f(add(y, mul(h / 2, k2)))
+      const k4 = f(add(y, mul(h, k3)))
+      y = add(y, mul(h / 6, add(add(k1, mul(2, k2)), add(mul(2, k3), k4))))
+    }
+    return y
+  }
+
+export const module = {
+  primal: multipleRuns(({ x, s }: Input) => {
+    const f = maybeJit(solve(s))
+    const xs = tensor(x)
+    return { run: () => f(xs), toJson: toList }
+  }),
+  gradient: multipleRuns(({ x, s }: Input) => {
+    const n = x.length
+    const g = maybeJit(grad((v: Tensor) => index(solve(s)(v), n - 1)))
+    const xs = tensor(x)
+    return { run: () => g(xs), toJson: toList }
+  }),
+}

@@ -1,0 +1,66 @@
+/**
+ * GradBench `particle`: choose w so that a charged particle, integrated by Euler steps in the
+ * field of two charges (one at (10, 10 − w)), hits the origin — an argmin over w whose
+ * objective contains the gradient of the potential: nested AD. Functions `ff`, `fr`, `rf`,
+ * `rr`: the outer letter is the mode of the argmin's gradient, the inner one that of the
+ * acceleration. The trajectory's length depends on values, so nothing here is `jit`ted.
+ */
+import { add, div, mul, neg, sqrt, square, sub, value } from 'fluxion'
+import type { Runs } from '../runs.ts'
+import { multipleRuns } from '../runs.ts'
+import { argmin, gradientOf, type Mode, type Vec } from './gd.ts'
+
+interface Input extends Runs {
+  readonly w: number
+}
+
+/** Σ 1/‖x − charge‖, the potential at x. */
+const potential = (charges: readonly Vec[], x: Vec): number => {
+  let p = 0
+  for (const c of charges) {
+    p = add(p, div(1, sqrt(add(square(sub(x[0]!, c[0]!)), square(sub(x[1]!, c[1]!))))))
+  }
+  return p
+}
+
+/** x₀(t_f)², where the trajectory for control w crosses y = 0. */
+export const cost =
+  (inner: Mode) =>
+  (w: number): number => {
+    const charges: Vec[] = [
+      [10, sub(10, w)],
+      [10, 0],
+    ]
+    const force = gradientOf(inner, (x) => potential(charges, x))
+    const dt = 0.1
+    let x: Vec = [0, 8]
+    let xDot: Vec = [0.75, 0]
+    for (;;) {
+      const xDdot = force(x).map((g) => neg(g))
+      x = [add(x[0]!, mul(dt, xDot[0]!)), add(x[1]!, mul(dt, xDot[1]!))]
+      if (value(x[1]!) <= 0) {
+        const dtf = div(neg(x[1]!), xDot[1]!)
+        return square(add(x[0]!, mul(dtf, xDot[0]!)))
+      }
+      xDot = [add(xDot[0]!, mul(dt, xDdot[0]!)), add(xDot[1]!, mul(dt, xDdot[1]!))]
+    }
+  }
+
+/** The w found by gradient descent from w0. */
+export const solve = (outer: Mode, inner: Mode, w0: number): number => {
+  const f = (v: Vec): number => cost(inner)(v[0]!)
+  return value(argmin(f, gradientOf(outer, f), [w0])[0]!)
+}
+
+const variant = (outer: Mode, inner: Mode) =>
+  multipleRuns(
+    ({ w }: Input) => ({ run: () => solve(outer, inner, w), toJson: (r: number) => r }),
+    false,
+  )
+
+export const module = {
+  ff: variant('f', 'f'),
+  fr: variant('f', 'r'),
+  rf: variant('r', 'f'),
+  rr: variant('r', 'r'),
+}
