@@ -14,7 +14,7 @@ import { debugState } from '../core/debug.ts'
 import { ConcretizationError, InvalidArgumentError } from '../core/errors.ts'
 import { activeLevels, type Concrete, concreteOf, isTracer, type Val } from '../core/tracer.ts'
 import { flatten, type LeafDef, type TreeDef, unflatten } from '../core/tree.ts'
-import { sizeOf } from '../tensor/shape.ts'
+import { shapesEqual, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { checkFunction, checkOptions, checkSync, unalias } from '../transforms/common.ts'
 import { callRule } from './call.ts'
@@ -126,7 +126,7 @@ const exampleOf = (v: Val, leaf: LeafDef): Concrete => {
   const c = concreteOf(v)
   if (typeof c === 'number') return c
   const n = sizeOf(leaf.shape)
-  if (c.size === n) return leaf.number ? c.data[0]! : c
+  if (shapesEqual(c.shape, leaf.shape)) return leaf.number ? c.data[0]! : c
   const first = new Tensor(c.data.slice(0, n), leaf.shape)
   return leaf.number ? first.data[0]! : first
 }
