@@ -161,13 +161,13 @@ const stagedProgram = (trace: Trace): StagedProgram => ({
  * into single loops over memory. It composes with every transformation: `jit(grad(f))` compiles
  * the gradient, backward pass included.
  *
- * Programs are traced and replayed only at top level, when no transformation is running. While
- * one is — `grad(jit(f))`, `vmap(jit(f))`, a call inside another jitted function's trace (where
- * `f` is inlined into the outer program), in a custom rule or a pullback run under a
- * transformation — every call runs `f` itself, whatever its arguments: a program traced
- * elsewhere would replay the values `f` closes over as constants, and they may now be values of
- * the running transformation. So derivatives are always those of `f`, and a value of an outer
- * transformation that `f` closes over is never replayed stale.
+ * Under another transformation — `grad(jit(f))`, `jvp`, `vjp`, `vmap`, `hessian` of it — a
+ * jitted function is a primitive that transformation sees through (JAX's `pjit`): it traces `f`
+ * once, on the values under its arguments, and binds the program as one operation whose
+ * forward mode, reverse mode and batching are themselves compiled programs, so `f` never runs
+ * again. Inside another jitted function it is inlined into the outer program. If `f` closes over
+ * a value of a running transformation (no program could hold it), or reads a value, that call
+ * runs `f` itself, so no derivative is ever lost.
  *
  * Like JAX's `jit`, the traced function must not depend on the values of its arguments: reading
  * one (`value(x)`, `x.item()`, `x.data`, a JS branch on data) throws `ConcretizationError`.
@@ -198,6 +198,17 @@ const stagedProgram = (trace: Trace): StagedProgram => ({
  * String(f.trace(tensor([1, 2, 3]), 1)).split('\n')[1] // => '  let c:f64[3] = exp a'
  * // the three elementwise ops fused into one loop
  * f.trace(tensor([1, 2, 3]), 1).stats.loops // => 1
+ * @example
+ * // under grad, the program is differentiated: f is traced once, never run again
+ * let runs = 0
+ * const h = (x: Tensor) => sum(mul(sin(x), x))
+ * const g = jit((x: Tensor) => {
+ *   runs++
+ *   return h(x)
+ * })
+ * grad(g)(tensor([1, 2])).data.join() === grad(h)(tensor([1, 2])).data.join() // => true
+ * grad(g)(tensor([3, 4]))
+ * runs // => 1
  * @example
  * // a static argument: the number of steps is configuration, one program per value
  * const power = jit((x: Tensor, n: number) => {
