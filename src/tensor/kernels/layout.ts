@@ -195,13 +195,28 @@ export function concatK(
     chunks[k] = parts[k]!.length / outer
     if (chunks[k] !== 1) ones = false
   }
-  let o = 0
   if (ones) {
-    for (let r = 0; r < outer; r++) {
-      for (let k = 0; k < parts.length; k++, o++) out[o] = parts[k]![r]!
+    // a transpose of the parts: four at a time, each held in a local (no array load per value)
+    let k = 0
+    for (; k + 4 <= parts.length; k += 4) {
+      const p0 = parts[k]!
+      const p1 = parts[k + 1]!
+      const p2 = parts[k + 2]!
+      const p3 = parts[k + 3]!
+      for (let r = 0, o = k; r < outer; r++, o += row) {
+        out[o] = p0[r]!
+        out[o + 1] = p1[r]!
+        out[o + 2] = p2[r]!
+        out[o + 3] = p3[r]!
+      }
+    }
+    for (; k < parts.length; k++) {
+      const p = parts[k]!
+      for (let r = 0, o = k; r < outer; r++, o += row) out[o] = p[r]!
     }
     return out
   }
+  let o = 0
   for (let r = 0; r < outer; r++) {
     for (let k = 0; k < parts.length; k++) {
       const p = parts[k]!
