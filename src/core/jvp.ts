@@ -5,6 +5,7 @@
  */
 import { bind1, bind2, bindN } from './bind.ts'
 import { bindCustom, type CustomRule, runCustom } from './custom.ts'
+import { debugState } from './debug.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
 import {
   closeLevel,
@@ -66,6 +67,21 @@ export class JvpInterpreter implements Interpreter {
   process1(p: Primitive, x: Val, params: unknown): Val {
     if (!this.alive) escaped(this, p.name)
     const primal = (x as Dual).primal
+    const scalar = p.scalar1
+    if (typeof primal === 'number' && scalar !== undefined && !debugState.on) {
+      // fast path on plain numbers: the kernel's scalar, and the elementwise rule's own
+      // arithmetic (ẏ = ẋ·∂, zero when either factor is; see `unary`), without the argument
+      // arrays and shape checks of `bind` and `jvp`
+      const y = scalar(primal)
+      if (p.zeroDerivative) return y
+      const xDot = (x as Dual).tangent
+      const partial = p.partial1
+      if (typeof xDot === 'number' && partial !== undefined) {
+        const d = partial(primal, y)
+        if (typeof d === 'number') return new Dual(this, y, xDot === 0 || d === 0 ? 0 : xDot * d)
+      }
+      return this.lift(y, p.jvp([primal], [xDot], y, params))
+    }
     const out = bind1(p, primal, params)
     if (p.zeroDerivative) return out
     return this.lift(out, p.jvp([primal], [(x as Dual).tangent], out, params))
@@ -75,6 +91,18 @@ export class JvpInterpreter implements Interpreter {
     if (!this.alive) escaped(this, p.name)
     const pa = this.primalOf(a)
     const pb = this.primalOf(b)
+    const scalar = p.scalar2
+    if (
+      typeof pa === 'number' &&
+      typeof pb === 'number' &&
+      scalar !== undefined &&
+      !debugState.on
+    ) {
+      // plain numbers: the kernel's scalar straight away, then the primitive's own rule
+      const y = scalar(pa, pb)
+      if (p.zeroDerivative) return y
+      return this.lift(y, p.jvp([pa, pb], [this.tangentOf(a), this.tangentOf(b)], y, params))
+    }
     const out = bind2(p, pa, pb, params)
     if (p.zeroDerivative) return out
     return this.lift(out, p.jvp([pa, pb], [this.tangentOf(a), this.tangentOf(b)], out, params))

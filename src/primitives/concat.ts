@@ -194,7 +194,14 @@ export function stack(xs: readonly Value[], axis = 0): Tensor {
   }
   const ax = normalizeAxis(axis, shapeOf(first).length + 1, 'stack')
   return concat(
-    xs.map((x) => expandDims(x, ax)),
+    xs.map((x) => (x instanceof Tensor ? expandedView(x, ax) : expandDims(x, ax))),
     ax,
   )
 }
+
+/**
+ * A concrete tensor with a unit axis inserted, sharing `x`'s data: `reshape` copies (its output
+ * may outlive the call), but this view only feeds `concat`, whose kernel writes a fresh array.
+ */
+const expandedView = (x: Tensor, axis: number): Tensor =>
+  new Tensor(x.data, [...x.shape.slice(0, axis), 1, ...x.shape.slice(axis)])

@@ -197,6 +197,30 @@ describe('concatK', () => {
     expect(concatK(parts, shapes, axis)).toEqual(refConcat(parts, shapes, axis))
   })
 
+  test.prop([
+    fc.integer({ min: 1, max: 13 }).chain((count) =>
+      fc.tuple(
+        fc.constant(count),
+        shapeArb(3, 4).filter((s) => s.length > 0),
+        fc.integer({ min: 1, max: 3 }),
+      ),
+    ),
+  ])(
+    'many parts of one value per row (stack on the last axis), and wide chunks',
+    ([count, base, width]) => {
+      // the kernel's transposing path (chunks of 1, parts taken four at a time) and its copying
+      // path (chunks of 64 or more) against the reference
+      for (const chunk of [1, width * 64]) {
+        const shapes = Array.from({ length: count }, () => [...base, chunk])
+        const parts = shapes.map((s, k) =>
+          Float64Array.from({ length: sizeOf(s) }, (_v, i) => k * 1e4 + i),
+        )
+        const axis = base.length
+        expect(concatK(parts, shapes, axis)).toEqual(refConcat(parts, shapes, axis))
+      }
+    },
+  )
+
   test.prop([arb])('slicing the result recovers each part', ({ shapes, parts, axis }) => {
     const out = shapes[0]!.map((d, ax) =>
       ax === axis ? shapes.reduce((n, s) => n + s[axis]!, 0) : d,

@@ -174,12 +174,61 @@ export function concatK(
   for (const p of parts) total += p.length
   const out = uninitialized(total)
   if (outer === 0) return out
+  const row = total / outer
+  if (row === 0) return out
+  if (outer === 1) {
+    // axis 0 (or everything before it of size 1): the parts one after another
+    let o = 0
+    for (const p of parts) {
+      out.set(p, o)
+      o += p.length
+    }
+    return out
+  }
+  // Row by row, each part's chunk of that row in turn: the output is written in order and each
+  // part read in order. Chunk sizes are taken once (a division per part per row cost more than
+  // a copy of one value), and parts of one value per row (stack on the last axis) get a loop
+  // without the inner one.
+  const chunks = new Int32Array(parts.length)
+  let ones = true
+  for (let k = 0; k < parts.length; k++) {
+    chunks[k] = parts[k]!.length / outer
+    if (chunks[k] !== 1) ones = false
+  }
+  if (ones) {
+    // a transpose of the parts: four at a time, each held in a local (no array load per value)
+    let k = 0
+    for (; k + 4 <= parts.length; k += 4) {
+      const p0 = parts[k]!
+      const p1 = parts[k + 1]!
+      const p2 = parts[k + 2]!
+      const p3 = parts[k + 3]!
+      for (let r = 0, o = k; r < outer; r++, o += row) {
+        out[o] = p0[r]!
+        out[o + 1] = p1[r]!
+        out[o + 2] = p2[r]!
+        out[o + 3] = p3[r]!
+      }
+    }
+    for (; k < parts.length; k++) {
+      const p = parts[k]!
+      for (let r = 0, o = k; r < outer; r++, o += row) out[o] = p[r]!
+    }
+    return out
+  }
   let o = 0
   for (let r = 0; r < outer; r++) {
     for (let k = 0; k < parts.length; k++) {
       const p = parts[k]!
-      const chunk = p.length / outer
-      for (let i = 0, pi = r * chunk; i < chunk; i++, pi++, o++) out[o] = p[pi]!
+      const chunk = chunks[k]!
+      const pi = r * chunk
+      if (chunk >= 64) {
+        // a copy as fast as axis 0's, for the cost of one view object
+        out.set(p.subarray(pi, pi + chunk), o)
+        o += chunk
+      } else {
+        for (let i = 0; i < chunk; i++, o++) out[o] = p[pi + i]!
+      }
     }
   }
   return out
