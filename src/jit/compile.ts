@@ -18,7 +18,7 @@ import type { Concrete } from '../core/tracer.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { kernelStep, type Step } from './emit/kernel.ts'
 import { type ChainCache, chainStep } from './emit/loop.ts'
-import { ScalarCode, scalarStep } from './emit/scalar.ts'
+import { clearInterpreters, ScalarCode, scalarStep } from './emit/scalar.ts'
 import type { Trace } from './ir.ts'
 import { dce } from './passes/dce.ts'
 import { fuse, type Plan } from './passes/fuse.ts'
@@ -60,11 +60,25 @@ export interface Program {
   readonly stats: CompileStats
 }
 
+/**
+ * Generated loops by source text, shared by every program of this process: chains of one
+ * structure (the steps of a loop, or a function traced again for new shapes) share a function,
+ * compiled once, whose closures share V8's feedback and optimized code. Bounded: the oldest go.
+ */
+const cache: ChainCache = new Map()
+const MAX_CACHED_CHAINS = 1024
+
+/** Forgets all shared generated code (for tests that make `Function` fail). */
+export const clearCodeCaches = (): void => {
+  cache.clear()
+  clearInterpreters()
+}
+
 /** The steps of a plan, with slots given. */
 const emitSteps = (plan: Plan, slots: Slots): { steps: Step[]; stats: CompileStats } => {
   const { vars } = plan.trace
   const scalar = new ScalarCode()
-  const cache: ChainCache = new Map()
+  while (cache.size > MAX_CACHED_CHAINS) cache.delete(cache.keys().next().value!)
   const steps: Step[] = []
   let loops = 0
   let fused = 0

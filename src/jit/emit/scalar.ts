@@ -10,14 +10,30 @@ import { loweringOf } from '../lower.ts'
 import type { ScalarFn, Step } from './kernel.ts'
 import { toSource } from './source.ts'
 
-/** Runs a chain's instructions (opcode, operand slots, output slot) over the number slots `N`. */
+/**
+ * Runs a chain's instructions (opcode, operand slots, output slot) over the number slots `N`;
+ * `F` holds the scalar kernels of the primitives without an inline lowering.
+ */
 type Interpret = (
   N: Float64Array,
   op: Uint16Array,
   a: Int32Array,
   b: Int32Array,
   o: Int32Array,
+  F: readonly ScalarFn[],
 ) => void
+
+/**
+ * Interpreters by source text, shared by every program of this process: programs of one set of
+ * primitives (every trace of one function, whatever its length) run one function, which V8 has
+ * optimized already after the first — so a new program's first replays are not run by V8's
+ * bytecode interpreter. Bounded: the oldest goes.
+ */
+const interpreters = new Map<string, Interpret>()
+const MAX_INTERPRETERS = 256
+
+/** Forgets the shared interpreters (for tests that make `Function` fail). */
+export const clearInterpreters = (): void => interpreters.clear()
 
 /**
  * Scalar code: chains of plain-number equations become instructions (opcode, operand slots,
@@ -30,6 +46,7 @@ type Interpret = (
 export class ScalarCode {
   private readonly table: Primitive[] = []
   private interpret: Interpret | undefined
+  private readonly fns: ScalarFn[] = []
   /** The opcode of `p` in this program. */
   opcode(p: Primitive): number {
     let k = this.table.indexOf(p)
@@ -41,10 +58,10 @@ export class ScalarCode {
     if (this.table.length > 0) this.interpret = this.generate()
   }
   run(N: Float64Array, op: Uint16Array, a: Int32Array, b: Int32Array, o: Int32Array): void {
-    this.interpret!(N, op, a, b, o)
+    this.interpret!(N, op, a, b, o, this.fns)
   }
   private generate(): Interpret {
-    const fns: ScalarFn[] = []
+    const fns = this.fns
     const cases = this.table.map((p, k) => {
       const args = p.scalar1 !== undefined ? ['x'] : ['x', 'y']
       const lowering = loweringOf(p)
@@ -56,7 +73,7 @@ export class ScalarCode {
       }
       return `case ${k}: N[o[k]] = ${expr}; break;`
     })
-    const source = `return function interpret(N, op, a, b, o) {
+    const source = `return function interpret(N, op, a, b, o, F) {
 for (let k = 0, n = op.length; k < n; k++) {
 const x = N[a[k]];
 const y = N[b[k]];
@@ -65,7 +82,14 @@ ${cases.join('\n')}
 }
 }
 }`
-    return new Function('F', source)(fns) as Interpret
+    let interpret = interpreters.get(source)
+    if (interpret === undefined) {
+      interpret = new Function(source)() as Interpret
+      if (interpreters.size >= MAX_INTERPRETERS)
+        interpreters.delete(interpreters.keys().next().value!)
+      interpreters.set(source, interpret)
+    }
+    return interpret
   }
 }
 
