@@ -84,6 +84,14 @@ export const planSteps = (trace: Trace, uniform: Uint8Array, producer: (Chain | 
     open.delete(c.key)
     plan.push({ chain: c })
   }
+  // whether a loop over `out` can read every operand (a loop, not a closure per equation)
+  const readable = (ins: readonly number[], out: VarInfo): boolean => {
+    for (let j = 0; j < ins.length; j++) {
+      const i = ins[j]!
+      if (!uniform[i] && accessOf(vars[i]!, out) === undefined) return false
+    }
+    return true
+  }
   for (const e of trace.equations) {
     const out = e.kind === 'primitive' ? vars[e.out]! : undefined
     const key = out === undefined ? '' : keyOf(out)
@@ -91,7 +99,7 @@ export const planSteps = (trace: Trace, uniform: Uint8Array, producer: (Chain | 
     // a read in place needs its input in memory: not a value of the chain it would join
     const fusable =
       e.kind === 'primitive' &&
-      ((isElementwise(e) && e.ins.every((i) => uniform[i] || accessOf(vars[i]!, out!))) ||
+      ((isElementwise(e) && readable(e.ins, out!)) ||
         (isMappedRead(e, vars) && (candidate === undefined || producer[e.ins[0]!] !== candidate)))
     const own = fusable ? candidate : undefined
     // a value of another open chain must be written out before it is used here
