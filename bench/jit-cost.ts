@@ -10,14 +10,19 @@
  * - peak memory: the process's resident-set high-water mark (`resourceUsage().maxRSS`) minus
  *   its resident set just before the call, for jit's first call and for one eager call;
  * - calls to break even: the first k for which k calls of `jit(f)` (the first included) cost no
- *   more CPU time than k eager calls of `f`, each counted from a cold process. A process stops
- *   calling after a budget of time; later calls are taken to cost the median of its last ten.
+ *   more CPU time than k eager calls of `f`. A process stops calling after a budget of time;
+ *   later calls are taken to cost the median of its last ten.
+ *
+ * Each is measured in a cold process (the program is the first thing it runs: V8 compiles
+ * fluxion's own code meanwhile, a fixed cost of ~0.2–0.3 s per process) and in a warm one (a
+ * program of other primitives has been traced, compiled and run first, as in an application
+ * that jits more than one function): the per-program cost.
  *
  * Prints a Markdown table; every replay is checked bit for bit against the eager result.
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { add, grad, jit, mul, type Scalar, sin, sum, type Tensor, tensor } from 'fluxion'
+import { add, cos, grad, jit, mul, type Scalar, sin, sub, sum, type Tensor, tensor } from 'fluxion'
 
 const chain = (x: Scalar, n: number): Scalar => {
   let y = x
@@ -48,8 +53,35 @@ interface Run {
 
 const MAX_CALLS = 400
 
+/** Another program (other primitives, so no generated code is shared), run to warm a process. */
+const warmUp = (): void => {
+  const other = (x: Scalar) => {
+    let y = x
+    for (let op = 0; op < 3000; op++) {
+      y = op % 3 === 0 ? cos(y) : op % 3 === 1 ? mul(y, 0.7) : sub(y, 0.1)
+    }
+    return y
+  }
+  const g = grad((x: number) => other(x) as number)
+  const t = (x: Tensor) => sum(other(x))
+  const [jg, jt] = [jit(g), jit(t)]
+  for (let k = 0; k < 20; k++) {
+    g(0.2)
+    jg(0.2)
+    t(tensor([0.5, 0.6]))
+    jt(tensor([0.5, 0.6]))
+  }
+}
+
 /** In a child: calls `f` (or `jit(f)`) until `budget` ms of CPU time have passed. */
-const child = (name: Name, n: number, mode: 'jit' | 'eager', budget: number): Run => {
+const child = (
+  name: Name,
+  n: number,
+  mode: 'jit' | 'eager',
+  budget: number,
+  warm: boolean,
+): Run => {
+  if (warm) warmUp()
   const [f, x] = programs[name](n)
   const g = (mode === 'jit' ? jit(f as (x: Scalar) => unknown) : f) as (x: Scalar) => unknown
   const cpu: number[] = []
@@ -79,10 +111,16 @@ const child = (name: Name, n: number, mode: 'jit' | 'eager', budget: number): Ru
 }
 
 /** Runs `child` in a fresh process (tsx, as this one runs). */
-const spawn = (name: Name, n: number, mode: 'jit' | 'eager', budget: number): Run => {
+const spawn = (
+  name: Name,
+  n: number,
+  mode: 'jit' | 'eager',
+  budget: number,
+  warm: boolean,
+): Run => {
   const script = fileURLToPath(import.meta.url)
   const out = spawnSync(process.execPath, [...process.execArgv, script], {
-    env: { ...process.env, JIT_COST_CHILD: JSON.stringify({ name, n, mode, budget }) },
+    env: { ...process.env, JIT_COST_CHILD: JSON.stringify({ name, n, mode, budget, warm }) },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   })
@@ -110,32 +148,36 @@ const breakEven = (jitted: readonly number[], eager: readonly number[]): number 
 
 const config = process.env.JIT_COST_CHILD
 if (config !== undefined) {
-  const { name, n, mode, budget } = JSON.parse(config) as {
+  const { name, n, mode, budget, warm } = JSON.parse(config) as {
     name: Name
     n: number
     mode: 'jit' | 'eager'
     budget: number
+    warm: boolean
   }
-  console.log(JSON.stringify(child(name, n, mode, budget)))
+  console.log(JSON.stringify(child(name, n, mode, budget, warm)))
 } else {
   const args = process.argv.slice(2).map(Number)
   const sizes = args.length > 0 ? args : [10_000, 100_000, 1_000_000]
   console.log(
-    '| program | ops | first call, CPU (µs/op) | first call, wall | peak MB, jit first call | peak MB, eager call | replay (CPU) | eager (CPU) | calls to break even |',
+    '| program | ops | process | first call, CPU (µs/op) | first call, wall | eager first call | peak MB, jit first call | peak MB, eager call | replay | eager | calls to break even |',
   )
-  console.log('|---|---|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|')
+  const ms = (t: number) => `${t.toFixed(t < 10 ? 2 : 0)} ms`
   for (const n of sizes) {
     for (const name of Object.keys(programs) as Name[]) {
-      // a budget long enough to see V8 optimize the replays, bounded for the largest sizes
-      const budget = Math.max(3000, n / 100)
-      const j = spawn(name, n, 'jit', budget)
-      const e = spawn(name, n, 'eager', budget)
-      if (j.result !== e.result) throw new Error(`${name} n=${n}: jit differs from eager`)
-      const even = breakEven(j.cpu, e.cpu)
-      const ms = (t: number) => `${t.toFixed(t < 10 ? 2 : 0)} ms`
-      console.log(
-        `| ${name} | ${n} | ${ms(j.cpu[0]!)} (${((j.cpu[0]! * 1000) / n).toFixed(1)}) | ${ms(j.wall[0]!)} | ${j.peakMB.toFixed(0)} | ${e.peakMB.toFixed(0)} | ${ms(tail(j.cpu))} | ${ms(tail(e.cpu))} | ${even ?? `> ${MAX_CALLS * 10}`} |`,
-      )
+      for (const warm of [false, true]) {
+        // a budget long enough to see V8 optimize the replays, bounded for the largest sizes
+        const budget = Math.max(3000, n / 100)
+        const j = spawn(name, n, 'jit', budget, warm)
+        const e = spawn(name, n, 'eager', budget, warm)
+        if (j.result !== e.result) throw new Error(`${name} n=${n}: jit differs from eager`)
+        const even = breakEven(j.cpu, e.cpu)
+        const perOp = ((j.cpu[0]! * 1000) / n).toFixed(1)
+        console.log(
+          `| ${name} | ${n} | ${warm ? 'warm' : 'cold'} | ${ms(j.cpu[0]!)} (${perOp}) | ${ms(j.wall[0]!)} | ${ms(e.cpu[0]!)} | ${j.peakMB.toFixed(0)} | ${e.peakMB.toFixed(0)} | ${ms(tail(j.cpu))} | ${ms(tail(e.cpu))} | ${even ?? `> ${MAX_CALLS * 10}`} |`,
+        )
+      }
     }
   }
 }
