@@ -2,7 +2,7 @@
  * `jit` at sizes where eager code works: long programs compile and replay the eager bits (no
  * engine limit met: no recursion, no generated function growing with the program), and a
  * program past the trace limit runs eagerly instead of holding several times eager memory.
- * The 10⁶-op case is in bench/jit-cost.ts.
+ * The 10⁶-op case runs in `npm run test:deep`, and in bench/jit-cost.ts.
  */
 import { add, grad, InvalidArgumentError, jit, mul, type Scalar, sin } from 'fluxion'
 import { describe, expect, it } from 'vitest'
@@ -31,6 +31,19 @@ describe('jit of long programs', () => {
     // one trace, one eager run per eager call: the replays did not run f
     expect(traces).toBe(3)
   })
+
+  // ~10 s: in `npm run test:deep` only
+  it.runIf(Number(process.env.FC_NUM_RUNS ?? 0) >= 1000)(
+    'compiles a 10⁶-op scalar gradient and replays its bits',
+    () => {
+      const f = (x: number) => chain(x, 1_000_000) as number
+      const g = jit(grad(f))
+      const eager = grad(f)(0.3)
+      expect(g(0.3)).toBe(eager)
+      expect(g(0.3)).toBe(eager)
+    },
+    120_000,
+  )
 
   it('past the trace limit, runs f itself on every call, with the eager bits', () => {
     const limit = traceLimit.vars
