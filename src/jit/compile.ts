@@ -18,7 +18,7 @@ import type { Concrete } from '../core/tracer.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { kernelStep, type Step } from './emit/kernel.ts'
 import { type ChainCache, chainStep } from './emit/loop.ts'
-import { ScalarCode, scalarStep } from './emit/scalar.ts'
+import { clearInterpreters, ScalarCode, scalarStep } from './emit/scalar.ts'
 import type { Trace } from './ir.ts'
 import { dce } from './passes/dce.ts'
 import { fuse, type Plan } from './passes/fuse.ts'
@@ -60,11 +60,28 @@ export interface Program {
   readonly stats: CompileStats
 }
 
+/**
+ * Generated loops by source text, shared by every program of this process: chains of one
+ * structure (the steps of a loop, or a function traced again for new shapes) share a function,
+ * compiled once, whose closures share V8's feedback and optimized code. Bounded: the oldest go.
+ */
+const cache: ChainCache = new Map()
+const MAX_CACHED_CHAINS = 1024
+
+/** Forgets all shared generated code (for tests that make `Function` fail). */
+export const clearCodeCaches = (): void => {
+  cache.clear()
+  clearInterpreters()
+}
+
 /** The steps of a plan, with slots given. */
-const emitSteps = (plan: Plan, slots: Slots): { steps: Step[]; stats: CompileStats } => {
+const emitSteps = (
+  plan: Plan,
+  slots: Slots,
+  scalar: ScalarCode,
+): { steps: Step[]; stats: CompileStats } => {
   const { vars } = plan.trace
-  const scalar = new ScalarCode()
-  const cache: ChainCache = new Map()
+  while (cache.size > MAX_CACHED_CHAINS) cache.delete(cache.keys().next().value!)
   const steps: Step[] = []
   let loops = 0
   let fused = 0
@@ -93,7 +110,6 @@ const emitSteps = (plan: Plan, slots: Slots): { steps: Step[]; stats: CompileSta
           ),
     )
   }
-  scalar.finish()
   const equations = plan.trace.equations.length
   return { steps, stats: { equations, kernels: equations - fused, loops, fused } }
 }
@@ -104,14 +120,32 @@ export const plan = (trace: Trace): Plan => fuse(dce(trace))
 /** Compiles a trace (the plan is not kept: a program holds only its steps). */
 export function compile(trace: Trace): Program {
   const p = plan(trace)
-  return emit(p, allocate(p))
+  const scalar = scalarCode(p)
+  return emit(p, allocate(p), scalar)
+}
+
+/**
+ * The program's scalar interpreter, generated (and warmed up, for a long program) before slots
+ * and steps are made: V8 optimizes it in the background meanwhile, and installs the code before
+ * the first replay, which otherwise starts in V8's bytecode interpreter.
+ */
+const scalarCode = (plan: Plan): ScalarCode => {
+  const scalar = new ScalarCode()
+  let instructions = 0
+  for (const item of plan.items) {
+    if ('kernel' in item || item.chain.index >= 0) continue
+    for (const e of item.chain.equations) scalar.opcode(e.p)
+    instructions += item.chain.equations.length
+  }
+  scalar.finish(instructions)
+  return scalar
 }
 
 /** A program running the steps of `plan`. */
-function emit(plan: Plan, slots: Slots): Program {
+function emit(plan: Plan, slots: Slots, scalar: ScalarCode): Program {
   const { trace } = plan
   const { vars } = trace
-  const { steps, stats } = emitSteps(plan, slots)
+  const { steps, stats } = emitSteps(plan, slots, scalar)
   const isNumber = trace.inputs.map((v) => vars[v]!.number)
   const inputSlots = Int32Array.from(trace.inputs, slots.of)
   const numberInputs = inputSlots.filter((_, k) => isNumber[k])

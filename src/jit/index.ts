@@ -22,7 +22,14 @@ import { type CompileStats, compile, type Program, plan } from './compile.ts'
 import { printPlan, printTrace } from './ir.ts'
 import { scan } from './scan.ts'
 import { checkStaticArgnums, checkStaticCount, staticKey } from './static.ts'
-import { Staged, StagingInterpreter, type Trace, Unstageable } from './trace.ts'
+import {
+  Staged,
+  StagingInterpreter,
+  type Trace,
+  TraceTooLong,
+  traceLimit,
+  Unstageable,
+} from './trace.ts'
 
 /**
  * Compiles a trace, or gives undefined where this environment cannot run it as generated code:
@@ -85,7 +92,8 @@ interface Traced {
 /**
  * Runs `f` under a new staging interpreter on `args`, the dynamic leaves `inputs` (of the tree
  * `def`, in place of the non-static arguments) staged; undefined where a value of another
- * transformation was met (see `Unstageable`).
+ * transformation was met, or the program grew past `traceLimit` (see `Unstageable`), unless
+ * `strict`, which raises the named error instead (for `jit(f).trace`).
  */
 const stage = <A extends unknown[], R>(
   f: (...args: A) => R,
@@ -93,6 +101,7 @@ const stage = <A extends unknown[], R>(
   dynamic: readonly number[],
   def: TreeDef,
   inputs: readonly Concrete[],
+  strict = false,
 ): Traced | undefined => {
   const interp = new StagingInterpreter()
   try {
@@ -110,7 +119,8 @@ const stage = <A extends unknown[], R>(
     return { outLeaves: outFlat.leaves, outDef: outFlat.def, trace: interp.finish(outFlat.leaves) }
   } catch (e) {
     // a traced value of a transformation that has returned was captured: f raises the
-    // escaped-tracer error
+    // escaped-tracer error; or the program is too long to compile in bounded memory
+    if (strict && e instanceof TraceTooLong) throw tooLong()
     if (!(e instanceof Unstageable)) throw e
     return undefined
   } finally {
@@ -178,8 +188,10 @@ const stagedProgram = (trace: Trace): StagedProgram => ({
  * that changes as an argument instead. With `debugNans` on, calls run eagerly so the check can
  * name the primitive. Where a page forbids generated code (a Content-Security-Policy without
  * 'unsafe-eval'), or a program meets a limit of the JS engine, calls run `f` itself. Any program
- * that runs eagerly compiles: no generated function grows with its length. Each jitted function
- * keeps the programs of its 64 most recently traced argument structures.
+ * that runs eagerly compiles: no generated function grows with its length; but a program of more
+ * than 2²² recorded values (a 2·10⁶-op scalar gradient) is not compiled — tracing it would take
+ * several times an eager run's memory — and calls of that structure run `f` itself. Each jitted
+ * function keeps the programs of its 64 most recently traced argument structures.
  *
  * The result has a method `trace(...args)`, like JAX's `make_jaxpr`: the program `f` stages for
  * those arguments, printed by its `toString()`, with `fused` showing what fusion made of it.
@@ -311,12 +323,21 @@ export function jit<A extends unknown[], R>(
     const parts = split(args)
     const flat = flatten(parts.values, 'argument')
     if (flat.leaves.some(isTracer)) throw untraceable()
-    const traced = stage(f, args, parts.dynamic, flat.def, flat.leaves as Concrete[])
+    const traced = stage(f, args, parts.dynamic, flat.def, flat.leaves as Concrete[], true)
     if (traced === undefined) throw untraceable()
     return stagedProgram(traced.trace)
   }
   return Object.assign(jitted, { trace })
 }
+
+const tooLong = (): InvalidArgumentError =>
+  new InvalidArgumentError(
+    `jit(f).trace: the program records more than ${traceLimit.vars} values, past what jit compiles (calls of f run it eagerly)`,
+    {
+      transformation: 'jit',
+      hint: 'jit a smaller function — one step of a loop, say — or express the repetition with scan or foriLoop, whose body is traced once',
+    },
+  )
 
 const untraceable = (): InvalidArgumentError =>
   new InvalidArgumentError(

@@ -41,6 +41,21 @@ export type { Equation, Trace, VarInfo } from './ir.ts'
 export class Unstageable extends Error {}
 
 /**
+ * Thrown inside a trace that reaches `traceLimit.vars` values: its program would take several
+ * times the memory of an eager run (~0.5 KB per value while tracing and compiling, against
+ * tens of bytes per op for eager reverse mode), so `jit` gives up tracing and runs that call,
+ * and every later call of that structure, as `f` itself (a sub-program does without staging).
+ * So no program that runs eagerly runs out of memory because of `jit`.
+ */
+export class TraceTooLong extends Unstageable {}
+
+/**
+ * Most values a trace records (2²² ≈ 4.2 million: a 2·10⁶-op scalar gradient, or ~2 GB
+ * while tracing). Mutable for tests only.
+ */
+export const traceLimit = { vars: 2 ** 22 }
+
+/**
  * A staged value: a variable of the program, with the concrete value of this run. The value is
  * `concrete`, for the staging interpreter and `jit` only; `primal`, where other tracers keep
  * their value for everyone, refuses to be read, as every other read does.
@@ -145,14 +160,16 @@ export class StagingInterpreter implements Interpreter {
     }
   }
 
+  // the operands' variables are taken before the kernel runs, in one array (no temporaries):
+  // staging runs once per recorded op, so its allocations are most of a first call's garbage
   process1(p: Primitive, x: Val, params: unknown): Val {
     const out = bind1(p, this.primalOf(x, p), params)
-    return this.record(p, params, [x], out)
+    return this.record(p, params, [this.variable(x)], out)
   }
 
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
     const out = bind2(p, this.primalOf(a, p), this.primalOf(b, p), params)
-    return this.record(p, params, [a, b], out)
+    return this.record(p, params, [this.variable(a), this.variable(b)], out)
   }
 
   processN(p: Primitive, args: readonly Val[], params: unknown): Val {
@@ -161,7 +178,12 @@ export class StagingInterpreter implements Interpreter {
       args.map((a) => this.primalOf(a, p)),
       params,
     )
-    return this.record(p, params, args, out)
+    return this.record(
+      p,
+      params,
+      args.map((a) => this.variable(a)),
+      out,
+    )
   }
 
   /**
@@ -221,10 +243,9 @@ export class StagingInterpreter implements Interpreter {
     return outs.map((v, k) => new Staged(this, v, ids[k]!))
   }
 
-  private record(p: Primitive, params: unknown, args: readonly Val[], out: Val): Val {
+  private record(p: Primitive, params: unknown, ins: number[], out: Val): Val {
     // the primals were concrete, so the output is too
     const value = out as Concrete
-    const ins = args.map((a) => this.variable(a))
     const id = this.newVar(value)
     this.equations.push({ kind: 'primitive', p, params, ins, out: id })
     return new Staged(this, value, id)
@@ -250,6 +271,7 @@ export class StagingInterpreter implements Interpreter {
   }
 
   private newVar(v: Concrete): number {
+    if (this.vars.length >= traceLimit.vars) throw new TraceTooLong()
     this.vars.push(typeof v === 'number' ? NUMBER_VAR : { shape: v.shape, number: false })
     return this.vars.length - 1
   }

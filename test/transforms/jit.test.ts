@@ -45,7 +45,7 @@ import {
 } from 'fluxion'
 import { mlp, softmaxCrossEntropy } from 'fluxion/nn'
 import { afterEach, describe, expect, it } from 'vitest'
-import { compile } from '../../src/jit/compile.ts'
+import { clearCodeCaches, compile } from '../../src/jit/compile.ts'
 import { StagingInterpreter } from '../../src/jit/trace.ts'
 
 /** The numbers of a result tree, in order. */
@@ -432,6 +432,8 @@ describe('errors', () => {
       traces++
       return exp(mul(v, 2))
     })
+    // generated code is shared by structure across programs: make this program generate its own
+    clearCodeCaches()
     globalThis.Function = refuse
     try {
       const v = tensor([0.5, -1])

@@ -67,23 +67,47 @@ export const uniformConstants = (trace: Trace): Uint8Array => {
   return uniform
 }
 
+// The helpers of planSteps are functions of the module, not closures made per call: V8 inlines
+// a closure's call target into optimized code, and the next program's planSteps, with new
+// closures, would deoptimize it ("wrong call target") and pay 20–40 ms of recompilation.
+
+/** Closes chain `c` (if open): it takes its place in the plan. */
+const flush = (c: Chain, open: Map<string, Chain>, plan: PlanItem[]): void => {
+  if (!c.open) return
+  c.open = false
+  open.delete(c.key)
+  plan.push({ chain: c })
+}
+
+/** Whether a loop over `out` can read every operand. */
+const readable = (
+  ins: readonly number[],
+  out: VarInfo,
+  vars: readonly VarInfo[],
+  uniform: Uint8Array,
+): boolean => {
+  for (let j = 0; j < ins.length; j++) {
+    const i = ins[j]!
+    if (!uniform[i] && accessOf(vars[i]!, out) === undefined) return false
+  }
+  return true
+}
+
 /**
  * Groups the equations into kernel calls and chains. A chain stays open while equations of its
  * shape and kind join it; it is closed (and takes its place in the plan) when another step needs
  * one of its values, or when it holds `MAX_CHAIN` tensor equations — a longer one continues in a
  * new chain. `producer` gets the chain of each variable a chain defines.
  */
-export const planSteps = (trace: Trace, uniform: Uint8Array, producer: (Chain | undefined)[]) => {
+export const planSteps = (
+  trace: Trace,
+  uniform: Uint8Array,
+  producer: (Chain | undefined)[],
+): PlanItem[] => {
   const { vars } = trace
   const plan: PlanItem[] = []
   const open = new Map<string, Chain>()
   let tensorChains = 0
-  const flush = (c: Chain): void => {
-    if (!c.open) return
-    c.open = false
-    open.delete(c.key)
-    plan.push({ chain: c })
-  }
   for (const e of trace.equations) {
     const out = e.kind === 'primitive' ? vars[e.out]! : undefined
     const key = out === undefined ? '' : keyOf(out)
@@ -91,13 +115,13 @@ export const planSteps = (trace: Trace, uniform: Uint8Array, producer: (Chain | 
     // a read in place needs its input in memory: not a value of the chain it would join
     const fusable =
       e.kind === 'primitive' &&
-      ((isElementwise(e) && e.ins.every((i) => uniform[i] || accessOf(vars[i]!, out!))) ||
+      ((isElementwise(e) && readable(e.ins, out!, vars, uniform)) ||
         (isMappedRead(e, vars) && (candidate === undefined || producer[e.ins[0]!] !== candidate)))
     const own = fusable ? candidate : undefined
     // a value of another open chain must be written out before it is used here
     for (const i of e.ins) {
       const c = producer[i]
-      if (c !== undefined && c !== own) flush(c)
+      if (c !== undefined && c !== own) flush(c, open, plan)
     }
     if (!fusable) {
       plan.push({ kernel: e })
@@ -120,9 +144,9 @@ export const planSteps = (trace: Trace, uniform: Uint8Array, producer: (Chain | 
     }
     chain.equations.push(e)
     producer[e.out] = chain
-    if (chain.index >= 0 && chain.equations.length === MAX_CHAIN) flush(chain)
+    if (chain.index >= 0 && chain.equations.length === MAX_CHAIN) flush(chain, open, plan)
   }
-  for (const c of [...open.values()]) flush(c)
+  for (const c of [...open.values()]) flush(c, open, plan)
   return plan
 }
 

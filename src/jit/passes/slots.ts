@@ -6,7 +6,7 @@
  * intermediates as it runs, as eager code does, instead of holding them all until it returns.
  * @module
  */
-import { outsOf, type Trace, type VarInfo } from '../ir.ts'
+import { outsOf, type VarInfo } from '../ir.ts'
 import type { Plan } from './fuse.ts'
 
 /** Slots of the variables of one program, numbers and tensors counted apart. */
@@ -36,63 +36,89 @@ export class Slots {
 }
 
 /**
- * Visits the steps of a plan in order: `at(reads, defines, t)` for each time `t`, with the
- * variables read from slots and those written to slots then. Every step reads all its operands
- * before it writes a result, so a slot freed at `t` may be taken at `t`.
+ * What a visit of the plan does at each time `t`, with the variables read from slots and those
+ * written to slots then. Every step reads all its operands before it writes a result, so a slot
+ * freed at `t` may be taken at `t`. (Classes of the module, not closures made per program: V8
+ * inlines a call target, and new closures for the next program would deoptimize that code.)
  */
-export type Visit = (
-  at: (reads: readonly number[], defines: readonly number[], t: number) => void,
-) => void
+interface At {
+  at(reads: readonly number[], defines: readonly number[], t: number): void
+}
 
-/**
- * Gives every variable a plan reads or defines its slot. Constants keep theirs for good (they
- * are set once per program, not per run), and so do outputs; inputs are defined before the first
- * step. `visit` runs twice: once for last uses, once to allocate (no list of events is built).
- */
-export function allocateSlots(trace: Trace, slots: Slots, visit: Visit): void {
-  const n = trace.vars.length
-  const pinned = new Uint8Array(n)
-  for (const v of trace.constants.vars) pinned[v] = 1
-  for (const v of trace.outputs) pinned[v] = 1
-  const lastUse = new Int32Array(n).fill(-1)
-  visit((reads, _defines, t) => {
-    for (const i of reads) lastUse[i] = t
-  })
-  for (const v of trace.constants.vars) slots.define(v)
-  for (const v of trace.inputs) slots.define(v)
-  visit((reads, defines, t) => {
-    for (const i of reads) {
+/** First visit: the time of each variable's last read. */
+class LastUses implements At {
+  readonly lastUse: Int32Array
+  constructor(lastUse: Int32Array) {
+    this.lastUse = lastUse
+  }
+  at(reads: readonly number[], _defines: readonly number[], t: number): void {
+    for (let k = 0; k < reads.length; k++) this.lastUse[reads[k]!] = t
+  }
+}
+
+/** Second visit: frees a slot at its variable's last read, and gives defined variables one. */
+class Assign implements At {
+  readonly lastUse: Int32Array
+  readonly pinned: Uint8Array
+  readonly slots: Slots
+  constructor(lastUse: Int32Array, pinned: Uint8Array, slots: Slots) {
+    this.lastUse = lastUse
+    this.pinned = pinned
+    this.slots = slots
+  }
+  at(reads: readonly number[], defines: readonly number[], t: number): void {
+    const { lastUse, pinned, slots } = this
+    for (let k = 0; k < reads.length; k++) {
+      const i = reads[k]!
       if (lastUse[i] === t && !pinned[i]) {
         lastUse[i] = -2 // freed once, even when read twice here
         slots.release(i)
       }
     }
-    for (const v of defines) slots.define(v)
-  })
-  // an output no step defines or reads (an input or constant returned as is) has its slot already
-  for (const v of trace.outputs) slots.define(v)
+    for (let k = 0; k < defines.length; k++) slots.define(defines[k]!)
+  }
 }
 
 /**
- * The slots of a plan's variables: a kernel call reads its operands and defines its results, a
- * chain of scalar instructions does so per instruction, a fused loop reads and writes as
- * `connect` decided (its other values live in locals).
+ * Visits the steps of a plan in order: a kernel call reads its operands and defines its
+ * results, a chain of scalar instructions does so per instruction, a fused loop reads and writes
+ * as `connect` decided (its other values live in locals).
+ */
+const visit = (plan: Plan, to: At): void => {
+  const one = [0]
+  let t = 0
+  for (const item of plan.items) {
+    if ('kernel' in item) to.at(item.kernel.ins, outsOf(item.kernel), t++)
+    else if (item.chain.index < 0) {
+      const equations = item.chain.equations
+      for (let k = 0; k < equations.length; k++) {
+        const e = equations[k]!
+        one[0] = e.out
+        to.at(e.ins, one, t++)
+      }
+    } else to.at(item.chain.reads, item.chain.written, t++)
+  }
+}
+
+/**
+ * The slots of a plan's variables, allocated from live ranges. Constants keep theirs for good
+ * (they are set once per program, not per run), and so do outputs; inputs are defined before
+ * the first step. The plan is visited twice: once for last uses, once to allocate (no list of
+ * events is built).
  */
 export function allocate(plan: Plan): Slots {
-  const one = [0]
-  const visit: Visit = (at) => {
-    let t = 0
-    for (const item of plan.items) {
-      if ('kernel' in item) at(item.kernel.ins, outsOf(item.kernel), t++)
-      else if (item.chain.index < 0) {
-        for (const e of item.chain.equations) {
-          one[0] = e.out
-          at(e.ins, one, t++)
-        }
-      } else at(item.chain.reads, item.chain.written, t++)
-    }
-  }
-  const slots = new Slots(plan.trace.vars)
-  allocateSlots(plan.trace, slots, visit)
+  const { trace } = plan
+  const slots = new Slots(trace.vars)
+  const n = trace.vars.length
+  const pinned = new Uint8Array(n)
+  for (const v of trace.constants.vars) pinned[v] = 1
+  for (const v of trace.outputs) pinned[v] = 1
+  const lastUse = new Int32Array(n).fill(-1)
+  visit(plan, new LastUses(lastUse))
+  for (const v of trace.constants.vars) slots.define(v)
+  for (const v of trace.inputs) slots.define(v)
+  visit(plan, new Assign(lastUse, pinned, slots))
+  // an output no step defines or reads (an input or constant returned as is) has its slot already
+  for (const v of trace.outputs) slots.define(v)
   return slots
 }
