@@ -312,7 +312,10 @@ function jacrevImpl(
     const chunk = chunkOf(total, options?.chunkSize)
     if (total === 1 && out.leaves.length === 1) {
       const outLeaf = out.leafDefs[0]!
-      const xBar = flatten((traced.pullback(unitOf(outLeaf)) as unknown[])[0], 'jacobian')
+      const xBar = flatten(
+        (traced.pullback(unflatten(out.def, [unitOf(outLeaf)])) as unknown[])[0],
+        'jacobian',
+      )
       const perInput = inFlat.leafDefs.map((inLeaf, j) =>
         shapeBlock(outLeaf, inLeaf, xBar.leaves[j]!),
       )

@@ -84,6 +84,15 @@ describe('jacrev of a one-element output', () => {
   })
 })
 
+describe('the fast paths keep the tree layout', () => {
+  it('nests output-outside, input-inside for one-leaf trees', () => {
+    const f = (t: { a: number }) => [mul(sin(t.a), t.a)]
+    const expected = Math.cos(2) * 2 + Math.sin(2)
+    expect(jacrev(f)({ a: 2 })).toEqual([{ a: expected }])
+    expect(jacfwd(f)({ a: 2 })).toEqual([{ a: expected }])
+  })
+})
+
 describe('the fast paths keep the errors', () => {
   it('names a bad chunkSize, bad argnums and a Promise', () => {
     const f = (x: number) => sin(x)
