@@ -114,6 +114,10 @@ interface FlattenFrame {
   i: number
 }
 
+/** The def of a single leaf (a shared one for a number). */
+export const leafOf = (x: Val): LeafDef =>
+  typeof x === 'number' ? NUMBER_LEAF : { kind: 'leaf', number: isNumberKind(x), shape: shapeOf(x) }
+
 /**
  * Leaves (in order: arrays by index, objects by key order) and structure of `tree`. `where`
  * names the tree in errors (`"argument 0"`). Throws `InvalidArgumentError` on a leaf that is not
@@ -126,7 +130,7 @@ export function flatten(tree: unknown, where: string): Flat {
   try {
     // a single tensor (`instanceof` may throw: a revoked Proxy is caught below and named)
     if (tree instanceof Tensor || tree instanceof Tracer) {
-      const leaf: LeafDef = { kind: 'leaf', number: isNumberKind(tree), shape: shapeOf(tree) }
+      const leaf = leafOf(tree)
       return { leaves: [tree], def: leaf, leafDefs: [leaf] }
     }
     if (Array.isArray(tree)) {

@@ -84,6 +84,50 @@ describe('jacrev of a one-element output', () => {
   })
 })
 
+describe('grad of one leaf', () => {
+  const fs: ((x: number | Tensor, y: number) => number | Tensor)[] = [
+    (x, y) => add(mul(sin(x), y), cos(mul(x, x))),
+    (x) => sum(mul(x, exp(mul(x, -1e-3)))),
+    (x) => mul(x, 0),
+    () => 3,
+    (x, y) => mul(grad((t: number | Tensor) => sum(mul(t, t)))(x) as Tensor, y),
+  ]
+  it('has the bits of the tree path (argnums as a list), numbers and tensors', () => {
+    fc.assert(
+      fc.property(inputs, (v) => {
+        for (const f of fs) {
+          for (const x of [v, tensor(v)]) {
+            const general = grad(f, { argnums: [0] })(x, 1.5) as unknown[]
+            sameBits(grad(f)(x, 1.5), general[0])
+            const [value, g] = valueAndGrad(f)(x, 1.5)
+            sameBits(g, general[0])
+            sameBits(value, f(x, 1.5))
+            sameBits(
+              grad(grad(f))(x, 1.5),
+              (grad(grad(f), { argnums: [0] })(x, 1.5) as unknown[])[0],
+            )
+          }
+        }
+      }),
+    )
+  })
+  it('keeps hasAux, and never returns the argument itself', () => {
+    const x = tensor([2])
+    const [g, aux] = grad((t: Tensor) => [sum(t), 'aux'] as const, { hasAux: true })(x)
+    expect(g.toArray()).toEqual([1])
+    expect(aux).toBe('aux')
+    const id = (t: Tensor) => t
+    expect(grad(id)(tensor(3)).data.buffer).not.toBe(x.data.buffer)
+  })
+  it('still names bad argnums and non-scalar outputs', () => {
+    const f = (x: number) => sin(x)
+    expect(() => grad(f, { argnums: 1.5 })(1)).toThrow(InvalidArgumentError)
+    expect(() => grad(f, { argnums: -1 })(1)).toThrow(/argnums -1 is out of range/)
+    expect(() => (grad(f) as () => unknown)()).toThrow(/called with no arguments/)
+    expect(() => grad((x: Tensor) => x)(tensor([1, 2]))).toThrow(/needs a scalar output/)
+  })
+})
+
 describe('the fast paths keep the tree layout', () => {
   it('nests output-outside, input-inside for one-leaf trees', () => {
     const f = (t: { a: number }) => [mul(sin(t.a), t.a)]
