@@ -114,6 +114,19 @@ interface FlattenFrame {
   i: number
 }
 
+/**
+ * Whether `x` is a single leaf (a number, tensor or tracer), for fast paths. False, not a
+ * throw, for what `instanceof` cannot read (a revoked Proxy): `flatten` names that error.
+ */
+export const isLeaf = (x: unknown): x is Val => {
+  if (typeof x === 'number') return true
+  try {
+    return x instanceof Tensor || x instanceof Tracer
+  } catch {
+    return false
+  }
+}
+
 /** The def of a single leaf (a shared one for a number). */
 export const leafOf = (x: Val): LeafDef =>
   typeof x === 'number' ? NUMBER_LEAF : { kind: 'leaf', number: isNumberKind(x), shape: shapeOf(x) }

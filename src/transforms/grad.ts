@@ -7,7 +7,7 @@ import { NonScalarOutputError } from '../core/errors.ts'
 import type { MaybeZero } from '../core/primitive.ts'
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import { shapeOf, Tracer, type Val } from '../core/tracer.ts'
-import { flatten, type LeafDef, leafOf, type TreeDef, unflatten } from '../core/tree.ts'
+import { flatten, isLeaf, type LeafDef, leafOf, type TreeDef, unflatten } from '../core/tree.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import {
   asLeaf,
@@ -80,9 +80,7 @@ const valueAndGradImpl = (
   // one argument that is one leaf, the common case: no trees to flatten and rebuild
   if (typeof one === 'number' && Number.isInteger(one) && one >= 0 && one < args.length) {
     const x = args[one]
-    if (typeof x === 'number' || x instanceof Tensor || x instanceof Tracer) {
-      return oneLeaf(f, args, one, x, hasAux, transformation)
-    }
+    if (isLeaf(x)) return oneLeaf(f, args, one, x, hasAux, transformation)
   }
   const argnums = checkArgnums(one, args.length, transformation)
   const flats = argnums.map((n) => flatten(args[n], `argument ${n}`))
