@@ -313,7 +313,7 @@ function jacrevImpl(
     if (total === 1 && out.leaves.length === 1) {
       const outLeaf = out.leafDefs[0]!
       const xBar = flatten(
-        (traced.pullback(unflatten(out.def, [unitOf(outLeaf)])) as unknown[])[0],
+        (traced.pullback(unflatten(out.def, [unitOf(outLeaf)]), true) as unknown[])[0],
         'jacobian',
       )
       const perInput = inFlat.leafDefs.map((inLeaf, j) =>
@@ -323,7 +323,8 @@ function jacrevImpl(
       return hasAux ? [jacobian, traced.aux] : jacobian
     }
     const stacked = sweep(out, chunk, (basis) =>
-      vmap((c: unknown) => (traced.pullback(c) as unknown[])[0])(basis),
+      // one chunk: its pass is the tape's last, which hands the buffers on to the next call
+      vmap((c: unknown) => (traced.pullback(c, chunk >= total) as unknown[])[0])(basis),
     )
     // stacked leaf j: [M, ...S_j]; block (i, j): rows of output leaf i, shaped T_i ++ S_j
     let offset = 0
