@@ -5,7 +5,22 @@
  * user would, and called `calls` times per timed iteration; the table reports ns per call and
  * the ratio to calling the plain function (fluxion ops on numbers).
  */
-import { add, cos, grad, jacfwd, jacrev, jvp, mul, sin, valueAndGrad, vjp } from 'fluxion'
+import {
+  add,
+  cos,
+  grad,
+  jacfwd,
+  jacrev,
+  jvp,
+  mul,
+  sin,
+  sum,
+  type Tensor,
+  tensor,
+  valueAndGrad,
+  vjp,
+  vmap,
+} from 'fluxion'
 import type { Group } from './harness.ts'
 import { near } from './rosenbrock.ts'
 
@@ -72,5 +87,50 @@ export const perCallGroup = (): Group => {
       units: calls,
       unitName: 'call',
     })),
+  }
+}
+
+/** f(x) = x ⊙ sin(x) + (Σ x²)·x, a 3 → 3 map with a dense Jacobian. */
+const tiny = (x: Tensor): Tensor => add(mul(x, sin(x)), mul(sum(mul(x, x)), x))
+
+/** Jacobians of `tiny` by hand, for `m` problems of 3 in a row: Jᵢⱼ = δᵢⱼ(sin xᵢ + xᵢ cos xᵢ + S) + 2xᵢxⱼ. */
+const tinyJacobians = (xs: Float64Array, m: number): Float64Array => {
+  const out = new Float64Array(m * 9)
+  for (let p = 0; p < m; p++) {
+    const o = 3 * p
+    const s = xs[o]! * xs[o]! + xs[o + 1]! * xs[o + 1]! + xs[o + 2]! * xs[o + 2]!
+    for (let i = 0; i < 3; i++) {
+      const xi = xs[o + i]!
+      for (let j = 0; j < 3; j++) {
+        let v = 2 * xi * xs[o + j]!
+        if (i === j) v += Math.sin(xi) + xi * Math.cos(xi) + s
+        out[9 * p + 3 * i + j] = v
+      }
+    }
+  }
+  return out
+}
+
+/** `vmap(jacfwd(f))` over many tiny problems, against a loop of hand-derived Jacobians. */
+export const manySmallGroup = (m: number): Group => {
+  const xs = Float64Array.from({ length: 3 * m }, (_, k) => Math.sin(k) * 0.9)
+  const X = tensor(xs, [m, 3])
+  const jac = vmap(jacfwd(tiny))
+  const want = tinyJacobians(xs, m)
+  return {
+    title: `per-call overhead, vmap(jacfwd(f)) over ${m} problems of a 3 → 3 map`,
+    baseline: 'hand-derived Jacobians (plain JS loop)',
+    tasks: [
+      {
+        name: 'hand-derived Jacobians (plain JS loop)',
+        fn: () => tinyJacobians(xs, m),
+        validate: () => {},
+      },
+      {
+        name: 'vmap(jacfwd(f))',
+        fn: () => jac(X),
+        validate: () => near(jac(X).data, want, 1e-12),
+      },
+    ],
   }
 }

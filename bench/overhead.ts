@@ -25,7 +25,7 @@ import { add, grad, mul, sin, sum, type Tensor, tensor, vjp } from 'fluxion'
 import type { Group } from './harness.ts'
 import { lazy, wave } from './kernels.ts'
 import { jsonFromChild, liveMemory } from './memory.ts'
-import { perCallGroup } from './overhead-calls.ts'
+import { manySmallGroup, perCallGroup } from './overhead-calls.ts'
 import { near } from './rosenbrock.ts'
 
 const scalarChain =
@@ -172,6 +172,7 @@ export const overheadGroups = (quick: boolean): Group[] => [
   scalarGroup(10_000),
   tensorGroup(quick ? 1_000 : 10_000),
   perCallGroup(),
+  manySmallGroup(10_000),
 ]
 
 // ---- bytes per recorded step, measured in a child process ----
