@@ -25,6 +25,7 @@ import { add, grad, mul, sin, sum, type Tensor, tensor, vjp } from 'fluxion'
 import type { Group } from './harness.ts'
 import { lazy, wave } from './kernels.ts'
 import { jsonFromChild, liveMemory } from './memory.ts'
+import { manySmallGroup, perCallGroup } from './overhead-calls.ts'
 import { near } from './rosenbrock.ts'
 
 const scalarChain =
@@ -170,6 +171,8 @@ const tensorGroup = (n: number): Group => {
 export const overheadGroups = (quick: boolean): Group[] => [
   scalarGroup(10_000),
   tensorGroup(quick ? 1_000 : 10_000),
+  perCallGroup(),
+  manySmallGroup(10_000),
 ]
 
 // ---- bytes per recorded step, measured in a child process ----

@@ -54,6 +54,7 @@ type NodeDef = Extract<TreeDef, { readonly children: readonly TreeDef[] }>
 
 /** The def of every number leaf (shared: number leaves are the common case in scalar code). */
 const NUMBER_LEAF: LeafDef = Object.freeze({ kind: 'leaf', number: true, shape: [] })
+const NUMBER_LEAVES: readonly LeafDef[] = Object.freeze([NUMBER_LEAF])
 const EMPTY_NULL: TreeDef = Object.freeze({ kind: 'empty', value: null })
 const EMPTY_UNDEFINED: TreeDef = Object.freeze({ kind: 'empty', value: undefined })
 
@@ -114,13 +115,37 @@ interface FlattenFrame {
 }
 
 /**
+ * Whether `x` is a single leaf (a number, tensor or tracer), for fast paths. False, not a
+ * throw, for what `instanceof` cannot read (a revoked Proxy): `flatten` names that error.
+ */
+export const isLeaf = (x: unknown): x is Val => {
+  if (typeof x === 'number') return true
+  try {
+    return x instanceof Tensor || x instanceof Tracer
+  } catch {
+    return false
+  }
+}
+
+/** The def of a single leaf (a shared one for a number). */
+export const leafOf = (x: Val): LeafDef =>
+  typeof x === 'number' ? NUMBER_LEAF : { kind: 'leaf', number: isNumberKind(x), shape: shapeOf(x) }
+
+/**
  * Leaves (in order: arrays by index, objects by key order) and structure of `tree`. `where`
  * names the tree in errors (`"argument 0"`). Throws `InvalidArgumentError` on a leaf that is not
  * a number or tensor, on a hole, on a cycle, on a Promise, and when reading the tree throws.
  */
 export function flatten(tree: unknown, where: string): Flat {
+  // a plain number, the commonest argument of scalar code: no walk, shared defs
+  if (typeof tree === 'number') return { leaves: [tree], def: NUMBER_LEAF, leafDefs: NUMBER_LEAVES }
   const stack: FlattenFrame[] = []
   try {
+    // a single tensor (`instanceof` may throw: a revoked Proxy is caught below and named)
+    if (tree instanceof Tensor || tree instanceof Tracer) {
+      const leaf = leafOf(tree)
+      return { leaves: [tree], def: leaf, leafDefs: [leaf] }
+    }
     if (Array.isArray(tree)) {
       // the common case of scalar code over many parameters, without per-leaf pushes; a loop,
       // not `every`, which would skip the holes of a sparse array

@@ -161,7 +161,7 @@ export const checkArgnums = (
       )
     }
   }
-  if (new Set(list).size !== list.length) {
+  if (list.length > 1 && new Set(list).size !== list.length) {
     throw new InvalidArgumentError(`argnums [${list.join(', ')}] repeats an index`, {
       transformation,
       hint: 'name each argument once',

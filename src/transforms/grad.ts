@@ -4,9 +4,10 @@
  * @module
  */
 import { NonScalarOutputError } from '../core/errors.ts'
+import type { MaybeZero } from '../core/primitive.ts'
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import { shapeOf, Tracer, type Val } from '../core/tracer.ts'
-import { flatten, type LeafDef, type TreeDef, unflatten } from '../core/tree.ts'
+import { flatten, isLeaf, type LeafDef, leafOf, type TreeDef, unflatten } from '../core/tree.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import {
   asLeaf,
@@ -74,8 +75,14 @@ const valueAndGradImpl = (
   options: GradOptions | undefined,
   transformation: string,
 ): [unknown, unknown, unknown[]] => {
-  const argnums = checkArgnums(options?.argnums ?? 0, args.length, transformation)
   const hasAux = options?.hasAux === true
+  const one = options?.argnums ?? 0
+  // one argument that is one leaf, the common case: no trees to flatten and rebuild
+  if (typeof one === 'number' && Number.isInteger(one) && one >= 0 && one < args.length) {
+    const x = args[one]
+    if (isLeaf(x)) return oneLeaf(f, args, one, x, hasAux, transformation)
+  }
+  const argnums = checkArgnums(one, args.length, transformation)
   const flats = argnums.map((n) => flatten(args[n], `argument ${n}`))
   const interp = new VjpInterpreter(transformation, cotangentOps)
   const mine = (v: Val): v is Node => v instanceof Node && v.interp === interp
@@ -105,6 +112,40 @@ const valueAndGradImpl = (
     return rebuild(def, leafDefs, bars.slice(start - count, start), given)
   })
   return [value, aux, grads]
+}
+
+/** `valueAndGradImpl` for one selected argument that is a number or a tensor: same steps. */
+const oneLeaf = (
+  f: (...args: readonly unknown[]) => unknown,
+  args: readonly unknown[],
+  n: number,
+  x: Val,
+  hasAux: boolean,
+  transformation: string,
+): [unknown, unknown, unknown[]] => {
+  const interp = new VjpInterpreter(transformation, cotangentOps)
+  const input = interp.input(x)
+  let y: Val
+  let aux: unknown
+  try {
+    const traced = args.slice()
+    traced[n] = input
+    const split = splitAux(f(...traced), hasAux, transformation)
+    y = checkScalar(split.out, transformation)
+    aux = hasAux
+      ? stripAux(split.aux, (a) => (a instanceof Node && a.interp === interp ? a.primal : a))
+      : undefined
+  } finally {
+    interp.close()
+  }
+  let value: Val = y
+  let bar: MaybeZero = null
+  if (y instanceof Node && y.interp === interp) {
+    value = y.primal
+    bar = interp.backward([y.id], [1], [input.id], true)[0]!
+  }
+  const g = asLeaf(bar, leafOf(x))
+  return [value, aux, [g instanceof Tensor ? unalias([g], [x])[0] : g]]
 }
 
 const rebuild = (

@@ -140,6 +140,41 @@ const kindOf = (leaf: LeafDef, other: LeafDef, v: Val): Val =>
   leaf.number && other.number ? asLeaf(v, { kind: 'leaf', number: true, shape: [] }) : v
 
 /**
+ * The one basis direction of a one-element leaf, as a tensor of its shape even for a number
+ * leaf: the kind the batched path's per-example direction has, so that the rules run the same
+ * kernels and the Jacobian keeps its bits.
+ */
+const unitOf = (leaf: LeafDef): Tensor => new Tensor(new Float64Array(1).fill(1), leaf.shape)
+
+/** The block of output leaf `outLeaf` and input leaf `inLeaf` from an unbatched derivative. */
+const shapeBlock = (outLeaf: LeafDef, inLeaf: LeafDef, v: Val): Val =>
+  kindOf(
+    inLeaf,
+    outLeaf,
+    outLeaf.number && inLeaf.number ? v : reshape(v, [...outLeaf.shape, ...inLeaf.shape]),
+  )
+
+/**
+ * `jacfwd` of an input with one element: one direction, so one plain `jvp` instead of a
+ * `vmap` of it over a batch of one — the same numbers without the batching cost per call.
+ */
+const oneDirection = (
+  inFlat: Flat,
+  hasAux: boolean,
+  push: (basis: unknown) => unknown[],
+): unknown => {
+  const inLeaf = inFlat.leafDefs[0]!
+  const [y, yDot, aux] = push(unflatten(inFlat.def, [unitOf(inLeaf)]))
+  const out = flatten(y, 'output')
+  const dots = flatten(yDot, 'jacobian').leaves
+  const blocks = out.leafDefs.map(
+    (outLeaf, i) => unflatten(inFlat.def, [shapeBlock(outLeaf, inLeaf, dots[i]!)]) as Val,
+  )
+  const jacobian = unflatten(out.def, blocks)
+  return hasAux ? [jacobian, aux] : jacobian
+}
+
+/**
  * Jacobian by forward mode: `jacfwd(f)(...args)` is ∂f/∂args[argnums], built from chunks of
  * basis tangents, each chunk pushed through one batched `jvp`. Best when inputs are fewer
  * than outputs. Layout: output leaf shape T ++ input leaf shape S; trees nest output-outside.
@@ -186,11 +221,17 @@ function jacfwdImpl(
     const { input, g } = select(f, args, options?.argnums ?? 0, transformation)
     const inFlat = flatten(input, inputName(options?.argnums))
     const total = inFlat.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+    const chunk = chunkOf(total, options?.chunkSize)
+    if (total === 1 && inFlat.leaves.length === 1) {
+      return oneDirection(inFlat, hasAux, (basis) =>
+        jvpNamed(g, [input], [basis], hasAux, transformation),
+      )
+    }
     // the primal output and aux do not depend on the tangents, so they come out of the batched
     // passes unbatched: f runs only there, never once more on its own
     let y: unknown
     let aux: unknown
-    const stacked = sweep(inFlat, chunkOf(total, options?.chunkSize), (basis) =>
+    const stacked = sweep(inFlat, chunk, (basis) =>
       vmap((t: unknown) => {
         const [out, outDot, a] = jvpNamed(g, [input], [t], hasAux, transformation)
         y = out
@@ -268,8 +309,22 @@ function jacrevImpl(
     const traced = traceVjp((x: unknown) => g(x), [input], hasAux, 'jacrev')
     const out = flatten(traced.out, 'output')
     const total = out.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
-    const stacked = sweep(out, chunkOf(total, options?.chunkSize), (basis) =>
-      vmap((c: unknown) => (traced.pullback(c) as unknown[])[0])(basis),
+    const chunk = chunkOf(total, options?.chunkSize)
+    if (total === 1 && out.leaves.length === 1) {
+      const outLeaf = out.leafDefs[0]!
+      const xBar = flatten(
+        (traced.pullback(unflatten(out.def, [unitOf(outLeaf)]), true) as unknown[])[0],
+        'jacobian',
+      )
+      const perInput = inFlat.leafDefs.map((inLeaf, j) =>
+        shapeBlock(outLeaf, inLeaf, xBar.leaves[j]!),
+      )
+      const jacobian = unflatten(out.def, [unflatten(inFlat.def, perInput) as Val])
+      return hasAux ? [jacobian, traced.aux] : jacobian
+    }
+    const stacked = sweep(out, chunk, (basis) =>
+      // one chunk: its pass is the tape's last, which hands the buffers on to the next call
+      vmap((c: unknown) => (traced.pullback(c, chunk >= total) as unknown[])[0])(basis),
     )
     // stacked leaf j: [M, ...S_j]; block (i, j): rows of output leaf i, shaped T_i ++ S_j
     let offset = 0

@@ -31,7 +31,8 @@ export type Pullback<B, A> = (outBar: Loose<B>) => A
 interface Traced {
   readonly out: unknown
   readonly aux: unknown
-  readonly pullback: (outBar: unknown) => unknown
+  /** With `last`, the tape is consumed (its buffers go to the next transformation). */
+  readonly pullback: (outBar: unknown, last?: boolean) => unknown
 }
 
 /** Runs `f` under a fresh reverse-mode interpreter and packages the tape as a pullback. */
@@ -68,14 +69,14 @@ export const traceVjp = <A extends readonly unknown[]>(
   } finally {
     interp.close()
   }
-  const pullback = (outBar: unknown): unknown => {
+  const pullback = (outBar: unknown, last = false): unknown => {
     const bars = flattenAs(outDef, outBar, 'the output cotangent', transformation)
     const live = outIds.flatMap((id, i) => (id >= 0 ? [i] : []))
     const xBars = interp.backward(
       live.map((i) => outIds[i]!),
       live.map((i) => bars[i]!),
       nodes.map((n) => n.id),
-      false,
+      last,
     )
     return unflatten(
       def,
