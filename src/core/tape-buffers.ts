@@ -38,7 +38,19 @@ export const allocate = (nodes: number, records: number): Buffers => ({
  */
 let spare: Buffers | undefined
 
-const INITIAL = 1024
+/**
+ * Entries of a fresh set. Small: a tape whose pullback may run again (`vjp`) is never consumed,
+ * so each call allocates its own set, and at 1024 entries that allocation was two thirds of a
+ * small `vjp`'s cost (bench/NOTES.md §14); a long tape grows by doubling, and a consumed one's
+ * set is kept for the next.
+ */
+const INITIAL = 64
+
+/**
+ * What a released tape holds instead of its buffers (given back to the pool): one shared set,
+ * never read (a released tape refuses reads), so releasing allocates nothing.
+ */
+export const RELEASED: Buffers = allocate(1, 1)
 
 /** Buffers for a new tape: the spare set if there is one. */
 export const takeBuffers = (): Buffers => {

@@ -19,11 +19,11 @@ import { type CustomPullback, type CustomRule, dropping, runCustom } from './cus
 import { checkFinite, debugState } from './debug.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
 import {
-  allocate,
   type Buffers,
   grow8,
   grow32,
   grow64,
+  RELEASED,
   returnBuffers,
   takeBuffers,
 } from './tape-buffers.ts'
@@ -469,7 +469,7 @@ export class VjpInterpreter implements Interpreter {
       p1: this.p1,
       bars: this.bars,
     })
-    this.adopt(allocate(1, 1))
+    this.adopt(RELEASED)
   }
 
   /** Takes `b` as this tape's buffers. */
