@@ -4,7 +4,23 @@
  * `value`. η starts at 1e-5, doubles after 10 accepted steps and halves on a rejected one; it
  * stops when ‖g‖ ≤ 1e-5 or a step would move ≤ 1e-5.
  */
-import { grad, jvp, mul, neg, sub, value } from 'fluxion'
+import {
+  abs,
+  add,
+  div,
+  equal,
+  grad,
+  hypot,
+  jvp,
+  less,
+  lessEqual,
+  mul,
+  neg,
+  sub,
+  value,
+  where,
+  whileLoop,
+} from 'fluxion'
 
 /** A vector of (possibly traced) numbers. */
 export type Vec = readonly number[]
@@ -56,6 +72,67 @@ export const argmin = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): Vec
 /** argmax of f from x0: the argmin of −f. */
 export const argmax = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): Vec =>
   argmin(
+    (x) => neg(f(x)),
+    (x) => df(x).map((g) => neg(g)),
+    x0,
+  )
+
+/** The solver's state between two passes of its loop. */
+interface State {
+  readonly x: Vec
+  readonly fx: number
+  readonly gx: Vec
+  readonly i: number
+  readonly eta: number
+  readonly stop: number
+}
+
+/** ‖v‖ as `Math.hypot` computes it for one or two entries (the sizes the evals use). */
+const normOf = (v: Vec): number => {
+  if (v.length === 1) return abs(v[0]!)
+  if (v.length === 2) return hypot(v[0]!, v[1]!)
+  throw new Error(`gd: vectors of ${v.length} entries are not used by any eval`)
+}
+
+/**
+ * `argmin` as a `whileLoop`, so that `jit` can compile the whole search: one iteration per pass
+ * of `argmin`'s loop, its branches (stop, double η, stop, accept, halve η) taken by `where` in
+ * the same order, so the iterates are the same numbers. f and df are evaluated at the candidate
+ * on every pass (only the chosen branch's values are kept). Forward mode differentiates through
+ * it; reverse mode through it raises `ControlFlowError` (whileLoop's rule), so use it only where
+ * nothing differentiates the search itself in reverse mode.
+ */
+export const argminLoop = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): Vec => {
+  const init: State = { x: x0, fx: f(x0), gx: df(x0), i: 0, eta: 1e-5, stop: 0 }
+  const pass = (s: State): State => {
+    const converged = lessEqual(normOf(s.gx), 1e-5)
+    const bump = equal(s.i, 10)
+    const next = s.x.map((xj, j) => sub(xj, mul(s.eta, s.gx[j]!)))
+    const small = lessEqual(normOf(s.x.map((xj, j) => sub(xj, next[j]!))), 1e-5)
+    const fNext = f(next)
+    const gNext = df(next)
+    // which branch argmin takes: 0 stop, 1 double η, 2 accept, 3 halve η
+    const branch = where(
+      converged,
+      0,
+      where(bump, 1, where(small, 0, where(less(fNext, s.fx), 2, 3))),
+    )
+    const accept = equal(branch, 2)
+    return {
+      x: s.x.map((xj, j) => where(accept, next[j]!, xj)),
+      fx: where(accept, fNext, s.fx),
+      gx: s.gx.map((g, j) => where(accept, gNext[j]!, g)),
+      i: where(accept, add(s.i, 1), where(equal(branch, 0), s.i, 0)),
+      eta: where(equal(branch, 1), mul(s.eta, 2), where(equal(branch, 3), div(s.eta, 2), s.eta)),
+      stop: equal(branch, 0),
+    }
+  }
+  return whileLoop((s: State) => equal(s.stop, 0), pass, init).x
+}
+
+/** `argmax` by `argminLoop`. */
+export const argmaxLoop = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): Vec =>
+  argminLoop(
     (x) => neg(f(x)),
     (x) => df(x).map((g) => neg(g)),
     x0,

@@ -5,10 +5,9 @@
  * `rr`: the outer letter is the mode of the argmin's gradient, the inner one that of the
  * acceleration. The trajectory's length depends on values, so nothing here is `jit`ted.
  */
-import { add, div, mul, neg, sqrt, square, sub, value } from 'fluxion'
-import type { Runs } from '../runs.ts'
-import { multipleRuns } from '../runs.ts'
-import { argmin, gradientOf, type Mode, type Vec } from './gd.ts'
+import { add, div, greater, mul, neg, sqrt, square, sub, value, whileLoop } from 'fluxion'
+import { maybeJit, multipleRuns, type Runs, useJit } from '../runs.ts'
+import { argmin, argminLoop, gradientOf, type Mode, type Vec } from './gd.ts'
 
 interface Input extends Runs {
   readonly w: number
@@ -46,17 +45,65 @@ export const cost =
     }
   }
 
-/** The w found by gradient descent from w0. */
+/**
+ * `cost` with the trajectory as a `whileLoop`, for `jit`: the loop's head tests whether the next
+ * position is still above y = 0, and the crossing is then computed from the last state, so the
+ * steps and the result are the same numbers as `cost`'s. Forward mode only (whileLoop).
+ */
+export const costLoop =
+  (inner: Mode) =>
+  (w: number): number => {
+    const charges: Vec[] = [
+      [10, sub(10, w)],
+      [10, 0],
+    ]
+    const force = gradientOf(inner, (x) => potential(charges, x))
+    const dt = 0.1
+    const [x, xDot] = whileLoop(
+      ([p, v]: readonly [Vec, Vec]) => greater(add(p[1]!, mul(dt, v[1]!)), 0),
+      ([p, v]: readonly [Vec, Vec]): [Vec, Vec] => {
+        const xDdot = force(p).map((g) => neg(g))
+        return [
+          [add(p[0]!, mul(dt, v[0]!)), add(p[1]!, mul(dt, v[1]!))],
+          [add(v[0]!, mul(dt, xDdot[0]!)), add(v[1]!, mul(dt, xDdot[1]!))],
+        ]
+      },
+      [
+        [0, 8],
+        [0.75, 0],
+      ] as [Vec, Vec],
+    )
+    const last = [add(x[0]!, mul(dt, xDot[0]!)), add(x[1]!, mul(dt, xDot[1]!))]
+    const dtf = div(neg(last[1]!), xDot[1]!)
+    return square(add(last[0]!, mul(dtf, xDot[0]!)))
+  }
+
+/** The w found by gradient descent from w0 (eagerly: JS loops reading values). */
 export const solve = (outer: Mode, inner: Mode, w0: number): number => {
   const f = (v: Vec): number => cost(inner)(v[0]!)
   return value(argmin(f, gradientOf(outer, f), [w0])[0]!)
 }
 
-const variant = (outer: Mode, inner: Mode) =>
-  multipleRuns(
-    ({ w }: Input) => ({ run: () => solve(outer, inner, w), toJson: (r: number) => r }),
-    false,
-  )
+/**
+ * The same search with both loops as `whileLoop`s, one program for `jit`. Only for a forward
+ * outer gradient: a reverse one would differentiate the trajectory's whileLoop in reverse mode.
+ */
+export const solveLoop =
+  (outer: Mode, inner: Mode) =>
+  (w0: number): number => {
+    const f = (v: Vec): number => costLoop(inner)(v[0]!)
+    return argminLoop(f, gradientOf(outer, f), [w0])[0]!
+  }
+
+// under jit, ff and fr compile the whole search; rf and rr (reverse through the trajectory,
+// whose length depends on values) run eagerly
+const variant = (outer: Mode, inner: Mode) => {
+  const compiled = useJit && outer === 'f'
+  return multipleRuns(({ w }: Input) => {
+    const run = compiled ? maybeJit(solveLoop(outer, inner)) : () => solve(outer, inner, w)
+    return { run: () => value(run(w)), toJson: (r: number) => r }
+  }, compiled)
+}
 
 export const module = {
   ff: variant('f', 'f'),
