@@ -3,7 +3,9 @@
  * field of two charges (one at (10, 10 − w)), hits the origin — an argmin over w whose
  * objective contains the gradient of the potential: nested AD. Functions `ff`, `fr`, `rf`,
  * `rr`: the outer letter is the mode of the argmin's gradient, the inner one that of the
- * acceleration. The trajectory's length depends on values, so nothing here is `jit`ted.
+ * acceleration. Under `jit`, ff and fr are one compiled program (the search and the
+ * trajectory as `whileLoop`s, which forward mode differentiates); rf and rr differentiate the
+ * trajectory in reverse mode, which a whileLoop refuses, so they keep the eager JS loops.
  */
 import { add, div, greater, mul, neg, sqrt, square, sub, value, whileLoop } from 'fluxion'
 import { maybeJit, multipleRuns, type Runs, useJit } from '../runs.ts'
