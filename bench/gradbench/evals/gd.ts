@@ -16,6 +16,7 @@ import {
   lessEqual,
   mul,
   neg,
+  notEqual,
   sub,
   value,
   where,
@@ -85,6 +86,7 @@ interface State {
   readonly i: number
   readonly eta: number
   readonly stop: number
+  readonly failed: number
 }
 
 /** ‖v‖ as `Math.hypot` computes it for one or two entries (the sizes the evals use). */
@@ -100,10 +102,14 @@ const normOf = (v: Vec): number => {
  * the same order, so the iterates are the same numbers. f and df are evaluated at the candidate
  * on every pass (only the chosen branch's values are kept). Forward mode differentiates through
  * it; reverse mode through it raises `ControlFlowError` (whileLoop's rule), so use it only where
- * nothing differentiates the search itself in reverse mode.
+ * nothing differentiates the search itself in reverse mode. An f that gives NaN (a bounded
+ * objective's way to say its bound was too small) stops the search with a NaN result, so that
+ * the caller can fall back to `argmin`, instead of a silently different search.
  */
 export const argminLoop = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): Vec => {
-  const init: State = { x: x0, fx: f(x0), gx: df(x0), i: 0, eta: 1e-5, stop: 0 }
+  const fx0 = f(x0)
+  const nan0 = notEqual(fx0, fx0)
+  const init: State = { x: x0, fx: fx0, gx: df(x0), i: 0, eta: 1e-5, stop: nan0, failed: nan0 }
   const pass = (s: State): State => {
     const converged = lessEqual(normOf(s.gx), 1e-5)
     const bump = equal(s.i, 10)
@@ -111,11 +117,15 @@ export const argminLoop = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec):
     const small = lessEqual(normOf(s.x.map((xj, j) => sub(xj, next[j]!))), 1e-5)
     const fNext = f(next)
     const gNext = df(next)
-    // which branch argmin takes: 0 stop, 1 double η, 2 accept, 3 halve η
+    // which branch argmin takes: 0 stop, 1 double η, 2 accept, 3 halve η (4: f failed)
     const branch = where(
       converged,
       0,
-      where(bump, 1, where(small, 0, where(less(fNext, s.fx), 2, 3))),
+      where(
+        bump,
+        1,
+        where(small, 0, where(notEqual(fNext, fNext), 4, where(less(fNext, s.fx), 2, 3))),
+      ),
     )
     const accept = equal(branch, 2)
     return {
@@ -124,10 +134,12 @@ export const argminLoop = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec):
       gx: s.gx.map((g, j) => where(accept, gNext[j]!, g)),
       i: where(accept, add(s.i, 1), where(equal(branch, 0), s.i, 0)),
       eta: where(equal(branch, 1), mul(s.eta, 2), where(equal(branch, 3), div(s.eta, 2), s.eta)),
-      stop: equal(branch, 0),
+      stop: where(equal(branch, 0), 1, equal(branch, 4)),
+      failed: equal(branch, 4),
     }
   }
-  return whileLoop((s: State) => equal(s.stop, 0), pass, init).x
+  const out = whileLoop((s: State) => equal(s.stop, 0), pass, init)
+  return out.x.map((xj) => where(out.failed, Number.NaN, xj))
 }
 
 /** `argmax` by `argminLoop`. */

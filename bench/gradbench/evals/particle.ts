@@ -7,7 +7,20 @@
  * trajectory as `whileLoop`s, which forward mode differentiates); rf and rr differentiate the
  * trajectory in reverse mode, which a whileLoop refuses, so they keep the eager JS loops.
  */
-import { add, div, greater, mul, neg, sqrt, square, sub, value, whileLoop } from 'fluxion'
+import {
+  add,
+  div,
+  greater,
+  mul,
+  neg,
+  scan,
+  sqrt,
+  square,
+  sub,
+  value,
+  where,
+  whileLoop,
+} from 'fluxion'
 import { maybeJit, multipleRuns, type Runs, useJit } from '../runs.ts'
 import { argmin, argminLoop, gradientOf, type Mode, type Vec } from './gd.ts'
 
@@ -80,6 +93,45 @@ export const costLoop =
     return square(add(last[0]!, mul(dtf, xDot[0]!)))
   }
 
+/** Trajectory steps `costMasked` runs: w = 0 takes 353, the w found 354 (1144 at w = 1). */
+export const MAX_STEPS = 512
+
+/**
+ * `costLoop` for reverse mode: a `scan` of `steps` steps, each after the crossing masked by
+ * `where` (the state stays frozen), so the steps taken and the result are the same numbers and
+ * the masked steps add exact zeros to the gradient. NaN when the particle has not crossed
+ * y = 0 within `steps` (argminLoop then fails, and the caller falls back to the JS loops).
+ */
+export const costMasked =
+  (inner: Mode, steps: number) =>
+  (w: number): number => {
+    const charges: Vec[] = [
+      [10, sub(10, w)],
+      [10, 0],
+    ]
+    const force = gradientOf(inner, (x) => potential(charges, x))
+    const dt = 0.1
+    type Carry = readonly [Vec, Vec, number]
+    const [[x, xDot, active]] = scan(
+      ([p, v, on]: Carry): [Carry, null] => {
+        const go = where(on, greater(add(p[1]!, mul(dt, v[1]!)), 0), 0)
+        const xDdot = force(p).map((g) => neg(g))
+        const p2 = [add(p[0]!, mul(dt, v[0]!)), add(p[1]!, mul(dt, v[1]!))]
+        const v2 = [add(v[0]!, mul(dt, xDdot[0]!)), add(v[1]!, mul(dt, xDdot[1]!))]
+        return [
+          [p.map((pj, j) => where(go, p2[j]!, pj)), v.map((vj, j) => where(go, v2[j]!, vj)), go],
+          null,
+        ]
+      },
+      [[0, 8], [0.75, 0], 1] as Carry,
+      null,
+      { length: steps },
+    )
+    const last = [add(x[0]!, mul(dt, xDot[0]!)), add(x[1]!, mul(dt, xDot[1]!))]
+    const dtf = div(neg(last[1]!), xDot[1]!)
+    return where(active, Number.NaN, square(add(last[0]!, mul(dtf, xDot[0]!))))
+  }
+
 /** The w found by gradient descent from w0 (eagerly: JS loops reading values). */
 export const solve = (outer: Mode, inner: Mode, w0: number): number => {
   const f = (v: Vec): number => cost(inner)(v[0]!)
@@ -87,25 +139,33 @@ export const solve = (outer: Mode, inner: Mode, w0: number): number => {
 }
 
 /**
- * The same search with both loops as `whileLoop`s, one program for `jit`. Only for a forward
- * outer gradient: a reverse one would differentiate the trajectory's whileLoop in reverse mode.
+ * The same search as one program for `jit`: the search an `argminLoop` (a whileLoop: nothing
+ * differentiates it), the trajectory a whileLoop under a forward outer gradient (`costLoop`) and
+ * a masked scan of `steps` steps under a reverse one (`costMasked`: reverse mode refuses a
+ * whileLoop). NaN if a trajectory needed more steps.
  */
 export const solveLoop =
-  (outer: Mode, inner: Mode) =>
+  (outer: Mode, inner: Mode, steps = MAX_STEPS) =>
   (w0: number): number => {
-    const f = (v: Vec): number => costLoop(inner)(v[0]!)
+    const c = outer === 'f' ? costLoop(inner) : costMasked(inner, steps)
+    const f = (v: Vec): number => c(v[0]!)
     return argminLoop(f, gradientOf(outer, f), [w0])[0]!
   }
 
-// under jit, ff and fr compile the whole search; rf and rr (reverse through the trajectory,
-// whose length depends on values) run eagerly
-const variant = (outer: Mode, inner: Mode) => {
-  const compiled = useJit && outer === 'f'
-  return multipleRuns(({ w }: Input) => {
-    const run = compiled ? maybeJit(solveLoop(outer, inner)) : () => solve(outer, inner, w)
-    return { run: () => value(run(w)), toJson: (r: number) => r }
-  }, compiled)
-}
+// under jit, one compiled program per function; if a trajectory outgrew the masked scan, the
+// eager JS loops give the answer
+const variant = (outer: Mode, inner: Mode) =>
+  multipleRuns(({ w }: Input) => {
+    if (!useJit) return { run: () => solve(outer, inner, w), toJson: (r: number) => r }
+    const g = maybeJit(solveLoop(outer, inner))
+    return {
+      run: () => {
+        const r = value(g(w))
+        return Number.isNaN(r) ? solve(outer, inner, w) : r
+      },
+      toJson: (r: number) => r,
+    }
+  })
 
 export const module = {
   ff: variant('f', 'f'),
