@@ -17,6 +17,7 @@ import {
   mul,
   neg,
   notEqual,
+  scan,
   sub,
   value,
   where,
@@ -107,10 +108,54 @@ const normOf = (v: Vec): number => {
  * the caller can fall back to `argmin`, instead of a silently different search.
  */
 export const argminLoop = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): Vec => {
+  const out = whileLoop((s: State) => equal(s.stop, 0), passOf(f, df), initOf(f, df, x0))
+  return out.x.map((xj) => where(out.failed, Number.NaN, xj))
+}
+
+/**
+ * `argminLoop` for reverse mode through the search: a `scan` of `passes` passes, each after the
+ * stop masked by `where` (the state stays frozen), so the iterates are the same numbers and the
+ * masked passes add exact zeros to derivatives. NaN when the search has not stopped within
+ * `passes` (or f failed): the caller then falls back to `argmin`.
+ */
+export const argminMasked =
+  (passes: number) =>
+  (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): Vec => {
+    const pass = passOf(f, df)
+    const [out] = scan(
+      (s: State): [State, null] => {
+        const n = pass(s)
+        const keep = <T extends number>(a: T, b: T): number => where(s.stop, a, b)
+        const state: State = {
+          x: s.x.map((xj, j) => keep(xj, n.x[j]!)),
+          fx: keep(s.fx, n.fx),
+          gx: s.gx.map((g, j) => keep(g, n.gx[j]!)),
+          i: keep(s.i, n.i),
+          eta: keep(s.eta, n.eta),
+          stop: keep(s.stop, n.stop),
+          failed: keep(s.failed, n.failed),
+        }
+        return [state, null]
+      },
+      initOf(f, df, x0),
+      null,
+      { length: passes },
+    )
+    const bad = where(out.stop, out.failed, 1)
+    return out.x.map((xj) => where(bad, Number.NaN, xj))
+  }
+
+/** The state `argmin` starts from (stopped and failed at once if f(x0) is NaN). */
+const initOf = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): State => {
   const fx0 = f(x0)
   const nan0 = notEqual(fx0, fx0)
-  const init: State = { x: x0, fx: fx0, gx: df(x0), i: 0, eta: 1e-5, stop: nan0, failed: nan0 }
-  const pass = (s: State): State => {
+  return { x: x0, fx: fx0, gx: df(x0), i: 0, eta: 1e-5, stop: nan0, failed: nan0 }
+}
+
+/** One pass of `argmin`'s loop on a state, its branches taken by `where`. */
+const passOf =
+  (f: (x: Vec) => number, df: (x: Vec) => Vec) =>
+  (s: State): State => {
     const converged = lessEqual(normOf(s.gx), 1e-5)
     const bump = equal(s.i, 10)
     const next = s.x.map((xj, j) => sub(xj, mul(s.eta, s.gx[j]!)))
@@ -138,14 +183,13 @@ export const argminLoop = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec):
       failed: equal(branch, 4),
     }
   }
-  const out = whileLoop((s: State) => equal(s.stop, 0), pass, init)
-  return out.x.map((xj) => where(out.failed, Number.NaN, xj))
-}
 
-/** `argmax` by `argminLoop`. */
-export const argmaxLoop = (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): Vec =>
-  argminLoop(
-    (x) => neg(f(x)),
-    (x) => df(x).map((g) => neg(g)),
-    x0,
-  )
+/** An argmax from an argmin solver: the argmin of −f. */
+export const maximizer =
+  (solver: typeof argmin) =>
+  (f: (x: Vec) => number, df: (x: Vec) => Vec, x0: Vec): Vec =>
+    solver(
+      (x) => neg(f(x)),
+      (x) => df(x).map((g) => neg(g)),
+      x0,
+    )

@@ -2,13 +2,23 @@
  * GradBench `saddle`: a saddle point of f(p, q) = ‖p‖² − ‖q‖² as argmin over p of (max over q),
  * each max itself a gradient-descent argmax, so the outer gradient differentiates through an
  * inner optimisation and its gradients: nested AD. Functions `ff`, `fr`, `rf`, `rr`: outer then
- * inner mode. Under `jit`, ff and fr are one compiled program: every search a `whileLoop`
- * (`argminLoop`), which forward mode differentiates; rf and rr differentiate the inner search in
- * reverse mode, which a whileLoop refuses, so they keep the eager JS loops.
+ * inner mode. Under `jit` each is one compiled program: every search a `whileLoop`
+ * (`argminLoop`), which forward mode differentiates; in rf and rr, whose reverse outer gradient
+ * goes through the inner search (reverse mode refuses a whileLoop), that search is a masked
+ * `scan` (`argminMasked`) with the same iterates.
  */
 import { add, square, sub, value } from 'fluxion'
 import { maybeJit, multipleRuns, type Runs, useJit } from '../runs.ts'
-import { argmax, argmaxLoop, argmin, argminLoop, gradientOf, type Mode, type Vec } from './gd.ts'
+import {
+  argmax,
+  argmin,
+  argminLoop,
+  argminMasked,
+  gradientOf,
+  type Mode,
+  maximizer,
+  type Vec,
+} from './gd.ts'
 
 interface Input extends Runs {
   readonly start: number[]
@@ -34,24 +44,34 @@ const search =
 export const solve = (outer: Mode, inner: Mode, start: Vec): number[] =>
   search(outer, inner, { argmin, argmax })(start).map((v) => value(v))
 
-/**
- * The same with every search a `whileLoop` (same iterates), one program for `jit`. Only for a
- * forward outer gradient: a reverse one would differentiate the inner search's whileLoop in
- * reverse mode.
- */
-export const solveLoop = (outer: Mode, inner: Mode) =>
-  search(outer, inner, { argmin: argminLoop, argmax: argmaxLoop })
+/** Passes `argminMasked` runs for an inner search: the searches here stop after 170. */
+export const MAX_PASSES = 256
 
-// under jit, ff and fr compile everything; rf and rr (reverse mode through the inner search,
-// whose length depends on values) run eagerly
-const variant = (outer: Mode, inner: Mode) => {
-  const compiled = useJit && outer === 'f'
-  return multipleRuns(({ start }: Input) => {
-    if (!compiled) return { run: () => solve(outer, inner, start), toJson: (r: number[]) => r }
+/**
+ * The same as one program for `jit`: every search an `argminLoop` (a whileLoop), except the
+ * inner search under a reverse outer gradient, which reverse mode differentiates: a masked scan
+ * of `passes` passes there (`argminMasked`). Same iterates; NaN if a search needed more passes.
+ */
+export const solveLoop = (outer: Mode, inner: Mode, passes = MAX_PASSES) =>
+  search(outer, inner, {
+    argmin: argminLoop,
+    argmax: maximizer(outer === 'f' ? argminLoop : argminMasked(passes)),
+  })
+
+// under jit, one compiled program per function; if a search outgrew the masked scan, the eager
+// JS loops give the answer
+const variant = (outer: Mode, inner: Mode) =>
+  multipleRuns(({ start }: Input) => {
+    if (!useJit) return { run: () => solve(outer, inner, start), toJson: (r: number[]) => r }
     const g = maybeJit(solveLoop(outer, inner))
-    return { run: () => g(start).map((v) => value(v)), toJson: (r: number[]) => r }
-  }, compiled)
-}
+    return {
+      run: () => {
+        const r = g(start).map((v) => value(v))
+        return r.some(Number.isNaN) ? solve(outer, inner, start) : r
+      },
+      toJson: (r: number[]) => r,
+    }
+  })
 
 export const module = {
   ff: variant('f', 'f'),
