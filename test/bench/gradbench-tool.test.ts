@@ -3,13 +3,18 @@
  * function's protocol answer (output + one timing per run) and its derivative against a known
  * value or central differences, so the tool cannot rot unnoticed.
  */
+import { jit, value } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { module as det } from '../../bench/gradbench/evals/det.ts'
 import { module as kmeans } from '../../bench/gradbench/evals/kmeans.ts'
 import { module as llsq } from '../../bench/gradbench/evals/llsq.ts'
 import { module as lse } from '../../bench/gradbench/evals/lse.ts'
 import { module as ode } from '../../bench/gradbench/evals/ode.ts'
-import { module as saddle } from '../../bench/gradbench/evals/saddle.ts'
+import {
+  module as saddle,
+  solve as saddleEager,
+  solveLoop as saddleLoop,
+} from '../../bench/gradbench/evals/saddle.ts'
 
 const runs = { min_runs: 2, min_seconds: 0 }
 
@@ -98,4 +103,13 @@ describe('GradBench tool', () => {
       closeAll(out, [expected, expected, expected, expected], 1e-9)
     }
   }, 20_000)
+
+  it('saddle: the jitted whileLoop and masked-scan searches repeat the JS loops bit for bit', () => {
+    const eager = saddleEager('r', 'r', [1, 1])
+    const loop = jit(saddleLoop('r', 'r'))([1, 1]).map((v) => value(v))
+    expect(loop).toEqual(eager)
+    // a bound too small for the inner search: NaN (the tool then runs the JS loops), not another answer
+    const short = jit(saddleLoop('r', 'r', 100))([1, 1]).map((v) => value(v))
+    expect(short.every(Number.isNaN)).toBe(true)
+  }, 30_000)
 })

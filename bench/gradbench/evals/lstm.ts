@@ -2,9 +2,10 @@
  * GradBench `lstm`: ADBench's diagonal LSTM over a character sequence (every weight acts
  * elementwise), its loss the mean cross-entropy of each next character; the gradient in the main
  * and extra parameters by `grad`. Per step and layer the four gates are one fused product over
- * [x, h, x, h] (forget, input, output, change); the predictions are stacked and the
- * log-softmax and loss taken once over all steps. Loop lengths depend only on shapes, so `jit`
- * compiles the whole unrolled sequence.
+ * [x, h, x, h] (forget, input, output, change). The sequence is a `scan` (carry: every layer's
+ * hidden and cell state; xs: the characters; ys: the predictions), so `jit` compiles one step
+ * as a loop instead of unrolling the sequence; the log-softmax and loss are taken once over all
+ * stacked predictions.
  */
 import {
   add,
@@ -16,8 +17,8 @@ import {
   log,
   logistic,
   mul,
+  scan,
   slice,
-  stack,
   sub,
   sum,
   type Tensor,
@@ -46,26 +47,33 @@ export const objective =
     const outBias = index(extra, 2)
     const weights = Array.from({ length: layers }, (_, i) => index(main, 2 * i))
     const biases = Array.from({ length: layers }, (_, i) => index(main, 2 * i + 1))
-    const hidden = Array.from({ length: layers }, (_, i) => index(state, 2 * i))
-    const cell = Array.from({ length: layers }, (_, i) => index(state, 2 * i + 1))
-    const predictions: Tensor[] = []
-    for (let t = 0; t < c - 1; t++) {
-      let x = mul(index(sequence, t), inWeight)
+    const step = (
+      [hidden, cell]: readonly [readonly Tensor[], readonly Tensor[]],
+      char: Tensor,
+    ): [[Tensor[], Tensor[]], Tensor] => {
+      const h2: Tensor[] = []
+      const c2: Tensor[] = []
+      let x = mul(char, inWeight)
       for (let i = 0; i < layers; i++) {
-        const h = hidden[i]!
-        const z = add(mul(concat([x, h, x, h]), weights[i]!), biases[i]!)
+        const z = add(mul(concat([x, hidden[i]!, x, hidden[i]!]), weights[i]!), biases[i]!)
         const gates = logistic(slice(z, [0], [3 * b]))
         const change = tanh(slice(z, [3 * b], [4 * b]))
         const forget = slice(gates, [0], [b])
         const ingate = slice(gates, [b], [2 * b])
         const outgate = slice(gates, [2 * b], [3 * b])
-        cell[i] = add(mul(cell[i]!, forget), mul(ingate, change))
-        hidden[i] = mul(outgate, tanh(cell[i]!))
-        x = hidden[i]!
+        c2.push(add(mul(cell[i]!, forget), mul(ingate, change)))
+        h2.push(mul(outgate, tanh(c2[i]!)))
+        x = h2[i]!
       }
-      predictions.push(add(mul(x, outWeight), outBias))
+      return [[h2, c2], add(mul(x, outWeight), outBias)]
     }
-    const y = stack(predictions) // [c − 1, b]
+    const init: [Tensor[], Tensor[]] = [
+      Array.from({ length: layers }, (_, i) => index(state, 2 * i)),
+      Array.from({ length: layers }, (_, i) => index(state, 2 * i + 1)),
+    ]
+    // one step per character but the last; under jit the step is compiled once, as a loop
+    const [, predictions] = scan(step, init, slice(sequence, [0], [c - 1]))
+    const y = predictions // [c − 1, b]
     // ADBench's normalizer: log(Σ exp(y) + 2), no shift
     const norm = sub(y, expandDims(log(add(sum(exp(y), 1), 2)), 1))
     const gold = slice(sequence, [1], [c])

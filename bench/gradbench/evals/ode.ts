@@ -1,9 +1,23 @@
 /**
  * GradBench `ode`: y′₀ = x₀, y′ᵢ = xᵢ·yᵢ₋₁ from y(0) = 0 to t = 2 by s explicit RK4 steps; the
- * gradient of the last component of y(2) with respect to x by `grad`. The loop over steps has
- * a fixed length, so `jit` compiles the whole integration (and its backward pass).
+ * gradient of the last component of y(2) with respect to x by `grad`. The steps are a
+ * `foriLoop` with JS-number bounds (a `scan`, so reverse mode goes through it): `jit` compiles
+ * one RK4 step as a loop body, and the backward pass as one reverse loop, instead of unrolling
+ * s steps.
  */
-import { add, concat, grad, index, mul, ones, slice, type Tensor, tensor, zeros } from 'fluxion'
+import {
+  add,
+  concat,
+  foriLoop,
+  grad,
+  index,
+  mul,
+  ones,
+  slice,
+  type Tensor,
+  tensor,
+  zeros,
+} from 'fluxion'
 import { maybeJit, multipleRuns, type Runs } from '../runs.ts'
 import { toList } from './common.ts'
 
@@ -21,15 +35,14 @@ export const solve =
     // z = x ⊙ [1, y₀, …, yₙ₋₂]: the first equation has no predecessor
     const f = (y: Tensor): Tensor => mul(x, concat([one, slice(y, [0], [n - 1])]))
     const h = 2 / s
-    let y = zeros([n])
-    for (let step = 0; step < s; step++) {
+    const rk4 = (_step: number, y: Tensor): Tensor => {
       const k1 = f(y)
       const k2 = f(add(y, mul(h / 2, k1)))
       const k3 = f(add(y, mul(h / 2, k2)))
       const k4 = f(add(y, mul(h, k3)))
-      y = add(y, mul(h / 6, add(add(k1, mul(2, k2)), add(mul(2, k3), k4))))
+      return add(y, mul(h / 6, add(add(k1, mul(2, k2)), add(mul(2, k3), k4))))
     }
-    return y
+    return foriLoop(0, s, rk4, zeros([n]))
   }
 
 export const module = {
