@@ -319,3 +319,25 @@ describe('vmap outAxes', () => {
     ).toThrow(/outAxes is null/)
   })
 })
+
+describe('foriLoop bounds and options', () => {
+  it('a bound that grad traces is read as a number: reverse mode still works', () => {
+    // the bound carries no derivative; the loop is a scan, so grad goes through it
+    const f = (n: number, x: number) => foriLoop(0, n, (_i: number, y: number) => mul(y, x), 1)
+    expect(grad(f, { argnums: 1 })(3, 2)).toBe(12)
+    expect(grad((n: number) => f(n, 2))(3)).toBe(0)
+  })
+
+  it('takes scan options: unroll and checkpoint change no value', () => {
+    const f = (x: number, options?: { unroll?: number; checkpoint?: number }) =>
+      foriLoop(0, 7, (i: number, y: number) => add(mul(y, sin(x)), i), 1, options)
+    const base = grad(f)(0.3)
+    expect(grad((x: number) => f(x, { checkpoint: 3 }))(0.3)).toBe(base)
+    expect(jit(grad((x: number) => f(x, { unroll: 4 })))(0.3)).toBe(jit(grad(f))(0.3))
+  })
+
+  it('a bound batched by vmap gives each example its own trip count', () => {
+    const f = (n: number) => foriLoop(0, n, (_i: number, y: number) => mul(y, 2), 1)
+    expect(vmap(f)(tensor([1, 3, 0]) as never)).toEqual(tensor([2, 8, 1]))
+  })
+})

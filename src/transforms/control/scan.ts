@@ -4,9 +4,10 @@
  * compiles the body once, not once per step.
  * @module
  */
-import { InvalidArgumentError, ShapeError } from '../../core/errors.ts'
+import { ConcretizationError, InvalidArgumentError, ShapeError } from '../../core/errors.ts'
 import { isTracer, shapeOf, type Val } from '../../core/tracer.ts'
 import { flatten, flattenAs, type LeafDef, leafDefs, unflatten } from '../../core/tree.ts'
+import { value } from '../../core/value.ts'
 import { add } from '../../primitives/arithmetic.ts'
 import { less } from '../../primitives/comparison.ts'
 import { concat } from '../../primitives/concat.ts'
@@ -273,13 +274,30 @@ const segmented = (
 
 const NUMBER: LeafDef = { kind: 'leaf', number: true, shape: [] }
 
+/**
+ * A loop bound as a JS number: itself, or the number a transformation's value holds (a bound
+ * carries no derivative); undefined where it is data — traced by `jit`, or batched by `vmap`.
+ */
+const boundOf = (b: number): number | undefined => {
+  if (!isTracer(b)) return b
+  try {
+    const v = value(b)
+    return typeof v === 'number' ? v : undefined
+  } catch (e) {
+    if (e instanceof ConcretizationError) return undefined
+    throw e
+  }
+}
+
 const leafDefsOf = (values: readonly Val[]): LeafDef[] =>
   values.map((v) => ({ kind: 'leaf', number: typeof v === 'number', shape: shapeOf(v) }))
 
 /**
  * `body(i, carry)` for i = lo … hi − 1, from `init`: JAX's `lax.fori_loop`. With bounds that
- * are JS numbers it is a `scan` (reverse-differentiable; `jit` compiles the body once); with
- * bounds traced by `jit` it is a `whileLoop` (forward-differentiable only). `i` is a number
+ * are JS numbers (or values of `grad`/`jvp`, read as numbers: a bound has no derivative) it is
+ * a `scan` — reverse-differentiable, compiled once by `jit`, with `scan`'s `unroll` and
+ * `checkpoint` options; with bounds traced by `jit` or batched by `vmap` it is a `whileLoop`
+ * (forward-differentiable only). `i` is a number
  * (traced under `jit`), so index with it through ops that take traced indices (`take`,
  * `dynamicSlice`).
  *
@@ -295,9 +313,12 @@ export function foriLoop<C>(
   hi: number,
   body: (i: number, carry: C) => CarryOf<C>,
   init: C,
+  options?: Pick<ScanLoopOptions, 'unroll' | 'checkpoint'>,
 ): C {
   checkFn(body, 'foriLoop', 'the body')
-  if (isTracer(lo) || isTracer(hi)) {
+  const bounds = [boundOf(lo), boundOf(hi)]
+  if (bounds[0] === undefined || bounds[1] === undefined) {
+    // a bound that jit traces (or vmap batches): the trip count is data, so a while loop
     const [, out] = whileLoop(
       ([i]: readonly [number, C]) => less(i, hi),
       ([i, c]: readonly [number, C]) => [add(i, 1), body(i, c)] as const as never,
@@ -305,6 +326,7 @@ export function foriLoop<C>(
     )
     return out
   }
+  ;[lo, hi] = bounds as [number, number]
   for (const [b, what] of [
     [lo, 'lo'],
     [hi, 'hi'],
@@ -321,6 +343,7 @@ export function foriLoop<C>(
     (c: C, i: Tensor) => [body(conform([i], [NUMBER])[0] as number, c), null] as const,
     init,
     arange(lo, hi),
+    options ?? {},
   )
   return out
 }
