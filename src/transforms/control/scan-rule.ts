@@ -34,7 +34,7 @@ import { jvp } from '../jvp.ts'
 import { vjp } from '../vjp.ts'
 import { vmap } from '../vmap.ts'
 import { axisOf, carryBatching, conform, defsOf, fill, reading } from './shared.ts'
-import { stageScan } from './stage.ts'
+import { stageScan } from './stage-scan.ts'
 
 /** A loop body over flat leaves: carry and one slice of xs in; new carry and y out. */
 export type FlatStep = (carry: readonly Val[], x: readonly Val[]) => readonly [Val[], Val[]]

@@ -14,25 +14,23 @@
  */
 import { ConcretizationError } from '../../core/errors.ts'
 import type { Concrete, Val } from '../../core/tracer.ts'
-import type { LeafDef } from '../../core/tree.ts'
 import { compile, type Program } from '../../jit/compile.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import { printTrace, type StructuredOp, type Trace } from '../../jit/ir.ts'
 import { traceSubprogram } from '../../jit/subprogram.ts'
 import { Staged, type StagingInterpreter, Unstageable } from '../../jit/trace.ts'
-import { Tensor } from '../../tensor/tensor.ts'
 
 /** A traced and compiled sub-program, and the enclosing values it reads. */
-interface Body {
+export interface Body {
   readonly trace: Trace
   readonly program: Program
   readonly captured: readonly Staged[]
 }
 
-const concreteOf = (v: Val): Concrete => (v instanceof Staged ? v.concrete : (v as Concrete))
+export const concreteOf = (v: Val): Concrete => (v instanceof Staged ? v.concrete : (v as Concrete))
 
 /** Traces and compiles `fn` on `inputs`; `optional` says a failure there is not the user's. */
-const subprogram = (
+export const subprogram = (
   fn: (xs: readonly Val[]) => Val[],
   inputs: readonly Concrete[],
   optional: boolean,
@@ -57,7 +55,7 @@ const subprogram = (
   return { trace: sub.trace, program, captured: sub.captured }
 }
 
-const print = (
+export const print = (
   params: { readonly text: string },
   sub: Record<string, Trace>,
   indent: string,
@@ -66,175 +64,6 @@ const print = (
     params.text,
     ...Object.entries(sub).map(([k, t]) => `${k}=${printTrace(t, `${indent}  `)}`),
   ].join(', ')
-
-/** The stacked ys of a scan: one preallocated tensor per y leaf, filled step by step. */
-const stackInto = (stacks: Float64Array[], i: number, ys: readonly Concrete[]): void => {
-  for (let j = 0; j < ys.length; j++) {
-    const y = ys[j]!
-    if (typeof y === 'number') stacks[j]![i] = y
-    else stacks[j]!.set(y.data, i * y.size)
-  }
-}
-
-/** A loop body over flat leaves, as a construct's rule takes it. */
-export type Step = (c: readonly Val[], x: readonly Val[]) => readonly [Val[], Val[]]
-
-interface ScanParams {
-  readonly text: string
-  /** One step, and (unrolled) `unroll` steps as one body. */
-  readonly body: Body
-  readonly block: Body | undefined
-  readonly unroll: number
-  /** Binds the construct again with another body (for `bind`). */
-  readonly rebind: (step: Step, args: readonly Val[]) => Val[]
-  readonly length: number
-  readonly reverse: boolean
-  readonly nc: number
-  readonly nx: number
-  readonly y: readonly LeafDef[]
-}
-
-/** Slice `i` of a stacked tensor (a copy: a body's input is never a view of another value). */
-const sliceAt = (x: Tensor, i: number): Tensor => {
-  const n = x.size / x.shape[0]!
-  return new Tensor(x.data.slice(i * n, (i + 1) * n), x.shape.slice(1))
-}
-
-const scanOp: StructuredOp = {
-  name: 'scan',
-  run(args, params) {
-    const p = params as ScanParams
-    const { nc, nx, length, block, unroll } = p
-    const ny = p.y.length
-    const own = args.length - p.body.captured.length - (block?.captured.length ?? 0)
-    const xs = args.slice(nc, nc + nx) as Tensor[]
-    const rest = args.slice(nc + nx, own)
-    const at = own + p.body.captured.length
-    // the inputs of each body: carry, slices of xs (one set per step), then the rest
-    const oneIn = [...args.slice(0, nc + nx), ...rest, ...args.slice(own, at)]
-    const blockIn =
-      block === undefined
-        ? oneIn
-        : [
-            ...args.slice(0, nc),
-            ...new Array<Concrete>(nx * unroll).fill(0),
-            ...rest,
-            ...args.slice(at),
-          ]
-    const stacks = p.y.map((d) => new Float64Array(d.shape.reduce((a, b) => a * b, 1) * length))
-    let c = args.slice(0, nc)
-    for (let k = 0; k < length; ) {
-      const m = block !== undefined && length - k >= unroll ? unroll : 1
-      const inputs = m > 1 ? blockIn : oneIn
-      for (let j = 0; j < nc; j++) inputs[j] = c[j]!
-      for (let s = 0; s < m; s++) {
-        const i = p.reverse ? length - 1 - (k + s) : k + s
-        for (let j = 0; j < nx; j++) inputs[nc + s * nx + j] = sliceAt(xs[j]!, i)
-      }
-      const out = (m > 1 ? block! : p.body).program.runFlat(inputs)
-      c = out.slice(0, nc)
-      for (let s = 0; s < m; s++) {
-        const i = p.reverse ? length - 1 - (k + s) : k + s
-        stackInto(stacks, i, out.slice(nc + s * ny, nc + (s + 1) * ny))
-      }
-      k += m
-    }
-    return [...c, ...stacks.map((s, j) => new Tensor(s, [length, ...p.y[j]!.shape]))]
-  },
-  bind(args, params) {
-    const p = params as ScanParams
-    const own = p.nc + p.nx
-    const end = args.length - (p.block?.captured.length ?? 0)
-    const rest = args.slice(own, end)
-    const step: Step = (c, x) => {
-      const out = evalTrace(p.body.trace, [...c, ...x, ...rest])
-      return [out.slice(0, p.nc), out.slice(p.nc)]
-    }
-    return p.rebind(step, args.slice(0, own))
-  },
-  print: (params, indent) => {
-    const p = params as ScanParams
-    return print(
-      p,
-      p.block === undefined
-        ? { body: p.body.trace }
-        : { body: p.body.trace, unrolled: p.block.trace },
-      indent,
-    )
-  },
-}
-
-/**
- * Stages a scan of `length ≥ 1` steps on `args` (carry, xs, then the rule's captured values):
- * its `step` traced once, on the first step's values.
- */
-export const stageScan = (
-  interp: StagingInterpreter,
-  args: readonly Val[],
-  shape: {
-    readonly nc: number
-    readonly nx: number
-    readonly length: number
-    readonly reverse: boolean
-    readonly unroll: number
-  },
-  step: (c: readonly Val[], x: readonly Val[], cap: readonly Val[]) => [Val[], Val[]],
-  y: () => readonly LeafDef[],
-  rebind: ScanParams['rebind'],
-): Val[] => {
-  const { nc, nx, length, reverse, unroll } = shape
-  const values = args.map(concreteOf)
-  const order = (k: number) => (reverse ? length - 1 - k : k)
-  const slices = (k: number) => values.slice(nc, nc + nx).map((x) => sliceAt(x as Tensor, order(k)))
-  const rest = values.slice(nc + nx)
-  const body = subprogram(
-    (xs) => {
-      const [next, ys] = step(xs.slice(0, nc), xs.slice(nc, nc + nx), xs.slice(nc + nx))
-      return [...next, ...ys]
-    },
-    [...values.slice(0, nc), ...slices(0), ...rest],
-    false,
-  )
-  // `unroll` steps as one body: fewer calls, and elementwise chains fused across steps
-  const m = Math.min(unroll, length)
-  const block =
-    m < 2
-      ? undefined
-      : subprogram(
-          (xs) => {
-            let c = xs.slice(0, nc)
-            const cap = xs.slice(nc + m * nx)
-            const ys: Val[] = []
-            for (let s = 0; s < m; s++) {
-              const [next, y] = step(c, xs.slice(nc + s * nx, nc + (s + 1) * nx), cap)
-              c = next
-              ys.push(...y)
-            }
-            return [...c, ...ys]
-          },
-          [
-            ...values.slice(0, nc),
-            ...Array.from({ length: m }, (_, k) => slices(k)).flat(),
-            ...rest,
-          ],
-          false,
-        )
-  const params: ScanParams = {
-    text: `length=${length}${reverse ? ', reverse' : ''}${m > 1 ? `, unroll=${m}` : ''}`,
-    body,
-    block,
-    unroll: m,
-    length,
-    reverse,
-    nc,
-    nx,
-    y: y(),
-    rebind,
-  }
-  const ins = [...args, ...body.captured, ...(block?.captured ?? [])]
-  const outs = scanOp.run(ins.map(concreteOf), params)
-  return interp.stageStructured(scanOp, params, ins, outs)
-}
 
 interface WhileParams {
   readonly text: string
