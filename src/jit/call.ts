@@ -30,6 +30,9 @@ type Jit = <A extends unknown[], R>(f: (...args: A) => R) => (...args: A) => R
 const fill = (values: readonly MaybeZero[], like: readonly Val[]): Val[] =>
   values.map((v, i) => v ?? zeroLike(like[i]!))
 
+/** Batched programs kept per rule (one per batch size and pattern of batched inputs). */
+const MAX_BATCHED = 64
+
 const isConcrete = (v: Val): v is Concrete => typeof v === 'number' || v instanceof Tensor
 
 /** The custom rule of one traced program (`program` is `trace` compiled). */
@@ -67,6 +70,8 @@ export const callRule = (name: string, trace: Trace, program: Program, jit: Jit)
             inAxes: flags.map((b) => (b ? 0 : null)),
           }),
         )
+        // one program per batch size and pattern, the oldest dropped past a bound
+        if (batched.size >= MAX_BATCHED) batched.delete(batched.keys().next().value!)
         batched.set(key, mapped)
       }
       return mapped(...args)
