@@ -211,11 +211,7 @@ describe('recursion inside transformations (child processes)', () => {
     checkResults(report)
   })
 
-  it('with the default stack: 10⁴ recursive calls inside grad, jvp and vjp', () => {
-    // V8 optimizes hot code on a background thread, which a loaded machine (npm test runs
-    // type-check, lint and docs beside the tests on 2 cores) can starve for seconds, and cold
-    // frames are larger: optimizing on the main thread makes the warm-up below deterministic
-    // without changing the stack size this test is about
+  it('under default flags: 10⁴ recursive calls inside grad, jvp and vjp', () => {
     const report = runChild<DepthReport>(dir, 'default-flags', recursion([4_000], 4_000, 10_000), [
       '--no-concurrent-recompilation',
     ])
