@@ -118,8 +118,6 @@ const leanAt = (n: number) => {
     for (let i = 0; i < 3000; i++) {
       leanPower(x, 50)
       grad((y: number) => leanPower(y, 50))(x)
-      jvp((y: number) => leanPower(y, 50), [x], [1])
-      vjp((y: number) => leanPower(y, 50), x)[1](1)
     }
     try {
       return attempt(n, round)
