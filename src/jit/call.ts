@@ -18,7 +18,7 @@ import type { MaybeZero } from '../core/primitive.ts'
 import { type Concrete, isTracer, type Val } from '../core/tracer.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { jvp } from '../transforms/jvp.ts'
-import { vjp } from '../transforms/vjp.ts'
+import { traceVjp } from '../transforms/vjp.ts'
 import { vmap } from '../transforms/vmap.ts'
 import type { Program } from './compile.ts'
 import { evalTrace } from './eval.ts'
@@ -55,8 +55,8 @@ export const callRule = (name: string, trace: Trace, program: Program, jit: Jit)
     vjp: (args) => {
       const outs = bindCustom(rule, args)
       backward ??= jit((xs: readonly Val[], bars: readonly Val[]) => {
-        const [, pullback] = vjp(evaluate as (...a: unknown[]) => Val[], ...xs)
-        return pullback(bars as never) as unknown as Val[]
+        // traceVjp, not vjp: the pullback of a function of leaves gives the leaves' cotangents
+        return traceVjp(evaluate, xs as Val[], false, 'jit').pullback(bars) as Val[]
       })
       const pullback: CustomPullback = (outBars) => backward!(args, fill(outBars, outs))
       return [outs, pullback]
