@@ -4,7 +4,9 @@
  * `...`. Output depends only on the values and shape, so it is safe to snapshot.
  * @module
  */
+
 import { stridesOf } from './shape.ts'
+import type { Floats } from './tensor.ts'
 
 const PREFIX = 'tensor('
 /** Above this many elements, long axes show only their first and last EDGE entries. */
@@ -62,7 +64,7 @@ function shownIndices(n: number, summarize: boolean): number[] {
 
 /** Appends the shown values in row-major order (recursion depth = rank). */
 function collect(
-  data: Float64Array,
+  data: Floats,
   shown: readonly (readonly number[])[],
   strides: readonly number[],
   axis: number,
@@ -122,7 +124,7 @@ function render(
  * Formats row-major `data` of the given `shape` like NumPy's repr, e.g.
  * `tensor([[1, 2],\n        [3, 4]], shape=[2, 2])`; rank 0 gives `tensor(3.5, shape=[])`.
  */
-export function formatTensor(data: Float64Array, shape: readonly number[]): string {
+export function formatTensor(data: Floats, shape: readonly number[]): string {
   const suffix = `, shape=[${shape.join(', ')}])`
   if (shape.length === 0) {
     const v = data[0] ?? Number.NaN

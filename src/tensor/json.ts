@@ -6,7 +6,9 @@
  * decimal that parses back to the same double.
  * @module
  */
+
 import { InvalidArgumentError } from '../core/errors.ts'
+import type { Floats } from './tensor.ts'
 
 /** A float64 as JSON: a finite number, or one of the four strings JSON cannot hold otherwise. */
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity' | '-0'
@@ -32,7 +34,7 @@ export const encodeNumber = (x: number): JsonNumber =>
         : '-Infinity'
 
 /** Every value of `data` encoded by `encodeNumber`. */
-export const encodeNumbers = (data: Float64Array): JsonNumber[] => {
+export const encodeNumbers = (data: Floats): JsonNumber[] => {
   const out = new Array<JsonNumber>(data.length)
   for (let i = 0; i < data.length; i++) out[i] = encodeNumber(data[i]!)
   return out

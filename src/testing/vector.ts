@@ -82,7 +82,7 @@ export const vdotAbsAll = (xs: readonly Numeric[], ys: readonly Numeric[]): numb
 
 /** max |xᵢ| (0 for no values). */
 export const maxAbs = (x: Numeric): number =>
-  valuesOf(x).reduce((m, v) => Math.max(m, Math.abs(v)), 0)
+  Array.from(valuesOf(x)).reduce((m, v) => Math.max(m, Math.abs(v)), 0)
 
 /** max |xᵢ| over every value of every leaf. */
 export const maxAbsAll = (xs: readonly Numeric[]): number =>
@@ -153,7 +153,7 @@ export const sumAbsToShape = (y: Numeric, template: Numeric): Numeric =>
   sumToShape(
     like(
       y,
-      valuesOf(y).map((v) => Math.abs(v)),
+      Float64Array.from(valuesOf(y), (v) => Math.abs(v)),
     ),
     template,
   )

@@ -23,6 +23,7 @@ import {
   argsort,
   arraySplit,
   asin,
+  astype,
   asinh,
   at,
   atan,
@@ -427,6 +428,7 @@ const unary = {
   ndtr,
   ndtri,
   polygamma: (x: Tensor) => polygamma(1, x),
+  astype: (x: Tensor) => astype(x, 'float32'),
 }
 const binary = {
   add,

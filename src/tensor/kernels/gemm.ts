@@ -6,10 +6,11 @@
  * Both sum every entry in the same order with the same operations, so they give the same bits.
  * @module
  */
+import type { Floats } from '../tensor.ts'
 
 /** op(M)[r][c] of a stored matrix: `data[rowStart + c·colStride]` for row r (see `GemmProblem`). */
 export interface Operand {
-  readonly data: Float64Array
+  readonly data: Floats
   readonly rowStride: number
   readonly colStride: number
 }
@@ -56,11 +57,11 @@ let panelB = new Float64Array(0)
  * column to its end first would miss the cache on every entry once 4·k lines exceed L1.
  */
 function pack(
-  data: Float64Array,
+  data: Floats,
   starts: Int32Array,
   stride: number,
   k: number,
-  dst: Float64Array,
+  dst: Floats,
   at: number,
 ): void {
   const count = starts.length
@@ -99,7 +100,7 @@ export const packRows = (
   a: Operand,
   rowOffsets: Int32Array,
   k: number,
-  dst: Float64Array,
+  dst: Floats,
   at: number,
 ): void => pack(a.data, rowOffsets, a.colStride, k, dst, at)
 
@@ -108,7 +109,7 @@ export const packCols = (
   b: Operand,
   colOffsets: Int32Array,
   k: number,
-  dst: Float64Array,
+  dst: Floats,
   at: number,
 ): void => pack(b.data, colOffsets, b.rowStride, k, dst, at)
 
@@ -120,10 +121,10 @@ export const panelSize = (count: number, k: number): number => Math.ceil(count /
  * Each entry starts at +0 and adds its products in the order p = 0 … k−1.
  */
 function gemmPacked(
-  pa: Float64Array,
-  pb: Float64Array,
+  pa: Floats,
+  pb: Floats,
   k: number,
-  c: Float64Array,
+  c: Floats,
   outRow: Int32Array,
   outCol: Int32Array,
 ): void {
@@ -187,7 +188,7 @@ function gemmPacked(
 
 /** Writes up to 4 entries of one row of a 4×4 block (the first `nc` columns). */
 function store(
-  c: Float64Array,
+  c: Floats,
   outRow: Int32Array,
   outCol: Int32Array,
   i: number,

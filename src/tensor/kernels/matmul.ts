@@ -6,8 +6,10 @@
  * SIMD; gemm-select.ts picks).
  * @module
  */
+
 import { ShapeError } from '../../core/errors.ts'
 import { broadcastStridesOf, checkResultSize, Odometer, type Shape, sizeOf } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import type { Operand } from './gemm.ts'
 import { gemmBackend } from './gemm-select.ts'
 
@@ -81,9 +83,9 @@ function offsets(bases: readonly number[], count: number, step: number): Int32Ar
  * Throws `ShapeError` as `matmulShape` does.
  */
 export function matmulK(
-  a: Float64Array,
+  a: Floats,
   aShape: Shape,
-  b: Float64Array,
+  b: Floats,
   bShape: Shape,
   transA: boolean,
   transB: boolean,
