@@ -9,7 +9,9 @@ import { type Numeric, shapeOfNumeric, valuesOf } from './approx.ts'
 
 /** The value of `template`'s kind and shape holding `data`. */
 export const like = (template: Numeric, data: Float64Array): Numeric =>
-  typeof template === 'number' ? data[0]! : new Tensor(data, template.shape)
+  typeof template === 'number'
+    ? data[0]!
+    : new Tensor(template.dtype === 'float32' ? new Float32Array(data) : data, template.shape)
 
 const checkShapes = (x: Numeric, y: Numeric): void => {
   const sx = shapeOfNumeric(x)
