@@ -169,7 +169,11 @@ const compareDerivative = (pt: Point32, what: string, got: unknown, want: unknow
     throw new Error(`${pt.label}: the ${what} result is not float32`)
   const ref = valuesOf(want)
   const scale = maxAbs(ref)
-  const at = close(valuesOf(got), ref, (r) => DERIVATIVE_TOL * (Math.abs(r) + scale) + DERIVATIVE_FLOOR)
+  const at = close(
+    valuesOf(got),
+    ref,
+    (r) => DERIVATIVE_TOL * (Math.abs(r) + scale) + DERIVATIVE_FLOOR,
+  )
   if (at >= 0) fail(pt, `${what} in float32 differs from float64`, got, want, at)
 }
 
