@@ -11,7 +11,7 @@ import { type GemmProblem, type MatmulBackend, packCols, packRows, panelSize } f
 import { matmulHex } from './matmul-bytes.ts'
 
 /** The slice of the WebAssembly API used here (the build's lib has no DOM or Node types). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer
   grow(pages: number): number
 }
@@ -39,7 +39,7 @@ type GemmFn = (
 const KC = 256
 const MC = 128
 /** The memory this backend may hold (bytes); larger problems run in JavaScript. */
-const MAX_BYTES = 1 << 30
+export const MAX_BYTES = 1 << 30
 const PAGE = 65536
 
 const bytesOf = (hex: string): Uint8Array => {
@@ -48,16 +48,31 @@ const bytesOf = (hex: string): Uint8Array => {
   return out
 }
 
-/** Compiles and instantiates the kernel; null (never a throw) where that is not possible. */
-function instantiate(): { gemm: GemmFn; memory: WasmMemory } | null {
+/**
+ * Compiles and instantiates a kernel module (its bytes as hex) exporting `gemm` and `memory`;
+ * null (never a throw) where that is not possible.
+ */
+export function instantiate<F>(hex: string): { gemm: F; memory: WasmMemory } | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
   if (api === undefined) return null
   try {
     // compiling validates: an engine without SIMD rejects the module here
-    const instance = new api.Instance(new api.Module(bytesOf(matmulHex)), {})
-    return { gemm: instance.exports.gemm as GemmFn, memory: instance.exports.memory as WasmMemory }
+    const instance = new api.Instance(new api.Module(bytesOf(hex)), {})
+    return { gemm: instance.exports.gemm as F, memory: instance.exports.memory as WasmMemory }
   } catch {
     return null
+  }
+}
+
+/** Grows `memory` to at least `bytes`; false when the engine cannot (out of memory). */
+export function grow(memory: WasmMemory, bytes: number): boolean {
+  const have = memory.buffer.byteLength
+  if (have >= bytes) return true
+  try {
+    memory.grow(Math.ceil((bytes - have) / PAGE))
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -69,14 +84,7 @@ let heap = new Float64Array(0)
  * engine cannot grow it (out of memory: the product then runs in JavaScript).
  */
 function reserve(memory: WasmMemory, bytes: number): Float64Array | null {
-  const have = memory.buffer.byteLength
-  if (have < bytes) {
-    try {
-      memory.grow(Math.ceil((bytes - have) / PAGE))
-    } catch {
-      return null
-    }
-  }
+  if (!grow(memory, bytes)) return null
   // a grown memory detaches old views
   if (heap.buffer !== memory.buffer) heap = new Float64Array(memory.buffer)
   return heap
@@ -131,7 +139,7 @@ function gemmWasm(k: { gemm: GemmFn; memory: WasmMemory }, p: GemmProblem): bool
  * more than 1 GiB of its memory or the memory cannot grow.
  */
 export function wasmBackend(fallback: MatmulBackend): MatmulBackend | null {
-  if (kernel === undefined) kernel = instantiate()
+  if (kernel === undefined) kernel = instantiate<GemmFn>(matmulHex)
   const k = kernel
   if (k === null) return null
   return {
