@@ -150,6 +150,53 @@ describe('float32 kernels: WebAssembly f32x4 and JavaScript agree bit for bit', 
     }
   })
 
+  test.prop(
+    [
+      fc.integer({ min: 1, max: 30 }),
+      fc.integer({ min: 1, max: 30 }),
+      fc.integer({ min: 1, max: 30 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.boolean(),
+    ],
+    { numRuns: 30 },
+  )('on any listed rows and columns (the packing and scatter paths)', (m, k, n, gap, scatter) => {
+    // rows of op(A) and columns of op(B) picked `gap` apart and reversed, from larger matrices:
+    // not evenly spaced (packed, not read as stored) unless gap leaves them so
+    const lda = k + 3
+    const a = noise((m * gap + 2) * lda, gap)
+    const b = noise(k * (n * gap + 2), n)
+    const ldb = n * gap + 2
+    const rowOffsets = Int32Array.from({ length: m }, (_, i) => (m - 1 - i) * gap * lda)
+    const colOffsets = Int32Array.from({ length: n }, (_, j) => (j * gap) % ldb)
+    const outRow = Int32Array.from({ length: m }, (_, i) => i * (scatter ? 2 * n : n))
+    const outCol = Int32Array.from({ length: n }, (_, j) => (scatter ? 2 * j + 1 : j))
+    const problem = (c: Float32Array) => ({
+      a: { data: a, rowStride: lda, colStride: 1 },
+      rowOffsets,
+      b: { data: b, rowStride: ldb, colStride: 1 },
+      colOffsets,
+      k,
+      c,
+      outRow,
+      outCol,
+    })
+    const size = m * n * (scatter ? 2 : 1)
+    const viaWasm = new Float32Array(size)
+    const viaJs = new Float32Array(size)
+    wasmKernelsF32()!.gemm(problem(viaWasm))
+    jsBackendF32.gemm(problem(viaJs))
+    sameBits(viaWasm, viaJs)
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = 0
+        for (let p = 0; p < k; p++) {
+          acc = f32Step(acc, a[rowOffsets[i]! + p]!, b[colOffsets[j]! + p * ldb]!)
+        }
+        expect(Object.is(viaJs[outRow[i]! + outCol[j]!], Math.fround(acc))).toBe(true)
+      }
+    }
+  })
+
   it('odd and empty sizes: 0, 1, 3, 5, 17 in every position', () => {
     const sizes = [0, 1, 3, 5, 17]
     for (const m of sizes) {

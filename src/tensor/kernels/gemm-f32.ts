@@ -22,7 +22,7 @@ const f32 = Math.fround
  * Packs `count` vectors of length k — vector t starts at `data[starts[t]]`, entries `stride`
  * apart — into `dst` from `at`: panels of `width` (4 or 8) vectors interleaved along k (step p
  * of each side by side), the last panel zero-padded. Full panels are copied 4 vectors at a
- * time by unrolled loops (4× faster in V8 than a loop over the panel's vectors); vectors that
+ * time by unrolled loops (about 2× faster in V8 than a loop over the panel's vectors); vectors that
  * start one element apart (the columns of a row-major B) as runs of neighbours.
  */
 export function packF32(

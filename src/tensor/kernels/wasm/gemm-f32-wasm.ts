@@ -23,7 +23,15 @@ type GemmFn = (
   ldc: number,
   kc: number,
   accumulate: number,
+  rs: number,
+  ps: number,
 ) => void
+type PackBFn = (src: number, rowBytes: number, k: number, dst: number, panels: number) => void
+interface Kernel {
+  gemm: GemmFn
+  packB: PackBFn
+  memory: WasmMemory
+}
 
 /** Rows of op(A) in a register tile, and columns of op(B). */
 const MR = 4
@@ -35,43 +43,74 @@ const NR = 8
 const KC = 512
 const MC = 128
 
-let kernel: { gemm: GemmFn; memory: WasmMemory } | null | undefined
+let kernel: Kernel | null | undefined
 let heap = new Float32Array(0)
 
-/** True when `offsets` are consecutive (t ↦ offsets[0] + t): C's rows then copy as runs. */
-const consecutive = (offsets: Int32Array): boolean => {
+/** The step s when offsets[t] = offsets[0] + t·s for every t (s ≥ 0), else −1. */
+const evenStep = (offsets: Int32Array): number => {
   const o = offsets[0]!
-  for (let t = 1; t < offsets.length; t++) if (offsets[t] !== o + t) return false
-  return true
+  const s = offsets.length > 1 ? offsets[1]! - o : 0
+  if (s < 0) return -1
+  for (let t = 2; t < offsets.length; t++) if (offsets[t] !== o + t * s) return -1
+  return s
 }
 
-function gemmWasmF32(
-  k: { gemm: GemmFn; memory: WasmMemory },
-  p: GemmProblem<Float32Array>,
-): boolean {
+/**
+ * Where op(A)'s rows are evenly spaced (row-major, transposed, or matrices stacked end to end),
+ * the kernel reads A as stored: the first and last element copied in (the span), and the rows
+ * beyond the last that the 4-row padding reads; else null (A is packed).
+ */
+const rawSpan = (offsets: Int32Array, stride: number, depth: number, pad: number) => {
+  const step = evenStep(offsets)
+  if (step < 0) return null
+  const lo = offsets[0]!
+  const hi = lo + (offsets.length - 1) * step + (depth - 1) * stride + 1
+  // a sparse selection of a large array is cheaper to pack than to copy in
+  if (hi - lo > 2 * offsets.length * depth) return null
+  return { lo, hi, step, size: hi - lo + pad * step }
+}
+
+function gemmWasmF32(k: Kernel, p: GemmProblem<Float32Array>): boolean {
   const rows = p.rowOffsets.length
   const cols = p.colOffsets.length
   const depth = p.k
+  if (rows === 0 || cols === 0 || depth === 0) return false
   const rowsPad = Math.ceil(rows / MR) * MR
   const colsPad = Math.ceil(cols / NR) * NR
-  // floats: [A panels][B panels][C, rowsPad × colsPad]
-  const offB = panelSizeF32(rows, depth, MR)
+  const rawA = rawSpan(p.rowOffsets, p.a.colStride, depth, rowsPad - rows)
+  // B's columns as stored when they are neighbours (step 1): packed in wasm, not in JS
+  const rawB = evenStep(p.colOffsets) === 1 ? rawSpan(p.colOffsets, p.b.rowStride, depth, 0) : null
+  // floats: [A, as stored or packed][B as stored, when it is][B panels][C, rowsPad × colsPad]
+  const offRawB = rawA === null ? panelSizeF32(rows, depth, MR) : rawA.size
+  const offB = offRawB + (rawB === null ? 0 : rawB.size + colsPad - cols)
   const offC = offB + panelSizeF32(cols, depth, NR)
   const total = (offC + rowsPad * colsPad) * 4
   if (total > MAX_BYTES || !grow(k.memory, total)) return false
   // a grown memory detaches old views
   if (heap.buffer !== k.memory.buffer) heap = new Float32Array(k.memory.buffer)
   const mem = heap
-  packF32(p.a.data, p.rowOffsets, p.a.colStride, depth, MR, mem, 0)
-  packF32(p.b.data, p.colOffsets, p.b.rowStride, depth, NR, mem, offB)
-  const panelA = depth * MR * 4
+  const a = p.a.data
+  let rs = 4
+  let ps = MR * 4
+  if (rawA === null) packF32(a, p.rowOffsets, p.a.colStride, depth, MR, mem, 0)
+  else {
+    mem.set(a.subarray(rawA.lo, rawA.hi), 0)
+    rs = rawA.step * 4
+    ps = p.a.colStride * 4
+  }
+  if (rawB === null) packF32(p.b.data, p.colOffsets, p.b.rowStride, depth, NR, mem, offB)
+  else {
+    mem.set(p.b.data.subarray(rawB.lo, rawB.hi), offRawB)
+    k.packB(offRawB * 4, p.b.rowStride * 4, depth, offB * 4, colsPad / NR)
+  }
+  const panelA = MR * rs * (rawA === null ? depth : 1)
   const panelB = depth * NR * 4
   const ldc = colsPad * 4
   for (let p0 = 0; p0 < depth; p0 += KC) {
     const kc = Math.min(KC, depth - p0)
     for (let i0 = 0; i0 < rowsPad; i0 += MC) {
       k.gemm(
-        (i0 / MR) * panelA + p0 * MR * 4,
+        (i0 / MR) * panelA + p0 * ps,
         offB * 4 + p0 * NR * 4,
         panelA,
         panelB,
@@ -81,11 +120,14 @@ function gemmWasmF32(
         ldc,
         kc,
         p0 > 0 ? 1 : 0,
+        rs,
+        ps,
       )
     }
   }
   const { c, outRow, outCol } = p
-  if (consecutive(outCol)) {
+  if (evenStep(outCol) === 1) {
+    // C's rows are runs in the result: copied as such
     const o0 = outCol[0]!
     for (let i = 0; i < rows; i++) {
       const from = offC + i * colsPad
@@ -109,7 +151,10 @@ function gemmWasmF32(
 export function wasmBackendF32(
   fallback: MatmulBackend<Float32Array>,
 ): MatmulBackend<Float32Array> | null {
-  if (kernel === undefined) kernel = instantiate<GemmFn>(matmulF32Hex)
+  if (kernel === undefined) {
+    const made = instantiate<GemmFn>(matmulF32Hex)
+    kernel = made && { ...made, packB: made.exports.packB as PackBFn }
+  }
   const k = kernel
   if (k === null) return null
   return {

@@ -52,13 +52,16 @@ const bytesOf = (hex: string): Uint8Array => {
  * Compiles and instantiates a kernel module (its bytes as hex) exporting `gemm` and `memory`;
  * null (never a throw) where that is not possible.
  */
-export function instantiate<F>(hex: string): { gemm: F; memory: WasmMemory } | null {
+export function instantiate<F>(
+  hex: string,
+): { gemm: F; memory: WasmMemory; exports: Record<string, unknown> } | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
   if (api === undefined) return null
   try {
     // compiling validates: an engine without SIMD rejects the module here
     const instance = new api.Instance(new api.Module(bytesOf(hex)), {})
-    return { gemm: instance.exports.gemm as F, memory: instance.exports.memory as WasmMemory }
+    const { exports } = instance
+    return { gemm: exports.gemm as F, memory: exports.memory as WasmMemory, exports }
   } catch {
     return null
   }

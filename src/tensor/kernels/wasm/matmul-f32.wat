@@ -2,19 +2,24 @@
 ;;
 ;; Assembled at build time by scripts/build-wasm.ts (wabt) into matmul-f32-bytes.ts; a test
 ;; checks that the committed bytes are this file's assembly. The host (gemm-f32-wasm.ts) packs
-;; the operands into this module's memory with gemm-f32.ts's `packF32`:
+;; the operands into this module's memory:
 ;;
-;;   A: panels of 4 rows. Panel i holds rows 4i..4i+3 of op(A) interleaved along k:
-;;      a[4i][0] a[4i+1][0] a[4i+2][0] a[4i+3][0] a[4i][1] ... — 16 bytes per step of k.
-;;   B: panels of 8 columns: b[0][8j] … b[0][8j+7] b[1][8j] … — 32 bytes per step of k.
+;;   A: strided. Entry (r, p) of a block of 4 rows is at `a + r·rs + p·ps` (bytes): rows
+;;      interleaved along k by gemm-f32.ts's `packF32` (rs = 4, ps = 16, 16 bytes per step of
+;;      k), or — where op(A)'s rows are evenly spaced, as in a row-major or transposed matrix —
+;;      A as stored, copied in whole (rs, ps = its strides), which saves packing it.
+;;   B: panels of 8 columns: b[0][8j] … b[0][8j+7] b[1][8j] … — 32 bytes per step of k, packed
+;;      by `packF32`, or by `packB` below when the columns are neighbours in B as stored.
 ;;   C: row-major, `ldc` bytes per row, rows padded to a multiple of 4, columns of 8.
 ;;
-;; Missing rows and columns are zero in the panels, and the host never reads their results.
+;; Missing rows and columns (the padding) hold zeros or whatever follows the operand in
+;; memory; they only reach entries of C that the host never reads.
 ;;
 ;; The micro-kernel is a 4×8 tile of C in eight f32x4 accumulators: per step of k, two loads
 ;; of B, four broadcasts of A, 8 multiplies and 8 adds (32 multiply-adds). With the two
 ;; vectors of B and the broadcast that makes 11 of the 16 SIMD registers (V8 keeps one for
-;; itself); taller tiles (5 or 6 rows) spilled or ran slower when measured.
+;; itself); taller tiles (5 or 6 rows), 3×12 and 4×12 ran slower when measured, and so did
+;; unrolling the k loop twice.
 ;;
 ;; Each entry of C is summed in the order p = 0, 1, …, k−1, starting from +0, with a float32
 ;; multiply then a float32 add (no fused multiply-add): the operations and order of the
@@ -28,8 +33,9 @@
 
   ;; C[block] (+)= A-panels · B-panels over one k-block of `kc` steps.
   ;;   pa, pb       byte address of the first A (B) panel, at the block's first step of k
-  ;;   panelA       bytes from one A panel to the next (16 · k: panels hold all of k)
+  ;;   panelA       bytes from one block of 4 rows of A to the next (16 · k when packed)
   ;;   panelB       bytes from one B panel to the next (32 · k)
+  ;;   rs, ps       bytes from one row of A to the next in a block, and from step p to p + 1
   ;;   rowPanels    panels of A in the block (4 rows each); colPanels of B (8 columns each)
   ;;   pc, ldc      byte address of C[0][0] of the block, and bytes per row of C
   ;;   kc           steps of k in the block (≥ 1)
@@ -39,8 +45,10 @@
     (param $pa i32) (param $pb i32) (param $panelA i32) (param $panelB i32)
     (param $rowPanels i32) (param $colPanels i32)
     (param $pc i32) (param $ldc i32) (param $kc i32) (param $accumulate i32)
+    (param $rs i32) (param $ps i32)
     (local $jp i32) (local $ip i32)
-    (local $a i32) (local $b i32) (local $aEnd i32) (local $c i32)
+    (local $a i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
+    (local $b i32) (local $bEnd i32) (local $c i32)
     ;; the 4×8 tile of C: $rRlo = columns 0–3 of row R, $rRhi = columns 4–7
     (local $r0lo v128) (local $r0hi v128) (local $r1lo v128) (local $r1hi v128)
     (local $r2lo v128) (local $r2hi v128) (local $r3lo v128) (local $r3hi v128)
@@ -50,9 +58,13 @@
     (loop $columns
       (local.set $ip (i32.const 0))
       (loop $rows
+        ;; one pointer per row of the A block (V8 keeps all four in registers)
         (local.set $a (i32.add (local.get $pa) (i32.mul (local.get $ip) (local.get $panelA))))
+        (local.set $a1 (i32.add (local.get $a) (local.get $rs)))
+        (local.set $a2 (i32.add (local.get $a1) (local.get $rs)))
+        (local.set $a3 (i32.add (local.get $a2) (local.get $rs)))
         (local.set $b (i32.add (local.get $pb) (i32.mul (local.get $jp) (local.get $panelB))))
-        (local.set $aEnd (i32.add (local.get $a) (i32.shl (local.get $kc) (i32.const 4))))
+        (local.set $bEnd (i32.add (local.get $b) (i32.shl (local.get $kc) (i32.const 5))))
         ;; C tile: row 4·ip, column 8·jp (32 bytes)
         (local.set $c
           (i32.add (local.get $pc)
@@ -90,21 +102,24 @@
         (loop $k
           (local.set $blo (v128.load offset=0 (local.get $b)))
           (local.set $bhi (v128.load offset=16 (local.get $b)))
-          (local.set $ai (v128.load32_splat offset=0 (local.get $a)))
+          (local.set $ai (v128.load32_splat (local.get $a)))
           (local.set $r0lo (f32x4.add (local.get $r0lo) (f32x4.mul (local.get $ai) (local.get $blo))))
           (local.set $r0hi (f32x4.add (local.get $r0hi) (f32x4.mul (local.get $ai) (local.get $bhi))))
-          (local.set $ai (v128.load32_splat offset=4 (local.get $a)))
+          (local.set $ai (v128.load32_splat (local.get $a1)))
           (local.set $r1lo (f32x4.add (local.get $r1lo) (f32x4.mul (local.get $ai) (local.get $blo))))
           (local.set $r1hi (f32x4.add (local.get $r1hi) (f32x4.mul (local.get $ai) (local.get $bhi))))
-          (local.set $ai (v128.load32_splat offset=8 (local.get $a)))
+          (local.set $ai (v128.load32_splat (local.get $a2)))
           (local.set $r2lo (f32x4.add (local.get $r2lo) (f32x4.mul (local.get $ai) (local.get $blo))))
           (local.set $r2hi (f32x4.add (local.get $r2hi) (f32x4.mul (local.get $ai) (local.get $bhi))))
-          (local.set $ai (v128.load32_splat offset=12 (local.get $a)))
+          (local.set $ai (v128.load32_splat (local.get $a3)))
           (local.set $r3lo (f32x4.add (local.get $r3lo) (f32x4.mul (local.get $ai) (local.get $blo))))
           (local.set $r3hi (f32x4.add (local.get $r3hi) (f32x4.mul (local.get $ai) (local.get $bhi))))
-          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $a (i32.add (local.get $a) (local.get $ps)))
+          (local.set $a1 (i32.add (local.get $a1) (local.get $ps)))
+          (local.set $a2 (i32.add (local.get $a2) (local.get $ps)))
+          (local.set $a3 (i32.add (local.get $a3) (local.get $ps)))
           (local.set $b (i32.add (local.get $b) (i32.const 32)))
-          (br_if $k (i32.lt_u (local.get $a) (local.get $aEnd))))
+          (br_if $k (i32.lt_u (local.get $b) (local.get $bEnd))))
 
         (v128.store offset=0 (local.get $c) (local.get $r0lo))
         (v128.store offset=16 (local.get $c) (local.get $r0hi))
@@ -121,4 +136,24 @@
         (local.set $ip (i32.add (local.get $ip) (i32.const 1)))
         (br_if $rows (i32.lt_u (local.get $ip) (local.get $rowPanels))))
       (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
-      (br_if $columns (i32.lt_u (local.get $jp) (local.get $colPanels))))))
+      (br_if $columns (i32.lt_u (local.get $jp) (local.get $colPanels)))))
+
+  ;; Packs B's panels from B as stored (copied in at `src`), for columns that are neighbours:
+  ;; panel j, step p is the 32 bytes at src + 32·j + p·rowBytes. `panels` (≥ 1) panels of `k`
+  ;; (≥ 1) steps go to `dst` one after another (the last may read past B's last column: padding).
+  (func (export "packB")
+    (param $src i32) (param $rowBytes i32) (param $k i32) (param $dst i32) (param $panels i32)
+    (local $s i32) (local $p i32)
+    (loop $panel
+      (local.set $s (local.get $src))
+      (local.set $p (local.get $k))
+      (loop $step
+        (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
+        (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
+        (local.set $s (i32.add (local.get $s) (local.get $rowBytes)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+        (br_if $step (local.get $p)))
+      (local.set $src (i32.add (local.get $src) (i32.const 32)))
+      (local.set $panels (i32.sub (local.get $panels) (i32.const 1)))
+      (br_if $panel (local.get $panels)))))
