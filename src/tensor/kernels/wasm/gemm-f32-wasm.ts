@@ -9,7 +9,15 @@
  */
 import type { GemmProblem, MatmulBackend } from '../gemm.ts'
 import { packF32, panelSizeF32 } from '../gemm-f32.ts'
-import { grow, instantiate, MAX_BYTES, type WasmMemory } from './gemm-wasm.ts'
+import {
+  evenStep,
+  grow,
+  instantiate,
+  MAX_BYTES,
+  type PackBFn,
+  rawSpan,
+  type WasmMemory,
+} from './gemm-wasm.ts'
 import { matmulF32Hex } from './matmul-f32-bytes.ts'
 
 type GemmFn = (
@@ -26,7 +34,6 @@ type GemmFn = (
   rs: number,
   ps: number,
 ) => void
-type PackBFn = (src: number, rowBytes: number, k: number, dst: number, panels: number) => void
 interface Kernel {
   gemm: GemmFn
   packB: PackBFn
@@ -45,30 +52,6 @@ const MC = 128
 
 let kernel: Kernel | null | undefined
 let heap = new Float32Array(0)
-
-/** The step s when offsets[t] = offsets[0] + t·s for every t (s ≥ 0), else −1. */
-const evenStep = (offsets: Int32Array): number => {
-  const o = offsets[0]!
-  const s = offsets.length > 1 ? offsets[1]! - o : 0
-  if (s < 0) return -1
-  for (let t = 2; t < offsets.length; t++) if (offsets[t] !== o + t * s) return -1
-  return s
-}
-
-/**
- * Where op(A)'s rows are evenly spaced (row-major, transposed, or matrices stacked end to end),
- * the kernel reads A as stored: the first and last element copied in (the span), and the rows
- * beyond the last that the 4-row padding reads; else null (A is packed).
- */
-const rawSpan = (offsets: Int32Array, stride: number, depth: number, pad: number) => {
-  const step = evenStep(offsets)
-  if (step < 0) return null
-  const lo = offsets[0]!
-  const hi = lo + (offsets.length - 1) * step + (depth - 1) * stride + 1
-  // a sparse selection of a large array is cheaper to pack than to copy in
-  if (hi - lo > 2 * offsets.length * depth) return null
-  return { lo, hi, step, size: hi - lo + pad * step }
-}
 
 function gemmWasmF32(k: Kernel, p: GemmProblem<Float32Array>): boolean {
   const rows = p.rowOffsets.length

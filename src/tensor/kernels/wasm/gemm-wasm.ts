@@ -22,6 +22,7 @@ interface WasmApi {
 type GemmFn = (
   pa: number,
   pb: number,
+  panelA: number,
   panelBytes: number,
   rowPanels: number,
   colPanels: number,
@@ -29,7 +30,22 @@ type GemmFn = (
   ldc: number,
   kc: number,
   accumulate: number,
+  rs: number,
+  ps: number,
 ) => void
+/** `packB` of matmul.wat and matmul-f32.wat: B's panels from B as stored, in wasm. */
+export type PackBFn = (
+  src: number,
+  rowBytes: number,
+  k: number,
+  dst: number,
+  panels: number,
+) => void
+interface Kernel {
+  gemm: GemmFn
+  packB: PackBFn
+  memory: WasmMemory
+}
 
 /**
  * Cache blocks: `KC` steps of k (an A or B micro-panel of 4 × 256 doubles is 8 KB, in L1) and
@@ -79,7 +95,7 @@ export function grow(memory: WasmMemory, bytes: number): boolean {
   }
 }
 
-let kernel: { gemm: GemmFn; memory: WasmMemory } | null | undefined
+let kernel: Kernel | null | undefined
 let heap = new Float64Array(0)
 
 /**
@@ -93,41 +109,99 @@ function reserve(memory: WasmMemory, bytes: number): Float64Array | null {
   return heap
 }
 
-function gemmWasm(k: { gemm: GemmFn; memory: WasmMemory }, p: GemmProblem): boolean {
+/** The step s when offsets[t] = offsets[0] + t·s for every t (s ≥ 0), else −1. */
+export const evenStep = (offsets: Int32Array): number => {
+  const o = offsets[0]!
+  const s = offsets.length > 1 ? offsets[1]! - o : 0
+  if (s < 0) return -1
+  for (let t = 2; t < offsets.length; t++) if (offsets[t] !== o + t * s) return -1
+  return s
+}
+
+/**
+ * Where vectors (op(A)'s rows, op(B)'s columns) start evenly spaced — a row-major or transposed
+ * matrix, or matrices stacked end to end — the span of the stored array they cover, to copy
+ * into wasm memory as it is (`lo` … `hi`, exclusive), their `step`, and the elements to reserve
+ * for it (`size`, with room for `pad` more vectors that the kernel's padding reads); else null.
+ */
+export const rawSpan = (
+  offsets: Int32Array,
+  stride: number,
+  depth: number,
+  pad: number,
+): { lo: number; hi: number; step: number; size: number } | null => {
+  const step = evenStep(offsets)
+  if (step < 0) return null
+  const lo = offsets[0]!
+  const hi = lo + (offsets.length - 1) * step + (depth - 1) * stride + 1
+  // a sparse selection of a large array is cheaper to pack than to copy in
+  if (hi - lo > 2 * offsets.length * depth) return null
+  return { lo, hi, step, size: hi - lo + pad * step }
+}
+
+function gemmWasm(k: Kernel, p: GemmProblem): boolean {
   const rows = p.rowOffsets.length
   const cols = p.colOffsets.length
   const depth = p.k
+  if (rows === 0 || cols === 0 || depth === 0) return false
   const rowsPad = Math.ceil(rows / 4) * 4
   const colsPad = Math.ceil(cols / 4) * 4
-  // doubles: [A panels][B panels][C, rowsPad × colsPad]
-  const offB = panelSize(rows, depth)
+  const rawA = rawSpan(p.rowOffsets, p.a.colStride, depth, rowsPad - rows)
+  const rawB = evenStep(p.colOffsets) === 1 ? rawSpan(p.colOffsets, p.b.rowStride, depth, 0) : null
+  // doubles: [A, as stored or packed][B as stored, when it is][B panels][C, rowsPad × colsPad]
+  const offRawB = rawA === null ? panelSize(rows, depth) : rawA.size
+  const offB = offRawB + (rawB === null ? 0 : rawB.size + colsPad - cols)
   const offC = offB + panelSize(cols, depth)
   const total = (offC + rowsPad * colsPad) * 8
   if (total > MAX_BYTES) return false
   const mem = reserve(k.memory, total)
   if (mem === null) return false
-  packRows(p.a, p.rowOffsets, depth, mem, 0)
-  packCols(p.b, p.colOffsets, depth, mem, offB)
+  // A read as stored, or packed in 4-row panels (rows 8 bytes apart, steps of k 32)
+  let rs = 8
+  let ps = 32
+  if (rawA === null) packRows(p.a, p.rowOffsets, depth, mem, 0)
+  else {
+    mem.set(p.a.data.subarray(rawA.lo, rawA.hi), 0)
+    rs = rawA.step * 8
+    ps = p.a.colStride * 8
+  }
+  if (rawB === null) packCols(p.b, p.colOffsets, depth, mem, offB)
+  else {
+    mem.set(p.b.data.subarray(rawB.lo, rawB.hi), offRawB)
+    k.packB(offRawB * 8, p.b.rowStride * 8, depth, offB * 8, colsPad / 4)
+  }
+  const panelA = 4 * rs * (rawA === null ? depth : 1)
   const panelBytes = depth * 32
   const ldc = colsPad * 8
   for (let p0 = 0; p0 < depth; p0 += KC) {
     const kc = Math.min(KC, depth - p0)
     for (let i0 = 0; i0 < rowsPad; i0 += MC) {
-      const rowPanels = Math.min(MC, rowsPad - i0) / 4
       k.gemm(
-        (i0 / 4) * panelBytes + p0 * 32,
+        (i0 / 4) * panelA + p0 * ps,
         offB * 8 + p0 * 32,
+        panelA,
         panelBytes,
-        rowPanels,
+        Math.min(MC, rowsPad - i0) / 4,
         colsPad / 4,
         offC * 8 + i0 * ldc,
         ldc,
         kc,
         p0 > 0 ? 1 : 0,
+        rs,
+        ps,
       )
     }
   }
   const { c, outRow, outCol } = p
+  if (evenStep(outCol) === 1) {
+    // C's rows are runs in the result: copied as such
+    const o0 = outCol[0]!
+    for (let i = 0; i < rows; i++) {
+      const from = offC + i * colsPad
+      c.set(mem.subarray(from, from + cols), outRow[i]! + o0)
+    }
+    return true
+  }
   for (let i = 0; i < rows; i++) {
     const o = outRow[i]!
     const from = offC + i * colsPad
@@ -142,7 +216,10 @@ function gemmWasm(k: { gemm: GemmFn; memory: WasmMemory }, p: GemmProblem): bool
  * more than 1 GiB of its memory or the memory cannot grow.
  */
 export function wasmBackend(fallback: MatmulBackend): MatmulBackend | null {
-  if (kernel === undefined) kernel = instantiate<GemmFn>(matmulHex)
+  if (kernel === undefined) {
+    const made = instantiate<GemmFn>(matmulHex)
+    kernel = made && { ...made, packB: made.exports.packB as PackBFn }
+  }
   const k = kernel
   if (k === null) return null
   return {
