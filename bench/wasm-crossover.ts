@@ -10,7 +10,8 @@
  *    result's allocation — with the WebAssembly kernels on and off, for `shapes` (m×k×n, e.g.
  *    128x784x256), in one process.
  *
- * Best of 5 batches each (the machine is shared: the best batch is the least disturbed one).
+ * Best of 5 batches each (15 for the WebAssembly kernels' GFLOP/s: on a shared machine the
+ * best batch is the least disturbed one, and a fast kernel's batches are short).
  */
 import { type FloatArray, jsBackend, type MatmulBackend } from '../src/tensor/kernels/gemm.ts'
 import { jsBackendF32 } from '../src/tensor/kernels/gemm-f32.ts'
@@ -25,10 +26,10 @@ const wasm = wasmKernels()
 const wasmF32 = wasmKernelsF32()
 if (wasm === null || wasmF32 === null) throw new Error('WebAssembly SIMD does not run here')
 
-/** Milliseconds per call of `fn`: the best of 5 batches of `reps` calls. */
-const best = (fn: () => void, reps: number): number => {
+/** Milliseconds per call of `fn`: the best of `batches` batches of `reps` calls. */
+const best = (fn: () => void, reps: number, batches = 5): number => {
   let ms = Number.POSITIVE_INFINITY
-  for (let r = 0; r < 5; r++) {
+  for (let r = 0; r < batches; r++) {
     const t0 = performance.now()
     for (let i = 0; i < reps; i++) fn()
     ms = Math.min(ms, (performance.now() - t0) / reps)
@@ -89,11 +90,11 @@ for (const [m, k, n] of shapes) {
   const [a32, b32] = [Float32Array.from(a), Float32Array.from(b)]
   const flops = 2 * m * k * n
   const reps = Math.max(3, Math.round(2e8 / flops))
-  const gflops = (fn: () => void) => (flops / best(fn, reps) / 1e6).toFixed(2)
+  const gflops = (fn: () => void, batches = 5) => (flops / best(fn, reps, batches) / 1e6).toFixed(2)
   const run64 = () => matmulK(a, [m, k], b, [k, n], false, false)
   const run32 = () => matmulKF32(a32, [m, k], b32, [k, n], false, false)
-  const w64 = gflops(run64)
-  const w32 = gflops(run32)
+  const w64 = gflops(run64, 15)
+  const w32 = gflops(run32, 15)
   const was = setWasmKernels(false)
   const j64 = gflops(run64)
   const j32 = gflops(run32)
