@@ -15,7 +15,7 @@ import {
   wasmKernelsF32,
 } from '../../src/tensor/kernels/gemm-select.ts'
 import { matmulK, matmulKF32 } from '../../src/tensor/kernels/matmul.ts'
-import { broadcastGet, refBroadcastShape, sizeOf, unravel } from './reference.ts'
+import { refMatmulWith as naive, sizeOf } from './reference.ts'
 
 afterEach(() => {
   setWasmKernels(true)
@@ -23,8 +23,6 @@ afterEach(() => {
   vi.unstubAllEnvs()
   vi.resetModules()
 })
-
-type Shape = readonly number[]
 
 /** Runs `f` with the WebAssembly kernels on, then off; returns both results. */
 const both = <T>(f: () => T): { wasm: T; js: T } => {
@@ -49,42 +47,6 @@ const sameBits = (x: Float32Array, y: Float32Array): void => {
 const noise = (n: number, seed: number): Float32Array =>
   Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed) * 10 ** ((i % 5) - 2))
 
-/**
- * The naive product, entry by entry: `step(acc, a, b)` for p = 0 … k−1 from +0, on float64
- * copies of the operands (exact). `f32Step` is float32 arithmetic; `f64Step` float64's.
- */
-const naive = (
-  a: Float32Array,
-  aShape: Shape,
-  b: Float32Array,
-  bShape: Shape,
-  transA: boolean,
-  transB: boolean,
-  step: (acc: number, x: number, y: number) => number,
-): Float64Array => {
-  const [a64, b64] = [Float64Array.from(a), Float64Array.from(b)]
-  const ra = aShape.length
-  const rb = bShape.length
-  const m = aShape[transA ? ra - 1 : ra - 2]!
-  const k = aShape[transA ? ra - 2 : ra - 1]!
-  const n = bShape[transB ? rb - 2 : rb - 1]!
-  const shape = [...refBroadcastShape(aShape.slice(0, -2), bShape.slice(0, -2)), m, n]
-  const out = new Float64Array(sizeOf(shape))
-  for (let o = 0; o < out.length; o++) {
-    const idx = unravel(o, shape)
-    const bi = idx.slice(0, -2)
-    const i = idx[idx.length - 2]!
-    const j = idx[idx.length - 1]!
-    let acc = 0
-    for (let p = 0; p < k; p++) {
-      const x = broadcastGet(a64, aShape, [...bi, transA ? p : i, transA ? i : p])
-      const y = broadcastGet(b64, bShape, [...bi, transB ? j : p, transB ? p : j])
-      acc = step(acc, x, y)
-    }
-    out[o] = acc
-  }
-  return out
-}
 const f32Step = (acc: number, x: number, y: number) => Math.fround(acc + Math.fround(x * y))
 const f64Step = (acc: number, x: number, y: number) => acc + x * y
 const absStep = (acc: number, x: number, y: number) => acc + Math.abs(x * y)

@@ -2,8 +2,10 @@
  * The matrix-product kernel layer: one problem type (`GemmProblem`) that every product reaches —
  * `matmul`, and through it batched matmul, einsum's contractions and conv's im2col product —
  * and the backends that solve it. The plain-JavaScript backend lives here; the WebAssembly one
- * (wasm/gemm-wasm.ts) packs the same panels into its memory and runs a SIMD micro-kernel.
+ * (wasm/gemm-wasm.ts) puts the operands into its memory and runs a SIMD micro-kernel.
  * Both sum every entry in the same order with the same operations, so they give the same bits.
+ * The problem and backend types are generic over the element array; the float32 backends are
+ * in gemm-f32.ts and wasm/gemm-f32-wasm.ts.
  * @module
  */
 

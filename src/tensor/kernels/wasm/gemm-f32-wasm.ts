@@ -1,10 +1,11 @@
 /**
  * The WebAssembly float32 matrix-product backend: the f32x4 micro-kernel of matmul-f32.wat (a
  * 4×8 tile), compiled synchronously on first use from matmul-f32-bytes.ts, in a module and
- * memory of its own. As for float64 (gemm-wasm.ts), the host packs op(A) in 4-row panels and
- * op(B) in 8-column panels straight into the module's memory, runs the kernel over cache
- * blocks and copies C out; where the module cannot compile, `wasmBackendF32()` is null and
- * the JavaScript float32 kernel (gemm-f32.ts) runs, with the same bits.
+ * memory of its own. As for float64 (gemm-wasm.ts), the host puts op(A) into the module's
+ * memory as stored (evenly spaced rows) or in 4-row panels, and op(B) in 8-column panels,
+ * runs the kernel over cache blocks and copies C out; where the module cannot compile,
+ * `wasmBackendF32()` is null and the JavaScript float32 kernel (gemm-f32.ts) runs, with the
+ * same bits.
  * @module
  */
 import type { GemmProblem, MatmulBackend } from '../gemm.ts'

@@ -1,10 +1,13 @@
 /**
  * The WebAssembly matrix-product backend: the f64x2 micro-kernel of matmul.wat, compiled
- * synchronously on first use from the bytes in matmul-bytes.ts. The host packs op(A) and op(B)
- * straight into the module's memory (the packing is the only copy in), runs the kernel over
- * cache blocks, and scatters C out. Where WebAssembly or its SIMD is missing, or compiling
- * throws (a page whose Content-Security-Policy forbids it), `wasmBackend()` is null and the
- * JavaScript backend runs instead.
+ * synchronously on first use from the bytes in matmul-bytes.ts. The host puts op(A) and op(B)
+ * into the module's memory — A as stored when its rows are evenly spaced (the kernel reads it
+ * through its strides), else packed; B packed, by the module's `packB` from B as stored when
+ * its columns are neighbours — runs the kernel over cache blocks, and copies C out. The
+ * functions shared with the float32 backend (gemm-f32-wasm.ts) are exported here. Where
+ * WebAssembly or its SIMD is missing, or compiling throws (a page whose
+ * Content-Security-Policy forbids it), `wasmBackend()` is null and the JavaScript backend runs
+ * instead.
  * @module
  */
 import { type GemmProblem, type MatmulBackend, packCols, packRows, panelSize } from '../gemm.ts'
