@@ -1,7 +1,7 @@
 ;; fluxion's float32 matrix-product micro-kernel, WebAssembly with 128-bit SIMD (f32x4).
 ;;
 ;; Assembled at build time by scripts/build-wasm.ts (wabt) into matmul-f32-bytes.ts; a test
-;; checks that the committed bytes are this file's assembly. The host (gemm-f32-wasm.ts) packs
+;; checks that the committed bytes are this file's assembly. The host (gemm-f32-wasm.ts) puts
 ;; the operands into this module's memory:
 ;;
 ;;   A: strided. Entry (r, p) of a block of 4 rows is at `a + r·rs + p·ps` (bytes): rows
