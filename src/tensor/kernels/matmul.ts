@@ -134,6 +134,25 @@ function solveAll<T extends FloatArray>(
   if (data.length === 0 || k === 0) return
   const batch = shape.slice(0, -2)
   const count = sizeOf(batch)
+  const opA: Operand<T> = { data: a, rowStride: transA ? 1 : k, colStride: transA ? m : 1 }
+  const opB: Operand<T> = { data: b, rowStride: transB ? 1 : n, colStride: transB ? k : 1 }
+  if (count === 1) {
+    // one product (every batch axis 1): both matrices start at 0; no batch bookkeeping, which
+    // costs more than the product itself below ~16³
+    const rows = offsets([0], m, opA.rowStride)
+    const cols = offsets([0], n, opB.colStride)
+    backend(m * n * k).gemm({
+      a: opA,
+      rowOffsets: rows,
+      b: opB,
+      colOffsets: cols,
+      k,
+      c: data,
+      outRow: offsets([0], m, n),
+      outCol: offsets([0], n, 1),
+    })
+    return
+  }
   // element offsets of each batch matrix of A and B (0 stride where an operand is broadcast)
   const matrixStarts = (opShape: Shape, size: number): number[] => {
     const dims = [...batch, 1]
@@ -147,8 +166,6 @@ function solveAll<T extends FloatArray>(
   }
   const aStarts = matrixStarts(aShape, m * k)
   const bStarts = matrixStarts(bShape, k * n)
-  const opA: Operand<T> = { data: a, rowStride: transA ? 1 : k, colStride: transA ? m : 1 }
-  const opB: Operand<T> = { data: b, rowStride: transB ? 1 : n, colStride: transB ? k : 1 }
   const outStarts = Array.from({ length: count }, (_, t) => t * m * n)
   const aShared = aStarts.every((o) => o === aStarts[0])
   const bShared = bStarts.every((o) => o === bStarts[0])
