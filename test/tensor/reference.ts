@@ -237,3 +237,41 @@ export const dot = (x: Float64Array, y: Float64Array): number => {
   for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!
   return s
 }
+
+/**
+ * `refMatmul` for float32 operands with the accumulation as a parameter: entry by entry,
+ * `acc = step(acc, a, b)` for p = 0 … k−1 from +0, on float64 copies of the operands (exact)
+ * — float32 arithmetic, float64's, or a sum of |a·b| for error bounds.
+ */
+export const refMatmulWith = (
+  a: Float32Array,
+  aShape: Shape,
+  b: Float32Array,
+  bShape: Shape,
+  transA: boolean,
+  transB: boolean,
+  step: (acc: number, x: number, y: number) => number,
+): Float64Array => {
+  const [a64, b64] = [Float64Array.from(a), Float64Array.from(b)]
+  const ra = aShape.length
+  const rb = bShape.length
+  const m = aShape[transA ? ra - 1 : ra - 2]!
+  const k = aShape[transA ? ra - 2 : ra - 1]!
+  const n = bShape[transB ? rb - 2 : rb - 1]!
+  const shape = [...refBroadcastShape(aShape.slice(0, -2), bShape.slice(0, -2)), m, n]
+  const out = new Float64Array(sizeOf(shape))
+  for (let o = 0; o < out.length; o++) {
+    const idx = unravel(o, shape)
+    const bi = idx.slice(0, -2)
+    const i = idx[idx.length - 2]!
+    const j = idx[idx.length - 1]!
+    let acc = 0
+    for (let p = 0; p < k; p++) {
+      const x = broadcastGet(a64, aShape, [...bi, transA ? p : i, transA ? i : p])
+      const y = broadcastGet(b64, bShape, [...bi, transB ? j : p, transB ? p : j])
+      acc = step(acc, x, y)
+    }
+    out[o] = acc
+  }
+  return out
+}

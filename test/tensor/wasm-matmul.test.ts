@@ -90,6 +90,53 @@ describe('WebAssembly and JavaScript kernels agree bit for bit', () => {
     sameBits(wasm, refMatmul(a, aShape, b, bShape, transA, transB).data)
   })
 
+  test.prop(
+    [
+      fc.integer({ min: 1, max: 30 }),
+      fc.integer({ min: 1, max: 30 }),
+      fc.integer({ min: 1, max: 30 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.boolean(),
+    ],
+    { numRuns: 30 },
+  )(
+    'on any listed rows and columns (A packed or read as stored, B packed in JS or wasm)',
+    (m, k, n, gap, scatter) => {
+      // rows of op(A) picked `gap` apart and reversed (packed unless m = 1), columns of op(B)
+      // `gap` apart (neighbours, so packed in wasm, when gap = 1), from larger matrices
+      const lda = k + 3
+      const ldb = n * gap + 2
+      const a = noise((m * gap + 2) * lda, gap)
+      const b = noise(k * ldb, n)
+      const rowOffsets = Int32Array.from({ length: m }, (_, i) => (m - 1 - i) * gap * lda)
+      const colOffsets = Int32Array.from({ length: n }, (_, j) => j * gap)
+      const outRow = Int32Array.from({ length: m }, (_, i) => i * (scatter ? 2 * n : n))
+      const outCol = Int32Array.from({ length: n }, (_, j) => (scatter ? 2 * j + 1 : j))
+      const problem = (c: Float64Array) => ({
+        a: { data: a, rowStride: lda, colStride: 1 },
+        rowOffsets,
+        b: { data: b, rowStride: ldb, colStride: 1 },
+        colOffsets,
+        k,
+        c,
+        outRow,
+        outCol,
+      })
+      const viaWasm = new Float64Array(m * n * (scatter ? 2 : 1))
+      const viaJs = new Float64Array(viaWasm.length)
+      wasmKernels()!.gemm(problem(viaWasm))
+      jsBackend.gemm(problem(viaJs))
+      sameBits(viaWasm, viaJs)
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let acc = 0
+          for (let p = 0; p < k; p++) acc += a[rowOffsets[i]! + p]! * b[colOffsets[j]! + p * ldb]!
+          expect(Object.is(viaJs[outRow[i]! + outCol[j]!], acc)).toBe(true)
+        }
+      }
+    },
+  )
+
   it('on the MLP product 128×784 · 784×256, deterministically', () => {
     const a = tensor(noise(128 * 784, 1), [128, 784])
     const b = tensor(noise(784 * 256, 2), [784, 256])

@@ -4,9 +4,13 @@
  * wherever WebAssembly cannot run. `FLUXION_WASM=0` in the environment (Node) or
  * `setWasmKernels(false)` turns WebAssembly off. Both backends give the same bits (see
  * gemm.ts), so the choice changes speed only — eager and `jit` alike, since both call `matmulK`.
+ * Float32 products (`matmulKF32`) choose the same way between the f32x4 kernel and the
+ * JavaScript float32 one (gemm-f32.ts), under the same switch.
  * @module
  */
 import { jsBackend, type MatmulBackend } from './gemm.ts'
+import { jsBackendF32 } from './gemm-f32.ts'
+import { wasmBackendF32 } from './wasm/gemm-f32-wasm.ts'
 import { wasmBackend } from './wasm/gemm-wasm.ts'
 
 /**
@@ -19,6 +23,7 @@ export const WASM_MIN_MULADDS = 8 * 8 * 8
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
 let enabled = env?.FLUXION_WASM !== '0'
 let wasm: MatmulBackend | null | undefined
+let wasmF32: MatmulBackend<Float32Array> | null | undefined
 
 /**
  * Turns the WebAssembly kernels on or off (for tests and benchmarks; the default is on unless
@@ -40,4 +45,16 @@ export function wasmKernels(): MatmulBackend | null {
 /** The backend for a product of m·n·k multiply-adds. */
 export function gemmBackend(muladds: number): MatmulBackend {
   return (muladds >= WASM_MIN_MULADDS ? wasmKernels() : null) ?? jsBackend
+}
+
+/** The WebAssembly float32 backend when it is enabled and runs here, else null. */
+export function wasmKernelsF32(): MatmulBackend<Float32Array> | null {
+  if (!enabled) return null
+  if (wasmF32 === undefined) wasmF32 = wasmBackendF32(jsBackendF32)
+  return wasmF32
+}
+
+/** The float32 backend for a product of m·n·k multiply-adds. */
+export function gemmBackendF32(muladds: number): MatmulBackend<Float32Array> {
+  return (muladds >= WASM_MIN_MULADDS ? wasmKernelsF32() : null) ?? jsBackendF32
 }

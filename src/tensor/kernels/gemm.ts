@@ -2,15 +2,19 @@
  * The matrix-product kernel layer: one problem type (`GemmProblem`) that every product reaches —
  * `matmul`, and through it batched matmul, einsum's contractions and conv's im2col product —
  * and the backends that solve it. The plain-JavaScript backend lives here; the WebAssembly one
- * (wasm/gemm-wasm.ts) packs the same panels into its memory and runs a SIMD micro-kernel.
+ * (wasm/gemm-wasm.ts) puts the operands into its memory and runs a SIMD micro-kernel.
  * Both sum every entry in the same order with the same operations, so they give the same bits.
+ * The problem and backend types are generic over the element array; the float32 backends are
+ * in gemm-f32.ts and wasm/gemm-f32-wasm.ts.
  * @module
  */
-import type { Floats } from '../tensor.ts'
+
+/** The element arrays a product runs on: float64, or float32 (gemm-f32.ts). */
+export type FloatArray = Float64Array | Float32Array
 
 /** op(M)[r][c] of a stored matrix: `data[rowStart + c·colStride]` for row r (see `GemmProblem`). */
-export interface Operand {
-  readonly data: Floats
+export interface Operand<T extends FloatArray = Float64Array> {
+  readonly data: T
   readonly rowStride: number
   readonly colStride: number
 }
@@ -20,15 +24,16 @@ export interface Operand {
  * starting at `a.data[rowOffsets[I]]` (entries `a.colStride` apart), column J is op(B)'s
  * column starting at `b.data[colOffsets[J]]` (entries `b.rowStride` apart), and entry (I, J)
  * is written to `c[outRow[I] + outCol[J]]`. A batch of products with a shared operand is one
- * problem (the other operand's matrices stacked as more rows or columns).
+ * problem (the other operand's matrices stacked as more rows or columns). `T` is the element
+ * type of A, B and C alike (no mixed-precision products).
  */
-export interface GemmProblem {
-  readonly a: Operand
+export interface GemmProblem<T extends FloatArray = Float64Array> {
+  readonly a: Operand<T>
   readonly rowOffsets: Int32Array
-  readonly b: Operand
+  readonly b: Operand<T>
   readonly colOffsets: Int32Array
   readonly k: number
-  readonly c: Float64Array
+  readonly c: T
   readonly outRow: Int32Array
   readonly outCol: Int32Array
 }
@@ -38,11 +43,11 @@ export interface GemmProblem {
  * problem into row blocks internally (the plan for a threaded backend: disjoint blocks of
  * `rowOffsets`/`outRow`, one per worker, each entry still summed in order p = 0 … k−1).
  */
-export interface MatmulBackend {
+export interface MatmulBackend<T extends FloatArray = Float64Array> {
   /** Shown by benchmarks and the browser check. */
   readonly name: string
   /** Solves `p`, overwriting every entry of `p.c` it addresses. */
-  gemm(p: GemmProblem): void
+  gemm(p: GemmProblem<T>): void
 }
 
 /** Panels for the JavaScript micro-kernel, reused across calls (kernels run synchronously). */
@@ -57,11 +62,11 @@ let panelB = new Float64Array(0)
  * column to its end first would miss the cache on every entry once 4·k lines exceed L1.
  */
 function pack(
-  data: Floats,
+  data: Float64Array,
   starts: Int32Array,
   stride: number,
   k: number,
-  dst: Floats,
+  dst: Float64Array,
   at: number,
 ): void {
   const count = starts.length
@@ -100,7 +105,7 @@ export const packRows = (
   a: Operand,
   rowOffsets: Int32Array,
   k: number,
-  dst: Floats,
+  dst: Float64Array,
   at: number,
 ): void => pack(a.data, rowOffsets, a.colStride, k, dst, at)
 
@@ -109,7 +114,7 @@ export const packCols = (
   b: Operand,
   colOffsets: Int32Array,
   k: number,
-  dst: Floats,
+  dst: Float64Array,
   at: number,
 ): void => pack(b.data, colOffsets, b.rowStride, k, dst, at)
 
@@ -121,10 +126,10 @@ export const panelSize = (count: number, k: number): number => Math.ceil(count /
  * Each entry starts at +0 and adds its products in the order p = 0 … k−1.
  */
 function gemmPacked(
-  pa: Floats,
-  pb: Floats,
+  pa: Float64Array,
+  pb: Float64Array,
   k: number,
-  c: Floats,
+  c: Float64Array,
   outRow: Int32Array,
   outCol: Int32Array,
 ): void {
@@ -188,7 +193,7 @@ function gemmPacked(
 
 /** Writes up to 4 entries of one row of a 4×4 block (the first `nc` columns). */
 function store(
-  c: Floats,
+  c: Float64Array,
   outRow: Int32Array,
   outCol: Int32Array,
   i: number,

@@ -3,15 +3,14 @@
  * matrices; leading axes broadcast NumPy-style. Each product (or batch sharing an operand) is
  * one `GemmProblem` for a backend (gemm.ts: packed panels of 4 rows or columns — transposes are
  * just other strides — and a 4×4 register-blocked micro-kernel, in JavaScript or WebAssembly
- * SIMD; gemm-select.ts picks).
+ * SIMD; gemm-select.ts picks). `matmulK` multiplies float64 arrays and `matmulKF32` float32
+ * ones, with the same shapes, flags and errors; only the kernels differ.
  * @module
  */
-
 import { ShapeError } from '../../core/errors.ts'
 import { broadcastStridesOf, checkResultSize, Odometer, type Shape, sizeOf } from '../shape.ts'
-import type { Floats } from '../tensor.ts'
-import type { Operand } from './gemm.ts'
-import { gemmBackend } from './gemm-select.ts'
+import type { FloatArray, MatmulBackend, Operand } from './gemm.ts'
+import { gemmBackend, gemmBackendF32 } from './gemm-select.ts'
 
 const fail = (message: string, aShape: Shape, bShape: Shape, hint: string): never => {
   throw new ShapeError(message, { primitive: 'matmul', shapes: [aShape, bShape], hint })
@@ -83,22 +82,77 @@ function offsets(bases: readonly number[], count: number, step: number): Int32Ar
  * Throws `ShapeError` as `matmulShape` does.
  */
 export function matmulK(
-  a: Floats,
+  a: Float64Array,
   aShape: Shape,
-  b: Floats,
+  b: Float64Array,
   bShape: Shape,
   transA: boolean,
   transB: boolean,
 ): { data: Float64Array; shape: number[] } {
   const shape = matmulShape(aShape, bShape, transA, transB)
+  const data = new Float64Array(sizeOf(shape))
+  solveAll(a, aShape, b, bShape, transA, transB, shape, data, gemmBackend)
+  return { data, shape }
+}
+
+/**
+ * `matmulK` on float32 arrays: the same shapes, flags, broadcasting and errors, a Float32Array
+ * result computed in float32 arithmetic. Each entry is summed in the order p = 0 … k−1 from +0,
+ * each step rounded to float32 (gemm-f32.ts), by the f32x4 WebAssembly kernel or the
+ * JavaScript one — the same bits either way.
+ */
+export function matmulKF32(
+  a: Float32Array,
+  aShape: Shape,
+  b: Float32Array,
+  bShape: Shape,
+  transA: boolean,
+  transB: boolean,
+): { data: Float32Array; shape: number[] } {
+  const shape = matmulShape(aShape, bShape, transA, transB)
+  const data = new Float32Array(sizeOf(shape))
+  solveAll(a, aShape, b, bShape, transA, transB, shape, data, gemmBackendF32)
+  return { data, shape }
+}
+
+/** Fills `data` (zeros, of the product's `shape`) with op(A)·op(B), as `matmulK` describes. */
+function solveAll<T extends FloatArray>(
+  a: T,
+  aShape: Shape,
+  b: T,
+  bShape: Shape,
+  transA: boolean,
+  transB: boolean,
+  shape: readonly number[],
+  data: T,
+  backend: (muladds: number) => MatmulBackend<T>,
+): void {
   const rank = shape.length
   const m = shape[rank - 2]!
   const n = shape[rank - 1]!
   const k = aShape[transA ? aShape.length - 2 : aShape.length - 1]!
-  const data = new Float64Array(sizeOf(shape))
-  if (data.length === 0 || k === 0) return { data, shape }
+  if (data.length === 0 || k === 0) return
   const batch = shape.slice(0, -2)
   const count = sizeOf(batch)
+  const opA: Operand<T> = { data: a, rowStride: transA ? 1 : k, colStride: transA ? m : 1 }
+  const opB: Operand<T> = { data: b, rowStride: transB ? 1 : n, colStride: transB ? k : 1 }
+  if (count === 1) {
+    // one product (every batch axis 1): both matrices start at 0; no batch bookkeeping, which
+    // costs more than the product itself below ~16³
+    const rows = offsets([0], m, opA.rowStride)
+    const cols = offsets([0], n, opB.colStride)
+    backend(m * n * k).gemm({
+      a: opA,
+      rowOffsets: rows,
+      b: opB,
+      colOffsets: cols,
+      k,
+      c: data,
+      outRow: offsets([0], m, n),
+      outCol: offsets([0], n, 1),
+    })
+    return
+  }
   // element offsets of each batch matrix of A and B (0 stride where an operand is broadcast)
   const matrixStarts = (opShape: Shape, size: number): number[] => {
     const dims = [...batch, 1]
@@ -112,8 +166,6 @@ export function matmulK(
   }
   const aStarts = matrixStarts(aShape, m * k)
   const bStarts = matrixStarts(bShape, k * n)
-  const opA: Operand = { data: a, rowStride: transA ? 1 : k, colStride: transA ? m : 1 }
-  const opB: Operand = { data: b, rowStride: transB ? 1 : n, colStride: transB ? k : 1 }
   const outStarts = Array.from({ length: count }, (_, t) => t * m * n)
   const aShared = aStarts.every((o) => o === aStarts[0])
   const bShared = bStarts.every((o) => o === bStarts[0])
@@ -123,7 +175,7 @@ export function matmulK(
     outRow: Int32Array,
     outCol: Int32Array,
   ) =>
-    gemmBackend(rowOffsets.length * colOffsets.length * k).gemm({
+    backend(rowOffsets.length * colOffsets.length * k).gemm({
       a: opA,
       rowOffsets,
       b: opB,
@@ -160,5 +212,4 @@ export function matmulK(
       )
     }
   }
-  return { data, shape }
 }

@@ -1,17 +1,20 @@
 /**
  * The WebAssembly matrix-product backend: the f64x2 micro-kernel of matmul.wat, compiled
- * synchronously on first use from the bytes in matmul-bytes.ts. The host packs op(A) and op(B)
- * straight into the module's memory (the packing is the only copy in), runs the kernel over
- * cache blocks, and scatters C out. Where WebAssembly or its SIMD is missing, or compiling
- * throws (a page whose Content-Security-Policy forbids it), `wasmBackend()` is null and the
- * JavaScript backend runs instead.
+ * synchronously on first use from the bytes in matmul-bytes.ts. The host puts op(A) and op(B)
+ * into the module's memory — A as stored when its rows are evenly spaced (the kernel reads it
+ * through its strides), else packed; B packed, by the module's `packB` from B as stored when
+ * its columns are neighbours — runs the kernel over cache blocks, and copies C out. The
+ * functions shared with the float32 backend (gemm-f32-wasm.ts) are exported here. Where
+ * WebAssembly or its SIMD is missing, or compiling throws (a page whose
+ * Content-Security-Policy forbids it), `wasmBackend()` is null and the JavaScript backend runs
+ * instead.
  * @module
  */
 import { type GemmProblem, type MatmulBackend, packCols, packRows, panelSize } from '../gemm.ts'
 import { matmulHex } from './matmul-bytes.ts'
 
 /** The slice of the WebAssembly API used here (the build's lib has no DOM or Node types). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer
   grow(pages: number): number
 }
@@ -22,6 +25,7 @@ interface WasmApi {
 type GemmFn = (
   pa: number,
   pb: number,
+  panelA: number,
   panelBytes: number,
   rowPanels: number,
   colPanels: number,
@@ -29,7 +33,22 @@ type GemmFn = (
   ldc: number,
   kc: number,
   accumulate: number,
+  rs: number,
+  ps: number,
 ) => void
+/** `packB` of matmul.wat and matmul-f32.wat: B's panels from B as stored, in wasm. */
+export type PackBFn = (
+  src: number,
+  rowBytes: number,
+  k: number,
+  dst: number,
+  panels: number,
+) => void
+interface Kernel {
+  gemm: GemmFn
+  packB: PackBFn
+  memory: WasmMemory
+}
 
 /**
  * Cache blocks: `KC` steps of k (an A or B micro-panel of 4 × 256 doubles is 8 KB, in L1) and
@@ -39,7 +58,7 @@ type GemmFn = (
 const KC = 256
 const MC = 128
 /** The memory this backend may hold (bytes); larger problems run in JavaScript. */
-const MAX_BYTES = 1 << 30
+export const MAX_BYTES = 1 << 30
 const PAGE = 65536
 
 const bytesOf = (hex: string): Uint8Array => {
@@ -48,20 +67,38 @@ const bytesOf = (hex: string): Uint8Array => {
   return out
 }
 
-/** Compiles and instantiates the kernel; null (never a throw) where that is not possible. */
-function instantiate(): { gemm: GemmFn; memory: WasmMemory } | null {
+/**
+ * Compiles and instantiates a kernel module (its bytes as hex) exporting `gemm` and `memory`;
+ * null (never a throw) where that is not possible.
+ */
+export function instantiate<F>(
+  hex: string,
+): { gemm: F; memory: WasmMemory; exports: Record<string, unknown> } | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
   if (api === undefined) return null
   try {
     // compiling validates: an engine without SIMD rejects the module here
-    const instance = new api.Instance(new api.Module(bytesOf(matmulHex)), {})
-    return { gemm: instance.exports.gemm as GemmFn, memory: instance.exports.memory as WasmMemory }
+    const instance = new api.Instance(new api.Module(bytesOf(hex)), {})
+    const { exports } = instance
+    return { gemm: exports.gemm as F, memory: exports.memory as WasmMemory, exports }
   } catch {
     return null
   }
 }
 
-let kernel: { gemm: GemmFn; memory: WasmMemory } | null | undefined
+/** Grows `memory` to at least `bytes`; false when the engine cannot (out of memory). */
+export function grow(memory: WasmMemory, bytes: number): boolean {
+  const have = memory.buffer.byteLength
+  if (have >= bytes) return true
+  try {
+    memory.grow(Math.ceil((bytes - have) / PAGE))
+    return true
+  } catch {
+    return false
+  }
+}
+
+let kernel: Kernel | null | undefined
 let heap = new Float64Array(0)
 
 /**
@@ -69,54 +106,105 @@ let heap = new Float64Array(0)
  * engine cannot grow it (out of memory: the product then runs in JavaScript).
  */
 function reserve(memory: WasmMemory, bytes: number): Float64Array | null {
-  const have = memory.buffer.byteLength
-  if (have < bytes) {
-    try {
-      memory.grow(Math.ceil((bytes - have) / PAGE))
-    } catch {
-      return null
-    }
-  }
+  if (!grow(memory, bytes)) return null
   // a grown memory detaches old views
   if (heap.buffer !== memory.buffer) heap = new Float64Array(memory.buffer)
   return heap
 }
 
-function gemmWasm(k: { gemm: GemmFn; memory: WasmMemory }, p: GemmProblem): boolean {
+/** The step s when offsets[t] = offsets[0] + t·s for every t (s ≥ 0), else −1. */
+export const evenStep = (offsets: Int32Array): number => {
+  const o = offsets[0]!
+  const s = offsets.length > 1 ? offsets[1]! - o : 0
+  if (s < 0) return -1
+  for (let t = 2; t < offsets.length; t++) if (offsets[t] !== o + t * s) return -1
+  return s
+}
+
+/**
+ * Where vectors (op(A)'s rows, op(B)'s columns) start evenly spaced — a row-major or transposed
+ * matrix, or matrices stacked end to end — the span of the stored array they cover, to copy
+ * into wasm memory as it is (`lo` … `hi`, exclusive), their `step`, and the elements to reserve
+ * for it (`size`, with room for `pad` more vectors that the kernel's padding reads); else null.
+ */
+export const rawSpan = (
+  offsets: Int32Array,
+  stride: number,
+  depth: number,
+  pad: number,
+): { lo: number; hi: number; step: number; size: number } | null => {
+  const step = evenStep(offsets)
+  if (step < 0) return null
+  const lo = offsets[0]!
+  const hi = lo + (offsets.length - 1) * step + (depth - 1) * stride + 1
+  // a sparse selection of a large array is cheaper to pack than to copy in
+  if (hi - lo > 2 * offsets.length * depth) return null
+  return { lo, hi, step, size: hi - lo + pad * step }
+}
+
+function gemmWasm(k: Kernel, p: GemmProblem): boolean {
   const rows = p.rowOffsets.length
   const cols = p.colOffsets.length
   const depth = p.k
+  if (rows === 0 || cols === 0 || depth === 0) return false
   const rowsPad = Math.ceil(rows / 4) * 4
   const colsPad = Math.ceil(cols / 4) * 4
-  // doubles: [A panels][B panels][C, rowsPad × colsPad]
-  const offB = panelSize(rows, depth)
+  const rawA = rawSpan(p.rowOffsets, p.a.colStride, depth, rowsPad - rows)
+  const rawB = evenStep(p.colOffsets) === 1 ? rawSpan(p.colOffsets, p.b.rowStride, depth, 0) : null
+  // doubles: [A, as stored or packed][B as stored, when it is][B panels][C, rowsPad × colsPad]
+  const offRawB = rawA === null ? panelSize(rows, depth) : rawA.size
+  const offB = offRawB + (rawB === null ? 0 : rawB.size + colsPad - cols)
   const offC = offB + panelSize(cols, depth)
   const total = (offC + rowsPad * colsPad) * 8
   if (total > MAX_BYTES) return false
   const mem = reserve(k.memory, total)
   if (mem === null) return false
-  packRows(p.a, p.rowOffsets, depth, mem, 0)
-  packCols(p.b, p.colOffsets, depth, mem, offB)
+  // A read as stored, or packed in 4-row panels (rows 8 bytes apart, steps of k 32)
+  let rs = 8
+  let ps = 32
+  if (rawA === null) packRows(p.a, p.rowOffsets, depth, mem, 0)
+  else {
+    mem.set(p.a.data.subarray(rawA.lo, rawA.hi), 0)
+    rs = rawA.step * 8
+    ps = p.a.colStride * 8
+  }
+  if (rawB === null) packCols(p.b, p.colOffsets, depth, mem, offB)
+  else {
+    mem.set(p.b.data.subarray(rawB.lo, rawB.hi), offRawB)
+    k.packB(offRawB * 8, p.b.rowStride * 8, depth, offB * 8, colsPad / 4)
+  }
+  const panelA = 4 * rs * (rawA === null ? depth : 1)
   const panelBytes = depth * 32
   const ldc = colsPad * 8
   for (let p0 = 0; p0 < depth; p0 += KC) {
     const kc = Math.min(KC, depth - p0)
     for (let i0 = 0; i0 < rowsPad; i0 += MC) {
-      const rowPanels = Math.min(MC, rowsPad - i0) / 4
       k.gemm(
-        (i0 / 4) * panelBytes + p0 * 32,
+        (i0 / 4) * panelA + p0 * ps,
         offB * 8 + p0 * 32,
+        panelA,
         panelBytes,
-        rowPanels,
+        Math.min(MC, rowsPad - i0) / 4,
         colsPad / 4,
         offC * 8 + i0 * ldc,
         ldc,
         kc,
         p0 > 0 ? 1 : 0,
+        rs,
+        ps,
       )
     }
   }
   const { c, outRow, outCol } = p
+  if (evenStep(outCol) === 1) {
+    // C's rows are runs in the result: copied as such
+    const o0 = outCol[0]!
+    for (let i = 0; i < rows; i++) {
+      const from = offC + i * colsPad
+      c.set(mem.subarray(from, from + cols), outRow[i]! + o0)
+    }
+    return true
+  }
   for (let i = 0; i < rows; i++) {
     const o = outRow[i]!
     const from = offC + i * colsPad
@@ -131,7 +219,10 @@ function gemmWasm(k: { gemm: GemmFn; memory: WasmMemory }, p: GemmProblem): bool
  * more than 1 GiB of its memory or the memory cannot grow.
  */
 export function wasmBackend(fallback: MatmulBackend): MatmulBackend | null {
-  if (kernel === undefined) kernel = instantiate()
+  if (kernel === undefined) {
+    const made = instantiate<GemmFn>(matmulHex)
+    kernel = made && { ...made, packB: made.exports.packB as PackBFn }
+  }
   const k = kernel
   if (k === null) return null
   return {
