@@ -42,6 +42,11 @@ export const astypeP: Primitive<AstypeParams> = define<AstypeParams>({
       params: { dtype: 'float64' },
     }),
     linear: true,
+    special: () =>
+      [0, -0, Infinity, -Infinity, Number.NaN, 1e39].map((x) => ({
+        args: [new Tensor(Float64Array.of(x), [])],
+        params: { dtype: 'float64' as const },
+      })),
   },
 })
 

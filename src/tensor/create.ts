@@ -43,6 +43,17 @@ export function dtypeOption(
   return d
 }
 
+/** Refuses an options object with keys other than `dtype` (a misspelt one, or a non-shape). */
+const onlyDtype = (options: object, op: string): void => {
+  const unknown = Object.keys(options).filter((k) => k !== 'dtype')
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(`unknown option ${describe(unknown[0])} of ${op}`, {
+      primitive: op,
+      hint: "the options are { dtype: 'float32' | 'float64' }; a shape is an array of sizes",
+    })
+  }
+}
+
 /** `t` stored as `dtype` (itself when it already is). */
 const stored = (t: Tensor, dtype: DType): Tensor =>
   t.dtype === dtype ? t : new Tensor(toDtypeK(t.data, dtype), t.shape)
@@ -166,8 +177,11 @@ export function tensor(
   shapeOrOptions?: readonly number[] | DtypeOptions,
   options?: DtypeOptions,
 ): Tensor {
-  const shaped = shapeOrOptions === undefined || Array.isArray(shapeOrOptions)
+  // an object that is not an array is the options; anything else is the shape (and checked)
+  const shaped =
+    typeof shapeOrOptions !== 'object' || shapeOrOptions === null || Array.isArray(shapeOrOptions)
   const shape = shaped ? (shapeOrOptions as readonly number[] | undefined) : undefined
+  if (!shaped) onlyDtype(shapeOrOptions, 'tensor')
   const dtype = dtypeOption(
     shaped ? options : (shapeOrOptions as DtypeOptions),
     'tensor',
