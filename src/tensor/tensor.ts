@@ -79,7 +79,11 @@ export class Tensor {
     return nest(this.data, this.shape, 0, 0)
   }
 
-  /** NumPy-style text: the values, aligned, then the shape. Large tensors are summarized. */
+  /**
+   * NumPy-style text: the values, aligned, then the shape, and `dtype=float32` for float32
+   * (whose values print from their shortest round-tripping decimals). Large tensors are
+   * summarized.
+   */
   toString(): string {
     return formatTensor(this.data, this.shape)
   }
@@ -87,11 +91,15 @@ export class Tensor {
   /**
    * The tensor as JSON data, `{ shape, data }` with `data` row-major and NaN, ±Infinity and −0
    * written as the strings "NaN", "Infinity", "-Infinity" and "-0", which JSON cannot hold as
-   * numbers. `JSON.stringify` calls it; `tensorFromJSON` (or `JSON.parse` with `tensorReviver`)
-   * reads it back bit for bit.
+   * numbers. A float32 tensor adds `dtype: 'float32'` (after `shape`) and writes each value as
+   * the shortest decimal that reads back to the same float32; float64 has no `dtype` field.
+   * `JSON.stringify` calls it; `tensorFromJSON` (or `JSON.parse` with `tensorReviver`) reads
+   * it back bit for bit, dtype included.
    */
   toJSON(): TensorJSON {
-    return { shape: this.shape.slice(), data: encodeNumbers(this.data) }
+    const shape = this.shape.slice()
+    const data = encodeNumbers(this.data)
+    return this.dtype === 'float32' ? { shape, dtype: 'float32', data } : { shape, data }
   }
 
   /** JS operators on tensors are refused: use fluxion ops (`add`, `mul`, `less`, …). */
