@@ -35,7 +35,7 @@ const registered = new Set<string>(primitiveNames)
 
 const mustBeLinear = [
   ...['add', 'sub', 'neg', 'sum', 'reshape', 'transpose', 'broadcastTo', 'slice', 'pad'],
-  ...['concat', 'cast', 'where', 'take', 'scatterAdd'],
+  ...['concat', 'cast', 'astype', 'where', 'take', 'scatterAdd'],
 ]
 const mustBroadcast = [
   ...['add', 'sub', 'mul', 'div', 'pow', 'safeMul', 'maximum', 'minimum', 'atan2'],

@@ -10,6 +10,9 @@
  *   domain's special points (signed zeros, ±∞, NaN, kinks), where every mode must agree too;
  * - one with a zero derivative (comparisons, `sign`, `stopGradient`): `zero-derivative`;
  * - a linear one: `transpose-involution`;
+ * - every primitive: `float32-agreement` (float32 arguments give float32 results, derivatives,
+ *   batches and compiled replays, agreeing with float64); a differentiable one also
+ *   `float32-fd` (finite differences evaluated in float32);
  * - an elementwise one that broadcasts two or more arguments: `unbroadcast`;
  * - a differentiable elementwise one: `taylor-nested-agreement` (orders 1–4, and orders 1–4 at
  *   its special points).
@@ -34,6 +37,8 @@ export type RegistryLaw =
   | 'vmap-agreement'
   | 'taylor-nested-agreement'
   | 'jit-agreement'
+  | 'float32-agreement'
+  | 'float32-fd'
 
 /** One law to check for a primitive: the law, its order or variant if any, and the test title. */
 export interface Check {
@@ -106,7 +111,9 @@ export const lawsFor = (p: Primitive): readonly Check[] => {
     { law: 'vmap-agreement', variant: 'one batch axis', title: 'vmap-agreement (one batch axis)' },
     { law: 'vmap-agreement', variant: 'two batch axes', title: 'vmap-agreement (two batch axes)' },
     check('jit-agreement'),
+    check('float32-agreement'),
   )
+  if (!p.zeroDerivative) checks.push(check('float32-fd'))
   if (!p.zeroDerivative && isElementwise(p)) {
     for (const k of [1, 2, 3, 4]) checks.push(check('taylor-nested-agreement', k))
     checks.push({

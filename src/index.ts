@@ -41,6 +41,7 @@ export {
   safeMul,
   sub,
 } from './primitives/arithmetic.ts'
+export { astype } from './primitives/astype.ts'
 export { type AtUpdate, at, gather, type Indexer } from './primitives/at.ts'
 export { betainc } from './primitives/betainc.ts'
 export {
@@ -162,6 +163,7 @@ export {
 export * as stats from './stats/index.ts'
 export {
   arange,
+  type DtypeOptions,
   eye,
   full,
   linspace,
@@ -176,7 +178,7 @@ export { tensorFromJSON, tensorReviver } from './tensor/from-json.ts'
 export type { JsonNumber, TensorJSON } from './tensor/json.ts'
 export * as random from './tensor/random.ts'
 export type { Shape } from './tensor/shape.ts'
-export { type NestedArray, Tensor } from './tensor/tensor.ts'
+export { type DType, type Floats, type NestedArray, Tensor } from './tensor/tensor.ts'
 export { foriLoop, type ScanLoopOptions, scan } from './transforms/control/scan.ts'
 export { cond, switchCase } from './transforms/control/switch.ts'
 export { whileLoop } from './transforms/control/while.ts'

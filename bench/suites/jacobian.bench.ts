@@ -13,6 +13,7 @@ import {
   add,
   dot,
   exp,
+  type Floats,
   grad,
   hessian,
   index,
@@ -50,7 +51,7 @@ const shapeIs = (t: Tensor, shape: readonly number[]): void => {
 // ---- W6: Jacobian of tanh(A·x) ------------------------------------------------------------
 
 /** J[i][j] = (1 − tanh²((A·x)ᵢ))·A[i][j], row-major, with plain loops. */
-export const tanhJacobianPlain = (A: Float64Array, x: Float64Array, n: number): Float64Array => {
+export const tanhJacobianPlain = (A: Floats, x: Floats, n: number): Float64Array => {
   const J = new Float64Array(n * n)
   for (let i = 0; i < n; i++) {
     let z = 0
@@ -119,7 +120,7 @@ export const chain = (x: Tensor) => {
  * eᵢ·(∇uᵢ∇uᵢᵀ + ∇²uᵢ) on {i, i+1}, where ∇uᵢ = (cos xᵢ·xᵢ₊₁, sin xᵢ) and
  * ∇²uᵢ = [[−sin xᵢ·xᵢ₊₁, cos xᵢ], [cos xᵢ, 0]].
  */
-export const chainHessianPlain = (x: Float64Array): Float64Array => {
+export const chainHessianPlain = (x: Floats): Float64Array => {
   const n = x.length
   const H = new Float64Array(n * n)
   for (let i = 0; i + 1 < n; i++) {
@@ -184,7 +185,7 @@ const loss = (p: Mlp, x: Tensor, y: Tensor) =>
   square(sub(dot(tanh(add(matmul(x, p.W), p.b)), p.v), y))
 
 /** Hand-written backpropagation for every example: rows of dW, db, dv, concatenated. */
-const perExamplePlain = (p: Mlp, X: Float64Array, Y: Float64Array, d: number, h: number) => {
+const perExamplePlain = (p: Mlp, X: Floats, Y: Floats, d: number, h: number) => {
   const m = Y.length
   const dW = new Float64Array(m * d * h)
   const db = new Float64Array(m * h)

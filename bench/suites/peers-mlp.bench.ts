@@ -1,7 +1,8 @@
 /**
  * W3 beside the peers (issue: performance): the MLP 784-256-10 loss with its gradient with
  * respect to every parameter, batch 128, and the large product x·w1 alone, by hand, by fluxion
- * (the gradient eagerly and under `jit`, warmed up before timing), by TensorFlow.js on cpu and
+ * (float64 and float32, the gradient eagerly and under `jit`, warmed up before timing), by
+ * TensorFlow.js on cpu and
  * wasm (float32 only) and by jax-js on wasm (float64 and float32, with and without `jit`).
  * `npm run bench:peers` runs it.
  *
@@ -14,7 +15,7 @@
  * checked at 1e-5 with the float32 floor, says what it measures. Peer timings include reading
  * every result back (`dataSync`), as a user must.
  */
-import { jit, matmul, valueAndGrad } from 'fluxion'
+import { astype, jit, matmul, type Tensor, treeMap, valueAndGrad } from 'fluxion'
 import { type Group, type Task, warmUp, warmUpMs } from '../harness.ts'
 import {
   batch,
@@ -199,6 +200,12 @@ export const peerMlpGroups = async (quick: boolean): Promise<Group[]> => {
   // x and the labels, closed over, are constants of the compiled program
   const fluxionJit = jit(valueAndGrad(fluxionLoss(x, labels)))
   const w1 = params[0]!.w
+  // the same data in float32: parameters, inputs and (the labels are indices) the same labels
+  const params32 = treeMap((t: Tensor) => astype(t, 'float32'), params)
+  const x32 = astype(x, 'float32')
+  const w132 = params32[0]!.w
+  const fluxion32 = valueAndGrad(fluxionLoss(x32, labels))
+  const fluxionJit32 = jit(valueAndGrad(fluxionLoss(x32, labels)))
   const peers: PeerTasks[] = [
     ...(tf === undefined ? [] : [tfTasks(tf, d, ref, 'cpu'), tfTasks(tf, d, ref, 'wasm')]),
     ...(jax === undefined ? [] : [jaxTasks(jax, d, ref, 64), jaxTasks(jax, d, ref, 32)]),
@@ -225,6 +232,19 @@ export const peerMlpGroups = async (quick: boolean): Promise<Group[]> => {
           fn: () => fluxionJit(params),
           validate: () => closeLossAndGrad(flattenGrad(fluxionJit(params)), ref.lossAndGrad, 1e-9),
         },
+        {
+          name: 'fluxion valueAndGrad (float32)',
+          fn: () => fluxion32(params32),
+          validate: () =>
+            closeLossAndGrad(flattenGrad(fluxion32(params32)), ref.lossAndGrad, 1e-3, 1e-2),
+        },
+        {
+          name: 'fluxion jit(valueAndGrad) (float32)',
+          setup: warmUp(() => fluxionJit32(params32), warmUpMs(quick)),
+          fn: () => fluxionJit32(params32),
+          validate: () =>
+            closeLossAndGrad(flattenGrad(fluxionJit32(params32)), ref.lossAndGrad, 1e-3, 1e-2),
+        },
         ...peers.flatMap((t) => t.lossAndGrad),
       ],
     },
@@ -243,6 +263,12 @@ export const peerMlpGroups = async (quick: boolean): Promise<Group[]> => {
           name: 'fluxion matmul (float64)',
           fn: () => matmul(x, w1),
           validate: () => close('x·w1', matmul(x, w1).data, ref.product, 1e-9),
+          ...flops,
+        },
+        {
+          name: 'fluxion matmul (float32)',
+          fn: () => matmul(x32, w132),
+          validate: () => close('x·w1', matmul(x32, w132).data, ref.product, 1e-3, 1e-2),
           ...flops,
         },
         ...peers.flatMap((t) => t.matmul),

@@ -45,6 +45,8 @@ const w1 = (n: number, warm: number, tf: Tf | undefined, jax: Jax | undefined): 
   const x = tensor(xs)
   const fluxionGrad = grad(rosenbrockVec)
   const fluxionJit = jit(grad(rosenbrockVec))
+  const x32 = tensor(xs, { dtype: 'float32' })
+  const fluxionJit32 = jit(grad(rosenbrockVec))
   const tfTasks = (backend: string): Task[] => {
     if (tf === undefined) return []
     const xTf = tf.tensor1d(Float32Array.from(xs), 'float32')
@@ -107,6 +109,17 @@ const w1 = (n: number, warm: number, tf: Tf | undefined, jax: Jax | undefined): 
         setup: warmUp(() => fluxionJit(x), warm),
         fn: () => fluxionJit(x),
         validate: () => near(fluxionJit(x).data, expected, 1e-12),
+      },
+      {
+        name: 'fluxion grad (float32)',
+        fn: () => fluxionGrad(x32),
+        validate: () => near(fluxionGrad(x32).data, expected, 1e-3),
+      },
+      {
+        name: 'fluxion jit(grad) (float32)',
+        setup: warmUp(() => fluxionJit32(x32), warm),
+        fn: () => fluxionJit32(x32),
+        validate: () => near(fluxionJit32(x32).data, expected, 1e-3),
       },
       ...tfTasks('cpu'),
       ...tfTasks('wasm'),

@@ -91,7 +91,7 @@ const toleranceFor = (p: Primitive, samples: readonly Sample<unknown>[]): Tolera
           m,
           typeof a === 'number'
             ? Math.abs(a)
-            : a.data.reduce((x, v) => Math.max(x, Math.abs(v)), 0),
+            : Array.from(a.data).reduce((x, v) => Math.max(x, Math.abs(v)), 0),
         ),
       0,
     )

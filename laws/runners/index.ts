@@ -11,6 +11,7 @@ import { lawsFor, type RegistryLaw } from '../plan.ts'
 import { batchingRunners } from './batching.ts'
 import { compositionRunners } from './composition.ts'
 import { firstOrderRunners } from './first-order.ts'
+import { float32Runners } from './float32.ts'
 import { jitRunners } from './jit.ts'
 import type { Runner } from './point.ts'
 import { structureRunners } from './structure.ts'
@@ -24,6 +25,7 @@ export const suites = {
   batching: batchingRunners,
   taylor: taylorRunners,
   jit: jitRunners,
+  float32: float32Runners,
 } as const
 
 /** A suite's name. */
@@ -37,6 +39,7 @@ export const runners: { readonly [L in RegistryLaw]: Runner } = {
   ...batchingRunners,
   ...taylorRunners,
   ...jitRunners,
+  ...float32Runners,
 }
 
 /** Registers the suite's tests: per primitive, one test per check of the suite in its plan. */

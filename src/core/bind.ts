@@ -10,6 +10,7 @@
 import { Tensor } from '../tensor/tensor.ts'
 import { captureGuard, guardValue } from './custom.ts'
 import { checkFinite, debugState } from './debug.ts'
+import { anyFloat32, resultDtype, withDtype } from './dtype.ts'
 import type { Primitive } from './primitive.ts'
 import { type Concrete, type Interpreter, notAValue, Tracer, type Val } from './tracer.ts'
 
@@ -19,11 +20,22 @@ const concrete = (v: Val, op: string): Concrete => {
   throw notAValue(v, op)
 }
 
-/** Runs the kernel on concrete arguments, after the shape rule has checked them. */
+/**
+ * Runs the kernel on concrete arguments, after the shape rule has checked them. Kernels read
+ * either storage and may write float64: where float32 is involved, the output takes the
+ * promoted dtype here, so computing in float64 and rounding once gives float32's correctly
+ * rounded result for every basic operation.
+ */
 const evaluate = <P>(p: Primitive<P>, args: readonly Concrete[], params: P): Concrete => {
   const shapes = args.map((a) => (typeof a === 'number' ? [] : a.shape))
   p.shape(shapes, params)
-  const out = p.impl(args, params)
+  let out = p.impl(args, params)
+  if (
+    out instanceof Tensor &&
+    (out.dtype === 'float32' || p.outDtype !== undefined || anyFloat32(args))
+  ) {
+    out = withDtype(out, resultDtype(p, args, params))
+  }
   if (debugState.on) checkFinite(out, p.name, shapes)
   return out
 }

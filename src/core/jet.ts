@@ -3,6 +3,7 @@
  * along one direction; each primitive's `taylor` rule maps input series to the output series.
  * @module
  */
+import { zerosK } from '../tensor/kernels/dtype.ts'
 import { sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { bindN } from './bind.ts'
@@ -11,6 +12,7 @@ import { JvpInterpreter } from './jvp.ts'
 import type { Primitive } from './primitive.ts'
 import {
   closeLevel,
+  dtypeOf,
   escaped,
   type Interpreter,
   isNumberKind,
@@ -143,11 +145,11 @@ export class JetInterpreter implements Interpreter {
   }
 }
 
-/** A concrete zero of `v`'s shape and kind (a number for a number). */
+/** A concrete zero of `v`'s shape, kind and dtype (a number for a number). */
 export const zeroLike = (v: Val): Val => {
   if (isNumberKind(v)) return 0
   const s = shapeOf(v)
-  return new Tensor(new Float64Array(sizeOf(s)), s)
+  return new Tensor(zerosK(sizeOf(s), dtypeOf(v)), s)
 }
 
 /** The ops a Taylor-mode interpreter needs on coefficients (passed in: core has no ops). */

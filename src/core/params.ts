@@ -8,17 +8,19 @@
  * Format: `{"fluxion":"params","version":1,"tree":…}`, the tree written as itself — arrays as
  * arrays, objects as objects, numbers as numbers (NaN, ±Infinity and −0 as the strings "NaN",
  * "Infinity", "-Infinity", "-0"), a tensor as `{"shape":[…],"data":[…]}`, `null` as null and
- * `undefined` as the string "undefined". An object of yours whose keys are exactly `shape` and
- * `data`, or one key starting with `$`, is written as `{"$object":{…}}` so it is never taken for
- * a tensor.
+ * `undefined` as the string "undefined"; a float32 tensor as `{"shape":[…],"dtype":"float32",
+ * "data":[…]}`, its values the shortest decimals that read back to the same float32. An object
+ * of yours whose keys are exactly `shape` and `data` (or those and `dtype`), or one key starting
+ * with `$`, is written as `{"$object":{…}}` so it is never taken for a tensor.
  *
  * Laws: tree-roundtrip (`loadParams(saveParams(t))` rebuilds `t`, kinds and values bit for bit).
  * @module
  */
 
-import { looksLikeTensor, tensorFromJSON } from '../tensor/from-json.ts'
+import { looksLikeTensor, tensorFromJSON, tensorKeys } from '../tensor/from-json.ts'
 import { decodeNumber, encodeNumber, notANumber } from '../tensor/json.ts'
 import { Tensor } from '../tensor/tensor.ts'
+import { withDtype } from './dtype.ts'
 import { InvalidArgumentError, TreeMismatchError } from './errors.ts'
 import { isNumberKind, type Val } from './tracer.ts'
 import { flatten, flattenAs, type LeafDef, type Tree, type TreeDef, unflatten } from './tree.ts'
@@ -29,12 +31,12 @@ const VERSION = 1
 
 /** Whether an object node must be wrapped in `{"$object": …}` to keep it apart from a tensor. */
 const needsWrap = (keys: readonly string[]): boolean =>
-  (keys.length === 2 && keys.includes('shape') && keys.includes('data')) ||
-  (keys.length === 1 && keys[0]!.startsWith('$'))
+  tensorKeys(keys) || (keys.length === 1 && keys[0]!.startsWith('$'))
 
 /**
  * `tree` as JSON text that `loadParams` reads back exactly: structure, leaf kinds (number or
- * tensor), shapes and every float64 bit for bit (NaN payloads aside), ±0 and ±∞ included.
+ * tensor), shapes, dtypes and every value bit for bit (NaN payloads aside), ±0 and ±∞
+ * included.
  * Deep trees cost heap, not stack. It lives in the `fluxion` root, not `fluxion/nn`: any tree
  * saves — parameters, an optimizer's state, a solver's iterate.
  *
@@ -86,10 +88,13 @@ const leafJSON = (leaf: Val): string =>
   typeof leaf === 'number' ? JSON.stringify(encodeNumber(leaf)) : JSON.stringify(leaf.toJSON())
 
 /**
- * The tree `saveParams` wrote into `text`. With `expected` (a tree of the structure and leaf
- * shapes you expect, e.g. freshly initialised parameters), the loaded tree must match it —
- * structure, shapes, and kinds (number or tensor) — and comes back with its key order and
- * type.
+ * The tree `saveParams` wrote into `text`, each tensor of the dtype it was saved with. With
+ * `expected` (a tree of the structure and leaf shapes you expect, e.g. freshly initialised
+ * parameters), the loaded tree must match it — structure, shapes, and kinds (number or
+ * tensor) — and comes back with its key order and type, and with the dtype of each expected
+ * leaf: a float64 value loaded into a float32 leaf is rounded to the nearest float32, a
+ * float32 one into a float64 leaf widened exactly (as a restore into a target casts, in
+ * Orbax and flax), so loading a checkpoint never changes the dtype of the model it fills.
  *
  * Throws `InvalidArgumentError` for text that is not a fluxion params file (bad JSON, another
  * format or version, a value that is no number, tensor, array, object or empty subtree), and
@@ -97,6 +102,8 @@ const leafJSON = (leaf: Val): string =>
  * @example
  * const params = { w: tensor([1, 2]), b: 0.5 }
  * loadParams(saveParams(params), params).w.toArray() // => [1, 2]
+ * const small = { w: tensor([0, 0], { dtype: 'float32' }), b: 0 }
+ * loadParams(saveParams(params), small).w.dtype // => 'float32'
  * @category trees
  */
 export function loadParams(text: string): Tree
@@ -209,7 +216,9 @@ function decodeTree(encoded: unknown): unknown {
 
 /**
  * `tree` checked against `expected` — structure, leaf shapes and kinds — and rebuilt with the
- * expected tree's key order. Throws `TreeMismatchError` naming the path and both shapes.
+ * expected tree's key order, each tensor converted to the dtype of the expected leaf (rounded
+ * to nearest when narrowing to float32). Throws `TreeMismatchError` naming the path and both
+ * shapes.
  */
 export function matchExpected(tree: unknown, expected: unknown, op: string): unknown {
   const { def, leafDefs } = flatten(expected, 'the expected tree')
@@ -220,7 +229,11 @@ export function matchExpected(tree: unknown, expected: unknown, op: string): unk
   })
   leafDefs.forEach((leaf, j) => {
     const loaded = leaves[j]!
-    if (leaf.number === isNumberKind(loaded)) return
+    if (leaf.number === isNumberKind(loaded)) {
+      // the template's dtype wins, as a restore into a target does in Orbax/flax
+      if (loaded instanceof Tensor) leaves[j] = withDtype(loaded, leaf.dtype ?? 'float64')
+      return
+    }
     const path = formatPath('loaded', leafPaths(def)[j]!)
     throw new TreeMismatchError(
       `loaded does not match the expected tree at ${path}: ${loaded instanceof Tensor ? 'a tensor of shape []' : 'a number'} instead of ${leaf.number ? 'a number' : 'a tensor of shape []'}`,

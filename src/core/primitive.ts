@@ -4,6 +4,7 @@
  * @module
  */
 import type { Shape } from '../tensor/shape.ts'
+import type { DType } from '../tensor/tensor.ts'
 import type { Concrete, Val } from './tracer.ts'
 
 /** A tangent or cotangent; `null` is the symbolic zero (never materialized). */
@@ -51,10 +52,16 @@ export interface Domain<P> {
 /** What declares a primitive; `define` fills in the optional fast-path fields. */
 export type PrimitiveSpec<P> = Omit<
   Primitive<P>,
-  'scalar1' | 'scalar2' | 'partial1' | 'partials2'
+  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'outDtype'
 > & {
-  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2']?: Primitive<P>[K]
+  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'outDtype']?: Primitive<P>[K]
 }
+
+/**
+ * A dtype rule from params, declared through a method type so that it is bivariant in `P`
+ * like `impl` and `shape` (a record of `Primitive<P>` is then a `Primitive<unknown>`).
+ */
+export type OutDtype<P> = { rule(params: P): DType }['rule']
 
 /** Whether `v` is an array or a plain object: data that freezing cannot break. */
 const isPlainData = (v: unknown): v is object => {
@@ -99,6 +106,7 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     scalar2: spec.scalar2,
     partial1: spec.partial1,
     partials2: spec.partials2,
+    outDtype: spec.outDtype,
     domain: spec.domain,
   })
 }
@@ -151,6 +159,11 @@ export interface Primitive<P = unknown> {
   readonly partials2:
     | readonly [(a: Val, b: Val, y: Val) => Val, (a: Val, b: Val, y: Val) => Val]
     | undefined
+  /**
+   * The output dtype, for a primitive that sets it (`astype`). Every other primitive's output
+   * has its arguments' promoted dtype (`resultDtype` in ./dtype.ts).
+   */
+  readonly outDtype: OutDtype<P> | undefined
   /** Input domain for the law suites. */
   readonly domain: Domain<P>
 }

@@ -16,9 +16,17 @@ import { leafPaths, walkDef } from './tree-walk.ts'
 const malformed = (message: string, hint = 'pass the bytes of a safetensors file, unchanged') =>
   new InvalidArgumentError(message, { primitive: 'loadParamsBinary', hint })
 
+/** The dtypes fluxion reads, and the bytes of one value of each. */
+const BYTES: ReadonlyMap<unknown, 4 | 8> = new Map([
+  ['F64', 8],
+  ['F32', 4],
+])
+
 /** One tensor entry of a header, validated. */
 interface Entry {
   readonly name: string
+  /** Bytes a value: 8 for "F64", 4 for "F32". */
+  readonly bytes: 4 | 8
   readonly shape: readonly number[]
   readonly begin: number
   readonly end: number
@@ -30,14 +38,19 @@ const isRecord = (x: unknown): x is Record<string, unknown> =>
 const isOffset = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
 
 /**
- * The tree in `bytes`, a safetensors file of float64 tensors. A file `saveParamsBinary` wrote
- * comes back as the tree it saved. A file from elsewhere (no fluxion structure in its metadata)
- * comes back as an object of tensors by name — or, with `expected`, as a tree of that structure
- * whose tensors are looked up by path (`layers.0.w`). With `expected` the result must match it:
- * structure, leaf shapes and kinds.
+ * The tree in `bytes`, a safetensors file of float64 ("F64") and float32 ("F32") tensors, each
+ * read as a tensor of its own dtype. A file `saveParamsBinary` wrote comes back as the tree it
+ * saved. A file from elsewhere (no fluxion structure in its metadata) comes back as an object
+ * of tensors by name — or, with `expected`, as a tree of that structure whose tensors are
+ * looked up by path (`layers.0.w`). With `expected` the result must match it — structure, leaf
+ * shapes and kinds — and each tensor takes the dtype of its expected leaf: "F64" data loaded
+ * into a float32 leaf is rounded to the nearest float32, "F32" data into a float64 leaf widened
+ * exactly (as a restore into a target casts, in Orbax and flax). Without `expected` the file's
+ * dtypes are kept. Values may start at any byte offset (they are copied, not viewed).
  *
  * Throws `InvalidArgumentError` for malformed bytes — truncated, a header length beyond the
- * buffer, a header that is not JSON, a dtype other than "F64", offsets out of range,
+ * buffer, a header that is not JSON, a dtype other than "F64" or "F32" (the message names it:
+ * "F16", "BF16", "I64" … are refused, not converted), offsets out of range,
  * overlapping or leaving holes, a shape that does not fit its bytes — and `TreeMismatchError`
  * naming the path and both shapes when the tree does not match `expected`. Never allocates more
  * than the size of `bytes`.
@@ -64,10 +77,17 @@ export function loadParamsBinary(bytes: Uint8Array, expected?: unknown): unknown
   const { entries, metadata, dataStart } = readHeader(buf)
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   const tensors = new Map<string, Tensor>()
+  // DataView reads little-endian values at any offset: no alignment needed, on any host
   for (const e of entries) {
-    const data = new Float64Array((e.end - e.begin) / 8)
-    for (let k = 0, at = dataStart + e.begin; k < data.length; k++, at += 8) {
-      data[k] = view.getFloat64(at, true)
+    const n = (e.end - e.begin) / e.bytes
+    const start = dataStart + e.begin
+    let data: Float64Array | Float32Array
+    if (e.bytes === 8) {
+      data = new Float64Array(n)
+      for (let k = 0, at = start; k < n; k++, at += 8) data[k] = view.getFloat64(at, true)
+    } else {
+      data = new Float32Array(n)
+      for (let k = 0, at = start; k < n; k++, at += 4) data[k] = view.getFloat32(at, true)
     }
     tensors.set(e.name, new Tensor(data, e.shape))
   }
@@ -142,15 +162,16 @@ function malformedThrow(message: string): never {
   throw malformed(message)
 }
 
-/** A header entry, checked: dtype F64, a shape of sizes, offsets in range that fit the shape. */
+/** A header entry, checked: F64 or F32, a shape of sizes, offsets in range fitting the shape. */
 const entryOf = (name: string, info: unknown, dataLength: number): Entry => {
   const what = `tensor ${JSON.stringify(name.slice(0, 80))}`
   if (!isRecord(info)) malformedThrow(`${what} is not described by an object`)
   const { dtype, shape, data_offsets: offsets } = info
-  if (dtype !== 'F64') {
+  const bytes = BYTES.get(dtype)
+  if (bytes === undefined) {
     throw malformed(
-      `${what} has dtype ${JSON.stringify(dtype)}`,
-      'fluxion reads float64 tensors ("F64"); convert others before saving, e.g. x.astype(np.float64)',
+      `${what} has dtype ${typeof dtype === 'string' ? JSON.stringify(dtype.slice(0, 20)) : String(dtype)}, which fluxion does not read`,
+      'fluxion reads float64 ("F64") and float32 ("F32") tensors; convert others before saving, e.g. x.astype(np.float32)',
     )
   }
   if (!Array.isArray(shape) || !shape.every(isOffset)) {
@@ -172,10 +193,10 @@ const entryOf = (name: string, info: unknown, dataLength: number): Entry => {
     if (size === 0 || size > dataLength) break
     size *= d
   }
-  if (size * 8 !== end - begin) {
+  if (size * bytes !== end - begin) {
     malformedThrow(`${what} has shape [${(shape as number[]).join(', ')}] but ${end - begin} bytes`)
   }
-  return { name, shape: (shape as number[]).slice(), begin, end }
+  return { name, bytes, shape: (shape as number[]).slice(), begin, end }
 }
 
 /** A plain object of the tensors by name, in data order. */

@@ -2,8 +2,8 @@
  * Saving and loading parameter trees as bytes in the safetensors format
  * (https://github.com/huggingface/safetensors), which Python's `safetensors`, PyTorch, JAX and
  * NumPy read: an 8-byte little-endian header length N, N bytes of JSON header — for each tensor
- * its `dtype` ("F64"), `shape` and `data_offsets` [begin, end) into the data — then the raw
- * little-endian float64 data, with no holes. In the `fluxion` root for the reasons params.ts
+ * its `dtype` ("F64" or "F32"), `shape` and `data_offsets` [begin, end) into the data — then the
+ * raw little-endian data (8 or 4 bytes a value), with no holes. In the `fluxion` root for the reasons params.ts
  * gives; the library makes and reads a `Uint8Array`, and writing it is yours. Reading, with
  * every check a file from elsewhere needs, is in safetensors-read.ts.
  *
@@ -80,9 +80,12 @@ const structureJSON = (def: TreeDef): string => {
 }
 
 /**
- * `tree` as the bytes of a safetensors file: every leaf a float64 tensor named by its path, the
- * structure in the metadata. `loadParamsBinary` reads it back bit for bit (NaN payloads aside;
- * ±0 and ±∞ exact), and so does Python's `safetensors.numpy.load_file`.
+ * `tree` as the bytes of a safetensors file: every leaf a tensor named by its path, "F32" (4
+ * bytes a value) for a float32 tensor and "F64" for a float64 one or a number, the structure in
+ * the metadata. `loadParamsBinary` reads it back bit for bit, dtypes included (NaN payloads
+ * aside; ±0 and ±∞ exact), and so does Python's `safetensors.numpy.load_file`. The float64 data
+ * comes first, then the float32, so every tensor starts at a multiple of its value size (as the
+ * reference writer orders them) and a reader may view it in place.
  *
  * Throws `InvalidArgumentError` for a leaf that is not a number or tensor, and
  * `ConcretizationError` for a traced value (save outside the transformation).
@@ -90,6 +93,8 @@ const structureJSON = (def: TreeDef): string => {
  * const bytes = saveParamsBinary({ w: tensor([1, 2]), b: 3 })
  * new DataView(bytes.buffer).getFloat64(bytes.length - 8, true) // => 3
  * loadParamsBinary(bytes).b // => 3
+ * const half = saveParamsBinary({ w: tensor([1, 2], { dtype: 'float32' }) })
+ * loadParamsBinary(half).w.dtype // => 'float32'
  * @category trees
  */
 export function saveParamsBinary(tree: unknown): Uint8Array {
@@ -97,17 +102,28 @@ export function saveParamsBinary(tree: unknown): Uint8Array {
   const names = leafPaths(def).map(nameOf)
   // reading `data` of a traced leaf throws ConcretizationError before anything is written
   const datas = leaves.map((l) => (typeof l === 'number' ? Float64Array.of(l) : l.data))
+  // float64 data first, then float32: each tensor aligned to its value size
+  const order = datas.map((_, i) => i)
+  const wide = order.filter((i) => !(datas[i] instanceof Float32Array))
+  const narrow = order.filter((i) => datas[i] instanceof Float32Array)
   const header: Record<string, unknown> = {}
   const put = (key: string, value: unknown): void => {
     // defineProperty: a leaf named __proto__ stays a key of the header
     Object.defineProperty(header, key, { value, enumerable: true, writable: true })
   }
   put('__metadata__', { [STRUCTURE_KEY]: structureJSON(def) })
+  const offsets = new Array<number>(datas.length)
   let offset = 0
+  for (const i of [...wide, ...narrow]) {
+    offsets[i] = offset
+    offset += datas[i]!.length * datas[i]!.BYTES_PER_ELEMENT
+  }
   names.forEach((name, i) => {
-    const end = offset + datas[i]!.length * 8
-    put(name, { dtype: 'F64', shape: leafDefs[i]!.shape, data_offsets: [offset, end] })
-    offset = end
+    const data = datas[i]!
+    const begin = offsets[i]!
+    const end = begin + data.length * data.BYTES_PER_ELEMENT
+    const dtype = data instanceof Float32Array ? 'F32' : 'F64'
+    put(name, { dtype, shape: leafDefs[i]!.shape, data_offsets: [begin, end] })
   })
   const json = new (codecs().TextEncoder)().encode(JSON.stringify(header))
   // padded with spaces to a multiple of 8, so the data starts aligned (as the reference does)
@@ -118,8 +134,13 @@ export function saveParamsBinary(tree: unknown): Uint8Array {
   bytes.set(json, 8)
   bytes.fill(0x20, 8 + json.length, 8 + n)
   let at = 8 + n
-  for (const data of datas) {
+  for (const i of wide) {
+    const data = datas[i]!
     for (let k = 0; k < data.length; k++, at += 8) view.setFloat64(at, data[k]!, true)
+  }
+  for (const i of narrow) {
+    const data = datas[i]!
+    for (let k = 0; k < data.length; k++, at += 4) view.setFloat32(at, data[k]!, true)
   }
   return bytes
 }

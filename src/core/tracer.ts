@@ -7,7 +7,7 @@
  * @module
  */
 import type { Shape } from '../tensor/shape.ts'
-import type { NestedArray, Tensor } from '../tensor/tensor.ts'
+import type { DType, Floats, NestedArray, Tensor } from '../tensor/tensor.ts'
 import type { CustomRule } from './custom.ts'
 import {
   ConcretizationError,
@@ -88,6 +88,10 @@ export abstract class Tracer {
   get shape(): Shape {
     return shapeOf(this.inner)
   }
+  /** Element type of the traced value (a traced JS number reads as `'float64'`). */
+  get dtype(): DType {
+    return dtypeOf(this.inner)
+  }
   /** Number of axes. */
   get rank(): number {
     return this.shape.length
@@ -107,7 +111,7 @@ export abstract class Tracer {
     throw readError(this, 'toArray()')
   }
   /** Refused: the numbers would carry no derivative. Use `value(x)` to read them on purpose. */
-  get data(): Float64Array {
+  get data(): Floats {
     throw readError(this, 'data')
   }
   /** Refused: text made from the value could steer a JS branch the derivative cannot see. */
@@ -209,6 +213,16 @@ export const shapeOf = (v: Val): Shape => {
   const s = (v as { shape?: unknown } | null)?.shape
   if (!Array.isArray(s)) throw notAValue(v)
   return s
+}
+
+/**
+ * Element type of any value. A JS number is float64 but weakly typed: it takes the dtype of
+ * the tensors it meets (see `resultDtype`), as a Python scalar does in JAX.
+ */
+export const dtypeOf = (v: Val): DType => {
+  if (typeof v === 'number') return 'float64'
+  const d = (v as { dtype?: unknown } | null)?.dtype
+  return d === 'float32' ? 'float32' : 'float64'
 }
 
 /** The error for something that is neither a number, a Tensor nor a traced value. */

@@ -13,7 +13,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts'
 import { FluxionError, InvalidArgumentError, TreeMismatchError } from './errors.ts'
-import { isNumberKind, shapeOf, Tracer, type Val } from './tracer.ts'
+import { dtypeOf, isNumberKind, shapeOf, Tracer, type Val } from './tracer.ts'
 
 /** A tree of numbers and tensors in arrays and plain objects. */
 export type Tree =
@@ -24,11 +24,13 @@ export type Tree =
   | readonly Tree[]
   | { readonly [key: string]: Tree }
 
-/** A leaf's place in a tree: its kind (JS number or tensor) and shape. */
+/** A leaf's place in a tree: its kind (JS number or tensor), shape and dtype. */
 export type LeafDef = {
   readonly kind: 'leaf'
   readonly number: boolean
   readonly shape: readonly number[]
+  /** Absent for float64, the default (and for a JS number, weakly typed). */
+  readonly dtype?: 'float32'
 }
 
 /** A flattened tree: its leaves in order, its structure, and each leaf's def. */
@@ -128,8 +130,13 @@ export const isLeaf = (x: unknown): x is Val => {
 }
 
 /** The def of a single leaf (a shared one for a number). */
-export const leafOf = (x: Val): LeafDef =>
-  typeof x === 'number' ? NUMBER_LEAF : { kind: 'leaf', number: isNumberKind(x), shape: shapeOf(x) }
+export const leafOf = (x: Val): LeafDef => {
+  if (typeof x === 'number') return NUMBER_LEAF
+  const number = isNumberKind(x)
+  return number || dtypeOf(x) !== 'float32'
+    ? { kind: 'leaf', number, shape: shapeOf(x) }
+    : { kind: 'leaf', number, shape: shapeOf(x), dtype: 'float32' }
+}
 
 /**
  * Leaves (in order: arrays by index, objects by key order) and structure of `tree`. `where`
@@ -178,7 +185,7 @@ function flattenWalk(tree: unknown, where: string, stack: FlattenFrame[]): Flat 
     if (x === null) return EMPTY_NULL
     if (x === undefined) return EMPTY_UNDEFINED
     if (x instanceof Tensor || x instanceof Tracer) {
-      const leaf: LeafDef = { kind: 'leaf', number: isNumberKind(x), shape: shapeOf(x) }
+      const leaf = leafOf(x)
       leaves.push(x)
       leafDefs.push(leaf)
       return leaf

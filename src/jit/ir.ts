@@ -11,7 +11,8 @@
  * ```
  *
  * Tensor constants are listed before `;`, plain-number constants are written where they are
- * used; `num` is a plain JS number and `f64[…]` a tensor (`f64[]` a rank-0 one).
+ * used; `num` is a plain JS number, `f64[…]` a float64 tensor (`f64[]` a rank-0 one) and
+ * `f32[…]` a float32 one.
  * @module
  */
 import type { Primitive } from '../core/primitive.ts'
@@ -60,10 +61,14 @@ export interface StructuredEquation {
 
 export type Equation = PrimitiveEquation | StructuredEquation
 
-/** What is known of a variable without its value: its shape, and whether it is a JS number. */
+/**
+ * What is known of a variable without its value: its shape, whether it is a JS number, and
+ * (absent for float64) its dtype.
+ */
 export interface VarInfo {
   readonly shape: Shape
   readonly number: boolean
+  readonly dtype?: 'float32'
 }
 
 /** A recorded program: inputs, equations in order, constants and outputs, all by variable. */
@@ -86,7 +91,8 @@ export const outsOf = (e: Equation): readonly number[] =>
 /** The name of an equation's operation. */
 export const nameOf = (e: Equation): string => (e.kind === 'primitive' ? e.p.name : e.op.name)
 
-const typeOf = (v: VarInfo): string => (v.number ? 'num' : `f64[${v.shape.join(',')}]`)
+const typeOf = (v: VarInfo): string =>
+  v.number ? 'num' : `${v.dtype === 'float32' ? 'f32' : 'f64'}[${v.shape.join(',')}]`
 
 /**
  * Variable names of one program: a…z, aa…, by order of creation, which is the order of
@@ -133,7 +139,7 @@ const isTrace = (x: unknown): x is Trace =>
 /** A param value, compactly; sub-programs printed nested at `indent`. */
 const printValue = (x: unknown, indent: string): string => {
   if (isTrace(x)) return printTrace(x, `${indent}  `)
-  if (x instanceof Tensor) return `f64[${x.shape.join(',')}]`
+  if (x instanceof Tensor) return `${x.dtype === 'float32' ? 'f32' : 'f64'}[${x.shape.join(',')}]`
   if (typeof x === 'function') return `<fn ${x.name || 'anonymous'}>`
   if (Array.isArray(x)) return `[${x.map((e) => printValue(e, indent)).join(',')}]`
   if (typeof x === 'object' && x !== null) return `{${printParams(x, indent)}}`

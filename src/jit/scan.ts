@@ -37,7 +37,8 @@ export const scan = (
     }
     if (x instanceof Tensor) {
       tensors.push(x)
-      return `t${x.shape.join('x')}`
+      // a float32 tensor keys another program: its values have another dtype
+      return x.dtype === 'float32' ? `s${x.shape.join('x')}` : `t${x.shape.join('x')}`
     }
     if (x === null) return 'N'
     if (x === undefined) return 'U'

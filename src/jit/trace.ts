@@ -272,7 +272,13 @@ export class StagingInterpreter implements Interpreter {
 
   private newVar(v: Concrete): number {
     if (this.vars.length >= traceLimit.vars) throw new TraceTooLong()
-    this.vars.push(typeof v === 'number' ? NUMBER_VAR : { shape: v.shape, number: false })
+    this.vars.push(
+      typeof v === 'number'
+        ? NUMBER_VAR
+        : v.dtype === 'float32'
+          ? { shape: v.shape, number: false, dtype: 'float32' }
+          : { shape: v.shape, number: false },
+    )
     return this.vars.length - 1
   }
 }

@@ -9,9 +9,10 @@
  * @module
  */
 import { ShapeError } from '../core/errors.ts'
+import { type DtypeOptions, zeros } from '../tensor/create.ts'
 import { type Key, normal, uniform } from '../tensor/random.ts'
 import { checkShape, type Shape, sizeOf } from '../tensor/shape.ts'
-import { Tensor } from '../tensor/tensor.ts'
+import type { Tensor } from '../tensor/tensor.ts'
 
 /** A seeded initialiser: the same key and shape always give the same tensor. */
 export type Initializer = (key: Key, shape: Shape) => Tensor
@@ -31,29 +32,40 @@ const fans = (shape: Shape, op: string): [number, number] => {
 }
 
 // A zero-size shape has a zero fan, hence an infinite bound: it needs no draws at all.
-const empty = (shape: Shape): Tensor => new Tensor(new Float64Array(0), shape)
+const empty = (shape: Shape, options?: DtypeOptions): Tensor => zeros(shape, options)
 
 /** U(−a, a) with variance a²/3 = `variance`. */
-const uniformWithVariance = (key: Key, shape: Shape, variance: number): Tensor => {
-  if (sizeOf(shape) === 0) return empty(shape)
+const uniformWithVariance = (
+  key: Key,
+  shape: Shape,
+  variance: number,
+  options?: DtypeOptions,
+): Tensor => {
+  if (sizeOf(shape) === 0) return empty(shape, options)
   const bound = Math.sqrt(3 * variance)
-  return uniform(key, shape, -bound, bound)
+  return uniform(key, shape, -bound, bound, options)
 }
 
 /** N(0, `variance`). */
-const normalWithVariance = (key: Key, shape: Shape, variance: number): Tensor =>
-  sizeOf(shape) === 0 ? empty(shape) : normal(key, shape, 0, Math.sqrt(variance))
+const normalWithVariance = (
+  key: Key,
+  shape: Shape,
+  variance: number,
+  options?: DtypeOptions,
+): Tensor =>
+  sizeOf(shape) === 0 ? empty(shape, options) : normal(key, shape, 0, Math.sqrt(variance), options)
 
 /**
  * Glorot (Xavier) uniform: U(−a, a) with a = √(6 / (fanIn + fanOut)), so the variance is
  * 2 / (fanIn + fanOut) (Glorot & Bengio, 2010). Throws `ShapeError` below rank 2.
  * @example
  * glorotUniform(random.key(0), [4, 3]).shape // => [4, 3]
+ * glorotUniform(random.key(0), [4, 3], { dtype: 'float32' }).dtype // => 'float32'
  * @category initialisers
  */
-export function glorotUniform(key: Key, shape: Shape): Tensor {
+export function glorotUniform(key: Key, shape: Shape, options?: DtypeOptions): Tensor {
   const [fanIn, fanOut] = fans(shape, 'glorotUniform')
-  return uniformWithVariance(key, shape, 2 / (fanIn + fanOut))
+  return uniformWithVariance(key, shape, 2 / (fanIn + fanOut), options)
 }
 
 /**
@@ -63,9 +75,9 @@ export function glorotUniform(key: Key, shape: Shape): Tensor {
  * glorotNormal(random.key(0), [4, 3]).shape // => [4, 3]
  * @category initialisers
  */
-export function glorotNormal(key: Key, shape: Shape): Tensor {
+export function glorotNormal(key: Key, shape: Shape, options?: DtypeOptions): Tensor {
   const [fanIn, fanOut] = fans(shape, 'glorotNormal')
-  return normalWithVariance(key, shape, 2 / (fanIn + fanOut))
+  return normalWithVariance(key, shape, 2 / (fanIn + fanOut), options)
 }
 
 /**
@@ -76,9 +88,9 @@ export function glorotNormal(key: Key, shape: Shape): Tensor {
  * heUniform(random.key(0), [4, 3]).shape // => [4, 3]
  * @category initialisers
  */
-export function heUniform(key: Key, shape: Shape): Tensor {
+export function heUniform(key: Key, shape: Shape, options?: DtypeOptions): Tensor {
   const [fanIn] = fans(shape, 'heUniform')
-  return uniformWithVariance(key, shape, 2 / fanIn)
+  return uniformWithVariance(key, shape, 2 / fanIn, options)
 }
 
 /**
@@ -87,7 +99,7 @@ export function heUniform(key: Key, shape: Shape): Tensor {
  * heNormal(random.key(0), [4, 3]).shape // => [4, 3]
  * @category initialisers
  */
-export function heNormal(key: Key, shape: Shape): Tensor {
+export function heNormal(key: Key, shape: Shape, options?: DtypeOptions): Tensor {
   const [fanIn] = fans(shape, 'heNormal')
-  return normalWithVariance(key, shape, 2 / fanIn)
+  return normalWithVariance(key, shape, 2 / fanIn, options)
 }

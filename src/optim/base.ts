@@ -167,7 +167,7 @@ export const checkOptionsObject = (options: unknown, op: string, example: string
 
 /** A leaf of the same kind and shape as `leaf`, filled with `fill`. */
 export const fullLike = (leaf: TreeLeaf, fill: number): TreeLeaf =>
-  typeof leaf === 'number' ? fill : full(leaf.shape, fill)
+  typeof leaf === 'number' ? fill : full(leaf.shape, fill, { dtype: leaf.dtype })
 
 /** A tree shaped like `tree` with every leaf filled with `fill`. */
 export const treeFull = <P>(tree: P, fill: number): P =>

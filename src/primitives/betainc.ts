@@ -20,7 +20,7 @@ import { define, type Primitive } from '../core/primitive.ts'
 import type { Val } from '../core/tracer.ts'
 import { betaincK, betainc as betaincScalar } from '../tensor/kernels/betainc.ts'
 import { broadcastShapes } from '../tensor/shape.ts'
-import { Tensor } from '../tensor/tensor.ts'
+import { type Floats, Tensor } from '../tensor/tensor.ts'
 import { add, mul, neg, sub } from './arithmetic.ts'
 import { greater, less, lessEqual, where } from './comparison.ts'
 import { drawBroadcastPair, drawValue, elementwiseSpecial, real } from './domain.ts'
@@ -55,7 +55,7 @@ function density(a: Val, b: Val, x: Val): Val {
   return where(outside, Number.NaN, exp(logDensity))
 }
 
-const toArray = (v: Val): [Float64Array, readonly number[]] =>
+const toArray = (v: Val): [Floats, readonly number[]] =>
   typeof v === 'number' ? [Float64Array.of(v), []] : [(v as Tensor).data, (v as Tensor).shape]
 
 const shapeParam = real(0.5, 5)

@@ -20,7 +20,7 @@ import {
   whereK,
 } from '../tensor/kernels/binary.ts'
 import { broadcastShapes, type Shape } from '../tensor/shape.ts'
-import { Tensor } from '../tensor/tensor.ts'
+import { type Floats, Tensor } from '../tensor/tensor.ts'
 import {
   anyReal,
   binaryDomain,
@@ -176,7 +176,7 @@ export function notEqual(a: Value, b: Value): Value {
 
 // ---- where ------------------------------------------------------------------------------------
 
-const toArray = (v: Concrete): [Float64Array, Shape] =>
+const toArray = (v: Concrete): [Floats, Shape] =>
   typeof v === 'number' ? [Float64Array.of(v), []] : [v.data, v.shape]
 
 /** Primitive record of {@link where}: `a` where the condition is nonzero, else `b`, broadcast. */
@@ -267,7 +267,7 @@ export function where(condition: Value, a: Value, b: Value): Value {
 export const stopGradientP = unary({
   name: 'stopGradient',
   scalar: (x) => x,
-  kernel: (x) => x.slice(), // a copy: outputs never share storage with inputs
+  kernel: (x) => Float64Array.from(x), // a copy: outputs never share storage with inputs
   domain: unaryDomain(anyReal),
 })
 

@@ -13,7 +13,7 @@ import { type Domain, define, type MaybeZero, type Primitive } from '../core/pri
 import type { Concrete, Val } from '../core/tracer.ts'
 import type { BinaryKernel } from '../tensor/kernels/binary.ts'
 import { broadcastShapes } from '../tensor/shape.ts'
-import { Tensor } from '../tensor/tensor.ts'
+import { type Floats, Tensor } from '../tensor/tensor.ts'
 import { alignBatched, safeMulV, sumTangents, unbroadcast } from './families.ts'
 import { odeStepWeighted, type Series, weighted } from './taylor.ts'
 
@@ -21,7 +21,7 @@ import { odeStepWeighted, type Series, weighted } from './taylor.ts'
 export interface ParamUnarySpec<P> {
   readonly name: string
   readonly scalar: (x: number, params: P) => number
-  readonly kernel: (x: Float64Array, params: P) => Float64Array
+  readonly kernel: (x: Floats, params: P) => Float64Array
   /** ∂y/∂x in fluxion ops (may use the output `y`). */
   readonly partial: (x: Val, y: Val, params: P) => Val
   /** Taylor rule: y₀ … y_K from x₀ … x_K. */
@@ -127,7 +127,7 @@ export function paramBinary<P>(spec: ParamBinarySpec<P>): Primitive<P> {
 }
 
 /** A concrete value's data and shape (a number is rank 0). */
-const asData = (v: Concrete): { data: Float64Array; shape: readonly number[] } =>
+const asData = (v: Concrete): { data: Floats; shape: readonly number[] } =>
   typeof v === 'number' ? { data: Float64Array.of(v), shape: [] } : v
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { Primitive } from '../core/primitive.ts'
 import { atan2P, divP, maximumP, minimumP, mulP, negP, powP, subP } from './arithmetic.ts'
+import { astypeP } from './astype.ts'
 import { betaincP } from './betainc.ts'
 import {
   equalP,
@@ -109,6 +110,7 @@ export const primitiveNames = [
   'pad',
   'concat',
   'cast',
+  'astype',
   'matmul',
   'cumsum',
   'cumprod',
@@ -214,6 +216,7 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   pad: padP as Primitive,
   concat: concatP as Primitive,
   cast: castP as Primitive,
+  astype: astypeP as Primitive,
   matmul: matmulP as Primitive,
   cumsum: cumsumP as Primitive,
   cumprod: cumprodP as Primitive,

@@ -5,8 +5,58 @@
  * @module
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
+import { toDtypeK } from './kernels/dtype.ts'
 import { checkShape, MAX_SIZE, type Shape, sizeOf } from './shape.ts'
-import { type NestedArray, Tensor } from './tensor.ts'
+import { type DType, type NestedArray, Tensor } from './tensor.ts'
+
+/** The dtype option of the creation functions. */
+export interface DtypeOptions {
+  /** `'float64'` (the default) or `'float32'`. */
+  readonly dtype?: DType
+}
+
+/**
+ * The dtype an options object asks for (float64 when absent); throws `InvalidArgumentError`
+ * for anything else, naming `op`.
+ * @internal
+ */
+export function dtypeOption(
+  options: DtypeOptions | undefined,
+  op: string,
+  fallback: DType = 'float64',
+): DType {
+  if (options === undefined || options === null) return fallback
+  if (typeof options !== 'object') {
+    throw new InvalidArgumentError(`options must be an object, got ${describe(options)}`, {
+      primitive: op,
+      hint: "pass { dtype: 'float32' } or leave the options out",
+    })
+  }
+  const d = options.dtype
+  if (d === undefined) return fallback
+  if (d !== 'float64' && d !== 'float32') {
+    throw new InvalidArgumentError(`unknown dtype ${describe(d)}`, {
+      primitive: op,
+      hint: "fluxion has two dtypes: 'float64' (the default) and 'float32'",
+    })
+  }
+  return d
+}
+
+/** Refuses an options object with keys other than `dtype` (a misspelt one, or a non-shape). */
+const onlyDtype = (options: object, op: string): void => {
+  const unknown = Object.keys(options).filter((k) => k !== 'dtype')
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(`unknown option ${describe(unknown[0])} of ${op}`, {
+      primitive: op,
+      hint: "the options are { dtype: 'float32' | 'float64' }; a shape is an array of sizes",
+    })
+  }
+}
+
+/** `t` stored as `dtype` (itself when it already is). */
+const stored = (t: Tensor, dtype: DType): Tensor =>
+  t.dtype === dtype ? t : new Tensor(toDtypeK(t.data, dtype), t.shape)
 
 /** Deeper nesting than any sensible tensor rank; guards against cyclic arrays. */
 const MAX_NESTING = 64
@@ -45,13 +95,16 @@ function checkFinite(v: unknown, what: string, op: string): number {
  * A zeroed buffer of `n` float64 values. `n` is already at most `MAX_SIZE`, but the machine may
  * still refuse that much memory: that is a named error too, not a `RangeError`.
  */
-function allocate(n: number, op: string): Float64Array {
+function allocate(n: number, op: string): Float64Array
+function allocate(n: number, op: string, dtype: DType): Float64Array | Float32Array
+function allocate(n: number, op: string, dtype: DType = 'float64'): Float64Array | Float32Array {
   try {
-    return new Float64Array(n)
+    return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n)
   } catch (e) {
     if (!(e instanceof RangeError)) throw e
+    const bytes = dtype === 'float32' ? 4 : 8
     throw new InvalidArgumentError(
-      `cannot allocate ${n} float64 values (${((n * 8) / 2 ** 30).toFixed(1)} GiB)`,
+      `cannot allocate ${n} ${dtype} values (${((n * bytes) / 2 ** 30).toFixed(1)} GiB)`,
       { primitive: op, hint: 'request a smaller shape: the machine could not provide the memory' },
     )
   }
@@ -104,8 +157,10 @@ function fill(v: unknown, shape: Shape, axis: number, out: Float64Array, at: num
 }
 
 /**
- * A tensor holding `values`: a number (rank 0), a nested array (shape inferred), or a flat array
- * or `Float64Array` (rank 1). With `shape`, the values are laid out row-major in that shape.
+ * A tensor holding `values`: a number (rank 0), a nested array (shape inferred), or a flat array,
+ * `Float64Array` or `Float32Array` (rank 1). With `shape`, the values are laid out row-major in
+ * that shape. `{ dtype: 'float32' }` (as the second or third argument) stores them as float32,
+ * each rounded to nearest; a `Float32Array` gives float32 unless a dtype says otherwise.
  *
  * The input is copied. Throws `ShapeError` for ragged nested arrays or a `shape` whose size
  * differs from the number of values, `InvalidArgumentError` for non-number elements or a bad
@@ -114,15 +169,34 @@ function fill(v: unknown, shape: Shape, axis: number, out: Float64Array, at: num
  * @example
  * tensor([[1, 2], [3, 4]]).shape // => [2, 2]
  * tensor([1, 2, 3, 4], [2, 2]).toArray() // => [[1, 2], [3, 4]]
+ * tensor([0.5, 1], { dtype: 'float32' }).dtype // => 'float32'
  * @category values
  */
 export function tensor(
-  values: NestedArray | Float64Array | readonly number[] | number,
-  shape?: readonly number[],
+  values: NestedArray | Float64Array | Float32Array | readonly number[] | number,
+  shapeOrOptions?: readonly number[] | DtypeOptions,
+  options?: DtypeOptions,
 ): Tensor {
-  let data: Float64Array
+  // an object that is not an array is the options; anything else is the shape (and checked)
+  const shaped =
+    typeof shapeOrOptions !== 'object' || shapeOrOptions === null || Array.isArray(shapeOrOptions)
+  const shape = shaped ? (shapeOrOptions as readonly number[] | undefined) : undefined
+  if (!shaped) onlyDtype(shapeOrOptions, 'tensor')
+  const dtype = dtypeOption(
+    shaped ? options : (shapeOrOptions as DtypeOptions),
+    'tensor',
+    values instanceof Float32Array ? 'float32' : 'float64',
+  )
+  return stored(build(values, shape), dtype)
+}
+
+const build = (
+  values: NestedArray | Float64Array | Float32Array | readonly number[] | number,
+  shape: readonly number[] | undefined,
+): Tensor => {
+  let data: Float64Array | Float32Array
   let inferred: Shape
-  if (values instanceof Float64Array) {
+  if (values instanceof Float64Array || values instanceof Float32Array) {
     data = values.slice()
     inferred = [values.length]
   } else if (Array.isArray(values)) {
@@ -151,10 +225,12 @@ export function tensor(
  *
  * @example
  * scalar(3.5).item() // => 3.5
+ * scalar(0.1, { dtype: 'float32' }).item() // => 0.10000000149011612
  * @category values
  */
-export function scalar(x: number): Tensor {
-  return new Tensor(new Float64Array([checkNumber(x, 'the value', 'scalar')]), [])
+export function scalar(x: number, options?: DtypeOptions): Tensor {
+  const dtype = dtypeOption(options, 'scalar')
+  return stored(new Tensor(new Float64Array([checkNumber(x, 'the value', 'scalar')]), []), dtype)
 }
 
 /**
@@ -166,10 +242,11 @@ export function scalar(x: number): Tensor {
  * full([2], 7).toArray() // => [7, 7]
  * @category values
  */
-export function full(shape: readonly number[], value: number): Tensor {
+export function full(shape: readonly number[], value: number, options?: DtypeOptions): Tensor {
   const s = checkShape(shape, 'full')
   const v = checkNumber(value, 'the fill value', 'full')
-  return new Tensor(allocate(sizeOf(s), 'full').fill(v), s)
+  const dtype = dtypeOption(options, 'full')
+  return new Tensor(allocate(sizeOf(s), 'full', dtype).fill(v), s)
 }
 
 /**
@@ -179,9 +256,9 @@ export function full(shape: readonly number[], value: number): Tensor {
  * zeros([2]).toArray() // => [0, 0]
  * @category values
  */
-export function zeros(shape: readonly number[]): Tensor {
+export function zeros(shape: readonly number[], options?: DtypeOptions): Tensor {
   const s = checkShape(shape, 'zeros')
-  return new Tensor(allocate(sizeOf(s), 'zeros'), s)
+  return new Tensor(allocate(sizeOf(s), 'zeros', dtypeOption(options, 'zeros')), s)
 }
 
 /**
@@ -191,9 +268,9 @@ export function zeros(shape: readonly number[]): Tensor {
  * ones([2]).toArray() // => [1, 1]
  * @category values
  */
-export function ones(shape: readonly number[]): Tensor {
+export function ones(shape: readonly number[], options?: DtypeOptions): Tensor {
   const s = checkShape(shape, 'ones')
-  return new Tensor(allocate(sizeOf(s), 'ones').fill(1), s)
+  return new Tensor(allocate(sizeOf(s), 'ones', dtypeOption(options, 'ones')).fill(1), s)
 }
 
 /**
@@ -206,7 +283,7 @@ export function ones(shape: readonly number[]): Tensor {
  * eye(2, 3, 1).toArray() // => [[0, 1, 0], [0, 0, 1]]
  * @category values
  */
-export function eye(n: number, m: number = n, k = 0): Tensor {
+export function eye(n: number, m: number = n, k = 0, options?: DtypeOptions): Tensor {
   const s = checkShape([n, m], 'eye')
   if (typeof k !== 'number' || !Number.isInteger(k)) {
     throw new InvalidArgumentError(`the diagonal offset k must be an integer, got ${describe(k)}`, {
@@ -214,7 +291,7 @@ export function eye(n: number, m: number = n, k = 0): Tensor {
       hint: 'k = 0 is the main diagonal, k > 0 above it, k < 0 below it',
     })
   }
-  const data = allocate(n * m, 'eye')
+  const data = allocate(n * m, 'eye', dtypeOption(options, 'eye'))
   for (let i = Math.max(0, -k), end = Math.min(n, m - k); i < end; i++) data[i * m + i + k] = 1
   return new Tensor(data, s)
 }
@@ -229,9 +306,19 @@ export function eye(n: number, m: number = n, k = 0): Tensor {
  * arange(1, 2, 0.25).toArray() // => [1, 1.25, 1.5, 1.75]
  * @category values
  */
-export function arange(stop: number): Tensor
-export function arange(start: number, stop: number, step?: number): Tensor
-export function arange(first: number, second?: number, third = 1): Tensor {
+export function arange(stop: number, options?: DtypeOptions): Tensor
+export function arange(start: number, stop: number, step?: number, options?: DtypeOptions): Tensor
+export function arange(
+  first: number,
+  second?: number | DtypeOptions,
+  third: number = 1,
+  fourth?: DtypeOptions,
+): Tensor {
+  if (typeof second === 'object') return stored(arange(first), dtypeOption(second, 'arange'))
+  return stored(counted(first, second, third), dtypeOption(fourth, 'arange'))
+}
+
+const counted = (first: number, second: number | undefined, third: number): Tensor => {
   const start = second === undefined ? 0 : checkFinite(first, 'start', 'arange')
   const stop = checkFinite(second ?? first, 'stop', 'arange')
   const step = checkFinite(third, 'step', 'arange')
@@ -257,6 +344,8 @@ export function arange(first: number, second?: number, third = 1): Tensor {
 export interface SpaceOptions {
   /** Whether `stop` is the last value (default true); if not, `num` steps stop before it. */
   readonly endpoint?: boolean
+  /** `'float64'` (the default) or `'float32'`: the values are computed in float64 and rounded. */
+  readonly dtype?: DType
 }
 
 const endpointOf = (options: SpaceOptions | undefined, op: string): boolean => {
@@ -282,6 +371,10 @@ const endpointOf = (options: SpaceOptions | undefined, op: string): boolean => {
  * @category values
  */
 export function linspace(start: number, stop: number, num = 50, options?: SpaceOptions): Tensor {
+  return stored(spaced(start, stop, num, options), dtypeOption(options, 'linspace'))
+}
+
+const spaced = (start: number, stop: number, num: number, options?: SpaceOptions): Tensor => {
   checkFinite(start, 'start', 'linspace')
   checkFinite(stop, 'stop', 'linspace')
   checkShape([num], 'linspace')
@@ -326,8 +419,9 @@ export function logspace(
   checkFinite(start, 'start', 'logspace')
   checkFinite(stop, 'stop', 'logspace')
   endpointOf(options, 'logspace')
-  const exponents = linspace(start, stop, num, options)
+  const dtype = dtypeOption(options, 'logspace')
+  const exponents = spaced(start, stop, num, options)
   const data = exponents.data
   for (let i = 0; i < data.length; i++) data[i] = base ** data[i]!
-  return exponents
+  return stored(exponents, dtype)
 }

@@ -1,10 +1,13 @@
 /**
  * NumPy-repr-like text for tensors: nested brackets, one style of number per tensor, columns
  * right-aligned to a common width, rows wrapped at 75 columns, and large tensors summarized with
- * `...`. Output depends only on the values and shape, so it is safe to snapshot.
+ * `...`. Output depends only on the values, shape and dtype, so it is safe to snapshot.
  * @module
  */
+
+import { shortestFloat32 } from './json.ts'
 import { stridesOf } from './shape.ts'
+import type { Floats } from './tensor.ts'
 
 const PREFIX = 'tensor('
 /** Above this many elements, long axes show only their first and last EDGE entries. */
@@ -38,12 +41,16 @@ function styleOf(values: readonly number[]): Style {
   return maxAbs >= 1e6 || minAbs < 1e-4 ? 'scientific' : 'fixed'
 }
 
-function formatValue(v: number, style: Style): string {
+/**
+ * `v` in `style`; `short` is the value as its shortest decimal (`v` itself for float64): an
+ * integer prints from it, so a float32 1e11 prints 100000000000, not 99999997952.
+ */
+function formatValue(v: number, short: number, style: Style): string {
   if (Number.isNaN(v)) return 'NaN'
   if (v === Number.POSITIVE_INFINITY) return 'Infinity'
   if (v === Number.NEGATIVE_INFINITY) return '-Infinity'
   if (v === 0) return Object.is(v, -0) ? '-0' : '0'
-  if (style === 'integer') return String(v)
+  if (style === 'integer') return String(short)
   // Round to 6 significant digits, then let String drop trailing zeros (2.50000 → 2.5).
   if (style === 'fixed') return String(Number(v.toPrecision(6)))
   const [mantissa = '', exponent = ''] = v.toExponential(5).split('e')
@@ -62,7 +69,7 @@ function shownIndices(n: number, summarize: boolean): number[] {
 
 /** Appends the shown values in row-major order (recursion depth = rank). */
 function collect(
-  data: Float64Array,
+  data: Floats,
   shown: readonly (readonly number[])[],
   strides: readonly number[],
   axis: number,
@@ -121,20 +128,29 @@ function render(
 /**
  * Formats row-major `data` of the given `shape` like NumPy's repr, e.g.
  * `tensor([[1, 2],\n        [3, 4]], shape=[2, 2])`; rank 0 gives `tensor(3.5, shape=[])`.
+ * A `Float32Array` ends `, shape=[2, 2], dtype=float32)`, as NumPy names a dtype that is not its
+ * default. Its style and integers come from the shortest decimals that read back to the same
+ * float32 (`0.0001` is fixed, though its float32 is 9.99999974e-5; `1e11` prints 100000000000,
+ * not 99999997952), while the rounding to 6 digits starts from the exact value, as for float64:
+ * rounding the shortest decimal again would round twice (1.108855 to 1.10885). Where the
+ * shortest decimal has at most 6 digits both give it: `0.1`, not `0.10000000149011612`.
  */
-export function formatTensor(data: Float64Array, shape: readonly number[]): string {
-  const suffix = `, shape=[${shape.join(', ')}])`
+export function formatTensor(data: Floats, shape: readonly number[]): string {
+  const float32 = data instanceof Float32Array
+  const suffix = `, shape=[${shape.join(', ')}]${float32 ? ', dtype=float32' : ''})`
   if (shape.length === 0) {
     const v = data[0] ?? Number.NaN
-    return `${PREFIX}${formatValue(v, styleOf([v]))}${suffix}`
+    const short = float32 ? shortestFloat32(v) : v
+    return `${PREFIX}${formatValue(v, short, styleOf([short]))}${suffix}`
   }
   if (data.length === 0) return `${PREFIX}[]${suffix}`
   const summarize = data.length > SUMMARY_THRESHOLD
   const shown = shape.map((n) => shownIndices(n, summarize))
   const values: number[] = []
   collect(data, shown, stridesOf(shape), 0, 0, values)
-  const style = styleOf(values)
-  const texts = values.map((v) => formatValue(v, style))
+  const shorts = float32 ? values.map(shortestFloat32) : values
+  const style = styleOf(shorts)
+  const texts = values.map((v, i) => formatValue(v, shorts[i]!, style))
   let width = 0
   for (const t of texts) width = Math.max(width, t.length)
   const items = texts.map((t) => t.padStart(width))

@@ -4,9 +4,16 @@
  * "Infinity", "-Infinity" and "-0", and every other number as itself: a float64 survives the
  * round trip bit for bit (NaN payloads aside), since `JSON.stringify` prints the shortest
  * decimal that parses back to the same double.
+ *
+ * A float32 tensor's values are written with the shortest decimal that reads back to the same
+ * float32 (`0.1`, not `0.10000000149011612`): at most 9 significant digits instead of 17, and
+ * exact, since reading rounds to the nearest float32 (`Float32Array` does) and that decimal is
+ * by construction closer to the value than to either neighbour.
  * @module
  */
+
 import { InvalidArgumentError } from '../core/errors.ts'
+import type { DType, Floats } from './tensor.ts'
 
 /** A float64 as JSON: a finite number, or one of the four strings JSON cannot hold otherwise. */
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity' | '-0'
@@ -15,7 +22,12 @@ export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity' | '-0'
 export interface TensorJSON {
   /** Size of each axis, outermost first. */
   readonly shape: readonly number[]
-  /** The values in row-major order; non-finite values and −0 as strings. */
+  /** `'float32'` for a float32 tensor; absent for float64, the default (older JSON has none). */
+  readonly dtype?: DType
+  /**
+   * The values in row-major order; non-finite values and −0 as strings. A float32 tensor's
+   * are the shortest decimals that read back to the same float32.
+   */
   readonly data: readonly JsonNumber[]
 }
 
@@ -31,11 +43,57 @@ export const encodeNumber = (x: number): JsonNumber =>
         ? 'Infinity'
         : '-Infinity'
 
-/** Every value of `data` encoded by `encodeNumber`. */
-export const encodeNumbers = (data: Float64Array): JsonNumber[] => {
+/**
+ * Every value of `data` encoded by `encodeNumber`; a `Float32Array`'s values first shortened by
+ * `shortestFloat32`.
+ */
+export const encodeNumbers = (data: Floats): JsonNumber[] => {
   const out = new Array<JsonNumber>(data.length)
-  for (let i = 0; i < data.length; i++) out[i] = encodeNumber(data[i]!)
+  if (data instanceof Float32Array) {
+    for (let i = 0; i < data.length; i++) out[i] = encodeNumber(shortestFloat32(data[i]!))
+  } else {
+    for (let i = 0; i < data.length; i++) out[i] = encodeNumber(data[i]!)
+  }
   return out
+}
+
+/** The exact powers of ten in float64: 10²² is the last. */
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i)
+
+/**
+ * The double nearest to the shortest decimal that rounds back to the float32 `x` (`x` itself
+ * for 0, NaN and ±Infinity): `String` of it prints that decimal. For each grid `10^k`, coarsest
+ * first, it tries the two multiples of `10^k` around `x`: the rounding interval of `x` is convex
+ * and contains `x`, so if any multiple of `10^k` reads back to `x`, one of those two does —
+ * whatever the rounding of `|x| / 10^k`. `m / 10^j` and `m · 10^k` with exact powers are
+ * correctly rounded, so the candidate is the decimal's own double. Beyond 10^±22, where powers
+ * of ten are inexact, `toPrecision` with 1, 2, … 9 digits (slower) takes the first that reads
+ * back; 9 always does.
+ */
+export const shortestFloat32 = (x: number): number => {
+  if (x === 0 || !Number.isFinite(x)) return x
+  const a = Math.abs(x)
+  // one grid coarser than the leading digit, in case log10 rounds up across a power of ten
+  const top = Math.floor(Math.log10(a)) + 1
+  // 9 significant digits always suffice for a float32, so the search ends by top − 9
+  for (let k = top; k >= top - 10 && k <= 22 && k >= -22; k--) {
+    const m = k >= 0 ? a / POW10[k]! : a * POW10[-k]!
+    const lo = Math.floor(m)
+    const hi = lo + 1
+    const yLo = k >= 0 ? lo * POW10[k]! : lo / POW10[-k]!
+    const yHi = k >= 0 ? hi * POW10[k]! : hi / POW10[-k]!
+    const okLo = lo !== 0 && Math.fround(yLo) === a
+    const okHi = Math.fround(yHi) === a
+    if (okLo || okHi) {
+      const y = okLo && (!okHi || a - yLo <= yHi - a) ? yLo : yHi
+      return x < 0 ? -y : y
+    }
+  }
+  for (let p = 1; p < 9; p++) {
+    const y = Number(x.toPrecision(p))
+    if (Math.fround(y) === x) return y
+  }
+  return Number(x.toPrecision(9))
 }
 
 const CODES: ReadonlyMap<string, number> = new Map([

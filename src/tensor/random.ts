@@ -9,7 +9,10 @@
  * generator, not a cryptographic one.
  * @module
  */
+
 import { InvalidArgumentError } from '../core/errors.ts'
+import { type DtypeOptions, dtypeOption } from './create.ts'
+import { zerosK } from './kernels/dtype.ts'
 import { checkShape, type Shape, show, sizeOf } from './shape.ts'
 import { Tensor } from './tensor.ts'
 
@@ -140,14 +143,17 @@ export function split<const N extends number = 2>(k: Key, n?: N): Keys<N> {
 }
 
 /**
- * Uniform samples in [low, high) (default [0, 1)), each with 53 random bits. Throws
+ * Uniform samples in [low, high) (default [0, 1)), each with 53 random bits. With
+ * `{ dtype: 'float32' }` each is rounded to float32 and still below `high`. Throws
  * `InvalidArgumentError` for a malformed key or shape, or unless low < high are finite.
  *
  * @example
  * uniform(key(0), [3]).shape // => [3]
+ * uniform(key(0), [3], 0, 1, { dtype: 'float32' }).dtype // => 'float32'
  * @category random
  */
-export function uniform(k: Key, shape: Shape, low = 0, high = 1): Tensor {
+export function uniform(k: Key, shape: Shape, low = 0, high = 1, options?: DtypeOptions): Tensor {
+  const dtype = dtypeOption(options, 'uniform')
   const [r0, r1, r2] = roundKeys(checkKey(k, 'uniform'), UNIFORM)
   const s = checkShape(shape, 'uniform')
   checkReal(low, 'low', 'uniform')
@@ -159,14 +165,25 @@ export function uniform(k: Key, shape: Shape, low = 0, high = 1): Tensor {
       hint: 'pass bounds such as uniform(k, shape, -1, 1)',
     })
   }
-  // low + width·u can round up to `high`; the largest double below `high` replaces it.
-  const below = nextDown(high)
-  const data = new Float64Array(sizeOf(s))
+  // low + width·u can round up to `high` (in float32 more often); the largest value of the
+  // dtype below `high` replaces it
+  const data = zerosK(sizeOf(s), dtype)
+  const below = dtype === 'float32' ? nextDownFloat32(high) : nextDown(high)
   for (let i = 0; i < data.length; i++) {
-    const v = low + width * unit(r0, r1, r2, 2 * i)
-    data[i] = v < high ? v : below
+    data[i] = low + width * unit(r0, r1, r2, 2 * i)
+    if (!(data[i]! < high)) data[i] = below
   }
   return new Tensor(data, s)
+}
+
+/** The largest float32 below a finite x. */
+function nextDownFloat32(x: number): number {
+  const f = Math.fround(x)
+  if (f < x) return f
+  if (f === 0) return -1.401298464324817e-45
+  const bits = new Uint32Array(new Float32Array([f]).buffer)
+  bits[0] = f > 0 ? bits[0]! - 1 : bits[0]! + 1
+  return new Float32Array(bits.buffer)[0]!
 }
 
 /** The largest double below a finite x. */
@@ -194,7 +211,8 @@ function nextDown(x: number): number {
  * normal(key(0), [2, 2]).shape // => [2, 2]
  * @category random
  */
-export function normal(k: Key, shape: Shape, mean = 0, std = 1): Tensor {
+export function normal(k: Key, shape: Shape, mean = 0, std = 1, options?: DtypeOptions): Tensor {
+  const dtype = dtypeOption(options, 'normal')
   const [r0, r1, r2] = roundKeys(checkKey(k, 'normal'), NORMAL)
   const s = checkShape(shape, 'normal')
   checkReal(mean, 'mean', 'normal')
@@ -205,7 +223,7 @@ export function normal(k: Key, shape: Shape, mean = 0, std = 1): Tensor {
       hint: 'pass a standard deviation, not a variance or a negative scale',
     })
   }
-  const data = new Float64Array(sizeOf(s))
+  const data = zerosK(sizeOf(s), dtype)
   for (let i = 0; i < data.length; i += 2) {
     // 1 − u lies in (0, 1], so the logarithm is finite.
     const radius = Math.sqrt(-2 * Math.log(1 - unit(r0, r1, r2, 2 * i)))
@@ -224,7 +242,8 @@ export function normal(k: Key, shape: Shape, mean = 0, std = 1): Tensor {
  * bernoulli(key(0), [4], 1).toArray() // => [1, 1, 1, 1]
  * @category random
  */
-export function bernoulli(k: Key, shape: Shape, p: number): Tensor {
+export function bernoulli(k: Key, shape: Shape, p: number, options?: DtypeOptions): Tensor {
+  const dtype = dtypeOption(options, 'bernoulli')
   const [r0, r1, r2] = roundKeys(checkKey(k, 'bernoulli'), UNIFORM)
   const s = checkShape(shape, 'bernoulli')
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
@@ -233,7 +252,7 @@ export function bernoulli(k: Key, shape: Shape, p: number): Tensor {
       hint: 'pass the probability of drawing 1',
     })
   }
-  const data = new Float64Array(sizeOf(s))
+  const data = zerosK(sizeOf(s), dtype)
   for (let i = 0; i < data.length; i++) data[i] = unit(r0, r1, r2, 2 * i) < p ? 1 : 0
   return new Tensor(data, s)
 }

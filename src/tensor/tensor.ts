@@ -1,5 +1,5 @@
 /**
- * The concrete tensor: an immutable, row-major array of float64 values with a shape.
+ * The concrete tensor: an immutable, row-major array of float64 or float32 values with a shape.
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
@@ -7,12 +7,23 @@ import { formatTensor } from './format.ts'
 import { encodeNumbers, type TensorJSON } from './json.ts'
 import { type Shape, sizeOf } from './shape.ts'
 
+/**
+ * The element type of a tensor: `'float64'` (the default, `Float64Array` storage) or
+ * `'float32'` (`Float32Array` storage, half the memory and twice the SIMD lanes).
+ */
+export type DType = 'float64' | 'float32'
+
+/** Storage of a tensor of either dtype. Kernels read both and write `Float64Array`. */
+export type Floats = Float64Array | Float32Array
+
 /** Nested JavaScript arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | readonly NestedArray[]
 
 /**
- * An immutable n-dimensional array of float64 values, stored row-major in a `Float64Array`.
- * Rank 0 is a scalar. Every op returns a new tensor; none mutates its inputs.
+ * An immutable n-dimensional array of float64 (default) or float32 values, stored row-major in
+ * a `Float64Array` or `Float32Array`. Rank 0 is a scalar. Every op returns a new tensor; none
+ * mutates its inputs. The dtype follows the storage: `tensor(x, { dtype: 'float32' })`,
+ * `astype(t, 'float32')`.
  *
  * Build tensors with `tensor`, `scalar`, `zeros`, `ones`, `full`, `eye`, `arange`, `linspace`
  * or the seeded `random` helpers; read them with `toArray()`, `item()` and `shape`.
@@ -29,18 +40,21 @@ export class Tensor {
    * The values in row-major order. Treat as read-only: fluxion never copies on read, and
    * writing into it would change every value that shares it.
    */
-  readonly data: Float64Array
+  readonly data: Floats
   /** Number of elements. */
   readonly size: number
+  /** `'float32'` for `Float32Array` storage, else `'float64'`. */
+  readonly dtype: DType
 
   /**
    * Wraps `data` (not copied) with `shape`. Prefer `tensor(…)`, which validates; this
    * constructor trusts that `data.length` equals the product of `shape`.
    */
-  constructor(data: Float64Array, shape: Shape) {
+  constructor(data: Floats, shape: Shape) {
     this.data = data
     this.shape = shape
     this.size = data.length
+    this.dtype = data instanceof Float32Array ? 'float32' : 'float64'
   }
 
   /** Number of axes. */
@@ -65,7 +79,11 @@ export class Tensor {
     return nest(this.data, this.shape, 0, 0)
   }
 
-  /** NumPy-style text: the values, aligned, then the shape. Large tensors are summarized. */
+  /**
+   * NumPy-style text: the values, aligned, then the shape, and `dtype=float32` for float32
+   * (whose values print from their shortest round-tripping decimals). Large tensors are
+   * summarized.
+   */
   toString(): string {
     return formatTensor(this.data, this.shape)
   }
@@ -73,11 +91,15 @@ export class Tensor {
   /**
    * The tensor as JSON data, `{ shape, data }` with `data` row-major and NaN, ±Infinity and −0
    * written as the strings "NaN", "Infinity", "-Infinity" and "-0", which JSON cannot hold as
-   * numbers. `JSON.stringify` calls it; `tensorFromJSON` (or `JSON.parse` with `tensorReviver`)
-   * reads it back bit for bit.
+   * numbers. A float32 tensor adds `dtype: 'float32'` (after `shape`) and writes each value as
+   * the shortest decimal that reads back to the same float32; float64 has no `dtype` field.
+   * `JSON.stringify` calls it; `tensorFromJSON` (or `JSON.parse` with `tensorReviver`) reads
+   * it back bit for bit, dtype included.
    */
   toJSON(): TensorJSON {
-    return { shape: this.shape.slice(), data: encodeNumbers(this.data) }
+    const shape = this.shape.slice()
+    const data = encodeNumbers(this.data)
+    return this.dtype === 'float32' ? { shape, dtype: 'float32', data } : { shape, data }
   }
 
   /** JS operators on tensors are refused: use fluxion ops (`add`, `mul`, `less`, …). */
@@ -89,7 +111,7 @@ export class Tensor {
   }
 }
 
-const nest = (data: Float64Array, shape: Shape, axis: number, offset: number): NestedArray => {
+const nest = (data: Floats, shape: Shape, axis: number, offset: number): NestedArray => {
   if (axis === shape.length) return data[offset]!
   const n = shape[axis]!
   const stride = sizeOf(shape.slice(axis + 1))

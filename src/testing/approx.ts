@@ -4,7 +4,7 @@
  * to the sign of zero); approximate laws state their tolerance where they are defined.
  * @module
  */
-import { Tensor } from '../index.ts'
+import { type Floats, Tensor } from '../index.ts'
 
 /** A number or a concrete tensor: a leaf of a tree, and what law predicates compare. */
 export type Numeric = number | Tensor
@@ -32,7 +32,7 @@ export const exact: Tolerance = { rtol: 0, atol: 0 }
  * valuesOf(3) // => Float64Array.of(3)
  * @category tolerances
  */
-export const valuesOf = (v: Numeric): Float64Array =>
+export const valuesOf = (v: Numeric): Floats =>
   typeof v === 'number' ? Float64Array.of(v) : v.data
 
 /**

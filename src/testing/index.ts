@@ -68,6 +68,7 @@ export {
   type FdSettings,
   fdAgreement,
   fdExact,
+  fdFloat32,
   fdOrder1,
   fdOrder2,
   type HvpFdSettings,

@@ -9,7 +9,9 @@ import { type Numeric, shapeOfNumeric, valuesOf } from './approx.ts'
 
 /** The value of `template`'s kind and shape holding `data`. */
 export const like = (template: Numeric, data: Float64Array): Numeric =>
-  typeof template === 'number' ? data[0]! : new Tensor(data, template.shape)
+  typeof template === 'number'
+    ? data[0]!
+    : new Tensor(template.dtype === 'float32' ? new Float32Array(data) : data, template.shape)
 
 const checkShapes = (x: Numeric, y: Numeric): void => {
   const sx = shapeOfNumeric(x)
@@ -82,7 +84,7 @@ export const vdotAbsAll = (xs: readonly Numeric[], ys: readonly Numeric[]): numb
 
 /** max |xᵢ| (0 for no values). */
 export const maxAbs = (x: Numeric): number =>
-  valuesOf(x).reduce((m, v) => Math.max(m, Math.abs(v)), 0)
+  Array.from(valuesOf(x)).reduce((m, v) => Math.max(m, Math.abs(v)), 0)
 
 /** max |xᵢ| over every value of every leaf. */
 export const maxAbsAll = (xs: readonly Numeric[]): number =>
@@ -153,7 +155,7 @@ export const sumAbsToShape = (y: Numeric, template: Numeric): Numeric =>
   sumToShape(
     like(
       y,
-      valuesOf(y).map((v) => Math.abs(v)),
+      Float64Array.from(valuesOf(y), (v) => Math.abs(v)),
     ),
     template,
   )

@@ -3,30 +3,38 @@
  * leaves, and checks of what user functions return.
  * @module
  */
+
+import { bind1 } from '../core/bind.ts'
 import { InvalidArgumentError } from '../core/errors.ts'
 import type { MaybeZero } from '../core/primitive.ts'
 import type { CotangentOps } from '../core/tape.ts'
-import { concreteOf, Tracer, type Val } from '../core/tracer.ts'
+import { concreteOf, dtypeOf, Tracer, type Val } from '../core/tracer.ts'
 import { type LeafDef, readError } from '../core/tree.ts'
 import { add, safeMul } from '../primitives/arithmetic.ts'
+import { astypeP } from '../primitives/astype.ts'
 import { conformKind } from '../primitives/structural.ts'
+import { zerosK } from '../tensor/kernels/dtype.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 
 /** The ops the reverse-mode tape uses on cotangents. */
 export const cotangentOps: CotangentOps = { add, safeMul }
 
-/** A concrete zero with the shape and kind of a leaf. */
+/** A concrete zero with the shape, kind and dtype of a leaf. */
 export const zeroOf = (leaf: LeafDef): Val =>
-  leaf.number ? 0 : new Tensor(new Float64Array(sizeOf(leaf.shape)), leaf.shape)
+  leaf.number ? 0 : new Tensor(zerosK(sizeOf(leaf.shape), leaf.dtype ?? 'float64'), leaf.shape)
 
-/** `v` (or zero, for a symbolic zero) with the kind of `leaf`: a number for a number leaf. */
+/**
+ * `v` (or zero, for a symbolic zero) with the kind and dtype of `leaf`: a number for a number
+ * leaf, and a derivative of a float32 value float32 even where a float64 constant promoted it.
+ */
 export const asLeaf = (v: MaybeZero, leaf: LeafDef): Val => {
   if (typeof v === 'number' && leaf.number) return v
   if (v === null) return zeroOf(leaf)
-  const kind = typeof concreteOf(v) === 'number'
-  if (kind === leaf.number) return v
-  return conformKind(v, leaf.number ? 'number' : 'tensor')
+  const number = typeof concreteOf(v) === 'number'
+  const kinded = number === leaf.number ? v : conformKind(v, leaf.number ? 'number' : 'tensor')
+  if (leaf.number || dtypeOf(kinded) === (leaf.dtype ?? 'float64')) return kinded
+  return bind1(astypeP, kinded, { dtype: leaf.dtype ?? 'float64' })
 }
 
 /**

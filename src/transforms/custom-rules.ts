@@ -21,12 +21,11 @@ import {
   withSubstitutions,
 } from '../core/custom.ts'
 import { EscapedTracerError, TreeMismatchError } from '../core/errors.ts'
+import { zeroLike } from '../core/jet.ts'
 import type { MaybeZero } from '../core/primitive.ts'
-import { isNumberKind, isTracer, shapeOf, type Tracer, type Val } from '../core/tracer.ts'
-import { flatten, type LeafDef, type TreeDef, unflatten } from '../core/tree.ts'
+import { isTracer, type Tracer, type Val } from '../core/tracer.ts'
+import { flatten, leafOf, type TreeDef, unflatten } from '../core/tree.ts'
 import { withBatch } from '../primitives/families.ts'
-import { sizeOf } from '../tensor/shape.ts'
-import { Tensor } from '../tensor/tensor.ts'
 import { checkSync } from './common.ts'
 import { sameStructure } from './custom-check.ts'
 import { closed, closeOverJvp, closeOverVjp, type JvpFns, type VjpFns } from './custom-closure.ts'
@@ -47,18 +46,9 @@ export interface Site {
 
 /** The site with `captured` as one more argument: an array of its leaves. */
 const extend = (site: Site, captured: readonly Tracer[]): Site => {
-  const leaves = captured.map(
-    (t): LeafDef => ({ kind: 'leaf', number: isNumberKind(t), shape: shapeOf(t) }),
-  )
+  const leaves = captured.map(leafOf)
   const caps: TreeDef = { kind: 'array', children: leaves }
   return { argsDef: { kind: 'array', children: [...site.argsDef.children, caps] }, out: site.out }
-}
-
-/** A concrete zero shaped like `v`. */
-const zeroLike = (v: Val): Val => {
-  if (isNumberKind(v)) return 0
-  const s = shapeOf(v)
-  return new Tensor(new Float64Array(sizeOf(s)), s)
 }
 
 const fill = (values: readonly MaybeZero[], like: readonly Val[]): Val[] =>

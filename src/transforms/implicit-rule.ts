@@ -30,8 +30,8 @@ import {
 import { ConcretizationError, InvalidArgumentError, TreeMismatchError } from '../core/errors.ts'
 import { zeroLike } from '../core/jet.ts'
 import type { MaybeZero } from '../core/primitive.ts'
-import { isNumberKind, shapeOf, type Tracer, type Val } from '../core/tracer.ts'
-import { flatten, flattenAs, leafDefs, type TreeDef, unflatten } from '../core/tree.ts'
+import type { Tracer, Val } from '../core/tracer.ts'
+import { flatten, flattenAs, leafDefs, leafOf, type TreeDef, unflatten } from '../core/tree.ts'
 import { Unstageable } from '../jit/trace.ts'
 import { stack } from '../primitives/concat.ts'
 import { index } from '../primitives/structural.ts'
@@ -80,9 +80,7 @@ export const settle = (tree: unknown, name: string): unknown => {
 
 /** `leaves` with each leaf's kind made that of the value it is the derivative of. */
 const kinds = (leaves: readonly Val[], like: readonly Val[]): Val[] =>
-  leaves.map((v, i) =>
-    asLeaf(v, { kind: 'leaf', number: isNumberKind(like[i]!), shape: shapeOf(like[i]!) }),
-  )
+  leaves.map((v, i) => asLeaf(v, leafOf(like[i]!)))
 
 /** Runs `run` (a solver) where a read of a value `jit` traces makes it run eagerly instead. */
 const staged = <T>(run: () => T): T => {

@@ -13,6 +13,7 @@ import { shapeOf, type Val } from '../core/tracer.ts'
 import { type Flat, flatten, type LeafDef, unflatten } from '../core/tree.ts'
 import { concat } from '../primitives/concat.ts'
 import { reshape, slice, transpose } from '../primitives/structural.ts'
+import { zerosK } from '../tensor/kernels/dtype.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { asLeaf, checkArgnums, checkFunction, checkOptions } from './common.ts'
@@ -99,7 +100,7 @@ const basisChunk = (flat: Flat, start: number, count: number): unknown => {
   let offset = 0
   const leaves = flat.leafDefs.map((leaf) => {
     const n = sizeOf(leaf.shape)
-    const data = new Float64Array(count * n)
+    const data = zerosK(count * n, leaf.dtype ?? 'float64')
     for (let r = 0; r < count; r++) {
       const k = start + r - offset
       if (k >= 0 && k < n) data[r * n + k] = 1
@@ -144,7 +145,8 @@ const kindOf = (leaf: LeafDef, other: LeafDef, v: Val): Val =>
  * leaf: the kind the batched path's per-example direction has, so that the rules run the same
  * kernels and the Jacobian keeps its bits.
  */
-const unitOf = (leaf: LeafDef): Tensor => new Tensor(new Float64Array(1).fill(1), leaf.shape)
+const unitOf = (leaf: LeafDef): Tensor =>
+  new Tensor(zerosK(1, leaf.dtype ?? 'float64').fill(1), leaf.shape)
 
 /** The block of output leaf `outLeaf` and input leaf `inLeaf` from an unbatched derivative. */
 const shapeBlock = (outLeaf: LeafDef, inLeaf: LeafDef, v: Val): Val =>

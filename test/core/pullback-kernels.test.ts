@@ -5,13 +5,13 @@
  * result (ȳ times the partial, zero-preserving), including zero cotangents where the partial is
  * infinite or NaN.
  */
-import { Tensor } from 'fluxion'
+import { type Floats, Tensor } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { safeMulV } from '../../src/primitives/families.ts'
 import { primitiveNames, primitives } from '../../src/primitives/registry.ts'
 
 /** Object.is per element: NaN equals NaN, −0 differs from +0. */
-const sameBits = (a: Float64Array, b: Float64Array): boolean =>
+const sameBits = (a: Floats, b: Floats): boolean =>
   a.length === b.length && a.every((v, i) => Object.is(v, b[i]))
 
 const unaryNames = primitiveNames.filter((n) => primitives[n].partial1 !== undefined)

@@ -1,17 +1,18 @@
 /**
- * Helpers for the save/load tests: bit-exact tree equality and fast-check arbitraries of
- * float64 values (the special ones often), tensors of small shapes, and trees with awkward
- * keys, empty subtrees and tensor-lookalike objects.
+ * Helpers for the save/load tests: bit-exact tree equality (dtypes included) and fast-check
+ * arbitraries of float64 and float32 values (the special ones often), tensors of small shapes
+ * and both dtypes, and trees with awkward keys, empty subtrees and tensor-lookalike objects.
  */
 import fc from 'fast-check'
 import { Tensor } from 'fluxion'
 
-/** Whether two values are the same tree with bit-identical numbers (NaN matches NaN). */
+/** Whether two values are the same tree with bit-identical numbers and equal dtypes (NaN matches NaN). */
 export const sameTree = (a: unknown, b: unknown): boolean => {
   if (typeof a === 'number') return typeof b === 'number' && Object.is(a, b)
   if (a instanceof Tensor) {
     return (
       b instanceof Tensor &&
+      a.dtype === b.dtype &&
       a.shape.length === b.shape.length &&
       a.shape.every((d, i) => d === b.shape[i]) &&
       a.data.every((x, i) => Object.is(x, b.data[i]))
@@ -36,14 +37,39 @@ export const anyDouble = fc.oneof(
   fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE),
 )
 
-export const tensorArb = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }).chain((shape) =>
-  fc
-    .array(anyDouble, {
-      minLength: shape.reduce((a, b) => a * b, 1),
-      maxLength: shape.reduce((a, b) => a * b, 1),
-    })
-    .map((data) => new Tensor(Float64Array.from(data), shape)),
+/** Every float32 (subnormals, ±0, NaN, ±Infinity and the largest among them), as a number. */
+export const anyFloat = fc.oneof(
+  fc.float(),
+  fc.constantFrom(
+    0,
+    -0,
+    Number.NaN,
+    Infinity,
+    -Infinity,
+    2 ** -149,
+    2 ** -126,
+    3.4028234663852886e38,
+  ),
 )
+
+const tensorOf = (dtype: 'float64' | 'float32') =>
+  fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }).chain((shape) =>
+    fc
+      .array(dtype === 'float32' ? anyFloat : anyDouble, {
+        minLength: shape.reduce((a, b) => a * b, 1),
+        maxLength: shape.reduce((a, b) => a * b, 1),
+      })
+      .map(
+        (data) =>
+          new Tensor(
+            dtype === 'float32' ? Float32Array.from(data) : Float64Array.from(data),
+            shape,
+          ),
+      ),
+  )
+
+/** Tensors of rank ≤ 3, float64 or float32. */
+export const tensorArb = fc.oneof(tensorOf('float64'), tensorOf('float32'))
 
 /** Trees of numbers and tensors with awkward keys, empties and tensor-lookalike objects. */
 export const treeArb = fc.letrec((tie) => ({
@@ -59,5 +85,6 @@ export const treeArb = fc.letrec((tie) => ({
       { maxKeys: 4 },
     ),
     fc.record({ shape: tie('tree'), data: tie('tree') }),
+    fc.record({ shape: tie('tree'), dtype: tie('tree'), data: tie('tree') }),
   ),
 })).tree

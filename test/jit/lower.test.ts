@@ -5,6 +5,7 @@
  * table; the reads in place (slice, pad) agree with the kernels on every element.
  */
 import fc from 'fast-check'
+import type { Floats } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { toSource } from '../../src/jit/emit/source.ts'
 import { type Lowering, loweringOf, lowerings, readOf } from '../../src/jit/lower.ts'
@@ -73,7 +74,7 @@ describe('lowerings agree with scalar kernels to the bit', () => {
       'r',
       'j',
       `return ${toSource(at!, { args: [], data: 'a', row: 'r', column: 'j' })}`,
-    ) as (a: Float64Array, r: number, j: number) => number
+    ) as (a: Floats, r: number, j: number) => number
     const y = p.impl([x], params) as Tensor
     const columns = y.shape[y.shape.length - 1]!
     for (let i = 0; i < y.size; i++) {

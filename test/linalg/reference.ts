@@ -69,7 +69,8 @@ export const refMatmul = (a: Rows, b: Rows): Rows =>
 export const rowsOf = (t: Tensor): Rows => t.toArray() as Rows
 
 /** The largest |entry| of a tensor. */
-export const maxAbs = (t: Tensor): number => t.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
+export const maxAbs = (t: Tensor): number =>
+  Array.from(t.data).reduce((m, v) => Math.max(m, Math.abs(v)), 0)
 
 /** n × n matrices with integer entries in [−4, 4] (singular ones included). */
 export const intMatrix = (n: number): fc.Arbitrary<Rows> =>

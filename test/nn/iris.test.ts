@@ -5,7 +5,7 @@
  * seeds the held-out accuracy of this network averages about 96% (a few Iris flowers sit on
  * the wrong side of any simple boundary), so 95% — at most one error in 30 — is a real bar.
  */
-import { random } from 'fluxion'
+import { type Floats, random } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { loadIris, trainIris } from '../../docs/examples/iris.ts'
 
@@ -14,8 +14,7 @@ describe('Iris', () => {
     const split = loadIris(random.key(0))
     expect(split.xTrain.shape).toEqual([120, 4])
     expect(split.xTest.shape).toEqual([30, 4])
-    const counts = (labels: Float64Array) =>
-      [0, 1, 2].map((c) => labels.filter((l) => l === c).length)
+    const counts = (labels: Floats) => [0, 1, 2].map((c) => labels.filter((l) => l === c).length)
     expect(counts(split.yTrain.data)).toEqual([40, 40, 40])
     expect(counts(split.yTest.data)).toEqual([10, 10, 10])
     for (let j = 0; j < 4; j++) {

@@ -1,3 +1,4 @@
+import { tensor } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { formatTensor } from '../../src/tensor/format.ts'
 
@@ -71,5 +72,57 @@ describe('formatTensor', () => {
   it('is deterministic', () => {
     const x = Float64Array.from({ length: 50 }, (_v, i) => Math.sin(i))
     expect(formatTensor(x, [5, 10])).toBe(formatTensor(x.slice(), [5, 10]))
+  })
+})
+
+describe('formatTensor of float32', () => {
+  const f32 = (...values: number[]) => Float32Array.from(values)
+
+  it('names the dtype after the shape, and prints the decimal the float32 stands for', () => {
+    expect(formatTensor(f32(0.1, 0.2), [2])).toBe('tensor([0.1, 0.2], shape=[2], dtype=float32)')
+    expect(formatTensor(f32(0.1), [])).toBe('tensor(0.1, shape=[], dtype=float32)')
+    expect(formatTensor(f32(), [0, 3])).toBe('tensor([], shape=[0, 3], dtype=float32)')
+    expect(
+      String(
+        tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { dtype: 'float32' },
+        ),
+      ),
+    ).toBe('tensor([[1, 2],\n        [3, 4]], shape=[2, 2], dtype=float32)')
+  })
+
+  it('chooses the style from the shortest decimals: float32 1e-4 is 0.0001, 1e11 is 1e11', () => {
+    // the float32 nearest 1e-4 is 9.99999974737875e-5, below the scientific threshold
+    expect(formatTensor(f32(1e-4, 0.5), [2])).toBe(
+      'tensor([0.0001,    0.5], shape=[2], dtype=float32)',
+    )
+    // the same binary value as float64 is below 1e-4: scientific
+    expect(formatTensor(Float64Array.of(Math.fround(1e-4), 0.5), [2])).toBe(
+      'tensor([1e-4, 5e-1], shape=[2])',
+    )
+    // integers print from the shortest decimal, not the binary value 99999997952
+    expect(formatTensor(f32(1e11, 3), [2])).toBe(
+      'tensor([100000000000,            3], shape=[2], dtype=float32)',
+    )
+  })
+
+  it('rounds to 6 digits from the exact value, not from the shortest decimal again', () => {
+    // shortest 1.108855, whose double is just below it; the float32 is 1.10885500907…
+    const x = 1.1088550090789795
+    expect(Math.fround(x)).toBe(x)
+    expect(formatTensor(f32(x, 2), [2])).toBe(
+      'tensor([1.10886,       2], shape=[2], dtype=float32)',
+    )
+    expect(formatTensor(f32(1e-5, 3e7), [2])).toBe('tensor([1e-5, 3e+7], shape=[2], dtype=float32)')
+  })
+
+  it('summarizes large float32 tensors alike, with the dtype', () => {
+    expect(formatTensor(Float32Array.from(ramp(2000)), [2000])).toBe(
+      'tensor([   0,    1,    2, ..., 1997, 1998, 1999], shape=[2000], dtype=float32)',
+    )
   })
 })

@@ -1,3 +1,4 @@
+import type { Floats } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError } from '../../src/core/errors.ts'
 import {
@@ -10,13 +11,13 @@ import {
   uniform,
 } from '../../src/tensor/random.ts'
 
-const mean = (x: Float64Array) => x.reduce((s, v) => s + v, 0) / x.length
-const std = (x: Float64Array) => {
+const mean = (x: Floats) => Array.from(x).reduce((s, v) => s + v, 0) / x.length
+const std = (x: Floats) => {
   const m = mean(x)
-  return Math.sqrt(x.reduce((s, v) => s + (v - m) ** 2, 0) / x.length)
+  return Math.sqrt(Array.from(x).reduce((s, v) => s + (v - m) ** 2, 0) / x.length)
 }
 /** Pearson correlation of two equally long samples. */
-const correlation = (x: Float64Array, y: Float64Array) => {
+const correlation = (x: Floats, y: Floats) => {
   const [mx, my, sx, sy] = [mean(x), mean(y), std(x), std(y)]
   let s = 0
   for (let i = 0; i < x.length; i++) s += (x[i]! - mx) * (y[i]! - my)
@@ -83,7 +84,7 @@ describe('uniform', () => {
     const x = uniform(key(3), [N]).data
     expect(Math.abs(mean(x) - 0.5)).toBeLessThan(0.01)
     expect(Math.abs(std(x) - 1 / Math.sqrt(12))).toBeLessThan(0.01)
-    expect(x.every((v) => v >= 0 && v < 1)).toBe(true)
+    expect(Array.from(x).every((v) => v >= 0 && v < 1)).toBe(true)
   })
 
   it('spreads evenly over 10 bins and has no lag-1 correlation', () => {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { fc, test } from '@fast-check/vitest'
-import { einsum, matmul, Tensor, tensor } from 'fluxion'
+import { einsum, type Floats, matmul, Tensor, tensor } from 'fluxion'
 import { conv2d } from 'fluxion/nn'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { assemble, bytesModule, kernels } from '../../scripts/build-wasm.ts'
@@ -39,7 +39,7 @@ const both = <T>(f: () => T): { wasm: T; js: T } => {
 }
 
 /** Entries equal as Object.is sees them: the same bits, up to NaN payloads and with ±0 apart. */
-const sameBits = (x: Float64Array, y: Float64Array): void => {
+const sameBits = (x: Floats, y: Floats): void => {
   expect(x.length).toBe(y.length)
   for (let i = 0; i < x.length; i++) {
     if (!Object.is(x[i], y[i])) expect.fail(`entry ${i}: ${x[i]} vs ${y[i]}`)

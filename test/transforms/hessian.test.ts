@@ -203,7 +203,7 @@ const maps: [string, (x: Tensor) => Tensor][] = [
 ]
 
 /** max |entries|, for a tolerance relative to the size of the result. */
-const scale = (t: Tensor) => t.data.reduce((m, v) => Math.max(m, Math.abs(v)), 1)
+const scale = (t: Tensor) => Array.from(t.data).reduce((m, v) => Math.max(m, Math.abs(v)), 1)
 
 describe.each(maps)('grad-jacrev-jacfwd: %s', (_, f) => {
   test.prop([point({ min: 1, max: 6 })])('jacfwd = jacrev = stacked grads', (xs) => {

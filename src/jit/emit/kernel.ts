@@ -3,6 +3,7 @@
  * read from slots (shapes were checked when the program was traced).
  * @module
  */
+import { withDtype } from '../../core/dtype.ts'
 import type { Concrete } from '../../core/tracer.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
 import type { Equation, VarInfo } from '../ir.ts'
@@ -34,6 +35,16 @@ export const kernelStep = (
     const { p, params } = e
     const numberOut = vars[e.out]!.number
     const slotOut = slotOf(e.out)
+    // float32 anywhere: the output takes the dtype the trace recorded, as `bind` gave it
+    const dtype = vars[e.out]!.dtype
+    if (dtype !== undefined || p.outDtype !== undefined || e.ins.some((i) => vars[i]!.dtype)) {
+      const want = dtype ?? 'float64'
+      return (N, E) => {
+        const y = p.impl(read(N, E), params)
+        if (numberOut) N[slotOut] = y as number
+        else E[slotOut] = withDtype(y as Tensor, want)
+      }
+    }
     // the primitive step reads its operands inline: it is the hot one
     return (N, E) => {
       const args = new Array<Concrete>(arity)

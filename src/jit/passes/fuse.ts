@@ -93,6 +93,10 @@ const readable = (
   return true
 }
 
+/** Whether an equation reads or writes a float32 value. */
+const touchesFloat32 = (ins: readonly number[], out: VarInfo, vars: readonly VarInfo[]): boolean =>
+  out.dtype !== undefined || ins.some((i) => vars[i]!.dtype !== undefined)
+
 /**
  * Groups the equations into kernel calls and chains. A chain stays open while equations of its
  * shape and kind join it; it is closed (and takes its place in the plan) when another step needs
@@ -113,8 +117,10 @@ export const planSteps = (
     const key = out === undefined ? '' : keyOf(out)
     const candidate = open.get(key)
     // a read in place needs its input in memory: not a value of the chain it would join
+    // float32 values run their kernels (each rounds once, as eagerly); chains are float64
     const fusable =
       e.kind === 'primitive' &&
+      !touchesFloat32(e.ins, out!, vars) &&
       ((isElementwise(e) && readable(e.ins, out!, vars, uniform)) ||
         (isMappedRead(e, vars) && (candidate === undefined || producer[e.ins[0]!] !== candidate)))
     const own = fusable ? candidate : undefined

@@ -8,6 +8,7 @@
  */
 import type { Draw } from '../../core/primitive.ts'
 import { qrK } from '../../tensor/kernels/qr.ts'
+import type { Floats } from '../../tensor/tensor.ts'
 import { drawSeparated, real } from '../domain.ts'
 
 /** A row-major n × n orthogonal matrix: the Q of a drawn matrix's QR (Q is orthogonal always). */
@@ -60,9 +61,9 @@ export function drawApart(draw: Draw, count: number, lo: number, hi: number, gap
 export function writeProduct(
   out: Float64Array,
   offset: number,
-  u: Float64Array,
-  s: Float64Array,
-  v: Float64Array,
+  u: Floats,
+  s: Floats,
+  v: Floats,
   m: number,
   n: number,
 ): void {

@@ -11,8 +11,8 @@ import { InvalidArgumentError } from '../../core/errors.ts'
 import { define, type Primitive } from '../../core/primitive.ts'
 import { shapeOf, type Val } from '../../core/tracer.ts'
 import { tensor } from '../../tensor/create.ts'
-import { matmulK, matmulShape } from '../../tensor/kernels/matmul.ts'
-import { Tensor } from '../../tensor/tensor.ts'
+import { matmulK, matmulKF32, matmulShape } from '../../tensor/kernels/matmul.ts'
+import { type Floats, Tensor } from '../../tensor/tensor.ts'
 import { mul } from '../arithmetic.ts'
 import { anyReal, drawValue } from '../domain.ts'
 import { alignBatched, asTensor, sumTangents, unbroadcast } from '../families.ts'
@@ -29,6 +29,10 @@ export interface MatmulParams {
   readonly transB: boolean
 }
 
+/** `data` as float64 (a widened copy of float32 data: exact). */
+const float64 = (data: Floats): Float64Array =>
+  data instanceof Float64Array ? data : Float64Array.from(data)
+
 const mm = (a: Val, b: Val, transA: boolean, transB: boolean): Val =>
   bind2(matmulP, a, b, { transA, transB })
 
@@ -40,7 +44,20 @@ export const matmulP: Primitive<MatmulParams> = define<MatmulParams>({
   impl: ([a, b], { transA, transB }) => {
     const ta = asTensor(a!)
     const tb = asTensor(b!)
-    const { data, shape } = matmulK(ta.data, ta.shape, tb.data, tb.shape, transA, transB)
+    // float32 × float32 runs the float32 kernels (sums rounded to float32 at every step, as
+    // float32 hardware does); any float64 operand promotes the product to float64
+    if (ta.data instanceof Float32Array && tb.data instanceof Float32Array) {
+      const r = matmulKF32(ta.data, ta.shape, tb.data, tb.shape, transA, transB)
+      return new Tensor(r.data, r.shape)
+    }
+    const { data, shape } = matmulK(
+      float64(ta.data),
+      ta.shape,
+      float64(tb.data),
+      tb.shape,
+      transA,
+      transB,
+    )
     return new Tensor(data, shape)
   },
   shape: ([a, b], { transA, transB }) => matmulShape(a!, b!, transA, transB),

@@ -16,7 +16,9 @@
  * √max(a, b) terms; past MAX_TERMS the result is NaN, never a truncated value.
  * @module
  */
+
 import { broadcastStridesOf, type Shape, sizeOf } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import { uninitialized } from './alloc.ts'
 import { lgamma } from './gamma-scalar.ts'
 
@@ -81,11 +83,11 @@ export function betainc(a: number, b: number, x: number): number {
  * the output; no allocation per element).
  */
 export function betaincK(
-  a: Float64Array,
+  a: Floats,
   aShape: Shape,
-  b: Float64Array,
+  b: Floats,
   bShape: Shape,
-  x: Float64Array,
+  x: Floats,
   xShape: Shape,
   outShape: Shape,
 ): Float64Array {

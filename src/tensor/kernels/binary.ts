@@ -4,7 +4,9 @@
  * plain loop, so the per-element work is never an indirect call.
  * @module
  */
+
 import { broadcastStridesOf, type Shape, sizeOf } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import { uninitialized } from './alloc.ts'
 
 /**
@@ -12,9 +14,9 @@ import { uninitialized } from './alloc.ts'
  * `bShape`, already validated by the caller.
  */
 export type BinaryKernel = (
-  a: Float64Array,
+  a: Floats,
   aShape: Shape,
-  b: Float64Array,
+  b: Floats,
   bShape: Shape,
   outShape: Shape,
 ) => Float64Array
@@ -26,12 +28,12 @@ export type BinaryKernel = (
  * about twice as fast.
  */
 export type Row = (
-  out: Float64Array,
+  out: Floats,
   o: number,
-  a: Float64Array,
+  a: Floats,
   ai: number,
   sa: number,
-  b: Float64Array,
+  b: Floats,
   bi: number,
   sb: number,
   n: number,
@@ -70,9 +72,9 @@ function coalesce(
 /** Runs `row` over the broadcast of `a` and `b`: the driver every binary kernel shares. */
 export function drive(
   row: Row,
-  a: Float64Array,
+  a: Floats,
   aShape: Shape,
-  b: Float64Array,
+  b: Floats,
   bShape: Shape,
   outShape: Shape,
 ): Float64Array {
@@ -302,11 +304,11 @@ export const notEqualK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
  * counts as true (it is not 0).
  */
 export function whereK(
-  c: Float64Array,
+  c: Floats,
   cShape: Shape,
-  a: Float64Array,
+  a: Floats,
   aShape: Shape,
-  b: Float64Array,
+  b: Floats,
   bShape: Shape,
   outShape: Shape,
 ): Float64Array {

@@ -2,8 +2,10 @@
  * Cholesky factorization A = L·Lᵀ of a batch of symmetric positive-definite matrices.
  * @module
  */
+
 import { LinAlgError } from '../../core/errors.ts'
 import { type Shape, sizeOf } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import { refuseNonFinite, squareSize } from './matrix-batch.ts'
 
 /**
@@ -14,7 +16,7 @@ import { refuseNonFinite, squareSize } from './matrix-batch.ts'
  * non-square shape and `LinAlgError` for a non-finite entry or a matrix that is not positive
  * definite (a leading minor ≤ 0).
  */
-export function choleskyK(a: Float64Array, shape: Shape): Float64Array {
+export function choleskyK(a: Floats, shape: Shape): Float64Array {
   const n = squareSize(shape, 'cholesky')
   refuseNonFinite(a, 'cholesky', [shape])
   const count = sizeOf(shape.slice(0, -2))

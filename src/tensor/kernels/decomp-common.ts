@@ -4,8 +4,10 @@
  * keeps squares from overflowing, and the sign convention that makes factors locally smooth.
  * @module
  */
+
 import { LinAlgError, ShapeError } from '../../core/errors.ts'
 import type { Shape } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 
 /** The matrix sizes of a `[..., m, n]` shape; throws `ShapeError` below rank 2. */
 export function matrixDims(shape: Shape, op: string): { m: number; n: number; batch: number } {
@@ -25,7 +27,7 @@ export function matrixDims(shape: Shape, op: string): { m: number; n: number; ba
 }
 
 /** Throws `LinAlgError` when `a` holds a NaN or an infinity. */
-export function checkFiniteMatrix(a: Float64Array, shape: Shape, op: string): void {
+export function checkFiniteMatrix(a: Floats, shape: Shape, op: string): void {
   for (let i = 0; i < a.length; i++) {
     const v = a[i]!
     if (v - v !== 0) {
@@ -52,7 +54,7 @@ export function notConverged(op: string, shape: Shape, sweeps: number): LinAlgEr
  * subnormals), so sums of squares of the scaled entries neither overflow nor underflow needlessly.
  * 1 for a zero matrix.
  */
-export function powerOfTwoScale(a: Float64Array, start: number, length: number): number {
+export function powerOfTwoScale(a: Floats, start: number, length: number): number {
   let big = 0
   for (let i = start; i < start + length; i++) big = Math.max(big, Math.abs(a[i]!))
   if (big === 0) return 1
@@ -67,7 +69,7 @@ export function powerOfTwoScale(a: Float64Array, start: number, length: number):
  * is positive: the sign convention that makes eigenvectors and singular vectors locally smooth.
  */
 export function fixColumnSign(
-  x: Float64Array,
+  x: Floats,
   offset: number,
   rows: number,
   cols: number,

@@ -6,6 +6,7 @@
  * of magnitude its eigenvectors were seen to lose orthogonality to 3·10⁻¹³).
  * @module
  */
+import type { Floats } from '../tensor.ts'
 
 /** QL steps per eigenvalue before giving up (about 2 on average; 30 is the classical bound). */
 const MAX_QL_ITERATIONS = 60
@@ -17,12 +18,7 @@ const MAX_QL_ITERATIONS = 60
  * matrix (the classical two-phase method: O(n³) with small constants, backward stable). False
  * when an eigenvalue needs more than `MAX_QL_ITERATIONS` QL steps.
  */
-export function tridiagonalQl(
-  v: Float64Array,
-  d: Float64Array,
-  e: Float64Array,
-  n: number,
-): boolean {
+export function tridiagonalQl(v: Floats, d: Floats, e: Floats, n: number): boolean {
   // tridiagonalization, from the last row up (each step annihilates row i left of i − 1)
   for (let i = n - 1; i > 0; i--) {
     const l = i - 1
@@ -131,7 +127,7 @@ export function tridiagonalQl(
  * at most about 1) are accurate to a few ulps: VᵀV = I and S·V = V·diag(d), entry by entry,
  * within 4·n·ε. Costs about 1.5·n³ multiply-adds.
  */
-export function verified(s: Float64Array, v: Float64Array, d: Float64Array, n: number): boolean {
+export function verified(s: Floats, v: Floats, d: Floats, n: number): boolean {
   const tol = 4 * n * Number.EPSILON
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {

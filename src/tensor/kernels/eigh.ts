@@ -11,8 +11,10 @@
  * (Rutishauser's test), so the iteration ends with an exactly diagonal matrix.
  * @module
  */
+
 import { ShapeError } from '../../core/errors.ts'
 import type { Shape } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import {
   checkFiniteMatrix,
   fixColumnSign,
@@ -47,7 +49,7 @@ const notSquare = (shape: Shape): ShapeError =>
  * `[..., n + 1, n]`: row 0 holds the eigenvalues ascending, rows 1…n hold V (eigenvectors as
  * columns). Non-finite entries, or no convergence within `MAX_SWEEPS`, throw `LinAlgError`.
  */
-export function eighK(a: Float64Array, shape: Shape): Float64Array {
+export function eighK(a: Floats, shape: Shape): Float64Array {
   const { n, batch } = matrixDims(shape, 'eigh')
   if (shape[shape.length - 2] !== n) throw notSquare(shape)
   checkFiniteMatrix(a, shape, 'eigh')
@@ -89,7 +91,7 @@ export function eighK(a: Float64Array, shape: Shape): Float64Array {
 }
 
 /** Diagonalizes the symmetric `s` in place, accumulating rotations into `v`; false if stuck. */
-function jacobi(s: Float64Array, v: Float64Array, n: number): boolean {
+function jacobi(s: Floats, v: Floats, n: number): boolean {
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let off = false
     for (let p = 0; p < n - 1; p++) {

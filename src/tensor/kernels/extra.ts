@@ -4,6 +4,7 @@
  * row driver of binary.ts.
  * @module
  */
+import type { Floats } from '../tensor.ts'
 import { uninitialized } from './alloc.ts'
 import { type BinaryKernel, drive, type Row } from './binary.ts'
 import {
@@ -17,63 +18,63 @@ import {
 } from './extra-scalar.ts'
 
 /** Elementwise log₂ x. */
-export function log2K(x: Float64Array): Float64Array {
+export function log2K(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = Math.log2(x[i]!)
   return out
 }
 
 /** Elementwise log₁₀ x. */
-export function log10K(x: Float64Array): Float64Array {
+export function log10K(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = Math.log10(x[i]!)
   return out
 }
 
 /** Elementwise 2ˣ. */
-export function exp2K(x: Float64Array): Float64Array {
+export function exp2K(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = 2 ** x[i]!
   return out
 }
 
 /** Elementwise arcosh x. */
-export function acoshK(x: Float64Array): Float64Array {
+export function acoshK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = Math.acosh(x[i]!)
   return out
 }
 
 /** Elementwise arsinh x. */
-export function asinhK(x: Float64Array): Float64Array {
+export function asinhK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = Math.asinh(x[i]!)
   return out
 }
 
 /** Elementwise artanh x. */
-export function atanhK(x: Float64Array): Float64Array {
+export function atanhK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = Math.atanh(x[i]!)
   return out
 }
 
 /** Elementwise ∛x. */
-export function cbrtK(x: Float64Array): Float64Array {
+export function cbrtK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = Math.cbrt(x[i]!)
   return out
 }
 
 /** Elementwise log(p/(1 − p)). */
-export function logitK(x: Float64Array): Float64Array {
+export function logitK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = logit(x[i]!)
   return out
 }
 
 /** Elementwise k-th derivative of sinc (k = 0: sinc). */
-export function sincK(x: Float64Array, k: number): Float64Array {
+export function sincK(x: Floats, k: number): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = sincDerivative(k, x[i]!)
   return out

@@ -6,8 +6,10 @@
  * eager call, every `jit` replay and inside `vmap` alike.
  * @module
  */
+
 import { IndexError } from '../../core/errors.ts'
 import { type Shape, sizeOf } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import { uninitialized } from './alloc.ts'
 
 /** Where a gather or scatter reads and writes: the operand's axis and the shared batch axes. */
@@ -35,7 +37,7 @@ const positionOf = (k: number, shape: Shape): string => {
  * when `wrap` is set. Throws `IndexError` naming `op`, the bad value, its position and `n`.
  */
 export function normalizeIndices(
-  idx: Float64Array,
+  idx: Floats,
   idxShape: Shape,
   n: number,
   wrap: boolean,
@@ -85,7 +87,7 @@ export function takeShape(xShape: Shape, idxShape: Shape, { axis, batchDims }: I
 
 /** out[b, p, i, q] = x[b, p, idx[b, i], q], with `idx` already normalized. */
 export function takeK(
-  x: Float64Array,
+  x: Floats,
   xShape: Shape,
   idx: Int32Array,
   idxShape: Shape,
@@ -120,15 +122,15 @@ export function takeK(
 
 /** A copy of `x` with each update added at its index (duplicates accumulate, in order). */
 export function scatterAddK(
-  x: Float64Array,
+  x: Floats,
   xShape: Shape,
   idx: Int32Array,
   idxShape: Shape,
-  updates: Float64Array,
+  updates: Floats,
   layout: IndexLayout,
 ): Float64Array {
   const { B, P, n, Q, I } = blocks(xShape, idxShape, layout)
-  const out = x.slice()
+  const out = Float64Array.from(x)
   if (Q === 1) {
     for (let b = 0; b < B; b++) {
       for (let p = 0, row = b * P; p < P; p++, row++) {
@@ -158,15 +160,15 @@ export function scatterAddK(
 
 /** A copy of `x` with each entry the maximum of itself and the updates at its index (NaN wins). */
 export function scatterMaxK(
-  x: Float64Array,
+  x: Floats,
   xShape: Shape,
   idx: Int32Array,
   idxShape: Shape,
-  updates: Float64Array,
+  updates: Floats,
   layout: IndexLayout,
 ): Float64Array {
   const { B, P, n, Q, I } = blocks(xShape, idxShape, layout)
-  const out = x.slice()
+  const out = Float64Array.from(x)
   for (let b = 0; b < B; b++) {
     for (let p = 0; p < P; p++) {
       const row = b * P + p

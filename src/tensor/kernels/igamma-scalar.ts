@@ -17,6 +17,7 @@
  * of the problem); the series needs about x − a + 6√a terms, so a is kept below 1e8.
  * @module
  */
+import type { Floats } from '../tensor.ts'
 import { lgamma, polygamma, stirlingCorrection } from './gamma-scalar.ts'
 
 const EPS = 1e-17
@@ -113,8 +114,8 @@ function prefactorSeries(
   x: number,
   k: number,
   shift: number,
-  out: Float64Array,
-  l: Float64Array,
+  out: Floats,
+  l: Floats,
 ): void {
   l[0] = logPrefactor(a, x) + (shift === 0 ? Math.log(a) : 0)
   let factorial = 1
@@ -131,7 +132,7 @@ function prefactorSeries(
 }
 
 /** s ← s / (c + δ), in place: q₀ = s₀/c, qⱼ = (sⱼ − qⱼ₋₁)/c. */
-function divideByShift(s: Float64Array, c: number, k: number): void {
+function divideByShift(s: Floats, c: number, k: number): void {
   s[0] = s[0]! / c
   for (let j = 1; j <= k; j++) s[j] = (s[j]! - s[j - 1]!) / c
 }

@@ -4,7 +4,9 @@
  * as are transpose and the inverse permutation, and broadcast and sum.
  * @module
  */
+
 import { broadcastStridesOf, coalesceStrides, Odometer, type Shape, stridesOf } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import { uninitialized } from './alloc.ts'
 
 /** Tile edge of the blocked 2-D transpose: 32×32 doubles (8 KiB) per tile stay in L1. */
@@ -15,7 +17,7 @@ const TILE = 32
  * array: the common core of transpose, broadcast and slice.
  */
 function gather(
-  x: Float64Array,
+  x: Floats,
   base: number,
   dims: readonly number[],
   strides: readonly number[],
@@ -47,10 +49,10 @@ function gather(
  * both the reads and the writes stay in cache.
  */
 function transpose2d(
-  x: Float64Array,
+  x: Floats,
   base: number,
   colStride: number,
-  out: Float64Array,
+  out: Floats,
   rows: number,
   cols: number,
 ): void {
@@ -69,7 +71,7 @@ function transpose2d(
  * Permutes the axes of `x`: output axis i is input axis `perm[i]`, so the output shape is
  * `perm.map((p) => shape[p])`. `perm` must be a permutation of 0..rank−1.
  */
-export function transposeK(x: Float64Array, shape: Shape, perm: readonly number[]): Float64Array {
+export function transposeK(x: Floats, shape: Shape, perm: readonly number[]): Float64Array {
   const inStrides = stridesOf(shape)
   const dims = perm.map((p) => shape[p]!)
   const strides = perm.map((p) => inStrides[p]!)
@@ -77,10 +79,10 @@ export function transposeK(x: Float64Array, shape: Shape, perm: readonly number[
 }
 
 /** Repeats `x` along the axes where `shape` has size 1 or is missing. Requires broadcastsTo. */
-export function broadcastToK(x: Float64Array, shape: Shape, target: Shape): Float64Array {
+export function broadcastToK(x: Floats, shape: Shape, target: Shape): Float64Array {
   let size = 1
   for (const d of target) size *= d
-  if (x.length === size) return x.slice()
+  if (x.length === size) return Float64Array.from(x)
   if (x.length === 1) return uninitialized(size).fill(x[0]!)
   return gather(x, 0, target, broadcastStridesOf(shape, target))
 }
@@ -90,7 +92,7 @@ export function broadcastToK(x: Float64Array, shape: Shape, target: Shape): Floa
  * 0 ≤ start ≤ end ≤ size per axis (the caller clamps); axis i has ⌈(end − start)/step⌉ elements.
  */
 export function sliceK(
-  x: Float64Array,
+  x: Floats,
   shape: Shape,
   starts: readonly number[],
   ends: readonly number[],
@@ -116,7 +118,7 @@ export function sliceK(
  * All widths ≥ 0. With value 0 this is the transpose of `sliceK` with step interior + 1.
  */
 export function padK(
-  x: Float64Array,
+  x: Floats,
   shape: Shape,
   lo: readonly number[],
   hi: readonly number[],
@@ -161,7 +163,7 @@ export function padK(
  * the output's axis size is the sum of the parts'.
  */
 export function concatK(
-  parts: readonly Float64Array[],
+  parts: readonly Floats[],
   shapes: readonly Shape[],
   axis: number,
 ): Float64Array {

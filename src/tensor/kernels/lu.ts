@@ -10,8 +10,10 @@
  * return a stale factorization.
  * @module
  */
+
 import { LinAlgError } from '../../core/errors.ts'
 import { type Shape, sizeOf } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import { matrixStarts, refuseNonFinite, solveShape, squareSize } from './matrix-batch.ts'
 import { triangularSolveInPlace } from './triangular.ts'
 
@@ -35,8 +37,8 @@ export interface LuFactors {
  * The pivot is the entry of largest magnitude in its column, the first of equals (LAPACK's
  * choice); a zero pivot (a singular matrix) is recorded and its column left as it is.
  */
-export function luFactorK(a: Float64Array, n: number, count: number): LuFactors {
-  const lu = a.slice(0, count * n * n)
+export function luFactorK(a: Floats, n: number, count: number): LuFactors {
+  const lu = Float64Array.from(a.subarray(0, count * n * n))
   const perm = new Int32Array(count * n)
   const sign = new Int8Array(count)
   const zeroPivot = new Int32Array(count)
@@ -91,11 +93,11 @@ export function luFactorK(a: Float64Array, n: number, count: number): LuFactors 
 
 interface CacheEntry {
   /** The data that was factored, to compare with the array's data now. */
-  readonly copy: Float64Array
+  readonly copy: Floats
   readonly factors: LuFactors
 }
 
-const cache = new WeakMap<Float64Array, CacheEntry>()
+const cache = new WeakMap<Floats, CacheEntry>()
 
 /**
  * How many factorizations `luOf` has computed (cache misses): for tests that check a derivative
@@ -104,7 +106,7 @@ const cache = new WeakMap<Float64Array, CacheEntry>()
 export const luStats: { factorizations: number } = { factorizations: 0 }
 
 /** Whether two arrays hold the same bits (−0 is not 0). */
-const sameData = (x: Float64Array, y: Float64Array): boolean => {
+const sameData = (x: Floats, y: Floats): boolean => {
   if (x.length !== y.length) return false
   for (let i = 0; i < x.length; i++) {
     const u = x[i]!
@@ -119,12 +121,7 @@ const sameData = (x: Float64Array, y: Float64Array): boolean => {
  * the data they were computed from. Throws `ShapeError` for a non-square `shape`, and
  * `LinAlgError` naming `op` for a non-finite entry.
  */
-export function luOf(
-  a: Float64Array,
-  shape: Shape,
-  op: string,
-  shapes?: readonly Shape[],
-): LuFactors {
+export function luOf(a: Floats, shape: Shape, op: string, shapes?: readonly Shape[]): LuFactors {
   const n = squareSize(shape, op, shapes)
   const count = sizeOf(shape.slice(0, -2))
   const hit = cache.get(a)
@@ -143,9 +140,9 @@ export function luOf(
  * A. B's entries propagate as IEEE arithmetic does, a zero of the factors contributing nothing.
  */
 export function luSolveK(
-  a: Float64Array,
+  a: Floats,
   aShape: Shape,
-  b: Float64Array,
+  b: Floats,
   bShape: Shape,
   transpose: boolean,
   op: string,
@@ -199,7 +196,7 @@ export function luSolveK(
  * row `perm[i]` of A, as floats), rows 1…n the factors as LAPACK packs them (L strictly below
  * the diagonal, U on and above). Singular matrices factor too.
  */
-export function luPackedK(a: Float64Array, shape: Shape): Float64Array {
+export function luPackedK(a: Floats, shape: Shape): Float64Array {
   const f = luOf(a, shape, 'lu')
   const { n, count } = f
   const out = new Float64Array(count * (n + 1) * n)
@@ -212,7 +209,7 @@ export function luPackedK(a: Float64Array, shape: Shape): Float64Array {
 }
 
 /** det A = sign(P)·Π Uᵢᵢ for each matrix (+0 for a singular one), from the cached factors. */
-export function detK(a: Float64Array, shape: Shape): Float64Array {
+export function detK(a: Floats, shape: Shape): Float64Array {
   const f = luOf(a, shape, 'det')
   const { n, count, lu } = f
   const out = new Float64Array(count)
@@ -230,7 +227,7 @@ export function detK(a: Float64Array, shape: Shape): Float64Array {
  * pivots, so it neither overflows nor underflows where det would. A singular matrix gives
  * (0, −∞), as NumPy's slogdet.
  */
-export function slogdetK(a: Float64Array, shape: Shape): Float64Array {
+export function slogdetK(a: Floats, shape: Shape): Float64Array {
   const f = luOf(a, shape, 'slogdet')
   const { n, count, lu } = f
   const out = new Float64Array(count * 2)

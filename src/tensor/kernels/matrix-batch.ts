@@ -3,8 +3,10 @@
  * every such kernel makes, and where each matrix of a broadcast batch lives in its operand.
  * @module
  */
+
 import { LinAlgError, ShapeError } from '../../core/errors.ts'
 import { broadcastStridesOf, checkResultSize, Odometer, type Shape, sizeOf } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 
 /**
  * n, for a stack of square matrices `[..., n, n]`. Throws `ShapeError` naming `op` for a rank
@@ -96,7 +98,7 @@ export function matrixStarts(from: Shape, to: Shape, size: number): Int32Array {
  * Throws `LinAlgError` naming `op` when an entry of `data` is NaN or infinite: a factorization
  * of such a matrix has no meaning, and NumPy's and SciPy's checks refuse it too.
  */
-export function refuseNonFinite(data: Float64Array, op: string, shapes: readonly Shape[]): void {
+export function refuseNonFinite(data: Floats, op: string, shapes: readonly Shape[]): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i]!)) {
       throw new LinAlgError(`${op} got a matrix with a non-finite entry (${data[i]})`, {

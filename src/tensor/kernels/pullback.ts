@@ -8,13 +8,14 @@
  * The rule stays the definition: it is what every other interpreter, and every higher order, runs.
  * @module
  */
+import type { Floats } from '../tensor.ts'
 import { uninitialized } from './alloc.ts'
 
 /** x̄ from ȳ, the input x and the output y, all of one length. */
-export type PullbackKernel = (yBar: Float64Array, x: Float64Array, y: Float64Array) => Float64Array
+export type PullbackKernel = (yBar: Floats, x: Floats, y: Floats) => Float64Array
 
 /** square: ȳ·(2x). */
-export function squarePullbackK(yBar: Float64Array, x: Float64Array): Float64Array {
+export function squarePullbackK(yBar: Floats, x: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -26,7 +27,7 @@ export function squarePullbackK(yBar: Float64Array, x: Float64Array): Float64Arr
 }
 
 /** exp: ȳ·y. */
-export function expPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Array): Float64Array {
+export function expPullbackK(yBar: Floats, _x: Floats, y: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -38,7 +39,7 @@ export function expPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Arr
 }
 
 /** log: ȳ·(1/x). */
-export function logPullbackK(yBar: Float64Array, x: Float64Array): Float64Array {
+export function logPullbackK(yBar: Floats, x: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -50,7 +51,7 @@ export function logPullbackK(yBar: Float64Array, x: Float64Array): Float64Array 
 }
 
 /** sqrt: ȳ·(0.5/y). */
-export function sqrtPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Array): Float64Array {
+export function sqrtPullbackK(yBar: Floats, _x: Floats, y: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -62,7 +63,7 @@ export function sqrtPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Ar
 }
 
 /** sin: ȳ·cos x. */
-export function sinPullbackK(yBar: Float64Array, x: Float64Array): Float64Array {
+export function sinPullbackK(yBar: Floats, x: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -74,7 +75,7 @@ export function sinPullbackK(yBar: Float64Array, x: Float64Array): Float64Array 
 }
 
 /** cos: ȳ·(−sin x). */
-export function cosPullbackK(yBar: Float64Array, x: Float64Array): Float64Array {
+export function cosPullbackK(yBar: Floats, x: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -86,7 +87,7 @@ export function cosPullbackK(yBar: Float64Array, x: Float64Array): Float64Array 
 }
 
 /** tanh: ȳ·(1 − y·y). */
-export function tanhPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Array): Float64Array {
+export function tanhPullbackK(yBar: Floats, _x: Floats, y: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -99,11 +100,7 @@ export function tanhPullbackK(yBar: Float64Array, _x: Float64Array, y: Float64Ar
 }
 
 /** logistic: ȳ·(y·(1 − y)). */
-export function logisticPullbackK(
-  yBar: Float64Array,
-  _x: Float64Array,
-  y: Float64Array,
-): Float64Array {
+export function logisticPullbackK(yBar: Floats, _x: Floats, y: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {

@@ -6,8 +6,10 @@
  * taken on the column scaled by a power of two, so they neither overflow nor underflow.
  * @module
  */
+
 import { LinAlgError } from '../../core/errors.ts'
 import type { Shape } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import { checkFiniteMatrix, matrixDims } from './decomp-common.ts'
 
 /** The packed output shape `[..., m + n, k]`: Q's rows, then Rᵀ's rows. */
@@ -22,7 +24,7 @@ export function qrShape(shape: Shape): number[] {
  * entry of R at most max(m, n)·ε·max|Rᵢᵢ|) throws `LinAlgError` (lstsq's requirement). Non-finite
  * entries throw `LinAlgError`.
  */
-export function qrK(a: Float64Array, shape: Shape, fullRank: boolean): Float64Array {
+export function qrK(a: Floats, shape: Shape, fullRank: boolean): Float64Array {
   const { m, n, batch } = matrixDims(shape, 'qr')
   checkFiniteMatrix(a, shape, 'qr')
   const k = Math.min(m, n)
@@ -91,7 +93,7 @@ export function qrK(a: Float64Array, shape: Shape, fullRank: boolean): Float64Ar
 }
 
 /** Throws `LinAlgError` unless R (through its diagonal) has full column rank n. */
-function checkRank(diag: Float64Array, m: number, n: number, shape: Shape): void {
+function checkRank(diag: Floats, m: number, n: number, shape: Shape): void {
   let big = 0
   for (const d of diag) big = Math.max(big, Math.abs(d))
   const tol = Math.max(m, n) * Number.EPSILON * big

@@ -3,7 +3,9 @@
  * row-major over the kept axes (the input shape with the reduced axes removed).
  * @module
  */
+
 import { Odometer, type Shape } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 
 /** Leaves of the pairwise summation tree; summed plainly (fast) before combining in pairs. */
 const PAIRWISE_BLOCK = 128
@@ -54,7 +56,7 @@ function planOf(shape: Shape, axes: readonly number[]): Plan {
 }
 
 /** Sum of `x[start .. start+n)` by pairwise summation: error O(log n · ε) instead of O(n · ε). */
-function pairwiseSum(x: Float64Array, start: number, n: number): number {
+function pairwiseSum(x: Floats, start: number, n: number): number {
   if (n <= PAIRWISE_BLOCK) {
     let s = 0
     for (let i = start, end = start + n; i < end; i++) s += x[i]!
@@ -79,7 +81,7 @@ function keptSize(shape: Shape, axes: readonly number[]): number {
  * Sum of `x` (of shape `shape`) over `axes`. Summing every element, or a contiguous last run of
  * axes, uses pairwise summation; other layouts add rows into the output in input order.
  */
-export function sumK(x: Float64Array, shape: Shape, axes: readonly number[]): Float64Array {
+export function sumK(x: Floats, shape: Shape, axes: readonly number[]): Float64Array {
   const out = new Float64Array(keptSize(shape, axes))
   if (x.length === 0 || out.length === 0) return out
   const plan = planOf(shape, axes)
@@ -115,7 +117,7 @@ export function sumK(x: Float64Array, shape: Shape, axes: readonly number[]): Fl
  * Maximum of `x` (of shape `shape`) over `axes`. NaN propagates (like `Math.max`); an empty
  * reduction gives -Infinity, the identity of max.
  */
-export function maxK(x: Float64Array, shape: Shape, axes: readonly number[]): Float64Array {
+export function maxK(x: Floats, shape: Shape, axes: readonly number[]): Float64Array {
   const out = new Float64Array(keptSize(shape, axes)).fill(Number.NEGATIVE_INFINITY)
   if (x.length === 0 || out.length === 0) return out
   const plan = planOf(shape, axes)

@@ -6,7 +6,9 @@
  * scan alone and the results agree bit for bit.
  * @module
  */
+
 import type { Shape } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import { uninitialized } from './alloc.ts'
 
 /** Sizes before, along and after `axis`. */
@@ -25,7 +27,7 @@ function start(o: number, n: number, inner: number, reverse: boolean): [number, 
 }
 
 /** Running sum: out_i = out_{i−1} + x_i, out_0 = x_0 (in scan order). */
-export function cumsumK(x: Float64Array, shape: Shape, axis: number, reverse: boolean) {
+export function cumsumK(x: Floats, shape: Shape, axis: number, reverse: boolean) {
   const [outer, n, inner] = around(shape, axis)
   const out = uninitialized(x.length)
   if (x.length === 0) return out
@@ -40,7 +42,7 @@ export function cumsumK(x: Float64Array, shape: Shape, axis: number, reverse: bo
 }
 
 /** Running product: out_i = out_{i−1}·x_i (IEEE: 0·∞ is NaN, as in NumPy). */
-export function cumprodK(x: Float64Array, shape: Shape, axis: number, reverse: boolean) {
+export function cumprodK(x: Floats, shape: Shape, axis: number, reverse: boolean) {
   const [outer, n, inner] = around(shape, axis)
   const out = uninitialized(x.length)
   if (x.length === 0) return out
@@ -55,7 +57,7 @@ export function cumprodK(x: Float64Array, shape: Shape, axis: number, reverse: b
 }
 
 /** Running maximum with `Math.max`, as the `max` reduction: NaN propagates, max(−0, 0) = 0. */
-export function cummaxK(x: Float64Array, shape: Shape, axis: number, reverse: boolean) {
+export function cummaxK(x: Floats, shape: Shape, axis: number, reverse: boolean) {
   const [outer, n, inner] = around(shape, axis)
   const out = uninitialized(x.length)
   if (x.length === 0) return out
@@ -82,7 +84,7 @@ export function logAddExp(a: number, b: number): number {
 }
 
 /** Running log-sum-exp: out_i = logAddExp(out_{i−1}, x_i). */
-export function logcumsumexpK(x: Float64Array, shape: Shape, axis: number, reverse: boolean) {
+export function logcumsumexpK(x: Floats, shape: Shape, axis: number, reverse: boolean) {
   const [outer, n, inner] = around(shape, axis)
   const out = uninitialized(x.length)
   if (x.length === 0) return out
@@ -102,8 +104,8 @@ export function logcumsumexpK(x: Float64Array, shape: Shape, axis: number, rever
  * have the same shape. Reversed, h_i = a_i·h_{i+1} + b_i from the last element.
  */
 export function linearRecurrenceK(
-  a: Float64Array,
-  b: Float64Array,
+  a: Floats,
+  b: Floats,
   shape: Shape,
   axis: number,
   reverse: boolean,

@@ -5,13 +5,15 @@
  * PyTorch's `topk` does). Equal values, −0 and +0 included, keep their order in both.
  * @module
  */
+
 import type { Shape } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 
 /**
  * Whether x[a] goes strictly before x[b]: a < b ascending (NaN last), a > b descending (NaN
  * first). Never true for equal values, which is what makes the merge stable.
  */
-const before = (x: Float64Array, a: number, b: number, descending: boolean): boolean => {
+const before = (x: Floats, a: number, b: number, descending: boolean): boolean => {
   const u = x[a]!
   const v = x[b]!
   if (descending) return u > v || (Number.isNaN(u) && !Number.isNaN(v))
@@ -23,7 +25,7 @@ const before = (x: Float64Array, a: number, b: number, descending: boolean): boo
  * that holds the result.
  */
 const mergeSort = (
-  x: Float64Array,
+  x: Floats,
   from: Int32Array,
   to: Int32Array,
   n: number,
@@ -54,7 +56,7 @@ const mergeSort = (
 }
 
 /** The stable sorting permutation of every row of the last axis, as float64 positions. */
-export function argsortK(x: Float64Array, shape: Shape, descending: boolean): Float64Array {
+export function argsortK(x: Floats, shape: Shape, descending: boolean): Float64Array {
   const n = shape.length === 0 ? 1 : shape[shape.length - 1]!
   const out = new Float64Array(x.length)
   if (n === 0) return out

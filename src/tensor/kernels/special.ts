@@ -4,6 +4,7 @@
  * igamma-scalar.ts), so a tensor op and its scalar twin agree bit for bit.
  * @module
  */
+import type { Floats } from '../tensor.ts'
 
 import { uninitialized } from './alloc.ts'
 import { type BinaryKernel, drive, type Row } from './binary.ts'
@@ -12,70 +13,70 @@ import { digamma, gamma, lgamma, polygamma } from './gamma-scalar.ts'
 import { gammainc, gammaincc, gammaincDerivA } from './igamma-scalar.ts'
 
 /** Elementwise log|Γ(x)|. */
-export function lgammaK(x: Float64Array): Float64Array {
+export function lgammaK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = lgamma(x[i]!)
   return out
 }
 
 /** Elementwise Γ(x). */
-export function gammaK(x: Float64Array): Float64Array {
+export function gammaK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = gamma(x[i]!)
   return out
 }
 
 /** Elementwise ψ(x). */
-export function digammaK(x: Float64Array): Float64Array {
+export function digammaK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = digamma(x[i]!)
   return out
 }
 
 /** Elementwise ψ⁽ⁿ⁾(x). */
-export function polygammaK(x: Float64Array, n: number): Float64Array {
+export function polygammaK(x: Floats, n: number): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = polygamma(n, x[i]!)
   return out
 }
 
 /** Elementwise erfc(x). */
-export function erfcK(x: Float64Array): Float64Array {
+export function erfcK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = erfc(x[i]!)
   return out
 }
 
 /** Elementwise e^(x²)·erfc(x). */
-export function erfcxK(x: Float64Array): Float64Array {
+export function erfcxK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = erfcx(x[i]!)
   return out
 }
 
 /** Elementwise erf⁻¹(x). */
-export function erfinvK(x: Float64Array): Float64Array {
+export function erfinvK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = erfinv(x[i]!)
   return out
 }
 
 /** Elementwise Φ(x). */
-export function ndtrK(x: Float64Array): Float64Array {
+export function ndtrK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = ndtr(x[i]!)
   return out
 }
 
 /** Elementwise log Φ(x). */
-export function logNdtrK(x: Float64Array): Float64Array {
+export function logNdtrK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = logNdtr(x[i]!)
   return out
 }
 
 /** Elementwise Φ⁻¹(x). */
-export function ndtriK(x: Float64Array): Float64Array {
+export function ndtriK(x: Floats): Float64Array {
   const out = uninitialized(x.length)
   for (let i = 0; i < x.length; i++) out[i] = ndtri(x[i]!)
   return out

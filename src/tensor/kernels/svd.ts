@@ -10,7 +10,9 @@
  * Each column of U has its entry of largest magnitude positive (V's column flips with it).
  * @module
  */
+
 import type { Shape } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import {
   checkFiniteMatrix,
   fixColumnSign,
@@ -38,7 +40,7 @@ export function svdShape(shape: Shape): number[] {
  * U, row m the singular values (descending), rows m+1…m+n hold V (so Vᵀ is their transpose).
  * Non-finite entries, or no convergence within `MAX_SWEEPS`, throw `LinAlgError` (naming `op`).
  */
-export function svdK(a: Float64Array, shape: Shape, op = 'svd'): Float64Array {
+export function svdK(a: Floats, shape: Shape, op = 'svd'): Float64Array {
   const { m, n, batch } = matrixDims(shape, op)
   checkFiniteMatrix(a, shape, op)
   const k = Math.min(m, n)
@@ -98,7 +100,7 @@ export function svdK(a: Float64Array, shape: Shape, op = 'svd'): Float64Array {
 }
 
 /** One-sided Jacobi on the k columns of `w` (length `rows`), rotations into `v`; false if stuck. */
-function rotate(w: Float64Array, v: Float64Array, rows: number, k: number): boolean {
+function rotate(w: Floats, v: Floats, rows: number, k: number): boolean {
   const tol = Math.sqrt(rows) * Number.EPSILON
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false
@@ -148,7 +150,7 @@ function rotate(w: Float64Array, v: Float64Array, rows: number, k: number): bool
  * as a unit vector orthogonal to all of them: the basis vector the others cover least,
  * orthogonalized twice (Gram–Schmidt) and normalized.
  */
-function complete(u: Float64Array, rows: number, j: number): void {
+function complete(u: Floats, rows: number, j: number): void {
   const k = u.length / rows
   let best = Infinity
   let at = 0
@@ -186,7 +188,7 @@ export function pinvShape(shape: Shape): number[] {
  * Pseudo-inverse of each matrix of `a` (shape `[..., m, n]`), `[..., n, m]`: V·diag(s⁺)·Uᵀ from
  * the SVD, s⁺ᵢ = 1/sᵢ where sᵢ > rtol·max(s), else 0 (NumPy's cutoff). Throws as `svdK`.
  */
-export function pinvK(a: Float64Array, shape: Shape, rtol: number): Float64Array {
+export function pinvK(a: Floats, shape: Shape, rtol: number): Float64Array {
   const { m, n, batch } = matrixDims(shape, 'pinv')
   const k = Math.min(m, n)
   const packed = svdK(a, shape, 'pinv')

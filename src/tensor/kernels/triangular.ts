@@ -5,8 +5,10 @@
  * memory; a transposed solve walks the rows of T instead of its columns (the column form).
  * @module
  */
+
 import { LinAlgError } from '../../core/errors.ts'
 import { type Shape, sizeOf } from '../shape.ts'
+import type { Floats } from '../tensor.ts'
 import { matrixStarts, solveShape } from './matrix-batch.ts'
 
 /** Which triangle, which side and which diagonal a triangular solve uses. */
@@ -20,13 +22,13 @@ export interface TriangularFlags {
 }
 
 /** x[xi, :] −= f · x[xj, :] over k columns; a zero f contributes nothing, even against ∞. */
-const axpyRow = (x: Float64Array, xi: number, xj: number, f: number, k: number): void => {
+const axpyRow = (x: Floats, xi: number, xj: number, f: number, k: number): void => {
   if (f === 0) return
   for (let c = 0; c < k; c++) x[xi + c] = x[xi + c]! - f * x[xj + c]!
 }
 
 /** x[xi, :] /= d over k columns. */
-const scaleRow = (x: Float64Array, xi: number, d: number, k: number): void => {
+const scaleRow = (x: Floats, xi: number, d: number, k: number): void => {
   for (let c = 0; c < k; c++) x[xi + c] = x[xi + c]! / d
 }
 
@@ -35,10 +37,10 @@ const scaleRow = (x: Float64Array, xi: number, d: number, k: number): void => {
  * `x[xOff…]`. Forward substitution for a lower op(T), back substitution for an upper one.
  */
 export function triangularSolveInPlace(
-  t: Float64Array,
+  t: Floats,
   tOff: number,
   n: number,
-  x: Float64Array,
+  x: Floats,
   xOff: number,
   k: number,
   lower: boolean,
@@ -80,7 +82,7 @@ export function triangularSolveInPlace(
  * not finite, or a diagonal entry it divides by is exactly zero: SciPy refuses both.
  */
 const checkTriangles = (
-  t: Float64Array,
+  t: Floats,
   shape: Shape,
   flags: TriangularFlags,
   shapes: readonly Shape[],
@@ -122,9 +124,9 @@ const checkTriangles = (
  * IEEE arithmetic does, a zero of T contributing nothing.
  */
 export function triangularSolveK(
-  t: Float64Array,
+  t: Floats,
   tShape: Shape,
-  b: Float64Array,
+  b: Floats,
   bShape: Shape,
   flags: TriangularFlags,
 ): { data: Float64Array; shape: number[] } {

@@ -4,14 +4,15 @@
  * loop for every op.
  * @module
  */
+import type { Floats } from '../tensor.ts'
 import { uninitialized } from './alloc.ts'
 import { erf, logistic, sign, softplus } from './scalar.ts'
 
 /** The common type of every unary kernel. */
-export type UnaryKernel = (x: Float64Array) => Float64Array
+export type UnaryKernel = (x: Floats) => Float64Array
 
 /** Elementwise negation −x. */
-export function negK(x: Float64Array): Float64Array {
+export function negK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -22,7 +23,7 @@ export function negK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise eˣ. */
-export function expK(x: Float64Array): Float64Array {
+export function expK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -33,7 +34,7 @@ export function expK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise natural logarithm. */
-export function logK(x: Float64Array): Float64Array {
+export function logK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -44,7 +45,7 @@ export function logK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise log(1 + x), accurate near 0. */
-export function log1pK(x: Float64Array): Float64Array {
+export function log1pK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -55,7 +56,7 @@ export function log1pK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise eˣ − 1, accurate near 0. */
-export function expm1K(x: Float64Array): Float64Array {
+export function expm1K(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -66,7 +67,7 @@ export function expm1K(x: Float64Array): Float64Array {
 }
 
 /** Elementwise sine. */
-export function sinK(x: Float64Array): Float64Array {
+export function sinK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -77,7 +78,7 @@ export function sinK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise cosine. */
-export function cosK(x: Float64Array): Float64Array {
+export function cosK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -88,7 +89,7 @@ export function cosK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise tangent. */
-export function tanK(x: Float64Array): Float64Array {
+export function tanK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -99,7 +100,7 @@ export function tanK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise arcsine. */
-export function asinK(x: Float64Array): Float64Array {
+export function asinK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -110,7 +111,7 @@ export function asinK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise arccosine. */
-export function acosK(x: Float64Array): Float64Array {
+export function acosK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -121,7 +122,7 @@ export function acosK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise arctangent. */
-export function atanK(x: Float64Array): Float64Array {
+export function atanK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -132,7 +133,7 @@ export function atanK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise hyperbolic sine. */
-export function sinhK(x: Float64Array): Float64Array {
+export function sinhK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -143,7 +144,7 @@ export function sinhK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise hyperbolic cosine. */
-export function coshK(x: Float64Array): Float64Array {
+export function coshK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -154,7 +155,7 @@ export function coshK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise hyperbolic tangent. */
-export function tanhK(x: Float64Array): Float64Array {
+export function tanhK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -165,7 +166,7 @@ export function tanhK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise square root. */
-export function sqrtK(x: Float64Array): Float64Array {
+export function sqrtK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -176,7 +177,7 @@ export function sqrtK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise square x². */
-export function squareK(x: Float64Array): Float64Array {
+export function squareK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -187,7 +188,7 @@ export function squareK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise absolute value. */
-export function absK(x: Float64Array): Float64Array {
+export function absK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -198,7 +199,7 @@ export function absK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise sign (0 for ±0, NaN for NaN). */
-export function signK(x: Float64Array): Float64Array {
+export function signK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -209,7 +210,7 @@ export function signK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise logistic sigmoid 1/(1+e⁻ˣ), overflow-free. */
-export function logisticK(x: Float64Array): Float64Array {
+export function logisticK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -220,7 +221,7 @@ export function logisticK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise softplus log(1 + eˣ), overflow-free. */
-export function softplusK(x: Float64Array): Float64Array {
+export function softplusK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
@@ -231,7 +232,7 @@ export function softplusK(x: Float64Array): Float64Array {
 }
 
 /** Elementwise error function. */
-export function erfK(x: Float64Array): Float64Array {
+export function erfK(x: Floats): Float64Array {
   const n = x.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {

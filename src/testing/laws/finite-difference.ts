@@ -42,6 +42,24 @@ export interface FdSettings {
 export const fdOrder1: FdSettings = { order: 1, step: 1e-5, tol: { rtol: 1e-6, atol: 1e-7 } }
 
 /**
+ * First order in float32 (u = 2⁻²⁴ ≈ 6e-8): h = 2⁻¹² ≈ 2.4e-4, small enough to stay on one side
+ * of a kink kept 1e-3 away, so the rounding error of the difference is about u·|f|/h ≈
+ * 2.4e-4·|f| (truncation, h²/6·|f‴| ≈ 1e-8·|f‴|, is negligible). The points x ± hv are
+ * rounded to float32 too, which adds about u·|x|·|f′|/h unless v is a multiple of 2⁻¹⁰ and
+ * |x| < 4 (then they are exact). Hence rtol 2e-3 and atol 2e-3 (scaled by 1 + max|f|). The
+ * function is evaluated in float32 when `x` is float32: `fdAgreement` keeps each argument's
+ * dtype.
+ * @example
+ * holds(fdAgreement(sin, fdFloat32)([astype(tensor([0.5]), 'float32')], [tensor([1])])) // => true
+ * @category tolerances
+ */
+export const fdFloat32: FdSettings = {
+  order: 1,
+  step: 2 ** -12,
+  tol: { rtol: 2e-3, atol: 2e-3 },
+}
+
+/**
  * Second order, smooth functions: h = 1e-4, rtol 1e-4, atol 1e-5.
  * @category tolerances
  */

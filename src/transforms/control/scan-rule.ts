@@ -28,8 +28,10 @@ import { stack } from '../../primitives/concat.ts'
 import { withBatch } from '../../primitives/families.ts'
 import { moveaxis } from '../../primitives/shape-extra.ts'
 import { index } from '../../primitives/structural.ts'
+import { zerosK } from '../../tensor/kernels/dtype.ts'
 import { show } from '../../tensor/shape.ts'
 import { Tensor } from '../../tensor/tensor.ts'
+import { zeroOf } from '../common.ts'
 import { jvp } from '../jvp.ts'
 import { vjp } from '../vjp.ts'
 import { vmap } from '../vmap.ts'
@@ -96,9 +98,7 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
   /** The y defs, from a step on zeros where no step has run (an empty scan). */
   const yDefs = (c: readonly Val[], cap: readonly Val[]): readonly LeafDef[] => {
     if (spec.y.defs === undefined) {
-      const zeros = spec.x.map((d) =>
-        d.number ? 0 : new Tensor(new Float64Array(size(d)), d.shape),
-      )
+      const zeros = spec.x.map((d) => zeroOf(d))
       step(c, zeros, cap)
     }
     return spec.y.defs!
@@ -123,7 +123,7 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
       const defs = yDefs(c0, cap)
       const stacked = defs.map((d, j) =>
         spec.length === 0
-          ? new Tensor(new Float64Array(0), [0, ...d.shape])
+          ? new Tensor(zerosK(0, d.dtype ?? 'float64'), [0, ...d.shape])
           : stack(ys.map((y) => y[j]!)),
       )
       return [...c, ...stacked]
@@ -243,7 +243,7 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
         const one = (vs: readonly Val[], bs: readonly boolean[]) =>
           vs.map((v, i) => (bs[i] ? first(v) : v))
         const defs = yDefs(one(c0, c0b), one(cap, capB))
-        const ys = defs.map((d) => new Tensor(new Float64Array(0), [0, ...d.shape]))
+        const ys = defs.map((d) => new Tensor(zerosK(0, d.dtype ?? 'float64'), [0, ...d.shape]))
         return { outs: [...c0, ...ys], batched: [...c0b, ...ys.map(() => false)] }
       }
       const { carry: cb, others } = carryBatching(
@@ -297,13 +297,13 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
 }
 
 /** Elements of a leaf of this def. */
-const size = (d: LeafDef): number => d.shape.reduce((a, b) => a * b, 1)
+const _size = (d: LeafDef): number => d.shape.reduce((a, b) => a * b, 1)
 
 /** The def of a leaf's slice of a stack: a tensor of the leaf's shape. */
-const tensorDef = (d: LeafDef): LeafDef => ({ kind: 'leaf', number: false, shape: d.shape })
+const tensorDef = (d: LeafDef): LeafDef => ({ ...d, number: false })
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((n, i) => n === b[i])
 
 /** The def of one slice of a stacked leaf (its loop axis dropped): a tensor. */
-const sliceOf = (d: LeafDef): LeafDef => ({ kind: 'leaf', number: false, shape: d.shape.slice(1) })
+export const sliceOf = (d: LeafDef): LeafDef => ({ ...d, number: false, shape: d.shape.slice(1) })

@@ -13,7 +13,7 @@ import { less } from '../../primitives/comparison.ts'
 import { arange } from '../../tensor/create.ts'
 import { show } from '../../tensor/shape.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
-import { bindScan, type FlatStep } from './scan-rule.ts'
+import { bindScan, type FlatStep, sliceOf } from './scan-rule.ts'
 import { checkpointOf, segmented } from './segments.ts'
 import { checkFn, conform, type OutDef, outputLeaves } from './shared.ts'
 import { whileLoop } from './while.ts'
@@ -133,11 +133,7 @@ export function scan<C, X, Y>(
     })
   }
   const reverse = options?.reverse === true
-  const xDefs: LeafDef[] = leafDefs(xsFlat.def).map((d) => ({
-    kind: 'leaf',
-    number: false,
-    shape: d.shape.slice(1),
-  }))
+  const xDefs: LeafDef[] = leafDefs(xsFlat.def).map(sliceOf)
   const ys: OutDef = { def: undefined }
   const step: FlatStep = (c, x) => {
     const out = f(unflatten(carry.def, c) as C, unflatten(xsFlat.def, x) as X)

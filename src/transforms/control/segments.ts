@@ -6,13 +6,13 @@
  */
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { shapeOf, type Val } from '../../core/tracer.ts'
-import type { LeafDef } from '../../core/tree.ts'
+import { type LeafDef, leafOf } from '../../core/tree.ts'
 import { concat } from '../../primitives/concat.ts'
 import { reshape, slice } from '../../primitives/structural.ts'
 import { show } from '../../tensor/shape.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
 import { checkpoint as remat } from '../custom.ts'
-import { bindScan, type FlatStep } from './scan-rule.ts'
+import { bindScan, type FlatStep, sliceOf } from './scan-rule.ts'
 
 /** The segment length of a checkpoint option (undefined: store every carry). */
 export const checkpointOf = (option: unknown, length: number): number | undefined => {
@@ -69,7 +69,7 @@ export const segmented = (
       length: q,
       reverse,
       carry: leafDefsOf(init),
-      x: segments.map((s) => ({ kind: 'leaf', number: false, shape: shapeOf(s).slice(1) })),
+      x: segments.map((s) => sliceOf(leafOf(s))),
       y: { defs: undefined },
     },
     [...init, ...segments],
@@ -101,4 +101,4 @@ export const segmented = (
 }
 
 const leafDefsOf = (values: readonly Val[]): LeafDef[] =>
-  values.map((v) => ({ kind: 'leaf', number: typeof v === 'number', shape: shapeOf(v) }))
+  values.map((v) => (typeof v === 'number' ? leafOf(v) : { ...leafOf(v), number: false }))

@@ -10,8 +10,15 @@ import { guardLeaves, withSubstitution } from '../../core/custom.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { zeroLike } from '../../core/jet.ts'
 import type { MaybeZero } from '../../core/primitive.ts'
-import { isNumberKind, isTracer, shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
-import { flatten, flattenAs, type LeafDef, leafDefs, type TreeDef } from '../../core/tree.ts'
+import { isTracer, shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
+import {
+  flatten,
+  flattenAs,
+  type LeafDef,
+  leafDefs,
+  leafOf,
+  type TreeDef,
+} from '../../core/tree.ts'
 import { value } from '../../core/value.ts'
 import { withBatch } from '../../primitives/families.ts'
 import { show } from '../../tensor/shape.ts'
@@ -23,8 +30,7 @@ import { sameStructure } from '../custom-check.ts'
 export type Leaves = (xs: readonly Val[]) => Val[]
 
 /** The def of each leaf of `values`: its kind and shape. */
-export const defsOf = (values: readonly Val[]): LeafDef[] =>
-  values.map((v) => ({ kind: 'leaf', number: isNumberKind(v), shape: shapeOf(v) }))
+export const defsOf = (values: readonly Val[]): LeafDef[] => values.map(leafOf)
 
 /** `values` with each made of the kind of its def (a 0-d tensor where a number was, say). */
 export const conform = (values: readonly MaybeZero[], defs: readonly LeafDef[]): Val[] =>

@@ -9,11 +9,12 @@ import type { LeafDef } from '../../core/tree.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import type { StructuredOp } from '../../jit/ir.ts'
 import type { StagingInterpreter } from '../../jit/trace.ts'
-import { Tensor } from '../../tensor/tensor.ts'
+import { zerosK } from '../../tensor/kernels/dtype.ts'
+import { type Floats, Tensor } from '../../tensor/tensor.ts'
 import { type Body, concreteOf, print, subprogram } from './stage.ts'
 
 /** The stacked ys of a scan: one preallocated tensor per y leaf, filled step by step. */
-const stackInto = (stacks: Float64Array[], i: number, ys: readonly Concrete[]): void => {
+const stackInto = (stacks: Floats[], i: number, ys: readonly Concrete[]): void => {
   for (let j = 0; j < ys.length; j++) {
     const y = ys[j]!
     if (typeof y === 'number') stacks[j]![i] = y
@@ -66,7 +67,9 @@ const scanOp: StructuredOp = {
             ...rest,
             ...args.slice(at),
           ]
-    const stacks = p.y.map((d) => new Float64Array(d.shape.reduce((a, b) => a * b, 1) * length))
+    const stacks = p.y.map((d) =>
+      zerosK(d.shape.reduce((a, b) => a * b, 1) * length, d.dtype ?? 'float64'),
+    )
     let c = args.slice(0, nc)
     for (let k = 0; k < length; ) {
       const m = block !== undefined && length - k >= unroll ? unroll : 1
