@@ -100,6 +100,7 @@ const emitSteps = (
             {
               equations: c.equations,
               shape: c.out.shape,
+              float32: c.out.dtype === 'float32',
               written: c.written,
               reusable: c.reusable,
             },

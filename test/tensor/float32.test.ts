@@ -198,6 +198,30 @@ describe('derivatives have the dtype of their primal', () => {
     expect(jg(x).dtype).toBe('float32')
   })
 
+  it('jit fuses float32 chains into loops that give the eager bits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ noNaN: true, min: -4, max: 4 }), { minLength: 1, maxLength: 9 }),
+        fc.double({ noNaN: true, min: -3, max: 3 }),
+        (values, c) => {
+          const v = f32(values)
+          const w = f32(values.map((t) => t / 2 + 0.25))
+          const chain = (a: Tensor, b: Tensor) =>
+            add(mul(exp(sin(mul(a, c))), b), where(a, mul(a, b), add(b, c)))
+          const eager = chain(v, w)
+          const compiled = jit(chain)
+          for (let call = 0; call < 2; call++) {
+            const y = compiled(v, w)
+            expect(y.dtype).toBe('float32')
+            expect(Array.from(y.data)).toEqual(Array.from(eager.data))
+          }
+          expect(compiled.trace(v, w).stats.fused).toBeGreaterThan(4)
+          expect(compiled.trace(v, w).toString()).toContain('f32[')
+        },
+      ),
+    )
+  })
+
   it('through a custom rule whose cotangent is float64', () => {
     const square = customVjp(
       (v: Tensor) => mul(v, v),

@@ -12,7 +12,7 @@
  */
 import { uninitialized } from '../../tensor/kernels/alloc.ts'
 import { type Shape, sizeOf } from '../../tensor/shape.ts'
-import { Tensor } from '../../tensor/tensor.ts'
+import { type Floats, Tensor } from '../../tensor/tensor.ts'
 import type { PrimitiveEquation, VarInfo } from '../ir.ts'
 import { loweringOf, readOf } from '../lower.ts'
 import { accessOf, SCALAR } from '../passes/access.ts'
@@ -24,6 +24,12 @@ export interface FusedChain {
   /** Its equations, in order; every output has the shape `shape`. */
   readonly equations: readonly PrimitiveEquation[]
   readonly shape: Shape
+  /**
+   * Whether its outputs are float32: each equation's value is then rounded with `Math.fround`
+   * as it is computed, which is what each eager op does (compute in float64, round once), so
+   * the loop gives the eager bits.
+   */
+  readonly float32: boolean
   /** Outputs used after the chain (they are written to memory), in equation order. */
   readonly written: readonly number[]
   /** Which of `written` may live in one buffer reused by every run (see `Program`). */
@@ -33,7 +39,7 @@ export interface FusedChain {
 /** A chain's code with the slots, sizes and kernels it names bound as arguments. */
 type ChainFactory = (
   F: readonly ScalarFn[],
-  alloc: (k: number) => Float64Array,
+  alloc: (k: number) => Floats,
   T: typeof Tensor,
   S: Shape,
   s: Int32Array,
@@ -59,7 +65,9 @@ export function chainStep(
   cache: ChainCache,
 ): Step {
   const { equations, shape, written } = chain
-  const out: VarInfo = { shape, number: false }
+  const out: VarInfo = chain.float32
+    ? { shape, number: false, dtype: 'float32' }
+    : { shape, number: false }
   // variables get local names by order of appearance, so the text depends only on structure
   const local = new Map<number, number>()
   const name = (v: number): number => {
@@ -120,7 +128,7 @@ export function chainStep(
         expr = `F[${fns.length - 1}](${args.join(', ')})`
       }
     }
-    body.push(`const v${name(e.out)} = ${expr};`)
+    body.push(`const v${name(e.out)} = ${chain.float32 ? `Math.fround(${expr})` : expr};`)
   }
   const outs = written.map((v, k) => {
     before.push(`const o${k} = alloc(${k});`)
@@ -140,10 +148,11 @@ export function chainStep(
   const columns = shape.length === 0 ? 1 : shape[shape.length - 1]!
   const rows = columns === 0 ? 0 : n / columns
   // a reusable buffer is allocated on the first run and kept (no allocation, no page faults)
-  const buffers = written.map((): Float64Array | undefined => undefined)
-  const alloc = (k: number): Float64Array => {
-    if (!chain.reusable[k]) return uninitialized(n)
-    const buffer = buffers[k] ?? uninitialized(n)
+  const buffers = written.map((): Floats | undefined => undefined)
+  const fresh = chain.float32 ? (): Floats => new Float32Array(n) : (): Floats => uninitialized(n)
+  const alloc = (k: number): Floats => {
+    if (!chain.reusable[k]) return fresh()
+    const buffer = buffers[k] ?? fresh()
     buffers[k] = buffer
     return buffer
   }

@@ -45,7 +45,9 @@ const isElementwise = (e: PrimitiveEquation): boolean =>
   (e.ins.length === 1 && e.p.scalar1 !== undefined) ||
   (e.ins.length === 2 && e.p.scalar2 !== undefined)
 
-const keyOf = (v: VarInfo): string => (v.number ? 'number' : `tensor ${v.shape.join(',')}`)
+/** A chain's key: outputs of one kind, shape and dtype share a loop. */
+const keyOf = (v: VarInfo): string =>
+  v.number ? 'number' : `${v.dtype === 'float32' ? 'f32' : 'f64'} ${v.shape.join(',')}`
 
 /**
  * Constant tensors with one value everywhere (a broadcast seed of ones, say), flagged by
@@ -93,10 +95,6 @@ const readable = (
   return true
 }
 
-/** Whether an equation reads or writes a float32 value. */
-const touchesFloat32 = (ins: readonly number[], out: VarInfo, vars: readonly VarInfo[]): boolean =>
-  out.dtype !== undefined || ins.some((i) => vars[i]!.dtype !== undefined)
-
 /**
  * Groups the equations into kernel calls and chains. A chain stays open while equations of its
  * shape and kind join it; it is closed (and takes its place in the plan) when another step needs
@@ -117,10 +115,8 @@ export const planSteps = (
     const key = out === undefined ? '' : keyOf(out)
     const candidate = open.get(key)
     // a read in place needs its input in memory: not a value of the chain it would join
-    // float32 values run their kernels (each rounds once, as eagerly); chains are float64
     const fusable =
       e.kind === 'primitive' &&
-      !touchesFloat32(e.ins, out!, vars) &&
       ((isElementwise(e) && readable(e.ins, out!, vars, uniform)) ||
         (isMappedRead(e, vars) && (candidate === undefined || producer[e.ins[0]!] !== candidate)))
     const own = fusable ? candidate : undefined
