@@ -315,6 +315,12 @@ export function jit<A extends unknown[], R>(
     }
     const { outLeaves, outDef } = traced
     remember(key, { program, outDef })
+    // a float32 program's fused loops round once per chain, not per op as the trace did: its
+    // first result is the program's too, so every call gives the same bits
+    if (traced.trace.vars.some((v) => v.dtype === 'float32')) {
+      const outs = program.run(numbers, tensors)
+      return unflatten(outDef, program.tensorOutputs ? unalias(outs, tensors) : outs) as R
+    }
     // this call's result is the trace's own (eager) values
     const values = outLeaves.map((v) => (v instanceof Staged ? v.concrete : (v as Concrete)))
     return unflatten(outDef, unalias(values, inputs)) as R

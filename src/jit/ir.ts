@@ -219,7 +219,7 @@ export function printPlan(plan: Plan): string {
     lines[at] =
       c.index < 0
         ? '  scalar'
-        : `  loop f64[${c.out.shape.join(',')}] → (${c.written.map((v) => names.use(v)).join(', ')})`
+        : `  loop ${c.out.dtype === 'float32' ? 'f32' : 'f64'}[${c.out.shape.join(',')}] → (${c.written.map((v) => names.use(v)).join(', ')})`
   }
   lines.push(`  in (${plan.trace.outputs.map((o) => names.use(o)).join(', ')}) }`)
   return lines.join('\n')

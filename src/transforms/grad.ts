@@ -68,6 +68,13 @@ export interface GradOptions {
   readonly hasAux?: boolean
 }
 
+/**
+ * The seed cotangent 1 of a scalar output: a JS number, or a rank-0 tensor of the output's
+ * dtype, so a float32 loss is differentiated in float32 throughout (a number broadcast by a
+ * rule would become a float64 tensor and promote the whole backward pass).
+ */
+const seedOf = (y: Val): Val => asLeaf(1, leafOf(y))
+
 /** Runs `f` and its backward pass; returns [value, aux, gradients per selected argument]. */
 const valueAndGradImpl = (
   f: (...args: readonly unknown[]) => unknown,
@@ -103,7 +110,7 @@ const valueAndGradImpl = (
   const value = mine(y) ? y.primal : y
   const ids: number[] = []
   for (const nodes of inputs) for (const n of nodes) ids.push(n.id)
-  const bars = mine(y) ? interp.backward([y.id], [1], ids, true) : ids.map(() => null)
+  const bars = mine(y) ? interp.backward([y.id], [seedOf(y)], ids, true) : ids.map(() => null)
   let start = 0
   const given = flats.map((f) => f.leaves)
   const grads = flats.map(({ def, leafDefs }, i) => {
@@ -142,7 +149,7 @@ const oneLeaf = (
   let bar: MaybeZero = null
   if (y instanceof Node && y.interp === interp) {
     value = y.primal
-    bar = interp.backward([y.id], [1], [input.id], true)[0]!
+    bar = interp.backward([y.id], [seedOf(y)], [input.id], true)[0]!
   }
   const g = asLeaf(bar, leafOf(x))
   return [value, aux, [g instanceof Tensor ? unalias([g], [x])[0] : g]]

@@ -78,11 +78,13 @@ export function jvpNamed<A extends readonly unknown[]>(
 ): unknown[] {
   const { leaves: xs, def } = flatten(primals, 'primals')
   const xDots = flattenAs(def, tangents, 'tangents', transformation)
+  const inLeaves = leafDefs(def)
   const interp = new JvpInterpreter(transformation)
   try {
     const args = unflatten(
       def,
-      xs.map((x, i) => interp.lift(x, xDots[i]!)),
+      // each tangent in its primal's kind and dtype, as the derivative will be
+      xs.map((x, i) => interp.lift(x, asLeaf(xDots[i]!, inLeaves[i]!))),
     ) as A
     const { out, aux } = splitAux(f(...args), hasAux, transformation)
     const { leaves: ys, def: outDef } = flatten(out, 'output')

@@ -69,8 +69,13 @@ export const traceVjp = <A extends readonly unknown[]>(
   } finally {
     interp.close()
   }
+  const outLeaves = leafDefs(outDef)
   const pullback = (outBar: unknown, last = false): unknown => {
-    const bars = flattenAs(outDef, outBar, 'the output cotangent', transformation)
+    // each cotangent in its output's kind and dtype (a float64 one for a float32 output would
+    // promote the backward pass to float64)
+    const bars = flattenAs(outDef, outBar, 'the output cotangent', transformation).map((b, i) =>
+      asLeaf(b, outLeaves[i]!),
+    )
     const live = outIds.flatMap((id, i) => (id >= 0 ? [i] : []))
     const xBars = interp.backward(
       live.map((i) => outIds[i]!),

@@ -191,14 +191,17 @@ describe('derivatives have the dtype of their primal', () => {
     for (let call = 0; call < 2; call++) {
       const r = jg(x)
       expect(r.dtype).toBe('float32')
-      expect(Array.from(r.data)).toEqual(Array.from(eager.data))
+      // fused chains round where they write, eager mode after every op: a few ulps apart
+      for (let i = 0; i < r.size; i++) {
+        expect(Math.abs(r.data[i]! - eager.data[i]!)).toBeLessThanOrEqual(2 ** -20)
+      }
     }
     // a float64 call of the same shape is another program
     expect(jg(astype(x, 'float64')).dtype).toBe('float64')
     expect(jg(x).dtype).toBe('float32')
   })
 
-  it('jit fuses float32 chains into loops that give the eager bits', () => {
+  it('jit fuses float32 chains into loops that round once, where they write', () => {
     fc.assert(
       fc.property(
         fc.array(fc.float({ noNaN: true, min: -4, max: 4 }), { minLength: 1, maxLength: 9 }),
@@ -206,16 +209,25 @@ describe('derivatives have the dtype of their primal', () => {
         (values, c) => {
           const v = f32(values)
           const w = f32(values.map((t) => t / 2 + 0.25))
+          // one loop: every op elementwise on one shape
           const chain = (a: Tensor, b: Tensor) =>
-            add(mul(exp(sin(mul(a, c))), b), where(a, mul(a, b), add(b, c)))
+            add(mul(exp(sin(mul(a, c))), b), mul(a, add(b, c)))
           const eager = chain(v, w)
+          // the whole chain in float64 on the same values, rounded once
+          const once = astype(chain(astype(v, 'float64'), astype(w, 'float64')), 'float32')
           const compiled = jit(chain)
           for (let call = 0; call < 2; call++) {
             const y = compiled(v, w)
             expect(y.dtype).toBe('float32')
-            expect(Array.from(y.data)).toEqual(Array.from(eager.data))
+            expect(Array.from(y.data)).toEqual(Array.from(once.data))
+            // eager float32 rounds after each of the 7 ops (exp amplifies by up to e): within a few
+            // float32 ulps of the scale
+            const scale = Math.max(1, ...Array.from(once.data, Math.abs))
+            for (let i = 0; i < y.size; i++) {
+              expect(Math.abs(y.data[i]! - eager.data[i]!)).toBeLessThanOrEqual(2 ** -17 * scale)
+            }
           }
-          expect(compiled.trace(v, w).stats.fused).toBeGreaterThan(4)
+          expect(compiled.trace(v, w).stats).toMatchObject({ kernels: 0, loops: 1, fused: 7 })
           expect(compiled.trace(v, w).toString()).toContain('f32[')
         },
       ),

@@ -28,3 +28,10 @@ export function uninitialized(n: number): Float64Array {
   const bytes = allocator.allocUnsafeSlow(n * 8)
   return new Float64Array(bytes.buffer, bytes.byteOffset, n)
 }
+
+/** A Float32Array of length n whose contents are unspecified: the caller writes every element. */
+export function uninitialized32(n: number): Float32Array {
+  if (allocator === undefined || n < MIN_UNINITIALIZED) return new Float32Array(n)
+  const bytes = allocator.allocUnsafeSlow(n * 4)
+  return new Float32Array(bytes.buffer, bytes.byteOffset, n)
+}
