@@ -59,7 +59,25 @@ async function matmulProbe() {
     naive.push(s)
   }
   const same = (x, y) => x.length === y.length && x.every((v, i) => Object.is(v, y[i]))
-  return { backend, agree: same(fast, plain), exact: same(fast, naive) }
+  // float32: the f32x4 kernel and its fallback both compute IEEE float32 step by step
+  const a32 = tensor(a.data, [m, k], { dtype: 'float32' })
+  const b32 = tensor(b.data, [k, n], { dtype: 'float32' })
+  const backend32 = select.gemmBackendF32(m * n * k).name
+  const fast32 = [...matmul(a32, b32).data]
+  select.setWasmKernels(false)
+  const plain32 = [...matmul(a32, b32).data]
+  select.setWasmKernels(true)
+  const naive32 = []
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0
+    for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround(a32.data[i * k + p] * b32.data[p * n + j]))
+    naive32.push(s)
+  }
+  return {
+    backend, agree: same(fast, plain), exact: same(fast, naive),
+    backend32, agree32: same(fast32, plain32), exact32: same(fast32, naive32),
+    dtype32: matmul(a32, b32).dtype,
+  }
 }
 `
 
@@ -211,7 +229,15 @@ const r = result as {
   jacfwd?: unknown
   jacrev?: unknown
   jit?: unknown
-  product?: { backend: string; agree: boolean; exact: boolean }
+  product?: {
+    backend: string
+    agree: boolean
+    exact: boolean
+    backend32: string
+    agree32: boolean
+    exact32: boolean
+    dtype32: string
+  }
 }
 if (r.error !== undefined) fail(`the page threw: ${r.error}`)
 if (typeof r.d2 !== 'number' || !close(r.d2, expectedD2)) {
@@ -223,9 +249,15 @@ checkJacobian('jit(jacrev)', r.jit)
 const p = r.product ?? fail('the page computed no product')
 if (p.backend !== 'wasm-simd128') fail(`matmul ran on ${p.backend}, expected wasm-simd128`)
 if (!p.agree || !p.exact) fail('the WebAssembly matmul differs from the JavaScript kernel')
+if (p.backend32 !== 'wasm-simd128-f32') {
+  fail(`float32 matmul ran on ${p.backend32}, expected wasm-simd128-f32`)
+}
+if (!p.agree32 || !p.exact32 || p.dtype32 !== 'float32') {
+  fail('the float32 WebAssembly matmul differs from the JavaScript float32 kernel')
+}
 const c = cspResult as {
   error?: string
-  product?: { backend: string; agree: boolean; exact: boolean }
+  product?: { backend: string; agree: boolean; exact: boolean; backend32: string; exact32: boolean }
 }
 if (c.error !== undefined) fail(`the CSP page threw: ${c.error}`)
 const q = c.product ?? fail('the CSP page computed no product')
@@ -233,7 +265,10 @@ if (q.backend !== 'js') {
   fail(`under a CSP without wasm-unsafe-eval matmul ran on ${q.backend}, expected js`)
 }
 if (!q.exact) fail('the fallback matmul under CSP gave a wrong product')
+if (q.backend32 !== 'js-f32' || !q.exact32) {
+  fail(`under a CSP the float32 matmul ran on ${q.backend32} or gave a wrong product`)
+}
 console.log(
   `browser: chromium ${version}, grad(grad(f))(2) = ${r.d2}, jacobian ok, jit ok, ` +
-    `matmul on ${p.backend} (same bits as js), under CSP on ${q.backend}`,
+    `matmul on ${p.backend} and ${p.backend32} (same bits as js), under CSP on ${q.backend} and ${q.backend32}`,
 )
