@@ -27,7 +27,8 @@ import {
   type Val,
 } from '../core/tracer.ts'
 import type { Shape } from '../tensor/shape.ts'
-import type { Equation, StructuredOp, Trace, VarInfo } from './ir.ts'
+import { makeTrace, type StructuredOp, type Trace } from './ir.ts'
+import { Table } from './table.ts'
 
 export type { Equation, Trace, VarInfo } from './ir.ts'
 
@@ -104,17 +105,14 @@ const NEGATIVE_ZERO: unique symbol = Symbol('-0')
 /** Constants shared by value or identity, at most (a Map holds 2²⁴ entries). */
 const MAX_SHARED_CONSTANTS = 2 ** 23
 
-/** What is known of every plain-number variable (shared: scalar programs have millions). */
-const NUMBER_VAR: VarInfo = Object.freeze({ shape: Object.freeze([]), number: true })
-
 /** The staging interpreter: one per trace of a jitted function, or of a sub-program. */
 export class StagingInterpreter implements Interpreter {
   readonly level: number
   readonly transformation = 'jit'
   alive = true
-  private readonly vars: VarInfo[] = []
+  /** The equations and variables recorded, in typed arrays. */
+  private readonly table = new Table()
   private readonly inputs: number[] = []
-  private readonly equations: Equation[] = []
   // arrays, not a Map: a program may hold more constants than a Map can (2²⁴)
   private readonly constantVars: number[] = []
   private readonly constantValues: Concrete[] = []
@@ -151,25 +149,40 @@ export class StagingInterpreter implements Interpreter {
   finish(outs: readonly Val[]): Trace {
     // first: an output may be a value captured here
     const outputs = outs.map((v) => this.variable(v))
-    return {
-      vars: this.vars,
+    return makeTrace(this.table, {
       inputs: this.captured === undefined ? this.inputs : [...this.inputs, ...this.captured.vars],
-      equations: this.equations,
       constants: { vars: this.constantVars, values: this.constantValues },
       outputs,
-    }
+    })
   }
 
-  // the operands' variables are taken before the kernel runs, in one array (no temporaries):
-  // staging runs once per recorded op, so its allocations are most of a first call's garbage
+  // the operands' variables are taken before the kernel runs and written straight to the
+  // table (no arrays): staging runs once per recorded op, so its allocations are most of a first
+  // call's garbage
   process1(p: Primitive, x: Val, params: unknown): Val {
-    const out = bind1(p, this.primalOf(x, p), params)
-    return this.record(p, params, [this.variable(x)], out)
+    const out = bind1(p, this.primalOf(x, p), params) as Concrete
+    const i = this.variable(x)
+    const id = this.newVar(out)
+    const t = this.table
+    t.begin(p, params, false)
+    t.arg(i)
+    t.result(id)
+    t.end()
+    return new Staged(this, out, id)
   }
 
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
-    const out = bind2(p, this.primalOf(a, p), this.primalOf(b, p), params)
-    return this.record(p, params, [this.variable(a), this.variable(b)], out)
+    const out = bind2(p, this.primalOf(a, p), this.primalOf(b, p), params) as Concrete
+    const i = this.variable(a)
+    const j = this.variable(b)
+    const id = this.newVar(out)
+    const t = this.table
+    t.begin(p, params, false)
+    t.arg(i)
+    t.arg(j)
+    t.result(id)
+    t.end()
+    return new Staged(this, out, id)
   }
 
   processN(p: Primitive, args: readonly Val[], params: unknown): Val {
@@ -177,13 +190,26 @@ export class StagingInterpreter implements Interpreter {
       p,
       args.map((a) => this.primalOf(a, p)),
       params,
-    )
-    return this.record(
-      p,
-      params,
-      args.map((a) => this.variable(a)),
-      out,
-    )
+    ) as Concrete
+    const ins = args.map((a) => this.variable(a))
+    const id = this.newVar(out)
+    this.record(p, params, false, ins, [id])
+    return new Staged(this, out, id)
+  }
+
+  /** Records an equation of `op` on variables `ins`, defining `outs`. */
+  private record(
+    op: Primitive | StructuredOp,
+    params: unknown,
+    structured: boolean,
+    ins: readonly number[],
+    outs: readonly number[],
+  ): void {
+    const t = this.table
+    t.begin(op, params, structured)
+    for (let k = 0; k < ins.length; k++) t.arg(ins[k]!)
+    for (let k = 0; k < outs.length; k++) t.result(outs[k]!)
+    t.end()
   }
 
   /**
@@ -239,16 +265,8 @@ export class StagingInterpreter implements Interpreter {
     if (!this.alive) escaped(this, op.name)
     const ins = args.map((a) => this.variable(a))
     const ids = outs.map((v) => this.newVar(v))
-    this.equations.push({ kind: 'structured', op, params, ins, outs: ids })
+    this.record(op, params, true, ins, ids)
     return outs.map((v, k) => new Staged(this, v, ids[k]!))
-  }
-
-  private record(p: Primitive, params: unknown, ins: number[], out: Val): Val {
-    // the primals were concrete, so the output is too
-    const value = out as Concrete
-    const id = this.newVar(value)
-    this.equations.push({ kind: 'primitive', p, params, ins, out: id })
-    return new Staged(this, value, id)
   }
 
   /** The variable of a staged value, or a new constant variable for a concrete one. */
@@ -271,8 +289,7 @@ export class StagingInterpreter implements Interpreter {
   }
 
   private newVar(v: Concrete): number {
-    if (this.vars.length >= traceLimit.vars) throw new TraceTooLong()
-    this.vars.push(typeof v === 'number' ? NUMBER_VAR : { shape: v.shape, number: false })
-    return this.vars.length - 1
+    if (this.table.varCount >= traceLimit.vars) throw new TraceTooLong()
+    return this.table.addVar(v)
   }
 }

@@ -5,7 +5,8 @@
  */
 import type { Concrete } from '../../core/tracer.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
-import type { Equation, VarInfo } from '../ir.ts'
+import type { Equation } from '../ir.ts'
+import type { Table } from '../table.ts'
 
 /**
  * A step of a run. Variables that outlive a step live in storage slots: plain numbers unboxed in
@@ -17,12 +18,8 @@ export type Step = (N: Float64Array, E: Tensor[]) => void
 export type ScalarFn = (...xs: number[]) => number
 
 /** One equation as a call of its kernel. */
-export const kernelStep = (
-  e: Equation,
-  vars: readonly VarInfo[],
-  slotOf: (v: number) => number,
-): Step => {
-  const numberIn = e.ins.map((i) => vars[i]!.number)
+export const kernelStep = (e: Equation, table: Table, slotOf: (v: number) => number): Step => {
+  const numberIn = e.ins.map((i) => table.isNumber(i))
   const slotIn = e.ins.map(slotOf)
   const arity = e.ins.length
   const read = (N: Float64Array, E: Tensor[]): Concrete[] => {
@@ -32,7 +29,7 @@ export const kernelStep = (
   }
   if (e.kind === 'primitive') {
     const { p, params } = e
-    const numberOut = vars[e.out]!.number
+    const numberOut = table.isNumber(e.out)
     const slotOut = slotOf(e.out)
     // the primitive step reads its operands inline: it is the hot one
     return (N, E) => {
@@ -44,7 +41,7 @@ export const kernelStep = (
     }
   }
   const { op, params } = e
-  const numberOut = e.outs.map((o) => vars[o]!.number)
+  const numberOut = e.outs.map((o) => table.isNumber(o))
   const slotOut = e.outs.map(slotOf)
   return (N, E) => {
     const ys = op.run(read(N, E), params)

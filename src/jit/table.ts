@@ -1,0 +1,172 @@
+/**
+ * A staged program's equations and variables in typed arrays (struct of arrays), the form the
+ * staging interpreter records and the passes read: per equation an operation index, a params
+ * index, and its operand and result variables in two flat lists; per variable an index into a
+ * table of kinds and shapes. About 25 bytes per equation, where an object per equation (with its
+ * operand array) took ~140 — on a 10⁶-op scalar gradient (2·10⁶ equations) the difference
+ * between ~60 MB and ~290 MB live at the first call's peak. `Equation` objects (src/jit/ir.ts)
+ * are made from it on demand, for printing, tests and small programs.
+ * @module
+ */
+import type { Primitive } from '../core/primitive.ts'
+import { type Shape, shapesEqual } from '../tensor/shape.ts'
+import type { Equation, StructuredOp, VarInfo } from './ir.ts'
+
+/** What is known of every plain-number variable (type 0 of every table). */
+export const NUMBER_VAR: VarInfo = Object.freeze({ shape: Object.freeze([]), number: true })
+
+/** `a` with room for `need` entries (doubling), its first entries kept. */
+const room = (a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> => {
+  if (need <= a.length) return a
+  const b = new Int32Array(Math.max(need, a.length * 2))
+  b.set(a)
+  return b
+}
+
+/** A growable list of int32 (a chain's equations: millions for a long scalar program). */
+export class IntList {
+  data = new Int32Array(8)
+  length = 0
+  push(v: number): void {
+    if (this.length === this.data.length) this.data = room(this.data, this.length + 1)
+    this.data[this.length++] = v
+  }
+  /** The entries, as an array (for short lists). */
+  toArray(): number[] {
+    return Array.from(this.data.subarray(0, this.length))
+  }
+}
+
+/**
+ * The equations and variables of one program, appended to while it is traced and read-only
+ * after. Equation `k` applies `ops[op[k]]` (with params `params[param[k]]`, undefined where
+ * `param[k]` is −1) to variables `ins[insStart[k] … insStart[k + 1])`, defining
+ * `outs[outStart[k] … outStart[k + 1])`; variable `v` is of kind `types[type[v]]` (type 0: a
+ * plain number).
+ */
+export class Table {
+  varCount = 0
+  type = new Int32Array(64)
+  readonly types: VarInfo[] = [NUMBER_VAR]
+  count = 0
+  op = new Int32Array(64)
+  param = new Int32Array(64)
+  insStart = new Int32Array(65)
+  ins = new Int32Array(128)
+  outStart = new Int32Array(65)
+  outs = new Int32Array(64)
+  /** The operations, by index; `structured[i]` says `ops[i]` is a `StructuredOp`. */
+  readonly ops: (Primitive | StructuredOp)[] = []
+  readonly structured: boolean[] = []
+  readonly params: unknown[] = []
+  private insEnd = 0
+  private outsEnd = 0
+  private readonly opIndex = new Map<Primitive | StructuredOp, number>()
+  private readonly typeIndex = new Map<string, number>()
+  private lastShape: Shape = []
+  private lastType = -1
+
+  /** A new variable of `value`'s kind and shape; returns its number. */
+  addVar(value: number | { readonly shape: Shape }): number {
+    const v = this.varCount++
+    if (v === this.type.length) this.type = room(this.type, v + 1)
+    this.type[v] = typeof value === 'number' ? 0 : this.typeOf(value.shape)
+    return v
+  }
+
+  /** The type of tensors of `shape`: one per distinct shape (a chain's values share one). */
+  private typeOf(shape: Shape): number {
+    if (this.lastType >= 0 && (shape === this.lastShape || shapesEqual(shape, this.lastShape))) {
+      return this.lastType
+    }
+    const key = shape.join(',')
+    let t = this.typeIndex.get(key)
+    if (t === undefined) {
+      t = this.types.push(Object.freeze({ shape, number: false })) - 1
+      this.typeIndex.set(key, t)
+    }
+    this.lastShape = shape
+    this.lastType = t
+    return t
+  }
+
+  /** Starts equation `count` applying `op`; then `arg`, `result`, and `end`. */
+  begin(op: Primitive | StructuredOp, params: unknown, structured: boolean): void {
+    const k = this.count
+    if (k === this.op.length) {
+      this.op = room(this.op, k + 1)
+      this.param = room(this.param, this.op.length)
+      this.insStart = room(this.insStart, this.op.length + 1)
+      this.outStart = room(this.outStart, this.op.length + 1)
+    }
+    let i = this.opIndex.get(op)
+    if (i === undefined) {
+      i = this.ops.push(op) - 1
+      this.structured.push(structured)
+      this.opIndex.set(op, i)
+    }
+    this.op[k] = i
+    this.param[k] = params === undefined ? -1 : this.params.push(params) - 1
+  }
+  /** An operand of the equation begun. */
+  arg(v: number): void {
+    const n = this.insEnd++
+    if (n === this.ins.length) this.ins = room(this.ins, n + 1)
+    this.ins[n] = v
+  }
+  /** A result of the equation begun. */
+  result(v: number): void {
+    const n = this.outsEnd++
+    if (n === this.outs.length) this.outs = room(this.outs, n + 1)
+    this.outs[n] = v
+  }
+  /** Ends the equation begun. */
+  end(): void {
+    const k = ++this.count
+    this.insStart[k] = this.insEnd
+    this.outStart[k] = this.outsEnd
+  }
+  /** Variable `v`'s kind and shape. */
+  info(v: number): VarInfo {
+    return this.types[this.type[v]!]!
+  }
+  /** Whether variable `v` is a plain number. */
+  isNumber(v: number): boolean {
+    return this.type[v] === 0
+  }
+  /** Whether equation `k` is a structured one. */
+  isStructured(k: number): boolean {
+    return this.structured[this.op[k]!]!
+  }
+  /** The primitive of equation `k` (a primitive equation). */
+  primitive(k: number): Primitive {
+    return this.ops[this.op[k]!] as Primitive
+  }
+  /** The params of equation `k`. */
+  paramsOf(k: number): unknown {
+    const i = this.param[k]!
+    return i < 0 ? undefined : this.params[i]
+  }
+  /** The operands of equation `k`, as an array. */
+  insOf(k: number): number[] {
+    return Array.from(this.ins.subarray(this.insStart[k]!, this.insStart[k + 1]!))
+  }
+  /** The results of equation `k`, as an array. */
+  outsOf(k: number): number[] {
+    return Array.from(this.outs.subarray(this.outStart[k]!, this.outStart[k + 1]!))
+  }
+  /** The first result of equation `k` (a primitive equation's only one). */
+  out(k: number): number {
+    return this.outs[this.outStart[k]!]!
+  }
+  /** Equation `k` as an object. */
+  equation(k: number): Equation {
+    const params = this.paramsOf(k)
+    const ins = this.insOf(k)
+    if (this.isStructured(k)) {
+      const op = this.ops[this.op[k]!] as StructuredOp
+      return { kind: 'structured', op, params, ins, outs: this.outsOf(k) }
+    }
+    return { kind: 'primitive', p: this.primitive(k), params, ins, out: this.out(k) }
+  }
+}
