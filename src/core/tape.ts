@@ -112,10 +112,17 @@ interface CustomRecord {
   readonly outs: readonly number[]
 }
 
-/** Record kinds. */
+/**
+ * Record kinds. `UNARY` and `BINARY` are general records of one or two operands kept in the
+ * record arrays (operand nodes in `in0`/`in1`, the index of their objects in the `op*` arrays in
+ * `p0`), with no object per record: under `jit(grad(f))` every op of a scalar program takes
+ * this path (its primals are staged values), millions of times for a long program.
+ */
 const NUMERIC = 1
 const GENERAL = 2
 const CUSTOM = 3
+const UNARY = 4
+const BINARY = 5
 
 const NO_BARS = new Float64Array(0)
 
@@ -141,6 +148,12 @@ export class VjpInterpreter implements Interpreter {
   private p1!: Float64Array<ArrayBuffer>
   private bars!: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | CustomRecord | undefined)[] = []
+  // the objects of UNARY and BINARY records, by their index (dense: one entry per such record)
+  private opP: (Primitive | undefined)[] = []
+  private opParams: unknown[] = []
+  private opA: Val[] = []
+  private opB: Val[] = []
+  private opOut: Val[] = []
   /** With `debugNans` on, the primitive of each numeric record (for error messages). */
   private debugNames: string[] = []
 
@@ -261,7 +274,7 @@ export class VjpInterpreter implements Interpreter {
     const px = node.primal
     const out = bind1(p, px, params)
     if (p.zeroDerivative) return out
-    return this.pushGeneral(p, params, [px], out, [node.id])
+    return this.pushOp(UNARY, p, params, px, 0, out, node.id, -1)
   }
 
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
@@ -296,7 +309,36 @@ export class VjpInterpreter implements Interpreter {
     const pb = bMine ? b.primal : b
     const out = bind2(p, pa, pb, params)
     if (p.zeroDerivative) return out
-    return this.pushGeneral(p, params, [pa, pb], out, [aMine ? a.id : -1, bMine ? b.id : -1])
+    return this.pushOp(BINARY, p, params, pa, pb, out, aMine ? a.id : -1, bMine ? b.id : -1)
+  }
+
+  /** A general record of one or two operands (`UNARY` or `BINARY`), with no record object. */
+  private pushOp(
+    k: number,
+    p: Primitive,
+    params: unknown,
+    a: Val,
+    b: Val,
+    out: Val,
+    i0: number,
+    i1: number,
+  ): Node {
+    const node =
+      typeof out === 'number'
+        ? new ScalarNode(this, this.nodeId(out, 1))
+        : new BoxedNode(this, out, this.nodeId(0, 0))
+    const r = this.record()
+    this.kind[r] = k
+    this.outId[r] = node.id
+    this.in0[r] = i0
+    this.in1[r] = i1
+    this.p0[r] = this.opP.length
+    this.opP.push(p)
+    this.opParams.push(params)
+    this.opA.push(a)
+    this.opB.push(b)
+    this.opOut.push(out)
+    return node
   }
 
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
@@ -420,6 +462,34 @@ export class VjpInterpreter implements Interpreter {
           }
           continue
         }
+        if (kind[r] === UNARY || kind[r] === BINARY) {
+          const g = p0[r]!
+          const p = this.opP[g]!
+          const params = this.opParams[g]
+          const a = this.opA[g]!
+          const b = this.opB[g]!
+          const out = this.opOut[g]!
+          if (consume) {
+            this.opP[g] = undefined
+            this.opParams[g] = undefined
+            this.opA[g] = 0
+            this.opB[g] = 0
+            this.opOut[g] = 0
+          }
+          const yBar = cotangentOf(o)
+          if (yBar === null) continue
+          const i0 = in0[r]!
+          if (kind[r] === UNARY) {
+            const xBars = p.vjp(yBar, [a], out, params, [i0 >= 0])
+            if (i0 >= 0) accumulate(i0, xBars[0] ?? null)
+            continue
+          }
+          const i1 = in1[r]!
+          const xBars = p.vjp(yBar, [a, b], out, params, [i0 >= 0, i1 >= 0])
+          if (i0 >= 0) accumulate(i0, xBars[0] ?? null)
+          if (i1 >= 0) accumulate(i1, xBars[1] ?? null)
+          continue
+        }
         const entry = general[r]!
         if (consume) general[r] = undefined
         if (kind[r] === CUSTOM) {
@@ -456,6 +526,11 @@ export class VjpInterpreter implements Interpreter {
   private release(): void {
     this.released = true
     this.general = []
+    this.opP = []
+    this.opParams = []
+    this.opA = []
+    this.opB = []
+    this.opOut = []
     this.debugNames = []
     this.count = 0
     returnBuffers({
