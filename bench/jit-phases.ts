@@ -56,4 +56,13 @@ console.log('slots', lap(), mb(), s.numberCount)
 const prog = compile(trace)
 console.log('compile (all)', lap(), mb(), JSON.stringify(prog.stats))
 const tb = trace.table
-console.log('params', tb.params.length, 'ops', tb.ops.map((o) => o.name), 'cap', tb.op.length, tb.ins.length, tb.type.length)
+console.log(
+  'params',
+  tb.params.length,
+  'ops',
+  tb.ops.map((o) => o.name),
+  'cap',
+  tb.op.length,
+  tb.ins.length,
+  tb.type.length,
+)

@@ -399,9 +399,12 @@ export class VjpInterpreter implements Interpreter {
         ? this.bars.fill(0, 0, this.nodeCount)
         : new Float64Array(this.values.length)
     this.bars = NO_BARS
-    // traced or tensor cotangents; most scalar tapes never use it
+    // traced or tensor cotangents; most scalar tapes never use it. Made one entry per node at
+    // its first use: written from the highest node down, an empty array would turn into a
+    // dictionary (a hash table, ~5× the memory and time per entry on a long traced tape)
     const objBar: (Val | undefined)[] = []
     let traced = false
+    const nodes = this.nodeCount
     const { ops, general, numeric, kind, outId, in0, in1, p0, p1 } = this
     const accumulate = (id: number, v: MaybeZero): void => {
       if (v === null) return
@@ -415,9 +418,12 @@ export class VjpInterpreter implements Interpreter {
           return
         }
       }
+      if (!traced) {
+        for (let k = 0; k < nodes; k++) objBar.push(undefined)
+        traced = true
+      }
       const prev = objBar[id]
       objBar[id] = prev === undefined ? v : ops.add(prev, v)
-      traced = true
     }
     const cotangentOf = (id: number): MaybeZero => {
       const o = traced ? objBar[id] : undefined

@@ -14,6 +14,7 @@
 
 import { bind1, bind2, bindN } from '../core/bind.ts'
 import type { CustomRule } from '../core/custom.ts'
+import { debugState } from '../core/debug.ts'
 import { ConcretizationError } from '../core/errors.ts'
 import type { Primitive } from '../core/primitive.ts'
 import {
@@ -160,7 +161,13 @@ export class StagingInterpreter implements Interpreter {
   // table (no arrays): staging runs once per recorded op, so its allocations are most of a first
   // call's garbage
   process1(p: Primitive, x: Val, params: unknown): Val {
-    const out = bind1(p, this.primalOf(x, p), params) as Concrete
+    const cx = this.primalOf(x, p)
+    // a number through a scalar kernel: what bind1's kernel call computes, without its arrays
+    const out = (
+      typeof cx === 'number' && p.scalar1 !== undefined && !debugState.on
+        ? p.scalar1(cx)
+        : bind1(p, cx, params)
+    ) as Concrete
     const i = this.variable(x)
     const id = this.newVar(out)
     const t = this.table
@@ -172,7 +179,13 @@ export class StagingInterpreter implements Interpreter {
   }
 
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
-    const out = bind2(p, this.primalOf(a, p), this.primalOf(b, p), params) as Concrete
+    const ca = this.primalOf(a, p)
+    const cb = this.primalOf(b, p)
+    const out = (
+      typeof ca === 'number' && typeof cb === 'number' && p.scalar2 !== undefined && !debugState.on
+        ? p.scalar2(ca, cb)
+        : bind2(p, ca, cb, params)
+    ) as Concrete
     const i = this.variable(a)
     const j = this.variable(b)
     const id = this.newVar(out)
