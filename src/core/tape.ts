@@ -154,6 +154,12 @@ export class VjpInterpreter implements Interpreter {
   private opA: Val[] = []
   private opB: Val[] = []
   private opOut: Val[] = []
+  /**
+   * The interpreter whose tracers the `op*` arrays hold as handles (see `Interpreter.pack`):
+   * the first packing one met, as a value of a record; `p1` of a record says which of its
+   * values are handles (bits 1, 2, 4: a, b, out).
+   */
+  private packer: Interpreter | undefined
   /** With `debugNans` on, the primitive of each numeric record (for error messages). */
   private debugNames: string[] = []
 
@@ -333,12 +339,31 @@ export class VjpInterpreter implements Interpreter {
     this.in0[r] = i0
     this.in1[r] = i1
     this.p0[r] = this.opP.length
+    const ha = this.handleOf(a)
+    const hb = k === BINARY ? this.handleOf(b) : -1
+    const ho = this.handleOf(out)
+    this.p1[r] = (ha >= 0 ? 1 : 0) | (hb >= 0 ? 2 : 0) | (ho >= 0 ? 4 : 0)
     this.opP.push(p)
     this.opParams.push(params)
-    this.opA.push(a)
-    this.opB.push(b)
-    this.opOut.push(out)
+    this.opA.push(ha >= 0 ? ha : a)
+    this.opB.push(hb >= 0 ? hb : b)
+    this.opOut.push(ho >= 0 ? ho : out)
     return node
+  }
+
+  /** `v`'s handle if its interpreter packs it (and is this tape's packer), else −1. */
+  private handleOf(v: Val): number {
+    if (!(v instanceof Tracer)) return -1
+    const interp = v.interp
+    if (interp.pack === undefined) return -1
+    if (this.packer === undefined) this.packer = interp
+    else if (this.packer !== interp) return -1
+    return interp.pack(v)
+  }
+
+  /** The value stored for a record (`handle` says it is one: see `packer`). */
+  private unpacked(v: Val, handle: boolean): Val {
+    return handle ? this.packer!.unpack!(v as number) : v
   }
 
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
@@ -470,11 +495,12 @@ export class VjpInterpreter implements Interpreter {
         }
         if (kind[r] === UNARY || kind[r] === BINARY) {
           const g = p0[r]!
+          const handles = p1[r]!
           const p = this.opP[g]!
           const params = this.opParams[g]
-          const a = this.opA[g]!
-          const b = this.opB[g]!
-          const out = this.opOut[g]!
+          const a = this.unpacked(this.opA[g]!, (handles & 1) !== 0)
+          const b = this.unpacked(this.opB[g]!, (handles & 2) !== 0)
+          const out = this.unpacked(this.opOut[g]!, (handles & 4) !== 0)
           if (consume) {
             this.opP[g] = undefined
             this.opParams[g] = undefined
@@ -537,6 +563,7 @@ export class VjpInterpreter implements Interpreter {
     this.opA = []
     this.opB = []
     this.opOut = []
+    this.packer = undefined
     this.debugNames = []
     this.count = 0
     returnBuffers({

@@ -133,6 +133,30 @@ export class StagingInterpreter implements Interpreter {
     this.captured = nested ? { outer: [], vars: [], ids: new Map() } : undefined
   }
 
+  /** The numbers of packed values (`pack`), by variable. */
+  private packed = new Float64Array(64)
+
+  /**
+   * A handle for a staged number of this trace — its variable — so that a tape holding millions
+   * of them keeps no object each (`Interpreter.pack`); −1 for any other value.
+   */
+  pack(v: Tracer): number {
+    if (!(v instanceof Staged) || v.interp !== this || typeof v.concrete !== 'number') return -1
+    const id = v.id
+    if (id >= this.packed.length) {
+      const grown = new Float64Array(Math.max(id + 1, this.packed.length * 2))
+      grown.set(this.packed)
+      this.packed = grown
+    }
+    this.packed[id] = v.concrete
+    return id
+  }
+
+  /** The staged value of a handle `pack` gave. */
+  unpack(handle: number): Staged {
+    return new Staged(this, this.packed[handle]!, handle)
+  }
+
   /** Ends the trace: its staged values become dead. */
   close(): void {
     this.alive = false
