@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
-import { add, cos, grad, jit, mul, type Scalar, sin, sub } from 'fluxion'
+import { add, cos, grad, jit, mul, type Scalar, sin, sub, sum, type Tensor, tensor } from 'fluxion'
 
 const chain = (x: Scalar, n: number, other = false): Scalar => {
   let y = x
@@ -23,7 +23,12 @@ for (let p = 0; p < others; p++) {
   const g = jit(grad((x: number) => chain(x, 3000, true) as number))
   for (let k = 0; k < 20; k++) g(0.2)
 }
-const j = jit(grad((x: number) => chain(x, n) as number))
+// JIT_TENSOR=1: the tensor chain of bench/jit-cost.ts instead of the scalar gradient
+const tensorChain = process.env.JIT_TENSOR !== undefined
+const j = tensorChain
+  ? jit((x: Tensor) => sum(chain(x, n)))
+  : jit(grad((x: number) => chain(x, n) as number))
+const arg = tensorChain ? tensor([0.1, 0.2, 0.3, 0.4]) : 0.3
 // JIT_PROFILE=file: a CPU profile of the first call alone
 const profile = process.env.JIT_PROFILE
 const session = new Session()
@@ -37,11 +42,11 @@ if (profile !== undefined) {
   await post('Profiler.setSamplingInterval', { interval: 100 })
   await post('Profiler.start')
 }
-if (process.env.JIT_MARK !== undefined) console.log("--- first call")
+if (process.env.JIT_MARK !== undefined) console.log('--- first call')
 const rss0 = process.memoryUsage().rss
 const c0 = process.cpuUsage()
 const w0 = performance.now()
-j(0.3)
+j(arg as never)
 const c = process.cpuUsage(c0)
 const cpuMs = (c.user + c.system) / 1000
 const peakMB = (process.resourceUsage().maxRSS * 1024 - rss0) / 2 ** 20
@@ -51,6 +56,6 @@ if (profile !== undefined) {
   writeFileSync(profile, JSON.stringify(p))
 }
 const w1 = performance.now()
-j(0.3)
+j(arg as never)
 const secondMs = performance.now() - w1
 console.log(JSON.stringify({ n, cpuMs, wallMs, usPerOp: (cpuMs * 1000) / n, peakMB, secondMs }))

@@ -27,6 +27,7 @@ import {
   returnBuffers,
   takeBuffers,
 } from './tape-buffers.ts'
+import { OpRecords } from './tape-ops.ts'
 import {
   closeLevel,
   escaped,
@@ -113,10 +114,10 @@ interface CustomRecord {
 }
 
 /**
- * Record kinds. `UNARY` and `BINARY` are general records of one or two operands kept in the
- * record arrays (operand nodes in `in0`/`in1`, the index of their objects in the `op*` arrays in
- * `p0`), with no object per record: under `jit(grad(f))` every op of a scalar program takes
- * this path (its primals are staged values), millions of times for a long program.
+ * Record kinds. `UNARY` and `BINARY` are general records of one or two operands with no object
+ * per record: operand nodes in `in0`/`in1`, and in `p0` the index of their primitive, params
+ * and values in `records` (./tape-ops.ts). Under `jit(grad(f))` every op of a scalar program
+ * takes this path (its primals are staged values), millions of times for a long program.
  */
 const NUMERIC = 1
 const GENERAL = 2
@@ -148,18 +149,8 @@ export class VjpInterpreter implements Interpreter {
   private p1!: Float64Array<ArrayBuffer>
   private bars!: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | CustomRecord | undefined)[] = []
-  // the objects of UNARY and BINARY records, by their index (dense: one entry per such record)
-  private opP: (Primitive | undefined)[] = []
-  private opParams: unknown[] = []
-  private opA: Val[] = []
-  private opB: Val[] = []
-  private opOut: Val[] = []
-  /**
-   * The interpreter whose tracers the `op*` arrays hold as handles (see `Interpreter.pack`):
-   * the first packing one met, as a value of a record; `p1` of a record says which of its
-   * values are handles (bits 1, 2, 4: a, b, out).
-   */
-  private packer: Interpreter | undefined
+  /** The values of UNARY and BINARY records (their index in `p0`); made at the first one. */
+  private records: OpRecords | undefined
   /** With `debugNans` on, the primitive of each numeric record (for error messages). */
   private debugNames: string[] = []
 
@@ -338,32 +329,9 @@ export class VjpInterpreter implements Interpreter {
     this.outId[r] = node.id
     this.in0[r] = i0
     this.in1[r] = i1
-    this.p0[r] = this.opP.length
-    const ha = this.handleOf(a)
-    const hb = k === BINARY ? this.handleOf(b) : -1
-    const ho = this.handleOf(out)
-    this.p1[r] = (ha >= 0 ? 1 : 0) | (hb >= 0 ? 2 : 0) | (ho >= 0 ? 4 : 0)
-    this.opP.push(p)
-    this.opParams.push(params)
-    this.opA.push(ha >= 0 ? ha : a)
-    this.opB.push(hb >= 0 ? hb : b)
-    this.opOut.push(ho >= 0 ? ho : out)
+    this.records ??= new OpRecords()
+    this.p0[r] = this.records.push(p, params, a, k === BINARY ? b : 0, out)
     return node
-  }
-
-  /** `v`'s handle if its interpreter packs it (and is this tape's packer), else −1. */
-  private handleOf(v: Val): number {
-    if (!(v instanceof Tracer)) return -1
-    const interp = v.interp
-    if (interp.pack === undefined) return -1
-    if (this.packer === undefined) this.packer = interp
-    else if (this.packer !== interp) return -1
-    return interp.pack(v)
-  }
-
-  /** The value stored for a record (`handle` says it is one: see `packer`). */
-  private unpacked(v: Val, handle: boolean): Val {
-    return handle ? this.packer!.unpack!(v as number) : v
   }
 
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
@@ -495,19 +463,12 @@ export class VjpInterpreter implements Interpreter {
         }
         if (kind[r] === UNARY || kind[r] === BINARY) {
           const g = p0[r]!
-          const handles = p1[r]!
-          const p = this.opP[g]!
-          const params = this.opParams[g]
-          const a = this.unpacked(this.opA[g]!, (handles & 1) !== 0)
-          const b = this.unpacked(this.opB[g]!, (handles & 2) !== 0)
-          const out = this.unpacked(this.opOut[g]!, (handles & 4) !== 0)
-          if (consume) {
-            this.opP[g] = undefined
-            this.opParams[g] = undefined
-            this.opA[g] = 0
-            this.opB[g] = 0
-            this.opOut[g] = 0
-          }
+          const records = this.records!
+          const p = records.primitive(g)
+          const params = records.params(g, consume)
+          const a = records.get(g, 0, consume)
+          const b = records.get(g, 1, consume)
+          const out = records.get(g, 2, consume)
           const yBar = cotangentOf(o)
           if (yBar === null) continue
           const i0 = in0[r]!
@@ -558,12 +519,7 @@ export class VjpInterpreter implements Interpreter {
   private release(): void {
     this.released = true
     this.general = []
-    this.opP = []
-    this.opParams = []
-    this.opA = []
-    this.opB = []
-    this.opOut = []
-    this.packer = undefined
+    this.records = undefined
     this.debugNames = []
     this.count = 0
     returnBuffers({
