@@ -70,5 +70,5 @@ console.log(
   'cap',
   tb.op.length,
   tb.ins.length,
-  tb.type.length,
+  tb.type?.length,
 )

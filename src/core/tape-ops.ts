@@ -32,9 +32,12 @@ const room32 = (a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffe
 /** The records, by index `g` (dense, in order of recording). */
 export class OpRecords {
   count = 0
-  /** Per record: the primitive's index in `prims`, and the params' in `paramList` (−1: none). */
+  /**
+   * Per record: the primitive's index in `prims`, and the params' in `paramList` (−1: none;
+   * `param` is made at the first params).
+   */
   private prim = new Int32Array(16)
-  private param = new Int32Array(16)
+  private param: Int32Array<ArrayBuffer> | undefined
   /** Per record, three values (a, b, out), and how each is stored (2 bits each). */
   private value = new Float64Array(48)
   private how = new Int32Array(16)
@@ -50,7 +53,7 @@ export class OpRecords {
     const g = this.count++
     if (g === this.prim.length) {
       this.prim = room32(this.prim, g + 1)
-      this.param = room32(this.param, this.prim.length)
+      if (this.param !== undefined) this.param = room32(this.param, this.prim.length)
       this.how = room32(this.how, this.prim.length)
       this.value = room64(this.value, 3 * this.prim.length)
     }
@@ -60,7 +63,10 @@ export class OpRecords {
       this.primIndex.set(p, i)
     }
     this.prim[g] = i
-    this.param[g] = params === undefined ? -1 : this.paramList.push(params) - 1
+    if (params !== undefined) {
+      this.param ??= new Int32Array(this.prim.length).fill(-1)
+      this.param[g] = this.paramList.push(params) - 1
+    } else if (this.param !== undefined) this.param[g] = -1
     this.how[g] =
       this.store(3 * g, a) | (this.store(3 * g + 1, b) << 2) | (this.store(3 * g + 2, out) << 4)
     return g
@@ -107,7 +113,7 @@ export class OpRecords {
   }
 
   params(g: number, release: boolean): unknown {
-    const i = this.param[g]!
+    const i = this.param === undefined ? -1 : this.param[g]!
     if (i < 0) return undefined
     const params = this.paramList[i]
     if (release) this.paramList[i] = undefined

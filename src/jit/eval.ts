@@ -27,7 +27,7 @@ export function evalTrace(trace: Trace, args: readonly Val[]): Val[] {
     const arity = insStart[k + 1]! - first
     if (!t.isStructured(k)) {
       const p = t.primitive(k)
-      env[t.out(k)] =
+      env[t.out[k]!] =
         arity === 1
           ? bind1(p, env[ins[first]!]!, params)
           : arity === 2

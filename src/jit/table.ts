@@ -1,10 +1,10 @@
 /**
  * A staged program's equations and variables in typed arrays (struct of arrays), the form the
  * staging interpreter records and the passes read: per equation an operation index, a params
- * index, and its operand and result variables in two flat lists; per variable an index into a
- * table of kinds and shapes. About 25 bytes per equation, where an object per equation (with its
- * operand array) took ~140 — on a 10⁶-op scalar gradient (2·10⁶ equations) the difference
- * between ~60 MB and ~290 MB live at the first call's peak. `Equation` objects (src/jit/ir.ts)
+ * index (once any equation has params), its operands in a flat list and its result; per
+ * variable an index into a table of kinds and shapes (once any variable is a tensor). About 15
+ * bytes per equation of a scalar program, where an object per equation (with its operand array)
+ * took ~140: on a 10⁶-op scalar gradient (2·10⁶ equations), ~40 MB instead of ~290 MB. `Equation` objects (src/jit/ir.ts)
  * are made from it on demand, for printing, tests and small programs.
  * @module
  */
@@ -40,27 +40,29 @@ export class IntList {
 /**
  * The equations and variables of one program, appended to while it is traced and read-only
  * after. Equation `k` applies `ops[op[k]]` (with params `params[param[k]]`, undefined where
- * `param[k]` is −1) to variables `ins[insStart[k] … insStart[k + 1])`, defining
- * `outs[outStart[k] … outStart[k + 1])`; variable `v` is of kind `types[type[v]]` (type 0: a
- * plain number).
+ * `param` is undefined or `param[k]` is −1) to variables `ins[insStart[k] … insStart[k + 1])`,
+ * defining variable `out[k]` (a structured equation: `outsOf(k)`, −1 in `out` if none);
+ * variable `v` is of kind `types[type[v]]` (type 0, and every variable while `type` is
+ * undefined: a plain number).
  */
 export class Table {
   varCount = 0
-  type = new Int32Array(64)
+  type: Int32Array<ArrayBuffer> | undefined
   readonly types: VarInfo[] = [NUMBER_VAR]
   count = 0
   op = new Int32Array(64)
-  param = new Int32Array(64)
+  param: Int32Array<ArrayBuffer> | undefined
   insStart = new Int32Array(65)
   ins = new Int32Array(128)
-  outStart = new Int32Array(65)
-  outs = new Int32Array(64)
+  out = new Int32Array(64)
+  /** The results of structured equations, by equation (their first is in `out` too). */
+  private readonly structuredOuts = new Map<number, number[]>()
   /** The operations, by index; `structured[i]` says `ops[i]` is a `StructuredOp`. */
   readonly ops: (Primitive | StructuredOp)[] = []
   readonly structured: boolean[] = []
   readonly params: unknown[] = []
   private insEnd = 0
-  private outsEnd = 0
+  private results: number[] | undefined
   private readonly opIndex = new Map<Primitive | StructuredOp, number>()
   private readonly typeIndex = new Map<string, number>()
   private lastShape: Shape = []
@@ -69,13 +71,26 @@ export class Table {
   /** A new variable of `value`'s kind and shape; returns its number. */
   addVar(value: number | { readonly shape: Shape }): number {
     const v = this.varCount++
-    if (v === this.type.length) this.type = room(this.type, v + 1)
-    this.type[v] = typeof value === 'number' ? 0 : this.typeOf(value.shape)
+    if (typeof value === 'number') {
+      if (this.type !== undefined) {
+        if (v >= this.type.length) this.type = room(this.type, v + 1)
+        this.type[v] = 0
+      }
+      return v
+    }
+    // the first tensor: every variable before it is a number (type 0)
+    this.type = room(this.type ?? new Int32Array(64), v + 1)
+    this.type[v] = this.typeOfShape(value.shape)
     return v
   }
 
+  /** The type of variable `v`. */
+  typeOf(v: number): number {
+    return this.type === undefined ? 0 : this.type[v]!
+  }
+
   /** The type of tensors of `shape`: one per distinct shape (a chain's values share one). */
-  private typeOf(shape: Shape): number {
+  private typeOfShape(shape: Shape): number {
     if (this.lastType >= 0 && (shape === this.lastShape || shapesEqual(shape, this.lastShape))) {
       return this.lastType
     }
@@ -95,9 +110,9 @@ export class Table {
     const k = this.count
     if (k === this.op.length) {
       this.op = room(this.op, k + 1)
-      this.param = room(this.param, this.op.length)
+      if (this.param !== undefined) this.param = room(this.param, this.op.length)
       this.insStart = room(this.insStart, this.op.length + 1)
-      this.outStart = room(this.outStart, this.op.length + 1)
+      this.out = room(this.out, this.op.length)
     }
     let i = this.opIndex.get(op)
     if (i === undefined) {
@@ -106,7 +121,12 @@ export class Table {
       this.opIndex.set(op, i)
     }
     this.op[k] = i
-    this.param[k] = params === undefined ? -1 : this.params.push(params) - 1
+    if (params !== undefined) {
+      // the first params: every equation before had none
+      this.param ??= new Int32Array(this.op.length).fill(-1)
+      this.param[k] = this.params.push(params) - 1
+    } else if (this.param !== undefined) this.param[k] = -1
+    this.out[k] = -1
   }
   /** An operand of the equation begun. */
   arg(v: number): void {
@@ -116,23 +136,27 @@ export class Table {
   }
   /** A result of the equation begun. */
   result(v: number): void {
-    const n = this.outsEnd++
-    if (n === this.outs.length) this.outs = room(this.outs, n + 1)
-    this.outs[n] = v
+    const k = this.count
+    if (this.out[k] === -1) this.out[k] = v
+    else {
+      this.results ??= [this.out[k]!]
+      this.results.push(v)
+    }
   }
   /** Ends the equation begun. */
   end(): void {
+    if (this.results !== undefined) this.structuredOuts.set(this.count, this.results)
+    this.results = undefined
     const k = ++this.count
     this.insStart[k] = this.insEnd
-    this.outStart[k] = this.outsEnd
   }
   /** Variable `v`'s kind and shape. */
   info(v: number): VarInfo {
-    return this.types[this.type[v]!]!
+    return this.types[this.typeOf(v)]!
   }
   /** Whether variable `v` is a plain number. */
   isNumber(v: number): boolean {
-    return this.type[v] === 0
+    return this.typeOf(v) === 0
   }
   /** Whether equation `k` is a structured one. */
   isStructured(k: number): boolean {
@@ -144,7 +168,7 @@ export class Table {
   }
   /** The params of equation `k`. */
   paramsOf(k: number): unknown {
-    const i = this.param[k]!
+    const i = this.param === undefined ? -1 : this.param[k]!
     return i < 0 ? undefined : this.params[i]
   }
   /** The operands of equation `k`, as an array. */
@@ -153,11 +177,9 @@ export class Table {
   }
   /** The results of equation `k`, as an array. */
   outsOf(k: number): number[] {
-    return Array.from(this.outs.subarray(this.outStart[k]!, this.outStart[k + 1]!))
-  }
-  /** The first result of equation `k` (a primitive equation's only one). */
-  out(k: number): number {
-    return this.outs[this.outStart[k]!]!
+    const more = this.structuredOuts.get(k)
+    if (more !== undefined) return [...more]
+    return this.out[k]! < 0 ? [] : [this.out[k]!]
   }
   /** Equation `k` as an object. */
   equation(k: number): Equation {
@@ -167,6 +189,6 @@ export class Table {
       const op = this.ops[this.op[k]!] as StructuredOp
       return { kind: 'structured', op, params, ins, outs: this.outsOf(k) }
     }
-    return { kind: 'primitive', p: this.primitive(k), params, ins, out: this.out(k) }
+    return { kind: 'primitive', p: this.primitive(k), params, ins, out: this.out[k]! }
   }
 }

@@ -150,7 +150,7 @@ export const scalarStep = (
   const a = new Int32Array(m)
   const b = new Int32Array(m)
   const o = new Int32Array(m)
-  const { ins, insStart, outs, outStart } = table
+  const { ins, insStart, out } = table
   for (let q = 0; q < m; q++) {
     const k = list[q]!
     const t = table.op[k]!
@@ -160,7 +160,7 @@ export const scalarStep = (
     const first = insStart[k]!
     a[q] = slotOf(ins[first]!)
     b[q] = insStart[k + 1]! - first > 1 ? slotOf(ins[first + 1]!) : 0
-    o[q] = slotOf(outs[outStart[k]!]!)
+    o[q] = slotOf(out[k]!)
   }
   return (N) => scalar.run(N, op, a, b, o)
 }

@@ -12,7 +12,7 @@ import { countOf, indexOf, makeTrace, type Trace } from '../ir.ts'
  */
 export function dce(trace: Trace): Trace {
   const t = trace.table
-  const { ins, insStart, outs, outStart } = t
+  const { ins, insStart, out } = t
   const m = countOf(trace)
   const live = new Uint8Array(t.varCount)
   const keep = new Uint8Array(m)
@@ -20,9 +20,7 @@ export function dce(trace: Trace): Trace {
   let kept = 0
   for (let q = m - 1; q >= 0; q--) {
     const k = indexOf(trace, q)
-    let used = false
-    for (let j = outStart[k]!, end = outStart[k + 1]!; j < end && !used; j++)
-      used = live[outs[j]!] === 1
+    const used = t.isStructured(k) ? t.outsOf(k).some((o) => live[o] === 1) : live[out[k]!] === 1
     if (!used) continue
     keep[q] = 1
     kept++

@@ -112,8 +112,8 @@ export const planSteps = (
   for (let q = 0, m = countOf(trace); q < m; q++) {
     const k = indexOf(trace, q)
     const structured = t.isStructured(k)
-    const o = structured ? -1 : t.out(k)
-    const type = structured ? -1 : t.type[o]!
+    const o = structured ? -1 : t.out[k]!
+    const type = structured ? -1 : t.typeOf(o)
     const candidate = structured ? undefined : open[type]
     let fusable = false
     if (!structured) {
@@ -209,7 +209,7 @@ export const connect = (plan: readonly PlanItem[], trace: Trace, producer: Int32
     const c = item.chain
     c.written = c.equations
       .toArray()
-      .map((k) => t.out(k))
+      .map((k) => t.out[k]!)
       .filter((v) => (readBy[v]! & 1) !== 0)
     c.reusable = c.written.map((v) => (readBy[v]! & 2) === 0)
   }

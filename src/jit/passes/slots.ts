@@ -82,9 +82,10 @@ class Assign implements At {
 
 /** Equation `k` of `table` at time `t`: reads its operands, then defines its results. */
 const step = (table: Table, to: At, k: number, t: number): void => {
-  const { ins, insStart, outs, outStart } = table
+  const { ins, insStart } = table
   for (let j = insStart[k]!, end = insStart[k + 1]!; j < end; j++) to.read(ins[j]!, t)
-  for (let j = outStart[k]!, end = outStart[k + 1]!; j < end; j++) to.define(outs[j]!)
+  if (!table.isStructured(k)) to.define(table.out[k]!)
+  else for (const o of table.outsOf(k)) to.define(o)
 }
 
 /**
