@@ -44,16 +44,17 @@ export class Unstageable extends Error {}
 
 /**
  * Thrown inside a trace that reaches `traceLimit.vars` values: its program would take several
- * times the memory of an eager run (~0.5 KB per value while tracing and compiling, against
- * tens of bytes per op for eager reverse mode), so `jit` gives up tracing and runs that call,
- * and every later call of that structure, as `f` itself (a sub-program does without staging).
+ * times the memory of an eager run (~100 bytes per value at the first call's peak, against
+ * ~50 bytes per op for eager reverse mode; bench/NOTES.md §15), so `jit` gives up tracing and
+ * runs that call, and every later call of that structure, as `f` itself (a sub-program does
+ * without staging).
  * So no program that runs eagerly runs out of memory because of `jit`.
  */
 export class TraceTooLong extends Unstageable {}
 
 /**
- * Most values a trace records (2²² ≈ 4.2 million: a 2·10⁶-op scalar gradient, or ~2 GB
- * while tracing). Mutable for tests only.
+ * Most values a trace records (2²² ≈ 4.2 million: a 2·10⁶-op scalar gradient, or ~0.4 GB
+ * at the first call's peak). Mutable for tests only.
  */
 export const traceLimit = { vars: 2 ** 22 }
 
