@@ -9,6 +9,7 @@
  * `packer`, see `Interpreter.pack`), or an index into a list of other values.
  * @module
  */
+import { Tensor } from '../tensor/tensor.ts'
 import type { Primitive } from './primitive.ts'
 import type { Interpreter, Tracer, Val } from './tracer.ts'
 
@@ -45,6 +46,19 @@ export class OpRecords {
   private readonly primIndex = new Map<Primitive, number>()
   private readonly paramList: unknown[] = []
   private readonly objects: Val[] = []
+
+  /** Records the arrays have room for. */
+  get capacity(): number {
+    return this.prim.length
+  }
+
+  /** Forgets every record, keeping the arrays (for the next tape: see `takeRecords`). */
+  reset(): void {
+    this.count = 0
+    this.paramList.length = 0
+    this.objects.length = 0
+    this.packer = undefined
+  }
   /** The interpreter whose tracers are stored as handles: the first packing one met. */
   private packer: Interpreter | undefined
 
@@ -78,7 +92,7 @@ export class OpRecords {
       this.value[at] = v
       return NUMBER
     }
-    const h = this.handleOf(v)
+    const h = v instanceof Tensor ? -1 : this.handleOf(v)
     if (h >= 0) {
       this.value[at] = h
       return HANDLE
@@ -119,4 +133,26 @@ export class OpRecords {
     if (release) this.paramList[i] = undefined
     return params
   }
+}
+
+/**
+ * One set of records kept between tapes, as the tape's buffers are (./tape-buffers.ts): a small
+ * gradient would otherwise allocate its arrays on every call. Only a set of at most
+ * `MAX_SPARE` records is kept, so a long trace's records do not stay allocated after it.
+ */
+let spare: OpRecords | undefined
+const MAX_SPARE = 1 << 16
+
+/** Records for a new tape: the spare set if there is one. */
+export const takeRecords = (): OpRecords => {
+  const r = spare ?? new OpRecords()
+  spare = undefined
+  return r
+}
+
+/** Gives a finished tape's records back (kept if small enough). */
+export const returnRecords = (r: OpRecords): void => {
+  if (r.capacity > MAX_SPARE) return
+  r.reset()
+  spare = r
 }

@@ -27,7 +27,7 @@ import {
   returnBuffers,
   takeBuffers,
 } from './tape-buffers.ts'
-import { OpRecords } from './tape-ops.ts'
+import { type OpRecords, returnRecords, takeRecords } from './tape-ops.ts'
 import {
   closeLevel,
   escaped,
@@ -126,6 +126,13 @@ const UNARY = 4
 const BINARY = 5
 
 const NO_BARS = new Float64Array(0)
+
+/**
+ * Whether an output is a tracer whose interpreter packs its values (`Interpreter.pack`: a
+ * staged value of `jit`): its record goes to the typed arrays of `records`. Other records —
+ * tensors of an eager gradient, say — keep an object each, the cheaper form for short tapes.
+ */
+const packable = (v: Val): boolean => v instanceof Tracer && v.interp.pack !== undefined
 
 /** The reverse-mode interpreter: one per `vjp`/`grad` call. */
 export class VjpInterpreter implements Interpreter {
@@ -271,7 +278,9 @@ export class VjpInterpreter implements Interpreter {
     const px = node.primal
     const out = bind1(p, px, params)
     if (p.zeroDerivative) return out
-    return this.pushOp(UNARY, p, params, px, 0, out, node.id, -1)
+    return packable(out)
+      ? this.pushOp(UNARY, p, params, px, 0, out, node.id, -1)
+      : this.pushGeneral(p, params, [px], out, [node.id])
   }
 
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
@@ -306,7 +315,11 @@ export class VjpInterpreter implements Interpreter {
     const pb = bMine ? b.primal : b
     const out = bind2(p, pa, pb, params)
     if (p.zeroDerivative) return out
-    return this.pushOp(BINARY, p, params, pa, pb, out, aMine ? a.id : -1, bMine ? b.id : -1)
+    const i0 = aMine ? a.id : -1
+    const i1 = bMine ? b.id : -1
+    return packable(out)
+      ? this.pushOp(BINARY, p, params, pa, pb, out, i0, i1)
+      : this.pushGeneral(p, params, [pa, pb], out, [i0, i1])
   }
 
   /** A general record of one or two operands (`UNARY` or `BINARY`), with no record object. */
@@ -329,7 +342,7 @@ export class VjpInterpreter implements Interpreter {
     this.outId[r] = node.id
     this.in0[r] = i0
     this.in1[r] = i1
-    this.records ??= new OpRecords()
+    this.records ??= takeRecords()
     this.p0[r] = this.records.push(p, params, a, k === BINARY ? b : 0, out)
     return node
   }
@@ -519,6 +532,7 @@ export class VjpInterpreter implements Interpreter {
   private release(): void {
     this.released = true
     this.general = []
+    if (this.records !== undefined) returnRecords(this.records)
     this.records = undefined
     this.debugNames = []
     this.count = 0
