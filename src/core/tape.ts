@@ -27,6 +27,7 @@ import {
   returnBuffers,
   takeBuffers,
 } from './tape-buffers.ts'
+import { type OpRecords, returnRecords, takeRecords } from './tape-ops.ts'
 import {
   closeLevel,
   escaped,
@@ -112,12 +113,26 @@ interface CustomRecord {
   readonly outs: readonly number[]
 }
 
-/** Record kinds. */
+/**
+ * Record kinds. `UNARY` and `BINARY` are general records of one or two operands with no object
+ * per record: operand nodes in `in0`/`in1`, and in `p0` the index of their primitive, params
+ * and values in `records` (./tape-ops.ts). Under `jit(grad(f))` every op of a scalar program
+ * takes this path (its primals are staged values), millions of times for a long program.
+ */
 const NUMERIC = 1
 const GENERAL = 2
 const CUSTOM = 3
+const UNARY = 4
+const BINARY = 5
 
 const NO_BARS = new Float64Array(0)
+
+/**
+ * Whether an output is a tracer whose interpreter packs its values (`Interpreter.pack`: a
+ * staged value of `jit`): its record goes to the typed arrays of `records`. Other records —
+ * tensors of an eager gradient, say — keep an object each, the cheaper form for short tapes.
+ */
+const packable = (v: Val): boolean => v instanceof Tracer && v.interp.pack !== undefined
 
 /** The reverse-mode interpreter: one per `vjp`/`grad` call. */
 export class VjpInterpreter implements Interpreter {
@@ -141,6 +156,8 @@ export class VjpInterpreter implements Interpreter {
   private p1!: Float64Array<ArrayBuffer>
   private bars!: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | CustomRecord | undefined)[] = []
+  /** The values of UNARY and BINARY records (their index in `p0`); made at the first one. */
+  private records: OpRecords | undefined
   /** With `debugNans` on, the primitive of each numeric record (for error messages). */
   private debugNames: string[] = []
 
@@ -261,7 +278,9 @@ export class VjpInterpreter implements Interpreter {
     const px = node.primal
     const out = bind1(p, px, params)
     if (p.zeroDerivative) return out
-    return this.pushGeneral(p, params, [px], out, [node.id])
+    return packable(out)
+      ? this.pushOp(UNARY, p, params, px, 0, out, node.id, -1)
+      : this.pushGeneral(p, params, [px], out, [node.id])
   }
 
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
@@ -296,7 +315,36 @@ export class VjpInterpreter implements Interpreter {
     const pb = bMine ? b.primal : b
     const out = bind2(p, pa, pb, params)
     if (p.zeroDerivative) return out
-    return this.pushGeneral(p, params, [pa, pb], out, [aMine ? a.id : -1, bMine ? b.id : -1])
+    const i0 = aMine ? a.id : -1
+    const i1 = bMine ? b.id : -1
+    return packable(out)
+      ? this.pushOp(BINARY, p, params, pa, pb, out, i0, i1)
+      : this.pushGeneral(p, params, [pa, pb], out, [i0, i1])
+  }
+
+  /** A general record of one or two operands (`UNARY` or `BINARY`), with no record object. */
+  private pushOp(
+    k: number,
+    p: Primitive,
+    params: unknown,
+    a: Val,
+    b: Val,
+    out: Val,
+    i0: number,
+    i1: number,
+  ): Node {
+    const node =
+      typeof out === 'number'
+        ? new ScalarNode(this, this.nodeId(out, 1))
+        : new BoxedNode(this, out, this.nodeId(0, 0))
+    const r = this.record()
+    this.kind[r] = k
+    this.outId[r] = node.id
+    this.in0[r] = i0
+    this.in1[r] = i1
+    this.records ??= takeRecords()
+    this.p0[r] = this.records.push(p, params, a, k === BINARY ? b : 0, out)
+    return node
   }
 
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
@@ -357,9 +405,12 @@ export class VjpInterpreter implements Interpreter {
         ? this.bars.fill(0, 0, this.nodeCount)
         : new Float64Array(this.values.length)
     this.bars = NO_BARS
-    // traced or tensor cotangents; most scalar tapes never use it
+    // traced or tensor cotangents; most scalar tapes never use it. Made one entry per node at
+    // its first use: written from the highest node down, an empty array would turn into a
+    // dictionary (a hash table, ~5× the memory and time per entry on a long traced tape)
     const objBar: (Val | undefined)[] = []
     let traced = false
+    const nodes = this.nodeCount
     const { ops, general, numeric, kind, outId, in0, in1, p0, p1 } = this
     const accumulate = (id: number, v: MaybeZero): void => {
       if (v === null) return
@@ -373,9 +424,12 @@ export class VjpInterpreter implements Interpreter {
           return
         }
       }
+      if (!traced) {
+        for (let k = 0; k < nodes; k++) objBar.push(undefined)
+        traced = true
+      }
       const prev = objBar[id]
       objBar[id] = prev === undefined ? v : ops.add(prev, v)
-      traced = true
     }
     const cotangentOf = (id: number): MaybeZero => {
       const o = traced ? objBar[id] : undefined
@@ -420,6 +474,28 @@ export class VjpInterpreter implements Interpreter {
           }
           continue
         }
+        if (kind[r] === UNARY || kind[r] === BINARY) {
+          const g = p0[r]!
+          const records = this.records!
+          const p = records.primitive(g)
+          const params = records.params(g, consume)
+          const a = records.get(g, 0, consume)
+          const b = records.get(g, 1, consume)
+          const out = records.get(g, 2, consume)
+          const yBar = cotangentOf(o)
+          if (yBar === null) continue
+          const i0 = in0[r]!
+          if (kind[r] === UNARY) {
+            const xBars = p.vjp(yBar, [a], out, params, [i0 >= 0])
+            if (i0 >= 0) accumulate(i0, xBars[0] ?? null)
+            continue
+          }
+          const i1 = in1[r]!
+          const xBars = p.vjp(yBar, [a, b], out, params, [i0 >= 0, i1 >= 0])
+          if (i0 >= 0) accumulate(i0, xBars[0] ?? null)
+          if (i1 >= 0) accumulate(i1, xBars[1] ?? null)
+          continue
+        }
         const entry = general[r]!
         if (consume) general[r] = undefined
         if (kind[r] === CUSTOM) {
@@ -456,6 +532,8 @@ export class VjpInterpreter implements Interpreter {
   private release(): void {
     this.released = true
     this.general = []
+    if (this.records !== undefined) returnRecords(this.records)
+    this.records = undefined
     this.debugNames = []
     this.count = 0
     returnBuffers({

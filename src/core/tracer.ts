@@ -40,6 +40,14 @@ export interface Interpreter {
   processN(p: Primitive, args: readonly Val[], params: unknown): Val
   /** Applies a custom rule (`customJvp`, `customVjp`, `checkpoint`) to flat arguments. */
   processCustom(rule: CustomRule, args: readonly Val[]): Val[]
+  /**
+   * Optional: a handle (a small non-negative integer) for a tracer of this interpreter that
+   * `unpack` turns back into an equivalent tracer, or −1 for one it does not pack. A reverse-mode
+   * tape keeps the primals of its records for the backward pass; under `jit(grad(f))` those are
+   * millions of staged values, and a handle takes no object (src/core/tape.ts).
+   */
+  pack?(v: Tracer): number
+  unpack?(handle: number): Tracer
 }
 
 const operatorHint =

@@ -14,12 +14,13 @@
  * run's numbers (test/transforms/jit.test.ts and the `jit-agreement` law).
  * @module
  */
+import type { Primitive } from '../core/primitive.ts'
 import type { Concrete } from '../core/tracer.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { kernelStep, type Step } from './emit/kernel.ts'
 import { type ChainCache, chainStep } from './emit/loop.ts'
 import { clearInterpreters, ScalarCode, scalarStep } from './emit/scalar.ts'
-import type { Trace } from './ir.ts'
+import { countOf, type PrimitiveEquation, type Trace } from './ir.ts'
 import { dce } from './passes/dce.ts'
 import { fuse, type Plan } from './passes/fuse.ts'
 import { allocate, type Slots } from './passes/slots.ts'
@@ -80,14 +81,16 @@ const emitSteps = (
   slots: Slots,
   scalar: ScalarCode,
 ): { steps: Step[]; stats: CompileStats } => {
-  const { vars } = plan.trace
+  const { table } = plan.trace
+  const info = (v: number) => table.info(v)
+  const codes = new Int32Array(table.ops.length).fill(-1)
   while (cache.size > MAX_CACHED_CHAINS) cache.delete(cache.keys().next().value!)
   const steps: Step[] = []
   let loops = 0
   let fused = 0
   for (const item of plan.items) {
     if ('kernel' in item) {
-      steps.push(kernelStep(item.kernel, vars, slots.of))
+      steps.push(kernelStep(table.equation(item.kernel), table, slots.of))
       continue
     }
     const c = item.chain
@@ -95,23 +98,23 @@ const emitSteps = (
     fused += c.equations.length
     steps.push(
       c.index < 0
-        ? scalarStep(c.equations, scalar, slots.of)
+        ? scalarStep(table, c.equations, scalar, codes, slots.of)
         : chainStep(
             {
-              equations: c.equations,
+              equations: c.equations.toArray().map((k) => table.equation(k) as PrimitiveEquation),
               shape: c.out.shape,
               float32: c.out.dtype === 'float32',
               written: c.written,
               reusable: c.reusable,
             },
-            vars,
+            info,
             slots.of,
             plan.uniform,
             cache,
           ),
     )
   }
-  const equations = plan.trace.equations.length
+  const equations = countOf(plan.trace)
   return { steps, stats: { equations, kernels: equations - fused, loops, fused } }
 }
 
@@ -132,11 +135,20 @@ export function compile(trace: Trace): Program {
  */
 const scalarCode = (plan: Plan): ScalarCode => {
   const scalar = new ScalarCode()
+  const table = plan.trace.table
+  const seen = new Uint8Array(table.ops.length)
   let instructions = 0
   for (const item of plan.items) {
     if ('kernel' in item || item.chain.index >= 0) continue
-    for (const e of item.chain.equations) scalar.opcode(e.p)
-    instructions += item.chain.equations.length
+    const { data, length } = item.chain.equations
+    for (let q = 0; q < length; q++) {
+      const t = table.op[data[q]!]!
+      if (seen[t] === 0) {
+        seen[t] = 1
+        scalar.opcode(table.ops[t] as Primitive)
+      }
+    }
+    instructions += length
   }
   scalar.finish(instructions)
   return scalar
@@ -145,13 +157,13 @@ const scalarCode = (plan: Plan): ScalarCode => {
 /** A program running the steps of `plan`. */
 function emit(plan: Plan, slots: Slots, scalar: ScalarCode): Program {
   const { trace } = plan
-  const { vars } = trace
+  const { table } = trace
   const { steps, stats } = emitSteps(plan, slots, scalar)
-  const isNumber = trace.inputs.map((v) => vars[v]!.number)
+  const isNumber = trace.inputs.map((v) => table.isNumber(v))
   const inputSlots = Int32Array.from(trace.inputs, slots.of)
   const numberInputs = inputSlots.filter((_, k) => isNumber[k])
   const tensorInputs = inputSlots.filter((_, k) => !isNumber[k])
-  const outputs = trace.outputs.map((v) => ({ number: vars[v]!.number, slot: slots.of(v) }))
+  const outputs = trace.outputs.map((v) => ({ number: table.isNumber(v), slot: slots.of(v) }))
   const numberTemplate = new Float64Array(slots.numberCount)
   const tensorTemplate = new Array<Tensor>(slots.tensorCount)
   const constants = trace.constants

@@ -7,33 +7,47 @@
  */
 import { bind1, bind2, bindN } from '../core/bind.ts'
 import type { Val } from '../core/tracer.ts'
-import type { Trace } from './ir.ts'
+import { countOf, indexOf, type Trace } from './ir.ts'
 import { Unstageable } from './trace.ts'
 
 /** The outputs of `trace` for `args` (its inputs, in order), each equation bound. */
 export function evalTrace(trace: Trace, args: readonly Val[]): Val[] {
-  const env = new Array<Val>(trace.vars.length)
+  const t = trace.table
+  const env = new Array<Val>(t.varCount)
   const { vars, values } = trace.constants
   for (let k = 0; k < vars.length; k++) env[vars[k]!] = values[k]!
   trace.inputs.forEach((v, k) => {
     env[v] = args[k]!
   })
-  for (const e of trace.equations) {
-    const ins = e.ins.map((i) => env[i]!)
-    if (e.kind === 'primitive') {
-      env[e.out] =
-        ins.length === 1
-          ? bind1(e.p, ins[0]!, e.params)
-          : ins.length === 2
-            ? bind2(e.p, ins[0]!, ins[1]!, e.params)
-            : bindN(e.p, ins, e.params)
+  const { ins, insStart } = t
+  for (let q = 0, m = countOf(trace); q < m; q++) {
+    const k = indexOf(trace, q)
+    const params = t.paramsOf(k)
+    const first = insStart[k]!
+    const arity = insStart[k + 1]! - first
+    if (!t.isStructured(k)) {
+      const p = t.primitive(k)
+      env[t.out[k]!] =
+        arity === 1
+          ? bind1(p, env[ins[first]!]!, params)
+          : arity === 2
+            ? bind2(p, env[ins[first]!]!, env[ins[first + 1]!]!, params)
+            : bindN(
+                p,
+                t.insOf(k).map((i) => env[i]!),
+                params,
+              )
       continue
     }
     // a structured op that cannot bind itself again: the caller runs f instead
-    if (e.op.bind === undefined) throw new Unstageable()
-    const outs = e.op.bind(ins, e.params)
-    e.outs.forEach((o, k) => {
-      env[o] = outs[k]!
+    const e = t.equation(k)
+    if (e.kind !== 'structured' || e.op.bind === undefined) throw new Unstageable()
+    const outs = e.op.bind(
+      e.ins.map((i) => env[i]!),
+      params,
+    )
+    e.outs.forEach((o, j) => {
+      env[o] = outs[j]!
     })
   }
   return trace.outputs.map((o) => env[o]!)

@@ -20,6 +20,7 @@ import type { Concrete, Val } from '../core/tracer.ts'
 import type { Shape } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import type { Plan } from './passes/fuse.ts'
+import type { Table } from './table.ts'
 
 /** One primitive application: `vars[out] = p(vars[ins[0]], …; params)`. */
 export interface PrimitiveEquation {
@@ -71,7 +72,11 @@ export interface VarInfo {
   readonly dtype?: 'float32'
 }
 
-/** A recorded program: inputs, equations in order, constants and outputs, all by variable. */
+/**
+ * A recorded program: inputs, equations in order, constants and outputs, all by variable. The
+ * equations and variables are kept in typed arrays (`table`, what the passes read); `vars` and
+ * `equations` are made from them when first read (for printing, tests, small programs).
+ */
 export interface Trace {
   readonly vars: readonly VarInfo[]
   readonly inputs: readonly number[]
@@ -82,7 +87,59 @@ export interface Trace {
    */
   readonly constants: { readonly vars: readonly number[]; readonly values: readonly Concrete[] }
   readonly outputs: readonly number[]
+  /** The equations and variables in typed arrays (src/jit/table.ts). */
+  readonly table: Table
+  /** The indices in `table` of this program's equations, in order; all of them if undefined. */
+  readonly order: Int32Array | undefined
 }
+
+/** The parts of a trace besides its table. */
+export interface TraceParts {
+  readonly inputs: readonly number[]
+  readonly constants: Trace['constants']
+  readonly outputs: readonly number[]
+}
+
+/** A trace over a table; `vars` and `equations` made on first read. */
+class TableTrace implements Trace {
+  readonly table: Table
+  readonly order: Int32Array | undefined
+  readonly inputs: readonly number[]
+  readonly constants: Trace['constants']
+  readonly outputs: readonly number[]
+  private madeVars: VarInfo[] | undefined
+  private madeEquations: Equation[] | undefined
+  constructor(table: Table, parts: TraceParts, order: Int32Array | undefined) {
+    this.table = table
+    this.order = order
+    this.inputs = parts.inputs
+    this.constants = parts.constants
+    this.outputs = parts.outputs
+  }
+  get vars(): readonly VarInfo[] {
+    const t = this.table
+    this.madeVars ??= Array.from({ length: t.varCount }, (_, v) => t.info(v))
+    return this.madeVars
+  }
+  get equations(): readonly Equation[] {
+    const t = this.table
+    this.madeEquations ??= Array.from({ length: countOf(this) }, (_, q) =>
+      t.equation(indexOf(this, q)),
+    )
+    return this.madeEquations
+  }
+}
+
+/** A trace of `table`'s equations (those of `order` only, if given). */
+export const makeTrace = (table: Table, parts: TraceParts, order?: Int32Array): Trace =>
+  new TableTrace(table, parts, order)
+
+/** How many equations a trace has. */
+export const countOf = (t: Trace): number =>
+  t.order === undefined ? t.table.count : t.order.length
+
+/** The table index of a trace's `q`-th equation. */
+export const indexOf = (t: Trace, q: number): number => (t.order === undefined ? q : t.order[q]!)
 
 /** The variables an equation defines. */
 export const outsOf = (e: Equation): readonly number[] =>
@@ -110,14 +167,14 @@ export class Names {
       const value = values[k]!
       if (typeof value === 'number') this.literals.set(vars[k]!, value)
     }
-    this.rank = new Int32Array(trace.vars.length)
+    this.rank = new Int32Array(trace.table.varCount)
     for (let v = 0, k = 0; v < this.rank.length; v++) {
       this.rank[v] = this.literals.has(v) ? -1 : k++
     }
   }
   /** `v`'s name with its type: `d:f64[3]`. */
   define(v: number): string {
-    return `${this.use(v)}:${typeOf(this.trace.vars[v]!)}`
+    return `${this.use(v)}:${typeOf(this.trace.table.info(v))}`
   }
   /** How a use of `v` reads: its name, or a number constant's value. */
   use(v: number): string {
@@ -208,14 +265,17 @@ export function printPlan(plan: Plan): string {
   const names = new Names(plan.trace)
   const lines = [printHead(plan.trace, names)]
   const body = '    '
+  const table = plan.trace.table
   for (const item of plan.items) {
     if ('kernel' in item) {
-      lines.push(`  kernel ${printEquation(item.kernel, names, body)}`)
+      lines.push(`  kernel ${printEquation(table.equation(item.kernel), names, body)}`)
       continue
     }
     const c = item.chain
     const at = lines.push('') - 1
-    for (const e of c.equations) lines.push(body + printEquation(e, names, body))
+    for (let q = 0; q < c.equations.length; q++) {
+      lines.push(body + printEquation(table.equation(c.equations.data[q]!), names, body))
+    }
     lines[at] =
       c.index < 0
         ? '  scalar'

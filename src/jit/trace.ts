@@ -14,6 +14,7 @@
 
 import { bind1, bind2, bindN } from '../core/bind.ts'
 import type { CustomRule } from '../core/custom.ts'
+import { debugState } from '../core/debug.ts'
 import { ConcretizationError } from '../core/errors.ts'
 import type { Primitive } from '../core/primitive.ts'
 import {
@@ -27,7 +28,8 @@ import {
   type Val,
 } from '../core/tracer.ts'
 import type { Shape } from '../tensor/shape.ts'
-import type { Equation, StructuredOp, Trace, VarInfo } from './ir.ts'
+import { makeTrace, type StructuredOp, type Trace } from './ir.ts'
+import { Table } from './table.ts'
 
 export type { Equation, Trace, VarInfo } from './ir.ts'
 
@@ -42,16 +44,17 @@ export class Unstageable extends Error {}
 
 /**
  * Thrown inside a trace that reaches `traceLimit.vars` values: its program would take several
- * times the memory of an eager run (~0.5 KB per value while tracing and compiling, against
- * tens of bytes per op for eager reverse mode), so `jit` gives up tracing and runs that call,
- * and every later call of that structure, as `f` itself (a sub-program does without staging).
+ * times the memory of an eager run (~100 bytes per value at the first call's peak, against
+ * ~50 bytes per op for eager reverse mode; bench/NOTES.md §15), so `jit` gives up tracing and
+ * runs that call, and every later call of that structure, as `f` itself (a sub-program does
+ * without staging).
  * So no program that runs eagerly runs out of memory because of `jit`.
  */
 export class TraceTooLong extends Unstageable {}
 
 /**
- * Most values a trace records (2²² ≈ 4.2 million: a 2·10⁶-op scalar gradient, or ~2 GB
- * while tracing). Mutable for tests only.
+ * Most values a trace records (2²² ≈ 4.2 million: a 2·10⁶-op scalar gradient, or ~0.4 GB
+ * at the first call's peak). Mutable for tests only.
  */
 export const traceLimit = { vars: 2 ** 22 }
 
@@ -104,17 +107,14 @@ const NEGATIVE_ZERO: unique symbol = Symbol('-0')
 /** Constants shared by value or identity, at most (a Map holds 2²⁴ entries). */
 const MAX_SHARED_CONSTANTS = 2 ** 23
 
-/** What is known of every plain-number variable (shared: scalar programs have millions). */
-const NUMBER_VAR: VarInfo = Object.freeze({ shape: Object.freeze([]), number: true })
-
 /** The staging interpreter: one per trace of a jitted function, or of a sub-program. */
 export class StagingInterpreter implements Interpreter {
   readonly level: number
   readonly transformation = 'jit'
   alive = true
-  private readonly vars: VarInfo[] = []
+  /** The equations and variables recorded, in typed arrays. */
+  private readonly table = new Table()
   private readonly inputs: number[] = []
-  private readonly equations: Equation[] = []
   // arrays, not a Map: a program may hold more constants than a Map can (2²⁴)
   private readonly constantVars: number[] = []
   private readonly constantValues: Concrete[] = []
@@ -134,6 +134,30 @@ export class StagingInterpreter implements Interpreter {
     this.captured = nested ? { outer: [], vars: [], ids: new Map() } : undefined
   }
 
+  /** The numbers of packed values (`pack`), by variable. */
+  private packed = new Float64Array(64)
+
+  /**
+   * A handle for a staged number of this trace — its variable — so that a tape holding millions
+   * of them keeps no object each (`Interpreter.pack`); −1 for any other value.
+   */
+  pack(v: Tracer): number {
+    if (!(v instanceof Staged) || v.interp !== this || typeof v.concrete !== 'number') return -1
+    const id = v.id
+    if (id >= this.packed.length) {
+      const grown = new Float64Array(Math.max(id + 1, this.packed.length * 2))
+      grown.set(this.packed)
+      this.packed = grown
+    }
+    this.packed[id] = v.concrete
+    return id
+  }
+
+  /** The staged value of a handle `pack` gave. */
+  unpack(handle: number): Staged {
+    return new Staged(this, this.packed[handle]!, handle)
+  }
+
   /** Ends the trace: its staged values become dead. */
   close(): void {
     this.alive = false
@@ -151,25 +175,52 @@ export class StagingInterpreter implements Interpreter {
   finish(outs: readonly Val[]): Trace {
     // first: an output may be a value captured here
     const outputs = outs.map((v) => this.variable(v))
-    return {
-      vars: this.vars,
+    return makeTrace(this.table, {
       inputs: this.captured === undefined ? this.inputs : [...this.inputs, ...this.captured.vars],
-      equations: this.equations,
       constants: { vars: this.constantVars, values: this.constantValues },
       outputs,
-    }
+    })
   }
 
-  // the operands' variables are taken before the kernel runs, in one array (no temporaries):
-  // staging runs once per recorded op, so its allocations are most of a first call's garbage
+  // the operands' variables are taken before the kernel runs and written straight to the
+  // table (no arrays): staging runs once per recorded op, so its allocations are most of a first
+  // call's garbage
   process1(p: Primitive, x: Val, params: unknown): Val {
-    const out = bind1(p, this.primalOf(x, p), params)
-    return this.record(p, params, [this.variable(x)], out)
+    const cx = this.primalOf(x, p)
+    // a number through a scalar kernel: what bind1's kernel call computes, without its arrays
+    const out = (
+      typeof cx === 'number' && p.scalar1 !== undefined && !debugState.on
+        ? p.scalar1(cx)
+        : bind1(p, cx, params)
+    ) as Concrete
+    const i = this.variable(x)
+    const id = this.newVar(out)
+    const t = this.table
+    t.begin(p, params, false)
+    t.arg(i)
+    t.result(id)
+    t.end()
+    return new Staged(this, out, id)
   }
 
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
-    const out = bind2(p, this.primalOf(a, p), this.primalOf(b, p), params)
-    return this.record(p, params, [this.variable(a), this.variable(b)], out)
+    const ca = this.primalOf(a, p)
+    const cb = this.primalOf(b, p)
+    const out = (
+      typeof ca === 'number' && typeof cb === 'number' && p.scalar2 !== undefined && !debugState.on
+        ? p.scalar2(ca, cb)
+        : bind2(p, ca, cb, params)
+    ) as Concrete
+    const i = this.variable(a)
+    const j = this.variable(b)
+    const id = this.newVar(out)
+    const t = this.table
+    t.begin(p, params, false)
+    t.arg(i)
+    t.arg(j)
+    t.result(id)
+    t.end()
+    return new Staged(this, out, id)
   }
 
   processN(p: Primitive, args: readonly Val[], params: unknown): Val {
@@ -177,13 +228,26 @@ export class StagingInterpreter implements Interpreter {
       p,
       args.map((a) => this.primalOf(a, p)),
       params,
-    )
-    return this.record(
-      p,
-      params,
-      args.map((a) => this.variable(a)),
-      out,
-    )
+    ) as Concrete
+    const ins = args.map((a) => this.variable(a))
+    const id = this.newVar(out)
+    this.record(p, params, false, ins, [id])
+    return new Staged(this, out, id)
+  }
+
+  /** Records an equation of `op` on variables `ins`, defining `outs`. */
+  private record(
+    op: Primitive | StructuredOp,
+    params: unknown,
+    structured: boolean,
+    ins: readonly number[],
+    outs: readonly number[],
+  ): void {
+    const t = this.table
+    t.begin(op, params, structured)
+    for (let k = 0; k < ins.length; k++) t.arg(ins[k]!)
+    for (let k = 0; k < outs.length; k++) t.result(outs[k]!)
+    t.end()
   }
 
   /**
@@ -239,16 +303,8 @@ export class StagingInterpreter implements Interpreter {
     if (!this.alive) escaped(this, op.name)
     const ins = args.map((a) => this.variable(a))
     const ids = outs.map((v) => this.newVar(v))
-    this.equations.push({ kind: 'structured', op, params, ins, outs: ids })
+    this.record(op, params, true, ins, ids)
     return outs.map((v, k) => new Staged(this, v, ids[k]!))
-  }
-
-  private record(p: Primitive, params: unknown, ins: number[], out: Val): Val {
-    // the primals were concrete, so the output is too
-    const value = out as Concrete
-    const id = this.newVar(value)
-    this.equations.push({ kind: 'primitive', p, params, ins, out: id })
-    return new Staged(this, value, id)
   }
 
   /** The variable of a staged value, or a new constant variable for a concrete one. */
@@ -271,14 +327,7 @@ export class StagingInterpreter implements Interpreter {
   }
 
   private newVar(v: Concrete): number {
-    if (this.vars.length >= traceLimit.vars) throw new TraceTooLong()
-    this.vars.push(
-      typeof v === 'number'
-        ? NUMBER_VAR
-        : v.dtype === 'float32'
-          ? { shape: v.shape, number: false, dtype: 'float32' }
-          : { shape: v.shape, number: false },
-    )
-    return this.vars.length - 1
+    if (this.table.varCount >= traceLimit.vars) throw new TraceTooLong()
+    return this.table.addVar(v)
   }
 }

@@ -6,7 +6,8 @@
 import { withDtype } from '../../core/dtype.ts'
 import type { Concrete } from '../../core/tracer.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
-import type { Equation, VarInfo } from '../ir.ts'
+import type { Equation } from '../ir.ts'
+import type { Table } from '../table.ts'
 
 /**
  * A step of a run. Variables that outlive a step live in storage slots: plain numbers unboxed in
@@ -18,12 +19,8 @@ export type Step = (N: Float64Array, E: Tensor[]) => void
 export type ScalarFn = (...xs: number[]) => number
 
 /** One equation as a call of its kernel. */
-export const kernelStep = (
-  e: Equation,
-  vars: readonly VarInfo[],
-  slotOf: (v: number) => number,
-): Step => {
-  const numberIn = e.ins.map((i) => vars[i]!.number)
+export const kernelStep = (e: Equation, table: Table, slotOf: (v: number) => number): Step => {
+  const numberIn = e.ins.map((i) => table.isNumber(i))
   const slotIn = e.ins.map(slotOf)
   const arity = e.ins.length
   const read = (N: Float64Array, E: Tensor[]): Concrete[] => {
@@ -33,11 +30,11 @@ export const kernelStep = (
   }
   if (e.kind === 'primitive') {
     const { p, params } = e
-    const numberOut = vars[e.out]!.number
+    const numberOut = table.isNumber(e.out)
     const slotOut = slotOf(e.out)
     // float32 anywhere: the output takes the dtype the trace recorded, as `bind` gave it
-    const dtype = vars[e.out]!.dtype
-    if (dtype !== undefined || p.outDtype !== undefined || e.ins.some((i) => vars[i]!.dtype)) {
+    const dtype = table.info(e.out).dtype
+    if (dtype !== undefined || p.outDtype !== undefined || e.ins.some((i) => table.info(i).dtype)) {
       const want = dtype ?? 'float64'
       return (N, E) => {
         const y = p.impl(read(N, E), params)
@@ -55,7 +52,7 @@ export const kernelStep = (
     }
   }
   const { op, params } = e
-  const numberOut = e.outs.map((o) => vars[o]!.number)
+  const numberOut = e.outs.map((o) => table.isNumber(o))
   const slotOut = e.outs.map(slotOf)
   return (N, E) => {
     const ys = op.run(read(N, E), params)

@@ -61,7 +61,7 @@ export type ChainCache = Map<string, ChainFactory>
  */
 export function chainStep(
   chain: FusedChain,
-  vars: readonly VarInfo[],
+  info: (v: number) => VarInfo,
   slotOf: (v: number) => number,
   uniform: Uint8Array,
   cache: ChainCache,
@@ -92,14 +92,14 @@ export function chainStep(
     if (produced.has(i) || seen.has(key)) return
     seen.add(key)
     const k = name(i)
-    const ref = `${vars[i]!.number ? 'N' : 'E'}[s[${slots.push(slotOf(i)) - 1}]]`
+    const ref = `${info(i).number ? 'N' : 'E'}[s[${slots.push(slotOf(i)) - 1}]]`
     if (inPlace) {
       before.push(`const a${k} = ${ref}.data;`)
       return
     }
-    const a = uniform[i] ? SCALAR : accessOf(vars[i]!, out)!
+    const a = uniform[i] ? SCALAR : accessOf(info(i), out)!
     if (a.kind === 'scalar') {
-      before.push(`const v${k} = ${ref}${vars[i]!.number ? '' : '.data[0]'};`)
+      before.push(`const v${k} = ${ref}${info(i).number ? '' : '.data[0]'};`)
       return
     }
     before.push(`const b${k} = ${ref}.data;`)
@@ -116,7 +116,7 @@ export function chainStep(
   for (const e of equations) {
     let expr: string
     const x = e.ins[0]!
-    const inPlace = vars[x]!.number ? undefined : readOf(e.p, e.params, vars[x]!.shape)
+    const inPlace = info(x).number ? undefined : readOf(e.p, e.params, info(x).shape)
     if (e.ins.length === 1 && inPlace !== undefined) {
       operand(x, true)
       expr = toSource(inPlace, { args: [], data: `a${name(x)}`, row: 'r', column: 'j' })

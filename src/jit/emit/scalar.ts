@@ -5,8 +5,8 @@
  * @module
  */
 import type { Primitive } from '../../core/primitive.ts'
-import type { PrimitiveEquation } from '../ir.ts'
 import { loweringOf } from '../lower.ts'
+import type { IntList, Table } from '../table.ts'
 import type { ScalarFn, Step } from './kernel.ts'
 import { toSource } from './source.ts'
 
@@ -132,23 +132,35 @@ ${cases.join('\n')}
   }
 }
 
-/** A chain of plain-number equations as instructions for the program's scalar interpreter. */
+/**
+ * A chain of plain-number equations (`equations`: their indices in `table`) as instructions for
+ * the program's scalar interpreter, read from the table's arrays; `codes` caches the opcode of
+ * each of the table's operations (−1: not yet asked).
+ */
 export const scalarStep = (
-  equations: readonly PrimitiveEquation[],
+  table: Table,
+  equations: IntList,
   scalar: ScalarCode,
+  codes: Int32Array,
   slotOf: (v: number) => number,
 ): Step => {
   const m = equations.length
+  const list = equations.data
   const op = new Uint16Array(m)
   const a = new Int32Array(m)
   const b = new Int32Array(m)
   const o = new Int32Array(m)
-  for (let k = 0; k < m; k++) {
-    const e = equations[k]!
-    op[k] = scalar.opcode(e.p)
-    a[k] = slotOf(e.ins[0]!)
-    b[k] = e.ins.length > 1 ? slotOf(e.ins[1]!) : 0
-    o[k] = slotOf(e.out)
+  const { ins, insStart, out } = table
+  for (let q = 0; q < m; q++) {
+    const k = list[q]!
+    const t = table.op[k]!
+    let code = codes[t]!
+    if (code < 0) code = codes[t] = scalar.opcode(table.ops[t] as Primitive)
+    op[q] = code
+    const first = insStart[k]!
+    a[q] = slotOf(ins[first]!)
+    b[q] = insStart[k + 1]! - first > 1 ? slotOf(ins[first + 1]!) : 0
+    o[q] = slotOf(out[k]!)
   }
   return (N) => scalar.run(N, op, a, b, o)
 }

@@ -3,8 +3,10 @@
  * along leading axes, or in place by a primitive's read lowering (a slice or pad of a vector).
  * @module
  */
+
+import type { Primitive } from '../../core/primitive.ts'
 import { shapesEqual, sizeOf } from '../../tensor/shape.ts'
-import type { PrimitiveEquation, VarInfo } from '../ir.ts'
+import type { VarInfo } from '../ir.ts'
 import { readOf } from '../lower.ts'
 
 /** How a fused loop reads an operand: every element, one value, or a repeated trailing block. */
@@ -27,13 +29,14 @@ export const accessOf = (v: VarInfo, out: VarInfo): Access | undefined => {
   return { kind: 'suffix', size: sizeOf(tail) }
 }
 
-/** Whether `e` reads its tensor input in place (a vector slice or pad): see `Lowering`. */
-export const isMappedRead = (e: PrimitiveEquation, vars: readonly VarInfo[]): boolean => {
-  const x = vars[e.ins[0]!]
-  return (
-    e.ins.length === 1 &&
-    x !== undefined &&
-    !x.number &&
-    readOf(e.p, e.params, x.shape) !== undefined
-  )
-}
+/**
+ * Whether an application of `p` to `arity` operands, the first of kind `x`, reads its tensor
+ * input in place (a vector slice or pad): see `Lowering`.
+ */
+export const isMappedRead = (
+  p: Primitive,
+  params: unknown,
+  arity: number,
+  x: VarInfo | undefined,
+): boolean =>
+  arity === 1 && x !== undefined && !x.number && readOf(p, params, x.shape) !== undefined

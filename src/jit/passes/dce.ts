@@ -3,29 +3,31 @@
  * operation is pure, so an equation none of whose results is used can go.
  * @module
  */
-import type { Equation, Trace } from '../ir.ts'
+import { countOf, indexOf, makeTrace, type Trace } from '../ir.ts'
 
 /**
  * The program without the equations its outputs do not need: one pass backwards marking what is
- * used, and a copy of the kept equations only if some are dead (a long program usually has
- * none, and a copy of millions of references is memory at the first call's peak).
+ * used. The result shares the trace's table and lists the equations kept (`order`, 4 bytes per
+ * equation), or is the trace itself when none is dead.
  */
 export function dce(trace: Trace): Trace {
-  const { equations } = trace
-  const live = new Uint8Array(trace.vars.length)
-  const keep = new Uint8Array(equations.length)
+  const t = trace.table
+  const { ins, insStart, out } = t
+  const m = countOf(trace)
+  const live = new Uint8Array(t.varCount)
+  const keep = new Uint8Array(m)
   for (const o of trace.outputs) live[o] = 1
   let kept = 0
-  for (let k = equations.length - 1; k >= 0; k--) {
-    const e = equations[k]!
-    if (e.kind === 'primitive' ? !live[e.out] : !e.outs.some((o) => live[o])) continue
-    keep[k] = 1
+  for (let q = m - 1; q >= 0; q--) {
+    const k = indexOf(trace, q)
+    const used = t.isStructured(k) ? t.outsOf(k).some((o) => live[o] === 1) : live[out[k]!] === 1
+    if (!used) continue
+    keep[q] = 1
     kept++
-    const ins = e.ins
-    for (let j = 0; j < ins.length; j++) live[ins[j]!] = 1
+    for (let j = insStart[k]!, end = insStart[k + 1]!; j < end; j++) live[ins[j]!] = 1
   }
-  if (kept === equations.length) return trace
-  const out = new Array<Equation>(kept)
-  for (let k = 0, j = 0; k < equations.length; k++) if (keep[k]) out[j++] = equations[k]!
-  return { ...trace, equations: out }
+  if (kept === m) return trace
+  const order = new Int32Array(kept)
+  for (let q = 0, j = 0; q < m; q++) if (keep[q]) order[j++] = indexOf(trace, q)
+  return makeTrace(t, trace, order)
 }

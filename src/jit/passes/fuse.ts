@@ -6,7 +6,9 @@
  * tensor chain reads from and writes to memory.
  * @module
  */
-import type { Equation, PrimitiveEquation, Trace, VarInfo } from '../ir.ts'
+import type { Primitive } from '../../core/primitive.ts'
+import { countOf, indexOf, type Trace, type VarInfo } from '../ir.ts'
+import { IntList, type Table } from '../table.ts'
 import { accessOf, isMappedRead } from './access.ts'
 
 /**
@@ -18,9 +20,13 @@ export const MAX_CHAIN = 32
 
 /** A chain of elementwise equations with outputs of one shape and kind. */
 export interface Chain {
-  readonly key: string
+  /** Its number among all chains of the plan. */
+  readonly id: number
+  /** The table type of its outputs (src/jit/table.ts). */
+  readonly type: number
   readonly out: VarInfo
-  readonly equations: PrimitiveEquation[]
+  /** Its equations, by index in the trace's table. */
+  readonly equations: IntList
   /** Its number among tensor chains (−1 for a chain of plain numbers). */
   readonly index: number
   open: boolean
@@ -31,8 +37,8 @@ export interface Chain {
   reusable: readonly boolean[]
 }
 
-/** A step of the plan: one equation run by its kernel, or a fused chain. */
-export type PlanItem = { readonly kernel: Equation } | { readonly chain: Chain }
+/** A step of the plan: one equation (its index in the table) run by its kernel, or a chain. */
+export type PlanItem = { readonly kernel: number } | { readonly chain: Chain }
 
 /** The fused program: its steps, and the constant tensors fused loops read as one number. */
 export interface Plan {
@@ -41,13 +47,8 @@ export interface Plan {
   readonly uniform: Uint8Array
 }
 
-const isElementwise = (e: PrimitiveEquation): boolean =>
-  (e.ins.length === 1 && e.p.scalar1 !== undefined) ||
-  (e.ins.length === 2 && e.p.scalar2 !== undefined)
-
-/** A chain's key: outputs of one kind, shape and dtype share a loop. */
-const keyOf = (v: VarInfo): string =>
-  v.number ? 'number' : `${v.dtype === 'float32' ? 'f32' : 'f64'} ${v.shape.join(',')}`
+const isElementwise = (p: Primitive, arity: number): boolean =>
+  (arity === 1 && p.scalar1 !== undefined) || (arity === 2 && p.scalar2 !== undefined)
 
 /**
  * Constant tensors with one value everywhere (a broadcast seed of ones, say), flagged by
@@ -55,7 +56,7 @@ const keyOf = (v: VarInfo): string =>
  * compare with `Object.is`, so 0 and −0 are not one value.
  */
 export const uniformConstants = (trace: Trace): Uint8Array => {
-  const uniform = new Uint8Array(trace.vars.length)
+  const uniform = new Uint8Array(trace.table.varCount)
   const { vars, values } = trace.constants
   for (let k = 0; k < vars.length; k++) {
     const value = values[k]!
@@ -74,23 +75,18 @@ export const uniformConstants = (trace: Trace): Uint8Array => {
 // closures, would deoptimize it ("wrong call target") and pay 20–40 ms of recompilation.
 
 /** Closes chain `c` (if open): it takes its place in the plan. */
-const flush = (c: Chain, open: Map<string, Chain>, plan: PlanItem[]): void => {
+const flush = (c: Chain, open: (Chain | undefined)[], plan: PlanItem[]): void => {
   if (!c.open) return
   c.open = false
-  open.delete(c.key)
+  open[c.type] = undefined
   plan.push({ chain: c })
 }
 
-/** Whether a loop over `out` can read every operand. */
-const readable = (
-  ins: readonly number[],
-  out: VarInfo,
-  vars: readonly VarInfo[],
-  uniform: Uint8Array,
-): boolean => {
-  for (let j = 0; j < ins.length; j++) {
-    const i = ins[j]!
-    if (!uniform[i] && accessOf(vars[i]!, out) === undefined) return false
+/** Whether a loop over `out` can read every operand of equation `k`. */
+const readable = (t: Table, k: number, out: VarInfo, uniform: Uint8Array): boolean => {
+  for (let j = t.insStart[k]!, end = t.insStart[k + 1]!; j < end; j++) {
+    const i = t.ins[j]!
+    if (!uniform[i] && accessOf(t.info(i), out) === undefined) return false
   }
   return true
 }
@@ -99,56 +95,72 @@ const readable = (
  * Groups the equations into kernel calls and chains. A chain stays open while equations of its
  * shape and kind join it; it is closed (and takes its place in the plan) when another step needs
  * one of its values, or when it holds `MAX_CHAIN` tensor equations — a longer one continues in a
- * new chain. `producer` gets the chain of each variable a chain defines.
+ * new chain. `producer` gets the chain (its id in `chains`) of each variable a chain defines.
  */
 export const planSteps = (
   trace: Trace,
   uniform: Uint8Array,
-  producer: (Chain | undefined)[],
+  producer: Int32Array,
+  chains: Chain[],
 ): PlanItem[] => {
-  const { vars } = trace
+  const t = trace.table
+  const { ins, insStart } = t
   const plan: PlanItem[] = []
-  const open = new Map<string, Chain>()
+  // the open chain of each type, at most one
+  const open: (Chain | undefined)[] = t.types.map(() => undefined)
   let tensorChains = 0
-  for (const e of trace.equations) {
-    const out = e.kind === 'primitive' ? vars[e.out]! : undefined
-    const key = out === undefined ? '' : keyOf(out)
-    const candidate = open.get(key)
-    // a read in place needs its input in memory: not a value of the chain it would join
-    const fusable =
-      e.kind === 'primitive' &&
-      ((isElementwise(e) && readable(e.ins, out!, vars, uniform)) ||
-        (isMappedRead(e, vars) && (candidate === undefined || producer[e.ins[0]!] !== candidate)))
+  for (let q = 0, m = countOf(trace); q < m; q++) {
+    const k = indexOf(trace, q)
+    const structured = t.isStructured(k)
+    const o = structured ? -1 : t.out[k]!
+    const type = structured ? -1 : t.typeOf(o)
+    const candidate = structured ? undefined : open[type]
+    let fusable = false
+    if (!structured) {
+      const p = t.primitive(k)
+      const arity = insStart[k + 1]! - insStart[k]!
+      const x = ins[insStart[k]!]!
+      const out = t.types[type]!
+      // a read in place needs its input in memory: not a value of the chain it would join
+      fusable =
+        (isElementwise(p, arity) && readable(t, k, out, uniform)) ||
+        (isMappedRead(p, t.paramsOf(k), arity, arity > 0 ? t.info(x) : undefined) &&
+          (candidate === undefined || producer[x] !== candidate.id))
+    }
     const own = fusable ? candidate : undefined
     // a value of another open chain must be written out before it is used here
-    for (const i of e.ins) {
-      const c = producer[i]
-      if (c !== undefined && c !== own) flush(c, open, plan)
+    for (let j = insStart[k]!, end = insStart[k + 1]!; j < end; j++) {
+      const c = producer[ins[j]!]!
+      if (c >= 0 && chains[c] !== own) flush(chains[c]!, open, plan)
     }
     if (!fusable) {
-      plan.push({ kernel: e })
+      plan.push({ kernel: k })
       continue
     }
     let chain = own
     if (chain === undefined) {
-      const index = out!.number ? -1 : tensorChains++
+      const out = t.types[type]!
       chain = {
-        key,
-        out: out!,
-        equations: [],
-        index,
+        id: chains.length,
+        type,
+        out,
+        equations: new IntList(),
+        index: out.number ? -1 : tensorChains++,
         open: true,
         reads: [],
         written: [],
         reusable: [],
       }
-      open.set(key, chain)
+      chains.push(chain)
+      open[type] = chain
     }
-    chain.equations.push(e)
-    producer[e.out] = chain
+    chain.equations.push(k)
+    producer[o] = chain.id
     if (chain.index >= 0 && chain.equations.length === MAX_CHAIN) flush(chain, open, plan)
   }
-  for (const c of [...open.values()]) flush(c, open, plan)
+  // the chains still open, in the order they were opened
+  const last = open.filter((c) => c !== undefined).sort((a, b) => a.id - b.id)
+  for (const c of last) flush(c, open, plan)
   return plan
 }
 
@@ -159,25 +171,33 @@ export const planSteps = (
  * buffer, reused by every run. Everything else — outputs, and values a kernel reads, which a
  * kernel might return as its own output — gets fresh memory each time.
  */
-export const connect = (
-  plan: readonly PlanItem[],
-  trace: Trace,
-  producer: readonly (Chain | undefined)[],
-): void => {
+export const connect = (plan: readonly PlanItem[], trace: Trace, producer: Int32Array): void => {
+  const t = trace.table
+  const { ins, insStart } = t
   // per variable: 1 = read outside the chain that computes it; 2 = read where it may escape
-  const readBy = new Uint8Array(trace.vars.length)
+  const readBy = new Uint8Array(t.varCount)
   for (const v of trace.outputs) readBy[v] = 3
   for (const item of plan) {
-    if ('kernel' in item || item.chain.index < 0) {
-      const ins = 'kernel' in item ? [item.kernel.ins] : item.chain.equations.map((e) => e.ins)
-      for (const list of ins) for (const i of list) readBy[i] = 3
+    if ('kernel' in item) {
+      const k = item.kernel
+      for (let j = insStart[k]!, end = insStart[k + 1]!; j < end; j++) readBy[ins[j]!] = 3
       continue
     }
     const c = item.chain
+    const { data, length } = c.equations
+    if (c.index < 0) {
+      for (let q = 0; q < length; q++) {
+        const k = data[q]!
+        for (let j = insStart[k]!, end = insStart[k + 1]!; j < end; j++) readBy[ins[j]!] = 3
+      }
+      continue
+    }
     const reads: number[] = []
-    for (const e of c.equations) {
-      for (const i of e.ins) {
-        if (producer[i] === c) continue
+    for (let q = 0; q < length; q++) {
+      const k = data[q]!
+      for (let j = insStart[k]!, end = insStart[k + 1]!; j < end; j++) {
+        const i = ins[j]!
+        if (producer[i] === c.id) continue
         if ((readBy[i]! & 1) === 0) readBy[i]! |= 1
         reads.push(i)
       }
@@ -187,7 +207,10 @@ export const connect = (
   for (const item of plan) {
     if ('kernel' in item || item.chain.index < 0) continue
     const c = item.chain
-    c.written = c.equations.map((e) => e.out).filter((v) => (readBy[v]! & 1) !== 0)
+    c.written = c.equations
+      .toArray()
+      .map((k) => t.out[k]!)
+      .filter((v) => (readBy[v]! & 1) !== 0)
     c.reusable = c.written.map((v) => (readBy[v]! & 2) === 0)
   }
 }
@@ -195,8 +218,8 @@ export const connect = (
 /** Plans a program's steps (`planSteps`) and their reads and writes (`connect`). */
 export function fuse(trace: Trace): Plan {
   const uniform = uniformConstants(trace)
-  const producer = new Array<Chain | undefined>(trace.vars.length).fill(undefined)
-  const items = planSteps(trace, uniform, producer)
+  const producer = new Int32Array(trace.table.varCount).fill(-1)
+  const items = planSteps(trace, uniform, producer, [])
   connect(items, trace, producer)
   return { trace, items, uniform }
 }

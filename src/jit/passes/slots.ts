@@ -6,7 +6,7 @@
  * intermediates as it runs, as eager code does, instead of holding them all until it returns.
  * @module
  */
-import { outsOf, type VarInfo } from '../ir.ts'
+import type { Table } from '../table.ts'
 import type { Plan } from './fuse.ts'
 
 /** Slots of the variables of one program, numbers and tensors counted apart. */
@@ -14,35 +14,37 @@ export class Slots {
   numberCount = 0
   tensorCount = 0
   private readonly slot: Int32Array
-  private readonly vars: readonly VarInfo[]
+  private readonly table: Table
   private readonly freeNumbers: number[] = []
   private readonly freeTensors: number[] = []
-  constructor(vars: readonly VarInfo[]) {
-    this.vars = vars
-    this.slot = new Int32Array(vars.length).fill(-1)
+  constructor(table: Table) {
+    this.table = table
+    this.slot = new Int32Array(table.varCount).fill(-1)
   }
   /** The slot of variable `v` (given by `define`). */
   readonly of = (v: number): number => this.slot[v]!
   /** Gives variable `v` a slot, reusing a freed one if any. */
   define(v: number): void {
     if (this.slot[v] !== -1) return
-    if (this.vars[v]!.number) this.slot[v] = this.freeNumbers.pop() ?? this.numberCount++
+    if (this.table.isNumber(v)) this.slot[v] = this.freeNumbers.pop() ?? this.numberCount++
     else this.slot[v] = this.freeTensors.pop() ?? this.tensorCount++
   }
   /** Frees variable `v`'s slot after its last use. */
   release(v: number): void {
-    ;(this.vars[v]!.number ? this.freeNumbers : this.freeTensors).push(this.slot[v]!)
+    ;(this.table.isNumber(v) ? this.freeNumbers : this.freeTensors).push(this.slot[v]!)
   }
 }
 
 /**
- * What a visit of the plan does at each time `t`, with the variables read from slots and those
- * written to slots then. Every step reads all its operands before it writes a result, so a slot
- * freed at `t` may be taken at `t`. (Classes of the module, not closures made per program: V8
- * inlines a call target, and new closures for the next program would deoptimize that code.)
+ * What a visit of the plan does at each time `t`: variables read from slots then (`read`), and
+ * after all of them, those written to slots then (`define`). Every step reads all its operands
+ * before it writes a result, so a slot freed at `t` may be taken at `t`. (Classes of the module,
+ * not closures made per program: V8 inlines a call target, and new closures for the next program
+ * would deoptimize that code.)
  */
 interface At {
-  at(reads: readonly number[], defines: readonly number[], t: number): void
+  read(v: number, t: number): void
+  define(v: number): void
 }
 
 /** First visit: the time of each variable's last read. */
@@ -51,9 +53,10 @@ class LastUses implements At {
   constructor(lastUse: Int32Array) {
     this.lastUse = lastUse
   }
-  at(reads: readonly number[], _defines: readonly number[], t: number): void {
-    for (let k = 0; k < reads.length; k++) this.lastUse[reads[k]!] = t
+  read(v: number, t: number): void {
+    this.lastUse[v] = t
   }
+  define(_v: number): void {}
 }
 
 /** Second visit: frees a slot at its variable's last read, and gives defined variables one. */
@@ -66,17 +69,23 @@ class Assign implements At {
     this.pinned = pinned
     this.slots = slots
   }
-  at(reads: readonly number[], defines: readonly number[], t: number): void {
-    const { lastUse, pinned, slots } = this
-    for (let k = 0; k < reads.length; k++) {
-      const i = reads[k]!
-      if (lastUse[i] === t && !pinned[i]) {
-        lastUse[i] = -2 // freed once, even when read twice here
-        slots.release(i)
-      }
+  read(i: number, t: number): void {
+    if (this.lastUse[i] === t && !this.pinned[i]) {
+      this.lastUse[i] = -2 // freed once, even when read twice here
+      this.slots.release(i)
     }
-    for (let k = 0; k < defines.length; k++) slots.define(defines[k]!)
   }
+  define(v: number): void {
+    this.slots.define(v)
+  }
+}
+
+/** Equation `k` of `table` at time `t`: reads its operands, then defines its results. */
+const step = (table: Table, to: At, k: number, t: number): void => {
+  const { ins, insStart } = table
+  for (let j = insStart[k]!, end = insStart[k + 1]!; j < end; j++) to.read(ins[j]!, t)
+  if (!table.isStructured(k)) to.define(table.out[k]!)
+  else for (const o of table.outsOf(k)) to.define(o)
 }
 
 /**
@@ -85,18 +94,19 @@ class Assign implements At {
  * as `connect` decided (its other values live in locals).
  */
 const visit = (plan: Plan, to: At): void => {
-  const one = [0]
+  const table = plan.trace.table
   let t = 0
   for (const item of plan.items) {
-    if ('kernel' in item) to.at(item.kernel.ins, outsOf(item.kernel), t++)
+    if ('kernel' in item) step(table, to, item.kernel, t++)
     else if (item.chain.index < 0) {
-      const equations = item.chain.equations
-      for (let k = 0; k < equations.length; k++) {
-        const e = equations[k]!
-        one[0] = e.out
-        to.at(e.ins, one, t++)
-      }
-    } else to.at(item.chain.reads, item.chain.written, t++)
+      const { data, length } = item.chain.equations
+      for (let q = 0; q < length; q++) step(table, to, data[q]!, t++)
+    } else {
+      const c = item.chain
+      for (let j = 0; j < c.reads.length; j++) to.read(c.reads[j]!, t)
+      for (let j = 0; j < c.written.length; j++) to.define(c.written[j]!)
+      t++
+    }
   }
 }
 
@@ -108,8 +118,8 @@ const visit = (plan: Plan, to: At): void => {
  */
 export function allocate(plan: Plan): Slots {
   const { trace } = plan
-  const slots = new Slots(trace.vars)
-  const n = trace.vars.length
+  const slots = new Slots(trace.table)
+  const n = trace.table.varCount
   const pinned = new Uint8Array(n)
   for (const v of trace.constants.vars) pinned[v] = 1
   for (const v of trace.outputs) pinned[v] = 1
