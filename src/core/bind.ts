@@ -10,7 +10,7 @@
 import { Tensor } from '../tensor/tensor.ts'
 import { captureGuard, guardValue } from './custom.ts'
 import { checkFinite, debugState } from './debug.ts'
-import { anyFloat32, resultDtype, withDtype } from './dtype.ts'
+import { anyFloat32, resultDtype, weakResult, withDtype } from './dtype.ts'
 import type { Primitive } from './primitive.ts'
 import { type Concrete, type Interpreter, notAValue, Tracer, type Val } from './tracer.ts'
 
@@ -30,11 +30,13 @@ const evaluate = <P>(p: Primitive<P>, args: readonly Concrete[], params: P): Con
   const shapes = args.map((a) => (typeof a === 'number' ? [] : a.shape))
   p.shape(shapes, params)
   let out = p.impl(args, params)
-  if (
-    out instanceof Tensor &&
-    (out.dtype === 'float32' || p.outDtype !== undefined || anyFloat32(args))
-  ) {
-    out = withDtype(out, resultDtype(p, args, params))
+  if (out instanceof Tensor) {
+    if (out.dtype === 'float32' || p.outDtype !== undefined || anyFloat32(args)) {
+      out = withDtype(out, resultDtype(p, args, params))
+    }
+    // made of JS numbers (and weak tensors) alone: weakly typed, as the numbers are
+    if (weakResult(p, args)) out = new Tensor(out.data, out.shape, true)
+    else if (out.weak) out = new Tensor(out.data, out.shape)
   }
   if (debugState.on) checkFinite(out, p.name, shapes)
   return out

@@ -8,13 +8,32 @@
 import { toDtypeK } from '../tensor/kernels/dtype.ts'
 import { type DType, Tensor } from '../tensor/tensor.ts'
 import type { Primitive } from './primitive.ts'
-import { type Concrete, isNumberKind, type Val } from './tracer.ts'
+import { type Concrete, concreteOf, type Val } from './tracer.ts'
 
-/** The dtype of `v` when it is strongly typed: undefined for a JS number (or a traced one). */
+/**
+ * The dtype of `v` when it is strongly typed: undefined for a JS number, a weakly typed tensor
+ * (computed from numbers alone), and traced ones.
+ */
 export const strongDtype = (v: Val): DType | undefined => {
   if (typeof v === 'number') return undefined
-  if (v instanceof Tensor) return v.dtype
-  return isNumberKind(v) ? undefined : v.dtype
+  if (v instanceof Tensor) return v.weak ? undefined : v.dtype
+  const c = concreteOf(v)
+  return typeof c === 'number' || c.weak ? undefined : c.dtype
+}
+
+/**
+ * Whether `p` applied to `args` gives a weakly typed result: no argument that carries a value
+ * is strongly typed (they are JS numbers or weak tensors), and `p` sets no dtype of its own.
+ */
+export const weakResult = <P>(p: Primitive<P>, args: readonly Concrete[]): boolean => {
+  if (p.outDtype !== undefined) return false
+  const fixed = p.domain.fixed
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (typeof a === 'number' || a.weak) continue
+    if (fixed === undefined || !fixed.includes(i)) return false
+  }
+  return true
 }
 
 /**

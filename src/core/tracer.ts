@@ -100,6 +100,11 @@ export abstract class Tracer {
   get dtype(): DType {
     return dtypeOf(this.inner)
   }
+  /** Whether the traced value is weakly typed (see `Tensor.weak`). */
+  get weak(): boolean {
+    const c = concreteOf(this)
+    return typeof c === 'number' || c.weak
+  }
   /** Number of axes. */
   get rank(): number {
     return this.shape.length

@@ -78,7 +78,10 @@ export function unary(spec: UnarySpec): Primitive<void> {
         yBar instanceof Tensor &&
         x instanceof Tensor &&
         y instanceof Tensor &&
-        yBar.data.length === x.data.length
+        yBar.data.length === x.data.length &&
+        // float64 only: a float32 cotangent takes the rule, rounded op by op as under jit
+        x.dtype === 'float64' &&
+        yBar.dtype === 'float64'
       ) {
         return [new Tensor(pullback(yBar.data, x.data, y.data), x.shape)]
       }

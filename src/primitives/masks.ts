@@ -6,13 +6,15 @@
  * Laws: fd-agreement and vjp-jvp-adjoint for `tril` and `triu` (through `where`).
  * @module
  */
+
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { shapeOf } from '../core/tracer.ts'
-import { arange, eye } from '../tensor/create.ts'
+import { arange } from '../tensor/create.ts'
 import { show } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { equal, stopGradient, where } from './comparison.ts'
 import { takeV } from './gather.ts'
+import { identity } from './linalg/helpers.ts'
 import { checkValue, integers } from './shape-extra.ts'
 import { expandDims } from './structural.ts'
 
@@ -109,5 +111,5 @@ export function oneHot(indices: Value, classes: number): Tensor {
   }
   return concrete
     ? (equal(expandDims(indices, -1), arange(c!)) as Tensor)
-    : (takeV(eye(c!), stopGradient(indices), { axis: 0, batchDims: 0, wrap: false }) as Tensor)
+    : (takeV(identity(c!), stopGradient(indices), { axis: 0, batchDims: 0, wrap: false }) as Tensor)
 }

@@ -45,16 +45,23 @@ export class Tensor {
   readonly size: number
   /** `'float32'` for `Float32Array` storage, else `'float64'`. */
   readonly dtype: DType
+  /**
+   * Whether the tensor is weakly typed: computed from JS numbers alone (`broadcastTo(0, s)`,
+   * `where(mask, 1, 0)`), it takes the dtype of the tensors it meets, as the numbers would — so
+   * `mul(x32, broadcastTo(2, x32.shape))` is float32. As JAX's `weak_type`.
+   */
+  readonly weak: boolean
 
   /**
    * Wraps `data` (not copied) with `shape`. Prefer `tensor(…)`, which validates; this
    * constructor trusts that `data.length` equals the product of `shape`.
    */
-  constructor(data: Floats, shape: Shape) {
+  constructor(data: Floats, shape: Shape, weak = false) {
     this.data = data
     this.shape = shape
     this.size = data.length
     this.dtype = data instanceof Float32Array ? 'float32' : 'float64'
+    this.weak = weak
   }
 
   /** Number of axes. */

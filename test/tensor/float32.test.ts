@@ -8,6 +8,7 @@ import {
   add,
   arange,
   astype,
+  broadcastTo,
   cond,
   customVjp,
   exp,
@@ -37,6 +38,7 @@ import {
   where,
   zeros,
 } from 'fluxion'
+import { cholesky, det, eigh, inv, matrixPower, pinv } from 'fluxion/linalg'
 import { glorotUniform, heNormal } from 'fluxion/nn'
 import { adam, sgd, trainStep } from 'fluxion/optim'
 import { describe, expect, it } from 'vitest'
@@ -124,6 +126,53 @@ describe('promotion', () => {
         expect(expected).toEqual(reference)
       }),
     )
+  })
+})
+
+describe('weak typing', () => {
+  const x = f32([1, 2, 3])
+  it('a tensor made of JS numbers alone is weak and takes the dtype it meets', () => {
+    const two = broadcastTo(2, [3])
+    expect(two.weak).toBe(true)
+    expect(two.dtype).toBe('float64')
+    expect(mul(x, two).dtype).toBe('float32')
+    expect(mul(x, two).weak).toBe(false)
+    const mask = where(tensor([1, 0, 1]), 1, 0)
+    expect(mask.weak).toBe(true)
+    expect(mul(x, mask).dtype).toBe('float32')
+    // a weak tensor with a float64 one, or alone, is float64
+    expect(add(two, tensor([1, 2, 3])).dtype).toBe('float64')
+    expect(exp(two).weak).toBe(true)
+    expect(tensor([1, 2]).weak).toBe(false)
+  })
+
+  it('float32 derivatives of linear algebra and gathers compute in float32 throughout', () => {
+    const a = f32([
+      [4, 1, 0.5],
+      [1, 3, 0.25],
+      [0.5, 0.25, 2],
+    ])
+    const ops: [string, (m: Tensor) => Tensor][] = [
+      ['cholesky', (m) => sum(cholesky(m))],
+      ['det', (m) => det(m)],
+      ['inv', (m) => sum(inv(m))],
+      ['eigh', (m) => sum(eigh(m).eigenvalues)],
+      ['pinv', (m) => sum(pinv(m))],
+      ['take', (m) => sum(take(m, tensor([2, 0]), 1))],
+      ['matrixPower', (m) => sum(matrixPower(m, 3))],
+    ]
+    for (const [name, f] of ops) {
+      // every value the program computes is float32 (its constants may be weak masks)
+      const computed = jit(grad(f))
+        .trace(a)
+        .toString()
+        .split('\n')
+        .filter((line) => line.includes(' = '))
+      expect(computed.length, name).toBeGreaterThan(0)
+      for (const line of computed) expect(line.split(' = ')[0], name).not.toContain('f64[')
+      expect(grad(f)(a).dtype, name).toBe('float32')
+    }
+    expect(matrixPower(a, 0).dtype).toBe('float32')
   })
 })
 

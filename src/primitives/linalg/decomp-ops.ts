@@ -8,12 +8,12 @@
 
 import { bind1, bind2 } from '../../core/bind.ts'
 import { shapeOf, type Val } from '../../core/tracer.ts'
-import { eye } from '../../tensor/create.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 import { add, div, mul, sub } from '../arithmetic.ts'
 import { where } from '../comparison.ts'
 import { reshapeV } from '../families.ts'
 import { padP, sliceP, transposeP } from '../structural.ts'
+import { identity } from './helpers.ts'
 import { matmulP } from './matmul.ts'
 import { triSolve } from './triangular.ts'
 
@@ -99,7 +99,7 @@ export function diagMatrix(v: Val): Val {
 function lowerMask(n: number, k: number): Tensor {
   const data = new Float64Array(n * n)
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) data[i * n + j] = j - i <= k ? 1 : 0
-  return new Tensor(data, [n, n])
+  return new Tensor(data, [n, n], true)
 }
 
 /** The lower triangle of each square matrix, from diagonal `k` down (others exactly 0). */
@@ -115,7 +115,7 @@ export function tril(x: Val, k = 0): Val {
  */
 export function reciprocalGaps(gaps: Val): Val {
   const s = shapeOf(gaps)
-  const i = eye(s[s.length - 1]!)
+  const i = identity(s[s.length - 1]!)
   return sub(div(1, add(gaps as Tensor, i)), i)
 }
 

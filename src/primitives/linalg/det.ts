@@ -21,7 +21,7 @@ import { Tensor } from '../../tensor/tensor.ts'
 import { add, mul, sub } from '../arithmetic.ts'
 import { asTensor } from '../families.ts'
 import { expandDims, index, pad } from '../structural.ts'
-import { lastSize, mm, needsInvertible, traceOf } from './helpers.ts'
+import { identity, lastSize, mm, needsInvertible, traceOf } from './helpers.ts'
 import { drawBatch, drawDominant } from './sampling.ts'
 import { luSolve } from './solve.ts'
 
@@ -38,7 +38,7 @@ const traceSolve = (a: Val, aDot: Val): Val => traceOf(luSolve(a, aDot, false))
 
 /** c·A⁻ᵀ for `[...]`-shaped c: one transposed solve against the identity. */
 const scaledInverseT = (a: Val, c: Val): Val =>
-  mul(expandDims(expandDims(c, -1), -1), luSolve(a, eye(lastSize(a)), true))
+  mul(expandDims(expandDims(c, -1), -1), luSolve(a, identity(lastSize(a)), true))
 
 /**
  * g_m = tr(X_m), m = 0 … K−1, for the series X(t) = A(t)⁻¹·A′(t): A′ has coefficients

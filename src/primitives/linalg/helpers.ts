@@ -9,6 +9,7 @@ import { bind1, bind2 } from '../../core/bind.ts'
 import { InvalidArgumentError, LinAlgError } from '../../core/errors.ts'
 import type { MaybeZero } from '../../core/primitive.ts'
 import { shapeOf, type Val } from '../../core/tracer.ts'
+import { eye } from '../../tensor/create.ts'
 import type { Shape } from '../../tensor/shape.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 import { neg, sub } from '../arithmetic.ts'
@@ -47,7 +48,14 @@ export const triangleMask = (n: number, upper: boolean, offset: number, diagonal
       if (keep) data[i * n + j] = i === j ? diagonal : 1
     }
   }
-  return new Tensor(data, [n, n])
+  // weakly typed, as a constant of a rule: it takes the dtype of the matrix it masks
+  return new Tensor(data, [n, n], true)
+}
+
+/** The n × n identity, weakly typed: a rule's constant, of the dtype of what it meets. */
+export const identity = (n: number): Tensor => {
+  const i = eye(n)
+  return new Tensor(i.data, i.shape, true)
 }
 
 /** The lower triangle of `x` (the diagonal too unless `strict`), +0 elsewhere (a selection). */

@@ -8,11 +8,12 @@
  * Laws (pinv): every registry law. Taylor mode: `seriesByNestedJvp`, the documented fallback.
  * @module
  */
+
 import { bind1 } from '../../core/bind.ts'
 import { InvalidArgumentError, LinAlgError, ShapeError } from '../../core/errors.ts'
 import { define, type Primitive } from '../../core/primitive.ts'
 import { shapeOf, type Val } from '../../core/tracer.ts'
-import { eye, tensor } from '../../tensor/create.ts'
+import { tensor } from '../../tensor/create.ts'
 import { pinvK, pinvShape } from '../../tensor/kernels/svd.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 import { add, neg, sub } from '../arithmetic.ts'
@@ -20,6 +21,7 @@ import { asTensor, reshapeV, withBatch } from '../families.ts'
 import { seriesByNestedJvp } from '../taylor.ts'
 import { drawApart, drawBatch, drawOrthogonal, writeProduct } from './decomp-domain.ts'
 import { mm, mT, rows, solveTriangular } from './decomp-ops.ts'
+import { identity } from './helpers.ts'
 import { qrP } from './qr.ts'
 
 type Value = number | Tensor
@@ -92,8 +94,8 @@ const parts = (a: Val, p: Val) => {
   const s = shapeOf(a)
   const [m, n] = [s[s.length - 2]!, s[s.length - 1]!]
   return {
-    leftNull: sub(eye(m), mm(a, p) as Tensor), // I − A·P (m × m)
-    rightNull: sub(eye(n), mm(p, a) as Tensor), // I − P·A (n × n)
+    leftNull: sub(identity(m), mm(a, p) as Tensor), // I − A·P (m × m)
+    rightNull: sub(identity(n), mm(p, a) as Tensor), // I − P·A (n × n)
     ppt: mm(p, p, false, true), // P·Pᵀ (n × n)
     ptp: mm(p, p, true), // Pᵀ·P (m × m)
   }

@@ -24,7 +24,7 @@ import { add, sub } from '../arithmetic.ts'
 import { equal } from '../comparison.ts'
 import { asTensor } from '../families.ts'
 import { pad, slice, squeeze } from '../structural.ts'
-import { mm, mT, needsInvertible, tril, triu } from './helpers.ts'
+import { identity, mm, mT, needsInvertible, tril, triu } from './helpers.ts'
 import { drawBatch, drawDominant } from './sampling.ts'
 import { triSolve } from './triangular.ts'
 
@@ -48,7 +48,7 @@ const unpack = (y: Val): { permRow: Val; factors: Val; n: number } => {
 
 /** L (unit lower) and U (upper) from the packed factors. */
 const lowerUpper = (factors: Val, n: number): [Val, Val] => [
-  add(tril(factors, true), eye(n)),
+  add(tril(factors, true), identity(n)),
   triu(factors),
 ]
 

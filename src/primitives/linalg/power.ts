@@ -35,7 +35,8 @@ export function matrixPower(a: Value, n: number): Tensor {
       hint: 'for a fractional power of a symmetric matrix, use eigh',
     })
   }
-  if (n === 0) return broadcastTo(eye(size), shape)
+  // the identity in a's dtype: a⁰ is a matrix of a's own type, as every other power
+  if (n === 0) return broadcastTo(eye(size, size, 0, { dtype: (a as Tensor).dtype }), shape)
   let base: Tensor = n < 0 ? inv(a) : (a as Tensor)
   let result: Tensor | undefined
   // binary exponentiation: multiply in the squares of the set bits of |n|

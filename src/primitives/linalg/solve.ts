@@ -18,7 +18,7 @@ import { luSolveK } from '../../tensor/kernels/lu.ts'
 import { solveShape, squareSize } from '../../tensor/kernels/matrix-batch.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 import { alignBatched, asTensor, unbroadcast } from '../families.ts'
-import { matrixCotangent, mm, rhsTangent, solveSeries } from './helpers.ts'
+import { identity, matrixCotangent, mm, rhsTangent, solveSeries } from './helpers.ts'
 import { drawBatchPair, drawDominant, drawEntries } from './sampling.ts'
 import { withVectorRhs } from './triangular.ts'
 
@@ -155,7 +155,7 @@ export function solve(a: Value, b: Value): Tensor {
 export function inv(a: Value): Tensor {
   const n = squareSize(shapeOf(a), 'inv')
   try {
-    return luSolve(a, eye(n), false) as Tensor
+    return luSolve(a, identity(n), false) as Tensor
   } catch (e) {
     // the kernel names solve; the user called inv
     if (e instanceof LinAlgError && e.primitive === 'solve') {
