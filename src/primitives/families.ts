@@ -133,6 +133,9 @@ export type BinarySpec = {
   | { readonly partials?: undefined; readonly taylor?: undefined } // a zero derivative
 )
 
+const float32Tensor = (v: Concrete): boolean => typeof v !== 'number' && v.dtype === 'float32'
+const weakOr32 = (v: Concrete): boolean => typeof v === 'number' || v.weak || v.dtype === 'float32'
+
 /** Concrete evaluation of a binary broadcasting primitive. */
 function binaryImpl(name: string, scalar: (a: number, b: number) => number, kernel: BinaryKernel) {
   return (args: readonly Concrete[]): Concrete => {
@@ -144,7 +147,10 @@ function binaryImpl(name: string, scalar: (a: number, b: number) => number, kern
     const aShape = typeof a === 'number' ? [] : a.shape
     const bShape = typeof b === 'number' ? [] : b.shape
     const outShape = broadcastShapes(aShape, bShape, name)
-    return new Tensor(kernel(aData, aShape, bData, bShape, outShape), outShape)
+    // float32 when one operand is and the other is too or weakly typed: the kernel writes
+    // float32 itself, rounding each value once, instead of bind converting after it
+    const float32 = (float32Tensor(a) && weakOr32(b)) || (float32Tensor(b) && weakOr32(a))
+    return new Tensor(kernel(aData, aShape, bData, bShape, outShape, float32), outShape)
   }
 }
 

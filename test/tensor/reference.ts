@@ -232,7 +232,7 @@ export const broadcastPairArb = shapeArb().chain((out) =>
 )
 
 /** Dot product of two equally long arrays. */
-export const dot = (x: Float64Array, y: Float64Array): number => {
+export const dot = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
   let s = 0
   for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!
   return s

@@ -9,6 +9,7 @@
  * memory.
  * @module
  */
+import type { Floats } from '../tensor.ts'
 
 /** The one member of Node's `Buffer` used here, typed so the package needs no Node types. */
 interface UnsafeAllocator {
@@ -34,4 +35,9 @@ export function uninitialized32(n: number): Float32Array {
   if (allocator === undefined || n < MIN_UNINITIALIZED) return new Float32Array(n)
   const bytes = allocator.allocUnsafeSlow(n * 4)
   return new Float32Array(bytes.buffer, bytes.byteOffset, n)
+}
+
+/** Uninitialized storage of n elements of `like`'s type (float32 for a Float32Array). */
+export function uninitializedLike(like: Floats, n: number): Floats {
+  return like instanceof Float32Array ? uninitialized32(n) : uninitialized(n)
 }

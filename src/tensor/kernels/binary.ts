@@ -7,7 +7,7 @@
 
 import { broadcastStridesOf, type Shape, sizeOf } from '../shape.ts'
 import type { Floats } from '../tensor.ts'
-import { uninitialized } from './alloc.ts'
+import { uninitialized, uninitialized32 } from './alloc.ts'
 
 /**
  * The common type of every binary kernel. `outShape` is the broadcast shape of `aShape` and
@@ -19,7 +19,9 @@ export type BinaryKernel = (
   b: Floats,
   bShape: Shape,
   outShape: Shape,
-) => Float64Array
+  /** Write a Float32Array (each value rounded once, by the store); else a Float64Array. */
+  float32?: boolean,
+) => Floats
 
 /**
  * Fills `out[o .. o+n)` from `a` read at `ai, ai+sa, …` and `b` at `bi, bi+sb, …`. A stride of 0
@@ -77,9 +79,10 @@ export function drive(
   b: Floats,
   bShape: Shape,
   outShape: Shape,
-): Float64Array {
+  float32 = false,
+): Floats {
   const size = sizeOf(outShape)
-  const out = uninitialized(size)
+  const out = float32 ? uninitialized32(size) : uninitialized(size)
   if (size === 0) return out
   // An operand as large as the output has the output's layout; one of size 1 is a scalar. Both
   // cases are a single flat row.
@@ -132,8 +135,8 @@ const addRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   }
 }
 /** Elementwise a + b, with broadcasting. */
-export const addK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(addRow, a, aShape, b, bShape, outShape)
+export const addK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(addRow, a, aShape, b, bShape, outShape, float32)
 
 const subRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   if (sa === 1 && sb === 1) {
@@ -149,8 +152,8 @@ const subRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   }
 }
 /** Elementwise a − b, with broadcasting. */
-export const subK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(subRow, a, aShape, b, bShape, outShape)
+export const subK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(subRow, a, aShape, b, bShape, outShape, float32)
 
 const mulRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   if (sa === 1 && sb === 1) {
@@ -166,8 +169,8 @@ const mulRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   }
 }
 /** Elementwise a · b, with broadcasting. */
-export const mulK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(mulRow, a, aShape, b, bShape, outShape)
+export const mulK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(mulRow, a, aShape, b, bShape, outShape, float32)
 
 const safeMulRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   if (sa === 1 && sb === 1) {
@@ -209,8 +212,8 @@ const safeMulRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
  * factor is ±Infinity or NaN. The chain rule's product of a (co)tangent and a partial: an exact
  * zero in either factor contributes nothing, so 0 · ∞ never becomes NaN.
  */
-export const safeMulK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(safeMulRow, a, aShape, b, bShape, outShape)
+export const safeMulK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(safeMulRow, a, aShape, b, bShape, outShape, float32)
 
 const divRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   if (sa === 1 && sb === 1) {
@@ -226,78 +229,78 @@ const divRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   }
 }
 /** Elementwise a / b, with broadcasting. */
-export const divK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(divRow, a, aShape, b, bShape, outShape)
+export const divK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(divRow, a, aShape, b, bShape, outShape, float32)
 
 const powRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! ** b[bi]!
 }
 /** Elementwise aᵇ (as `Math.pow`), with broadcasting. */
-export const powK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(powRow, a, aShape, b, bShape, outShape)
+export const powK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(powRow, a, aShape, b, bShape, outShape, float32)
 
 const atan2Row: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = Math.atan2(a[ai]!, b[bi]!)
 }
 /** Elementwise atan2(a, b), the angle of the point (b, a), with broadcasting. */
-export const atan2K: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(atan2Row, a, aShape, b, bShape, outShape)
+export const atan2K: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(atan2Row, a, aShape, b, bShape, outShape, float32)
 
 const maximumRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = Math.max(a[ai]!, b[bi]!)
 }
 /** Elementwise max(a, b); NaN if either is NaN, like `Math.max`, with broadcasting. */
-export const maximumK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(maximumRow, a, aShape, b, bShape, outShape)
+export const maximumK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(maximumRow, a, aShape, b, bShape, outShape, float32)
 
 const minimumRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = Math.min(a[ai]!, b[bi]!)
 }
 /** Elementwise min(a, b); NaN if either is NaN, like `Math.min`, with broadcasting. */
-export const minimumK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(minimumRow, a, aShape, b, bShape, outShape)
+export const minimumK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(minimumRow, a, aShape, b, bShape, outShape, float32)
 
 const lessRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! < b[bi]! ? 1 : 0
 }
 /** Elementwise a < b as 1 or 0, with broadcasting. */
-export const lessK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(lessRow, a, aShape, b, bShape, outShape)
+export const lessK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(lessRow, a, aShape, b, bShape, outShape, float32)
 
 const lessEqualRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! <= b[bi]! ? 1 : 0
 }
 /** Elementwise a ≤ b as 1 or 0, with broadcasting. */
-export const lessEqualK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(lessEqualRow, a, aShape, b, bShape, outShape)
+export const lessEqualK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(lessEqualRow, a, aShape, b, bShape, outShape, float32)
 
 const greaterRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! > b[bi]! ? 1 : 0
 }
 /** Elementwise a > b as 1 or 0, with broadcasting. */
-export const greaterK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(greaterRow, a, aShape, b, bShape, outShape)
+export const greaterK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(greaterRow, a, aShape, b, bShape, outShape, float32)
 
 const greaterEqualRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! >= b[bi]! ? 1 : 0
 }
 /** Elementwise a ≥ b as 1 or 0, with broadcasting. */
-export const greaterEqualK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(greaterEqualRow, a, aShape, b, bShape, outShape)
+export const greaterEqualK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(greaterEqualRow, a, aShape, b, bShape, outShape, float32)
 
 const equalRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! === b[bi]! ? 1 : 0
 }
 /** Elementwise a = b as 1 or 0 (NaN equals nothing), with broadcasting. */
-export const equalK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(equalRow, a, aShape, b, bShape, outShape)
+export const equalK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(equalRow, a, aShape, b, bShape, outShape, float32)
 
 const notEqualRow: Row = (out, o, a, ai, sa, b, bi, sb, n) => {
   for (let i = 0; i < n; i++, ai += sa, bi += sb) out[o + i] = a[ai]! !== b[bi]! ? 1 : 0
 }
 /** Elementwise a ≠ b as 1 or 0 (NaN differs from everything), with broadcasting. */
-export const notEqualK: BinaryKernel = (a, aShape, b, bShape, outShape) =>
-  drive(notEqualRow, a, aShape, b, bShape, outShape)
+export const notEqualK: BinaryKernel = (a, aShape, b, bShape, outShape, float32) =>
+  drive(notEqualRow, a, aShape, b, bShape, outShape, float32)
 
 /**
  * Elementwise select `c ≠ 0 ? a : b` with three-way broadcasting to `outShape`. NaN in `c`
@@ -311,9 +314,10 @@ export function whereK(
   b: Floats,
   bShape: Shape,
   outShape: Shape,
-): Float64Array {
+  float32 = false,
+): Floats {
   const size = sizeOf(outShape)
-  const out = uninitialized(size)
+  const out = float32 ? uninitialized32(size) : uninitialized(size)
   if (size === 0) return out
   const plan = coalesce(outShape, [
     broadcastStridesOf(cShape, outShape),

@@ -7,7 +7,7 @@
 
 import { broadcastStridesOf, coalesceStrides, Odometer, type Shape, stridesOf } from '../shape.ts'
 import type { Floats } from '../tensor.ts'
-import { uninitialized } from './alloc.ts'
+import { uninitialized, uninitialized32, uninitializedLike } from './alloc.ts'
 
 /** Tile edge of the blocked 2-D transpose: 32×32 doubles (8 KiB) per tile stay in L1. */
 const TILE = 32
@@ -21,10 +21,11 @@ function gather(
   base: number,
   dims: readonly number[],
   strides: readonly number[],
-): Float64Array {
+): Floats {
   let size = 1
   for (const d of dims) size *= d
-  const out = uninitialized(size)
+  // the input's storage type: layout moves values, it never rounds them
+  const out = uninitializedLike(x, size)
   if (size === 0) return out
   const c = coalesceStrides(dims, strides)
   const last = c.dims.length - 1
@@ -71,7 +72,7 @@ function transpose2d(
  * Permutes the axes of `x`: output axis i is input axis `perm[i]`, so the output shape is
  * `perm.map((p) => shape[p])`. `perm` must be a permutation of 0..rank−1.
  */
-export function transposeK(x: Floats, shape: Shape, perm: readonly number[]): Float64Array {
+export function transposeK(x: Floats, shape: Shape, perm: readonly number[]): Floats {
   const inStrides = stridesOf(shape)
   const dims = perm.map((p) => shape[p]!)
   const strides = perm.map((p) => inStrides[p]!)
@@ -79,11 +80,11 @@ export function transposeK(x: Floats, shape: Shape, perm: readonly number[]): Fl
 }
 
 /** Repeats `x` along the axes where `shape` has size 1 or is missing. Requires broadcastsTo. */
-export function broadcastToK(x: Floats, shape: Shape, target: Shape): Float64Array {
+export function broadcastToK(x: Floats, shape: Shape, target: Shape): Floats {
   let size = 1
   for (const d of target) size *= d
-  if (x.length === size) return Float64Array.from(x)
-  if (x.length === 1) return uninitialized(size).fill(x[0]!)
+  if (x.length === size) return x.slice()
+  if (x.length === 1) return uninitializedLike(x, size).fill(x[0]!)
   return gather(x, 0, target, broadcastStridesOf(shape, target))
 }
 
@@ -97,7 +98,7 @@ export function sliceK(
   starts: readonly number[],
   ends: readonly number[],
   steps: readonly number[],
-): Float64Array {
+): Floats {
   const inStrides = stridesOf(shape)
   const dims = new Array<number>(shape.length)
   const strides = new Array<number>(shape.length)
@@ -124,7 +125,7 @@ export function padK(
   hi: readonly number[],
   interior: readonly number[],
   value: number,
-): Float64Array {
+): Floats {
   const rank = shape.length
   const outShape = new Array<number>(rank)
   for (let ax = 0; ax < rank; ax++) {
@@ -134,7 +135,7 @@ export function padK(
   const outStrides = stridesOf(outShape)
   let size = 1
   for (const d of outShape) size *= d
-  const out = new Float64Array(size)
+  const out = x instanceof Float32Array ? new Float32Array(size) : new Float64Array(size)
   // fresh arrays hold +0; any other value, −0 included, is written
   if (!Object.is(value, 0)) out.fill(value)
   if (x.length === 0) return out
@@ -162,11 +163,7 @@ export function padK(
  * Joins `parts` along `axis`. The shapes must agree on every other axis (the caller checks);
  * the output's axis size is the sum of the parts'.
  */
-export function concatK(
-  parts: readonly Floats[],
-  shapes: readonly Shape[],
-  axis: number,
-): Float64Array {
+export function concatK(parts: readonly Floats[], shapes: readonly Shape[], axis: number): Floats {
   const first = shapes[0]
   if (first === undefined) return new Float64Array(0)
   // Each part is `outer` chunks of `shape[axis] · inner` values, interleaved in the output.
@@ -174,7 +171,9 @@ export function concatK(
   for (let ax = 0; ax < axis; ax++) outer *= first[ax]!
   let total = 0
   for (const p of parts) total += p.length
-  const out = uninitialized(total)
+  // float32 when every part is: a float64 part promotes the result
+  const float32 = parts.every((p) => p instanceof Float32Array)
+  const out = float32 ? uninitialized32(total) : uninitialized(total)
   if (outer === 0) return out
   const row = total / outer
   if (row === 0) return out

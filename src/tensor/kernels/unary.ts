@@ -1,20 +1,21 @@
 /**
- * Elementwise unary kernels: one plain loop per op over a Float64Array, returning a fresh array.
+ * Elementwise unary kernels: one plain loop per op, returning a fresh array of the input's
+ * storage type (a float32 result is the float64 value rounded once, by the store).
  * Each loop body is written out (no per-element callback), so V8 compiles a tight monomorphic
  * loop for every op.
  * @module
  */
 import type { Floats } from '../tensor.ts'
-import { uninitialized } from './alloc.ts'
+import { uninitializedLike } from './alloc.ts'
 import { erf, logistic, sign, softplus } from './scalar.ts'
 
 /** The common type of every unary kernel. */
-export type UnaryKernel = (x: Floats) => Float64Array
+export type UnaryKernel = (x: Floats) => Floats
 
 /** Elementwise negation −x. */
-export function negK(x: Floats): Float64Array {
+export function negK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = -v
@@ -23,9 +24,9 @@ export function negK(x: Floats): Float64Array {
 }
 
 /** Elementwise eˣ. */
-export function expK(x: Floats): Float64Array {
+export function expK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.exp(v)
@@ -34,9 +35,9 @@ export function expK(x: Floats): Float64Array {
 }
 
 /** Elementwise natural logarithm. */
-export function logK(x: Floats): Float64Array {
+export function logK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.log(v)
@@ -45,9 +46,9 @@ export function logK(x: Floats): Float64Array {
 }
 
 /** Elementwise log(1 + x), accurate near 0. */
-export function log1pK(x: Floats): Float64Array {
+export function log1pK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.log1p(v)
@@ -56,9 +57,9 @@ export function log1pK(x: Floats): Float64Array {
 }
 
 /** Elementwise eˣ − 1, accurate near 0. */
-export function expm1K(x: Floats): Float64Array {
+export function expm1K(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.expm1(v)
@@ -67,9 +68,9 @@ export function expm1K(x: Floats): Float64Array {
 }
 
 /** Elementwise sine. */
-export function sinK(x: Floats): Float64Array {
+export function sinK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.sin(v)
@@ -78,9 +79,9 @@ export function sinK(x: Floats): Float64Array {
 }
 
 /** Elementwise cosine. */
-export function cosK(x: Floats): Float64Array {
+export function cosK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.cos(v)
@@ -89,9 +90,9 @@ export function cosK(x: Floats): Float64Array {
 }
 
 /** Elementwise tangent. */
-export function tanK(x: Floats): Float64Array {
+export function tanK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.tan(v)
@@ -100,9 +101,9 @@ export function tanK(x: Floats): Float64Array {
 }
 
 /** Elementwise arcsine. */
-export function asinK(x: Floats): Float64Array {
+export function asinK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.asin(v)
@@ -111,9 +112,9 @@ export function asinK(x: Floats): Float64Array {
 }
 
 /** Elementwise arccosine. */
-export function acosK(x: Floats): Float64Array {
+export function acosK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.acos(v)
@@ -122,9 +123,9 @@ export function acosK(x: Floats): Float64Array {
 }
 
 /** Elementwise arctangent. */
-export function atanK(x: Floats): Float64Array {
+export function atanK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.atan(v)
@@ -133,9 +134,9 @@ export function atanK(x: Floats): Float64Array {
 }
 
 /** Elementwise hyperbolic sine. */
-export function sinhK(x: Floats): Float64Array {
+export function sinhK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.sinh(v)
@@ -144,9 +145,9 @@ export function sinhK(x: Floats): Float64Array {
 }
 
 /** Elementwise hyperbolic cosine. */
-export function coshK(x: Floats): Float64Array {
+export function coshK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.cosh(v)
@@ -155,9 +156,9 @@ export function coshK(x: Floats): Float64Array {
 }
 
 /** Elementwise hyperbolic tangent. */
-export function tanhK(x: Floats): Float64Array {
+export function tanhK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.tanh(v)
@@ -166,9 +167,9 @@ export function tanhK(x: Floats): Float64Array {
 }
 
 /** Elementwise square root. */
-export function sqrtK(x: Floats): Float64Array {
+export function sqrtK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.sqrt(v)
@@ -177,9 +178,9 @@ export function sqrtK(x: Floats): Float64Array {
 }
 
 /** Elementwise square x². */
-export function squareK(x: Floats): Float64Array {
+export function squareK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = v * v
@@ -188,9 +189,9 @@ export function squareK(x: Floats): Float64Array {
 }
 
 /** Elementwise absolute value. */
-export function absK(x: Floats): Float64Array {
+export function absK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = Math.abs(v)
@@ -199,9 +200,9 @@ export function absK(x: Floats): Float64Array {
 }
 
 /** Elementwise sign (0 for ±0, NaN for NaN). */
-export function signK(x: Floats): Float64Array {
+export function signK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = sign(v)
@@ -210,9 +211,9 @@ export function signK(x: Floats): Float64Array {
 }
 
 /** Elementwise logistic sigmoid 1/(1+e⁻ˣ), overflow-free. */
-export function logisticK(x: Floats): Float64Array {
+export function logisticK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = logistic(v)
@@ -221,9 +222,9 @@ export function logisticK(x: Floats): Float64Array {
 }
 
 /** Elementwise softplus log(1 + eˣ), overflow-free. */
-export function softplusK(x: Floats): Float64Array {
+export function softplusK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = softplus(v)
@@ -232,9 +233,9 @@ export function softplusK(x: Floats): Float64Array {
 }
 
 /** Elementwise error function. */
-export function erfK(x: Floats): Float64Array {
+export function erfK(x: Floats): Floats {
   const n = x.length
-  const out = uninitialized(n)
+  const out = uninitializedLike(x, n)
   for (let i = 0; i < n; i++) {
     const v = x[i]!
     out[i] = erf(v)
