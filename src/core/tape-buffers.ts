@@ -39,10 +39,9 @@ export const allocate = (nodes: number, records: number): Buffers => ({
 let spare: Buffers | undefined
 
 /**
- * Entries of a fresh set. Small: a tape whose pullback may run again (`vjp`) is never consumed,
- * so each call allocates its own set, and at 1024 entries that allocation was two thirds of a
- * small `vjp`'s cost (bench/NOTES.md §14); a long tape grows by doubling, and a consumed one's
- * set is kept for the next.
+ * Entries of a fresh set. Small: at 1024 entries a fresh set was two thirds of a small `vjp`'s
+ * cost (bench/NOTES.md §14). A long tape grows by doubling; a consumed tape's set, and a small
+ * kept one's (`VjpInterpreter.keep` copies its records out), is kept for the next.
  */
 const INITIAL = 64
 
@@ -52,10 +51,16 @@ const INITIAL = 64
  */
 export const RELEASED: Buffers = allocate(1, 1)
 
-/** Buffers for a new tape: the spare set if there is one. */
-export const takeBuffers = (): Buffers => {
-  const b = spare ?? allocate(INITIAL, INITIAL)
-  spare = undefined
+/**
+ * Buffers for a new tape: the spare set if there is one (and it holds `nodes` nodes and
+ * `records` records), else a fresh set.
+ */
+export const takeBuffers = (nodes = 0, records = 0): Buffers => {
+  const b =
+    spare !== undefined && spare.values.length >= nodes && spare.kind.length >= records
+      ? spare
+      : allocate(Math.max(INITIAL, nodes), Math.max(INITIAL, records))
+  if (b === spare) spare = undefined
   return b
 }
 

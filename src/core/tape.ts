@@ -119,6 +119,23 @@ const CUSTOM = 3
 
 const NO_BARS = new Float64Array(0)
 
+/**
+ * Tapes up to this many nodes plus records are packed by `keep`: beyond it, copying the tape
+ * back for each pullback would cost more than the buffers' allocation saves.
+ */
+const PACK_LIMIT = 2048
+
+/**
+ * A packed tape (see `keep`): small integers and doubles apart, so that neither JS array
+ * changes its elements kind (and storage) while it is filled.
+ */
+interface Packed {
+  /** Numeric flag per node, then kind, output and two inputs per record. */
+  readonly ints: number[]
+  /** Value per node, then two partials per record. */
+  readonly floats: number[]
+}
+
 /** The reverse-mode interpreter: one per `vjp`/`grad` call. */
 export class VjpInterpreter implements Interpreter {
   readonly level: number
@@ -141,6 +158,8 @@ export class VjpInterpreter implements Interpreter {
   private p1!: Float64Array<ArrayBuffer>
   private bars!: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | CustomRecord | undefined)[] = []
+  /** A small kept tape in JS arrays (see `keep`); its typed buffers are back in the pool. */
+  private packed: Packed | undefined = undefined
   /** With `debugNans` on, the primitive of each numeric record (for error messages). */
   private debugNames: string[] = []
 
@@ -155,6 +174,37 @@ export class VjpInterpreter implements Interpreter {
   close(): void {
     this.alive = false
     closeLevel()
+  }
+
+  /**
+   * Called once the forward pass is over when the tape may run many times (a pullback the
+   * caller keeps, as `vjp` returns): a small tape is copied into one JS array and its buffers go
+   * back to the pool, so the next transformation takes them instead of allocating nine
+   * off-heap typed arrays (~2 µs, twice a whole small `grad`; bench/NOTES.md §15). Each
+   * `backward` then copies the records into pooled buffers for the run.
+   */
+  keep(): void {
+    const n = this.nodeCount
+    const c = this.count
+    if (this.released || this.packed !== undefined || n + c > PACK_LIMIT) return
+    const ints: number[] = new Array<number>(n + 4 * c)
+    const floats: number[] = new Array<number>(n + 2 * c)
+    const { values, numeric, kind, outId, in0, in1, p0, p1 } = this
+    for (let i = 0; i < n; i++) {
+      ints[i] = numeric[i]!
+      floats[i] = values[i]!
+    }
+    for (let r = 0, k = n, j = n; r < c; r++, k += 4, j += 2) {
+      ints[k] = kind[r]!
+      ints[k + 1] = outId[r]!
+      ints[k + 2] = in0[r]!
+      ints[k + 3] = in1[r]!
+      floats[j] = p0[r]!
+      floats[j + 1] = p1[r]!
+    }
+    this.packed = { ints, floats }
+    returnBuffers(this.buffers())
+    this.adopt(RELEASED)
   }
 
   /** Number of records on the tape. */
@@ -174,7 +224,8 @@ export class VjpInterpreter implements Interpreter {
   /** The primal of a scalar node; its tape must not have been released. */
   scalarPrimal(id: number): number {
     if (this.released) escaped(this, 'value')
-    return this.values[id]!
+    const packed = this.packed
+    return packed === undefined ? this.values[id]! : packed.floats[id]!
   }
 
   private nodeId(value: number, numeric: number): number {
@@ -350,17 +401,25 @@ export class VjpInterpreter implements Interpreter {
     wanted: readonly number[],
     consume: boolean,
   ): MaybeZero[] {
+    // a packed tape runs on pooled buffers of its own for this run (a re-entrant run takes others)
+    const packed = this.packed
+    const b = packed === undefined ? undefined : unpack(packed, this.nodeCount, this.count)
+    let { numeric, kind, outId, in0, in1, p0, p1 } = this
+    if (b !== undefined) ({ numeric, kind, outId, in0, in1, p0, p1 } = b)
+    const { ops, general, nodeCount } = this
     // a reused buffer when it fits (a fresh multi-megabyte array costs page faults to zero),
     // taken out while in use so that a re-entrant call cannot share it
+    const spareBars = b === undefined ? this.bars : b.bars
     const numBar =
-      this.bars.length >= this.nodeCount
-        ? this.bars.fill(0, 0, this.nodeCount)
-        : new Float64Array(this.values.length)
-    this.bars = NO_BARS
+      spareBars.length >= nodeCount
+        ? nodeCount <= 64
+          ? zeroPrefix(spareBars, nodeCount)
+          : spareBars.fill(0, 0, nodeCount)
+        : new Float64Array(Math.max(nodeCount, numeric.length))
+    if (b === undefined) this.bars = NO_BARS
     // traced or tensor cotangents; most scalar tapes never use it
     const objBar: (Val | undefined)[] = []
     let traced = false
-    const { ops, general, numeric, kind, outId, in0, in1, p0, p1 } = this
     const accumulate = (id: number, v: MaybeZero): void => {
       if (v === null) return
       if (numeric[id] === 1) {
@@ -392,6 +451,7 @@ export class VjpInterpreter implements Interpreter {
     const debug = debugState.on
     const pass = debugState.pass
     debugState.pass = 'backward'
+    let result: MaybeZero[]
     try {
       for (let r = this.count - 1; r >= 0; r--) {
         const o = outId[r]!
@@ -443,11 +503,14 @@ export class VjpInterpreter implements Interpreter {
           if (id >= 0) accumulate(id, xBars[i] ?? null)
         }
       }
+      result = new Array<MaybeZero>(wanted.length)
+      for (let i = 0; i < wanted.length; i++) result[i] = cotangentOf(wanted[i]!)
     } finally {
       debugState.pass = pass
+      // a packed tape's run hands its buffers back, even when a rule threw
+      if (b !== undefined) returnBuffers(numBar === b.bars ? b : { ...b, bars: numBar })
     }
-    const result = wanted.map((id) => cotangentOf(id))
-    this.bars = numBar
+    if (b === undefined) this.bars = numBar
     if (consume) this.release()
     return result
   }
@@ -458,7 +521,15 @@ export class VjpInterpreter implements Interpreter {
     this.general = []
     this.debugNames = []
     this.count = 0
-    returnBuffers({
+    // a packed tape's buffers are already back in the pool
+    if (this.packed === undefined) returnBuffers(this.buffers())
+    this.packed = undefined
+    this.adopt(RELEASED)
+  }
+
+  /** This tape's buffers. */
+  private buffers(): Buffers {
+    return {
       values: this.values,
       numeric: this.numeric,
       kind: this.kind,
@@ -468,8 +539,7 @@ export class VjpInterpreter implements Interpreter {
       p0: this.p0,
       p1: this.p1,
       bars: this.bars,
-    })
-    this.adopt(RELEASED)
+    }
   }
 
   /** Takes `b` as this tape's buffers. */
@@ -484,4 +554,27 @@ export class VjpInterpreter implements Interpreter {
     this.p1 = b.p1
     this.bars = b.bars
   }
+}
+
+/** Pooled buffers holding a packed tape of `n` nodes and `c` records (see `keep`). */
+const unpack = ({ ints, floats }: Packed, n: number, c: number): Buffers => {
+  const b = takeBuffers(n, c)
+  const { numeric, kind, outId, in0, in1, p0, p1 } = b
+  // node values are not read backwards (a node's primal reads the packed array)
+  for (let i = 0; i < n; i++) numeric[i] = ints[i]!
+  for (let r = 0, k = n, j = n; r < c; r++, k += 4, j += 2) {
+    kind[r] = ints[k]!
+    outId[r] = ints[k + 1]!
+    in0[r] = ints[k + 2]!
+    in1[r] = ints[k + 3]!
+    p0[r] = floats[j]!
+    p1[r] = floats[j + 1]!
+  }
+  return b
+}
+
+/** `a` with its first `n` entries zeroed: a loop, cheaper than `fill` on a short prefix. */
+const zeroPrefix = (a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> => {
+  for (let i = 0; i < n; i++) a[i] = 0
+  return a
 }

@@ -289,6 +289,8 @@ export function flattenAs(
   transformation: string | undefined,
   context: MatchContext = {},
 ): Val[] {
+  // a number for a number leaf, the commonest cotangent and tangent of scalar code
+  if (typeof tree === 'number' && def.kind === 'leaf' && def.shape.length === 0) return [tree]
   const leaves: Val[] = []
   const stack: MatchFrame[] = []
   const against = context.against ?? 'the primal tree'
@@ -384,6 +386,8 @@ interface BuildFrame {
   i: number
 }
 
+const isLeafDef = (d: TreeDef): boolean => d.kind === 'leaf'
+
 /** A fresh, empty array or object for a node def. */
 const shell = (d: NodeDef): unknown[] | Record<string, unknown> =>
   d.kind === 'array' ? new Array<unknown>(d.children.length) : {}
@@ -392,6 +396,8 @@ const shell = (d: NodeDef): unknown[] | Record<string, unknown> =>
 export function unflatten(def: TreeDef, leaves: readonly Val[]): unknown {
   if (def.kind === 'leaf') return leaves[0]
   if (def.kind === 'empty') return def.value
+  if (def.kind === 'array' && def.children.every(isLeafDef))
+    return leaves.slice(0, def.children.length)
   let next = 0
   const root = shell(def)
   const stack: BuildFrame[] = [{ d: def, out: root, i: 0 }]

@@ -306,7 +306,7 @@ function jacrevImpl(
     const { input, g } = select(f, args, options?.argnums ?? 0, 'jacrev')
     const inFlat = flatten(input, inputName(options?.argnums))
     const hasAux = options?.hasAux === true
-    const traced = traceVjp((x: unknown) => g(x), [input], hasAux, 'jacrev')
+    const traced = traceVjp((x: unknown) => g(x), [input], hasAux, 'jacrev', false)
     const out = flatten(traced.out, 'output')
     const total = out.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
     const chunk = chunkOf(total, options?.chunkSize)
