@@ -112,7 +112,7 @@ const basisChunk = (flat: Flat, start: number, count: number): unknown => {
 
 /** Runs `pass` over chunks of basis directions and concatenates the results along axis 0. */
 const sweep = (flat: Flat, chunk: number, pass: (basis: unknown) => unknown): Flat => {
-  const total = flat.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+  const total = flat.leafDefs.reduce(addSize, 0)
   const parts: Flat[] = []
   for (let start = 0; start < Math.max(total, 1); start += chunk) {
     const count = Math.min(chunk, total - start)
@@ -136,15 +136,22 @@ const block = (stacked: Val, offset: number, n: number, shape: readonly number[]
   return reshape(part, shape)
 }
 
+/** Elements of the leaves so far plus those of `leaf` (a reducer, made once). */
+const addSize = (n: number, leaf: LeafDef): number => n + sizeOf(leaf.shape)
+
+const NUMBER_LEAF: LeafDef = { kind: 'leaf', number: true, shape: [] }
+
 const kindOf = (leaf: LeafDef, other: LeafDef, v: Val): Val =>
-  leaf.number && other.number ? asLeaf(v, { kind: 'leaf', number: true, shape: [] }) : v
+  leaf.number && other.number ? asLeaf(v, NUMBER_LEAF) : v
 
 /**
- * The one basis direction of a one-element leaf, as a tensor of its shape even for a number
- * leaf: the kind the batched path's per-example direction has, so that the rules run the same
- * kernels and the Jacobian keeps its bits.
+ * The one basis direction of a one-element leaf: 1 for a number leaf, so that scalar code
+ * runs the interpreters' number paths (the same bits as rank-0 tensors, which
+ * test/core/jvp-scalar.test.ts checks for every elementwise primitive, and
+ * test/transforms/fast-paths.test.ts against the batched path), else a tensor of its shape.
  */
-const unitOf = (leaf: LeafDef): Tensor => new Tensor(new Float64Array(1).fill(1), leaf.shape)
+const unitOf = (leaf: LeafDef): Val =>
+  leaf.number ? 1 : new Tensor(new Float64Array(1).fill(1), leaf.shape)
 
 /** The block of output leaf `outLeaf` and input leaf `inLeaf` from an unbatched derivative. */
 const shapeBlock = (outLeaf: LeafDef, inLeaf: LeafDef, v: Val): Val =>
@@ -220,7 +227,7 @@ function jacfwdImpl(
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, transformation)
     const inFlat = flatten(input, inputName(options?.argnums))
-    const total = inFlat.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+    const total = inFlat.leafDefs.reduce(addSize, 0)
     const chunk = chunkOf(total, options?.chunkSize)
     if (total === 1 && inFlat.leaves.length === 1) {
       return oneDirection(inFlat, hasAux, (basis) =>
@@ -306,9 +313,9 @@ function jacrevImpl(
     const { input, g } = select(f, args, options?.argnums ?? 0, 'jacrev')
     const inFlat = flatten(input, inputName(options?.argnums))
     const hasAux = options?.hasAux === true
-    const traced = traceVjp((x: unknown) => g(x), [input], hasAux, 'jacrev', false)
+    const traced = traceVjp(g, [input], hasAux, 'jacrev', false)
     const out = flatten(traced.out, 'output')
-    const total = out.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+    const total = out.leafDefs.reduce(addSize, 0)
     const chunk = chunkOf(total, options?.chunkSize)
     if (total === 1 && out.leaves.length === 1) {
       const outLeaf = out.leafDefs[0]!
