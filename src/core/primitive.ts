@@ -51,9 +51,9 @@ export interface Domain<P> {
 /** What declares a primitive; `define` fills in the optional fast-path fields. */
 export type PrimitiveSpec<P> = Omit<
   Primitive<P>,
-  'scalar1' | 'scalar2' | 'partial1' | 'partials2'
+  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'derivedJvp'
 > & {
-  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2']?: Primitive<P>[K]
+  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'derivedJvp']?: Primitive<P>[K]
 }
 
 /** Whether `v` is an array or a plain object: data that freezing cannot break. */
@@ -99,6 +99,7 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     scalar2: spec.scalar2,
     partial1: spec.partial1,
     partials2: spec.partials2,
+    derivedJvp: spec.derivedJvp === true,
     domain: spec.domain,
   })
 }
@@ -151,6 +152,11 @@ export interface Primitive<P = unknown> {
   readonly partials2:
     | readonly [(a: Val, b: Val, y: Val) => Val, (a: Val, b: Val, y: Val) => Val]
     | undefined
+  /**
+   * True when `jvp` is the sum of `safeMul(ẋᵢ, ∂ᵢ)` over `partials2` (no rule of its own), so
+   * forward mode may compute it inline on numbers.
+   */
+  readonly derivedJvp: boolean
   /** Input domain for the law suites. */
   readonly domain: Domain<P>
 }

@@ -291,6 +291,10 @@ export function flattenAs(
 ): Val[] {
   // a number for a number leaf, the commonest cotangent and tangent of scalar code
   if (typeof tree === 'number' && def.kind === 'leaf' && def.shape.length === 0) return [tree]
+  if (def.kind === 'array' && Array.isArray(tree)) {
+    const numbers = numbersAs(def.children, tree)
+    if (numbers !== undefined) return numbers
+  }
   const leaves: Val[] = []
   const stack: MatchFrame[] = []
   const against = context.against ?? 'the primal tree'
@@ -379,6 +383,25 @@ export function flattenAs(
   return leaves
 }
 
+/**
+ * `tree` copied when it is an array of numbers matching `children`, all rank-0 leaves (the
+ * tangents of scalar code); otherwise undefined, and the walk checks it and names what differs.
+ */
+const numbersAs = (children: readonly TreeDef[], tree: readonly unknown[]): Val[] | undefined => {
+  try {
+    const n = tree.length
+    if (n !== children.length) return undefined
+    for (let i = 0; i < n; i++) {
+      const d = children[i]!
+      if (typeof tree[i] !== 'number' || d.kind !== 'leaf' || d.shape.length !== 0) return
+    }
+    return tree.slice() as Val[]
+  } catch {
+    // a getter or Proxy trap threw: the walk reads it again and names its path
+    return undefined
+  }
+}
+
 /** A node being rebuilt: its def, the array or object under construction, the next child. */
 interface BuildFrame {
   readonly d: NodeDef
@@ -386,7 +409,11 @@ interface BuildFrame {
   i: number
 }
 
-const isLeafDef = (d: TreeDef): boolean => d.kind === 'leaf'
+/** Whether every def is a leaf. */
+const allLeaves = (defs: readonly TreeDef[]): boolean => {
+  for (let i = 0; i < defs.length; i++) if (defs[i]!.kind !== 'leaf') return false
+  return true
+}
 
 /** A fresh, empty array or object for a node def. */
 const shell = (d: NodeDef): unknown[] | Record<string, unknown> =>
@@ -396,8 +423,8 @@ const shell = (d: NodeDef): unknown[] | Record<string, unknown> =>
 export function unflatten(def: TreeDef, leaves: readonly Val[]): unknown {
   if (def.kind === 'leaf') return leaves[0]
   if (def.kind === 'empty') return def.value
-  if (def.kind === 'array' && def.children.every(isLeafDef))
-    return leaves.slice(0, def.children.length)
+  // a tuple of numbers and tensors: nothing to rebuild
+  if (def.kind === 'array' && allLeaves(def.children)) return leaves.slice(0, def.children.length)
   let next = 0
   const root = shell(def)
   const stack: BuildFrame[] = [{ d: def, out: root, i: 0 }]

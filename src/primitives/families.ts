@@ -206,7 +206,7 @@ export function binary(spec: BinarySpec): Primitive<void> {
       return y
     },
     scalar2: spec.scalar,
-    ...(partials === undefined ? {} : { partials2: partials }),
+    ...(partials === undefined ? {} : { partials2: partials, derivedJvp: spec.jvp === undefined }),
     domain: spec.domain,
   })
   return p

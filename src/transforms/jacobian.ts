@@ -112,7 +112,7 @@ const basisChunk = (flat: Flat, start: number, count: number): unknown => {
 
 /** Runs `pass` over chunks of basis directions and concatenates the results along axis 0. */
 const sweep = (flat: Flat, chunk: number, pass: (basis: unknown) => unknown): Flat => {
-  const total = flat.leafDefs.reduce(addSize, 0)
+  const total = totalSize(flat.leafDefs)
   const parts: Flat[] = []
   for (let start = 0; start < Math.max(total, 1); start += chunk) {
     const count = Math.min(chunk, total - start)
@@ -136,8 +136,12 @@ const block = (stacked: Val, offset: number, n: number, shape: readonly number[]
   return reshape(part, shape)
 }
 
-/** Elements of the leaves so far plus those of `leaf` (a reducer, made once). */
-const addSize = (n: number, leaf: LeafDef): number => n + sizeOf(leaf.shape)
+/** Elements of all the leaves. */
+const totalSize = (leaves: readonly LeafDef[]): number => {
+  let n = 0
+  for (let i = 0; i < leaves.length; i++) n += sizeOf(leaves[i]!.shape)
+  return n
+}
 
 const NUMBER_LEAF: LeafDef = { kind: 'leaf', number: true, shape: [] }
 
@@ -174,9 +178,10 @@ const oneDirection = (
   const [y, yDot, aux] = push(unflatten(inFlat.def, [unitOf(inLeaf)]))
   const out = flatten(y, 'output')
   const dots = flatten(yDot, 'jacobian').leaves
-  const blocks = out.leafDefs.map(
-    (outLeaf, i) => unflatten(inFlat.def, [shapeBlock(outLeaf, inLeaf, dots[i]!)]) as Val,
-  )
+  const blocks: Val[] = new Array<Val>(dots.length)
+  for (let i = 0; i < dots.length; i++) {
+    blocks[i] = unflatten(inFlat.def, [shapeBlock(out.leafDefs[i]!, inLeaf, dots[i]!)]) as Val
+  }
   const jacobian = unflatten(out.def, blocks)
   return hasAux ? [jacobian, aux] : jacobian
 }
@@ -227,7 +232,7 @@ function jacfwdImpl(
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, transformation)
     const inFlat = flatten(input, inputName(options?.argnums))
-    const total = inFlat.leafDefs.reduce(addSize, 0)
+    const total = totalSize(inFlat.leafDefs)
     const chunk = chunkOf(total, options?.chunkSize)
     if (total === 1 && inFlat.leaves.length === 1) {
       return oneDirection(inFlat, hasAux, (basis) =>
@@ -315,7 +320,7 @@ function jacrevImpl(
     const hasAux = options?.hasAux === true
     const traced = traceVjp(g, [input], hasAux, 'jacrev', false)
     const out = flatten(traced.out, 'output')
-    const total = out.leafDefs.reduce(addSize, 0)
+    const total = totalSize(out.leafDefs)
     const chunk = chunkOf(total, options?.chunkSize)
     if (total === 1 && out.leaves.length === 1) {
       const outLeaf = out.leafDefs[0]!
@@ -323,9 +328,10 @@ function jacrevImpl(
         (traced.pullback(unflatten(out.def, [unitOf(outLeaf)]), true) as unknown[])[0],
         'jacobian',
       )
-      const perInput = inFlat.leafDefs.map((inLeaf, j) =>
-        shapeBlock(outLeaf, inLeaf, xBar.leaves[j]!),
-      )
+      const perInput: Val[] = new Array<Val>(xBar.leaves.length)
+      for (let j = 0; j < perInput.length; j++) {
+        perInput[j] = shapeBlock(outLeaf, inFlat.leafDefs[j]!, xBar.leaves[j]!)
+      }
       const jacobian = unflatten(out.def, [unflatten(inFlat.def, perInput) as Val])
       return hasAux ? [jacobian, traced.aux] : jacobian
     }
