@@ -34,36 +34,6 @@ export class Dual {
 }
 linkPrototype(Dual, Tracer)
 
-/**
- * The derived binary rule (`binary` in src/primitives/families.ts) on numbers, inline: the
- * sum of zero-annihilating products ẋᵢ·∂ᵢ over the non-zero tangents, in the rule's order;
- * `undefined` when a partial is not a number (the rule then runs as it is).
- */
-const derivedTangent = (
-  p: Primitive,
-  a: number,
-  b: number,
-  y: number,
-  aDot: number | null,
-  bDot: number | null,
-): number | null | undefined => {
-  const partials = p.partials2
-  if (partials === undefined) return undefined
-  let acc: number | null = null
-  if (aDot !== null) {
-    const d = partials[0](a, b, y)
-    if (typeof d !== 'number') return undefined
-    acc = aDot === 0 || d === 0 ? 0 : aDot * d
-  }
-  if (bDot !== null) {
-    const d = partials[1](a, b, y)
-    if (typeof d !== 'number') return undefined
-    const t = bDot === 0 || d === 0 ? 0 : bDot * d
-    acc = acc === null ? t : acc + t
-  }
-  return acc
-}
-
 /** The forward-mode interpreter: one per `jvp` call (and per forward pass of its users). */
 export class JvpInterpreter implements Interpreter {
   readonly level: number
@@ -133,11 +103,31 @@ export class JvpInterpreter implements Interpreter {
       if (p.zeroDerivative) return y
       const aDot = this.tangentOf(a)
       const bDot = this.tangentOf(b)
-      if (p.derivedJvp && (aDot === null || typeof aDot === 'number')) {
-        if (bDot === null || typeof bDot === 'number') {
-          const yDot = derivedTangent(p, pa, pb, y, aDot, bDot)
-          if (yDot !== undefined) return this.lift(y, yDot)
+      const partials = p.partials2
+      if (
+        p.derivedJvp &&
+        partials !== undefined &&
+        (aDot === null || typeof aDot === 'number') &&
+        (bDot === null || typeof bDot === 'number')
+      ) {
+        // the derived rule (`binary` in src/primitives/families.ts) inline: the sum of
+        // zero-annihilating products ẋᵢ·∂ᵢ over the non-zero tangents, in the rule's order
+        let yDot: number | null = null
+        let ok = true
+        if (aDot !== null) {
+          const d = partials[0](pa, pb, y)
+          if (typeof d === 'number') yDot = aDot === 0 || d === 0 ? 0 : aDot * d
+          else ok = false
         }
+        if (ok && bDot !== null) {
+          const d = partials[1](pa, pb, y)
+          if (typeof d === 'number') {
+            const t = bDot === 0 || d === 0 ? 0 : bDot * d
+            yDot = yDot === null ? t : yDot + t
+          } else ok = false
+        }
+        // a partial that is not a number: the rule runs as it is
+        if (ok) return this.lift(y, yDot)
       }
       return this.lift(y, p.jvp([pa, pb], [aDot, bDot], y, params))
     }
