@@ -229,9 +229,10 @@ function jacfwdImpl(
   transformation: string,
 ): (...args: readonly unknown[]) => unknown {
   const hasAux = options?.hasAux === true
+  const name = inputName(options?.argnums)
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, transformation)
-    const inFlat = flatten(input, inputName(options?.argnums))
+    const inFlat = flatten(input, name)
     const total = totalSize(inFlat.leafDefs)
     const chunk = chunkOf(total, options?.chunkSize)
     if (total === 1 && inFlat.leaves.length === 1) {
@@ -314,9 +315,10 @@ function jacrevImpl(
   f: AnyFn,
   options: JacobianOptions | undefined,
 ): (...args: readonly unknown[]) => unknown {
+  const name = inputName(options?.argnums)
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, 'jacrev')
-    const inFlat = flatten(input, inputName(options?.argnums))
+    const inFlat = flatten(input, name)
     const hasAux = options?.hasAux === true
     const traced = traceVjp(g, [input], hasAux, 'jacrev', false)
     const out = flatten(traced.out, 'output')
