@@ -23,9 +23,13 @@ import {
   grow8,
   grow32,
   grow64,
+  PACK_LIMIT,
+  type Packed,
+  pack,
   RELEASED,
   returnBuffers,
   takeBuffers,
+  unpack,
 } from './tape-buffers.ts'
 import {
   closeLevel,
@@ -119,23 +123,6 @@ const CUSTOM = 3
 
 const NO_BARS = new Float64Array(0)
 
-/**
- * Tapes up to this many nodes plus records are packed by `keep`: beyond it, copying the tape
- * back for each pullback would cost more than the buffers' allocation saves.
- */
-const PACK_LIMIT = 2048
-
-/**
- * A packed tape (see `keep`): small integers and doubles apart, so that neither JS array
- * changes its elements kind (and storage) while it is filled.
- */
-interface Packed {
-  /** Numeric flag per node, then kind, output and two inputs per record. */
-  readonly ints: number[]
-  /** Value per node, then two partials per record. */
-  readonly floats: number[]
-}
-
 /** The reverse-mode interpreter: one per `vjp`/`grad` call. */
 export class VjpInterpreter implements Interpreter {
   readonly level: number
@@ -178,32 +165,18 @@ export class VjpInterpreter implements Interpreter {
 
   /**
    * Called once the forward pass is over when the tape may run many times (a pullback the
-   * caller keeps, as `vjp` returns): a small tape is copied into one JS array and its buffers go
-   * back to the pool, so the next transformation takes them instead of allocating nine
-   * off-heap typed arrays (~2 µs, twice a whole small `grad`; bench/NOTES.md §15). Each
+   * caller keeps, as `vjp` returns): a small tape is copied into two JS arrays and its buffers
+   * go back to the pool, so the next transformation takes them instead of allocating nine
+   * off-heap typed arrays (~2 µs, twice a whole small `grad`; bench/NOTES.md §16). Each
    * `backward` then copies the records into pooled buffers for the run.
    */
   keep(): void {
     const n = this.nodeCount
     const c = this.count
     if (this.released || this.packed !== undefined || n + c > PACK_LIMIT) return
-    const ints: number[] = new Array<number>(n + 4 * c)
-    const floats: number[] = new Array<number>(n + 2 * c)
-    const { values, numeric, kind, outId, in0, in1, p0, p1 } = this
-    for (let i = 0; i < n; i++) {
-      ints[i] = numeric[i]!
-      floats[i] = values[i]!
-    }
-    for (let r = 0, k = n, j = n; r < c; r++, k += 4, j += 2) {
-      ints[k] = kind[r]!
-      ints[k + 1] = outId[r]!
-      ints[k + 2] = in0[r]!
-      ints[k + 3] = in1[r]!
-      floats[j] = p0[r]!
-      floats[j + 1] = p1[r]!
-    }
-    this.packed = { ints, floats }
-    returnBuffers(this.buffers())
+    const b = this.buffers()
+    this.packed = pack(b, n, c)
+    returnBuffers(b)
     this.adopt(RELEASED)
   }
 
@@ -554,23 +527,6 @@ export class VjpInterpreter implements Interpreter {
     this.p1 = b.p1
     this.bars = b.bars
   }
-}
-
-/** Pooled buffers holding a packed tape of `n` nodes and `c` records (see `keep`). */
-const unpack = ({ ints, floats }: Packed, n: number, c: number): Buffers => {
-  const b = takeBuffers(n, c)
-  const { numeric, kind, outId, in0, in1, p0, p1 } = b
-  // node values are not read backwards (a node's primal reads the packed array)
-  for (let i = 0; i < n; i++) numeric[i] = ints[i]!
-  for (let r = 0, k = n, j = n; r < c; r++, k += 4, j += 2) {
-    kind[r] = ints[k]!
-    outId[r] = ints[k + 1]!
-    in0[r] = ints[k + 2]!
-    in1[r] = ints[k + 3]!
-    p0[r] = floats[j]!
-    p1[r] = floats[j + 1]!
-  }
-  return b
 }
 
 /** `a` with its first `n` entries zeroed: a loop, cheaper than `fill` on a short prefix. */
