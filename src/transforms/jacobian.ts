@@ -9,17 +9,25 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
+import { Node, VjpInterpreter } from '../core/tape.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
-import { type Flat, flatten, type LeafDef, unflatten } from '../core/tree.ts'
+import { type Flat, flatten, isLeaf, type LeafDef, leafOf, unflatten } from '../core/tree.ts'
 import { concat } from '../primitives/concat.ts'
 import { reshape, slice, transpose } from '../primitives/structural.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { asLeaf, checkArgnums, checkFunction, checkOptions } from './common.ts'
+import {
+  asLeaf,
+  checkArgnums,
+  checkFunction,
+  checkOptions,
+  cotangentOps,
+  unalias,
+} from './common.ts'
 import type { Argnums, Scalar, Selected } from './grad.ts'
 import { gradNamed } from './grad.ts'
 import { jvpNamed } from './jvp.ts'
-import { traceVjp } from './vjp.ts'
+import { packageTape, type Traced, traceVjp } from './vjp.ts'
 import { vmap } from './vmap.ts'
 
 /** Options of `jacfwd` and `jacrev`. */
@@ -311,6 +319,30 @@ export function jacrev(
   return jacrevImpl(f, options)
 }
 
+/**
+ * The Jacobian of a one-element output `y` with respect to the one input leaf `x` (node `node`
+ * of `interp`), from one backward pass with the unit cotangent — what the general path computes,
+ * without its trees; undefined when `y` is not a one-element leaf (the general path then runs on
+ * the same tape).
+ */
+const oneElementBlock = (
+  interp: VjpInterpreter,
+  node: Node,
+  x: Val,
+  y: unknown,
+): Val | undefined => {
+  if (!isLeaf(y)) return undefined
+  const outLeaf = leafOf(y)
+  if (sizeOf(outLeaf.shape) !== 1) return undefined
+  const mine = y instanceof Node && y.interp === interp
+  const unit = unitOf(outLeaf)
+  // consumed even when y is not traced: the buffers go on to the next call
+  const bar = interp.backward(mine ? [y.id] : [], mine ? [unit] : [], [node.id], true)[0]!
+  const inLeaf = leafOf(x)
+  const xBar = unalias([asLeaf(bar, inLeaf)], [unit], [x])[0]!
+  return shapeBlock(outLeaf, inLeaf, xBar)
+}
+
 function jacrevImpl(
   f: AnyFn,
   options: JacobianOptions | undefined,
@@ -318,9 +350,33 @@ function jacrevImpl(
   const name = inputName(options?.argnums)
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, 'jacrev')
-    const inFlat = flatten(input, name)
     const hasAux = options?.hasAux === true
-    const traced = traceVjp(g, [input], hasAux, 'jacrev', false)
+    let traced: Traced
+    // a bad chunkSize is named whichever path runs
+    if (options?.chunkSize !== undefined) chunkOf(1, options.chunkSize)
+    if (!hasAux && isLeaf(input)) {
+      // one leaf in: the tape is recorded here, and an output of one element needs no trees
+      const interp = new VjpInterpreter('jacrev', cotangentOps)
+      const node = interp.input(input)
+      let y: unknown
+      try {
+        y = g(node)
+      } finally {
+        interp.close()
+      }
+      const block = oneElementBlock(interp, node, input, y)
+      if (block !== undefined) return block
+      traced = packageTape(
+        interp,
+        flatten([input], 'primals'),
+        [node.id],
+        y,
+        false,
+        'jacrev',
+        false,
+      )
+    } else traced = traceVjp(g, [input], hasAux, 'jacrev', false)
+    const inFlat = flatten(input, name)
     const out = flatten(traced.out, 'output')
     const total = totalSize(out.leafDefs)
     const chunk = chunkOf(total, options?.chunkSize)

@@ -5,7 +5,7 @@
  */
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import type { Val } from '../core/tracer.ts'
-import { flatten, flattenAs, type TreeDef, unflatten } from '../core/tree.ts'
+import { type Flat, flatten, flattenAs, unflatten } from '../core/tree.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { asLeaf, checkFunction, cotangentOps, splitAux, stripAux, unalias } from './common.ts'
 
@@ -28,7 +28,7 @@ export type Loose<T, Depth extends unknown[] = []> = Depth['length'] extends 8
 /** A pullback: maps a cotangent of the output to cotangents of the inputs. */
 export type Pullback<B, A> = (outBar: Loose<B>) => A
 
-interface Traced {
+export interface Traced {
   readonly out: unknown
   readonly aux: unknown
   /** With `last`, the tape is consumed (its buffers go to the next transformation). */
@@ -49,9 +49,9 @@ export const traceVjp = <A extends readonly unknown[]>(
   keep: boolean,
 ): Traced => {
   checkFunction(f, transformation)
-  const { leaves: xs, def, leafDefs: inLeaves } = flatten(primals, 'primals')
+  const inputs = flatten(primals, 'primals')
+  const xs = inputs.leaves
   const interp = new VjpInterpreter(transformation, cotangentOps)
-  const mine = (v: Val): v is Node => v instanceof Node && v.interp === interp
   const inIds: number[] = new Array<number>(xs.length)
   const nodes: Node[] = new Array<Node>(xs.length)
   for (let i = 0; i < xs.length; i++) {
@@ -59,31 +59,49 @@ export const traceVjp = <A extends readonly unknown[]>(
     nodes[i] = node
     inIds[i] = node.id
   }
-  let outDef: TreeDef
-  let out: unknown
-  let aux: unknown
-  // the output leaves this tape traced (the others get no cotangent), and their nodes
-  const liveAt: number[] = []
-  const liveIds: number[] = []
+  let result: unknown
   try {
-    const split = splitAux(f(...(unflatten(def, nodes) as A)), hasAux, transformation)
-    const flat = flatten(split.out, 'output')
-    outDef = flat.def
-    const ys = flat.leaves
-    const primalsOut: Val[] = new Array<Val>(ys.length)
-    for (let i = 0; i < ys.length; i++) {
-      const y = ys[i]!
-      if (mine(y)) {
-        liveAt.push(i)
-        liveIds.push(y.id)
-        primalsOut[i] = y.primal
-      } else primalsOut[i] = y
-    }
-    out = unflatten(outDef, unalias(primalsOut, xs))
-    aux = hasAux ? stripAux(split.aux, (a) => (mine(a) ? a.primal : a)) : undefined
+    result = f(...(unflatten(inputs.def, nodes) as A))
   } finally {
     interp.close()
   }
+  return packageTape(interp, inputs, inIds, result, hasAux, transformation, keep)
+}
+
+/**
+ * The output, aux and pullback of a recorded tape: `interp` has run (and closed) on input nodes
+ * `inIds` for the leaves of `inputs`, and `f` returned `result`. For `traceVjp`, and for
+ * transformations that record the tape themselves (`jacrev` of one leaf).
+ */
+export const packageTape = (
+  interp: VjpInterpreter,
+  inputs: Flat,
+  inIds: readonly number[],
+  result: unknown,
+  hasAux: boolean,
+  transformation: string,
+  keep: boolean,
+): Traced => {
+  const { leaves: xs, def, leafDefs: inLeaves } = inputs
+  const mine = (v: Val): v is Node => v instanceof Node && v.interp === interp
+  const split = splitAux(result, hasAux, transformation)
+  const flat = flatten(split.out, 'output')
+  const outDef = flat.def
+  const ys = flat.leaves
+  // the output leaves this tape traced (the others get no cotangent), and their nodes
+  const liveAt: number[] = []
+  const liveIds: number[] = []
+  const primalsOut: Val[] = new Array<Val>(ys.length)
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i]!
+    if (mine(y)) {
+      liveAt.push(i)
+      liveIds.push(y.id)
+      primalsOut[i] = y.primal
+    } else primalsOut[i] = y
+  }
+  const out = unflatten(outDef, unalias(primalsOut, xs))
+  const aux = hasAux ? stripAux(split.aux, (a) => (mine(a) ? a.primal : a)) : undefined
   if (keep) interp.keep()
   const pullback = (outBar: unknown, last = false): unknown => {
     const bars = flattenAs(outDef, outBar, 'the output cotangent', transformation)
