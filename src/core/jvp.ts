@@ -104,14 +104,16 @@ export class JvpInterpreter implements Interpreter {
       const aDot = this.tangentOf(a)
       const bDot = this.tangentOf(b)
       const partials = p.partials2
+      const form = p.jvpFromPartials
       if (
-        p.derivedJvp &&
+        form !== undefined &&
         partials !== undefined &&
         (aDot === null || typeof aDot === 'number') &&
         (bDot === null || typeof bDot === 'number')
       ) {
-        // the derived rule (`binary` in src/primitives/families.ts) inline: the sum of
-        // zero-annihilating products ẋᵢ·∂ᵢ over the non-zero tangents, in the rule's order.
+        // the rule inline: the sum of ẋᵢ·∂ᵢ over the non-zero tangents, in the rule's order,
+        // zero-annihilating for a derived rule (`binary` in src/primitives/families.ts) and
+        // plain for a linear one (add, sub: a tangent passed on or negated, −0 kept).
         // Written here, not in a helper: it keeps process2 over TurboFan's inlining limit
         // (460 bytecode bytes), and inlined into a user's recursive function it enlarged every
         // frame, so 10⁴ calls under jvp overflowed the default stack (depth.test.ts)
@@ -119,13 +121,14 @@ export class JvpInterpreter implements Interpreter {
         let ok = true
         if (aDot !== null) {
           const d = partials[0](pa, pb, y)
-          if (typeof d === 'number') yDot = aDot === 0 || d === 0 ? 0 : aDot * d
-          else ok = false
+          if (typeof d !== 'number') ok = false
+          else if (form === 'linear') yDot = aDot * d
+          else yDot = aDot === 0 || d === 0 ? 0 : aDot * d
         }
         if (ok && bDot !== null) {
           const d = partials[1](pa, pb, y)
           if (typeof d === 'number') {
-            const t = bDot === 0 || d === 0 ? 0 : bDot * d
+            const t = form === 'linear' || (bDot !== 0 && d !== 0) ? bDot * d : 0
             yDot = yDot === null ? t : yDot + t
           } else ok = false
         }

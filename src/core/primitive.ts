@@ -51,9 +51,14 @@ export interface Domain<P> {
 /** What declares a primitive; `define` fills in the optional fast-path fields. */
 export type PrimitiveSpec<P> = Omit<
   Primitive<P>,
-  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'derivedJvp'
+  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'jvpFromPartials'
 > & {
-  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'derivedJvp']?: Primitive<P>[K]
+  readonly [K in
+    | 'scalar1'
+    | 'scalar2'
+    | 'partial1'
+    | 'partials2'
+    | 'jvpFromPartials']?: Primitive<P>[K]
 }
 
 /** Whether `v` is an array or a plain object: data that freezing cannot break. */
@@ -99,7 +104,7 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     scalar2: spec.scalar2,
     partial1: spec.partial1,
     partials2: spec.partials2,
-    derivedJvp: spec.derivedJvp === true,
+    jvpFromPartials: spec.jvpFromPartials,
     domain: spec.domain,
   })
 }
@@ -153,10 +158,12 @@ export interface Primitive<P = unknown> {
     | readonly [(a: Val, b: Val, y: Val) => Val, (a: Val, b: Val, y: Val) => Val]
     | undefined
   /**
-   * True when `jvp` is the sum of `safeMul(ẋᵢ, ∂ᵢ)` over `partials2` (no rule of its own), so
-   * forward mode may compute it inline on numbers.
+   * How `jvp` follows from `partials2`, so that forward mode may compute it inline on numbers:
+   * `'products'`, the sum of `safeMul(ẋᵢ, ∂ᵢ)` (the rule `binary` derives); `'linear'`, the sum
+   * of ∂ᵢ·ẋᵢ in IEEE arithmetic (`add`, `sub`: ∂ = ±1, their rules pass a tangent on or negate
+   * it, −0 kept); undefined when the rule is its own.
    */
-  readonly derivedJvp: boolean
+  readonly jvpFromPartials: 'products' | 'linear' | undefined
   /** Input domain for the law suites. */
   readonly domain: Domain<P>
 }
