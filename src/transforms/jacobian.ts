@@ -9,6 +9,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
+import { JvpInterpreter } from '../core/jvp.ts'
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
 import { type Flat, flatten, isLeaf, type LeafDef, leafOf, unflatten } from '../core/tree.ts'
@@ -26,7 +27,7 @@ import {
 } from './common.ts'
 import type { Argnums, Scalar, Selected } from './grad.ts'
 import { gradNamed } from './grad.ts'
-import { jvpNamed } from './jvp.ts'
+import { jvpNamed, jvpOutputs } from './jvp.ts'
 import { packageTape, type Traced, traceVjp } from './vjp.ts'
 import { vmap } from './vmap.ts'
 
@@ -195,6 +196,34 @@ const oneDirection = (
 }
 
 /**
+ * `jacfwd` of an input that is one leaf of one element: the interpreter run here, and an output
+ * that is one leaf needs no trees (any other output goes through `jvpOutputs`, as `jvp`'s).
+ */
+const oneLeafForward = (
+  g: (x: unknown) => unknown,
+  x: Val,
+  inFlat: Flat,
+  hasAux: boolean,
+  transformation: string,
+): unknown => {
+  const inLeaf = inFlat.leafDefs[0]!
+  const unit = unitOf(inLeaf)
+  const interp = new JvpInterpreter(transformation)
+  try {
+    const y = g(interp.lift(x, unit))
+    if (!hasAux && isLeaf(y)) {
+      const outLeaf = leafOf(y)
+      const yDot = unalias([asLeaf(interp.tangentOf(y), outLeaf)], [x], [unit])[0]!
+      return shapeBlock(outLeaf, inLeaf, yDot)
+    }
+    const outputs = jvpOutputs(interp, y, [x], [unit], hasAux, transformation)
+    return oneDirection(inFlat, hasAux, () => outputs)
+  } finally {
+    interp.close()
+  }
+}
+
+/**
  * Jacobian by forward mode: `jacfwd(f)(...args)` is ∂f/∂args[argnums], built from chunks of
  * basis tangents, each chunk pushed through one batched `jvp`. Best when inputs are fewer
  * than outputs. Layout: output leaf shape T ++ input leaf shape S; trees nest output-outside.
@@ -244,6 +273,7 @@ function jacfwdImpl(
     const total = totalSize(inFlat.leafDefs)
     const chunk = chunkOf(total, options?.chunkSize)
     if (total === 1 && inFlat.leaves.length === 1) {
+      if (isLeaf(input)) return oneLeafForward(g, input, inFlat, hasAux, transformation)
       return oneDirection(inFlat, hasAux, (basis) =>
         jvpNamed(g, [input], [basis], hasAux, transformation),
       )

@@ -83,21 +83,37 @@ export function jvpNamed<A extends readonly unknown[]>(
   try {
     const lifted: Val[] = new Array<Val>(xs.length)
     for (let i = 0; i < xs.length; i++) lifted[i] = interp.lift(xs[i]!, xDots[i]!)
-    const { out, aux } = splitAux(f(...(unflatten(def, lifted) as A)), hasAux, transformation)
-    const { leaves: ys, def: outDef, leafDefs: leaves } = flatten(out, 'output')
-    const ps: Val[] = new Array<Val>(ys.length)
-    const ts: Val[] = new Array<Val>(ys.length)
-    for (let i = 0; i < ys.length; i++) {
-      const y = ys[i]!
-      ps[i] = interp.primalOf(y)
-      ts[i] = asLeaf(interp.tangentOf(y), leaves[i]!)
-    }
-    const primalsOut = unalias(ps, xs, xDots)
-    const tangentsOut = unalias(ts, xs, xDots)
-    const result: unknown[] = [unflatten(outDef, primalsOut), unflatten(outDef, tangentsOut)]
-    if (hasAux) result.push(stripAux(aux, (a) => interp.primalOf(a)))
-    return result
+    const result = f(...(unflatten(def, lifted) as A))
+    return jvpOutputs(interp, result, xs, xDots, hasAux, transformation)
   } finally {
     interp.close()
   }
+}
+
+/**
+ * `[output, output tangent]` (and aux) from what `f` returned under `interp` (still open), for
+ * inputs `xs` with tangents `xDots`: trees of primals and of tangents, aliasing neither.
+ */
+export function jvpOutputs(
+  interp: JvpInterpreter,
+  result: unknown,
+  xs: readonly Val[],
+  xDots: readonly Val[],
+  hasAux: boolean,
+  transformation: string,
+): unknown[] {
+  const { out, aux } = splitAux(result, hasAux, transformation)
+  const { leaves: ys, def: outDef, leafDefs: leaves } = flatten(out, 'output')
+  const ps: Val[] = new Array<Val>(ys.length)
+  const ts: Val[] = new Array<Val>(ys.length)
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i]!
+    ps[i] = interp.primalOf(y)
+    ts[i] = asLeaf(interp.tangentOf(y), leaves[i]!)
+  }
+  const primalsOut = unalias(ps, xs, xDots)
+  const tangentsOut = unalias(ts, xs, xDots)
+  const outputs: unknown[] = [unflatten(outDef, primalsOut), unflatten(outDef, tangentsOut)]
+  if (hasAux) outputs.push(stripAux(aux, (a) => interp.primalOf(a)))
+  return outputs
 }
