@@ -101,7 +101,41 @@ export class JvpInterpreter implements Interpreter {
       // plain numbers: the kernel's scalar straight away, then the primitive's own rule
       const y = scalar(pa, pb)
       if (p.zeroDerivative) return y
-      return this.lift(y, p.jvp([pa, pb], [this.tangentOf(a), this.tangentOf(b)], y, params))
+      const aDot = this.tangentOf(a)
+      const bDot = this.tangentOf(b)
+      const partials = p.partials2
+      const form = p.jvpFromPartials
+      if (
+        form !== undefined &&
+        partials !== undefined &&
+        (aDot === null || typeof aDot === 'number') &&
+        (bDot === null || typeof bDot === 'number')
+      ) {
+        // the rule inline: the sum of ẋᵢ·∂ᵢ over the non-zero tangents, in the rule's order,
+        // zero-annihilating for a derived rule (`binary` in src/primitives/families.ts) and
+        // plain for a linear one (add, sub: a tangent passed on or negated, −0 kept).
+        // Written here, not in a helper: it keeps process2 over TurboFan's inlining limit
+        // (460 bytecode bytes), and inlined into a user's recursive function it enlarged every
+        // frame, so 10⁴ calls under jvp overflowed the default stack (depth.test.ts)
+        let yDot: number | null = null
+        let ok = true
+        if (aDot !== null) {
+          const d = partials[0](pa, pb, y)
+          if (typeof d !== 'number') ok = false
+          else if (form === 'linear') yDot = aDot * d
+          else yDot = aDot === 0 || d === 0 ? 0 : aDot * d
+        }
+        if (ok && bDot !== null) {
+          const d = partials[1](pa, pb, y)
+          if (typeof d === 'number') {
+            const t = form === 'linear' || (bDot !== 0 && d !== 0) ? bDot * d : 0
+            yDot = yDot === null ? t : yDot + t
+          } else ok = false
+        }
+        // a partial that is not a number: the rule runs as it is
+        if (ok) return this.lift(y, yDot)
+      }
+      return this.lift(y, p.jvp([pa, pb], [aDot, bDot], y, params))
     }
     const out = bind2(p, pa, pb, params)
     if (p.zeroDerivative) return out

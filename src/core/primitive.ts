@@ -52,9 +52,15 @@ export interface Domain<P> {
 /** What declares a primitive; `define` fills in the optional fast-path fields. */
 export type PrimitiveSpec<P> = Omit<
   Primitive<P>,
-  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'outDtype'
+  'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'jvpFromPartials' | 'outDtype'
 > & {
-  readonly [K in 'scalar1' | 'scalar2' | 'partial1' | 'partials2' | 'outDtype']?: Primitive<P>[K]
+  readonly [K in
+    | 'scalar1'
+    | 'scalar2'
+    | 'partial1'
+    | 'partials2'
+    | 'jvpFromPartials'
+    | 'outDtype']?: Primitive<P>[K]
 }
 
 /**
@@ -106,6 +112,7 @@ export function define<P>(spec: PrimitiveSpec<P>): Primitive<P> {
     scalar2: spec.scalar2,
     partial1: spec.partial1,
     partials2: spec.partials2,
+    jvpFromPartials: spec.jvpFromPartials,
     outDtype: spec.outDtype,
     domain: spec.domain,
   })
@@ -159,6 +166,13 @@ export interface Primitive<P = unknown> {
   readonly partials2:
     | readonly [(a: Val, b: Val, y: Val) => Val, (a: Val, b: Val, y: Val) => Val]
     | undefined
+  /**
+   * How `jvp` follows from `partials2`, so that forward mode may compute it inline on numbers:
+   * `'products'`, the sum of `safeMul(ẋᵢ, ∂ᵢ)` (the rule `binary` derives); `'linear'`, the sum
+   * of ∂ᵢ·ẋᵢ in IEEE arithmetic (`add`, `sub`: ∂ = ±1, their rules pass a tangent on or negate
+   * it, −0 kept); undefined when the rule is its own.
+   */
+  readonly jvpFromPartials: 'products' | 'linear' | undefined
   /**
    * The output dtype, for a primitive that sets it (`astype`). Every other primitive's output
    * has its arguments' promoted dtype (`resultDtype` in ./dtype.ts).

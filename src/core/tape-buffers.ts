@@ -1,6 +1,6 @@
 /**
- * The typed arrays behind a reverse-mode tape, and the pool that hands them from one
- * transformation to the next.
+ * The typed arrays behind a reverse-mode tape, the pool that hands them from one
+ * transformation to the next, and the packed form of a small tape a pullback keeps.
  * @module
  */
 
@@ -39,10 +39,9 @@ export const allocate = (nodes: number, records: number): Buffers => ({
 let spare: Buffers | undefined
 
 /**
- * Entries of a fresh set. Small: a tape whose pullback may run again (`vjp`) is never consumed,
- * so each call allocates its own set, and at 1024 entries that allocation was two thirds of a
- * small `vjp`'s cost (bench/NOTES.md §14); a long tape grows by doubling, and a consumed one's
- * set is kept for the next.
+ * Entries of a fresh set. Small: at 1024 entries a fresh set was two thirds of a small `vjp`'s
+ * cost (bench/NOTES.md §14). A long tape grows by doubling; a consumed tape's set, and a small
+ * kept one's (`VjpInterpreter.keep` copies its records out), is kept for the next.
  */
 const INITIAL = 64
 
@@ -52,10 +51,16 @@ const INITIAL = 64
  */
 export const RELEASED: Buffers = allocate(1, 1)
 
-/** Buffers for a new tape: the spare set if there is one. */
-export const takeBuffers = (): Buffers => {
-  const b = spare ?? allocate(INITIAL, INITIAL)
-  spare = undefined
+/**
+ * Buffers for a new tape: the spare set if there is one (and it holds `nodes` nodes and
+ * `records` records), else a fresh set.
+ */
+export const takeBuffers = (nodes = 0, records = 0): Buffers => {
+  const b =
+    spare !== undefined && spare.values.length >= nodes && spare.kind.length >= records
+      ? spare
+      : allocate(Math.max(INITIAL, nodes), Math.max(INITIAL, records))
+  if (b === spare) spare = undefined
   return b
 }
 
@@ -83,5 +88,61 @@ export const grow32 = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
 export const grow64 = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
   const b = new Float64Array(a.length * 2)
   b.set(a)
+  return b
+}
+
+// ---- packed tapes: a small tape kept by a pullback, in JS arrays (see VjpInterpreter.keep) ----
+
+/**
+ * Tapes up to this many nodes plus records are packed: beyond it, copying the tape back for
+ * each pullback would cost more than the buffers' allocation saves.
+ */
+export const PACK_LIMIT = 2048
+
+/**
+ * A packed tape: small integers and doubles apart, so that neither JS array changes its
+ * elements kind (and storage) while it is filled.
+ */
+export interface Packed {
+  /** Numeric flag per node, then kind, output and two inputs per record. */
+  readonly ints: number[]
+  /** Value per node, then two partials per record. */
+  readonly floats: number[]
+}
+
+/** The first `n` nodes and `c` records of `b`, packed. */
+export const pack = (b: Buffers, n: number, c: number): Packed => {
+  const ints: number[] = new Array<number>(n + 4 * c)
+  const floats: number[] = new Array<number>(n + 2 * c)
+  const { values, numeric, kind, outId, in0, in1, p0, p1 } = b
+  for (let i = 0; i < n; i++) {
+    ints[i] = numeric[i]!
+    floats[i] = values[i]!
+  }
+  for (let r = 0, k = n, j = n; r < c; r++, k += 4, j += 2) {
+    ints[k] = kind[r]!
+    ints[k + 1] = outId[r]!
+    ints[k + 2] = in0[r]!
+    ints[k + 3] = in1[r]!
+    floats[j] = p0[r]!
+    floats[j + 1] = p1[r]!
+  }
+  return { ints, floats }
+}
+
+/** Buffers from the pool holding a packed tape of `n` nodes and `c` records. */
+export const unpack = ({ ints, floats }: Packed, n: number, c: number): Buffers => {
+  const b = takeBuffers(n, c)
+  const { numeric, kind, outId, in0, in1, p0, p1 } = b
+  // node values are not read backwards (a node's primal reads the packed array)
+  for (let i = 0; i < n; i++) numeric[i] = ints[i]!
+  for (let r = 0, k = n, j = n; r < c; r++, k += 4, j += 2) {
+    kind[r] = ints[k]!
+    outId[r] = ints[k + 1]!
+    in0[r] = ints[k + 2]!
+    in1[r] = ints[k + 3]!
+    p0[r] = floats[j]!
+    p1[r] = floats[j + 1]!
+  }
   return b
 }

@@ -23,9 +23,13 @@ import {
   grow8,
   grow32,
   grow64,
+  PACK_LIMIT,
+  type Packed,
+  pack,
   RELEASED,
   returnBuffers,
   takeBuffers,
+  unpack,
 } from './tape-buffers.ts'
 import { type OpRecords, returnRecords, takeRecords } from './tape-ops.ts'
 import {
@@ -158,6 +162,8 @@ export class VjpInterpreter implements Interpreter {
   private general: (GeneralRecord | CustomRecord | undefined)[] = []
   /** The values of UNARY and BINARY records (their index in `p0`); made at the first one. */
   private records: OpRecords | undefined
+  /** A small kept tape in JS arrays (see `keep`); its typed buffers are back in the pool. */
+  private packed: Packed | undefined = undefined
   /** With `debugNans` on, the primitive of each numeric record (for error messages). */
   private debugNames: string[] = []
 
@@ -172,6 +178,23 @@ export class VjpInterpreter implements Interpreter {
   close(): void {
     this.alive = false
     closeLevel()
+  }
+
+  /**
+   * Called once the forward pass is over when the tape may run many times (a pullback the
+   * caller keeps, as `vjp` returns): a small tape is copied into two JS arrays and its buffers
+   * go back to the pool, so the next transformation takes them instead of allocating nine
+   * off-heap typed arrays (~2 µs, twice a whole small `grad`; bench/NOTES.md §17). Each
+   * `backward` then copies the records into pooled buffers for the run.
+   */
+  keep(): void {
+    const n = this.nodeCount
+    const c = this.count
+    if (this.released || this.packed !== undefined || n + c > PACK_LIMIT) return
+    const b = this.buffers()
+    this.packed = pack(b, n, c)
+    returnBuffers(b)
+    this.adopt(RELEASED)
   }
 
   /** Number of records on the tape. */
@@ -191,7 +214,8 @@ export class VjpInterpreter implements Interpreter {
   /** The primal of a scalar node; its tape must not have been released. */
   scalarPrimal(id: number): number {
     if (this.released) escaped(this, 'value')
-    return this.values[id]!
+    const packed = this.packed
+    return packed === undefined ? this.values[id]! : packed.floats[id]!
   }
 
   private nodeId(value: number, numeric: number): number {
@@ -398,20 +422,28 @@ export class VjpInterpreter implements Interpreter {
     wanted: readonly number[],
     consume: boolean,
   ): MaybeZero[] {
+    // a packed tape runs on pooled buffers of its own for this run (a re-entrant run takes others)
+    const packed = this.packed
+    const b = packed === undefined ? undefined : unpack(packed, this.nodeCount, this.count)
+    let { numeric, kind, outId, in0, in1, p0, p1 } = this
+    if (b !== undefined) ({ numeric, kind, outId, in0, in1, p0, p1 } = b)
+    const { ops, general, nodeCount } = this
     // a reused buffer when it fits (a fresh multi-megabyte array costs page faults to zero),
     // taken out while in use so that a re-entrant call cannot share it
+    const spareBars = b === undefined ? this.bars : b.bars
     const numBar =
-      this.bars.length >= this.nodeCount
-        ? this.bars.fill(0, 0, this.nodeCount)
-        : new Float64Array(this.values.length)
-    this.bars = NO_BARS
+      spareBars.length >= nodeCount
+        ? nodeCount <= 64
+          ? zeroPrefix(spareBars, nodeCount)
+          : spareBars.fill(0, 0, nodeCount)
+        : new Float64Array(Math.max(nodeCount, numeric.length))
+    if (b === undefined) this.bars = NO_BARS
     // traced or tensor cotangents; most scalar tapes never use it. Made one entry per node at
     // its first use: written from the highest node down, an empty array would turn into a
     // dictionary (a hash table, ~5× the memory and time per entry on a long traced tape)
     const objBar: (Val | undefined)[] = []
     let traced = false
-    const nodes = this.nodeCount
-    const { ops, general, numeric, kind, outId, in0, in1, p0, p1 } = this
+    const nodes = nodeCount
     const accumulate = (id: number, v: MaybeZero): void => {
       if (v === null) return
       if (numeric[id] === 1) {
@@ -446,6 +478,7 @@ export class VjpInterpreter implements Interpreter {
     const debug = debugState.on
     const pass = debugState.pass
     debugState.pass = 'backward'
+    let result: MaybeZero[]
     try {
       for (let r = this.count - 1; r >= 0; r--) {
         const o = outId[r]!
@@ -519,11 +552,14 @@ export class VjpInterpreter implements Interpreter {
           if (id >= 0) accumulate(id, xBars[i] ?? null)
         }
       }
+      result = new Array<MaybeZero>(wanted.length)
+      for (let i = 0; i < wanted.length; i++) result[i] = cotangentOf(wanted[i]!)
     } finally {
       debugState.pass = pass
+      // a packed tape's run hands its buffers back, even when a rule threw
+      if (b !== undefined) returnBuffers(numBar === b.bars ? b : { ...b, bars: numBar })
     }
-    const result = wanted.map((id) => cotangentOf(id))
-    this.bars = numBar
+    if (b === undefined) this.bars = numBar
     if (consume) this.release()
     return result
   }
@@ -536,7 +572,15 @@ export class VjpInterpreter implements Interpreter {
     this.records = undefined
     this.debugNames = []
     this.count = 0
-    returnBuffers({
+    // a packed tape's buffers are already back in the pool
+    if (this.packed === undefined) returnBuffers(this.buffers())
+    this.packed = undefined
+    this.adopt(RELEASED)
+  }
+
+  /** This tape's buffers. */
+  private buffers(): Buffers {
+    return {
       values: this.values,
       numeric: this.numeric,
       kind: this.kind,
@@ -546,8 +590,7 @@ export class VjpInterpreter implements Interpreter {
       p0: this.p0,
       p1: this.p1,
       bars: this.bars,
-    })
-    this.adopt(RELEASED)
+    }
   }
 
   /** Takes `b` as this tape's buffers. */
@@ -562,4 +605,10 @@ export class VjpInterpreter implements Interpreter {
     this.p1 = b.p1
     this.bars = b.bars
   }
+}
+
+/** `a` with its first `n` entries zeroed: a loop, cheaper than `fill` on a short prefix. */
+const zeroPrefix = (a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> => {
+  for (let i = 0; i < n; i++) a[i] = 0
+  return a
 }

@@ -160,7 +160,9 @@ export function flatten(tree: unknown, where: string): Flat {
       let i = 0
       while (i < n && typeof tree[i] === 'number') i++
       if (i === n) {
-        const defs = new Array<LeafDef>(n).fill(NUMBER_LEAF)
+        // a loop, not `fill`: a short array is built faster than the builtin is called
+        const defs: LeafDef[] = []
+        for (let k = 0; k < n; k++) defs.push(NUMBER_LEAF)
         return { leaves: tree.slice(), def: { kind: 'array', children: defs }, leafDefs: defs }
       }
     }
@@ -296,6 +298,12 @@ export function flattenAs(
   transformation: string | undefined,
   context: MatchContext = {},
 ): Val[] {
+  // a number for a number leaf, the commonest cotangent and tangent of scalar code
+  if (typeof tree === 'number' && def.kind === 'leaf' && def.shape.length === 0) return [tree]
+  if (def.kind === 'array' && Array.isArray(tree)) {
+    const numbers = numbersAs(def.children, tree)
+    if (numbers !== undefined) return numbers
+  }
   const leaves: Val[] = []
   const stack: MatchFrame[] = []
   const against = context.against ?? 'the primal tree'
@@ -384,11 +392,36 @@ export function flattenAs(
   return leaves
 }
 
+/**
+ * `tree` copied when it is an array of numbers matching `children`, all rank-0 leaves (the
+ * tangents of scalar code); otherwise undefined, and the walk checks it and names what differs.
+ */
+const numbersAs = (children: readonly TreeDef[], tree: readonly unknown[]): Val[] | undefined => {
+  try {
+    const n = tree.length
+    if (n !== children.length) return undefined
+    for (let i = 0; i < n; i++) {
+      const d = children[i]!
+      if (typeof tree[i] !== 'number' || d.kind !== 'leaf' || d.shape.length !== 0) return
+    }
+    return tree.slice() as Val[]
+  } catch {
+    // a getter or Proxy trap threw: the walk reads it again and names its path
+    return undefined
+  }
+}
+
 /** A node being rebuilt: its def, the array or object under construction, the next child. */
 interface BuildFrame {
   readonly d: NodeDef
   readonly out: unknown[] | Record<string, unknown>
   i: number
+}
+
+/** Whether every def is a leaf. */
+const allLeaves = (defs: readonly TreeDef[]): boolean => {
+  for (let i = 0; i < defs.length; i++) if (defs[i]!.kind !== 'leaf') return false
+  return true
 }
 
 /** A fresh, empty array or object for a node def. */
@@ -399,6 +432,8 @@ const shell = (d: NodeDef): unknown[] | Record<string, unknown> =>
 export function unflatten(def: TreeDef, leaves: readonly Val[]): unknown {
   if (def.kind === 'leaf') return leaves[0]
   if (def.kind === 'empty') return def.value
+  // a tuple of numbers and tensors: nothing to rebuild
+  if (def.kind === 'array' && allLeaves(def.children)) return leaves.slice(0, def.children.length)
   let next = 0
   const root = shell(def)
   const stack: BuildFrame[] = [{ d: def, out: root, i: 0 }]

@@ -56,7 +56,7 @@ export const callRule = (name: string, trace: Trace, program: Program, jit: Jit)
       const outs = bindCustom(rule, args)
       backward ??= jit((xs: readonly Val[], bars: readonly Val[]) => {
         // traceVjp, not vjp: the pullback of a function of leaves gives the leaves' cotangents
-        return traceVjp(evaluate, xs as Val[], false, 'jit').pullback(bars) as Val[]
+        return traceVjp(evaluate, xs as Val[], false, 'jit', false).pullback(bars, true) as Val[]
       })
       const pullback: CustomPullback = (outBars) => backward!(args, fill(outBars, outs))
       return [outs, pullback]

@@ -35,6 +35,7 @@ export const subP = binary({
   kernel: subK,
   partials: [() => 1, () => -1],
   jvp: (_, [aDot, bDot], y) => sumTangents([aDot ?? null, bDot == null ? null : neg(bDot)], y),
+  linearJvp: true,
   vjp: (yBar, [a, b], _y, needs) => [
     needs[0] ? unbroadcast(yBar, a!) : null,
     needs[1] ? unbroadcast(neg(yBar), b!) : null,

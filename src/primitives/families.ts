@@ -115,6 +115,8 @@ export type BinarySpec = {
   readonly kernel: BinaryKernel
   /** Replaces the derived JVP (for linear ops, where Σ ∂ᵢ·ẋᵢ would multiply by ±1). */
   readonly jvp?: (primals: readonly Val[], tangents: readonly MaybeZero[], y: Val) => MaybeZero
+  /** The `jvp` given is Σ ∂ᵢ·ẋᵢ in IEEE arithmetic (∂ᵢ = ±1), so forward mode may inline it. */
+  readonly linearJvp?: boolean
   /** Replaces the derived VJP. */
   readonly vjp?: (
     yBar: Val,
@@ -215,7 +217,13 @@ export function binary(spec: BinarySpec): Primitive<void> {
       return y
     },
     scalar2: spec.scalar,
-    ...(partials === undefined ? {} : { partials2: partials }),
+    ...(partials === undefined
+      ? {}
+      : {
+          partials2: partials,
+          jvpFromPartials:
+            spec.jvp === undefined ? 'products' : spec.linearJvp === true ? 'linear' : undefined,
+        }),
     domain: spec.domain,
   })
   return p
@@ -330,6 +338,7 @@ export const addP: Primitive<void> = binary({
   kernel: addK,
   partials: [() => 1, () => 1],
   jvp: (_, [aDot, bDot], y) => sumTangents([aDot ?? null, bDot ?? null], y),
+  linearJvp: true,
   vjp: (yBar, [a, b], _y, needs) => [
     needs[0] ? unbroadcast(yBar, a!) : null,
     needs[1] ? unbroadcast(yBar, b!) : null,

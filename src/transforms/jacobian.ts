@@ -9,18 +9,27 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
+import { JvpInterpreter } from '../core/jvp.ts'
+import { Node, VjpInterpreter } from '../core/tape.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
-import { type Flat, flatten, type LeafDef, unflatten } from '../core/tree.ts'
+import { type Flat, flatten, isLeaf, type LeafDef, leafOf, unflatten } from '../core/tree.ts'
 import { concat } from '../primitives/concat.ts'
 import { reshape, slice, transpose } from '../primitives/structural.ts'
 import { zerosK } from '../tensor/kernels/dtype.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { asLeaf, checkArgnums, checkFunction, checkOptions } from './common.ts'
+import {
+  asLeaf,
+  checkArgnums,
+  checkFunction,
+  checkOptions,
+  cotangentOps,
+  unalias,
+} from './common.ts'
 import type { Argnums, Scalar, Selected } from './grad.ts'
 import { gradNamed } from './grad.ts'
-import { jvpNamed } from './jvp.ts'
-import { traceVjp } from './vjp.ts'
+import { jvpNamed, jvpOutputs } from './jvp.ts'
+import { packageTape, type Traced, traceVjp } from './vjp.ts'
 import { vmap } from './vmap.ts'
 
 /** Options of `jacfwd` and `jacrev`. */
@@ -113,7 +122,7 @@ const basisChunk = (flat: Flat, start: number, count: number): unknown => {
 
 /** Runs `pass` over chunks of basis directions and concatenates the results along axis 0. */
 const sweep = (flat: Flat, chunk: number, pass: (basis: unknown) => unknown): Flat => {
-  const total = flat.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+  const total = totalSize(flat.leafDefs)
   const parts: Flat[] = []
   for (let start = 0; start < Math.max(total, 1); start += chunk) {
     const count = Math.min(chunk, total - start)
@@ -137,16 +146,26 @@ const block = (stacked: Val, offset: number, n: number, shape: readonly number[]
   return reshape(part, shape)
 }
 
+/** Elements of all the leaves. */
+const totalSize = (leaves: readonly LeafDef[]): number => {
+  let n = 0
+  for (let i = 0; i < leaves.length; i++) n += sizeOf(leaves[i]!.shape)
+  return n
+}
+
+const NUMBER_LEAF: LeafDef = { kind: 'leaf', number: true, shape: [] }
+
 const kindOf = (leaf: LeafDef, other: LeafDef, v: Val): Val =>
-  leaf.number && other.number ? asLeaf(v, { kind: 'leaf', number: true, shape: [] }) : v
+  leaf.number && other.number ? asLeaf(v, NUMBER_LEAF) : v
 
 /**
- * The one basis direction of a one-element leaf, as a tensor of its shape even for a number
- * leaf: the kind the batched path's per-example direction has, so that the rules run the same
- * kernels and the Jacobian keeps its bits.
+ * The one basis direction of a one-element leaf: 1 for a number leaf, so that scalar code
+ * runs the interpreters' number paths (the same bits as rank-0 tensors, which
+ * test/core/jvp-scalar.test.ts checks for every elementwise primitive, and
+ * test/transforms/fast-paths.test.ts against the batched path), else a tensor of its shape.
  */
-const unitOf = (leaf: LeafDef): Tensor =>
-  new Tensor(zerosK(1, leaf.dtype ?? 'float64').fill(1), leaf.shape)
+const unitOf = (leaf: LeafDef): Val =>
+  leaf.number ? 1 : new Tensor(zerosK(1, leaf.dtype ?? 'float64').fill(1), leaf.shape)
 
 /** The block of output leaf `outLeaf` and input leaf `inLeaf` from an unbatched derivative. */
 const shapeBlock = (outLeaf: LeafDef, inLeaf: LeafDef, v: Val): Val =>
@@ -169,11 +188,40 @@ const oneDirection = (
   const [y, yDot, aux] = push(unflatten(inFlat.def, [unitOf(inLeaf)]))
   const out = flatten(y, 'output')
   const dots = flatten(yDot, 'jacobian').leaves
-  const blocks = out.leafDefs.map(
-    (outLeaf, i) => unflatten(inFlat.def, [shapeBlock(outLeaf, inLeaf, dots[i]!)]) as Val,
-  )
+  const blocks: Val[] = new Array<Val>(dots.length)
+  for (let i = 0; i < dots.length; i++) {
+    blocks[i] = unflatten(inFlat.def, [shapeBlock(out.leafDefs[i]!, inLeaf, dots[i]!)]) as Val
+  }
   const jacobian = unflatten(out.def, blocks)
   return hasAux ? [jacobian, aux] : jacobian
+}
+
+/**
+ * `jacfwd` of an input that is one leaf of one element: the interpreter run here, and an output
+ * that is one leaf needs no trees (any other output goes through `jvpOutputs`, as `jvp`'s).
+ */
+const oneLeafForward = (
+  g: (x: unknown) => unknown,
+  x: Val,
+  inFlat: Flat,
+  hasAux: boolean,
+  transformation: string,
+): unknown => {
+  const inLeaf = inFlat.leafDefs[0]!
+  const unit = unitOf(inLeaf)
+  const interp = new JvpInterpreter(transformation)
+  try {
+    const y = g(interp.lift(x, unit))
+    if (!hasAux && isLeaf(y)) {
+      const outLeaf = leafOf(y)
+      const yDot = unalias([asLeaf(interp.tangentOf(y), outLeaf)], [x], [unit])[0]!
+      return shapeBlock(outLeaf, inLeaf, yDot)
+    }
+    const outputs = jvpOutputs(interp, y, [x], [unit], hasAux, transformation)
+    return oneDirection(inFlat, hasAux, () => outputs)
+  } finally {
+    interp.close()
+  }
 }
 
 /**
@@ -219,12 +267,14 @@ function jacfwdImpl(
   transformation: string,
 ): (...args: readonly unknown[]) => unknown {
   const hasAux = options?.hasAux === true
+  const name = inputName(options?.argnums)
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, transformation)
-    const inFlat = flatten(input, inputName(options?.argnums))
-    const total = inFlat.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+    const inFlat = flatten(input, name)
+    const total = totalSize(inFlat.leafDefs)
     const chunk = chunkOf(total, options?.chunkSize)
     if (total === 1 && inFlat.leaves.length === 1) {
+      if (isLeaf(input)) return oneLeafForward(g, input, inFlat, hasAux, transformation)
       return oneDirection(inFlat, hasAux, (basis) =>
         jvpNamed(g, [input], [basis], hasAux, transformation),
       )
@@ -300,17 +350,66 @@ export function jacrev(
   return jacrevImpl(f, options)
 }
 
+/**
+ * The Jacobian of a one-element output `y` with respect to the one input leaf `x` (node `node`
+ * of `interp`), from one backward pass with the unit cotangent — what the general path computes,
+ * without its trees; undefined when `y` is not a one-element leaf (the general path then runs on
+ * the same tape).
+ */
+const oneElementBlock = (
+  interp: VjpInterpreter,
+  node: Node,
+  x: Val,
+  y: unknown,
+): Val | undefined => {
+  if (!isLeaf(y)) return undefined
+  const outLeaf = leafOf(y)
+  if (sizeOf(outLeaf.shape) !== 1) return undefined
+  const mine = y instanceof Node && y.interp === interp
+  const unit = unitOf(outLeaf)
+  // consumed even when y is not traced: the buffers go on to the next call
+  const bar = interp.backward(mine ? [y.id] : [], mine ? [unit] : [], [node.id], true)[0]!
+  const inLeaf = leafOf(x)
+  const xBar = unalias([asLeaf(bar, inLeaf)], [unit], [x])[0]!
+  return shapeBlock(outLeaf, inLeaf, xBar)
+}
+
 function jacrevImpl(
   f: AnyFn,
   options: JacobianOptions | undefined,
 ): (...args: readonly unknown[]) => unknown {
+  const name = inputName(options?.argnums)
   return (...args: readonly unknown[]) => {
     const { input, g } = select(f, args, options?.argnums ?? 0, 'jacrev')
-    const inFlat = flatten(input, inputName(options?.argnums))
     const hasAux = options?.hasAux === true
-    const traced = traceVjp((x: unknown) => g(x), [input], hasAux, 'jacrev')
+    let traced: Traced
+    // a bad chunkSize is named whichever path runs
+    if (options?.chunkSize !== undefined) chunkOf(1, options.chunkSize)
+    if (!hasAux && isLeaf(input)) {
+      // one leaf in: the tape is recorded here, and an output of one element needs no trees
+      const interp = new VjpInterpreter('jacrev', cotangentOps)
+      const node = interp.input(input)
+      let y: unknown
+      try {
+        y = g(node)
+      } finally {
+        interp.close()
+      }
+      const block = oneElementBlock(interp, node, input, y)
+      if (block !== undefined) return block
+      traced = packageTape(
+        interp,
+        flatten([input], 'primals'),
+        [node.id],
+        y,
+        false,
+        'jacrev',
+        false,
+      )
+    } else traced = traceVjp(g, [input], hasAux, 'jacrev', false)
+    const inFlat = flatten(input, name)
     const out = flatten(traced.out, 'output')
-    const total = out.leafDefs.reduce((n, l) => n + sizeOf(l.shape), 0)
+    const total = totalSize(out.leafDefs)
     const chunk = chunkOf(total, options?.chunkSize)
     if (total === 1 && out.leaves.length === 1) {
       const outLeaf = out.leafDefs[0]!
@@ -318,9 +417,10 @@ function jacrevImpl(
         (traced.pullback(unflatten(out.def, [unitOf(outLeaf)]), true) as unknown[])[0],
         'jacobian',
       )
-      const perInput = inFlat.leafDefs.map((inLeaf, j) =>
-        shapeBlock(outLeaf, inLeaf, xBar.leaves[j]!),
-      )
+      const perInput: Val[] = new Array<Val>(xBar.leaves.length)
+      for (let j = 0; j < perInput.length; j++) {
+        perInput[j] = shapeBlock(outLeaf, inFlat.leafDefs[j]!, xBar.leaves[j]!)
+      }
       const jacobian = unflatten(out.def, [unflatten(inFlat.def, perInput) as Val])
       return hasAux ? [jacobian, traced.aux] : jacobian
     }

@@ -6,7 +6,8 @@
 
 import { InvalidArgumentError } from '../core/errors.ts'
 import { JvpInterpreter } from '../core/jvp.ts'
-import { flatten, flattenAs, leafDefs, unflatten } from '../core/tree.ts'
+import type { Val } from '../core/tracer.ts'
+import { flatten, flattenAs, unflatten } from '../core/tree.ts'
 import { show } from '../tensor/shape.ts'
 import { asLeaf, checkFunction, splitAux, stripAux, unalias } from './common.ts'
 import type { Loose } from './vjp.ts'
@@ -76,33 +77,46 @@ export function jvpNamed<A extends readonly unknown[]>(
   hasAux: boolean,
   transformation: string,
 ): unknown[] {
-  const { leaves: xs, def } = flatten(primals, 'primals')
+  const { leaves: xs, def, leafDefs: inLeaves } = flatten(primals, 'primals')
   const xDots = flattenAs(def, tangents, 'tangents', transformation)
-  const inLeaves = leafDefs(def)
   const interp = new JvpInterpreter(transformation)
   try {
-    const args = unflatten(
-      def,
-      // each tangent in its primal's kind and dtype, as the derivative will be
-      xs.map((x, i) => interp.lift(x, asLeaf(xDots[i]!, inLeaves[i]!))),
-    ) as A
-    const { out, aux } = splitAux(f(...args), hasAux, transformation)
-    const { leaves: ys, def: outDef } = flatten(out, 'output')
-    const leaves = leafDefs(outDef)
-    const primalsOut = unalias(
-      ys.map((y) => interp.primalOf(y)),
-      xs,
-      xDots,
-    )
-    const tangentsOut = unalias(
-      ys.map((y, i) => asLeaf(interp.tangentOf(y), leaves[i]!)),
-      xs,
-      xDots,
-    )
-    const result: unknown[] = [unflatten(outDef, primalsOut), unflatten(outDef, tangentsOut)]
-    if (hasAux) result.push(stripAux(aux, (a) => interp.primalOf(a)))
-    return result
+    // each tangent in its primal's kind and dtype, as the derivative will be
+    const lifted: Val[] = new Array<Val>(xs.length)
+    for (let i = 0; i < xs.length; i++) {
+      lifted[i] = interp.lift(xs[i]!, asLeaf(xDots[i]!, inLeaves[i]!))
+    }
+    const result = f(...(unflatten(def, lifted) as A))
+    return jvpOutputs(interp, result, xs, xDots, hasAux, transformation)
   } finally {
     interp.close()
   }
+}
+
+/**
+ * `[output, output tangent]` (and aux) from what `f` returned under `interp` (still open), for
+ * inputs `xs` with tangents `xDots`: trees of primals and of tangents, aliasing neither.
+ */
+export function jvpOutputs(
+  interp: JvpInterpreter,
+  result: unknown,
+  xs: readonly Val[],
+  xDots: readonly Val[],
+  hasAux: boolean,
+  transformation: string,
+): unknown[] {
+  const { out, aux } = splitAux(result, hasAux, transformation)
+  const { leaves: ys, def: outDef, leafDefs: leaves } = flatten(out, 'output')
+  const ps: Val[] = new Array<Val>(ys.length)
+  const ts: Val[] = new Array<Val>(ys.length)
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i]!
+    ps[i] = interp.primalOf(y)
+    ts[i] = asLeaf(interp.tangentOf(y), leaves[i]!)
+  }
+  const primalsOut = unalias(ps, xs, xDots)
+  const tangentsOut = unalias(ts, xs, xDots)
+  const outputs: unknown[] = [unflatten(outDef, primalsOut), unflatten(outDef, tangentsOut)]
+  if (hasAux) outputs.push(stripAux(aux, (a) => interp.primalOf(a)))
+  return outputs
 }

@@ -57,7 +57,7 @@ const linearizeImpl = <A extends readonly unknown[]>(
   primals: A,
   hasAux: boolean,
 ): [unknown, (...tangents: readonly unknown[]) => unknown, unknown] => {
-  const forward = traceVjp(f, primals, hasAux, 'linearize')
+  const forward = traceVjp(f, primals, hasAux, 'linearize', true)
   const { leaves, def, leafDefs } = flatten(forward.out, 'output')
   // a zero cotangent of the output's structure: the point at which the (linear) pullback is
   // itself differentiated; any point gives the same transpose
@@ -70,6 +70,7 @@ const linearizeImpl = <A extends readonly unknown[]>(
     [zero],
     false,
     'linearize',
+    true,
   )
   const push = (...tangents: readonly unknown[]): unknown =>
     (transposed.pullback(tangents) as readonly unknown[])[0]

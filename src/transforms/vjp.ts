@@ -5,7 +5,7 @@
  */
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import type { Val } from '../core/tracer.ts'
-import { flatten, flattenAs, leafDefs, type TreeDef, unflatten } from '../core/tree.ts'
+import { type Flat, flatten, flattenAs, unflatten } from '../core/tree.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { asLeaf, checkFunction, cotangentOps, splitAux, stripAux, unalias } from './common.ts'
 
@@ -28,69 +28,94 @@ export type Loose<T, Depth extends unknown[] = []> = Depth['length'] extends 8
 /** A pullback: maps a cotangent of the output to cotangents of the inputs. */
 export type Pullback<B, A> = (outBar: Loose<B>) => A
 
-interface Traced {
+export interface Traced {
   readonly out: unknown
   readonly aux: unknown
   /** With `last`, the tape is consumed (its buffers go to the next transformation). */
   readonly pullback: (outBar: unknown, last?: boolean) => unknown
 }
 
-/** Runs `f` under a fresh reverse-mode interpreter and packages the tape as a pullback. */
+/**
+ * Runs `f` under a fresh reverse-mode interpreter and packages the tape as a pullback. With
+ * `keep`, the pullback is handed to the caller, who may run it any number of times (or never):
+ * the tape gives its pooled buffers back at once (see `VjpInterpreter.keep`). Without it, the
+ * caller's last run passes `last` so that the tape hands them on.
+ */
 export const traceVjp = <A extends readonly unknown[]>(
   f: (...args: A) => unknown,
   primals: A,
   hasAux: boolean,
   transformation: string,
+  keep: boolean,
 ): Traced => {
   checkFunction(f, transformation)
-  const { leaves: xs, def } = flatten(primals, 'primals')
-  const inLeaves = leafDefs(def)
+  const inputs = flatten(primals, 'primals')
+  const xs = inputs.leaves
   const interp = new VjpInterpreter(transformation, cotangentOps)
-  let outDef: TreeDef
-  let outIds: number[]
-  let out: unknown
-  let aux: unknown
-  const mine = (v: Val): v is Node => v instanceof Node && v.interp === interp
-  const nodes = xs.map((x) => interp.input(x))
+  const inIds: number[] = new Array<number>(xs.length)
+  const nodes: Node[] = new Array<Node>(xs.length)
+  for (let i = 0; i < xs.length; i++) {
+    const node = interp.input(xs[i]!)
+    nodes[i] = node
+    inIds[i] = node.id
+  }
+  let result: unknown
   try {
-    const args = unflatten(def, nodes) as A
-    const split = splitAux(f(...args), hasAux, transformation)
-    const flat = flatten(split.out, 'output')
-    outDef = flat.def
-    outIds = flat.leaves.map((y) => (mine(y) ? y.id : -1))
-    out = unflatten(
-      outDef,
-      unalias(
-        flat.leaves.map((y) => (mine(y) ? y.primal : y)),
-        xs,
-      ),
-    )
-    aux = hasAux ? stripAux(split.aux, (a) => (mine(a) ? a.primal : a)) : undefined
+    result = f(...(unflatten(inputs.def, nodes) as A))
   } finally {
     interp.close()
   }
-  const outLeaves = leafDefs(outDef)
+  return packageTape(interp, inputs, inIds, result, hasAux, transformation, keep)
+}
+
+/**
+ * The output, aux and pullback of a recorded tape: `interp` has run (and closed) on input nodes
+ * `inIds` for the leaves of `inputs`, and `f` returned `result`. For `traceVjp`, and for
+ * transformations that record the tape themselves (`jacrev` of one leaf).
+ */
+export const packageTape = (
+  interp: VjpInterpreter,
+  inputs: Flat,
+  inIds: readonly number[],
+  result: unknown,
+  hasAux: boolean,
+  transformation: string,
+  keep: boolean,
+): Traced => {
+  const { leaves: xs, def, leafDefs: inLeaves } = inputs
+  const mine = (v: Val): v is Node => v instanceof Node && v.interp === interp
+  const split = splitAux(result, hasAux, transformation)
+  const flat = flatten(split.out, 'output')
+  const outDef = flat.def
+  const ys = flat.leaves
+  const outLeaves = flat.leafDefs
+  // the output leaves this tape traced (the others get no cotangent), and their nodes
+  const liveAt: number[] = []
+  const liveIds: number[] = []
+  const primalsOut: Val[] = new Array<Val>(ys.length)
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i]!
+    if (mine(y)) {
+      liveAt.push(i)
+      liveIds.push(y.id)
+      primalsOut[i] = y.primal
+    } else primalsOut[i] = y
+  }
+  const out = unflatten(outDef, unalias(primalsOut, xs))
+  const aux = hasAux ? stripAux(split.aux, (a) => (mine(a) ? a.primal : a)) : undefined
+  if (keep) interp.keep()
   const pullback = (outBar: unknown, last = false): unknown => {
+    const bars = flattenAs(outDef, outBar, 'the output cotangent', transformation)
+    const liveBars: Val[] = new Array<Val>(liveAt.length)
     // each cotangent in its output's kind and dtype (a float64 one for a float32 output would
     // promote the backward pass to float64)
-    const bars = flattenAs(outDef, outBar, 'the output cotangent', transformation).map((b, i) =>
-      asLeaf(b, outLeaves[i]!),
-    )
-    const live = outIds.flatMap((id, i) => (id >= 0 ? [i] : []))
-    const xBars = interp.backward(
-      live.map((i) => outIds[i]!),
-      live.map((i) => bars[i]!),
-      nodes.map((n) => n.id),
-      last,
-    )
-    return unflatten(
-      def,
-      unalias(
-        xBars.map((b, i) => asLeaf(b, inLeaves[i]!)),
-        bars,
-        xs,
-      ),
-    )
+    for (let i = 0; i < liveAt.length; i++) {
+      liveBars[i] = asLeaf(bars[liveAt[i]!]!, outLeaves[liveAt[i]!]!)
+    }
+    const xBars = interp.backward(liveIds, liveBars, inIds, last)
+    const leaves: Val[] = new Array<Val>(xBars.length)
+    for (let i = 0; i < xBars.length; i++) leaves[i] = asLeaf(xBars[i]!, inLeaves[i]!)
+    return unflatten(def, unalias(leaves, bars, xs))
   }
   return { out, aux, pullback }
 }
@@ -112,7 +137,7 @@ export function vjp<A extends readonly unknown[], B>(
   f: (...args: A) => B,
   ...primals: A
 ): [B, Pullback<B, A>] {
-  const t = traceVjp(f, primals, false, 'vjp')
+  const t = traceVjp(f, primals, false, 'vjp', true)
   return [t.out as B, (outBar: Loose<B>) => t.pullback(outBar) as A]
 }
 
@@ -128,6 +153,6 @@ export function vjpWithAux<A extends readonly unknown[], B, Aux>(
   f: (...args: A) => readonly [B, Aux],
   ...primals: A
 ): [B, Pullback<B, A>, Aux] {
-  const t = traceVjp(f, primals, true, 'vjp')
+  const t = traceVjp(f, primals, true, 'vjp', true)
   return [t.out as B, (outBar: Loose<B>) => t.pullback(outBar) as A, t.aux as Aux]
 }

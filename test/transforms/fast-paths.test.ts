@@ -9,6 +9,7 @@ import fc from 'fast-check'
 import {
   add,
   cos,
+  div,
   exp,
   grad,
   InvalidArgumentError,
@@ -16,9 +17,11 @@ import {
   jacrev,
   matmul,
   mul,
+  pow,
   sin,
   sum,
   Tensor,
+  tanh,
   tensor,
   valueAndGrad,
   zeros,
@@ -43,6 +46,7 @@ const scalarFns: ((x: number | Tensor) => number | Tensor)[] = [
   (x) => mul(exp(mul(x, -1e-3)), x),
   (x) => mul(x, 0),
   (x) => sum(mul(x, x)),
+  (x) => div(tanh(x), add(pow(x, 2), 1)),
 ]
 const vectorFns: ((x: number | Tensor) => Tensor)[] = [
   (x) => mul(tensor([1, -2, 0]), sin(x)),
