@@ -90,7 +90,7 @@ const select = (
 const inputName = (argnums: Argnums | undefined): string =>
   typeof argnums === 'object' && argnums !== null
     ? 'the arguments picked by argnums'
-    : `argument ${argnums ?? 0}`
+    : `argument ${String(argnums ?? 0)}`
 
 const chunkOf = (total: number, requested: number | undefined): number => {
   if (requested !== undefined) {
