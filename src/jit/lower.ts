@@ -187,6 +187,51 @@ export const lowerings: { readonly [N in PrimitiveName]?: Lowering<never> } = {
   pad,
 }
 
+// ---- operands known when the loop is generated ------------------------------------------------
+
+/** `safeMul` with operand `b` unknown and the other one the constant `c` (kernel: `c·b`). */
+const safeMulBy = (c: number, b: ScalarExpr): ScalarExpr => {
+  // (the product is commutative in IEEE arithmetic: c·b and b·c are one number)
+  if (c === 0) return zero
+  const plusZero = plus(b, zero) // b, with −0 made +0; NaN and ±∞ pass
+  if (c === 1) return plusZero
+  // |c| ≥ 1: c·b is 0 only where b is, so + 0 makes exactly that zero +0
+  if (Math.abs(c) >= 1 && Number.isFinite(c)) return plus(times(constant(c), b), zero)
+  // 0 < c < 1: c·(±0) would keep the sign, c·(+0) is +0; an underflow keeps its sign
+  if (c > 0 && c < 1) return times(constant(c), plusZero)
+  return cond(compare('===', b, zero), zero, times(constant(c), b))
+}
+
+/**
+ * The elementwise lowering of `p` with some operands known — `known[i]` is operand i's value at
+ * every element (a number constant, or a constant tensor of one value), undefined if not known —
+ * simplified where that is exact for every value of the other operands, ±0, ±∞ and NaN included:
+ * `safeMul` by a constant needs at most the other operand's zero test and mostly none (a branch
+ * per element; W1's gradient has three: bench/NOTES.md §18), `mul` and `div` by 1 are the other
+ * operand. Undefined when nothing simplifies (use the lowering as it is).
+ */
+export const specialized = (
+  p: Primitive,
+  known: readonly (number | undefined)[],
+): ScalarExpr | undefined => {
+  const l = loweringOf(p)
+  if (l?.kind !== 'elementwise' || known.length !== 2) return undefined
+  const [a, b] = known
+  switch (p.name) {
+    case 'safeMul':
+      if (a !== undefined) return safeMulBy(a, b === undefined ? arg(1) : constant(b))
+      return b === undefined ? undefined : safeMulBy(b, arg(0))
+    // 1·x is x to the bit (−0 and NaN too), and so is x / 1
+    case 'mul':
+      if (a === 1) return arg(1)
+      return b === 1 ? arg(0) : undefined
+    case 'div':
+      return b === 1 ? arg(0) : undefined
+    default:
+      return undefined
+  }
+}
+
 /**
  * The lowering of `p`: its table entry, by name, if `p` is the registry's record of that name
  * (another record of the same name, a test's, say, computes something else).

@@ -45,6 +45,12 @@ export interface Plan {
   readonly trace: Trace
   readonly items: readonly PlanItem[]
   readonly uniform: Uint8Array
+  /**
+   * The value of every variable known to be one number everywhere when the loops are generated
+   * (number constants, and the uniform constant tensors): a lowering may be specialized to it
+   * (`specialized` in src/jit/lower.ts).
+   */
+  readonly known: ReadonlyMap<number, number>
 }
 
 const isElementwise = (p: Primitive, arity: number): boolean =>
@@ -68,6 +74,39 @@ export const uniformConstants = (trace: Trace): Uint8Array => {
     }
   }
   return uniform
+}
+
+/**
+ * The values of the constants that tensor chains read as one number (number constants, and
+ * uniform constant tensors), by variable. Only those: a long scalar program has a constant per
+ * few equations, and no tensor chain.
+ */
+export const knownValues = (
+  trace: Trace,
+  items: readonly PlanItem[],
+  uniform: Uint8Array,
+): Map<number, number> => {
+  const known = new Map<number, number>()
+  const t = trace.table
+  const operands = new Set<number>()
+  for (const item of items) {
+    if ('kernel' in item || item.chain.index < 0) continue
+    const { data, length } = item.chain.equations
+    for (let q = 0; q < length; q++) {
+      const k = data[q]!
+      for (let j = t.insStart[k]!, end = t.insStart[k + 1]!; j < end; j++) operands.add(t.ins[j]!)
+    }
+  }
+  if (operands.size === 0) return known
+  const { vars, values } = trace.constants
+  for (let k = 0; k < vars.length; k++) {
+    const v = vars[k]!
+    const value = values[k]!
+    if (!operands.has(v)) continue
+    if (typeof value === 'number') known.set(v, value)
+    else if (uniform[v]) known.set(v, value.data[0]!)
+  }
+  return known
 }
 
 // The helpers of planSteps are functions of the module, not closures made per call: V8 inlines
@@ -221,5 +260,5 @@ export function fuse(trace: Trace): Plan {
   const producer = new Int32Array(trace.table.varCount).fill(-1)
   const items = planSteps(trace, uniform, producer, [])
   connect(items, trace, producer)
-  return { trace, items, uniform }
+  return { trace, items, uniform, known: knownValues(trace, items, uniform) }
 }
