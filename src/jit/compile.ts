@@ -111,6 +111,7 @@ const emitSteps = (
             slots.of,
             plan.uniform,
             cache,
+            plan.known,
           ),
     )
   }

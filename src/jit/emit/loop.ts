@@ -14,7 +14,7 @@ import { uninitialized, uninitialized32 } from '../../tensor/kernels/alloc.ts'
 import { type Shape, sizeOf } from '../../tensor/shape.ts'
 import { type Floats, Tensor } from '../../tensor/tensor.ts'
 import type { PrimitiveEquation, VarInfo } from '../ir.ts'
-import { loweringOf, readOf } from '../lower.ts'
+import { loweringOf, readOf, specialized } from '../lower.ts'
 import { accessOf, SCALAR } from '../passes/access.ts'
 import type { ScalarFn, Step } from './kernel.ts'
 import { toSource } from './source.ts'
@@ -65,6 +65,7 @@ export function chainStep(
   slotOf: (v: number) => number,
   uniform: Uint8Array,
   cache: ChainCache,
+  known?: ReadonlyMap<number, number>,
 ): Step {
   const { equations, shape, written } = chain
   const out: VarInfo = chain.float32
@@ -124,7 +125,15 @@ export function chainStep(
       for (const i of e.ins) operand(i, false)
       const args = e.ins.map((i) => `v${name(i)}`)
       const lowering = loweringOf(e.p)
-      if (lowering?.kind === 'elementwise') expr = toSource(lowering.expr, { args })
+      // an op with a constant operand known now may lower to a simpler exact expression
+      const special =
+        known &&
+        specialized(
+          e.p,
+          e.ins.map((i) => known.get(i)),
+        )
+      if (special !== undefined) expr = toSource(special, { args })
+      else if (lowering?.kind === 'elementwise') expr = toSource(lowering.expr, { args })
       else {
         fns.push((e.p.scalar1 ?? e.p.scalar2)! as ScalarFn)
         expr = `F[${fns.length - 1}](${args.join(', ')})`
