@@ -8,40 +8,75 @@
  * takes superlinear time to optimize long functions. A chain's code names no slot, variable or
  * size — those are arguments of a factory — so chains of one structure (the steps of a loop)
  * share one generated function, compiled once.
+ *
+ * A chain's structure is first written as a short key of small integers (what each equation
+ * computes, how each operand is read, which locals are written), read from the trace's typed
+ * arrays; the source text is made from the key only when no function of that key exists yet.
+ * Most chains of a long program repeat a structure, and building each one's text (~2 kB) was
+ * about 40% of a tensor program's first call (bench/NOTES.md §18).
  * @module
  */
+
+import type { Primitive } from '../../core/primitive.ts'
 import { uninitialized, uninitialized32 } from '../../tensor/kernels/alloc.ts'
 import { type Shape, sizeOf } from '../../tensor/shape.ts'
 import { type Floats, Tensor } from '../../tensor/tensor.ts'
-import type { PrimitiveEquation, VarInfo } from '../ir.ts'
-import { loweringOf, readOf } from '../lower.ts'
-import { accessOf, SCALAR } from '../passes/access.ts'
+import type { VarInfo } from '../ir.ts'
+import { type Lowering, loweringOf, readOf, type ScalarExpr } from '../lower.ts'
+import { accessOf } from '../passes/access.ts'
+import type { IntList, Table } from '../table.ts'
 import type { ScalarFn, Step } from './kernel.ts'
 import { toSource } from './source.ts'
 
 /** A fused chain, as the planner hands it over. */
 export interface FusedChain {
-  /** Its equations, in order; every output has the shape `shape`. */
-  readonly equations: readonly PrimitiveEquation[]
-  readonly shape: Shape
+  /** Its equations, by index in the trace's table, in order; every output is of kind `out`. */
+  readonly equations: IntList
   /**
-   * Whether its outputs are float32. The chain's values then stay float64 in the loop's locals
-   * and are rounded where they are written to their Float32Array buffers: a chain of one op is
-   * exactly the eager op (computed in float64, rounded once); a longer chain rounds fewer times
-   * than eager mode, so it is at least as accurate and may differ from eager in the last bits.
-   * (Rounding every op with `Math.fround`, for eager bits, measured 2.5× slower in V8.)
+   * The kind of its outputs. Float32 outputs: the chain's values then stay float64 in the loop's
+   * locals and are rounded where they are written to their Float32Array buffers: a chain of one
+   * op is exactly the eager op (computed in float64, rounded once); a longer chain rounds fewer
+   * times than eager mode, so it is at least as accurate and may differ from eager in the last
+   * bits. (Rounding every op with `Math.fround`, for eager bits, measured 2.5× slower in V8.)
    */
-  readonly float32: boolean
+  readonly out: VarInfo
   /** Outputs used after the chain (they are written to memory), in equation order. */
   readonly written: readonly number[]
   /** Which of `written` may live in one buffer reused by every run (see `Program`). */
   readonly reusable: readonly boolean[]
 }
 
+/**
+ * The output buffers of one chain: a reusable buffer is allocated on its first run and kept (no
+ * allocation, no page faults); any other is fresh for every run.
+ */
+class Buffers {
+  private readonly kept: (Floats | undefined)[]
+  private readonly n: number
+  private readonly float32: boolean
+  private readonly reusable: readonly boolean[]
+  constructor(n: number, float32: boolean, reusable: readonly boolean[]) {
+    this.n = n
+    this.float32 = float32
+    this.reusable = reusable
+    this.kept = new Array<Floats | undefined>(reusable.length)
+  }
+  /** The buffer of written output `k` for this run. */
+  take(k: number): Floats {
+    if (!this.reusable[k]) return this.fresh()
+    const buffer = this.kept[k] ?? this.fresh()
+    this.kept[k] = buffer
+    return buffer
+  }
+  private fresh(): Floats {
+    return this.float32 ? uninitialized32(this.n) : uninitialized(this.n)
+  }
+}
+
 /** A chain's code with the slots, sizes and kernels it names bound as arguments. */
 type ChainFactory = (
   F: readonly ScalarFn[],
-  alloc: (k: number) => Floats,
+  B: Buffers,
   T: typeof Tensor,
   S: Shape,
   s: Int32Array,
@@ -51,8 +86,103 @@ type ChainFactory = (
   C: number,
 ) => Step
 
-/** Generated chain code of one program, by source text: equal structures share a function. */
+/** Generated chain code of one process, by structural key: equal structures share a function. */
 export type ChainCache = Map<string, ChainFactory>
+
+// ---- the key: a chain's structure as small integers ---------------------------------------
+//
+// [float32, equations, written; per equation: what, arity, operands…, its local;
+//  per written value: its local]. `what` is 4·id + kind: a lowering's id, a scalar kernel's call
+// (id 0), or a read in place (id: the length of the read's text, whose characters follow).
+// An operand is 8·local + how it is read.
+
+const LOWERED = 0
+const CALL = 1
+const READ = 2
+
+/** How an operand is read: already a local, or declared by this read. */
+const LOCAL = 0
+const NUMBER = 1 // a plain number: N[slot]
+const UNIFORM = 2 // a tensor of one value: its element 0
+const FULL = 3 // element by element: data[i]
+const COLUMN = 4 // a block of one row, repeated: data[j]
+const SUFFIX = 5 // a trailing block, repeated: data[i % size]
+const IN_PLACE = 6 // its data array, for a read in place
+
+/** Lowerings by id (ids are never reused: the registry's lowerings, numbered at first use). */
+const loweringIds = new Map<Lowering<unknown>, number>()
+const loweredExprs: ScalarExpr[] = []
+
+/**
+ * Per program: the marks of variables in the chain being keyed (stamped with its number, so
+ * nothing is cleared between chains), the opcode of each of the table's operations, and the
+ * key's words. Made at the first tensor chain.
+ */
+export class ChainScratch {
+  chain = 0
+  /** The chain number a variable's mark belongs to. */
+  readonly stamp: Int32Array
+  /** 16·local + flags: 1 produced in the chain, 2 read by element, 4 read in place, 8 named. */
+  readonly mark: Int32Array
+  /** Per table operation: 4·id + kind, −1 not yet asked, −2 a read in place for some params. */
+  readonly opcodes: Int32Array
+  words = new Int32Array(256)
+  length = 0
+  slots = new Int32Array(64)
+  slotCount = 0
+  sizes = new Int32Array(16)
+  sizeCount = 0
+  constructor(table: Table) {
+    this.stamp = new Int32Array(table.varCount)
+    this.mark = new Int32Array(table.varCount)
+    this.opcodes = new Int32Array(table.ops.length).fill(-1)
+  }
+  put(w: number): void {
+    if (this.length === this.words.length) this.words = grow(this.words)
+    this.words[this.length++] = w
+  }
+  slot(s: number): number {
+    if (this.slotCount === this.slots.length) this.slots = grow(this.slots)
+    this.slots[this.slotCount] = s
+    return this.slotCount++
+  }
+  size(z: number): void {
+    if (this.sizeCount === this.sizes.length) this.sizes = grow(this.sizes)
+    this.sizes[this.sizeCount++] = z
+  }
+}
+
+const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+  const b = new Int32Array(a.length * 2)
+  b.set(a)
+  return b
+}
+
+/** The opcode of `p` (4·id + kind); −2 if it may read in place (decided per equation). */
+const opcodeOf = (p: Primitive): number => {
+  const lowering = loweringOf(p)
+  if (lowering?.kind === 'read') return -2
+  if (lowering?.kind !== 'elementwise') return CALL
+  let id = loweringIds.get(lowering)
+  if (id === undefined) {
+    id = loweredExprs.push(lowering.expr) - 1
+    loweringIds.set(lowering, id)
+  }
+  return 4 * id + LOWERED
+}
+
+/** The local of variable `v` in the chain being keyed (named by order of appearance). */
+const localOf = (x: ChainScratch, v: number, locals: { n: number }): number => {
+  if (x.stamp[v] !== x.chain) {
+    x.stamp[v] = x.chain
+    x.mark[v] = 0
+  }
+  const m = x.mark[v]!
+  if (m & 8) return m >> 4
+  const k = locals.n++
+  x.mark[v] = (k << 4) | (m & 7) | 8
+  return k
+}
 
 /**
  * The step of a fused chain: reads its operands, loops once over its shape computing every
@@ -60,113 +190,195 @@ export type ChainCache = Map<string, ChainFactory>
  * `uniform` the constant tensors read as one number.
  */
 export function chainStep(
+  table: Table,
   chain: FusedChain,
-  info: (v: number) => VarInfo,
   slotOf: (v: number) => number,
   uniform: Uint8Array,
   cache: ChainCache,
+  x: ChainScratch,
 ): Step {
-  const { equations, shape, written } = chain
-  const out: VarInfo = chain.float32
-    ? { shape, number: false, dtype: 'float32' }
-    : { shape, number: false }
-  // variables get local names by order of appearance, so the text depends only on structure
-  const local = new Map<number, number>()
-  const name = (v: number): number => {
-    let k = local.get(v)
-    if (k === undefined) {
-      k = local.size
-      local.set(v, k)
-    }
-    return k
+  const { out, written } = chain
+  const { shape } = out
+  const float32 = out.dtype === 'float32'
+  const { data: list, length: m } = chain.equations
+  const { ins, insStart } = table
+  const { stamp, mark } = x
+  const chainNo = ++x.chain
+  x.length = 0
+  x.slotCount = 0
+  x.sizeCount = 0
+  for (let q = 0; q < m; q++) {
+    const v = table.out[list[q]!]!
+    stamp[v] = chainNo
+    mark[v] = 1
   }
-  const produced = new Set(equations.map((e) => e.out))
-  const slots: number[] = []
-  const sizes: number[] = []
-  const before: string[] = []
-  const reads: string[] = []
-  const seen = new Set<number>()
-  // an operand read element by element, and an array read in place by slices and pads
-  const operand = (i: number, inPlace: boolean): void => {
-    const key = inPlace ? -1 - i : i
-    if (produced.has(i) || seen.has(key)) return
-    seen.add(key)
-    const k = name(i)
-    const ref = `${info(i).number ? 'N' : 'E'}[s[${slots.push(slotOf(i)) - 1}]]`
-    if (inPlace) {
-      before.push(`const a${k} = ${ref}.data;`)
-      return
-    }
-    const a = uniform[i] ? SCALAR : accessOf(info(i), out)!
-    if (a.kind === 'scalar') {
-      before.push(`const v${k} = ${ref}${info(i).number ? '' : '.data[0]'};`)
-      return
-    }
-    before.push(`const b${k} = ${ref}.data;`)
-    let index = 'i'
-    if (a.kind === 'suffix') {
-      before.push(`const z${k} = Z[${sizes.push(a.size) - 1}];`)
-      index = a.size === shape[shape.length - 1] ? 'j' : `i % z${k}`
-    }
-    reads.push(`const v${k} = b${k}[${index}];`)
-  }
-  // scalar functions of the primitives that are not written inline
+  const lastAxis = shape.length === 0 ? 1 : shape[shape.length - 1]!
+  const locals = { n: 0 }
   const fns: ScalarFn[] = []
-  const body: string[] = []
-  for (const e of equations) {
-    let expr: string
-    const x = e.ins[0]!
-    const inPlace = info(x).number ? undefined : readOf(e.p, e.params, info(x).shape)
-    if (e.ins.length === 1 && inPlace !== undefined) {
-      operand(x, true)
-      expr = toSource(inPlace, { args: [], data: `a${name(x)}`, row: 'r', column: 'j' })
+  x.put(float32 ? 1 : 0)
+  x.put(m)
+  x.put(written.length)
+  for (let q = 0; q < m; q++) {
+    const e = list[q]!
+    const t = table.op[e]!
+    const p = table.primitive(e)
+    let code = x.opcodes[t]!
+    if (code === -1) code = x.opcodes[t] = opcodeOf(p)
+    const first = insStart[e]!
+    const arity = insStart[e + 1]! - first
+    const x0 = ins[first]!
+    const readText =
+      code === -2 && arity === 1 && !table.isNumber(x0)
+        ? readOf(p, table.paramsOf(e), table.info(x0).shape)
+        : undefined
+    if (readText !== undefined) {
+      // a read in place: its text (constants of its params) is part of the key
+      const text = toSource(readText, { args: [], data: '$', row: 'r', column: 'j' })
+      x.put(4 * text.length + READ)
+      for (let c = 0; c < text.length; c++) x.put(text.charCodeAt(c))
+      x.put(1)
+      const seen = stamp[x0] === chainNo ? mark[x0]! & 5 : 0
+      const k = localOf(x, x0, locals)
+      if (seen === 0) {
+        mark[x0] = mark[x0]! | 4
+        x.slot(slotOf(x0))
+        x.put(8 * k + IN_PLACE)
+      } else x.put(8 * k + LOCAL)
     } else {
-      for (const i of e.ins) operand(i, false)
-      const args = e.ins.map((i) => `v${name(i)}`)
-      const lowering = loweringOf(e.p)
-      if (lowering?.kind === 'elementwise') expr = toSource(lowering.expr, { args })
-      else {
-        fns.push((e.p.scalar1 ?? e.p.scalar2)! as ScalarFn)
-        expr = `F[${fns.length - 1}](${args.join(', ')})`
+      if (code < 0) code = CALL
+      if (code === CALL) fns.push((p.scalar1 ?? p.scalar2)! as ScalarFn)
+      x.put(code)
+      x.put(arity)
+      for (let a = 0; a < arity; a++) {
+        const i = ins[first + a]!
+        const seen = stamp[i] === chainNo ? mark[i]! & 3 : 0
+        const k = localOf(x, i, locals)
+        if (seen !== 0) {
+          x.put(8 * k + LOCAL)
+          continue
+        }
+        mark[i] = mark[i]! | 2
+        const info = table.info(i)
+        const access = uniform[i] ? undefined : accessOf(info, out)!
+        let how: number
+        if (info.number) how = NUMBER
+        else if (access === undefined || access.kind === 'scalar') how = UNIFORM
+        else if (access.kind === 'full') how = FULL
+        else if (access.size === lastAxis) how = COLUMN
+        else {
+          how = SUFFIX
+          x.size(access.size)
+        }
+        x.slot(slotOf(i))
+        x.put(8 * k + how)
       }
     }
-    body.push(`const v${name(e.out)} = ${expr};`)
+    x.put(localOf(x, table.out[e]!, locals))
   }
-  const outs = written.map((v, k) => {
-    before.push(`const o${k} = alloc(${k});`)
-    return `o${k}[i] = v${name(v)};`
-  })
-  const after = written.map((_, k) => `E[w[${k}]] = new T(o${k}, S);`)
-  const inner = [...reads, ...body, ...outs].join('\n')
-  const loop = `for (let r = 0, i = 0; r < rows; r++) {\nfor (let j = 0; j < columns; j++, i++) {\n${inner}\n}\n}`
-  const source = `return function chain(N, E) {\nconst rows = R, columns = C;\n${[...before, loop, ...after].join('\n')}\n}`
-  let factory = cache.get(source)
+  for (const v of written) x.put(localOf(x, v, locals))
+  const key = keyText(x.words, x.length)
+  let factory = cache.get(key)
   if (factory === undefined) {
-    factory = new Function('F', 'alloc', 'T', 'S', 's', 'w', 'Z', 'R', 'C', source) as ChainFactory
-    cache.set(source, factory)
+    factory = new Function(
+      'F',
+      'B',
+      'T',
+      'S',
+      's',
+      'w',
+      'Z',
+      'R',
+      'C',
+      sourceOf(x.words),
+    ) as ChainFactory
+    cache.set(key, factory)
   }
   // rows (every axis but the last) by columns (the last axis); i is the flat index
   const n = sizeOf(shape)
-  const columns = shape.length === 0 ? 1 : shape[shape.length - 1]!
-  const rows = columns === 0 ? 0 : n / columns
-  // a reusable buffer is allocated on the first run and kept (no allocation, no page faults)
-  const buffers = written.map((): Floats | undefined => undefined)
-  const fresh = chain.float32 ? (): Floats => uninitialized32(n) : (): Floats => uninitialized(n)
-  const alloc = (k: number): Floats => {
-    if (!chain.reusable[k]) return fresh()
-    const buffer = buffers[k] ?? fresh()
-    buffers[k] = buffer
-    return buffer
-  }
+  const rows = lastAxis === 0 ? 0 : n / lastAxis
   return factory(
     fns,
-    alloc,
+    new Buffers(n, float32, chain.reusable),
     Tensor,
     shape,
-    Int32Array.from(slots),
+    x.slots.slice(0, x.slotCount),
     Int32Array.from(written, slotOf),
-    Int32Array.from(sizes),
+    x.sizes.slice(0, x.sizeCount),
     rows,
-    columns,
+    lastAxis,
   )
+}
+
+/** The key's words as a string (a Map key): one character per word below 0xffff. */
+const keyText = (words: Int32Array, length: number): string => {
+  const codes: number[] = []
+  for (let k = 0; k < length; k++) {
+    const w = words[k]!
+    if (w < 0xffff) codes.push(w)
+    else codes.push(0xffff, w >>> 16, w & 0xffff)
+  }
+  let text = ''
+  for (let k = 0; k < codes.length; k += 4096) {
+    text += String.fromCharCode.apply(null, codes.slice(k, k + 4096))
+  }
+  return text
+}
+
+/** A chain's function source, made from its key alone (so one key is always one text). */
+const sourceOf = (words: Int32Array): string => {
+  let at = 0
+  const next = (): number => words[at++]!
+  next() // float32: the buffers' kind, outside the text (it keeps V8's feedback apart)
+  const equations = next()
+  const writtenCount = next()
+  const before: string[] = []
+  const reads: string[] = []
+  const body: string[] = []
+  let slot = 0
+  let size = 0
+  let fn = 0
+  for (let q = 0; q < equations; q++) {
+    const what = next()
+    let read = ''
+    if ((what & 3) === READ) {
+      for (let c = what >> 2; c > 0; c--) read += String.fromCharCode(next())
+    }
+    const args: number[] = []
+    for (let a = next(); a > 0; a--) {
+      const word = next()
+      const k = word >> 3
+      args.push(k)
+      const how = word & 7
+      if (how === LOCAL) continue
+      const ref = `${how === NUMBER ? 'N' : 'E'}[s[${slot++}]]`
+      if (how === NUMBER) before.push(`const v${k} = ${ref};`)
+      else if (how === UNIFORM) before.push(`const v${k} = ${ref}.data[0];`)
+      else if (how === IN_PLACE) before.push(`const a${k} = ${ref}.data;`)
+      else {
+        before.push(`const b${k} = ${ref}.data;`)
+        let index = how === COLUMN ? 'j' : 'i'
+        if (how === SUFFIX) {
+          before.push(`const z${k} = Z[${size++}];`)
+          index = `i % z${k}`
+        }
+        reads.push(`const v${k} = b${k}[${index}];`)
+      }
+    }
+    const names = args.map((k) => `v${k}`)
+    let expr: string
+    if ((what & 3) === READ) expr = read.split('$').join(`a${args[0]!}`)
+    else if ((what & 3) === CALL) expr = `F[${fn++}](${names.join(', ')})`
+    else expr = toSource(loweredExprs[what >> 2]!, { args: names })
+    body.push(`const v${next()} = ${expr};`)
+  }
+  const outs: string[] = []
+  const after: string[] = []
+  for (let k = 0; k < writtenCount; k++) {
+    before.push(`const o${k} = B.take(${k});`)
+    outs.push(`o${k}[i] = v${next()};`)
+    after.push(`E[w[${k}]] = new T(o${k}, S);`)
+  }
+  const inner = [...reads, ...body, ...outs].join('\n')
+  const loop = `for (let r = 0, i = 0; r < rows; r++) {\nfor (let j = 0; j < columns; j++, i++) {\n${inner}\n}\n}`
+  return `return function chain(N, E) {\nconst rows = R, columns = C;\n${[...before, loop, ...after].join('\n')}\n}`
 }
