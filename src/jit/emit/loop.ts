@@ -73,21 +73,32 @@ class Buffers {
   }
 }
 
-/** A chain's code with the slots, sizes and kernels it names bound as arguments. */
+/**
+ * A chain's code with what it names bound as arguments: `s` the slots of its operands, then
+ * those of its written values; `Z` the sizes of repeated blocks; `R` by `C` its loop.
+ */
 type ChainFactory = (
   F: readonly ScalarFn[],
   B: Buffers,
   T: typeof Tensor,
   S: Shape,
   s: Int32Array,
-  w: Int32Array,
   Z: Int32Array,
   R: number,
   C: number,
 ) => Step
 
-/** Generated chain code of one process, by structural key: equal structures share a function. */
-export type ChainCache = Map<string, ChainFactory>
+/** A chain's generated code, and its key. */
+interface ChainCode {
+  readonly key: Int32Array
+  readonly factory: ChainFactory
+}
+
+/**
+ * Generated chain code of one process, by a hash of its structural key (a list: keys may
+ * collide): equal structures share a function.
+ */
+export type ChainCache = Map<number, ChainCode[]>
 
 // ---- the key: a chain's structure as small integers ---------------------------------------
 //
@@ -108,6 +119,10 @@ const FULL = 3 // element by element: data[i]
 const COLUMN = 4 // a block of one row, repeated: data[j]
 const SUFFIX = 5 // a trailing block, repeated: data[i % size]
 const IN_PLACE = 6 // its data array, for a read in place
+
+/** What chains without scalar-kernel calls or repeated blocks share (never written). */
+const NO_FNS: ScalarFn[] = []
+const NO_SIZES = new Int32Array(0)
 
 /** Lowerings by id (ids are never reused: the registry's lowerings, numbered at first use). */
 const loweringIds = new Map<Lowering<unknown>, number>()
@@ -132,6 +147,10 @@ export class ChainScratch {
   slotCount = 0
   sizes = new Int32Array(16)
   sizeCount = 0
+  /** Locals named so far in the chain being keyed. */
+  locals = 0
+  /** The key's hash (FNV-1a over its words). */
+  hash = 0
   constructor(table: Table) {
     this.stamp = new Int32Array(table.varCount)
     this.mark = new Int32Array(table.varCount)
@@ -140,6 +159,7 @@ export class ChainScratch {
   put(w: number): void {
     if (this.length === this.words.length) this.words = grow(this.words)
     this.words[this.length++] = w
+    this.hash = Math.imul(this.hash ^ w, 16777619)
   }
   slot(s: number): number {
     if (this.slotCount === this.slots.length) this.slots = grow(this.slots)
@@ -172,14 +192,14 @@ const opcodeOf = (p: Primitive): number => {
 }
 
 /** The local of variable `v` in the chain being keyed (named by order of appearance). */
-const localOf = (x: ChainScratch, v: number, locals: { n: number }): number => {
+const localOf = (x: ChainScratch, v: number): number => {
   if (x.stamp[v] !== x.chain) {
     x.stamp[v] = x.chain
     x.mark[v] = 0
   }
   const m = x.mark[v]!
   if (m & 8) return m >> 4
-  const k = locals.n++
+  const k = x.locals++
   x.mark[v] = (k << 4) | (m & 7) | 8
   return k
 }
@@ -205,6 +225,8 @@ export function chainStep(
   const { stamp, mark } = x
   const chainNo = ++x.chain
   x.length = 0
+  x.locals = 0
+  x.hash = -2128831035
   x.slotCount = 0
   x.sizeCount = 0
   for (let q = 0; q < m; q++) {
@@ -213,8 +235,7 @@ export function chainStep(
     mark[v] = 1
   }
   const lastAxis = shape.length === 0 ? 1 : shape[shape.length - 1]!
-  const locals = { n: 0 }
-  const fns: ScalarFn[] = []
+  let fns: ScalarFn[] = NO_FNS
   x.put(float32 ? 1 : 0)
   x.put(m)
   x.put(written.length)
@@ -238,7 +259,7 @@ export function chainStep(
       for (let c = 0; c < text.length; c++) x.put(text.charCodeAt(c))
       x.put(1)
       const seen = stamp[x0] === chainNo ? mark[x0]! & 5 : 0
-      const k = localOf(x, x0, locals)
+      const k = localOf(x, x0)
       if (seen === 0) {
         mark[x0] = mark[x0]! | 4
         x.slot(slotOf(x0))
@@ -246,13 +267,16 @@ export function chainStep(
       } else x.put(8 * k + LOCAL)
     } else {
       if (code < 0) code = CALL
-      if (code === CALL) fns.push((p.scalar1 ?? p.scalar2)! as ScalarFn)
+      if (code === CALL) {
+        if (fns === NO_FNS) fns = []
+        fns.push((p.scalar1 ?? p.scalar2)! as ScalarFn)
+      }
       x.put(code)
       x.put(arity)
       for (let a = 0; a < arity; a++) {
         const i = ins[first + a]!
         const seen = stamp[i] === chainNo ? mark[i]! & 3 : 0
-        const k = localOf(x, i, locals)
+        const k = localOf(x, i)
         if (seen !== 0) {
           x.put(8 * k + LOCAL)
           continue
@@ -273,26 +297,21 @@ export function chainStep(
         x.put(8 * k + how)
       }
     }
-    x.put(localOf(x, table.out[e]!, locals))
+    x.put(localOf(x, table.out[e]!))
   }
-  for (const v of written) x.put(localOf(x, v, locals))
-  const key = keyText(x.words, x.length)
-  let factory = cache.get(key)
-  if (factory === undefined) {
-    factory = new Function(
-      'F',
-      'B',
-      'T',
-      'S',
-      's',
-      'w',
-      'Z',
-      'R',
-      'C',
-      sourceOf(x.words),
-    ) as ChainFactory
-    cache.set(key, factory)
+  for (const v of written) {
+    x.put(localOf(x, v))
+    x.slot(slotOf(v))
   }
+  let code = lookUp(x, cache)
+  if (code === undefined) {
+    const factory = new Function('F', 'B', 'T', 'S', 's', 'Z', 'R', 'C', sourceOf(x.words))
+    code = { key: x.words.slice(0, x.length), factory: factory as ChainFactory }
+    const codes = cache.get(x.hash)
+    if (codes === undefined) cache.set(x.hash, [code])
+    else codes.push(code)
+  }
+  const { factory } = code
   // rows (every axis but the last) by columns (the last axis); i is the flat index
   const n = sizeOf(shape)
   const rows = lastAxis === 0 ? 0 : n / lastAxis
@@ -302,26 +321,25 @@ export function chainStep(
     Tensor,
     shape,
     x.slots.slice(0, x.slotCount),
-    Int32Array.from(written, slotOf),
-    x.sizes.slice(0, x.sizeCount),
+    x.sizeCount === 0 ? NO_SIZES : x.sizes.slice(0, x.sizeCount),
     rows,
     lastAxis,
   )
 }
 
-/** The key's words as a string (a Map key): one character per word below 0xffff. */
-const keyText = (words: Int32Array, length: number): string => {
-  const codes: number[] = []
-  for (let k = 0; k < length; k++) {
-    const w = words[k]!
-    if (w < 0xffff) codes.push(w)
-    else codes.push(0xffff, w >>> 16, w & 0xffff)
+/** The code of the key in `x`, if made already (`cache` holds lists of codes by key hash). */
+const lookUp = (x: ChainScratch, cache: ChainCache): ChainCode | undefined => {
+  const codes = cache.get(x.hash)
+  if (codes === undefined) return undefined
+  const { words, length } = x
+  for (const code of codes) {
+    const key = code.key
+    if (key.length !== length) continue
+    let k = 0
+    while (k < length && key[k] === words[k]) k++
+    if (k === length) return code
   }
-  let text = ''
-  for (let k = 0; k < codes.length; k += 4096) {
-    text += String.fromCharCode.apply(null, codes.slice(k, k + 4096))
-  }
-  return text
+  return undefined
 }
 
 /** A chain's function source, made from its key alone (so one key is always one text). */
@@ -376,7 +394,7 @@ const sourceOf = (words: Int32Array): string => {
   for (let k = 0; k < writtenCount; k++) {
     before.push(`const o${k} = B.take(${k});`)
     outs.push(`o${k}[i] = v${next()};`)
-    after.push(`E[w[${k}]] = new T(o${k}, S);`)
+    after.push(`E[s[${slot++}]] = new T(o${k}, S);`)
   }
   const inner = [...reads, ...body, ...outs].join('\n')
   const loop = `for (let r = 0, i = 0; r < rows; r++) {\nfor (let j = 0; j < columns; j++, i++) {\n${inner}\n}\n}`
