@@ -62,9 +62,10 @@ export interface Program {
 }
 
 /**
- * Generated loops by structural key (emit/loop.ts), shared by every program of this process: chains of one
- * structure (the steps of a loop, or a function traced again for new shapes) share a function,
- * compiled once, whose closures share V8's feedback and optimized code. Bounded: the oldest go.
+ * Generated loops by structural key (emit/loop.ts), shared by every program of this process:
+ * chains of one structure (the steps of a loop, or a function traced again for new shapes) share
+ * a function, compiled once, whose closures share V8's feedback and optimized code. Bounded: the
+ * oldest hashes go.
  */
 const cache: ChainCache = new Map()
 const MAX_CACHED_CHAINS = 1024

@@ -226,7 +226,7 @@ export function chainStep(
   const chainNo = ++x.chain
   x.length = 0
   x.locals = 0
-  x.hash = -2128831035
+  x.hash = -2128831035 // FNV-1a's offset basis, as an int32
   x.slotCount = 0
   x.sizeCount = 0
   for (let q = 0; q < m; q++) {
@@ -303,15 +303,16 @@ export function chainStep(
     x.put(localOf(x, v))
     x.slot(slotOf(v))
   }
-  let code = lookUp(x, cache)
-  if (code === undefined) {
+  let made = lookUp(x, cache)
+  if (made === undefined) {
+    // the text only now, from the key alone: one key is always one text
     const factory = new Function('F', 'B', 'T', 'S', 's', 'Z', 'R', 'C', sourceOf(x.words))
-    code = { key: x.words.slice(0, x.length), factory: factory as ChainFactory }
+    made = { key: x.words.slice(0, x.length), factory: factory as ChainFactory }
     const codes = cache.get(x.hash)
-    if (codes === undefined) cache.set(x.hash, [code])
-    else codes.push(code)
+    if (codes === undefined) cache.set(x.hash, [made])
+    else codes.push(made)
   }
-  const { factory } = code
+  const { factory } = made
   // rows (every axis but the last) by columns (the last axis); i is the flat index
   const n = sizeOf(shape)
   const rows = lastAxis === 0 ? 0 : n / lastAxis
