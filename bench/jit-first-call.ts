@@ -23,11 +23,15 @@ for (let p = 0; p < others; p++) {
   const g = jit(grad((x: number) => chain(x, 3000, true) as number))
   for (let k = 0; k < 20; k++) g(0.2)
 }
-// JIT_TENSOR=1: the tensor chain of bench/jit-cost.ts instead of the scalar gradient
+// JIT_TENSOR=1: the tensor chain of bench/jit-cost.ts instead of the scalar gradient;
+// JIT_TENSOR=grad: its gradient (bench/jit-chain-calls.ts)
 const tensorChain = process.env.JIT_TENSOR !== undefined
-const j = tensorChain
-  ? jit((x: Tensor) => sum(chain(x, n)))
-  : jit(grad((x: number) => chain(x, n) as number))
+const j =
+  process.env.JIT_TENSOR === 'grad'
+    ? jit(grad((x: Tensor) => sum(chain(x, n))))
+    : tensorChain
+      ? jit((x: Tensor) => sum(chain(x, n)))
+      : jit(grad((x: number) => chain(x, n) as number))
 const arg = tensorChain ? tensor([0.1, 0.2, 0.3, 0.4]) : 0.3
 // JIT_PROFILE=file: a CPU profile of the first call alone
 const profile = process.env.JIT_PROFILE

@@ -17,10 +17,11 @@
 import type { Primitive } from '../core/primitive.ts'
 import type { Concrete } from '../core/tracer.ts'
 import type { Tensor } from '../tensor/tensor.ts'
+import { ChainScratch } from './emit/chain-key.ts'
 import { kernelStep, type Step } from './emit/kernel.ts'
 import { type ChainCache, chainStep } from './emit/loop.ts'
 import { clearInterpreters, ScalarCode, scalarStep } from './emit/scalar.ts'
-import { countOf, type PrimitiveEquation, type Trace } from './ir.ts'
+import { countOf, type Trace } from './ir.ts'
 import { dce } from './passes/dce.ts'
 import { fuse, type Plan } from './passes/fuse.ts'
 import { allocate, type Slots } from './passes/slots.ts'
@@ -62,9 +63,10 @@ export interface Program {
 }
 
 /**
- * Generated loops by source text, shared by every program of this process: chains of one
- * structure (the steps of a loop, or a function traced again for new shapes) share a function,
- * compiled once, whose closures share V8's feedback and optimized code. Bounded: the oldest go.
+ * Generated loops by structural key (emit/loop.ts), shared by every program of this process:
+ * chains of one structure (the steps of a loop, or a function traced again for new shapes) share
+ * a function, compiled once, whose closures share V8's feedback and optimized code. Bounded: the
+ * oldest hashes go.
  */
 const cache: ChainCache = new Map()
 const MAX_CACHED_CHAINS = 1024
@@ -82,8 +84,8 @@ const emitSteps = (
   scalar: ScalarCode,
 ): { steps: Step[]; stats: CompileStats } => {
   const { table } = plan.trace
-  const info = (v: number) => table.info(v)
   const codes = new Int32Array(table.ops.length).fill(-1)
+  let scratch: ChainScratch | undefined
   while (cache.size > MAX_CACHED_CHAINS) cache.delete(cache.keys().next().value!)
   const steps: Step[] = []
   let loops = 0
@@ -96,24 +98,12 @@ const emitSteps = (
     const c = item.chain
     loops++
     fused += c.equations.length
-    steps.push(
-      c.index < 0
-        ? scalarStep(table, c.equations, scalar, codes, slots.of)
-        : chainStep(
-            {
-              equations: c.equations.toArray().map((k) => table.equation(k) as PrimitiveEquation),
-              shape: c.out.shape,
-              float32: c.out.dtype === 'float32',
-              written: c.written,
-              reusable: c.reusable,
-            },
-            info,
-            slots.of,
-            plan.uniform,
-            cache,
-            plan.known,
-          ),
-    )
+    if (c.index < 0) {
+      steps.push(scalarStep(table, c.equations, scalar, codes, slots.of))
+      continue
+    }
+    scratch ??= new ChainScratch(table)
+    steps.push(chainStep(table, c, slots.of, plan.uniform, cache, scratch, plan.known))
   }
   const equations = countOf(plan.trace)
   return { steps, stats: { equations, kernels: equations - fused, loops, fused } }

@@ -317,7 +317,7 @@ export function jit<A extends unknown[], R>(
     remember(key, { program, outDef })
     // a float32 program's fused loops round once per chain, not per op as the trace did: its
     // first result is the program's too, so every call gives the same bits
-    if (traced.trace.vars.some((v) => v.dtype === 'float32')) {
+    if (traced.trace.table.types.some((v) => v.dtype === 'float32')) {
       const outs = program.run(numbers, tensors)
       return unflatten(outDef, program.tensorOutputs ? unalias(outs, tensors) : outs) as R
     }

@@ -8,51 +8,114 @@
  * takes superlinear time to optimize long functions. A chain's code names no slot, variable or
  * size — those are arguments of a factory — so chains of one structure (the steps of a loop)
  * share one generated function, compiled once.
+ *
+ * A chain is looked up by its structural key (./chain-key.ts); its source is made only for a
+ * key not seen before.
  * @module
  */
+
+import type { Primitive } from '../../core/primitive.ts'
 import { uninitialized, uninitialized32 } from '../../tensor/kernels/alloc.ts'
 import { type Shape, sizeOf } from '../../tensor/shape.ts'
 import { type Floats, Tensor } from '../../tensor/tensor.ts'
-import type { PrimitiveEquation, VarInfo } from '../ir.ts'
-import { loweringOf, readOf, specialized } from '../lower.ts'
-import { accessOf, SCALAR } from '../passes/access.ts'
+import type { VarInfo } from '../ir.ts'
+import { readOf, specialized } from '../lower.ts'
+import { accessOf } from '../passes/access.ts'
+import type { IntList, Table } from '../table.ts'
+import {
+  CALL,
+  type ChainScratch,
+  COLUMN,
+  FULL,
+  IN_PLACE,
+  LOCAL,
+  localOf,
+  NUMBER,
+  opcodeOf,
+  READ,
+  SPECIAL,
+  SUFFIX,
+  sourceOf,
+  UNIFORM,
+} from './chain-key.ts'
 import type { ScalarFn, Step } from './kernel.ts'
 import { toSource } from './source.ts'
 
 /** A fused chain, as the planner hands it over. */
 export interface FusedChain {
-  /** Its equations, in order; every output has the shape `shape`. */
-  readonly equations: readonly PrimitiveEquation[]
-  readonly shape: Shape
+  /** Its equations, by index in the trace's table, in order; every output is of kind `out`. */
+  readonly equations: IntList
   /**
-   * Whether its outputs are float32. The chain's values then stay float64 in the loop's locals
-   * and are rounded where they are written to their Float32Array buffers: a chain of one op is
-   * exactly the eager op (computed in float64, rounded once); a longer chain rounds fewer times
-   * than eager mode, so it is at least as accurate and may differ from eager in the last bits.
-   * (Rounding every op with `Math.fround`, for eager bits, measured 2.5× slower in V8.)
+   * The kind of its outputs. Float32 outputs: the chain's values then stay float64 in the loop's
+   * locals and are rounded where they are written to their Float32Array buffers: a chain of one
+   * op is exactly the eager op (computed in float64, rounded once); a longer chain rounds fewer
+   * times than eager mode, so it is at least as accurate and may differ from eager in the last
+   * bits. (Rounding every op with `Math.fround`, for eager bits, measured 2.5× slower in V8.)
    */
-  readonly float32: boolean
+  readonly out: VarInfo
   /** Outputs used after the chain (they are written to memory), in equation order. */
   readonly written: readonly number[]
   /** Which of `written` may live in one buffer reused by every run (see `Program`). */
   readonly reusable: readonly boolean[]
 }
 
-/** A chain's code with the slots, sizes and kernels it names bound as arguments. */
+/**
+ * The output buffers of one chain: a reusable buffer is allocated on its first run and kept (no
+ * allocation, no page faults); any other is fresh for every run.
+ */
+class Buffers {
+  private readonly kept: (Floats | undefined)[]
+  private readonly n: number
+  private readonly float32: boolean
+  private readonly reusable: readonly boolean[]
+  constructor(n: number, float32: boolean, reusable: readonly boolean[]) {
+    this.n = n
+    this.float32 = float32
+    this.reusable = reusable
+    this.kept = new Array<Floats | undefined>(reusable.length)
+  }
+  /** The buffer of written output `k` for this run. */
+  take(k: number): Floats {
+    if (!this.reusable[k]) return this.fresh()
+    const buffer = this.kept[k] ?? this.fresh()
+    this.kept[k] = buffer
+    return buffer
+  }
+  private fresh(): Floats {
+    return this.float32 ? uninitialized32(this.n) : uninitialized(this.n)
+  }
+}
+
+/**
+ * A chain's code with what it names bound as arguments: `s` the slots of its operands, then
+ * those of its written values; `Z` the sizes of repeated blocks; `R` by `C` its loop.
+ */
 type ChainFactory = (
   F: readonly ScalarFn[],
-  alloc: (k: number) => Floats,
+  B: Buffers,
   T: typeof Tensor,
   S: Shape,
   s: Int32Array,
-  w: Int32Array,
   Z: Int32Array,
   R: number,
   C: number,
 ) => Step
 
-/** Generated chain code of one program, by source text: equal structures share a function. */
-export type ChainCache = Map<string, ChainFactory>
+/** A chain's generated code, and its key. */
+interface ChainCode {
+  readonly key: Int32Array
+  readonly factory: ChainFactory
+}
+
+/**
+ * Generated chain code of one process, by a hash of its structural key (a list: keys may
+ * collide): equal structures share a function.
+ */
+export type ChainCache = Map<number, ChainCode[]>
+
+/** What chains without scalar-kernel calls or repeated blocks share (never written). */
+const NO_FNS: ScalarFn[] = []
+const NO_SIZES = new Int32Array(0)
 
 /**
  * The step of a fused chain: reads its operands, loops once over its shape computing every
@@ -60,122 +123,167 @@ export type ChainCache = Map<string, ChainFactory>
  * `uniform` the constant tensors read as one number.
  */
 export function chainStep(
+  table: Table,
   chain: FusedChain,
-  info: (v: number) => VarInfo,
   slotOf: (v: number) => number,
   uniform: Uint8Array,
   cache: ChainCache,
+  x: ChainScratch,
   known?: ReadonlyMap<number, number>,
 ): Step {
-  const { equations, shape, written } = chain
-  const out: VarInfo = chain.float32
-    ? { shape, number: false, dtype: 'float32' }
-    : { shape, number: false }
-  // variables get local names by order of appearance, so the text depends only on structure
-  const local = new Map<number, number>()
-  const name = (v: number): number => {
-    let k = local.get(v)
-    if (k === undefined) {
-      k = local.size
-      local.set(v, k)
-    }
-    return k
+  const { out, written } = chain
+  const { shape } = out
+  const float32 = out.dtype === 'float32'
+  const { data: list, length: m } = chain.equations
+  const { ins, insStart } = table
+  const { stamp, mark } = x
+  const chainNo = ++x.chain
+  x.length = 0
+  x.locals = 0
+  x.hash = -2128831035 // FNV-1a's offset basis, as an int32
+  x.slotCount = 0
+  x.sizeCount = 0
+  for (let q = 0; q < m; q++) {
+    const v = table.out[list[q]!]!
+    stamp[v] = chainNo
+    mark[v] = 1
   }
-  const produced = new Set(equations.map((e) => e.out))
-  const slots: number[] = []
-  const sizes: number[] = []
-  const before: string[] = []
-  const reads: string[] = []
-  const seen = new Set<number>()
-  // an operand read element by element, and an array read in place by slices and pads
-  const operand = (i: number, inPlace: boolean): void => {
-    const key = inPlace ? -1 - i : i
-    if (produced.has(i) || seen.has(key)) return
-    seen.add(key)
-    const k = name(i)
-    const ref = `${info(i).number ? 'N' : 'E'}[s[${slots.push(slotOf(i)) - 1}]]`
-    if (inPlace) {
-      before.push(`const a${k} = ${ref}.data;`)
-      return
-    }
-    const a = uniform[i] ? SCALAR : accessOf(info(i), out)!
-    if (a.kind === 'scalar') {
-      before.push(`const v${k} = ${ref}${info(i).number ? '' : '.data[0]'};`)
-      return
-    }
-    before.push(`const b${k} = ${ref}.data;`)
-    let index = 'i'
-    if (a.kind === 'suffix') {
-      before.push(`const z${k} = Z[${sizes.push(a.size) - 1}];`)
-      index = a.size === shape[shape.length - 1] ? 'j' : `i % z${k}`
-    }
-    reads.push(`const v${k} = b${k}[${index}];`)
-  }
-  // scalar functions of the primitives that are not written inline
-  const fns: ScalarFn[] = []
-  const body: string[] = []
-  for (const e of equations) {
-    let expr: string
-    const x = e.ins[0]!
-    const inPlace = info(x).number ? undefined : readOf(e.p, e.params, info(x).shape)
-    if (e.ins.length === 1 && inPlace !== undefined) {
-      operand(x, true)
-      expr = toSource(inPlace, { args: [], data: `a${name(x)}`, row: 'r', column: 'j' })
+  const lastAxis = shape.length === 0 ? 1 : shape[shape.length - 1]!
+  let fns: ScalarFn[] = NO_FNS
+  x.put(float32 ? 1 : 0)
+  x.put(m)
+  x.put(written.length)
+  for (let q = 0; q < m; q++) {
+    const e = list[q]!
+    const t = table.op[e]!
+    const p = table.primitive(e)
+    let code = x.opcodes[t]!
+    if (code === -1) code = x.opcodes[t] = opcodeOf(p)
+    const first = insStart[e]!
+    const arity = insStart[e + 1]! - first
+    const x0 = ins[first]!
+    const readText =
+      code === -2 && arity === 1 && !table.isNumber(x0)
+        ? readOf(p, table.paramsOf(e), table.info(x0).shape)
+        : undefined
+    if (readText !== undefined) {
+      // a read in place: its text (constants of its params) is part of the key
+      const text = toSource(readText, { args: [], data: '$', row: 'r', column: 'j' })
+      x.put(4 * text.length + READ)
+      for (let c = 0; c < text.length; c++) x.put(text.charCodeAt(c))
+      x.put(1)
+      const seen = stamp[x0] === chainNo ? mark[x0]! & 5 : 0
+      const k = localOf(x, x0)
+      if (seen === 0) {
+        mark[x0] = mark[x0]! | 4
+        x.slot(slotOf(x0))
+        x.put(8 * k + IN_PLACE)
+      } else x.put(8 * k + LOCAL)
     } else {
-      for (const i of e.ins) operand(i, false)
-      const args = e.ins.map((i) => `v${name(i)}`)
-      const lowering = loweringOf(e.p)
-      // an op with a constant operand known now may lower to a simpler exact expression
+      if (code < 0) code = CALL
+      // an op with a constant operand known now may lower to a simpler exact expression: its
+      // text (the constants written in) is part of the key
       const special =
-        known &&
-        specialized(
-          e.p,
-          e.ins.map((i) => known.get(i)),
-        )
-      if (special !== undefined) expr = toSource(special, { args })
-      else if (lowering?.kind === 'elementwise') expr = toSource(lowering.expr, { args })
-      else {
-        fns.push((e.p.scalar1 ?? e.p.scalar2)! as ScalarFn)
-        expr = `F[${fns.length - 1}](${args.join(', ')})`
+        known === undefined || known.size === 0 ? undefined : specialOf(p, e, table, known)
+      if (special !== undefined) {
+        x.put(4 * special.length + SPECIAL)
+        for (let c = 0; c < special.length; c++) x.put(special.charCodeAt(c))
+      } else {
+        if (code === CALL) {
+          if (fns === NO_FNS) fns = []
+          fns.push((p.scalar1 ?? p.scalar2)! as ScalarFn)
+        }
+        x.put(code)
+      }
+      x.put(arity)
+      for (let a = 0; a < arity; a++) {
+        const i = ins[first + a]!
+        const seen = stamp[i] === chainNo ? mark[i]! & 3 : 0
+        const k = localOf(x, i)
+        if (seen !== 0) {
+          x.put(8 * k + LOCAL)
+          continue
+        }
+        mark[i] = mark[i]! | 2
+        const info = table.info(i)
+        const access = uniform[i] ? undefined : accessOf(info, out)!
+        let how: number
+        if (info.number) how = NUMBER
+        else if (access === undefined || access.kind === 'scalar') how = UNIFORM
+        else if (access.kind === 'full') how = FULL
+        else if (access.size === lastAxis) how = COLUMN
+        else {
+          how = SUFFIX
+          x.size(access.size)
+        }
+        x.slot(slotOf(i))
+        x.put(8 * k + how)
       }
     }
-    body.push(`const v${name(e.out)} = ${expr};`)
+    x.put(localOf(x, table.out[e]!))
   }
-  const outs = written.map((v, k) => {
-    before.push(`const o${k} = alloc(${k});`)
-    return `o${k}[i] = v${name(v)};`
-  })
-  const after = written.map((_, k) => `E[w[${k}]] = new T(o${k}, S);`)
-  const inner = [...reads, ...body, ...outs].join('\n')
-  const loop = `for (let r = 0, i = 0; r < rows; r++) {\nfor (let j = 0; j < columns; j++, i++) {\n${inner}\n}\n}`
-  const source = `return function chain(N, E) {\nconst rows = R, columns = C;\n${[...before, loop, ...after].join('\n')}\n}`
-  let factory = cache.get(source)
-  if (factory === undefined) {
-    factory = new Function('F', 'alloc', 'T', 'S', 's', 'w', 'Z', 'R', 'C', source) as ChainFactory
-    cache.set(source, factory)
+  for (const v of written) {
+    x.put(localOf(x, v))
+    x.slot(slotOf(v))
   }
+  let made = lookUp(x, cache)
+  if (made === undefined) {
+    // the text only now, from the key alone: one key is always one text
+    const factory = new Function('F', 'B', 'T', 'S', 's', 'Z', 'R', 'C', sourceOf(x.words))
+    made = { key: x.words.slice(0, x.length), factory: factory as ChainFactory }
+    const codes = cache.get(x.hash)
+    if (codes === undefined) cache.set(x.hash, [made])
+    else codes.push(made)
+  }
+  const { factory } = made
   // rows (every axis but the last) by columns (the last axis); i is the flat index
   const n = sizeOf(shape)
-  const columns = shape.length === 0 ? 1 : shape[shape.length - 1]!
-  const rows = columns === 0 ? 0 : n / columns
-  // a reusable buffer is allocated on the first run and kept (no allocation, no page faults)
-  const buffers = written.map((): Floats | undefined => undefined)
-  const fresh = chain.float32 ? (): Floats => uninitialized32(n) : (): Floats => uninitialized(n)
-  const alloc = (k: number): Floats => {
-    if (!chain.reusable[k]) return fresh()
-    const buffer = buffers[k] ?? fresh()
-    buffers[k] = buffer
-    return buffer
-  }
+  const rows = lastAxis === 0 ? 0 : n / lastAxis
   return factory(
     fns,
-    alloc,
+    new Buffers(n, float32, chain.reusable),
     Tensor,
     shape,
-    Int32Array.from(slots),
-    Int32Array.from(written, slotOf),
-    Int32Array.from(sizes),
+    x.slots.slice(0, x.slotCount),
+    x.sizeCount === 0 ? NO_SIZES : x.sizes.slice(0, x.sizeCount),
     rows,
-    columns,
+    lastAxis,
   )
+}
+
+/** The text of `p`'s lowering specialized to the known constants among equation `e`'s operands. */
+const specialOf = (
+  p: Primitive,
+  e: number,
+  table: Table,
+  known: ReadonlyMap<number, number>,
+): string | undefined => {
+  const first = table.insStart[e]!
+  const arity = table.insStart[e + 1]! - first
+  const values: (number | undefined)[] = []
+  let any = false
+  for (let a = 0; a < arity; a++) {
+    const v = known.get(table.ins[first + a]!)
+    values.push(v)
+    if (v !== undefined) any = true
+  }
+  if (!any) return undefined
+  const expr = specialized(p, values)
+  if (expr === undefined) return undefined
+  return toSource(expr, { args: values.map((_, a) => `$${a}`) })
+}
+
+/** The code of the key in `x`, if made already (`cache` holds lists of codes by key hash). */
+const lookUp = (x: ChainScratch, cache: ChainCache): ChainCode | undefined => {
+  const codes = cache.get(x.hash)
+  if (codes === undefined) return undefined
+  const { words, length } = x
+  for (const code of codes) {
+    const key = code.key
+    if (key.length !== length) continue
+    let k = 0
+    while (k < length && key[k] === words[k]) k++
+    if (k === length) return code
+  }
+  return undefined
 }
