@@ -74,7 +74,7 @@ function checkNumber(v: unknown, what: string, op: string): number {
   if (typeof v !== 'number') {
     throw new InvalidArgumentError(`${what} must be a number, got ${describe(v)}`, {
       primitive: op,
-      hint: 'pass numbers, nested arrays of numbers or a Float64Array (NaN and ±Infinity are allowed)',
+      hint: 'pass numbers, nested arrays of numbers, or a Float64Array or Float32Array (NaN and ±Infinity are allowed)',
     })
   }
   return v
@@ -234,9 +234,9 @@ export function scalar(x: number, options?: DtypeOptions): Tensor {
 }
 
 /**
- * A tensor of the given shape filled with `value`. Throws `InvalidArgumentError` for a bad
- * shape (negative, fractional, or too many elements; checked before allocating) or a
- * non-number value.
+ * A tensor of the given shape filled with `value` (float32 with `{ dtype: 'float32' }`).
+ * Throws `InvalidArgumentError` for a bad shape (negative, fractional, or too many elements;
+ * checked before allocating), a non-number value or an unknown dtype.
  *
  * @example
  * full([2], 7).toArray() // => [7, 7]
@@ -250,7 +250,8 @@ export function full(shape: readonly number[], value: number, options?: DtypeOpt
 }
 
 /**
- * A tensor of the given shape filled with 0. Throws `InvalidArgumentError` for a bad shape.
+ * A tensor of the given shape filled with 0 (float32 with `{ dtype: 'float32' }`). Throws
+ * `InvalidArgumentError` for a bad shape or an unknown dtype.
  *
  * @example
  * zeros([2]).toArray() // => [0, 0]
@@ -262,7 +263,8 @@ export function zeros(shape: readonly number[], options?: DtypeOptions): Tensor 
 }
 
 /**
- * A tensor of the given shape filled with 1. Throws `InvalidArgumentError` for a bad shape.
+ * A tensor of the given shape filled with 1 (float32 with `{ dtype: 'float32' }`). Throws
+ * `InvalidArgumentError` for a bad shape or an unknown dtype.
  *
  * @example
  * ones([2]).toArray() // => [1, 1]
