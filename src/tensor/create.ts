@@ -181,7 +181,8 @@ export function tensor(
   const shaped =
     typeof shapeOrOptions !== 'object' || shapeOrOptions === null || Array.isArray(shapeOrOptions)
   const shape = shaped ? (shapeOrOptions as readonly number[] | undefined) : undefined
-  if (!shaped) onlyDtype(shapeOrOptions, 'tensor')
+  const given = shaped ? options : shapeOrOptions
+  if (typeof given === 'object' && given !== null) onlyDtype(given, 'tensor')
   const dtype = dtypeOption(
     shaped ? options : (shapeOrOptions as DtypeOptions),
     'tensor',

@@ -95,6 +95,10 @@ describe('storage and creation', () => {
     const bad = { dtype: 'float16' } as unknown as { dtype: 'float32' }
     expect(() => zeros([2], bad)).toThrow(InvalidArgumentError)
     expect(() => tensor([1], bad)).toThrow(/unknown dtype 'float16'/)
+    // a misspelt option is refused, in either position
+    const typo = { dtyp: 'float32' } as unknown as { dtype: 'float32' }
+    expect(() => tensor([1], typo)).toThrow(/unknown option 'dtyp'/)
+    expect(() => tensor([1], [1], typo)).toThrow(/unknown option 'dtyp'/)
     expect(() => astype(tensor([1]), 'int32' as 'float32')).toThrow(InvalidArgumentError)
   })
 })
