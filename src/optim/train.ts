@@ -52,7 +52,7 @@ export interface StepOptions {
  * step(2, sgd(0.25).init(2)) // => [1, [{ count: 1 }], 4]
  * @category training
  */
-export function trainStep<P, S, D extends readonly unknown[]>(
+export function trainStep<P, S, D extends unknown[]>(
   loss: (params: P, ...data: D) => Scalar,
   optimizer: GradientTransformation<S>,
   options?: StepOptions,
@@ -77,8 +77,7 @@ export function trainStep<P, S, D extends readonly unknown[]>(
     return [applyUpdates(params, updates), next, l]
   }
   if (compiled !== 'step') return step
-  // jit's arguments are a mutable tuple, D a readonly one: the same calls
-  return jit(step as unknown as (...args: unknown[]) => [P, S, number]) as typeof step
+  return jit(step)
 }
 
 /** What `train` reports after every step. */
