@@ -150,6 +150,21 @@ describe('weak typing', () => {
     expect(tensor([1, 2]).weak).toBe(false)
   })
 
+  it('weak typing survives jit: first call and replays, inside the program and at its outputs', () => {
+    // a weak intermediate must not promote the float32 input; a weak output stays weak
+    const inside = jit((v: Tensor) => mul(v, add(broadcastTo(2, [3]), 1)))
+    const outside = jit((v: Tensor) => [add(broadcastTo(2, [3]), 1), mul(v, 1)] as const)
+    for (let call = 0; call < 3; call++) {
+      const y = inside(x)
+      expect(y.dtype, `call ${call}`).toBe('float32')
+      expect(Array.from(y.data)).toEqual([3, 6, 9])
+      const [w, v] = outside(x)
+      expect(w.weak, `call ${call}`).toBe(true)
+      expect(mul(x, w).dtype).toBe('float32')
+      expect(v.weak).toBe(false)
+    }
+  })
+
   it('float32 derivatives of linear algebra and gathers compute in float32 throughout', () => {
     const a = f32([
       [4, 1, 0.5],
