@@ -19,7 +19,7 @@ import { toSource } from './source.ts'
 // (id 0), a read in place (id: the length of the read's text, whose characters follow), or a
 // lowering specialized to known constants (id: the length of its text, `$0`, `$1` … for its
 // operands and the constants written in, whose characters follow). An operand is 8·local + how
-// it is read.
+// it is read; a `ROWS` operand is followed by its column stride (0 or 1).
 
 export const LOWERED = 0
 export const CALL = 1
@@ -34,6 +34,7 @@ export const FULL = 3 // element by element: data[i]
 export const COLUMN = 4 // a block of one row, repeated: data[j]
 export const SUFFIX = 5 // a trailing block, repeated: data[i % size]
 export const IN_PLACE = 6 // its data array, for a read in place
+export const ROWS = 7 // broadcast along other axes: data[M[r] + j·stride], M its row offsets
 
 /** Lowerings by id (ids are never reused: the registry's lowerings, numbered at first use). */
 const loweringIds = new Map<Lowering<unknown>, number>()
@@ -127,6 +128,7 @@ export const sourceOf = (words: Int32Array): string => {
   const body: string[] = []
   let slot = 0
   let size = 0
+  let rowMap = 0
   let fn = 0
   for (let q = 0; q < equations; q++) {
     const what = next()
@@ -145,7 +147,10 @@ export const sourceOf = (words: Int32Array): string => {
       if (how === NUMBER) before.push(`const v${k} = ${ref};`)
       else if (how === UNIFORM) before.push(`const v${k} = ${ref}.data[0];`)
       else if (how === IN_PLACE) before.push(`const a${k} = ${ref}.data;`)
-      else {
+      else if (how === ROWS) {
+        before.push(`const b${k} = ${ref}.data;`, `const m${k} = M[${rowMap++}];`)
+        reads.push(`const v${k} = b${k}[${next() === 1 ? `m${k}[r] + j` : `m${k}[r]`}];`)
+      } else {
         before.push(`const b${k} = ${ref}.data;`)
         let index = how === COLUMN ? 'j' : 'i'
         if (how === SUFFIX) {

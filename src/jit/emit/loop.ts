@@ -20,7 +20,7 @@ import { type Shape, sizeOf } from '../../tensor/shape.ts'
 import { type Floats, Tensor } from '../../tensor/tensor.ts'
 import type { VarInfo } from '../ir.ts'
 import { readOf, specialized } from '../lower.ts'
-import { accessOf } from '../passes/access.ts'
+import { accessOf, rowOffsets } from '../passes/access.ts'
 import type { IntList, Table } from '../table.ts'
 import {
   CALL,
@@ -33,6 +33,7 @@ import {
   NUMBER,
   opcodeOf,
   READ,
+  ROWS,
   SPECIAL,
   SUFFIX,
   sourceOf,
@@ -88,7 +89,8 @@ class Buffers {
 
 /**
  * A chain's code with what it names bound as arguments: `s` the slots of its operands, then
- * those of its written values; `Z` the sizes of repeated blocks; `R` by `C` its loop.
+ * those of its written values; `Z` the sizes of repeated blocks; `M` the row offsets of
+ * broadcast operands; `R` by `C` its loop.
  */
 type ChainFactory = (
   F: readonly ScalarFn[],
@@ -97,6 +99,7 @@ type ChainFactory = (
   S: Shape,
   s: Int32Array,
   Z: Int32Array,
+  M: readonly Int32Array[],
   R: number,
   C: number,
 ) => Step
@@ -116,6 +119,7 @@ export type ChainCache = Map<number, ChainCode[]>
 /** What chains without scalar-kernel calls or repeated blocks share (never written). */
 const NO_FNS: ScalarFn[] = []
 const NO_SIZES = new Int32Array(0)
+const NO_ROW_MAPS: Int32Array[] = []
 
 /**
  * The step of a fused chain: reads its operands, loops once over its shape computing every
@@ -150,6 +154,7 @@ export function chainStep(
   }
   const lastAxis = shape.length === 0 ? 1 : shape[shape.length - 1]!
   let fns: ScalarFn[] = NO_FNS
+  let rowMaps: Int32Array[] = NO_ROW_MAPS
   x.put(float32 ? 1 : 0)
   x.put(m)
   x.put(written.length)
@@ -211,13 +216,18 @@ export function chainStep(
         if (info.number) how = NUMBER
         else if (access === undefined || access.kind === 'scalar') how = UNIFORM
         else if (access.kind === 'full') how = FULL
-        else if (access.size === lastAxis) how = COLUMN
+        else if (access.kind === 'rows') {
+          how = ROWS
+          if (rowMaps === NO_ROW_MAPS) rowMaps = []
+          rowMaps.push(rowOffsets(info.shape, shape))
+        } else if (access.size === lastAxis) how = COLUMN
         else {
           how = SUFFIX
           x.size(access.size)
         }
         x.slot(slotOf(i))
         x.put(8 * k + how)
+        if (access?.kind === 'rows') x.put(access.columnStride)
       }
     }
     x.put(localOf(x, table.out[e]!))
@@ -229,7 +239,7 @@ export function chainStep(
   let made = lookUp(x, cache)
   if (made === undefined) {
     // the text only now, from the key alone: one key is always one text
-    const factory = new Function('F', 'B', 'T', 'S', 's', 'Z', 'R', 'C', sourceOf(x.words))
+    const factory = new Function('F', 'B', 'T', 'S', 's', 'Z', 'M', 'R', 'C', sourceOf(x.words))
     made = { key: x.words.slice(0, x.length), factory: factory as ChainFactory }
     const codes = cache.get(x.hash)
     if (codes === undefined) cache.set(x.hash, [made])
@@ -246,6 +256,7 @@ export function chainStep(
     shape,
     x.slots.slice(0, x.slotCount),
     x.sizeCount === 0 ? NO_SIZES : x.sizes.slice(0, x.sizeCount),
+    rowMaps,
     rows,
     lastAxis,
   )

@@ -1,16 +1,26 @@
 /**
  * How a fused loop reads its operands: element by element, as one number, as a block repeated
- * along leading axes, or in place by a primitive's read lowering (a slice or pad of a vector).
+ * along leading axes, broadcast along any axes (by a table of row offsets), or in place by a
+ * primitive's read lowering (a slice or pad of a vector).
  * @module
  */
 
 import type { Primitive } from '../../core/primitive.ts'
-import { shapesEqual, sizeOf } from '../../tensor/shape.ts'
+import { type Shape, shapesEqual, sizeOf } from '../../tensor/shape.ts'
 import type { VarInfo } from '../ir.ts'
 import { readOf } from '../lower.ts'
 
-/** How a fused loop reads an operand: every element, one value, or a repeated trailing block. */
-export type Access = { kind: 'full' } | { kind: 'scalar' } | { kind: 'suffix'; size: number }
+/**
+ * How a fused loop reads an operand: every element, one value, a repeated trailing block, or
+ * broadcast along other axes — `rows`: the loop's row r (every axis but the last) starts at
+ * `rowOffsets(…)[r]`, and its column j adds `j · columnStride` (0 where the last axis is
+ * broadcast), as `[n, 1, k]` read against `[n, m, k]` (batched Jacobians).
+ */
+export type Access =
+  | { kind: 'full' }
+  | { kind: 'scalar' }
+  | { kind: 'suffix'; size: number }
+  | { kind: 'rows'; columnStride: 0 | 1 }
 
 export const SCALAR: Access = { kind: 'scalar' }
 const FULL: Access = { kind: 'full' }
@@ -24,9 +34,53 @@ export const accessOf = (v: VarInfo, out: VarInfo): Access | undefined => {
   while (first < v.shape.length && v.shape[first] === 1) first++
   const tail = v.shape.slice(first)
   const offset = out.shape.length - tail.length
-  if (offset <= 0) return undefined
-  for (let i = 0; i < tail.length; i++) if (tail[i] !== out.shape[offset + i]) return undefined
-  return { kind: 'suffix', size: sizeOf(tail) }
+  let suffix = offset > 0
+  for (let i = 0; i < tail.length && suffix; i++)
+    if (tail[i] !== out.shape[offset + i]) suffix = false
+  if (suffix) return { kind: 'suffix', size: sizeOf(tail) }
+  return broadcastAccess(v.shape, out.shape)
+}
+
+/** `rows` access of `shape` broadcast to `outShape`, or undefined if it does not broadcast. */
+const broadcastAccess = (shape: Shape, outShape: Shape): Access | undefined => {
+  const lead = outShape.length - shape.length
+  if (lead < 0 || outShape.length === 0) return undefined
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!
+    if (d !== 1 && d !== outShape[lead + i]) return undefined
+  }
+  return { kind: 'rows', columnStride: shape[shape.length - 1] === 1 ? 0 : 1 }
+}
+
+/**
+ * Where each row of a loop over `outShape` (every axis but the last, row-major) starts in an
+ * operand of `shape` broadcast to it: Σ index·stride over the row's axes, stride 0 along the
+ * broadcast ones. One int per row, made when the loop is generated.
+ */
+export const rowOffsets = (shape: Shape, outShape: Shape): Int32Array => {
+  const rank = outShape.length
+  const lead = rank - shape.length
+  // the operand's strides, aligned to the output's axes (0 where broadcast or absent)
+  const strides = new Array<number>(rank).fill(0)
+  for (let i = shape.length - 1, s = 1; i >= 0; i--) {
+    if (shape[i] !== 1) strides[lead + i] = s
+    s *= shape[i]!
+  }
+  let rows = 1
+  for (let a = 0; a < rank - 1; a++) rows *= outShape[a]!
+  const offsets = new Int32Array(rows)
+  const index = new Array<number>(Math.max(rank - 1, 0)).fill(0)
+  for (let r = 0, at = 0; r < rows; r++) {
+    offsets[r] = at
+    // the odometer over the row axes, last fastest
+    for (let a = rank - 2; a >= 0; a--) {
+      at += strides[a]!
+      if (++index[a]! < outShape[a]!) break
+      at -= strides[a]! * index[a]!
+      index[a] = 0
+    }
+  }
+  return offsets
 }
 
 /**
