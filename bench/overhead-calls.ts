@@ -11,6 +11,7 @@ import {
   grad,
   jacfwd,
   jacrev,
+  jit,
   jvp,
   mul,
   sin,
@@ -21,7 +22,7 @@ import {
   vjp,
   vmap,
 } from 'fluxion'
-import type { Group } from './harness.ts'
+import { type Group, warmUp, warmUpMs } from './harness.ts'
 import { near } from './rosenbrock.ts'
 
 /** 10 scalar ops of two arguments. */
@@ -116,6 +117,7 @@ export const manySmallGroup = (m: number): Group => {
   const xs = Float64Array.from({ length: 3 * m }, (_, k) => Math.sin(k) * 0.9)
   const X = tensor(xs, [m, 3])
   const jac = vmap(jacfwd(tiny))
+  const jacJit = jit(vmap(jacfwd(tiny)))
   const want = tinyJacobians(xs, m)
   return {
     title: `per-call overhead, vmap(jacfwd(f)) over ${m} problems of a 3 → 3 map`,
@@ -130,6 +132,13 @@ export const manySmallGroup = (m: number): Group => {
         name: 'vmap(jacfwd(f))',
         fn: () => jac(X),
         validate: () => near(jac(X).data, want, 1e-12),
+      },
+      {
+        // one program: the basis products read their broadcast operands in the fused loops
+        name: 'jit(vmap(jacfwd(f)))',
+        setup: warmUp(() => jacJit(X), warmUpMs(true)),
+        fn: () => jacJit(X),
+        validate: () => near(jacJit(X).data, want, 1e-12),
       },
     ],
   }
