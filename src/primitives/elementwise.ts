@@ -328,7 +328,8 @@ export const erfP = unary({
 })
 
 /**
- * Error function erf x = (2/√π)∫₀ˣ e^(−t²) dt, elementwise.
+ * Error function erf x = (2/√π)∫₀ˣ e^(−t²) dt, elementwise, within 1 ulp of the exact value
+ * (tested against 200-bit references).
  *
  * Derivative: d erf x = (2/√π)·e^(−x²)·dx.
  * @example
