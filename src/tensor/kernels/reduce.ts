@@ -6,9 +6,8 @@
 
 import { Odometer, type Shape } from '../shape.ts'
 import type { Floats } from '../tensor.ts'
-
-/** Leaves of the pairwise summation tree; summed plainly (fast) before combining in pairs. */
-const PAIRWISE_BLOCK = 128
+import { PAIRWISE_BLOCK, pairwiseTree, runSums } from './pairwise.ts'
+import { reduceWasm } from './wasm/reduce-wasm.ts'
 
 /**
  * How to walk a reduction. Size-1 axes are dropped and neighbouring axes of the same kind
@@ -53,64 +52,6 @@ function planOf(shape: Shape, axes: readonly number[]): Plan {
     s *= dims[g]!
   }
   return { kind: 'strided', dims, outStrides }
-}
-
-/**
- * Sums of `count` runs of `len` elements, run k starting at `start + k·step`, each added left
- * to right from +0 (a pairwise tree's leaves), into `out[at + k·outStep]`. Four runs go at
- * once in separate accumulators: every run's own additions keep their order, so the bits are
- * those of summing one run after another, but the adder no longer waits on its last result
- * (a plain sum is bound by the add latency: 82 µs for 10⁵ doubles, 22 µs four at a time).
- */
-export function runSums(
-  x: Floats,
-  start: number,
-  step: number,
-  len: number,
-  count: number,
-  out: Float64Array,
-  at: number,
-  outStep: number,
-): void {
-  let k = 0
-  for (; k + 4 <= count; k += 4) {
-    let s0 = 0
-    let s1 = 0
-    let s2 = 0
-    let s3 = 0
-    const a = start + k * step
-    for (let i = a, end = a + len; i < end; i++) {
-      s0 += x[i]!
-      s1 += x[i + step]!
-      s2 += x[i + 2 * step]!
-      s3 += x[i + 3 * step]!
-    }
-    const o = at + k * outStep
-    out[o] = s0
-    out[o + outStep] = s1
-    out[o + 2 * outStep] = s2
-    out[o + 3 * outStep] = s3
-  }
-  for (; k < count; k++) {
-    let s = 0
-    for (let i = start + k * step, end = i + len; i < end; i++) s += x[i]!
-    out[at + k * outStep] = s
-  }
-}
-
-/**
- * The pairwise tree over `count` leaf sums `s[lo + t·stride]`: the first ⌈count/2⌉ leaves,
- * then the rest, added. Over the leaves of n elements (full blocks of `PAIRWISE_BLOCK`, the
- * last one partial) this is the tree that splits n at ⌈n/2 blocks⌉ blocks: error O(log n · ε)
- * instead of O(n · ε).
- */
-export function pairwiseTree(s: Float64Array, lo: number, stride: number, count: number): number {
-  if (count === 1) return s[lo]!
-  if (count === 2) return s[lo]! + s[lo + stride]!
-  const left = Math.ceil(count / 2)
-  return (
-    pairwiseTree(s, lo, stride, left) + pairwiseTree(s, lo + left * stride, stride, count - left)
-  )
 }
 
 let scratch = new Float64Array(0)
@@ -178,8 +119,10 @@ export function sumK(x: Floats, shape: Shape, axes: readonly number[]): Float64A
   const plan = planOf(shape, axes)
   if (plan.kind === 'blocks') {
     const { outer, r, inner } = plan
-    if (inner === 1) rowSums(x, outer, r, out)
-    else columnSums(x, outer, r, inner, out)
+    const wasm = reduceWasm(x.length)
+    if (inner === 1) {
+      if (!wasm?.rowSums(x, outer, r, out)) rowSums(x, outer, r, out)
+    } else if (!wasm?.columns(x, outer, r, inner, out, false)) columnSums(x, outer, r, inner, out)
     return out
   }
   const { dims, outStrides } = plan
@@ -205,7 +148,9 @@ export function maxK(x: Floats, shape: Shape, axes: readonly number[]): Float64A
   const plan = planOf(shape, axes)
   if (plan.kind === 'blocks') {
     const { outer, r, inner } = plan
+    const wasm = reduceWasm(x.length)
     if (inner === 1) {
+      if (wasm?.maxRows(x, outer, r, out)) return out
       // max is order-free (NaN wins, +0 > −0, else the larger), so four running maxima give
       // the bits of one while the comparisons overlap
       for (let o = 0; o < outer; o++) {
@@ -225,6 +170,7 @@ export function maxK(x: Floats, shape: Shape, axes: readonly number[]): Float64A
       }
       return out
     }
+    if (wasm?.columns(x, outer, r, inner, out, true)) return out
     for (let o = 0, xi = 0; o < outer; o++) {
       const ob = o * inner
       for (let j = 0; j < r; j++) {
