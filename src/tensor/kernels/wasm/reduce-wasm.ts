@@ -19,7 +19,7 @@ import { reduceHex } from './reduce-bytes.ts'
  * calls cost more than the lanes save. Measured with bench/reduce.ts (bench/NOTES.md): at 10³
  * doubles …
  */
-export const WASM_MIN_REDUCE = 4096
+export const WASM_MIN_REDUCE = 1024
 
 interface Exports {
   sumRuns(src: number, step: number, len: number, count: number, dst: number, dstStep: number): void
