@@ -89,12 +89,24 @@ function rowSums(x: Floats, outer: number, r: number, out: Float64Array): void {
   for (let o = 0; o < outer; o++) out[o] = pairwiseTree(s, o * leaves, 1, leaves)
 }
 
-/** `out[o, i] = Σ_j x[o, j, i]`, j in order from +0: whole rows of `inner` added at a time. */
+/**
+ * `out[o, i] = Σ_j x[o, j, i]`, j in order from +0: whole rows of `inner` added at a time, four
+ * columns a step (each column still adds its rows in order).
+ */
 function columnSums(x: Floats, outer: number, r: number, inner: number, out: Float64Array): void {
   for (let o = 0, xi = 0; o < outer; o++) {
     const ob = o * inner
+    const end4 = ob + inner - 3
+    const end = ob + inner
     for (let j = 0; j < r; j++) {
-      for (let i = 0; i < inner; i++, xi++) out[ob + i] = out[ob + i]! + x[xi]!
+      let p = ob
+      for (; p < end4; p += 4, xi += 4) {
+        out[p] = out[p]! + x[xi]!
+        out[p + 1] = out[p + 1]! + x[xi + 1]!
+        out[p + 2] = out[p + 2]! + x[xi + 2]!
+        out[p + 3] = out[p + 3]! + x[xi + 3]!
+      }
+      for (; p < end; p++, xi++) out[p] = out[p]! + x[xi]!
     }
   }
 }
@@ -173,8 +185,17 @@ export function maxK(x: Floats, shape: Shape, axes: readonly number[]): Float64A
     if (wasm?.columns(x, outer, r, inner, out, true)) return out
     for (let o = 0, xi = 0; o < outer; o++) {
       const ob = o * inner
+      const end4 = ob + inner - 3
+      const end = ob + inner
       for (let j = 0; j < r; j++) {
-        for (let i = 0; i < inner; i++, xi++) out[ob + i] = Math.max(out[ob + i]!, x[xi]!)
+        let p = ob
+        for (; p < end4; p += 4, xi += 4) {
+          out[p] = Math.max(out[p]!, x[xi]!)
+          out[p + 1] = Math.max(out[p + 1]!, x[xi + 1]!)
+          out[p + 2] = Math.max(out[p + 2]!, x[xi + 2]!)
+          out[p + 3] = Math.max(out[p + 3]!, x[xi + 3]!)
+        }
+        for (; p < end; p++, xi++) out[p] = Math.max(out[p]!, x[xi]!)
       }
     }
     return out
