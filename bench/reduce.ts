@@ -6,13 +6,18 @@
  * with WebAssembly off) and the WebAssembly kernel (reduce.wat, called directly so small
  * sizes reach it too, copy-in and copy-out included). Each round times the three in turn
  * (best of 5 batches of ~20 ms); the table gives the best over rounds, in µs per call.
+ *
+ * `… bench/reduce.ts crossover [rounds]`: the JavaScript and WebAssembly kernels at 64 … 4096
+ * elements (sum and max over all, sum over the first axis of [n/8, 8], float32 sum), what sets
+ * `WASM_MIN_REDUCE` (src/tensor/kernels/wasm/reduce-wasm.ts).
  */
 import { setWasmKernels } from '../src/tensor/kernels/gemm-select.ts'
 import { maxK, sumK } from '../src/tensor/kernels/reduce.ts'
 import { reduceWasm } from '../src/tensor/kernels/wasm/reduce-wasm.ts'
 import type { Floats } from '../src/tensor/tensor.ts'
 
-const rounds = Number(process.argv[2] ?? 3)
+const crossover = process.argv[2] === 'crossover'
+const rounds = Number(process.argv[crossover ? 3 : 2] ?? 3)
 const wasm = reduceWasm(Number.POSITIVE_INFINITY)
 if (wasm === null) throw new Error('WebAssembly SIMD does not run here')
 
@@ -94,6 +99,35 @@ for (const n of [1e3, 1e5, 1e6]) {
       }
     }
   }
+}
+
+if (crossover) {
+  setWasmKernels(false)
+  console.log('| n | sum all JS / wasm µs | sum [n/8, 8] over axis 0 | max all | sum all f32 |')
+  console.log('|---|---|---|---|---|')
+  for (const n of [64, 128, 256, 512, 1024, 2048, 4096]) {
+    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i))
+    const xf = Float32Array.from(x)
+    const out = new Float64Array(n)
+    const pairs: [() => void, () => void][] = [
+      [() => sumK(x, [n], [0]), () => wasm.rowSums(x, 1, n, out)],
+      [() => sumK(x, [n / 8, 8], [0]), () => wasm.columns(x, 1, n / 8, 8, out, false)],
+      [() => maxK(x, [n], [0]), () => wasm.maxRows(x, 1, n, out)],
+      [() => sumK(xf, [n], [0]), () => wasm.rowSums(xf, 1, n, out)],
+    ]
+    const t = pairs.map(() => [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY])
+    const reps = Math.round(2e5 / n)
+    for (let round = 0; round < rounds; round++) {
+      pairs.forEach(([js, w], i) => {
+        t[i]![0] = Math.min(t[i]![0]!, best(js, reps))
+        t[i]![1] = Math.min(t[i]![1]!, best(w, reps))
+      })
+    }
+    console.log(
+      `| ${n} | ${t.map(([a, b]) => `${a!.toFixed(2)} / ${b!.toFixed(2)}`).join(' | ')} |`,
+    )
+  }
+  process.exit(0)
 }
 
 const times = cases.map(() => ({ main: Infinity, js: Infinity, wasm: Infinity }))

@@ -129,10 +129,12 @@
         (br $blocks))))
 
   ;; dst[o] = the maximum of row o (`r` doubles at src + o*r*8), from -inf: max is
-  ;; order-free, so neighbouring elements share a lane pair and four pairs run at once.
+  ;; order-free, so neighbouring elements share a lane pair and eight pairs run at once (the
+  ;; engine's f64x2.max is several instructions long, and four chains left it waiting).
   (func (export "maxRows") (param $src i32) (param $outer i32) (param $r i32) (param $dst i32)
     (local $o i32) (local $end i32) (local $m f64)
     (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
+    (local $m4 v128) (local $m5 v128) (local $m6 v128) (local $m7 v128)
     (block $outer_done
       (loop $rows
         (br_if $outer_done (i32.ge_u (local.get $o) (local.get $outer)))
@@ -141,15 +143,27 @@
         (local.set $m1 (local.get $m0))
         (local.set $m2 (local.get $m0))
         (local.set $m3 (local.get $m0))
-        (block $fours_done
-          (loop $fours
-            (br_if $fours_done (i32.gt_u (i32.add (local.get $src) (i32.const 64)) (local.get $end)))
+        (local.set $m4 (local.get $m0))
+        (local.set $m5 (local.get $m0))
+        (local.set $m6 (local.get $m0))
+        (local.set $m7 (local.get $m0))
+        (block $eights_done
+          (loop $eights
+            (br_if $eights_done (i32.gt_u (i32.add (local.get $src) (i32.const 128)) (local.get $end)))
             (local.set $m0 (f64x2.max (local.get $m0) (v128.load (local.get $src))))
             (local.set $m1 (f64x2.max (local.get $m1) (v128.load offset=16 (local.get $src))))
             (local.set $m2 (f64x2.max (local.get $m2) (v128.load offset=32 (local.get $src))))
             (local.set $m3 (f64x2.max (local.get $m3) (v128.load offset=48 (local.get $src))))
-            (local.set $src (i32.add (local.get $src) (i32.const 64)))
-            (br $fours)))
+            (local.set $m4 (f64x2.max (local.get $m4) (v128.load offset=64 (local.get $src))))
+            (local.set $m5 (f64x2.max (local.get $m5) (v128.load offset=80 (local.get $src))))
+            (local.set $m6 (f64x2.max (local.get $m6) (v128.load offset=96 (local.get $src))))
+            (local.set $m7 (f64x2.max (local.get $m7) (v128.load offset=112 (local.get $src))))
+            (local.set $src (i32.add (local.get $src) (i32.const 128)))
+            (br $eights)))
+        (local.set $m0 (f64x2.max (local.get $m0) (local.get $m4)))
+        (local.set $m1 (f64x2.max (local.get $m1) (local.get $m5)))
+        (local.set $m2 (f64x2.max (local.get $m2) (local.get $m6)))
+        (local.set $m3 (f64x2.max (local.get $m3) (local.get $m7)))
         (block $pairs_done
           (loop $pairs
             (br_if $pairs_done (i32.gt_u (i32.add (local.get $src) (i32.const 16)) (local.get $end)))
