@@ -121,9 +121,48 @@ function keptSize(shape: Shape, axes: readonly number[]): number {
   return n
 }
 
+/** `out[o] = max_j x[o, j]`: max is order-free (NaN wins, +0 > −0), so four running maxima. */
+function rowMaxima(x: Floats, outer: number, r: number, out: Float64Array): void {
+  for (let o = 0; o < outer; o++) {
+    let m0 = Number.NEGATIVE_INFINITY
+    let m1 = m0
+    let m2 = m0
+    let m3 = m0
+    let xi = o * r
+    for (const end4 = xi + r - 3; xi < end4; xi += 4) {
+      m0 = Math.max(m0, x[xi]!)
+      m1 = Math.max(m1, x[xi + 1]!)
+      m2 = Math.max(m2, x[xi + 2]!)
+      m3 = Math.max(m3, x[xi + 3]!)
+    }
+    for (const end = o * r + r; xi < end; xi++) m0 = Math.max(m0, x[xi]!)
+    out[o] = Math.max(Math.max(m0, m1), Math.max(m2, m3))
+  }
+}
+
+/** `out[o, i] = max_j x[o, j, i]` from −∞ (`out`'s fill), whole rows four columns a step. */
+function columnMaxima(x: Floats, outer: number, r: number, inner: number, out: Float64Array): void {
+  for (let o = 0, xi = 0; o < outer; o++) {
+    const ob = o * inner
+    const end4 = ob + inner - 3
+    const end = ob + inner
+    for (let j = 0; j < r; j++) {
+      let p = ob
+      for (; p < end4; p += 4, xi += 4) {
+        out[p] = Math.max(out[p]!, x[xi]!)
+        out[p + 1] = Math.max(out[p + 1]!, x[xi + 1]!)
+        out[p + 2] = Math.max(out[p + 2]!, x[xi + 2]!)
+        out[p + 3] = Math.max(out[p + 3]!, x[xi + 3]!)
+      }
+      for (; p < end; p++, xi++) out[p] = Math.max(out[p]!, x[xi]!)
+    }
+  }
+}
+
 /**
  * Sum of `x` (of shape `shape`) over `axes`. Summing every element, or a contiguous last run of
- * axes, uses pairwise summation; other layouts add rows into the output in input order.
+ * axes, uses pairwise summation; other layouts add rows into the output in input order. One
+ * reduced run of at least `WASM_MIN_REDUCE` elements runs in WebAssembly, with the same bits.
  */
 export function sumK(x: Floats, shape: Shape, axes: readonly number[]): Float64Array {
   const out = new Float64Array(keptSize(shape, axes))
@@ -134,7 +173,9 @@ export function sumK(x: Floats, shape: Shape, axes: readonly number[]): Float64A
     const wasm = reduceWasm(x.length)
     if (inner === 1) {
       if (!wasm?.rowSums(x, outer, r, out)) rowSums(x, outer, r, out)
-    } else if (!wasm?.columns(x, outer, r, inner, out, false)) columnSums(x, outer, r, inner, out)
+    } else if (!wasm?.columns(x, outer, r, inner, out, false)) {
+      columnSums(x, outer, r, inner, out)
+    }
     return out
   }
   const { dims, outStrides } = plan
@@ -162,41 +203,9 @@ export function maxK(x: Floats, shape: Shape, axes: readonly number[]): Float64A
     const { outer, r, inner } = plan
     const wasm = reduceWasm(x.length)
     if (inner === 1) {
-      if (wasm?.maxRows(x, outer, r, out)) return out
-      // max is order-free (NaN wins, +0 > −0, else the larger), so four running maxima give
-      // the bits of one while the comparisons overlap
-      for (let o = 0; o < outer; o++) {
-        let m0 = Number.NEGATIVE_INFINITY
-        let m1 = m0
-        let m2 = m0
-        let m3 = m0
-        let xi = o * r
-        for (const end4 = xi + r - 3; xi < end4; xi += 4) {
-          m0 = Math.max(m0, x[xi]!)
-          m1 = Math.max(m1, x[xi + 1]!)
-          m2 = Math.max(m2, x[xi + 2]!)
-          m3 = Math.max(m3, x[xi + 3]!)
-        }
-        for (const end = o * r + r; xi < end; xi++) m0 = Math.max(m0, x[xi]!)
-        out[o] = Math.max(Math.max(m0, m1), Math.max(m2, m3))
-      }
-      return out
-    }
-    if (wasm?.columns(x, outer, r, inner, out, true)) return out
-    for (let o = 0, xi = 0; o < outer; o++) {
-      const ob = o * inner
-      const end4 = ob + inner - 3
-      const end = ob + inner
-      for (let j = 0; j < r; j++) {
-        let p = ob
-        for (; p < end4; p += 4, xi += 4) {
-          out[p] = Math.max(out[p]!, x[xi]!)
-          out[p + 1] = Math.max(out[p + 1]!, x[xi + 1]!)
-          out[p + 2] = Math.max(out[p + 2]!, x[xi + 2]!)
-          out[p + 3] = Math.max(out[p + 3]!, x[xi + 3]!)
-        }
-        for (; p < end; p++, xi++) out[p] = Math.max(out[p]!, x[xi]!)
-      }
+      if (!wasm?.maxRows(x, outer, r, out)) rowMaxima(x, outer, r, out)
+    } else if (!wasm?.columns(x, outer, r, inner, out, true)) {
+      columnMaxima(x, outer, r, inner, out)
     }
     return out
   }
