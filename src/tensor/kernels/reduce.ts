@@ -57,7 +57,7 @@ function planOf(shape: Shape, axes: readonly number[]): Plan {
 let scratch = new Float64Array(0)
 
 /** A scratch array of at least `n` doubles (reused: the kernels never nest). */
-export function leafScratch(n: number): Float64Array {
+function leafScratch(n: number): Float64Array {
   if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length))
   return scratch
 }
