@@ -35,6 +35,11 @@ export function setWasmKernels(on: boolean): boolean {
   return was
 }
 
+/** Whether the WebAssembly kernels are on (the reductions of wasm/reduce-wasm.ts ask too). */
+export function wasmEnabled(): boolean {
+  return enabled
+}
+
 /** The WebAssembly backend when it is enabled and runs here, else null. */
 export function wasmKernels(): MatmulBackend | null {
   if (!enabled) return null
