@@ -7,10 +7,12 @@
  * numbers in typed arrays — output node, input nodes, and the numeric partials — and running it
  * is `xBar += yBar · ∂`. Otherwise a record keeps the primitive, its params and primals, and
  * running it calls the primitive's `vjp` rule, written in fluxion ops (so nested transformations
- * see it). Cotangents accumulate at fan-out; symbolic zeros (never-reached nodes, exact-zero
- * numeric cotangents) are skipped, and a numeric record drops an input whose partial is exactly
- * 0, which keeps `0 · ∞` out of the result whichever factor is zero (the convention every mode
- * shares: zero annihilates).
+ * see it). Under `jit(grad(f))` a scalar op whose rule is a product with its partials keeps
+ * them as staged values instead (`pushPartials`), as the numeric record keeps numbers, so the
+ * backward pass stages only the products. Cotangents accumulate at fan-out; symbolic zeros
+ * (never-reached nodes, exact-zero numeric cotangents) are skipped, and a numeric record drops
+ * an input whose partial is exactly 0, which keeps `0 · ∞` out of the result whichever factor
+ * is zero (the convention every mode shares: zero annihilates).
  * @module
  */
 import { Tensor } from '../tensor/tensor.ts'
@@ -132,8 +134,8 @@ const UNARY = 4
 const BINARY = 5
 /**
  * A staged scalar op's record with its partials (`pushPartials`): kinds STAGED to STAGED + 7,
- * with bit 1 (2) set when `p0` (`p1`) holds a handle of the tape's `stager` rather than a
- * number, and bit 4 when the partials are ±1 of a linear op.
+ * with HANDLE0 (HANDLE1) set when `p0` (`p1`) holds a handle of the tape's `stager` rather than
+ * a number, and LINEAR when the partials are the ±1 of `add` or `sub`.
  */
 const STAGED = 8
 const HANDLE0 = 1
