@@ -170,7 +170,8 @@ export interface Primitive<P = unknown> {
    * How `jvp` follows from `partials2`, so that forward mode may compute it inline on numbers:
    * `'products'`, the sum of `safeMul(ẋᵢ, ∂ᵢ)` (the rule `binary` derives); `'linear'`, the sum
    * of ∂ᵢ·ẋᵢ in IEEE arithmetic (`add`, `sub`: ∂ = ±1, their rules pass a tangent on or negate
-   * it, −0 kept); undefined when the rule is its own.
+   * it, −0 kept); undefined when the rule is its own. Reverse mode on staged numbers relies on
+   * the `vjp` matching: `safeMul(ȳ, ∂ᵢ)` for `'products'`, ±ȳ for `'linear'`.
    */
   readonly jvpFromPartials: 'products' | 'linear' | undefined
   /**

@@ -7,10 +7,12 @@
  * numbers in typed arrays — output node, input nodes, and the numeric partials — and running it
  * is `xBar += yBar · ∂`. Otherwise a record keeps the primitive, its params and primals, and
  * running it calls the primitive's `vjp` rule, written in fluxion ops (so nested transformations
- * see it). Cotangents accumulate at fan-out; symbolic zeros (never-reached nodes, exact-zero
- * numeric cotangents) are skipped, and a numeric record drops an input whose partial is exactly
- * 0, which keeps `0 · ∞` out of the result whichever factor is zero (the convention every mode
- * shares: zero annihilates).
+ * see it). Under `jit(grad(f))` a scalar op whose rule is a product with its partials keeps
+ * them as staged values instead (`pushPartials`), as the numeric record keeps numbers, so the
+ * backward pass stages only the products. Cotangents accumulate at fan-out; symbolic zeros
+ * (never-reached nodes, exact-zero numeric cotangents) are skipped, and a numeric record drops
+ * an input whose partial is exactly 0, which keeps `0 · ∞` out of the result whichever factor
+ * is zero (the convention every mode shares: zero annihilates).
  * @module
  */
 import { Tensor } from '../tensor/tensor.ts'
@@ -48,6 +50,8 @@ export interface CotangentOps {
   add(a: Val, b: Val): Val
   /** Zero-annihilating product: 0 where `yBar` or `partial` is 0, else `yBar · partial`. */
   safeMul(yBar: Val, partial: Val): Val
+  /** −yBar (the cotangent `sub` passes its second argument). */
+  neg(yBar: Val): Val
 }
 
 /**
@@ -128,6 +132,15 @@ const GENERAL = 2
 const CUSTOM = 3
 const UNARY = 4
 const BINARY = 5
+/**
+ * A staged scalar op's record with its partials (`pushPartials`): kinds STAGED to STAGED + 7,
+ * with HANDLE0 (HANDLE1) set when `p0` (`p1`) holds a handle of the tape's `stager` rather than
+ * a number, and LINEAR when the partials are the ±1 of `add` or `sub`.
+ */
+const STAGED = 8
+const HANDLE0 = 1
+const HANDLE1 = 2
+const LINEAR = 4
 
 const NO_BARS = new Float64Array(0)
 
@@ -164,6 +177,8 @@ export class VjpInterpreter implements Interpreter {
   private records: OpRecords | undefined
   /** A small kept tape in JS arrays (see `keep`); its typed buffers are back in the pool. */
   private packed: Packed | undefined = undefined
+  /** The staging interpreter whose handles the STAGED records hold (the first one met). */
+  private stager: Interpreter | undefined = undefined
   /** With `debugNans` on, the primitive of each numeric record (for error messages). */
   private debugNames: string[] = []
 
@@ -302,6 +317,10 @@ export class VjpInterpreter implements Interpreter {
     const px = node.primal
     const out = bind1(p, px, params)
     if (p.zeroDerivative) return out
+    if (p.partial1 !== undefined) {
+      const staged = this.pushPartials(p, px, 0, out, node.id, -1)
+      if (staged !== undefined) return staged
+    }
     return packable(out)
       ? this.pushOp(UNARY, p, params, px, 0, out, node.id, -1)
       : this.pushGeneral(p, params, [px], out, [node.id])
@@ -341,6 +360,10 @@ export class VjpInterpreter implements Interpreter {
     if (p.zeroDerivative) return out
     const i0 = aMine ? a.id : -1
     const i1 = bMine ? b.id : -1
+    if (p.jvpFromPartials !== undefined) {
+      const staged = this.pushPartials(p, pa, pb, out, i0, i1)
+      if (staged !== undefined) return staged
+    }
     return packable(out)
       ? this.pushOp(BINARY, p, params, pa, pb, out, i0, i1)
       : this.pushGeneral(p, params, [pa, pb], out, [i0, i1])
@@ -368,6 +391,58 @@ export class VjpInterpreter implements Interpreter {
     this.in1[r] = i1
     this.records ??= takeRecords()
     this.p0[r] = this.records.push(p, params, a, k === BINARY ? b : 0, out)
+    return node
+  }
+
+  /**
+   * Under `jit(grad(f))`, the record of a scalar op on staged numbers whose `vjp` rule is
+   * `safeMul(ȳ, ∂ᵢ)` per argument (`partial1`; `partials2` of `'products'`, see
+   * `Primitive.jvpFromPartials`) or ±ȳ (`'linear'`: `add`, `sub`). As eager reverse mode does
+   * with numbers, the partials are taken in the forward pass — staged, the same equations the
+   * rule would stage — and kept as handles, so the backward pass stages only the products: no
+   * rule call, argument arrays, or primals made into staged values again. Undefined (and the
+   * general record instead) for any other output, or with `debugNans` on.
+   */
+  private pushPartials(p: Primitive, a: Val, b: Val, out: Val, i0: number, i1: number) {
+    if (debugState.on || !(out instanceof Tracer)) return undefined
+    const s = out.interp
+    // a staged number (so every operand is a number too, and unbroadcast is the identity)
+    if (s.pack === undefined || (this.stager !== undefined && this.stager !== s)) return undefined
+    if (s.pack(out) < 0) return undefined
+    this.stager = s
+    let d0: Val = 0
+    let d1: Val = 0
+    let k = STAGED
+    const partials = p.partials2
+    if (partials === undefined) d0 = p.partial1!(a, out)
+    else if (p.jvpFromPartials === 'linear') {
+      k |= LINEAR
+      d0 = partials[0](a, b, out)
+      d1 = partials[1](a, b, out)
+    } else {
+      if (i0 >= 0) d0 = partials[0](a, b, out)
+      if (i1 >= 0) d1 = partials[1](a, b, out)
+    }
+    if (typeof d0 !== 'number') {
+      const h = d0 instanceof Tracer ? s.pack(d0) : -1
+      if (h < 0) return undefined
+      d0 = h
+      k |= HANDLE0
+    }
+    if (typeof d1 !== 'number') {
+      const h = d1 instanceof Tracer ? s.pack(d1) : -1
+      if (h < 0) return undefined
+      d1 = h
+      k |= HANDLE1
+    }
+    const node = new BoxedNode(this, out, this.nodeId(0, 0))
+    const r = this.record()
+    this.kind[r] = k
+    this.outId[r] = node.id
+    this.in0[r] = i0
+    this.in1[r] = i1
+    this.p0[r] = d0
+    this.p1[r] = d1
     return node
   }
 
@@ -507,7 +582,28 @@ export class VjpInterpreter implements Interpreter {
           }
           continue
         }
-        if (kind[r] === UNARY || kind[r] === BINARY) {
+        const k = kind[r]!
+        if (k >= STAGED) {
+          // what the rule computes: safeMul(ȳ, ∂ᵢ), or ±ȳ for a linear op
+          const yBar = cotangentOf(o)
+          if (yBar === null) continue
+          const i0 = in0[r]!
+          const i1 = in1[r]!
+          if ((k & LINEAR) !== 0) {
+            if (i0 >= 0) accumulate(i0, p0[r] === 1 ? yBar : ops.neg(yBar))
+            if (i1 >= 0) accumulate(i1, p1[r] === 1 ? yBar : ops.neg(yBar))
+            continue
+          }
+          const s = this.stager!
+          if (i0 >= 0) {
+            accumulate(i0, ops.safeMul(yBar, (k & HANDLE0) !== 0 ? s.unpack!(p0[r]!) : p0[r]!))
+          }
+          if (i1 >= 0) {
+            accumulate(i1, ops.safeMul(yBar, (k & HANDLE1) !== 0 ? s.unpack!(p1[r]!) : p1[r]!))
+          }
+          continue
+        }
+        if (k === UNARY || k === BINARY) {
           const g = p0[r]!
           const records = this.records!
           const p = records.primitive(g)

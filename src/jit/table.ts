@@ -16,6 +16,9 @@ import type { Equation, StructuredOp, VarInfo } from './ir.ts'
 /** What is known of every plain-number variable (type 0 of every table). */
 export const NUMBER_VAR: VarInfo = Object.freeze({ shape: Object.freeze([]), number: true })
 
+/** How many operations `Table.opOf` compares before it looks in its Map. */
+const FEW_OPS = 8
+
 /** `a` with room for `need` entries (doubling), its first entries kept. */
 const room = (a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> => {
   if (need <= a.length) return a
@@ -126,13 +129,7 @@ export class Table {
       this.insStart = room(this.insStart, this.op.length + 1)
       this.out = room(this.out, this.op.length)
     }
-    let i = this.opIndex.get(op)
-    if (i === undefined) {
-      i = this.ops.push(op) - 1
-      this.structured.push(structured)
-      this.opIndex.set(op, i)
-    }
-    this.op[k] = i
+    this.op[k] = this.opOf(op, structured)
     if (params !== undefined) {
       // the first params: every equation before had none
       this.param ??= new Int32Array(this.op.length).fill(-1)
@@ -140,6 +137,23 @@ export class Table {
     } else if (this.param !== undefined) this.param[k] = -1
     this.out[k] = -1
   }
+  /**
+   * The index of `op` in `ops`, added at its first use. A program uses few operations, and a
+   * compare over the first few is cheaper than the Map's lookup (records are frozen objects).
+   */
+  private opOf(op: Primitive | StructuredOp, structured: boolean): number {
+    const ops = this.ops
+    const n = Math.min(ops.length, FEW_OPS)
+    for (let i = 0; i < n; i++) if (ops[i] === op) return i
+    let i = this.opIndex.get(op)
+    if (i === undefined) {
+      i = ops.push(op) - 1
+      this.structured.push(structured)
+      this.opIndex.set(op, i)
+    }
+    return i
+  }
+
   /** An operand of the equation begun. */
   arg(v: number): void {
     const n = this.insEnd++

@@ -104,6 +104,9 @@ const shapeOfConcrete = (v: Concrete): Shape => (typeof v === 'number' ? [] : v.
 /** The constant pool's key for −0 (see `variable`). */
 const NEGATIVE_ZERO: unique symbol = Symbol('-0')
 
+/** How many recent number constants a trace remembers (`numberConstant`). */
+const RECENT = 8
+
 /** Constants shared by value or identity, at most (a Map holds 2²⁴ entries). */
 const MAX_SHARED_CONSTANTS = 2 ** 23
 
@@ -133,6 +136,11 @@ export class StagingInterpreter implements Interpreter {
     this.level = openLevel()
     this.captured = nested ? { outer: [], vars: [], ids: new Map() } : undefined
   }
+
+  /** Number constants met last, and their variables (`numberConstant`); NaN: none. */
+  private readonly recentValues = new Float64Array(RECENT).fill(Number.NaN)
+  private readonly recentIds = new Int32Array(RECENT)
+  private recentNext = 0
 
   /** The numbers of packed values (`pack`), by variable. */
   private packed = new Float64Array(64)
@@ -262,6 +270,7 @@ export class StagingInterpreter implements Interpreter {
   /** The concrete value under a staged value of this trace; constants pass through. */
   private primalOf(v: Val, p: Primitive): Concrete {
     if (!this.alive) escaped(this, p.name)
+    if (typeof v === 'number') return v
     if (v instanceof Staged && (v.interp === this || this.captures(v))) return v.concrete
     if (v instanceof Tracer) throw new Unstageable()
     return v
@@ -309,9 +318,36 @@ export class StagingInterpreter implements Interpreter {
 
   /** The variable of a staged value, or a new constant variable for a concrete one. */
   private variable(v: Val): number {
+    if (typeof v === 'number') return this.numberConstant(v)
     if (v instanceof Staged && v.interp === this) return v.id
     if (v instanceof Staged && this.captures(v)) return this.capture(v)
     if (v instanceof Tracer) throw new Unstageable()
+    return this.constant(v)
+  }
+
+  /**
+   * The variable of number constant `v`: first looked up among the last few met (a program's
+   * constants repeat — the same factors in every step of a loop, the cotangent 1 —, and a
+   * compare is cheaper than the Map's hashing of a double), then in the pool. ±0, which `===`
+   * does not tell apart, skip the cache, and NaN never matches in it.
+   */
+  private numberConstant(v: number): number {
+    const values = this.recentValues
+    if (v !== 0) {
+      for (let k = 0; k < RECENT; k++) if (values[k] === v) return this.recentIds[k]!
+    }
+    const id = this.constant(v)
+    if (v !== 0 && this.constantIds.get(v) === id) {
+      const k = this.recentNext
+      values[k] = v
+      this.recentIds[k] = id
+      this.recentNext = (k + 1) % RECENT
+    }
+    return id
+  }
+
+  /** The variable of constant `v` (shared by value or identity while the pool has room). */
+  private constant(v: Concrete): number {
     // numbers are compared by value, tensors by identity; a Map's keys equate 0 and −0, whose
     // results differ (1/x), so −0 has a key of its own
     const key = Object.is(v, -0) ? NEGATIVE_ZERO : v

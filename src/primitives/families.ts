@@ -115,7 +115,10 @@ export type BinarySpec = {
   readonly kernel: BinaryKernel
   /** Replaces the derived JVP (for linear ops, where Σ ∂ᵢ·ẋᵢ would multiply by ±1). */
   readonly jvp?: (primals: readonly Val[], tangents: readonly MaybeZero[], y: Val) => MaybeZero
-  /** The `jvp` given is Σ ∂ᵢ·ẋᵢ in IEEE arithmetic (∂ᵢ = ±1), so forward mode may inline it. */
+  /**
+   * The `jvp` given is Σ ∂ᵢ·ẋᵢ in IEEE arithmetic (∂ᵢ = ±1), so forward mode may inline it, and
+   * the `vjp` given passes ȳ on or negates it, so reverse mode on staged numbers may too.
+   */
   readonly linearJvp?: boolean
   /** Replaces the derived VJP. */
   readonly vjp?: (
@@ -221,8 +224,13 @@ export function binary(spec: BinarySpec): Primitive<void> {
       ? {}
       : {
           partials2: partials,
+          // the staged tape (src/core/tape.ts) takes 'products' for the derived vjp too
           jvpFromPartials:
-            spec.jvp === undefined ? 'products' : spec.linearJvp === true ? 'linear' : undefined,
+            spec.jvp === undefined && spec.vjp === undefined
+              ? 'products'
+              : spec.linearJvp === true
+                ? 'linear'
+                : undefined,
         }),
     domain: spec.domain,
   })

@@ -10,7 +10,7 @@ import type { MaybeZero } from '../core/primitive.ts'
 import type { CotangentOps } from '../core/tape.ts'
 import { concreteOf, dtypeOf, Tracer, type Val } from '../core/tracer.ts'
 import { type LeafDef, readError } from '../core/tree.ts'
-import { add, safeMul } from '../primitives/arithmetic.ts'
+import { add, neg, safeMul } from '../primitives/arithmetic.ts'
 import { astypeP } from '../primitives/astype.ts'
 import { conformKind } from '../primitives/structural.ts'
 import { zerosK } from '../tensor/kernels/dtype.ts'
@@ -18,7 +18,7 @@ import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 
 /** The ops the reverse-mode tape uses on cotangents. */
-export const cotangentOps: CotangentOps = { add, safeMul }
+export const cotangentOps: CotangentOps = { add, safeMul, neg }
 
 /** A concrete zero with the shape, kind and dtype of a leaf. */
 export const zeroOf = (leaf: LeafDef): Val =>
