@@ -35,6 +35,14 @@ export function setWasmKernels(on: boolean): boolean {
   return was
 }
 
+/**
+ * Whether the WebAssembly kernels are switched on (`setWasmKernels`, `FLUXION_WASM`); `jit`'s
+ * fused loops (src/jit/emit/wasm/) follow the same switch.
+ */
+export function wasmKernelsEnabled(): boolean {
+  return enabled
+}
+
 /** The WebAssembly backend when it is enabled and runs here, else null. */
 export function wasmKernels(): MatmulBackend | null {
   if (!enabled) return null

@@ -1,0 +1,238 @@
+/**
+ * Fused loops run as WebAssembly SIMD (./loop-module.ts), chosen per chain where that is
+ * possible and worth it, with the JS loop as the fallback in every other case. The modules are
+ * generated at run time from the chain's key, as its JS is: a hand-written kernel cannot cover
+ * the chains a program fuses. One key is one module, compiled once per process.
+ *
+ * Data: the operands are JS typed arrays, so each run copies them into one process-wide memory,
+ * runs, and copies the written values out into the buffers the JS loop would have written
+ * (~18 µs per 800 KB each way, measured). The wasm loop computes the JS loop's bits: IEEE
+ * + − × ÷ √ and comparisons are exact in both, and float32 chains round on store in both.
+ * @module
+ */
+import type { Primitive } from '../../../core/primitive.ts'
+import { wasmKernelsEnabled } from '../../../tensor/kernels/gemm-select.ts'
+import type { Shape } from '../../../tensor/shape.ts'
+import { type Floats, Tensor } from '../../../tensor/tensor.ts'
+import { loweringOf, readOf, type ScalarExpr, specialized } from '../../lower.ts'
+import type { IntList, Table } from '../../table.ts'
+import type { Step } from '../kernel.ts'
+import { type LoopModule, loopModule } from './loop-module.ts'
+
+/**
+ * Loops over fewer elements run in JS: below this, the call and the copies in and out cost
+ * about what SIMD saves (measured with bench/w1-loops.ts; bench/NOTES.md, the wasm loops).
+ */
+export const WASM_MIN_ELEMENTS = 2048
+
+/**
+ * Modules larger than this stay JS: browsers refuse to compile a module of more than 4 KB
+ * synchronously on the main thread (`new WebAssembly.Module`), and a chain's step is made
+ * synchronously when `jit` compiles. A chain of a few dozen equations fits.
+ */
+export const MAX_MODULE_BYTES = 4096
+
+/** The memory the loops may use (bytes); a run needing more runs in JS. */
+export const MAX_MEMORY_BYTES = 1 << 30
+const PAGE = 65536
+
+/** The slice of the WebAssembly API used here (the build's lib has no DOM or Node types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer
+  grow(pages: number): number
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
+  Memory: new (descriptor: { initial: number }) => WasmMemory
+}
+type Run = (...args: number[]) => void
+
+/** The process-wide memory of the loops (null where WebAssembly is missing), and its views. */
+let memory: WasmMemory | null | undefined
+let f64 = new Float64Array(0)
+let f32 = new Float32Array(0)
+
+/** Makes the memory hold `bytes`; false when it cannot grow (the run then is JS). */
+const reserve = (bytes: number): boolean => {
+  const have = memory!.buffer.byteLength
+  if (have < bytes) {
+    try {
+      memory!.grow(Math.ceil((bytes - have) / PAGE))
+    } catch {
+      return false
+    }
+  }
+  // a grown memory detaches the old views
+  if (f64.buffer !== memory!.buffer) {
+    f64 = new Float64Array(memory!.buffer)
+    f32 = new Float32Array(memory!.buffer)
+  }
+  return true
+}
+
+/** Counts, for tests and benchmarks: modules compiled, and runs done in wasm. */
+export const wasmLoopStats = { modules: 0, runs: 0 }
+
+interface Compiled {
+  readonly module: LoopModule
+  readonly run: Run
+}
+/** Modules by chain code (one per key); null for a key that stays JS. */
+const compiled = new WeakMap<object, Compiled | null>()
+
+const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): Compiled | null => {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+  if (api === undefined || memory === null) return null
+  const module = loopModule(key, exprs)
+  if (module === undefined || module.bytes.length > MAX_MODULE_BYTES) return null
+  try {
+    memory ??= new api.Memory({ initial: 1 })
+    // compiling validates: an engine without SIMD rejects the module here (as does a page
+    // whose Content-Security-Policy forbids WebAssembly)
+    const instance = new api.Instance(new api.Module(module.bytes), { m: { memory } })
+    wasmLoopStats.modules++
+    return { module, run: instance.exports.run as Run }
+  } catch {
+    memory ??= null
+    return null
+  }
+}
+
+/** What a chain's step binds: the same as its JS loop's. */
+export interface ChainRun {
+  readonly buffers: { take(k: number): Floats }
+  readonly shape: Shape
+  /** The slots of the chain's operands, then of its written values, in key order. */
+  readonly slots: Int32Array
+  readonly rows: number
+  readonly columns: number
+}
+
+const align16 = (bytes: number): number => (bytes + 15) & ~15
+
+/**
+ * The step of a chain as a wasm loop, or `js` where that is off, missing, not exact, or not
+ * worth it. `code` is the chain's cached JS code (its key): its module is made once.
+ */
+export function wasmChainStep(
+  code: { readonly key: Int32Array },
+  exprs: () => (ScalarExpr | undefined)[],
+  bind: ChainRun,
+  js: Step,
+): Step {
+  const { rows, columns, slots, shape, buffers } = bind
+  const n = rows * columns
+  if (n < WASM_MIN_ELEMENTS || !wasmKernelsEnabled()) return js
+  let c = compiled.get(code)
+  if (c === undefined) {
+    c = compile(code.key, exprs())
+    compiled.set(code, c)
+  }
+  if (c === null) return js
+  const { module, run } = c
+  const { arrays, scalars, reads, written, float32 } = module
+  const elem = float32 ? 4 : 8
+  const outBytes = align16(n * elem)
+  const offsets = new Int32Array(arrays.length)
+  const data: Floats[] = new Array<Floats>(arrays.length)
+  const args = new Array<number>(4 + arrays.length + written.length + scalars.length).fill(0)
+  args[0] = rows
+  args[1] = columns
+  let broken = false
+  return (N, E) => {
+    if (broken || !wasmKernelsEnabled()) return js(N, E)
+    let bytes = 0
+    for (let k = 0; k < arrays.length; k++) {
+      const d = E[slots[arrays[k]!]!]!.data
+      // a chain of one kind may read a tensor of the other (float32 into float64)
+      if (float32 !== d instanceof Float32Array) return js(N, E)
+      data[k] = d
+      offsets[k] = bytes
+      bytes += align16(d.length * elem)
+    }
+    const total = bytes + written.length * outBytes
+    if (total > MAX_MEMORY_BYTES || !reserve(total)) return js(N, E)
+    const heap = float32 ? f32 : f64
+    for (let k = 0; k < arrays.length; k++) {
+      heap.set(data[k]!, offsets[k]! / elem)
+      args[4 + k] = offsets[k]!
+    }
+    for (let w = 0; w < written.length; w++) args[4 + arrays.length + w] = bytes + w * outBytes
+    for (let s = 0; s < scalars.length; s++) {
+      const { slot, uniform } = scalars[s]!
+      args[4 + arrays.length + written.length + s] = uniform
+        ? E[slots[slot]!]!.data[0]!
+        : N[slots[slot]!]!
+    }
+    // the SIMD range: columns where both lanes of every read in place are inside its input
+    let from = 0
+    let to = columns
+    for (const x of reads) {
+      // an input's row length: the index's row coefficient, or (a vector) its length
+      const width = x.row > 0 ? x.row : data[x.array]!.length
+      if (x.column === 1) {
+        from = Math.max(from, -x.constant)
+        to = Math.min(to, width - x.constant)
+      } else if (x.constant < 0 || x.constant >= width) to = 0
+    }
+    from = Math.min(from, columns)
+    args[2] = from
+    args[3] = Math.max(to, from)
+    try {
+      run(...args)
+    } catch {
+      // a trap (not expected: every read is in bounds) leaves the JS loop to run from now on
+      broken = true
+      return js(N, E)
+    }
+    wasmLoopStats.runs++
+    for (let w = 0; w < written.length; w++) {
+      const out = buffers.take(w)
+      const at = (bytes + w * outBytes) / elem
+      out.set(heap.subarray(at, at + n))
+      E[slots[written[w]!]!] = new Tensor(out, shape)
+    }
+  }
+}
+
+/**
+ * The lowered expression of each of a chain's equations, as its key encodes it (emit/loop.ts
+ * `chainStep`): a read in place, the lowering specialized to known constants, or the lowering;
+ * undefined for a scalar kernel's call.
+ */
+export const chainExprs = (
+  table: Table,
+  equations: IntList,
+  known: ReadonlyMap<number, number> | undefined,
+): (ScalarExpr | undefined)[] => {
+  const out: (ScalarExpr | undefined)[] = []
+  for (let q = 0; q < equations.length; q++) {
+    const e = equations.data[q]!
+    const p: Primitive = table.primitive(e)
+    const first = table.insStart[e]!
+    const arity = table.insStart[e + 1]! - first
+    const x0 = table.ins[first]!
+    const lowering = loweringOf(p)
+    if (lowering?.kind === 'read') {
+      out.push(
+        arity === 1 && !table.isNumber(x0)
+          ? readOf(p, table.paramsOf(e), table.info(x0).shape)
+          : undefined,
+      )
+      continue
+    }
+    if (lowering?.kind !== 'elementwise') {
+      out.push(undefined)
+      continue
+    }
+    let special: ScalarExpr | undefined
+    if (known !== undefined && known.size !== 0) {
+      const values: (number | undefined)[] = []
+      for (let a = 0; a < arity; a++) values.push(known.get(table.ins[first + a]!))
+      if (values.some((v) => v !== undefined)) special = specialized(p, values)
+    }
+    out.push(special ?? lowering.expr)
+  }
+  return out
+}
