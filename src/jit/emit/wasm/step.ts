@@ -25,6 +25,18 @@ import { type LoopModule, loopModule } from './loop-module.ts'
  */
 export const WASM_MIN_ELEMENTS = 2048
 
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+const fromEnv = Number(env?.FLUXION_WASM_MIN_ELEMENTS ?? Number.NaN)
+/** The threshold in force: `FLUXION_WASM_MIN_ELEMENTS` (for running test suites through wasm). */
+let minElements = Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : WASM_MIN_ELEMENTS
+
+/** Sets the loops' size threshold (for tests and benchmarks); returns the previous one. */
+export function setWasmLoopMinElements(n: number): number {
+  const was = minElements
+  minElements = n
+  return was
+}
+
 /**
  * Modules larger than this stay JS: browsers refuse to compile a module of more than 4 KB
  * synchronously on the main thread (`new WebAssembly.Module`), and a chain's step is made
@@ -72,7 +84,11 @@ const reserve = (bytes: number): boolean => {
 }
 
 /** Counts, for tests and benchmarks: modules compiled, and runs done in wasm. */
-export const wasmLoopStats = { modules: 0, runs: 0 }
+export const wasmLoopStats: { modules: number; runs: number; last: Uint8Array } = {
+  modules: 0,
+  runs: 0,
+  last: new Uint8Array(0),
+}
 
 interface Compiled {
   readonly module: LoopModule
@@ -92,6 +108,7 @@ const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): C
     // whose Content-Security-Policy forbids WebAssembly)
     const instance = new api.Instance(new api.Module(module.bytes), { m: { memory } })
     wasmLoopStats.modules++
+    wasmLoopStats.last = module.bytes
     return { module, run: instance.exports.run as Run }
   } catch {
     memory ??= null
@@ -123,7 +140,7 @@ export function wasmChainStep(
 ): Step {
   const { rows, columns, slots, shape, buffers } = bind
   const n = rows * columns
-  if (n < WASM_MIN_ELEMENTS || !wasmKernelsEnabled()) return js
+  if (n < minElements || !wasmKernelsEnabled()) return js
   let c = compiled.get(code)
   if (c === undefined) {
     c = compile(code.key, exprs())
