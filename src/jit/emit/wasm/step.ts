@@ -58,7 +58,7 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
   Memory: new (descriptor: { initial: number }) => WasmMemory
 }
-type Run = (...args: number[]) => void
+export type Run = (...args: number[]) => void
 
 /** The process-wide memory of the loops (null where WebAssembly is missing), and its views. */
 let memory: WasmMemory | null | undefined
@@ -84,11 +84,17 @@ const reserve = (bytes: number): boolean => {
 }
 
 /** Counts, for tests and benchmarks: modules compiled, and runs done in wasm. */
-export const wasmLoopStats: { modules: number; runs: number; last: Uint8Array } = {
-  modules: 0,
-  runs: 0,
-  last: new Uint8Array(0),
-}
+export const wasmLoopStats: {
+  modules: number
+  runs: number
+  /** The last module's bytes. */
+  last: Uint8Array
+  /** Called before each run (bench/w1-loops.ts times a program's loops with it). */
+  onRun?: (run: Run, args: readonly number[], module: LoopModule) => void
+} = { modules: 0, runs: 0, last: new Uint8Array(0) }
+
+/** The loops' memory as it is now (for benchmarks), if made. */
+export const loopMemory = (): ArrayBuffer | undefined => memory?.buffer
 
 interface Compiled {
   readonly module: LoopModule
@@ -196,6 +202,7 @@ export function wasmChainStep(
     from = Math.min(from, columns)
     args[2] = from
     args[3] = Math.max(to, from)
+    wasmLoopStats.onRun?.(run, args, module)
     try {
       run(...args)
     } catch {
