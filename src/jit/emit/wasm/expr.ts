@@ -26,9 +26,61 @@ export interface ExprContext {
   readonly column: number
   /** Emits the read in place at `index` (an f64x2 or f64 on the stack). */
   readonly read?: (index: ScalarExpr) => void
+  /**
+   * Vector form: records that the SIMD range lies inside `[from, to)`, the columns where a test
+   * of the column alone holds (see `columnRange`), so the test is emitted as true.
+   */
+  readonly within?: (from: number, to: number) => void
 }
 
+/**
+ * The columns `[from, to)` where a comparison of the column with a constant holds (a pad's
+ * bounds test), if it is one: the SIMD range is restricted to them, where the test is true, and
+ * the elements outside are computed one at a time with the test as written. Without this, the
+ * vector form would compute the column, both sides and a select per lane pair.
+ */
+export const columnRange = (e: ScalarExpr): { from: number; to: number } | undefined => {
+  if (e.kind !== 'compare' || e.op === '===') return undefined
+  const a = affineOf(e.a)
+  const b = affineOf(e.b)
+  if (a === undefined || b === undefined || a.row !== 0 || b.row !== 0) return undefined
+  // the test is k·j + c op 0
+  const k = a.column - b.column
+  const c = a.constant - b.constant
+  const all = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }
+  if (k === 0) {
+    const holds = e.op === '<' ? c < 0 : e.op === '<=' ? c <= 0 : e.op === '>' ? c > 0 : c >= 0
+    return holds ? all : { from: 0, to: 0 }
+  }
+  if (k !== 1 && k !== -1) return undefined
+  // j op' t, with t = −c/k and op' the operator flipped for k = −1
+  const t = -c * k
+  const op = k === 1 ? e.op : ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const)[e.op]
+  if (op === '>=') return { ...all, from: t }
+  if (op === '>') return { ...all, from: t + 1 }
+  if (op === '<') return { ...all, to: t }
+  return { ...all, to: t + 1 }
+}
+
+/** Whether test `e` holds in the SIMD range by `columnRange` (recording the range), vector form. */
+const holdsInRange = (e: ScalarExpr, cx: ExprContext): boolean => {
+  if (!cx.vector || cx.within === undefined) return false
+  if (e.kind === 'and') {
+    // (a test of both, recorded only when both fold)
+    if (!isColumnTest(e.a) || !isColumnTest(e.b)) return false
+    return holdsInRange(e.a, cx) && holdsInRange(e.b, cx)
+  }
+  const range = columnRange(e)
+  if (range === undefined) return false
+  cx.within(range.from, range.to)
+  return true
+}
+const isColumnTest = (e: ScalarExpr): boolean =>
+  e.kind === 'and' ? isColumnTest(e.a) && isColumnTest(e.b) : columnRange(e) !== undefined
+
 type Kind = 'number' | 'boolean'
+
+const ALL_ONES = new Uint8Array(16).fill(0xff)
 
 const vectorBinary = {
   '+': Simd.f64x2Add,
@@ -98,6 +150,10 @@ export function emitExpr(a: Asm, e: ScalarExpr, cx: ExprContext): Kind {
       else a.op(Op.f64Sqrt)
       return 'number'
     case 'compare':
+      if (holdsInRange(e, cx)) {
+        a.simd(Simd.const).bytes(ALL_ONES) // true in both lanes
+        return 'boolean'
+      }
       number(e.a)
       number(e.b)
       if (v) a.simd(vectorCompare[e.op])
@@ -112,6 +168,10 @@ export function emitExpr(a: Asm, e: ScalarExpr, cx: ExprContext): Kind {
       else a.op(e.kind === 'and' ? Op.i32And : Op.i32Or)
       return 'boolean'
     case 'cond':
+      if (holdsInRange(e.test, cx)) {
+        number(e.then)
+        return 'number'
+      }
       if (v) {
         // both sides, then the lanes chosen by the mask (reads are in bounds in the SIMD range)
         number(e.then)

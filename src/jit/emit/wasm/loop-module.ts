@@ -45,6 +45,9 @@ export interface LoopModule {
   /** Slots of the numbers read once: `N[slot]`, or `E[slot].data[0]` when `uniform`. */
   readonly scalars: readonly { readonly slot: number; readonly uniform: boolean }[]
   readonly reads: readonly ReadRange[]
+  /** The SIMD range lies inside these columns (where the column tests folded to true hold). */
+  readonly from: number
+  readonly to: number
   /** Slots of the written outputs, in order. */
   readonly written: readonly number[]
 }
@@ -184,6 +187,12 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   const address = (base: number, index: number) =>
     a.get(base).get(index).i32(shift).op(Op.i32Shl).op(Op.i32Add)
 
+  let from = Number.NEGATIVE_INFINITY
+  let to = Number.POSITIVE_INFINITY
+  const within = (lo: number, hi: number): void => {
+    from = Math.max(from, lo)
+    to = Math.min(to, hi)
+  }
   const body = (vector: boolean): void => {
     const locals = vector ? vec : sca
     for (const o of loads) {
@@ -198,6 +207,7 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
         args: q.args.map((k) => locals[k]!),
         row: r,
         column: j,
+        within,
         read: (index) => {
           const node = rowBase.get(index)
           if (node === undefined) throw new Untranslatable('an unknown read')
@@ -253,7 +263,8 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   a.get(i).get(COLUMNS).op(Op.i32Add).set(i)
   a.get(r).i32(1).op(Op.i32Add).set(r)
   a.br(0).end().end()
-  return { bytes: moduleBytes(params, L, a), float32, arrays, scalars, reads, written }
+  const bytes = moduleBytes(params, L, a)
+  return { bytes, float32, arrays, scalars, reads, written, from, to }
 }
 
 /** The subexpressions of `e`. */

@@ -189,8 +189,8 @@ export function wasmChainStep(
         : N[slots[slot]!]!
     }
     // the SIMD range: columns where both lanes of every read in place are inside its input
-    let from = 0
-    let to = columns
+    let from = Math.max(0, module.from)
+    let to = Math.min(columns, module.to)
     for (const x of reads) {
       // an input's row length: the index's row coefficient, or (a vector) its length
       const width = x.row > 0 ? x.row : data[x.array]!.length
