@@ -23,7 +23,7 @@ import { type LoopModule, loopModule } from './loop-module.ts'
  * Loops over fewer elements run in JS: below this, the call and the copies in and out cost
  * about what SIMD saves (measured with bench/w1-loops.ts; bench/NOTES.md, the wasm loops).
  */
-export const WASM_MIN_ELEMENTS = 2048
+export const WASM_MIN_ELEMENTS = 4096
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
 const fromEnv = Number(env?.FLUXION_WASM_MIN_ELEMENTS ?? Number.NaN)
