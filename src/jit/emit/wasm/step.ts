@@ -51,7 +51,6 @@ const PAGE = 65536
 /** The slice of the WebAssembly API used here (the build's lib has no DOM or Node types). */
 interface WasmMemory {
   readonly buffer: ArrayBuffer
-  grow(pages: number): number
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object
@@ -60,22 +59,31 @@ interface WasmApi {
 }
 export type Run = (...args: number[]) => void
 
-/** The process-wide memory of the loops (null where WebAssembly is missing), and its views. */
+/**
+ * The process-wide memory of the loops (null where WebAssembly is missing), its views, and its
+ * generation. It is never grown: a bigger one replaces it, and each module is instantiated
+ * again on it at its next run. Growing a memory detaches its old ArrayBuffer, and one detached
+ * buffer anywhere in the process makes V8 check for detachment in every optimized typed-array
+ * access from then on (its "array buffer detaching" protector): measured, the hand-written W1
+ * loop went from 131 to 201 µs once the loops' memory had grown (bench/NOTES.md).
+ */
 let memory: WasmMemory | null | undefined
+let generation = 0
 let f64 = new Float64Array(0)
 let f32 = new Float32Array(0)
 
-/** Makes the memory hold `bytes`; false when it cannot grow (the run then is JS). */
-const reserve = (bytes: number): boolean => {
+/** Makes the memory hold `bytes`; false when it cannot (the run then is JS). */
+const reserve = (api: WasmApi, bytes: number): boolean => {
   const have = memory!.buffer.byteLength
   if (have < bytes) {
     try {
-      memory!.grow(Math.ceil((bytes - have) / PAGE))
+      // (at least doubled, so a growing program replaces it a few times only)
+      memory = new api.Memory({ initial: Math.ceil(Math.max(bytes, 2 * have) / PAGE) })
+      generation++
     } catch {
       return false
     }
   }
-  // a grown memory detaches the old views
   if (f64.buffer !== memory!.buffer) {
     f64 = new Float64Array(memory!.buffer)
     f32 = new Float32Array(memory!.buffer)
@@ -98,24 +106,34 @@ export const loopMemory = (): ArrayBuffer | undefined => memory?.buffer
 
 interface Compiled {
   readonly module: LoopModule
-  readonly run: Run
+  /** The compiled module, instantiated on each memory it runs with. */
+  readonly code: object
+  run: Run
+  generation: number
 }
 /** Modules by chain code (one per key); null for a key that stays JS. */
 const compiled = new WeakMap<object, Compiled | null>()
 
+const api = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+
+/** `c`'s run function on the current memory. */
+const instantiate = (wasm: WasmApi, code: object): Run =>
+  new wasm.Instance(code, { m: { memory } }).exports.run as Run
+
 const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): Compiled | null => {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
-  if (api === undefined || memory === null) return null
+  const wasm = api()
+  if (wasm === undefined || memory === null) return null
   const module = loopModule(key, exprs)
   if (module === undefined || module.bytes.length > MAX_MODULE_BYTES) return null
   try {
-    memory ??= new api.Memory({ initial: 1 })
+    memory ??= new wasm.Memory({ initial: 1 })
     // compiling validates: an engine without SIMD rejects the module here (as does a page
     // whose Content-Security-Policy forbids WebAssembly)
-    const instance = new api.Instance(new api.Module(module.bytes), { m: { memory } })
+    const code = new wasm.Module(module.bytes)
+    const run = instantiate(wasm, code)
     wasmLoopStats.modules++
     wasmLoopStats.last = module.bytes
-    return { module, run: instance.exports.run as Run }
+    return { module, code, run, generation }
   } catch {
     memory ??= null
     return null
@@ -153,7 +171,7 @@ export function wasmChainStep(
     compiled.set(code, c)
   }
   if (c === null) return js
-  const { module, run } = c
+  const { module } = c
   const { arrays, scalars, reads, written, float32 } = module
   const elem = float32 ? 4 : 8
   const outBytes = align16(n * elem)
@@ -175,7 +193,8 @@ export function wasmChainStep(
       bytes += align16(d.length * elem)
     }
     const total = bytes + written.length * outBytes
-    if (total > MAX_MEMORY_BYTES || !reserve(total)) return js(N, E)
+    const wasm = api()
+    if (total > MAX_MEMORY_BYTES || wasm === undefined || !reserve(wasm, total)) return js(N, E)
     const heap = float32 ? f32 : f64
     for (let k = 0; k < arrays.length; k++) {
       heap.set(data[k]!, offsets[k]! / elem)
@@ -202,11 +221,17 @@ export function wasmChainStep(
     from = Math.min(from, columns)
     args[2] = from
     args[3] = Math.max(to, from)
-    wasmLoopStats.onRun?.(run, args, module)
     try {
-      run(...args)
+      // a module made for an older memory: instantiated again on this one
+      if (c.generation !== generation) {
+        c.run = instantiate(wasm, c.code)
+        c.generation = generation
+      }
+      wasmLoopStats.onRun?.(c.run, args, module)
+      c.run(...args)
     } catch {
-      // a trap (not expected: every read is in bounds) leaves the JS loop to run from now on
+      // a trap (not expected: every read is in bounds) or an engine out of memory: the JS loop
+      // runs from now on
       broken = true
       return js(N, E)
     }
