@@ -21,9 +21,11 @@ import { type LoopModule, loopModule } from './loop-module.ts'
 
 /**
  * Loops over fewer elements run in JS: below this, the call and the copies in and out cost
- * about what SIMD saves (measured with bench/w1-loops.ts; bench/NOTES.md, the wasm loops).
+ * about what SIMD saves (bench/wasm-loops-crossover.ts: whole `jit` calls of a 3-op and a
+ * 12-op chain, wasm 1.04–1.22× JS's time up to 512 elements, 0.59–0.93× from 1024;
+ * bench/NOTES.md, the wasm loops).
  */
-export const WASM_MIN_ELEMENTS = 4096
+export const WASM_MIN_ELEMENTS = 1024
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
 const fromEnv = Number(env?.FLUXION_WASM_MIN_ELEMENTS ?? Number.NaN)
