@@ -10,6 +10,7 @@ import {
   add,
   div,
   exp,
+  full,
   grad,
   jit,
   mul,
@@ -222,6 +223,28 @@ describe('slices and pads read in place', () => {
       agree(f, [x], f(x).data)
     },
   )
+})
+
+// ---- lowerings specialized to known constants (W1's safeMul by 1 and 100) ------------------
+describe('specialized lowerings', () => {
+  it('safeMul, mul and div by uniform constant tensors: eager bits, in wasm', () => {
+    const xs = [...special, Number.POSITIVE_INFINITY, Number.NaN, 1e-310, -1e-20, 1e10]
+    const x = tensor([...xs, ...xs.map((v) => -v)])
+    const n = x.shape[0]!
+    let runs = 0
+    for (const c of [0, -0, 1, -1, 0.5, -0.5, 100, 1e-300, Number.POSITIVE_INFINITY, Number.NaN]) {
+      const k = full([n], c)
+      const fs = [
+        (v: Tensor): Tensor => safeMul(k, v),
+        (v: Tensor): Tensor => safeMul(v, k),
+        (v: Tensor): Tensor => mul(v, k),
+        (v: Tensor): Tensor => div(v, k),
+        (v: Tensor): Tensor => safeMul(k, mul(k, add(v, v))),
+      ]
+      for (const f of fs) runs += agree(f, [x], f(x).data)
+    }
+    expect(runs).toBeGreaterThan(40)
+  })
 })
 
 // ---- what stays JS ----------------------------------------------------------------------
