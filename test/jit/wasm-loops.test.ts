@@ -137,24 +137,33 @@ describe('random elementwise chains', () => {
       minLength: shape.reduce((p, q) => p * q, 1),
       maxLength: shape.reduce((p, q) => p * q, 1),
     })
-  const shaped = fc.constantFrom(...shapes).chain((s) => fc.tuple(fc.constant(s), data(s), data(s)))
+  // y: x's shape (read element by element), its last axis (by column), or rank 0 (one number)
+  const shaped = fc
+    .tuple(
+      fc.constantFrom(...shapes),
+      fc.constantFrom<'same' | 'row' | 'one'>('same', 'row', 'one'),
+    )
+    .chain(([s, how]) => {
+      const ys = how === 'same' ? s : how === 'row' ? s.slice(-1) : []
+      return fc.tuple(fc.constant(s), data(s), data(ys), fc.constant(ys))
+    })
 
   test.prop([tree, shaped], { numRuns: 150 })(
     'float64: eager bits, wasm on and off',
-    (t, [s, xv, yv]) => {
+    (t, [s, xv, yv, ys]) => {
       const f = asTensor(build(t))
       const x = tensor(Float64Array.from(xv), s)
-      const y = tensor(Float64Array.from(yv), s)
+      const y = tensor(Float64Array.from(yv), ys)
       runs += agree(f, [x, y], f(x, y).data)
     },
   )
 
   test.prop([tree, shaped], { numRuns: 100 })(
     'float32: wasm and JS loops agree',
-    (t, [s, xv, yv]) => {
+    (t, [s, xv, yv, ys]) => {
       const f = asTensor(build(t))
       const x = tensor(Float32Array.from(xv), s)
-      const y = tensor(Float32Array.from(yv), s)
+      const y = tensor(Float32Array.from(yv), ys)
       const js = jitted(f, [x, y], false)[0]!
       const before = wasmLoopStats.runs
       for (const got of jitted(f, [x, y], true)) sameBits(got, js, 'float32')
