@@ -79,8 +79,9 @@ const reserve = (api: WasmApi, bytes: number): boolean => {
   const have = memory!.buffer.byteLength
   if (have < bytes) {
     try {
-      // (at least doubled, so a growing program replaces it a few times only)
-      memory = new api.Memory({ initial: Math.ceil(Math.max(bytes, 2 * have) / PAGE) })
+      // (at least doubled, so a growing program replaces it a few times only; within the cap)
+      const size = Math.min(Math.max(bytes, 2 * have), MAX_MEMORY_BYTES)
+      memory = new api.Memory({ initial: Math.ceil(size / PAGE) })
       generation++
     } catch {
       return false
