@@ -256,6 +256,33 @@ describe('specialized lowerings', () => {
   })
 })
 
+// ---- the memory: replaced by a bigger one, the modules instantiated again -------------------
+describe('the memory', () => {
+  it('grows by replacement: a loop made on a smaller memory runs on the bigger one', () => {
+    const f = (v: Tensor): Tensor => add(mul(v, v), neg(v))
+    const g = (v: Tensor): Tensor => sub(mul(v, 3), square(v))
+    const small = tensor(Float64Array.from({ length: 37 }, (_, i) => i - 18.5))
+    const before = wasmLoopStats.runs
+    const was = setWasmKernels(true)
+    try {
+      const jf = jit(f)
+      jf(small)
+      sameBits(jf(small).data, f(small).data, 'small, first')
+      // ≥ 3 × 8·10⁵ bytes: past any memory made so far in this file
+      for (const n of [100_003, 300_001]) {
+        const big = tensor(Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e3))
+        const jg = jit(g)
+        jg(big)
+        sameBits(jg(big).data, g(big).data, `big ${n}`)
+      }
+      sameBits(jf(small).data, f(small).data, 'small, after')
+    } finally {
+      setWasmKernels(was)
+    }
+    expect(wasmLoopStats.runs - before).toBe(4)
+  })
+})
+
 // ---- what stays JS ----------------------------------------------------------------------
 describe('the JS loop runs instead', () => {
   const x = tensor(Float64Array.from({ length: 33 }, (_, i) => i / 7 - 2))
