@@ -1,18 +1,17 @@
 /**
- * Fused loops as WebAssembly SIMD (src/jit/emit/wasm/): the encoder's modules validate; random
- * elementwise chains, slices and pads through `jit` give eager's bits with wasm on and off —
- * ±0, ±∞, NaN, subnormals, odd sizes (the scalar tail), empty shapes, size 1, several rows,
- * float32 (wasm and JS loops agree) — and wasm really runs them; chains it cannot translate,
- * a missing or failing WebAssembly, and the switch turned off all leave the JS loop.
+ * Fused loops as WebAssembly SIMD (src/jit/emit/wasm/): random elementwise chains, slices and
+ * pads, and lowerings specialized to known constants, through `jit`, give eager's bits with
+ * wasm on and off — ±0, ±∞, NaN, subnormals, odd sizes (the scalar tail), empty shapes, size 1,
+ * several rows, operands by element, by column and as one number, float32 (wasm and JS loops
+ * agree) — and wasm really runs them. (The fallbacks, the memory and the encoder:
+ * ./wasm-loops-fallback.test.ts.)
  */
 import { fc, test } from '@fast-check/vitest'
 import {
   add,
   div,
-  exp,
   full,
   grad,
-  jit,
   mul,
   neg,
   pad,
@@ -25,19 +24,10 @@ import {
   type Tensor,
   tensor,
 } from 'fluxion'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Bytes, I32, Locals, moduleBytes } from '../../src/jit/emit/wasm/encode.ts'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { setWasmLoopMinElements, wasmLoopStats } from '../../src/jit/emit/wasm/step.ts'
 import { setWasmKernels } from '../../src/tensor/kernels/gemm-select.ts'
-
-/** The WebAssembly API as used here (the build's lib has no DOM or Node types for it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean
-  Memory: new (d: { initial: number }) => { readonly buffer: ArrayBuffer }
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> }
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
+import { agree, jitted, sameBits, shapes, special, value } from './wasm-helpers.ts'
 
 let threshold = 0
 beforeEach(() => {
@@ -47,46 +37,7 @@ beforeEach(() => {
 afterEach(() => {
   setWasmLoopMinElements(threshold)
   setWasmKernels(true)
-  vi.unstubAllGlobals()
-  vi.resetModules()
 })
-
-const special = [0, -0, 1, -1, 0.5, 3, 1e308, -1e308, 5e-324, -5e-324, 2.2250738585072014e-308]
-const value = fc.oneof(
-  fc.constantFrom(...special, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN),
-  fc.double(),
-)
-const shapes: number[][] = [[0], [1], [2], [3], [7], [17], [3, 5], [2, 0], [1, 4], [4, 3]]
-
-/** Entries equal as Object.is sees them (bits, up to NaN payloads). */
-const sameBits = (x: ArrayLike<number>, y: ArrayLike<number>, what: string): void => {
-  expect(x.length).toBe(y.length)
-  for (let i = 0; i < x.length; i++) {
-    if (!Object.is(x[i], y[i])) expect.fail(`${what}, entry ${i}: ${x[i]} vs ${y[i]}`)
-  }
-}
-
-/** Runs the jitted `f` three times (the trace, then the program twice) with wasm on or off. */
-const jitted = (f: (...xs: Tensor[]) => Tensor, xs: Tensor[], wasm: boolean): Float64Array[] => {
-  const was = setWasmKernels(wasm)
-  try {
-    const g = jit(f)
-    g(...xs)
-    return [g(...xs), g(...xs)].map((t) => Float64Array.from(t.data))
-  } finally {
-    setWasmKernels(was)
-  }
-}
-
-/** Checks jit (wasm on and off) against `want`; returns how many runs wasm did. */
-const agree = (f: (...xs: Tensor[]) => Tensor, xs: Tensor[], want: ArrayLike<number>): number => {
-  const before = wasmLoopStats.runs
-  for (const got of jitted(f, xs, true)) sameBits(got, want, 'wasm on')
-  const runs = wasmLoopStats.runs - before
-  for (const got of jitted(f, xs, false)) sameBits(got, want, 'wasm off')
-  expect(wasmLoopStats.runs - before).toBe(runs)
-  return runs
-}
 
 // ---- random chains -----------------------------------------------------------------------
 type Tree =
@@ -253,125 +204,5 @@ describe('specialized lowerings', () => {
       for (const f of fs) runs += agree(f, [x], f(x).data)
     }
     expect(runs).toBeGreaterThan(40)
-  })
-})
-
-// ---- the memory: replaced by a bigger one, the modules instantiated again -------------------
-describe('the memory', () => {
-  it('grows by replacement: a loop made on a smaller memory runs on the bigger one', () => {
-    const f = (v: Tensor): Tensor => add(mul(v, v), neg(v))
-    const g = (v: Tensor): Tensor => sub(mul(v, 3), square(v))
-    const small = tensor(Float64Array.from({ length: 37 }, (_, i) => i - 18.5))
-    const before = wasmLoopStats.runs
-    const was = setWasmKernels(true)
-    try {
-      const jf = jit(f)
-      jf(small)
-      sameBits(jf(small).data, f(small).data, 'small, first')
-      // ≥ 3 × 8·10⁵ bytes: past any memory made so far in this file
-      for (const n of [100_003, 300_001]) {
-        const big = tensor(Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e3))
-        const jg = jit(g)
-        jg(big)
-        sameBits(jg(big).data, g(big).data, `big ${n}`)
-      }
-      sameBits(jf(small).data, f(small).data, 'small, after')
-    } finally {
-      setWasmKernels(was)
-    }
-    expect(wasmLoopStats.runs - before).toBe(4)
-  })
-})
-
-// ---- what stays JS ----------------------------------------------------------------------
-describe('the JS loop runs instead', () => {
-  const x = tensor(Float64Array.from({ length: 33 }, (_, i) => i / 7 - 2))
-  const f = (v: Tensor): Tensor => add(mul(v, v), neg(v))
-
-  it('for a chain with a Math call (no exact wasm)', () => {
-    const g = (v: Tensor): Tensor => add(exp(v), v)
-    expect(agree(g, [x], g(x).data)).toBe(0)
-  })
-
-  it('when turned off, and below the size threshold', () => {
-    const before = wasmLoopStats.runs
-    jitted(f, [x], false)
-    setWasmLoopMinElements(34)
-    jitted(f, [x], true)
-    expect(wasmLoopStats.runs).toBe(before)
-    setWasmLoopMinElements(33)
-    jitted(f, [x], true)
-    expect(wasmLoopStats.runs).toBeGreaterThan(before)
-  })
-
-  it('when WebAssembly is missing', async () => {
-    vi.stubGlobal('WebAssembly', undefined)
-    vi.resetModules()
-    const fl = await import('fluxion')
-    const step = await import('../../src/jit/emit/wasm/step.ts')
-    step.setWasmLoopMinElements(0)
-    const y = fl.tensor(Float64Array.from(x.data))
-    const g = (v: Tensor): Tensor => fl.add(fl.mul(v, v), fl.neg(v))
-    const h = fl.jit(g)
-    h(y)
-    sameBits(h(y).data, g(y).data, 'no WebAssembly')
-    expect(step.wasmLoopStats.runs).toBe(0)
-  })
-
-  it('when compiling throws (a Content-Security-Policy, no SIMD)', async () => {
-    const real = WebAssembly
-    vi.stubGlobal('WebAssembly', {
-      ...real,
-      Memory: real.Memory,
-      Module: class {
-        constructor() {
-          throw new Error('refused')
-        }
-      },
-    })
-    vi.resetModules()
-    const fl = await import('fluxion')
-    const step = await import('../../src/jit/emit/wasm/step.ts')
-    step.setWasmLoopMinElements(0)
-    const y = fl.tensor(Float64Array.from(x.data))
-    const g = (v: Tensor): Tensor => fl.add(fl.mul(v, v), fl.neg(v))
-    const h = fl.jit(g)
-    h(y)
-    sameBits(h(y).data, g(y).data, 'compile refused')
-    expect(step.wasmLoopStats.runs).toBe(0)
-  })
-})
-
-// ---- the encoder ------------------------------------------------------------------------
-describe('the WebAssembly encoder', () => {
-  it('writes LEB128 integers', () => {
-    const hex = (b: Bytes) => Array.from(b.view(), (v) => v.toString(16).padStart(2, '0')).join('')
-    expect(hex(new Bytes().u32(0))).toBe('00')
-    expect(hex(new Bytes().u32(624485))).toBe('e58e26')
-    expect(hex(new Bytes().s32(-1))).toBe('7f')
-    expect(hex(new Bytes().s32(63))).toBe('3f')
-    expect(hex(new Bytes().s32(64))).toBe('c000')
-    expect(hex(new Bytes().s32(-123456))).toBe('c0bb78')
-  })
-
-  it('makes modules that validate, run, and import the memory', () => {
-    // run(a): memory[a] = 42
-    const code = new Bytes().bytes([0x20, 0, 0x41, 42, 0x3a, 0, 0]) // local.get 0; i32.const 42; i32.store8
-    const bytes = moduleBytes([I32], new Locals(1), code)
-    expect(WebAssembly.validate(bytes)).toBe(true)
-    const memory = new WebAssembly.Memory({ initial: 1 })
-    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } })
-    ;(exports.run as (a: number) => void)(5)
-    expect(new Uint8Array(memory.buffer)[5]).toBe(42)
-  })
-
-  it("every generated loop's module validates", () => {
-    const before = wasmLoopStats.modules
-    const g = (v: Tensor): Tensor =>
-      add(pad(sqrt(safeMul(v, 3)), [[0, 1]]), div(pad(v, [[1, 0]]), pad(v, [[0, 1]])))
-    const x = tensor(Float64Array.from({ length: 9 }, (_, i) => i - 4))
-    agree(g, [x], g(x).data)
-    expect(wasmLoopStats.modules).toBeGreaterThan(before)
-    expect(WebAssembly.validate(wasmLoopStats.last)).toBe(true)
   })
 })
