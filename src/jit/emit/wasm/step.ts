@@ -126,10 +126,21 @@ const instantiate = (wasm: WasmApi, code: object): Run =>
 const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): Compiled | null => {
   const wasm = api()
   if (wasm === undefined || memory === null) return null
-  const module = loopModule(key, exprs)
+  let module: LoopModule | undefined
+  try {
+    module = loopModule(key, exprs)
+  } catch {
+    // (not expected: the translator refuses what it cannot do by returning undefined)
+    return null
+  }
   if (module === undefined || module.bytes.length > MAX_MODULE_BYTES) return null
   try {
     memory ??= new wasm.Memory({ initial: 1 })
+  } catch {
+    memory = null // no memory here: every loop stays JS
+    return null
+  }
+  try {
     // compiling validates: an engine without SIMD rejects the module here (as does a page
     // whose Content-Security-Policy forbids WebAssembly)
     const code = new wasm.Module(module.bytes)
@@ -138,7 +149,6 @@ const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): C
     wasmLoopStats.last = module.bytes
     return { module, code, run, generation }
   } catch {
-    memory ??= null
     return null
   }
 }
