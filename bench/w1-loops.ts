@@ -3,13 +3,18 @@
  * compiles to at n = 10⁵ (the forward values and backward products; the two `pad`s read in
  * place and added), written as emit/loop.ts writes them, against variants — the `safeMul`s by
  * known constants specialized (src/jit/lower.ts `specialized`), plain products (a bound: not
- * exact), one loop with the pads as a loop-carried value, and the hand-written gradient's loop.
+ * exact), one loop with the pads as a loop-carried value, and the hand-written gradient's loop;
+ * and the two loops as `jit` runs them in WebAssembly SIMD (src/jit/emit/wasm/), alone on data
+ * already in wasm memory and with the copies in and out that each run does.
  * No allocation is timed (every variant writes preallocated arrays); each time is the minimum
  * over rounds of 20 calls, which is stable under load where a median is not.
  *
  * `npx tsx --conditions @fluxion/source bench/w1-loops.ts`
  */
-import { points, rosenbrockGradPlain } from './rosenbrock.ts'
+import { grad, jit, type Tensor, tensor } from 'fluxion'
+import type { LoopModule } from '../src/jit/emit/wasm/loop-module.ts'
+import { loopMemory, type Run, wasmLoopStats } from '../src/jit/emit/wasm/step.ts'
+import { points, rosenbrockGradPlain, rosenbrockVec } from './rosenbrock.ts'
 
 const n = 100_000
 const m = n - 1
@@ -89,6 +94,60 @@ const cases: Record<string, () => void> = {
   },
 }
 
+// the wasm loops of the program itself: its runs' arguments, captured from one call
+const captured: { run: Run; args: number[]; module: LoopModule }[] = []
+wasmLoopStats.onRun = (run, args, module) => {
+  if (captured.length < 2) captured.push({ run, args: [...args], module })
+}
+const program = jit(grad(rosenbrockVec))
+const xt = tensor(x)
+program(xt)
+program(xt)
+delete wasmLoopStats.onRun
+if (captured.length !== 2) throw new Error(`expected two wasm loops, ran ${captured.length}`)
+const [w1, w2] = captured as [(typeof captured)[0], (typeof captured)[0]]
+const heap = () => new Float64Array(loopMemory()!)
+// loop 1 reads x (in place, its only array); loop 2 reads its two arrays (the cotangents)
+const outAt = (w: typeof w1, k: number) => w.args[4 + w.module.arrays.length + k]! / 8
+const loop1Wasm = () => {
+  const h = heap()
+  h.set(x, w1.args[4]! / 8)
+  w1.run(...w1.args)
+  r.set(h.subarray(outAt(w1, 0), outAt(w1, 0) + m))
+  v.set(h.subarray(outAt(w1, 1), outAt(w1, 1) + m))
+}
+const loop2Wasm = () => {
+  const h = heap()
+  h.set(r, w2.args[4]! / 8)
+  h.set(v, w2.args[5]! / 8)
+  w2.run(...w2.args)
+  y.set(h.subarray(outAt(w2, 0), outAt(w2, 0) + n))
+}
+// which output is which: the program's order; check by the gradient below
+loop1Wasm()
+loop2Wasm()
+const yWasm = Float64Array.from(y)
+const wantWasm = (program(xt) as Tensor).data
+for (let i = 0; i < n; i++) {
+  if (!Object.is(yWasm[i], wantWasm[i])) throw new Error(`wasm loops: element ${i}`)
+}
+cases['wasm loop 1 (+ copies in/out)'] = loop1Wasm
+cases['wasm loop 2 (+ copies in/out)'] = loop2Wasm
+cases['wasm both loops (+ copies)'] = () => {
+  loop1Wasm()
+  loop2Wasm()
+}
+// the loops alone: data left in memory by the setup (loop 1's input, then loop 2's)
+cases['wasm loop 1 alone'] = () => w1.run(...w1.args)
+cases['wasm loop 2 alone'] = () => w2.run(...w2.args)
+const setup: Record<string, () => void> = {
+  'wasm loop 1 alone': () => heap().set(x, w1.args[4]! / 8),
+  'wasm loop 2 alone': () => {
+    heap().set(r, w2.args[4]! / 8)
+    heap().set(v, w2.args[5]! / 8)
+  },
+}
+
 // every variant that claims exactness gives the gradient (the plain products do here too)
 const check = (got: Float64Array, name: string) => {
   const want = rosenbrockGradPlain(x)
@@ -101,13 +160,14 @@ const check = (got: Float64Array, name: string) => {
 for (const [name, f] of Object.entries(cases)) {
   y.fill(Number.NaN)
   f()
-  if (name.startsWith('both')) check(y, name)
+  if (name.startsWith('both') || name.startsWith('wasm both')) check(y, name)
   if (name.startsWith('one') || name.startsWith('hand')) check(y, name)
 }
 
 const best: Record<string, number> = {}
 for (let round = 0; round < 40; round++) {
   for (const [name, f] of Object.entries(cases)) {
+    setup[name]?.()
     const t0 = performance.now()
     for (let k = 0; k < 20; k++) f()
     const t = ((performance.now() - t0) / 20) * 1000

@@ -41,6 +41,7 @@ import {
 } from './chain-key.ts'
 import type { ScalarFn, Step } from './kernel.ts'
 import { toSource } from './source.ts'
+import { chainExprs, wasmChainStep } from './wasm/step.ts'
 
 /** A fused chain, as the planner hands it over. */
 export interface FusedChain {
@@ -249,17 +250,22 @@ export function chainStep(
   // rows (every axis but the last) by columns (the last axis); i is the flat index
   const n = sizeOf(shape)
   const rows = lastAxis === 0 ? 0 : n / lastAxis
-  return factory(
+  const buffers = new Buffers(n, float32, chain.reusable)
+  const slots = x.slots.slice(0, x.slotCount)
+  const js = factory(
     fns,
-    new Buffers(n, float32, chain.reusable),
+    buffers,
     Tensor,
     shape,
-    x.slots.slice(0, x.slotCount),
+    slots,
     x.sizeCount === 0 ? NO_SIZES : x.sizes.slice(0, x.sizeCount),
     rowMaps,
     rows,
     lastAxis,
   )
+  // the loop as WebAssembly SIMD where it translates and pays off (./wasm/step.ts), else JS
+  const exprs = () => chainExprs(table, chain.equations, known)
+  return wasmChainStep(made, exprs, { buffers, shape, slots, rows, columns: lastAxis }, js)
 }
 
 /** The text of `p`'s lowering specialized to the known constants among equation `e`'s operands. */

@@ -35,7 +35,11 @@ export function setWasmKernels(on: boolean): boolean {
   return was
 }
 
-/** Whether the WebAssembly kernels are on (the reductions of wasm/reduce-wasm.ts ask too). */
+/**
+ * Whether the WebAssembly kernels are switched on (`setWasmKernels`, `FLUXION_WASM`): the
+ * reductions of wasm/reduce-wasm.ts and `jit`'s fused loops (src/jit/emit/wasm/) follow the
+ * same switch.
+ */
 export function wasmEnabled(): boolean {
   return enabled
 }

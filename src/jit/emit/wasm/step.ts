@@ -1,0 +1,300 @@
+/**
+ * Fused loops run as WebAssembly SIMD (./loop-module.ts), chosen per chain where that is
+ * possible and worth it, with the JS loop as the fallback in every other case. The modules are
+ * generated at run time from the chain's key, as its JS is: a hand-written kernel cannot cover
+ * the chains a program fuses. One key is one module, compiled once per process.
+ *
+ * Data: the operands are JS typed arrays, so each run copies them into one process-wide memory,
+ * runs, and copies the written values out into the buffers the JS loop would have written
+ * (~18 µs per 800 KB each way, measured). The wasm loop computes the JS loop's bits: IEEE
+ * + − × ÷ √ and comparisons are exact in both, and float32 chains round on store in both.
+ * @module
+ */
+import type { Primitive } from '../../../core/primitive.ts'
+import { wasmEnabled } from '../../../tensor/kernels/gemm-select.ts'
+import type { Shape } from '../../../tensor/shape.ts'
+import { type Floats, Tensor } from '../../../tensor/tensor.ts'
+import { loweringOf, readOf, type ScalarExpr, specialized } from '../../lower.ts'
+import type { IntList, Table } from '../../table.ts'
+import type { Step } from '../kernel.ts'
+import { type LoopModule, loopModule } from './loop-module.ts'
+
+/**
+ * Loops over fewer elements run in JS: below this, the call and the copies in and out cost
+ * about what SIMD saves (bench/wasm-loops-crossover.ts: whole `jit` calls of a 3-op and a
+ * 12-op chain, wasm 1.04–1.22× JS's time up to 512 elements, 0.59–0.93× from 1024;
+ * bench/NOTES.md, the wasm loops).
+ */
+export const WASM_MIN_ELEMENTS = 1024
+
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+const fromEnv = Number(env?.FLUXION_WASM_MIN_ELEMENTS ?? Number.NaN)
+/** The threshold in force: `FLUXION_WASM_MIN_ELEMENTS` (for running test suites through wasm). */
+let minElements = Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : WASM_MIN_ELEMENTS
+
+/** Sets the loops' size threshold (for tests and benchmarks); returns the previous one. */
+export function setWasmLoopMinElements(n: number): number {
+  const was = minElements
+  minElements = n
+  return was
+}
+
+/**
+ * Modules larger than this stay JS: browsers refuse to compile a module of more than 4 KB
+ * synchronously on the main thread (`new WebAssembly.Module`), and a chain's step is made
+ * synchronously when `jit` compiles. A chain of a few dozen equations fits.
+ */
+export const MAX_MODULE_BYTES = 4096
+
+/** The memory the loops may use (bytes); a run needing more runs in JS. */
+export const MAX_MEMORY_BYTES = 1 << 30
+const PAGE = 65536
+
+/** The slice of the WebAssembly API used here (the build's lib has no DOM or Node types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
+  Memory: new (descriptor: { initial: number }) => WasmMemory
+}
+export type Run = (...args: number[]) => void
+
+/**
+ * The process-wide memory of the loops (null where WebAssembly is missing), its views, and its
+ * generation. It is never grown: a bigger one replaces it, and each module is instantiated
+ * again on it at its next run. Growing a memory detaches its old ArrayBuffer, and one detached
+ * buffer anywhere in the process makes V8 check for detachment in every optimized typed-array
+ * access from then on (its "array buffer detaching" protector): measured, the hand-written W1
+ * loop went from 131 to 201 µs once the loops' memory had grown (bench/NOTES.md).
+ */
+let memory: WasmMemory | null | undefined
+let generation = 0
+let f64 = new Float64Array(0)
+let f32 = new Float32Array(0)
+
+/** Makes the memory hold `bytes`; false when it cannot (the run then is JS). */
+const reserve = (api: WasmApi, bytes: number): boolean => {
+  const have = memory!.buffer.byteLength
+  if (have < bytes) {
+    try {
+      // (at least doubled, so a growing program replaces it a few times only; within the cap)
+      const size = Math.min(Math.max(bytes, 2 * have), MAX_MEMORY_BYTES)
+      memory = new api.Memory({ initial: Math.ceil(size / PAGE) })
+      generation++
+    } catch {
+      return false
+    }
+  }
+  if (f64.buffer !== memory!.buffer) {
+    f64 = new Float64Array(memory!.buffer)
+    f32 = new Float32Array(memory!.buffer)
+  }
+  return true
+}
+
+/** Counts, for tests and benchmarks: modules compiled, and runs done in wasm. */
+export const wasmLoopStats: {
+  modules: number
+  runs: number
+  /** The last module's bytes. */
+  last: Uint8Array
+  /** Called before each run (bench/w1-loops.ts times a program's loops with it). */
+  onRun?: (run: Run, args: readonly number[], module: LoopModule) => void
+} = { modules: 0, runs: 0, last: new Uint8Array(0) }
+
+/** The loops' memory as it is now (for benchmarks), if made. */
+export const loopMemory = (): ArrayBuffer | undefined => memory?.buffer
+
+interface Compiled {
+  readonly module: LoopModule
+  /** The compiled module, instantiated on each memory it runs with. */
+  readonly code: object
+  run: Run
+  generation: number
+}
+/** Modules by chain code (one per key); null for a key that stays JS. */
+const compiled = new WeakMap<object, Compiled | null>()
+
+const api = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+
+/** `c`'s run function on the current memory. */
+const instantiate = (wasm: WasmApi, code: object): Run =>
+  new wasm.Instance(code, { m: { memory } }).exports.run as Run
+
+const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): Compiled | null => {
+  const wasm = api()
+  if (wasm === undefined || memory === null) return null
+  let module: LoopModule | undefined
+  try {
+    module = loopModule(key, exprs)
+  } catch {
+    // (not expected: the translator refuses what it cannot do by returning undefined)
+    return null
+  }
+  if (module === undefined || module.bytes.length > MAX_MODULE_BYTES) return null
+  try {
+    memory ??= new wasm.Memory({ initial: 1 })
+  } catch {
+    memory = null // no memory here: every loop stays JS
+    return null
+  }
+  try {
+    // compiling validates: an engine without SIMD rejects the module here (as does a page
+    // whose Content-Security-Policy forbids WebAssembly)
+    const code = new wasm.Module(module.bytes)
+    const run = instantiate(wasm, code)
+    wasmLoopStats.modules++
+    wasmLoopStats.last = module.bytes
+    return { module, code, run, generation }
+  } catch {
+    return null
+  }
+}
+
+/** What a chain's step binds: the same as its JS loop's. */
+export interface ChainRun {
+  readonly buffers: { take(k: number): Floats }
+  readonly shape: Shape
+  /** The slots of the chain's operands, then of its written values, in key order. */
+  readonly slots: Int32Array
+  readonly rows: number
+  readonly columns: number
+}
+
+const align16 = (bytes: number): number => (bytes + 15) & ~15
+
+/**
+ * The step of a chain as a wasm loop, or `js` where that is off, missing, not exact, or not
+ * worth it. `code` is the chain's cached JS code (its key): its module is made once.
+ */
+export function wasmChainStep(
+  code: { readonly key: Int32Array },
+  exprs: () => (ScalarExpr | undefined)[],
+  bind: ChainRun,
+  js: Step,
+): Step {
+  const { rows, columns, slots, shape, buffers } = bind
+  const n = rows * columns
+  if (n < minElements || !wasmEnabled()) return js
+  let c = compiled.get(code)
+  if (c === undefined) {
+    c = compile(code.key, exprs())
+    compiled.set(code, c)
+  }
+  if (c === null) return js
+  const { module } = c
+  const { arrays, scalars, reads, written, float32 } = module
+  const elem = float32 ? 4 : 8
+  const outBytes = align16(n * elem)
+  const offsets = new Int32Array(arrays.length)
+  const data: Floats[] = new Array<Floats>(arrays.length)
+  const args = new Array<number>(4 + arrays.length + written.length + scalars.length).fill(0)
+  args[0] = rows
+  args[1] = columns
+  let broken = false
+  return (N, E) => {
+    if (broken || !wasmEnabled()) return js(N, E)
+    let bytes = 0
+    for (let k = 0; k < arrays.length; k++) {
+      const d = E[slots[arrays[k]!]!]!.data
+      // a chain of one kind may read a tensor of the other (float32 into float64)
+      if (float32 !== d instanceof Float32Array) return js(N, E)
+      data[k] = d
+      offsets[k] = bytes
+      bytes += align16(d.length * elem)
+    }
+    const total = bytes + written.length * outBytes
+    const wasm = api()
+    if (total > MAX_MEMORY_BYTES || wasm === undefined || !reserve(wasm, total)) return js(N, E)
+    const heap = float32 ? f32 : f64
+    for (let k = 0; k < arrays.length; k++) {
+      heap.set(data[k]!, offsets[k]! / elem)
+      args[4 + k] = offsets[k]!
+    }
+    for (let w = 0; w < written.length; w++) args[4 + arrays.length + w] = bytes + w * outBytes
+    for (let s = 0; s < scalars.length; s++) {
+      const { slot, uniform } = scalars[s]!
+      args[4 + arrays.length + written.length + s] = uniform
+        ? E[slots[slot]!]!.data[0]!
+        : N[slots[slot]!]!
+    }
+    // the SIMD range: columns where both lanes of every read in place are inside its input
+    let from = Math.max(0, module.from)
+    let to = Math.min(columns, module.to)
+    for (const x of reads) {
+      // an input's row length: the index's row coefficient, or (a vector) its length
+      const width = x.row > 0 ? x.row : data[x.array]!.length
+      if (x.column === 1) {
+        from = Math.max(from, -x.constant)
+        to = Math.min(to, width - x.constant)
+      } else if (x.constant < 0 || x.constant >= width) to = 0
+    }
+    from = Math.min(from, columns)
+    args[2] = from
+    args[3] = Math.max(to, from)
+    try {
+      // a module made for an older memory: instantiated again on this one
+      if (c.generation !== generation) {
+        c.run = instantiate(wasm, c.code)
+        c.generation = generation
+      }
+      wasmLoopStats.onRun?.(c.run, args, module)
+      c.run(...args)
+    } catch {
+      // a trap (not expected: every read is in bounds) or an engine out of memory: the JS loop
+      // runs from now on
+      broken = true
+      return js(N, E)
+    }
+    wasmLoopStats.runs++
+    for (let w = 0; w < written.length; w++) {
+      const out = buffers.take(w)
+      const at = (bytes + w * outBytes) / elem
+      out.set(heap.subarray(at, at + n))
+      E[slots[written[w]!]!] = new Tensor(out, shape)
+    }
+  }
+}
+
+/**
+ * The lowered expression of each of a chain's equations, as its key encodes it (emit/loop.ts
+ * `chainStep`): a read in place, the lowering specialized to known constants, or the lowering;
+ * undefined for a scalar kernel's call.
+ */
+export const chainExprs = (
+  table: Table,
+  equations: IntList,
+  known: ReadonlyMap<number, number> | undefined,
+): (ScalarExpr | undefined)[] => {
+  const out: (ScalarExpr | undefined)[] = []
+  for (let q = 0; q < equations.length; q++) {
+    const e = equations.data[q]!
+    const p: Primitive = table.primitive(e)
+    const first = table.insStart[e]!
+    const arity = table.insStart[e + 1]! - first
+    const x0 = table.ins[first]!
+    const lowering = loweringOf(p)
+    if (lowering?.kind === 'read') {
+      out.push(
+        arity === 1 && !table.isNumber(x0)
+          ? readOf(p, table.paramsOf(e), table.info(x0).shape)
+          : undefined,
+      )
+      continue
+    }
+    if (lowering?.kind !== 'elementwise') {
+      out.push(undefined)
+      continue
+    }
+    let special: ScalarExpr | undefined
+    if (known !== undefined && known.size !== 0) {
+      const values: (number | undefined)[] = []
+      for (let a = 0; a < arity; a++) values.push(known.get(table.ins[first + a]!))
+      if (values.some((v) => v !== undefined)) special = specialized(p, values)
+    }
+    out.push(special ?? lowering.expr)
+  }
+  return out
+}
