@@ -10,36 +10,11 @@
  */
 import type { GemmProblem, MatmulBackend } from '../gemm.ts'
 import { packF32, panelSizeF32 } from '../gemm-f32.ts'
-import {
-  evenStep,
-  grow,
-  instantiate,
-  MAX_BYTES,
-  type PackBFn,
-  rawSpan,
-  type WasmMemory,
-} from './gemm-wasm.ts'
+import { evenStep, type GemmExports, gemmExports, rawSpan } from './gemm-wasm.ts'
+import { KernelModule, MAX_BYTES } from './instance.ts'
 import { matmulF32Hex } from './matmul-f32-bytes.ts'
 
-type GemmFn = (
-  pa: number,
-  pb: number,
-  panelA: number,
-  panelB: number,
-  rowPanels: number,
-  colPanels: number,
-  pc: number,
-  ldc: number,
-  kc: number,
-  accumulate: number,
-  rs: number,
-  ps: number,
-) => void
-interface Kernel {
-  gemm: GemmFn
-  packB: PackBFn
-  memory: WasmMemory
-}
+type Kernel = KernelModule<GemmExports>
 
 /** Rows of op(A) in a register tile, and columns of op(B). */
 const MR = 4
@@ -69,8 +44,8 @@ function gemmWasmF32(k: Kernel, p: GemmProblem<Float32Array>): boolean {
   const offB = offRawB + (rawB === null ? 0 : rawB.size + colsPad - cols)
   const offC = offB + panelSizeF32(cols, depth, NR)
   const total = (offC + rowsPad * colsPad) * 4
-  if (total > MAX_BYTES || !grow(k.memory, total)) return false
-  // a grown memory detaches old views
+  if (total > MAX_BYTES || !k.reserve(total)) return false
+  // a new memory after `reserve`: a new view
   if (heap.buffer !== k.memory.buffer) heap = new Float32Array(k.memory.buffer)
   const mem = heap
   const a = p.a.data
@@ -85,7 +60,7 @@ function gemmWasmF32(k: Kernel, p: GemmProblem<Float32Array>): boolean {
   if (rawB === null) packF32(p.b.data, p.colOffsets, p.b.rowStride, depth, NR, mem, offB)
   else {
     mem.set(p.b.data.subarray(rawB.lo, rawB.hi), offRawB)
-    k.packB(offRawB * 4, p.b.rowStride * 4, depth, offB * 4, colsPad / NR)
+    k.kernel.packB(offRawB * 4, p.b.rowStride * 4, depth, offB * 4, colsPad / NR)
   }
   const panelA = MR * rs * (rawA === null ? depth : 1)
   const panelB = depth * NR * 4
@@ -93,7 +68,7 @@ function gemmWasmF32(k: Kernel, p: GemmProblem<Float32Array>): boolean {
   for (let p0 = 0; p0 < depth; p0 += KC) {
     const kc = Math.min(KC, depth - p0)
     for (let i0 = 0; i0 < rowsPad; i0 += MC) {
-      k.gemm(
+      k.kernel.gemm(
         (i0 / MR) * panelA + p0 * ps,
         offB * 4 + p0 * NR * 4,
         panelA,
@@ -136,8 +111,7 @@ export function wasmBackendF32(
   fallback: MatmulBackend<Float32Array>,
 ): MatmulBackend<Float32Array> | null {
   if (kernel === undefined) {
-    const made = instantiate<GemmFn>(matmulF32Hex)
-    kernel = made && { ...made, packB: made.exports.packB as PackBFn }
+    kernel = KernelModule.compile(matmulF32Hex, gemmExports)
   }
   const k = kernel
   if (k === null) return null

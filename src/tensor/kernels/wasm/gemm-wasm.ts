@@ -11,17 +11,9 @@
  * @module
  */
 import { type GemmProblem, type MatmulBackend, packCols, packRows, panelSize } from '../gemm.ts'
+import { KernelModule, MAX_BYTES } from './instance.ts'
 import { matmulHex } from './matmul-bytes.ts'
 
-/** The slice of the WebAssembly API used here (the build's lib has no DOM or Node types). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer
-  grow(pages: number): number
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
-}
 type GemmFn = (
   pa: number,
   pb: number,
@@ -44,11 +36,12 @@ export type PackBFn = (
   dst: number,
   panels: number,
 ) => void
-interface Kernel {
+/** The exports of matmul.wat and matmul-f32.wat (their `gemm`s take the same arguments). */
+export interface GemmExports {
   gemm: GemmFn
   packB: PackBFn
-  memory: WasmMemory
 }
+type Kernel = KernelModule<GemmExports>
 
 /**
  * Cache blocks: `KC` steps of k (an A or B micro-panel of 4 × 256 doubles is 8 KB, in L1) and
@@ -57,60 +50,25 @@ interface Kernel {
  */
 const KC = 256
 const MC = 128
-/** The memory this backend may hold (bytes); larger problems run in JavaScript. */
-export const MAX_BYTES = 1 << 30
-const PAGE = 65536
-
-const bytesOf = (hex: string): Uint8Array => {
-  const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)
-  return out
-}
-
-/**
- * Compiles and instantiates a kernel module (its bytes as hex) exporting `gemm` and `memory`;
- * null (never a throw) where that is not possible.
- */
-export function instantiate<F>(
-  hex: string,
-): { gemm: F; memory: WasmMemory; exports: Record<string, unknown> } | null {
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
-  if (api === undefined) return null
-  try {
-    // compiling validates: an engine without SIMD rejects the module here
-    const instance = new api.Instance(new api.Module(bytesOf(hex)), {})
-    const { exports } = instance
-    return { gemm: exports.gemm as F, memory: exports.memory as WasmMemory, exports }
-  } catch {
-    return null
-  }
-}
-
-/** Grows `memory` to at least `bytes`; false when the engine cannot (out of memory). */
-export function grow(memory: WasmMemory, bytes: number): boolean {
-  const have = memory.buffer.byteLength
-  if (have >= bytes) return true
-  try {
-    memory.grow(Math.ceil((bytes - have) / PAGE))
-    return true
-  } catch {
-    return false
-  }
-}
-
 let kernel: Kernel | null | undefined
 let heap = new Float64Array(0)
 
 /**
- * Makes the memory hold at least `bytes`, then returns a current view of it; null when the
- * engine cannot grow it (out of memory: the product then runs in JavaScript).
+ * Makes the memory hold at least `bytes`, then returns a current view of it; null when it
+ * cannot (out of memory: the product then runs in JavaScript).
  */
-function reserve(memory: WasmMemory, bytes: number): Float64Array | null {
-  if (!grow(memory, bytes)) return null
-  // a grown memory detaches old views
-  if (heap.buffer !== memory.buffer) heap = new Float64Array(memory.buffer)
+function reserve(k: Kernel, bytes: number): Float64Array | null {
+  if (!k.reserve(bytes)) return null
+  // a new memory after `reserve`: a new view
+  if (heap.buffer !== k.memory.buffer) heap = new Float64Array(k.memory.buffer)
   return heap
 }
+
+/** A matrix module's exports, typed. */
+export const gemmExports = (e: Record<string, unknown>): GemmExports => ({
+  gemm: e.gemm as GemmFn,
+  packB: e.packB as PackBFn,
+})
 
 /** The step s when offsets[t] = offsets[0] + t·s for every t (s ≥ 0), else −1. */
 export const evenStep = (offsets: Int32Array): number => {
@@ -157,7 +115,7 @@ function gemmWasm(k: Kernel, p: GemmProblem): boolean {
   const offC = offB + panelSize(cols, depth)
   const total = (offC + rowsPad * colsPad) * 8
   if (total > MAX_BYTES) return false
-  const mem = reserve(k.memory, total)
+  const mem = reserve(k, total)
   if (mem === null) return false
   // A read as stored, or packed in 4-row panels (rows 8 bytes apart, steps of k 32)
   let rs = 8
@@ -171,7 +129,7 @@ function gemmWasm(k: Kernel, p: GemmProblem): boolean {
   if (rawB === null) packCols(p.b, p.colOffsets, depth, mem, offB)
   else {
     mem.set(p.b.data.subarray(rawB.lo, rawB.hi), offRawB)
-    k.packB(offRawB * 8, p.b.rowStride * 8, depth, offB * 8, colsPad / 4)
+    k.kernel.packB(offRawB * 8, p.b.rowStride * 8, depth, offB * 8, colsPad / 4)
   }
   const panelA = 4 * rs * (rawA === null ? depth : 1)
   const panelBytes = depth * 32
@@ -179,7 +137,7 @@ function gemmWasm(k: Kernel, p: GemmProblem): boolean {
   for (let p0 = 0; p0 < depth; p0 += KC) {
     const kc = Math.min(KC, depth - p0)
     for (let i0 = 0; i0 < rowsPad; i0 += MC) {
-      k.gemm(
+      k.kernel.gemm(
         (i0 / 4) * panelA + p0 * ps,
         offB * 8 + p0 * 32,
         panelA,
@@ -220,8 +178,7 @@ function gemmWasm(k: Kernel, p: GemmProblem): boolean {
  */
 export function wasmBackend(fallback: MatmulBackend): MatmulBackend | null {
   if (kernel === undefined) {
-    const made = instantiate<GemmFn>(matmulHex)
-    kernel = made && { ...made, packB: made.exports.packB as PackBFn }
+    kernel = KernelModule.compile(matmulHex, gemmExports)
   }
   const k = kernel
   if (k === null) return null

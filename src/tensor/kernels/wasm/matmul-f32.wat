@@ -28,8 +28,9 @@
 ;; which keeps that order.
 
 (module
-  ;; grown by the host (memory.grow) to fit the panels and C
-  (memory (export "memory") 1)
+  ;; the host's memory, big enough for the operands and results (never grown: the host makes
+  ;; a bigger one and instantiates the module again, see instance.ts)
+  (import "env" "memory" (memory 1))
 
   ;; C[block] (+)= A-panels · B-panels over one k-block of `kc` steps.
   ;;   pa, pb       byte address of the first A (B) panel, at the block's first step of k

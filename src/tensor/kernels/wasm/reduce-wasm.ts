@@ -11,7 +11,7 @@
 import type { Floats } from '../../tensor.ts'
 import { wasmEnabled } from '../gemm-select.ts'
 import { PAIRWISE_BLOCK, pairwiseTree } from '../pairwise.ts'
-import { grow, instantiate, MAX_BYTES, type WasmMemory } from './gemm-wasm.ts'
+import { KernelModule, MAX_BYTES } from './instance.ts'
 import { reduceHex } from './reduce-bytes.ts'
 
 /**
@@ -28,28 +28,36 @@ interface Exports {
   columns(src: number, outer: number, r: number, inner: number, dst: number, max: number): void
   maxRows(src: number, outer: number, r: number, dst: number): void
   widen(src: number, n: number, dst: number): void
-  memory: WasmMemory
 }
+type Kernel = KernelModule<Exports>
 
-let kernel: Exports | null | undefined
+/** reduce.wat's exports, typed. */
+const reduceExports = (e: Record<string, unknown>): Exports => ({
+  sumRuns: e.sumRuns as Exports['sumRuns'],
+  columns: e.columns as Exports['columns'],
+  maxRows: e.maxRows as Exports['maxRows'],
+  widen: e.widen as Exports['widen'],
+})
+
+let kernel: Kernel | null | undefined
 let heap = new Float64Array(0)
 
 /**
  * Copies `x` into the memory as doubles at byte 0, with room for `extra` more doubles after
  * it; the memory's current view, or null when it would exceed `MAX_BYTES` or cannot grow.
  */
-function load(k: Exports, x: Floats, extra: number): Float64Array | null {
+function load(k: Kernel, x: Floats, extra: number): Float64Array | null {
   const n = x.length
   const wide = x instanceof Float32Array
   const bytes = 8 * (n + extra) + (wide ? 4 * n : 0)
-  if (bytes > MAX_BYTES || !grow(k.memory, bytes)) return null
-  // a grown memory detaches old views
+  if (bytes > MAX_BYTES || !k.reserve(bytes)) return null
+  // a new memory after `reserve`: a new view
   if (heap.buffer !== k.memory.buffer) heap = new Float64Array(k.memory.buffer)
   if (!wide) heap.set(x, 0)
   else {
     const floats = 8 * (n + extra)
     new Float32Array(k.memory.buffer, floats, n).set(x)
-    k.widen(floats, n, 0)
+    k.kernel.widen(floats, n, 0)
   }
   return heap
 }
@@ -58,8 +66,7 @@ function load(k: Exports, x: Floats, extra: number): Float64Array | null {
 export function reduceWasm(n: number): ReduceWasm | null {
   if (n < WASM_MIN_REDUCE || !wasmEnabled()) return null
   if (kernel === undefined) {
-    const made = instantiate<unknown>(reduceHex)
-    kernel = made && (made.exports as unknown as Exports)
+    kernel = KernelModule.compile(reduceHex, reduceExports)
   }
   return kernel === null ? null : backend
 }
@@ -88,7 +95,7 @@ const backend: ReduceWasm = {
     if (r <= PAIRWISE_BLOCK) {
       const mem = load(k, x, outer)
       if (mem === null) return false
-      k.sumRuns(0, 8 * r, r, outer, 8 * n, 8)
+      k.kernel.sumRuns(0, 8 * r, r, outer, 8 * n, 8)
       out.set(mem.subarray(n, n + outer))
       return true
     }
@@ -101,14 +108,14 @@ const backend: ReduceWasm = {
     const block = 8 * PAIRWISE_BLOCK
     if (outer >= full) {
       for (let j = 0; j < full; j++) {
-        k.sumRuns(j * block, 8 * r, PAIRWISE_BLOCK, outer, 8 * (n + j), 8 * leaves)
+        k.kernel.sumRuns(j * block, 8 * r, PAIRWISE_BLOCK, outer, 8 * (n + j), 8 * leaves)
       }
     } else {
       for (let o = 0; o < outer; o++) {
-        k.sumRuns(8 * o * r, block, PAIRWISE_BLOCK, full, 8 * (n + o * leaves), 8)
+        k.kernel.sumRuns(8 * o * r, block, PAIRWISE_BLOCK, full, 8 * (n + o * leaves), 8)
       }
     }
-    if (rem > 0) k.sumRuns(full * block, 8 * r, rem, outer, 8 * (n + full), 8 * leaves)
+    if (rem > 0) k.kernel.sumRuns(full * block, 8 * r, rem, outer, 8 * (n + full), 8 * leaves)
     for (let o = 0; o < outer; o++) out[o] = pairwiseTree(mem, n + o * leaves, 1, leaves)
     return true
   },
@@ -117,7 +124,7 @@ const backend: ReduceWasm = {
     const n = x.length
     const mem = load(k, x, outer * inner)
     if (mem === null) return false
-    k.columns(0, outer, r, inner, 8 * n, max ? 1 : 0)
+    k.kernel.columns(0, outer, r, inner, 8 * n, max ? 1 : 0)
     out.set(mem.subarray(n, n + outer * inner))
     return true
   },
@@ -126,7 +133,7 @@ const backend: ReduceWasm = {
     const n = x.length
     const mem = load(k, x, outer)
     if (mem === null) return false
-    k.maxRows(0, outer, r, 8 * n)
+    k.kernel.maxRows(0, outer, r, 8 * n)
     out.set(mem.subarray(n, n + outer))
     return true
   },

@@ -5,7 +5,9 @@
 ;; NaN when either operand is, and +0 over -0, as Math.max does). Addresses are in bytes; the
 ;; host copies the input in, and float32 data is widened to float64 first (exactly).
 (module
-  (memory (export "memory") 1)
+  ;; the host's memory, big enough for the operands and results (never grown: the host makes
+  ;; a bigger one and instantiates the module again, see instance.ts)
+  (import "env" "memory" (memory 1))
 
   ;; Sums of `count` runs of `len` doubles, run k at src + k*step, each from +0 left to
   ;; right, into dst + k*dstStep. Eight runs at once: lane pairs (k, k+1) ... (k+6, k+7) of
