@@ -4,7 +4,9 @@
  * no browser download) and computes grad(grad(f)), Jacobians and a jitted Jacobian there, and a
  * 64×48·48×40 product big enough for the WebAssembly SIMD kernel (checked to run, and to give the
  * JavaScript kernel's bits); then, on a page whose Content-Security-Policy forbids WebAssembly,
- * that the product falls back to the JavaScript kernel with the same numbers. Exits
+ * that the product falls back to the JavaScript kernel with the same numbers. Also `jit`'s fused
+ * loops and the sums run in WebAssembly there (with the JavaScript bits), and in JavaScript
+ * under the CSP. Exits
  * nonzero on a wrong value, a page error, a console error or a file the page asked for that
  * isn't there (an import that doesn't resolve).
  *
@@ -81,12 +83,47 @@ async function matmulProbe() {
 }
 `
 
+// jit's fused loops and the reductions in WebAssembly: a jitted 4096-element chain and a
+// 10⁴-element sum, with wasm on and off; how many loop runs went to wasm, and whether the
+// reductions' module is available.
+const kernelProbe = `
+async function kernelProbe() {
+  const { add, jit, mul, sum, tensor } = await import('./index.js')
+  const select = await import('./tensor/kernels/gemm-select.js')
+  const loops = await import('./jit/emit/wasm/step.js')
+  const reduce = await import('./tensor/kernels/wasm/reduce-wasm.js')
+  const x = tensor(Float64Array.from({ length: 4096 }, (_, i) => Math.sin(i) * 3))
+  const y = tensor(Float64Array.from({ length: 10000 }, (_, i) => Math.cos(i) / (i + 1)))
+  const f = (v) => mul(add(mul(v, v), 1.5), v)
+  const runsBefore = loops.wasmLoopStats.runs
+  const fast = jit(f)
+  fast(x)
+  const loopFast = [...fast(x).data]
+  const loopRuns = loops.wasmLoopStats.runs - runsBefore
+  const sumFast = sum(y).item()
+  const reduceOn = reduce.reduceWasm(y.size) !== null
+  select.setWasmKernels(false)
+  const plain = jit(f)
+  plain(x)
+  const loopPlain = [...plain(x).data]
+  const sumPlain = sum(y).item()
+  select.setWasmKernels(true)
+  const eager = [...f(x).data]
+  const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]))
+  return {
+    loopRuns, loopsAgree: same(loopFast, loopPlain) && same(loopFast, eager),
+    reduceOn, sumsAgree: Object.is(sumFast, sumPlain),
+  }
+}
+`
+
 // The page: imports the entry points by URL and writes what it computed to window.__result.
 const page = `<!doctype html>
 <meta charset="utf-8">
 <title>fluxion in the browser</title>
 <script type="module">
 ${matmulProbe}
+${kernelProbe}
 try {
   const { grad, jacfwd, jacrev, jit, mul, sum, tensor, Tensor } = await import('./index.js')
   // The other browser-safe entry points must resolve too (./testing needs fast-check).
@@ -107,7 +144,8 @@ try {
   const jjr = jj(x)
   const out = (t) => (t instanceof Tensor ? { shape: [...t.shape], data: [...t.data] } : String(t))
   const product = await matmulProbe()
-  window.__result = { d2, jacfwd: out(jf), jacrev: out(jr), jit: out(jjr), product }
+  const kernels = await kernelProbe()
+  window.__result = { d2, jacfwd: out(jf), jacrev: out(jr), jit: out(jjr), product, kernels }
 } catch (e) {
   window.__result = { error: String(e && e.stack ? e.stack : e) }
 }
@@ -122,9 +160,11 @@ const cspPage = `<!doctype html>
 <title>fluxion without WebAssembly</title>
 <script type="module">
 ${matmulProbe}
+${kernelProbe}
 // reported on the console: the test cannot evaluate code in a page whose CSP forbids eval
 try {
-  console.info('__result ' + JSON.stringify({ product: await matmulProbe() }))
+  const product = await matmulProbe()
+  console.info('__result ' + JSON.stringify({ product, kernels: await kernelProbe() }))
 } catch (e) {
   console.info('__result ' + JSON.stringify({ error: String(e && e.stack ? e.stack : e) }))
 }
@@ -238,6 +278,14 @@ const r = result as {
     exact32: boolean
     dtype32: string
   }
+  kernels?: Kernels
+}
+/** What `kernelProbe` reports. */
+interface Kernels {
+  loopRuns: number
+  loopsAgree: boolean
+  reduceOn: boolean
+  sumsAgree: boolean
 }
 if (r.error !== undefined) fail(`the page threw: ${r.error}`)
 if (typeof r.d2 !== 'number' || !close(r.d2, expectedD2)) {
@@ -255,9 +303,15 @@ if (p.backend32 !== 'wasm-simd128-f32') {
 if (!p.agree32 || !p.exact32 || p.dtype32 !== 'float32') {
   fail('the float32 WebAssembly matmul differs from the JavaScript float32 kernel')
 }
+const k = r.kernels ?? fail('the page ran no kernel probe')
+if (k.loopRuns < 1) fail('jit ran no fused loop in WebAssembly')
+if (!k.loopsAgree) fail('the WebAssembly fused loop differs from the JavaScript loop or eager')
+if (!k.reduceOn || !k.sumsAgree)
+  fail('the WebAssembly sum is unavailable or differs from JavaScript')
 const c = cspResult as {
   error?: string
   product?: { backend: string; agree: boolean; exact: boolean; backend32: string; exact32: boolean }
+  kernels?: Kernels
 }
 if (c.error !== undefined) fail(`the CSP page threw: ${c.error}`)
 const q = c.product ?? fail('the CSP page computed no product')
@@ -268,7 +322,14 @@ if (!q.exact) fail('the fallback matmul under CSP gave a wrong product')
 if (q.backend32 !== 'js-f32' || !q.exact32) {
   fail(`under a CSP the float32 matmul ran on ${q.backend32} or gave a wrong product`)
 }
+// under that CSP no module compiles (and jit, whose code needs eval, runs f eagerly)
+const kc = c.kernels ?? fail('the CSP page ran no kernel probe')
+if (kc.loopRuns !== 0 || kc.reduceOn || !kc.loopsAgree || !kc.sumsAgree) {
+  fail(`under a CSP the loops or sums did not fall back to JavaScript: ${JSON.stringify(kc)}`)
+}
 console.log(
   `browser: chromium ${version}, grad(grad(f))(2) = ${r.d2}, jacobian ok, jit ok, ` +
-    `matmul on ${p.backend} and ${p.backend32} (same bits as js), under CSP on ${q.backend} and ${q.backend32}`,
+    `matmul on ${p.backend} and ${p.backend32} (same bits as js), ` +
+    `jit loops in wasm (${k.loopRuns} runs) and wasm sums (same bits as js), ` +
+    `under CSP on ${q.backend} and ${q.backend32} with loops and sums in js`,
 )
