@@ -74,6 +74,11 @@ export interface Hand {
   readonly poseIndex: Tensor
   /** Model vertex of each point (simple), or the 3 vertices of its triangle (complicated). */
   readonly vertexIndex: Tensor
+  /**
+   * Whether the points' vertices (with repeats) are fewer than the model's: then only they are
+   * skinned (their rows of weights and base positions gathered first), not every vertex.
+   */
+  readonly skinPointsOnly: boolean
 }
 
 export const prepareHand = (input: Input): Hand => {
@@ -104,6 +109,7 @@ export const prepareHand = (input: Input): Hand => {
     points: tensor(input.data.points),
     poseIndex: tensor(pose, [3, bones]),
     vertexIndex,
+    skinPointsOnly: vertexIndex.size < m.weights.length,
   }
 }
 
@@ -146,8 +152,13 @@ const angleAxisRotation = (aa: Tensor): Tensor => {
   return where(small, eye(3), r)
 }
 
-/** Posed model vertices [verts, 3] for θ. */
-export const vertices = (hand: Hand, theta: Tensor): Tensor => {
+/**
+ * Posed model vertices [verts, 3] for θ; with `at`, only those vertices ([at.size, 3], with
+ * repeats): the blend of the bones' transforms is per vertex, so skinning the vertices wanted,
+ * rather than all and then gathering them, gives the same numbers for less work when they are
+ * fewer.
+ */
+export const vertices = (hand: Hand, theta: Tensor, at?: Tensor): Tensor => {
   const angles = take(concat([zeros([1]), theta]), hand.poseIndex)
   const rot = eulerRotations(angles)
   const bones = hand.parents.length
@@ -174,24 +185,35 @@ export const vertices = (hand: Hand, theta: Tensor): Tensor => {
   const transforms = matmul(stack(absolutes), hand.inverseBaseAbsolutes) // [bones, 4, 4]
   // skinning is linear in the transforms: blend them per vertex, then move the vertex once
   const rows = reshape(slice(transforms, [0, 0, 0], [bones, 3, 4]), [bones, 12])
-  const blended = reshape(matmul(hand.weights, rows), [-1, 3, 4]) // [verts, 3, 4]
-  let positions = sum(mul(blended, expandDims(hand.basePositions, 1)), 2) // [verts, 3]
+  const weights = at === undefined ? hand.weights : take(hand.weights, at, 0)
+  const base = at === undefined ? hand.basePositions : take(hand.basePositions, at, 0)
+  const blended = reshape(matmul(weights, rows), [-1, 3, 4]) // [verts, 3, 4]
+  let positions = sum(mul(blended, expandDims(base, 1)), 2) // [verts, 3]
   if (hand.mirrored) positions = mul(positions, tensor([-1, 1, 1]))
   const global = angleAxisRotation(slice(theta, [0], [3]))
   return add(matmul(positions, transpose(global)), slice(theta, [3], [6]))
 }
 
+/** The model vertices of the points, [...vertexIndex.shape, 3]. */
+const pointVertices = (hand: Hand, theta: Tensor): Tensor =>
+  hand.skinPointsOnly
+    ? reshape(vertices(hand, theta, reshape(hand.vertexIndex, [-1])), [
+        ...hand.vertexIndex.shape,
+        3,
+      ])
+    : take(vertices(hand, theta), hand.vertexIndex, 0)
+
 /** Residuals [points·3] (simple variant). */
 export const simpleResiduals =
   (hand: Hand) =>
   (theta: Tensor): Tensor =>
-    reshape(sub(hand.points, take(vertices(hand, theta), hand.vertexIndex, 0)), [-1])
+    reshape(sub(hand.points, pointVertices(hand, theta)), [-1])
 
 /** Residuals [points·3] for θ and barycentric coordinates us [points, 2]. */
 export const complicatedResiduals =
   (hand: Hand) =>
   (theta: Tensor, us: Tensor): Tensor => {
-    const corners = take(vertices(hand, theta), hand.vertexIndex, 0) // [points, 3, 3]
+    const corners = pointVertices(hand, theta) // [points, 3, 3]
     const u0 = slice(us, [0, 0], [us.shape[0]!, 1])
     const u1 = slice(us, [0, 1], [us.shape[0]!, 2])
     const w = stack([u0, u1, sub(sub(1, u0), u1)], 1) // [points, 3, 1]
