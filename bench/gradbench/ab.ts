@@ -2,13 +2,22 @@
  * A/B timing of two versions of one eval in one process, alternating: `tsx --conditions
  * @fluxion/source bench/gradbench/ab.ts OLD.ts NEW.ts FUNCTION INPUT.json [ROUNDS] [RUNS]` —
  * each round runs each version's function (compile call, then RUNS evaluations); prints the min
- * evaluate time of each over all rounds (the machine is shared: min, alternated).
+ * evaluate time of each over all rounds (the machine is shared: min, alternated); `AB_CPU=1` times
+ * CPU time instead of the wall clock.
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Answer } from './runs.ts'
 
 const [a, b, fn, file, roundsArg, runsArg] = process.argv.slice(2)
+// AB_CPU=1: the runs' timings are this process's CPU time (user + system), which other
+// processes on a loaded machine disturb less than the wall clock (µs resolution)
+if (process.env.AB_CPU === '1') {
+  process.hrtime.bigint = () => {
+    const u = process.cpuUsage()
+    return BigInt(u.user + u.system) * 1000n
+  }
+}
 type Mod = { module: Record<string, (input: unknown) => Answer> }
 const mods = [(await import(resolve(a ?? ''))) as Mod, (await import(resolve(b ?? ''))) as Mod]
 const input = JSON.parse(readFileSync(file ?? '', 'utf8')) as Record<string, unknown>

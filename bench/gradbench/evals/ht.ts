@@ -6,7 +6,7 @@
  * triangle with per-point coordinates u). The Jacobian is `jacfwd` (28 or 26 inputs against
  * 3·#points outputs): in the complicated variant the inputs are θ and one shared shift of every
  * point's u — each residual depends on its own u only, so those two columns are exactly the
- * derivatives in its own u (the reference's layout).
+ * derivatives in its own u (the reference's layout); θ's and the shift's columns are two `jacfwd`s.
  */
 import {
   add,
@@ -183,12 +183,18 @@ export const vertices = (hand: Hand, theta: Tensor, at?: Tensor): Tensor => {
     absolutes.push(p < 0 ? rel : matmul(absolutes[p]!, rel))
   }
   const transforms = matmul(stack(absolutes), hand.inverseBaseAbsolutes) // [bones, 4, 4]
-  // skinning is linear in the transforms: blend them per vertex, then move the vertex once
-  const rows = reshape(slice(transforms, [0, 0, 0], [bones, 3, 4]), [bones, 12])
+  // skinning is linear in the transforms: position[v, r] = Σ_b,c w[v, b]·base[v, c]·T_b[r, c],
+  // one product of the data's [verts, bones·4] coefficients with the transforms' rows
+  // [bones·4, 3] (the tangents of the transforms then go through one product too, with no
+  // [tangents, verts, 3, 4] blend in between)
+  const rows = reshape(transpose(slice(transforms, [0, 0, 0], [bones, 3, 4]), [0, 2, 1]), [
+    bones * 4,
+    3,
+  ])
   const weights = at === undefined ? hand.weights : take(hand.weights, at, 0)
   const base = at === undefined ? hand.basePositions : take(hand.basePositions, at, 0)
-  const blended = reshape(matmul(weights, rows), [-1, 3, 4]) // [verts, 3, 4]
-  let positions = sum(mul(blended, expandDims(base, 1)), 2) // [verts, 3]
+  const coefficients = reshape(mul(expandDims(weights, 2), expandDims(base, 1)), [-1, bones * 4])
+  let positions = matmul(coefficients, rows) // [verts, 3]
   if (hand.mirrored) positions = mul(positions, tensor([-1, 1, 1]))
   const global = angleAxisRotation(slice(theta, [0], [3]))
   return add(matmul(positions, transpose(global)), slice(theta, [3], [6]))
@@ -220,14 +226,17 @@ export const complicatedResiduals =
     return reshape(sub(hand.points, sum(mul(w, corners), 1)), [-1])
   }
 
-/** The Jacobian [points·3, 28]: shared shifts of every u pair, then θ. */
-export const complicatedJacobian = (hand: Hand, theta: Tensor, us: Tensor): Tensor =>
-  jacfwd((shift: Tensor) =>
-    complicatedResiduals(hand)(
-      add(theta, slice(shift, [2], [28])),
-      add(us, slice(shift, [0], [2])),
-    ),
-  )(zeros([28]))
+/**
+ * The Jacobian [points·3, 28]: shared shifts of every u pair, then θ. Two `jacfwd`s: in θ (26
+ * tangents, the us constant) and in the shift (2 tangents, θ constant), so that neither pushes
+ * the other's tangents, which are zero, through its part of the model.
+ */
+export const complicatedJacobian = (hand: Hand, theta: Tensor, us: Tensor): Tensor => {
+  const residuals = complicatedResiduals(hand)
+  const inU = jacfwd((shift: Tensor) => residuals(theta, add(us, shift)))(zeros([2]))
+  const inTheta = jacfwd((t: Tensor) => residuals(t, us))(theta)
+  return concat([inU, inTheta], 1)
+}
 
 const asRows = (t: Tensor): unknown => t.toArray()
 
