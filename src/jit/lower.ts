@@ -4,17 +4,19 @@
  * expression over its operands that computes exactly what its scalar kernel computes (so fused
  * loops give eager runs' numbers, to the bit: test/jit/lower.test.ts checks every entry at ±0,
  * ±∞, NaN and random points); a structural primitive that only moves values (a vector slice or
- * pad) lowers to a read of its input at an index, so a fused loop reads the input in place. A
- * primitive without a lowering is called through its scalar kernel, or run by its kernel.
+ * pad, a broadcast of a row, a column or one element) lowers to a read of its input at an index,
+ * so a fused loop reads the input in place. A primitive without a lowering is called through its
+ * scalar kernel, or run by its kernel.
  * Only src/jit/emit/source.ts turns these trees into source.
  *
  * The table is keyed by primitive name and lists each primitive once, like the registry.
  * @module
  */
 import type { Primitive } from '../core/primitive.ts'
+import type { ShapeParams } from '../primitives/families.ts'
 import { type PrimitiveName, primitives } from '../primitives/registry.ts'
 import type { PadParams, SliceParams } from '../primitives/structural.ts'
-import type { Shape } from '../tensor/shape.ts'
+import { type Shape, sizeOf } from '../tensor/shape.ts'
 
 /** The functions of `Math` a lowering may call. */
 export type MathFunction =
@@ -158,6 +160,29 @@ const pad: Lowering<PadParams> = {
   },
 }
 
+// a broadcast reads one element, a row repeated along the leading axes (x[column]), or a column
+// repeated along the last axis (x[row]): a cotangent broadcast back by a sum's or a
+// broadcast's derivative is then read by the loop that uses it instead of written out whole
+const broadcastTo: Lowering<ShapeParams> = {
+  kind: 'read',
+  at: ({ shape }, inShape) => {
+    const r = shape.length
+    if (r === 0) return undefined
+    if (sizeOf(inShape) === 1) return read(constant(0))
+    const offset = r - inShape.length
+    const dim = (ax: number): number => (ax >= offset ? inShape[ax - offset]! : 1)
+    let leadingOnes = true
+    let leadingWhole = true
+    for (let ax = 0; ax < r - 1; ax++) {
+      if (dim(ax) !== 1) leadingOnes = false
+      if (dim(ax) !== shape[ax]) leadingWhole = false
+    }
+    if (leadingOnes && dim(r - 1) === shape[r - 1]) return read(column)
+    if (leadingWhole && dim(r - 1) === 1) return read(row)
+    return undefined
+  },
+}
+
 const zero = constant(0)
 
 /** The lowerings, by primitive: exactly the arithmetic of each scalar kernel. */
@@ -185,6 +210,7 @@ export const lowerings: { readonly [N in PrimitiveName]?: Lowering<never> } = {
   tanh: unop((x) => call('tanh', x)),
   slice,
   pad,
+  broadcastTo,
 }
 
 // ---- operands known when the loop is generated ------------------------------------------------

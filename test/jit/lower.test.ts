@@ -2,7 +2,7 @@
  * Every elementwise lowering (src/jit/lower.ts) is what `jit` computes inline in fused loops and
  * in the scalar interpreter in place of the primitive's scalar kernel, so the two must agree to
  * the bit — at ±0, ±∞, NaN, tiny and huge values, and random points — for every primitive in the
- * table; the reads in place (slice, pad) agree with the kernels on every element.
+ * table; the reads in place (slice, pad, broadcastTo) agree with the kernels on every element.
  */
 import fc from 'fast-check'
 import type { Floats } from 'fluxion'
@@ -65,7 +65,7 @@ describe('lowerings agree with scalar kernels to the bit', () => {
   })
 
   /** Every element of a read in place, against the kernel's output. */
-  const checkRead = (name: 'slice' | 'pad', params: unknown, x: Tensor): void => {
+  const checkRead = (name: 'slice' | 'pad' | 'broadcastTo', params: unknown, x: Tensor): void => {
     const p = primitives[name]
     const at = readOf(p, params, x.shape)
     expect(at, name).toBeDefined()
@@ -102,5 +102,23 @@ describe('lowerings agree with scalar kernels to the bit', () => {
     expect(
       readOf(primitives.pad, { lo: [0, 1], hi: [0, 0], interior: [0, 1], value: 0 }, x.shape),
     ).toBeUndefined()
+  })
+
+  it('broadcastTo reads a repeated row, a repeated column or one element in place', () => {
+    const row = new Tensor(Float64Array.from([1, -0, Number.NaN, 4]), [1, 4])
+    checkRead('broadcastTo', { shape: [3, 4] }, row)
+    checkRead('broadcastTo', { shape: [2, 3, 4] }, row)
+    checkRead('broadcastTo', { shape: [2, 3, 4] }, new Tensor(row.data, [4]))
+    const column = new Tensor(Float64Array.from([1, -2, Number.POSITIVE_INFINITY]), [3, 1])
+    checkRead('broadcastTo', { shape: [3, 5] }, column)
+    const block = new Tensor(
+      Float64Array.from({ length: 6 }, (_, i) => i - 2.5),
+      [2, 3, 1],
+    )
+    checkRead('broadcastTo', { shape: [2, 3, 2] }, block)
+    checkRead('broadcastTo', { shape: [2, 3] }, new Tensor(Float64Array.from([-0]), [1, 1]))
+    // a repeat along a middle axis, or a column under new leading axes: not one index
+    expect(readOf(primitives.broadcastTo, { shape: [2, 3, 4] }, [2, 1, 4])).toBeUndefined()
+    expect(readOf(primitives.broadcastTo, { shape: [2, 3, 4] }, [3, 1])).toBeUndefined()
   })
 })

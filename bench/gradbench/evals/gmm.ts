@@ -1,8 +1,9 @@
 /**
  * GradBench `gmm`: the log-posterior of a Gaussian mixture with a Wishart prior (ADBench's GMM),
  * and its gradient in (α, μ, q, l) by `grad` over a record of the four. Components are the
- * leading axis: x − μ is [k, n, d] and Q·(x − μ) a batched matrix product with the lower-
- * triangular factors, which are gathered from l (zeros above the diagonal).
+ * leading axis: Q·(x − μ) ([k, n, d]) is one batched matrix product of the data with a column
+ * of ones, [x, 1], and the affine maps [Q, −Q·μ], whose lower-triangular factors Q are gathered
+ * from l and exp(q) (zeros above the diagonal).
  */
 import {
   add,
@@ -13,6 +14,8 @@ import {
   grad,
   matmul,
   mul,
+  neg,
+  ones,
   reshape,
   square,
   sub,
@@ -47,11 +50,15 @@ export interface Params {
   readonly l: Tensor
 }
 
-/** Where L[r][c] is in [0, l…] (0: the zero above the diagonal); l runs column after column. */
-const lowerIndex = (d: number): Tensor => {
+/**
+ * Where Q[r][c] is in [0, l…, exp(q)…]: 0 above the diagonal, l below it (column after column),
+ * exp(q) on it.
+ */
+const factorIndex = (d: number): Tensor => {
   const idx = new Float64Array(d * d)
   let next = 1
   for (let c = 0; c < d; c++) for (let r = c + 1; r < d; r++) idx[r * d + c] = next++
+  for (let c = 0; c < d; c++) idx[c * d + c] = next++
   return tensor(idx)
 }
 
@@ -65,7 +72,9 @@ const logGammaDistrib = (a: number, d: number): number => {
 /** The objective for data x ([n, d]) and prior (γ, m), as a function of the parameters. */
 export const objective = (x: Tensor, gamma: number, m: number) => {
   const [n = 0, d = 0] = x.shape
-  const lIdx = lowerIndex(d)
+  const qIdx = factorIndex(d)
+  // [x, 1]: Q·(x − μ) = [Q, −Q·μ]·[x, 1], one batched product with no [k, n, d] broadcast
+  const xOne = concat([x, ones([n, 1])], 1)
   const constant = -n * d * 0.5 * Math.log(2 * Math.PI)
   const priorN = d + m + 1
   const priorC =
@@ -74,9 +83,10 @@ export const objective = (x: Tensor, gamma: number, m: number) => {
     const k = alpha.shape[0] ?? 0
     const qDiag = exp(q)
     const sumQ = sum(q, 1)
-    const lower = reshape(take(concat([zeros([k, 1]), l], 1), lIdx, 1), [k, d, d])
-    const centered = sub(expandDims(x, 0), expandDims(mu, 1)) // [k, n, d]
-    const qx = add(mul(expandDims(qDiag, 1), centered), matmul(centered, swapaxes(lower, 1, 2)))
+    const factor = reshape(take(concat([zeros([k, 1]), l, qDiag], 1), qIdx, 1), [k, d, d])
+    const qMu = sum(mul(factor, expandDims(mu, 1)), 2) // [k, d]
+    const affine = concat([factor, expandDims(neg(qMu), 2)], 2) // [k, d, d + 1]
+    const qx = matmul(xOne, swapaxes(affine, 1, 2)) // [k, n, d]
     const main = sub(expandDims(add(alpha, sumQ), 1), mul(0.5, sum(square(qx), 2))) // [k, n]
     const slse = sum(lse(main, 0))
     const frobenius = add(sum(square(qDiag), 1), sum(square(l), 1))

@@ -6,7 +6,7 @@
  * triangle with per-point coordinates u). The Jacobian is `jacfwd` (28 or 26 inputs against
  * 3·#points outputs): in the complicated variant the inputs are θ and one shared shift of every
  * point's u — each residual depends on its own u only, so those two columns are exactly the
- * derivatives in its own u (the reference's layout).
+ * derivatives in its own u (the reference's layout); θ's and the shift's columns are two `jacfwd`s.
  */
 import {
   add,
@@ -74,6 +74,11 @@ export interface Hand {
   readonly poseIndex: Tensor
   /** Model vertex of each point (simple), or the 3 vertices of its triangle (complicated). */
   readonly vertexIndex: Tensor
+  /**
+   * Whether the points' vertices (with repeats) are fewer than the model's: then only they are
+   * skinned (their rows of weights and base positions gathered first), not every vertex.
+   */
+  readonly skinPointsOnly: boolean
 }
 
 export const prepareHand = (input: Input): Hand => {
@@ -104,6 +109,7 @@ export const prepareHand = (input: Input): Hand => {
     points: tensor(input.data.points),
     poseIndex: tensor(pose, [3, bones]),
     vertexIndex,
+    skinPointsOnly: vertexIndex.size < m.weights.length,
   }
 }
 
@@ -146,8 +152,13 @@ const angleAxisRotation = (aa: Tensor): Tensor => {
   return where(small, eye(3), r)
 }
 
-/** Posed model vertices [verts, 3] for θ. */
-export const vertices = (hand: Hand, theta: Tensor): Tensor => {
+/**
+ * Posed model vertices [verts, 3] for θ; with `at`, only those vertices ([at.size, 3], with
+ * repeats): the blend of the bones' transforms is per vertex, so skinning the vertices wanted,
+ * rather than all and then gathering them, gives the same numbers for less work when they are
+ * fewer.
+ */
+export const vertices = (hand: Hand, theta: Tensor, at?: Tensor): Tensor => {
   const angles = take(concat([zeros([1]), theta]), hand.poseIndex)
   const rot = eulerRotations(angles)
   const bones = hand.parents.length
@@ -172,40 +183,60 @@ export const vertices = (hand: Hand, theta: Tensor): Tensor => {
     absolutes.push(p < 0 ? rel : matmul(absolutes[p]!, rel))
   }
   const transforms = matmul(stack(absolutes), hand.inverseBaseAbsolutes) // [bones, 4, 4]
-  // skinning is linear in the transforms: blend them per vertex, then move the vertex once
-  const rows = reshape(slice(transforms, [0, 0, 0], [bones, 3, 4]), [bones, 12])
-  const blended = reshape(matmul(hand.weights, rows), [-1, 3, 4]) // [verts, 3, 4]
-  let positions = sum(mul(blended, expandDims(hand.basePositions, 1)), 2) // [verts, 3]
+  // skinning is linear in the transforms: position[v, r] = Σ_b,c w[v, b]·base[v, c]·T_b[r, c],
+  // one product of the data's [verts, bones·4] coefficients with the transforms' rows
+  // [bones·4, 3] (the tangents of the transforms then go through one product too, with no
+  // [tangents, verts, 3, 4] blend in between)
+  const rows = reshape(transpose(slice(transforms, [0, 0, 0], [bones, 3, 4]), [0, 2, 1]), [
+    bones * 4,
+    3,
+  ])
+  const weights = at === undefined ? hand.weights : take(hand.weights, at, 0)
+  const base = at === undefined ? hand.basePositions : take(hand.basePositions, at, 0)
+  const coefficients = reshape(mul(expandDims(weights, 2), expandDims(base, 1)), [-1, bones * 4])
+  let positions = matmul(coefficients, rows) // [verts, 3]
   if (hand.mirrored) positions = mul(positions, tensor([-1, 1, 1]))
   const global = angleAxisRotation(slice(theta, [0], [3]))
   return add(matmul(positions, transpose(global)), slice(theta, [3], [6]))
 }
 
+/** The model vertices of the points, [...vertexIndex.shape, 3]. */
+const pointVertices = (hand: Hand, theta: Tensor): Tensor =>
+  hand.skinPointsOnly
+    ? reshape(vertices(hand, theta, reshape(hand.vertexIndex, [-1])), [
+        ...hand.vertexIndex.shape,
+        3,
+      ])
+    : take(vertices(hand, theta), hand.vertexIndex, 0)
+
 /** Residuals [points·3] (simple variant). */
 export const simpleResiduals =
   (hand: Hand) =>
   (theta: Tensor): Tensor =>
-    reshape(sub(hand.points, take(vertices(hand, theta), hand.vertexIndex, 0)), [-1])
+    reshape(sub(hand.points, pointVertices(hand, theta)), [-1])
 
 /** Residuals [points·3] for θ and barycentric coordinates us [points, 2]. */
 export const complicatedResiduals =
   (hand: Hand) =>
   (theta: Tensor, us: Tensor): Tensor => {
-    const corners = take(vertices(hand, theta), hand.vertexIndex, 0) // [points, 3, 3]
+    const corners = pointVertices(hand, theta) // [points, 3, 3]
     const u0 = slice(us, [0, 0], [us.shape[0]!, 1])
     const u1 = slice(us, [0, 1], [us.shape[0]!, 2])
     const w = stack([u0, u1, sub(sub(1, u0), u1)], 1) // [points, 3, 1]
     return reshape(sub(hand.points, sum(mul(w, corners), 1)), [-1])
   }
 
-/** The Jacobian [points·3, 28]: shared shifts of every u pair, then θ. */
-export const complicatedJacobian = (hand: Hand, theta: Tensor, us: Tensor): Tensor =>
-  jacfwd((shift: Tensor) =>
-    complicatedResiduals(hand)(
-      add(theta, slice(shift, [2], [28])),
-      add(us, slice(shift, [0], [2])),
-    ),
-  )(zeros([28]))
+/**
+ * The Jacobian [points·3, 28]: shared shifts of every u pair, then θ. Two `jacfwd`s: in θ (26
+ * tangents, the us constant) and in the shift (2 tangents, θ constant), so that neither pushes
+ * the other's tangents, which are zero, through its part of the model.
+ */
+export const complicatedJacobian = (hand: Hand, theta: Tensor, us: Tensor): Tensor => {
+  const residuals = complicatedResiduals(hand)
+  const inU = jacfwd((shift: Tensor) => residuals(theta, add(us, shift)))(zeros([2]))
+  const inTheta = jacfwd((t: Tensor) => residuals(t, us))(theta)
+  return concat([inU, inTheta], 1)
+}
 
 const asRows = (t: Tensor): unknown => t.toArray()
 

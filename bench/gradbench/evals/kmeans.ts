@@ -28,14 +28,19 @@ interface Input extends Runs {
   readonly centroids: number[][]
 }
 
-/** Σᵢ minⱼ ‖Cⱼ − Pᵢ‖², the squared distances expanded as ‖P‖² + ‖C‖² − 2·P·Cᵀ. */
+/**
+ * Σᵢ minⱼ ‖Cⱼ − Pᵢ‖², the squared distances expanded as ‖Pᵢ‖² + ‖Cⱼ‖² − 2·Pᵢ·Cⱼ, with ‖Pᵢ‖²
+ * (the same for every j) taken out of the minimum: Σᵢ ‖Pᵢ‖² + Σᵢ minⱼ (‖Cⱼ‖² − 2·Pᵢ·Cⱼ). The
+ * [n, k] matrix then only adds a row ([1, k], which fused loops read in place) to the product,
+ * where adding the column ‖Pᵢ‖² ([n, 1]) took a kernel call, one more pass over the n·k entries.
+ */
 export const cost =
   (points: Tensor) =>
   (centroids: Tensor): Tensor => {
-    const pp = expandDims(sum(square(points), 1), 1)
+    const pp = sum(square(points))
     const cc = expandDims(sum(square(centroids), 1), 0)
-    const dists = sub(add(pp, cc), mul(2, matmul(points, transpose(centroids))))
-    return sum(min(dists, 1))
+    const dists = sub(cc, mul(2, matmul(points, transpose(centroids))))
+    return add(pp, sum(min(dists, 1)))
   }
 
 /** J ⊘ H: the gradient over its derivative along ones. */

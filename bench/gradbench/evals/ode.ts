@@ -5,19 +5,7 @@
  * one RK4 step as a loop body, and the backward pass as one reverse loop, instead of unrolling
  * s steps.
  */
-import {
-  add,
-  concat,
-  foriLoop,
-  grad,
-  index,
-  mul,
-  ones,
-  slice,
-  type Tensor,
-  tensor,
-  zeros,
-} from 'fluxion'
+import { add, foriLoop, grad, index, mul, pad, slice, type Tensor, tensor, zeros } from 'fluxion'
 import { maybeJit, multipleRuns, type Runs } from '../runs.ts'
 import { toList } from './common.ts'
 
@@ -31,9 +19,9 @@ export const solve =
   (s: number) =>
   (x: Tensor): Tensor => {
     const n = x.shape[0] ?? 0
-    const one = ones([1])
-    // z = x ⊙ [1, y₀, …, yₙ₋₂]: the first equation has no predecessor
-    const f = (y: Tensor): Tensor => mul(x, concat([one, slice(y, [0], [n - 1])]))
+    // z = x ⊙ [1, y₀, …, yₙ₋₂]: the first equation has no predecessor (a pad with 1, which a
+    // fused loop reads in place, where a concat would be a kernel of its own)
+    const f = (y: Tensor): Tensor => mul(x, pad(slice(y, [0], [n - 1]), [[1, 0]], 1))
     const h = 2 / s
     const rk4 = (_step: number, y: Tensor): Tensor => {
       const k1 = f(y)

@@ -153,7 +153,9 @@ export function padK(
   const cursor = new Odometer(c.dims, c.strides, base)
   for (let xi = 0; xi < x.length; xi += n) {
     const oi = cursor.offset
-    for (let i = 0; i < n; i++) out[oi + i * s] = x[xi + i]!
+    // a contiguous run (no interior padding on the last axis) is one block copy
+    if (s === 1) out.set(x.subarray(xi, xi + n), oi)
+    else for (let i = 0; i < n; i++) out[oi + i * s] = x[xi + i]!
     cursor.next()
   }
   return out
