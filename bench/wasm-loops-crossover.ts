@@ -39,6 +39,8 @@ for (const [name, f] of [
     }
     setWasmKernels(true)
     const ratio = (best.on / best.off).toFixed(2)
-    console.log(`${name} n=${n}: wasm ${best.on.toFixed(2)} µs, js ${best.off.toFixed(2)} µs, ${ratio}`)
+    console.log(
+      `${name} n=${n}: wasm ${best.on.toFixed(2)} µs, js ${best.off.toFixed(2)} µs, ${ratio}`,
+    )
   }
 }
