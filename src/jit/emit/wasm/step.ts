@@ -12,6 +12,12 @@
  */
 import type { Primitive } from '../../../core/primitive.ts'
 import { wasmEnabled } from '../../../tensor/kernels/gemm-select.ts'
+import {
+  MAX_BYTES,
+  type WasmApi,
+  type WasmMemory,
+  wasmApi,
+} from '../../../tensor/kernels/wasm/instance.ts'
 import type { Shape } from '../../../tensor/shape.ts'
 import { type Floats, Tensor } from '../../../tensor/tensor.ts'
 import { loweringOf, readOf, type ScalarExpr, specialized } from '../../lower.ts'
@@ -46,19 +52,10 @@ export function setWasmLoopMinElements(n: number): number {
  */
 export const MAX_MODULE_BYTES = 4096
 
-/** The memory the loops may use (bytes); a run needing more runs in JS. */
-export const MAX_MEMORY_BYTES = 1 << 30
+/** The memory the loops may use (bytes), as every wasm kernel; a run needing more runs in JS. */
+export const MAX_MEMORY_BYTES = MAX_BYTES
 const PAGE = 65536
 
-/** The slice of the WebAssembly API used here (the build's lib has no DOM or Node types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
-  Memory: new (descriptor: { initial: number }) => WasmMemory
-}
 export type Run = (...args: number[]) => void
 
 /**
@@ -117,7 +114,7 @@ interface Compiled {
 /** Modules by chain code (one per key); null for a key that stays JS. */
 const compiled = new WeakMap<object, Compiled | null>()
 
-const api = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+const api = wasmApi
 
 /** `c`'s run function on the current memory. */
 const instantiate = (wasm: WasmApi, code: object): Run =>

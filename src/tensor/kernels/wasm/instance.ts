@@ -16,7 +16,8 @@
 export interface WasmMemory {
   readonly buffer: ArrayBuffer
 }
-interface WasmApi {
+/** The slice of the WebAssembly namespace used here. */
+export interface WasmApi {
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
   Memory: new (descriptor: { initial: number }) => WasmMemory
@@ -25,6 +26,10 @@ interface WasmApi {
 /** The memory a kernel may hold (bytes); larger problems run in JavaScript. */
 export const MAX_BYTES = 1 << 30
 const PAGE = 65536
+
+/** The engine's WebAssembly namespace, if it has one. */
+export const wasmApi = (): WasmApi | undefined =>
+  (globalThis as { WebAssembly?: WasmApi }).WebAssembly
 
 const bytesOf = (hex: string): Uint8Array => {
   const out = new Uint8Array(hex.length / 2)
@@ -65,7 +70,7 @@ export class KernelModule<K> {
     hex: string,
     bind: (exports: Record<string, unknown>) => K,
   ): KernelModule<K> | null {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+    const api = wasmApi()
     if (api === undefined) return null
     try {
       return new KernelModule(
