@@ -9,6 +9,7 @@
 import { fc, test } from '@fast-check/vitest'
 import {
   add,
+  broadcastTo,
   div,
   full,
   grad,
@@ -181,6 +182,23 @@ describe('slices and pads read in place', () => {
       }
       const x = tensor(xs, [rows, cols])
       agree(f, [x], f(x).data)
+    },
+  )
+
+  test.prop([fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 9 })], { numRuns: 30 })(
+    'several arrays read in place at one index node (broadcasts of different rows)',
+    (rows, cols) => {
+      // broadcastTo's lowerings share their index node: each read must keep its own array
+      // (a symmetric pad is built this way)
+      const xs = Float64Array.from({ length: rows * cols }, (_, i) => Math.cos(i) * (i + 1))
+      const f = (x: Tensor): Tensor => {
+        const first = broadcastTo(slice(x, [0, 0], [1, cols]), [rows, cols])
+        const last = broadcastTo(slice(x, [rows - 1, 0], [rows, cols]), [rows, cols])
+        const column = broadcastTo(slice(x, [0, cols - 1], [rows, cols]), [rows, cols])
+        return add(mul(first, 2), sub(last, column))
+      }
+      const x = tensor(xs, [rows, cols])
+      expect(agree(f, [x], f(x).data)).toBeGreaterThan(0)
     },
   )
 })

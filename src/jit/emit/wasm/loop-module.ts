@@ -165,21 +165,26 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
 
   // reads in place: the address of each one's row (its index at column 0) is set once per row
   const reads: ReadRange[] = []
-  // (by the read's index expression: the node the translation of the read is handed)
-  const rowBase = new Map<ScalarExpr, { local: number; range: ReadRange }>()
-  const findReads = (e: ScalarExpr, array: number): void => {
+  // per equation, by the read's index expression (the node the translation of the read is
+  // handed): per equation, because lowerings share index nodes (`broadcastTo`'s column), and
+  // two equations reading two arrays at one index node are two reads
+  type RowBase = { local: number; range: ReadRange }
+  const rowBases: Map<ScalarExpr, RowBase>[] = equations.map(() => new Map())
+  const findReads = (e: ScalarExpr, array: number, into: Map<ScalarExpr, RowBase>): void => {
     if (e.kind === 'read') {
       const x = affineOf(e.index)
       if (x === undefined || (x.column !== 0 && x.column !== 1))
         throw new Untranslatable('a strided or non-affine read')
       const range = { ...x, array }
-      rowBase.set(e.index, { local: L.add(I32), range })
+      into.set(e.index, { local: L.add(I32), range })
       reads.push(range)
       return
     }
-    for (const c of children(e)) findReads(c, array)
+    for (const c of children(e)) findReads(c, array, into)
   }
-  for (const q of equations) if (q.array >= 0) findReads(q.expr, q.array)
+  equations.forEach((q, e) => {
+    if (q.array >= 0) findReads(q.expr, q.array, rowBases[e]!)
+  })
 
   /** Loads an element (f64 or promoted f32) at the address on the stack. */
   const loadScalar = () =>
@@ -206,7 +211,8 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
       else loadScalar()
       a.set(locals[o.local]!)
     }
-    for (const q of equations) {
+    for (const [e, q] of equations.entries()) {
+      const rowBase = rowBases[e]!
       emitExpr(a, q.expr, {
         vector,
         args: q.args.map((k) => locals[k]!),
@@ -244,7 +250,7 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   // for (r = 0, i = 0; r < rows; r++, i += columns)
   a.open(Op.block).open(Op.loop)
   a.get(r).get(ROWS).op(Op.i32GeS).brIf(1)
-  for (const { local, range: x } of rowBase.values()) {
+  for (const { local, range: x } of rowBases.flatMap((m) => [...m.values()])) {
     // base = array + ((row·r + constant) << shift)
     a.get(arrayParam(x.array)).get(r).i32(x.row).op(Op.i32Mul).i32(x.constant).op(Op.i32Add)
     a.i32(shift).op(Op.i32Shl).op(Op.i32Add).set(local)
