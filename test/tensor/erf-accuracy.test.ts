@@ -76,6 +76,23 @@ describe('error functions, in ulps against 200-bit references', () => {
     expect(ulps(-Number.MIN_VALUE, Number.MIN_VALUE)).toBe(2)
   })
 
+  it('erf and erfc are monotone across the boundaries between methods', () => {
+    // 2000 consecutive doubles on each side of each switch (the old kernels broke this at 0.75)
+    const view = new DataView(new ArrayBuffer(8))
+    const step = (x: number, k: number): number => {
+      view.setFloat64(0, x)
+      view.setBigInt64(0, view.getBigInt64(0) + BigInt(k))
+      return view.getFloat64(0)
+    }
+    for (const b of [0.75, 0.84375, 1.25, 1.75, 3.25, 3.75, 6]) {
+      for (let k = -2000; k < 2000; k++) {
+        const x = step(b, k)
+        const y = step(b, k + 1)
+        if (erf(y) < erf(x) || erfc(y) > erfc(x)) expect.fail(`not monotone at ${x}`)
+      }
+    }
+  })
+
   it('erf is odd and exact at the special points', () => {
     expect(Object.is(erf(-0), -0)).toBe(true)
     expect(erf(0)).toBe(0)
