@@ -37,8 +37,8 @@ const needsWrap = (keys: readonly string[]): boolean =>
  * `tree` as JSON text that `loadParams` reads back exactly: structure, leaf kinds (number or
  * tensor), shapes, dtypes and every value bit for bit (NaN payloads aside), ±0 and ±∞
  * included.
- * Deep trees cost heap, not stack. It lives in the `fluxion` root, not `fluxion/nn`: any tree
- * saves — parameters, an optimizer's state, a solver's iterate.
+ * Deep trees cost heap, not stack. It lives in the `fluxion` root, not `fluxion/nn`, because
+ * every kind of tree saves — parameters, an optimizer's state, a solver's iterate.
  *
  * Throws `InvalidArgumentError` for a leaf that is not a number or tensor, and
  * `ConcretizationError` for a traced value (save outside the transformation, or `value(x)`).
