@@ -10,6 +10,7 @@
  * ratio column gives grad over plain evaluation.
  *
  * - scalars: N = 10⁴ numbers, beside plain JS and a hand-written value-and-derivative loop;
+ *   forward mode (`jvp`, a dual number per op) in the same table;
  * - tensors: N = 10³ (10⁴ in the full run) ops on an 8-element tensor, summed at the end,
  *   beside a plain loop that allocates a fresh Float64Array(8) per op, as the kernels do.
  *
@@ -21,7 +22,7 @@
  * grow by doubling, so the figure includes their unused capacity (up to 2×, 1.31× at 10⁵).
  */
 import { fileURLToPath } from 'node:url'
-import { add, grad, mul, sin, sum, type Tensor, tensor, vjp } from 'fluxion'
+import { add, grad, jvp, mul, sin, sum, type Tensor, tensor, vjp } from 'fluxion'
 import type { Group } from './harness.ts'
 import { lazy, wave } from './kernels.ts'
 import { jsonFromChild, liveMemory } from './memory.ts'
@@ -102,7 +103,7 @@ const scalarGroup = (n: number): Group => {
   const df = grad(f)
   const units = { units: n, unitName: 'op' }
   return {
-    title: `overhead reverse mode, scalar chain of ${n} sin/mul/add (ns/op)`,
+    title: `overhead reverse mode, scalar chain of ${n} sin/mul/add (ns/op; and forward mode)`,
     baseline: 'plain JS',
     tasks: [
       { name: 'plain JS', fn: () => scalarChainPlain(n, x0), validate: () => {}, ...units },
@@ -125,6 +126,13 @@ const scalarGroup = (n: number): Group => {
           near([df(x0)], [scalarChainDerivative(n, x0)], 1e-9)
           reportTapeMemory()
         },
+        ...units,
+      },
+      {
+        // forward mode on numbers: one dual number per op (issue #16: ≤ 10 ns/op)
+        name: 'fluxion jvp',
+        fn: () => jvp(f, [x0], [1])[1],
+        validate: () => near([jvp(f, [x0], [1])[1]], [scalarChainDerivative(n, x0)], 1e-9),
         ...units,
       },
     ],

@@ -21,6 +21,7 @@ import { lazy, wave } from '../kernels.ts'
 import { matmulGroups } from '../matmul.ts'
 import { overheadGroups } from '../overhead.ts'
 import { near } from '../rosenbrock.ts'
+import { stackGroup } from '../stack.ts'
 
 type Unary = (x: Float64Array) => Float64Array
 type Binary = (a: Float64Array, b: Float64Array) => Float64Array
@@ -229,11 +230,15 @@ const broadcastGroups = (): Group[] => {
   ]
 }
 
-/** The kernels suite: elementwise, reductions, broadcasting, products, reverse-mode overhead. */
+/**
+ * The kernels suite: elementwise, reductions, broadcasting, products, stack/concat by axis,
+ * reverse-mode overhead.
+ */
 export const kernelGroups = (quick: boolean): Group[] => [
   ...elementwiseGroups(quick),
   ...reductionGroups(),
   ...broadcastGroups(),
   ...matmulGroups(quick),
+  stackGroup(),
   ...overheadGroups(quick),
 ]

@@ -133,15 +133,21 @@ const padAxis = (x: Value, axis: number, lo: number, hi: number, mode: PadMode):
  * (mirror without repeating the edge: [1, 2, 3] → 3 2 | 1 2 3 | 2 1) or 'symmetric' (mirror
  * repeating it: 2 1 | 1 2 3 | 3 2). Widths beyond the axis keep mirroring, as NumPy's.
  *
+ * In mode 'constant' a width may be negative: it removes that many entries from that end, as
+ * `jax.lax.pad` does, so `pad(y, [[1, -1]], c)` shifts a vector right by one, filling with `c`
+ * (one read in place inside `jit`'s fused loops, where `pad(slice(y, …))` copies the slice).
+ *
  * Derivative: linear in `x`; the pullback adds the cotangent of every copy back onto the entry
- * it copies (the fill of 'constant' is a constant). Throws `InvalidArgumentError` for widths
- * that are not one pair of integers ≥ 0 per axis, an unknown mode, or a `value` with another
- * mode, or options that are not a plain object setting `mode` or `value`; `ShapeError` for
- * padding an empty axis by copying.
+ * it copies (the fill of 'constant' is a constant; an entry a negative width removed gets 0).
+ * Throws `InvalidArgumentError` for widths that are not one pair of integers per axis (≥ 0 in
+ * the copying modes), an unknown mode, or a `value` with another mode, or options that are not
+ * a plain object setting `mode` or `value`; `ShapeError` for padding an empty axis by copying,
+ * or for negative widths that remove more entries than an axis has.
  * @example
  * pad(tensor([1, 2]), [[1, 0]]).toArray() // => [0, 1, 2]
  * pad(tensor([1, 2, 3]), 2, { mode: 'reflect' }).toArray() // => [3, 2, 1, 2, 3, 2, 1]
  * pad(tensor([1, 2, 3]), [[1, 2]], { mode: 'edge' }).toArray() // => [1, 1, 2, 3, 3, 3]
+ * pad(tensor([1, 2, 3]), [[1, -1]], 9).toArray() // => [9, 1, 2]
  * @category shape
  */
 export function pad(

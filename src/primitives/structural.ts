@@ -343,23 +343,48 @@ export const padP: Primitive<PadParams> = linear<PadParams>({
   apply: (x, params) => bind1(padP, x, { ...params, value: 0 }),
   batch: (x, { lo, hi, interior, value }) =>
     bind1(padP, x, { lo: [0, ...lo], hi: [0, ...hi], interior: [0, ...interior], value }),
-  transpose: (yBar, { lo, interior }, x) => {
+  // x's element i sits at lo + i·(interior + 1) of y: a strided slice of yBar, after padding
+  // yBar with zeros where a negative width cropped y (those elements of x get cotangent 0)
+  transpose: (yBar, { lo, hi, interior }, x) => {
     const xs = shapeOf(x)
+    const cropped = lo.some((w) => w < 0) || hi.some((w) => w < 0)
+    // without interior padding that is one pad, by the opposite widths (a shift's transpose is
+    // the opposite shift, read in place by a fused loop as the shift is)
+    if (cropped && interior.every((i) => i === 0)) {
+      return bind1(padP, yBar, { lo: lo.map((w) => -w), hi: hi.map((w) => -w), interior, value: 0 })
+    }
+    const wide = cropped
+      ? bind1(padP, yBar, {
+          lo: lo.map((w) => Math.max(-w, 0)),
+          hi: hi.map((w) => Math.max(-w, 0)),
+          interior: lo.map(() => 0),
+          value: 0,
+        })
+      : yBar
+    const starts = lo.map((w) => Math.max(w, 0))
     const steps = interior.map((i) => i + 1)
-    const ends = xs.map((n, i) => lo[i]! + (n === 0 ? 0 : (n - 1) * steps[i]! + 1))
-    return bind1(sliceP, yBar, { starts: lo, ends, steps })
+    const ends = xs.map((n, i) => starts[i]! + (n === 0 ? 0 : (n - 1) * steps[i]! + 1))
+    // a crop alone (interior 0, widths ≤ 0) transposes to the pad itself
+    const whole = shapeOf(wide).every((n, i) => starts[i] === 0 && steps[i] === 1 && ends[i] === n)
+    return whole ? wide : bind1(sliceP, wide, { starts, ends, steps })
   },
   domain: {
     sample: (draw) => {
       const shape = drawShape(draw, 3)
       return {
         args: [drawValue(draw, shape, anyReal)],
-        params: {
-          lo: shape.map(() => draw.integer(0, 2)),
-          hi: shape.map(() => draw.integer(0, 2)),
-          interior: shape.map(() => draw.integer(0, 1)),
-          value: 0,
-        },
+        // negative widths crop, keeping one element per axis at least (a Jacobian needs one)
+        params: (() => {
+          const interior = shape.map(() => draw.integer(0, 1))
+          const lo: number[] = []
+          const hi: number[] = []
+          shape.forEach((n, i) => {
+            const inner = n + Math.max(n - 1, 0) * interior[i]!
+            lo.push(draw.integer(-Math.min(2, inner - 1), 2))
+            hi.push(draw.integer(-Math.min(2, inner - 1 + Math.min(lo[i]!, 0)), 2))
+          })
+          return { lo, hi, interior, value: 0 }
+        })(),
       }
     },
     // padding with a non-finite value: the pad's entries are constants either way
@@ -369,6 +394,15 @@ export const padP: Primitive<PadParams> = linear<PadParams>({
         params: { lo: [1, 0], hi: [0, 2], interior: [0, 1], value: Number.NaN },
       },
       { args: [specialTensor([3])], params: { lo: [2], hi: [1], interior: [1], value: Infinity } },
+      // cropping: a shift by one, and a crop inside the interior padding
+      {
+        args: [specialTensor([2, 4])],
+        params: { lo: [0, 1], hi: [0, -1], interior: [0, 0], value: -0 },
+      },
+      {
+        args: [specialTensor([2, 3])],
+        params: { lo: [-1, -2], hi: [0, 1], interior: [0, 1], value: 0 },
+      },
     ],
   },
 })
@@ -432,11 +466,18 @@ export function slice(
 
 /**
  * `x` padded with `value`: `widths[i] = [before, after]` per axis (a single number pads every
- * side of every axis equally).
+ * side of every axis equally). A negative width removes that many elements from that end
+ * instead, as in XLA's and `jax.lax.pad`'s padding: `pad(y, [[1, -1]], c)` shifts a vector
+ * right by one, filling with `c`, which `jit`'s fused loops read in place (no copy of `y`).
  *
- * Derivative: linear in `x`; its transpose slices the cotangent.
+ * Derivative: linear in `x`; its transpose slices the cotangent (and pads it with zeros where
+ * a negative width dropped elements of `x`: their cotangent is 0).
+ *
+ * Throws `InvalidArgumentError` unless `widths` has one pair of integers per axis, and
+ * `ShapeError` when negative widths would leave an axis with fewer than 0 elements.
  * @example
  * pad(tensor([1, 2]), [[1, 0]]).toArray() // => [0, 1, 2]
+ * pad(tensor([1, 2, 3]), [[1, -1]], 9).toArray() // => [9, 1, 2]
  * @category shape
  */
 export function pad(
@@ -446,18 +487,29 @@ export function pad(
 ): Tensor {
   const shape = shapeOf(x)
   const w = typeof widths === 'number' ? shape.map(() => [widths, widths] as const) : widths
-  const isWidth = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0
+  const isWidth = (n: unknown): boolean => Number.isSafeInteger(n)
   if (
     !Array.isArray(w) ||
     w.length !== shape.length ||
     w.some((p: unknown) => !Array.isArray(p) || p.length !== 2 || !isWidth(p[0]) || !isWidth(p[1]))
   ) {
     throw new InvalidArgumentError(
-      'pad widths must be one [before, after] pair of integers ≥ 0 per axis',
+      'pad widths must be one [before, after] pair of integers per axis',
       {
         primitive: 'pad',
         shapes: [shape],
-        hint: `give ${shape.length} pairs`,
+        hint: `give ${shape.length} pairs (a negative width removes elements from that end)`,
+      },
+    )
+  }
+  const cropped = w.findIndex(([l, h], i) => shape[i]! + l + h < 0)
+  if (cropped >= 0) {
+    throw new ShapeError(
+      `pad widths [${w[cropped]!.join(', ')}] remove more than the ${shape[cropped]} elements of axis ${cropped}`,
+      {
+        primitive: 'pad',
+        shapes: [shape],
+        hint: 'negative widths may remove at most the axis length between them',
       },
     )
   }

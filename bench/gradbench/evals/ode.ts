@@ -5,7 +5,7 @@
  * one RK4 step as a loop body, and the backward pass as one reverse loop, instead of unrolling
  * s steps.
  */
-import { add, foriLoop, grad, index, mul, pad, slice, type Tensor, tensor, zeros } from 'fluxion'
+import { add, foriLoop, grad, index, mul, pad, type Tensor, tensor, zeros } from 'fluxion'
 import { maybeJit, multipleRuns, type Runs } from '../runs.ts'
 import { toList } from './common.ts'
 
@@ -18,10 +18,9 @@ interface Input extends Runs {
 export const solve =
   (s: number) =>
   (x: Tensor): Tensor => {
-    const n = x.shape[0] ?? 0
-    // z = x ⊙ [1, y₀, …, yₙ₋₂]: the first equation has no predecessor (a pad with 1, which a
-    // fused loop reads in place, where a concat would be a kernel of its own)
-    const f = (y: Tensor): Tensor => mul(x, pad(slice(y, [0], [n - 1]), [[1, 0]], 1))
+    // z = x ⊙ [1, y₀, …, yₙ₋₂]: y shifted right by one (a pad of 1 in front, a crop of 1 at
+    // the end), which a fused loop reads in place, as is its transpose in the backward pass
+    const f = (y: Tensor): Tensor => mul(x, pad(y, [[1, -1]], 1))
     const h = 2 / s
     const rk4 = (_step: number, y: Tensor): Tensor => {
       const k1 = f(y)
@@ -30,7 +29,7 @@ export const solve =
       const k4 = f(add(y, mul(h, k3)))
       return add(y, mul(h / 6, add(add(k1, mul(2, k2)), add(mul(2, k3), k4))))
     }
-    return foriLoop(0, s, rk4, zeros([n]))
+    return foriLoop(0, s, rk4, zeros(x.shape))
   }
 
 export const module = {

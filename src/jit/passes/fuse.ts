@@ -155,18 +155,21 @@ export const planSteps = (
     const type = structured ? -1 : t.typeOf(o)
     const candidate = structured ? undefined : open[type]
     let fusable = false
+    let joins = false
     if (!structured) {
       const p = t.primitive(k)
       const arity = insStart[k + 1]! - insStart[k]!
       const x = ins[insStart[k]!]!
       const out = t.types[type]!
-      // a read in place needs its input in memory: not a value of the chain it would join
-      fusable =
-        (isElementwise(p, arity) && readable(t, k, out, uniform)) ||
-        (isMappedRead(p, t.paramsOf(k), arity, arity > 0 ? t.info(x) : undefined) &&
-          (candidate === undefined || producer[x] !== candidate.id))
+      if (isElementwise(p, arity) && readable(t, k, out, uniform)) fusable = joins = true
+      else if (isMappedRead(p, t.paramsOf(k), arity, arity > 0 ? t.info(x) : undefined)) {
+        // a read in place needs its input in memory: when the open chain computes it, that
+        // chain is closed (writing it out) and the read starts the next one
+        fusable = true
+        joins = candidate === undefined || producer[x] !== candidate.id
+      }
     }
-    const own = fusable ? candidate : undefined
+    const own = joins ? candidate : undefined
     // a value of another open chain must be written out before it is used here
     for (let j = insStart[k]!, end = insStart[k + 1]!; j < end; j++) {
       const c = producer[ins[j]!]!

@@ -114,9 +114,11 @@ export function sliceK(
 }
 
 /**
- * Pads `x` with `value`: `lo[i]` before and `hi[i]` after axis i, and `interior[i]` copies
- * between neighbouring elements, so axis i grows to lo + hi + n + max(n − 1, 0)·interior.
- * All widths ≥ 0. With value 0 this is the transpose of `sliceK` with step interior + 1.
+ * Pads `x` with `value`: `lo[i]` before and `hi[i]` after axis i, and `interior[i]` ≥ 0 copies
+ * between neighbouring elements, so axis i grows to lo + hi + n + max(n − 1, 0)·interior. A
+ * negative `lo` or `hi` removes that many elements from that end of the interior-padded axis
+ * (as XLA's pad; the caller checks that no axis becomes negative). With value 0 and widths
+ * ≥ 0 this is the transpose of `sliceK` with step interior + 1.
  */
 export function padK(
   x: Floats,
@@ -126,6 +128,24 @@ export function padK(
   interior: readonly number[],
   value: number,
 ): Floats {
+  if (lo.some((w) => w < 0) || hi.some((w) => w < 0)) {
+    // padded by the positive widths, then cropped by the negative ones
+    const loPos = lo.map((w) => Math.max(w, 0))
+    const hiPos = hi.map((w) => Math.max(w, 0))
+    const padded = padK(x, shape, loPos, hiPos, interior, value)
+    const paddedShape = shape.map(
+      (n, i) => loPos[i]! + hiPos[i]! + n + Math.max(n - 1, 0) * interior[i]!,
+    )
+    const starts = lo.map((w) => Math.max(-w, 0))
+    const ends = paddedShape.map((n, i) => n - Math.max(-hi[i]!, 0))
+    return sliceK(
+      padded,
+      paddedShape,
+      starts,
+      ends,
+      starts.map(() => 1),
+    )
+  }
   const rank = shape.length
   const outShape = new Array<number>(rank)
   for (let ax = 0; ax < rank; ax++) {
