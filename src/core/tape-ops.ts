@@ -38,7 +38,7 @@ export class OpRecords {
    * `param` is made at the first params).
    */
   private prim = new Int32Array(16)
-  private param: Int32Array<ArrayBuffer> | undefined
+  private param: Int32Array<ArrayBuffer> | undefined = undefined
   /** Per record, three values (a, b, out), and how each is stored (2 bits each). */
   private value = new Float64Array(48)
   private how = new Int32Array(16)
@@ -60,7 +60,7 @@ export class OpRecords {
     this.packer = undefined
   }
   /** The interpreter whose tracers are stored as handles: the first packing one met. */
-  private packer: Interpreter | undefined
+  private packer: Interpreter | undefined = undefined
 
   /** Records `p(a, b) = out` (`b` ignored for a unary record); returns its index. */
   push(p: Primitive, params: unknown, a: Val, b: Val, out: Val): number {

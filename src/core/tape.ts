@@ -174,7 +174,7 @@ export class VjpInterpreter implements Interpreter {
   private bars!: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | CustomRecord | undefined)[] = []
   /** The values of UNARY and BINARY records (their index in `p0`); made at the first one. */
-  private records: OpRecords | undefined
+  private records: OpRecords | undefined = undefined
   /** A small kept tape in JS arrays (see `keep`); its typed buffers are back in the pool. */
   private packed: Packed | undefined = undefined
   /** The staging interpreter whose handles the STAGED records hold (the first one met). */

@@ -51,11 +51,11 @@ export class IntList {
  */
 export class Table {
   varCount = 0
-  type: Int32Array<ArrayBuffer> | undefined
+  type: Int32Array<ArrayBuffer> | undefined = undefined
   readonly types: VarInfo[] = [NUMBER_VAR]
   count = 0
   op = new Int32Array(64)
-  param: Int32Array<ArrayBuffer> | undefined
+  param: Int32Array<ArrayBuffer> | undefined = undefined
   insStart = new Int32Array(65)
   ins = new Int32Array(128)
   out = new Int32Array(64)
@@ -66,7 +66,7 @@ export class Table {
   readonly structured: boolean[] = []
   readonly params: unknown[] = []
   private insEnd = 0
-  private results: number[] | undefined
+  private results: number[] | undefined = undefined
   private readonly opIndex = new Map<Primitive | StructuredOp, number>()
   private readonly typeIndex = new Map<string, number>()
   private lastShape: Shape = []

@@ -161,9 +161,14 @@ export class StagingInterpreter implements Interpreter {
     return id
   }
 
-  /** The staged value of a handle `pack` gave. */
+  /**
+   * The staged value of a handle `pack` gave. A handle read back from a tape's Float64Array is
+   * a double to V8: `| 0` keeps `Staged.id` a small-integer field, or its first store turns the
+   * field to doubles for every Staged, and V8 throws away the code optimized for it (bench/NOTES.md §25).
+   */
   unpack(handle: number): Staged {
-    return new Staged(this, this.packed[handle]!, handle)
+    const id = handle | 0
+    return new Staged(this, this.packed[id]!, id)
   }
 
   /** Ends the trace: its staged values become dead. */
