@@ -9,7 +9,9 @@
  * `packer`, see `Interpreter.pack`), or an index into a list of other values.
  * @module
  */
+
 import { Tensor } from '../tensor/tensor.ts'
+import { objectArray } from './elements.ts'
 import type { Primitive } from './primitive.ts'
 import type { Interpreter, Tracer, Val } from './tracer.ts'
 
@@ -42,10 +44,10 @@ export class OpRecords {
   /** Per record, three values (a, b, out), and how each is stored (2 bits each). */
   private value = new Float64Array(48)
   private how = new Int32Array(16)
-  private readonly prims: Primitive[] = []
+  private readonly prims: Primitive[] = objectArray()
   private readonly primIndex = new Map<Primitive, number>()
-  private readonly paramList: unknown[] = []
-  private readonly objects: Val[] = []
+  private readonly paramList: unknown[] = objectArray()
+  private readonly objects: Val[] = objectArray()
 
   /** Records the arrays have room for. */
   get capacity(): number {

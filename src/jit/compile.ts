@@ -14,6 +14,7 @@
  * run's numbers (test/transforms/jit.test.ts and the `jit-agreement` law).
  * @module
  */
+import { objectArray } from '../core/elements.ts'
 import type { Primitive } from '../core/primitive.ts'
 import type { Concrete } from '../core/tracer.ts'
 import type { Tensor } from '../tensor/tensor.ts'
@@ -87,7 +88,7 @@ const emitSteps = (
   const codes = new Int32Array(table.ops.length).fill(-1)
   let scratch: ChainScratch | undefined
   while (cache.size > MAX_CACHED_CHAINS) cache.delete(cache.keys().next().value!)
-  const steps: Step[] = []
+  const steps: Step[] = objectArray()
   let loops = 0
   let fused = 0
   for (const item of plan.items) {

@@ -8,6 +8,7 @@
  * are made from it on demand, for printing, tests and small programs.
  * @module
  */
+import { objectArray } from '../core/elements.ts'
 import type { Primitive } from '../core/primitive.ts'
 import { type Shape, shapesEqual } from '../tensor/shape.ts'
 import type { DType } from '../tensor/tensor.ts'
@@ -62,9 +63,9 @@ export class Table {
   /** The results of structured equations, by equation (their first is in `out` too). */
   private readonly structuredOuts = new Map<number, number[]>()
   /** The operations, by index; `structured[i]` says `ops[i]` is a `StructuredOp`. */
-  readonly ops: (Primitive | StructuredOp)[] = []
-  readonly structured: boolean[] = []
-  readonly params: unknown[] = []
+  readonly ops: (Primitive | StructuredOp)[] = objectArray()
+  readonly structured: boolean[] = objectArray()
+  readonly params: unknown[] = objectArray()
   private insEnd = 0
   private results: number[] | undefined = undefined
   private readonly opIndex = new Map<Primitive | StructuredOp, number>()

@@ -15,6 +15,7 @@
 import { bind1, bind2, bindN } from '../core/bind.ts'
 import type { CustomRule } from '../core/custom.ts'
 import { debugState } from '../core/debug.ts'
+import { objectArray } from '../core/elements.ts'
 import { ConcretizationError } from '../core/errors.ts'
 import type { Primitive } from '../core/primitive.ts'
 import {
@@ -120,7 +121,7 @@ export class StagingInterpreter implements Interpreter {
   private readonly inputs: number[] = []
   // arrays, not a Map: a program may hold more constants than a Map can (2²⁴)
   private readonly constantVars: number[] = []
-  private readonly constantValues: Concrete[] = []
+  private readonly constantValues: Concrete[] = objectArray()
   /** Constants by identity (tensors) or value (numbers), so a value used often is one variable. */
   private readonly constantIds = new Map<Concrete | typeof NEGATIVE_ZERO, number>()
   /**

@@ -4,6 +4,7 @@
  * program's primitives, so its size does not grow with the program's length.
  * @module
  */
+import { objectArray } from '../../core/elements.ts'
 import type { Primitive } from '../../core/primitive.ts'
 import { loweringOf } from '../lower.ts'
 import type { IntList, Table } from '../table.ts'
@@ -74,9 +75,9 @@ export const clearInterpreters = (): void => interpreters.clear()
  * instruction.
  */
 export class ScalarCode {
-  private readonly table: Primitive[] = []
+  private readonly table: Primitive[] = objectArray()
   private interpret: Interpret | undefined
-  private readonly fns: ScalarFn[] = []
+  private readonly fns: ScalarFn[] = objectArray()
   /** The opcode of `p` in this program. */
   opcode(p: Primitive): number {
     let k = this.table.indexOf(p)

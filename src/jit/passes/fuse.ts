@@ -6,6 +6,7 @@
  * tensor chain reads from and writes to memory.
  * @module
  */
+import { objectArray } from '../../core/elements.ts'
 import type { Primitive } from '../../core/primitive.ts'
 import { countOf, indexOf, type Trace, type VarInfo } from '../ir.ts'
 import { IntList, type Table } from '../table.ts'
@@ -144,9 +145,10 @@ export const planSteps = (
 ): PlanItem[] => {
   const t = trace.table
   const { ins, insStart } = t
-  const plan: PlanItem[] = []
+  const plan: PlanItem[] = objectArray()
   // the open chain of each type, at most one
-  const open: (Chain | undefined)[] = t.types.map(() => undefined)
+  const open: (Chain | undefined)[] = objectArray()
+  for (let i = 0; i < t.types.length; i++) open.push(undefined)
   let tensorChains = 0
   for (let q = 0, m = countOf(trace); q < m; q++) {
     const k = indexOf(trace, q)
@@ -258,7 +260,7 @@ export const connect = (plan: readonly PlanItem[], trace: Trace, producer: Int32
 export function fuse(trace: Trace): Plan {
   const uniform = uniformConstants(trace)
   const producer = new Int32Array(trace.table.varCount).fill(-1)
-  const items = planSteps(trace, uniform, producer, [])
+  const items = planSteps(trace, uniform, producer, objectArray())
   connect(items, trace, producer)
   return { trace, items, uniform, known: knownValues(trace, items, uniform) }
 }
