@@ -93,18 +93,18 @@ const emitSteps = (
   let fused = 0
   for (const item of plan.items) {
     if ('kernel' in item) {
-      steps.push(kernelStep(table.equation(item.kernel), table, slots.of))
+      steps.push(kernelStep(table.equation(item.kernel), table, slots))
       continue
     }
     const c = item.chain
     loops++
     fused += c.equations.length
     if (c.index < 0) {
-      steps.push(scalarStep(table, c.equations, scalar, codes, slots.of))
+      steps.push(scalarStep(table, c.equations, scalar, codes, slots))
       continue
     }
     scratch ??= new ChainScratch(table)
-    steps.push(chainStep(table, c, slots.of, plan.uniform, cache, scratch, plan.known))
+    steps.push(chainStep(table, c, slots, plan.uniform, cache, scratch, plan.known))
   }
   const equations = countOf(plan.trace)
   return { steps, stats: { equations, kernels: equations - fused, loops, fused } }
@@ -152,7 +152,7 @@ function emit(plan: Plan, slots: Slots, scalar: ScalarCode): Program {
   const { table } = trace
   const { steps, stats } = emitSteps(plan, slots, scalar)
   const isNumber = trace.inputs.map((v) => table.isNumber(v))
-  const inputSlots = Int32Array.from(trace.inputs, slots.of)
+  const inputSlots = Int32Array.from(trace.inputs, (v) => slots.of(v))
   const numberInputs = inputSlots.filter((_, k) => isNumber[k])
   const tensorInputs = inputSlots.filter((_, k) => !isNumber[k])
   const outputs = trace.outputs.map((v) => ({ number: table.isNumber(v), slot: slots.of(v) }))

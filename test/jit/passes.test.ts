@@ -99,6 +99,6 @@ describe('slots', () => {
       for (const o of t.outputs) if (v > o) expect(slots.of(v)).not.toBe(slots.of(o))
     }
     // the outputs, all live at the end, in distinct slots
-    expect(new Set(t.outputs.map(slots.of)).size).toBe(t.outputs.length)
+    expect(new Set(t.outputs.map((v) => slots.of(v))).size).toBe(t.outputs.length)
   })
 })
