@@ -256,9 +256,46 @@ export const connect = (plan: readonly PlanItem[], trace: Trace, producer: Int32
   }
 }
 
+/**
+ * The plan of a program of plain numbers whose every operation is elementwise (a scalar
+ * gradient, say): one chain of all its equations, in order — what `planSteps` finds, and
+ * `connect` has nothing to do for —, made without their passes over the equations, which a new
+ * program runs before V8 has optimized them (bench/NOTES.md §25). Undefined for any other program.
+ */
+const scalarPlan = (trace: Trace): PlanItem[] | undefined => {
+  const t = trace.table
+  // a tensor variable, a structured or a non-elementwise operation: planned step by step
+  if (t.type !== undefined) return undefined
+  for (let i = 0; i < t.ops.length; i++) {
+    if (t.structured[i]) return undefined
+    const p = t.ops[i] as Primitive
+    if (!isElementwise(p, p.arity)) return undefined
+  }
+  const items: PlanItem[] = objectArray()
+  const m = countOf(trace)
+  if (m === 0) return items
+  const equations = new IntList()
+  for (let q = 0; q < m; q++) equations.push(indexOf(trace, q))
+  const chain: Chain = {
+    id: 0,
+    type: 0,
+    out: t.types[0]!,
+    equations,
+    index: -1,
+    open: false,
+    reads: [],
+    written: [],
+    reusable: [],
+  }
+  items.push({ chain })
+  return items
+}
+
 /** Plans a program's steps (`planSteps`) and their reads and writes (`connect`). */
 export function fuse(trace: Trace): Plan {
   const uniform = uniformConstants(trace)
+  const scalar = scalarPlan(trace)
+  if (scalar !== undefined) return { trace, items: scalar, uniform, known: new Map() }
   const producer = new Int32Array(trace.table.varCount).fill(-1)
   const items = planSteps(trace, uniform, producer, objectArray())
   connect(items, trace, producer)
