@@ -4,10 +4,26 @@
  * prints the CPU time of each one's first call (ms): the gradient of a chain of n scalar ops,
  * every program traced anew. `mix` varies the ops from one program to the next (sin/·/+,
  * cos/·/−, exp/÷/+ …), so a later program meets call sites with other primitives.
- * `JIT_PHASES=1`: the trace and the compilation timed apart (main thread + other threads each).
+ * `JIT_PHASES=1`: the trace and the compilation timed apart (main thread + other threads each);
+ * `JIT_TENSOR=1`: the chain on a 4-element tensor, `x ↦ Σ chain(x)`, instead of the gradient.
  */
 import { readdirSync, readFileSync } from 'node:fs'
-import { add, cos, div, exp, grad, jit, mul, type Scalar, sin, sub, tanh } from 'fluxion'
+import {
+  add,
+  cos,
+  div,
+  exp,
+  grad,
+  jit,
+  mul,
+  type Scalar,
+  sin,
+  sub,
+  sum,
+  type Tensor,
+  tanh,
+  tensor,
+} from 'fluxion'
 import { compile } from '../src/jit/compile.ts'
 import { StagingInterpreter } from '../src/jit/trace.ts'
 
@@ -56,11 +72,15 @@ const lap = (t: [number, number]): string => {
 }
 for (let p = 0; p < k; p++) {
   const set = mix ? p : 0
-  const g = grad((x: number) => chain(x, n, set) as number)
+  const g: (x: never) => unknown =
+    process.env.JIT_TENSOR === undefined
+      ? grad((x: number) => chain(x, n, set) as number)
+      : (x: Tensor) => sum(chain(x, n, set))
+  const arg = process.env.JIT_TENSOR === undefined ? 0.3 : tensor([0.1, 0.2, 0.3, 0.4])
   if (phases) {
     const t0 = threads()
     const interp = new StagingInterpreter()
-    const out = g(interp.input(0.3) as never)
+    const out = g(interp.input(arg) as never) as Tensor
     const trace = interp.finish([out])
     interp.close()
     const traced = lap(t0)
@@ -73,7 +93,7 @@ for (let p = 0; p < k; p++) {
   if (process.env.JIT_MARK !== undefined) console.log(`--- program ${p}`)
   const c0 = cpu()
   const [m0, o0] = threads()
-  j(0.3)
+  j(arg as never)
   times.push((cpu() - c0).toFixed(0))
   const [m1, o1] = threads()
   split.push(`${(m1 - m0).toFixed(0)}+${(o1 - o0).toFixed(0)}`)
