@@ -190,7 +190,7 @@ export const planSteps = (
         open: true,
         reads: [],
         written: [],
-        reusable: [],
+        reusable: objectArray(),
       }
       chains.push(chain)
       open[type] = chain
@@ -248,11 +248,18 @@ export const connect = (plan: readonly PlanItem[], trace: Trace, producer: Int32
   for (const item of plan) {
     if ('kernel' in item || item.chain.index < 0) continue
     const c = item.chain
-    c.written = c.equations
-      .toArray()
-      .map((k) => t.out[k]!)
-      .filter((v) => (readBy[v]! & 1) !== 0)
-    c.reusable = c.written.map((v) => (readBy[v]! & 2) === 0)
+    // arrays of one kind each, as the chain's own empty ones (V8 optimizes for one hidden class)
+    const { data, length } = c.equations
+    const written: number[] = []
+    const reusable: boolean[] = objectArray()
+    for (let q = 0; q < length; q++) {
+      const v = t.out[data[q]!]!
+      if ((readBy[v]! & 1) === 0) continue
+      written.push(v)
+      reusable.push((readBy[v]! & 2) === 0)
+    }
+    c.written = written
+    c.reusable = reusable
   }
 }
 
