@@ -9,7 +9,9 @@
  * `packer`, see `Interpreter.pack`), or an index into a list of other values.
  * @module
  */
+
 import { Tensor } from '../tensor/tensor.ts'
+import { objectArray } from './elements.ts'
 import type { Primitive } from './primitive.ts'
 import type { Interpreter, Tracer, Val } from './tracer.ts'
 
@@ -38,14 +40,14 @@ export class OpRecords {
    * `param` is made at the first params).
    */
   private prim = new Int32Array(16)
-  private param: Int32Array<ArrayBuffer> | undefined
+  private param: Int32Array<ArrayBuffer> | undefined = undefined
   /** Per record, three values (a, b, out), and how each is stored (2 bits each). */
   private value = new Float64Array(48)
   private how = new Int32Array(16)
-  private readonly prims: Primitive[] = []
+  private readonly prims: Primitive[] = objectArray()
   private readonly primIndex = new Map<Primitive, number>()
-  private readonly paramList: unknown[] = []
-  private readonly objects: Val[] = []
+  private readonly paramList: unknown[] = objectArray()
+  private readonly objects: Val[] = objectArray()
 
   /** Records the arrays have room for. */
   get capacity(): number {
@@ -60,7 +62,7 @@ export class OpRecords {
     this.packer = undefined
   }
   /** The interpreter whose tracers are stored as handles: the first packing one met. */
-  private packer: Interpreter | undefined
+  private packer: Interpreter | undefined = undefined
 
   /** Records `p(a, b) = out` (`b` ignored for a unary record); returns its index. */
   push(p: Primitive, params: unknown, a: Val, b: Val, out: Val): number {

@@ -15,11 +15,11 @@
  * is zero (the convention every mode shares: zero annihilates).
  * @module
  */
-import { Tensor } from '../tensor/tensor.ts'
 import { bind1, bind2, bindN } from './bind.ts'
 import { type CustomPullback, type CustomRule, dropping, runCustom } from './custom.ts'
 import { checkFinite, debugState } from './debug.ts'
 import type { MaybeZero, Primitive } from './primitive.ts'
+import { Cotangents } from './tape-bars.ts'
 import {
   type Buffers,
   grow8,
@@ -174,7 +174,7 @@ export class VjpInterpreter implements Interpreter {
   private bars!: Float64Array<ArrayBuffer>
   private general: (GeneralRecord | CustomRecord | undefined)[] = []
   /** The values of UNARY and BINARY records (their index in `p0`); made at the first one. */
-  private records: OpRecords | undefined
+  private records: OpRecords | undefined = undefined
   /** A small kept tape in JS arrays (see `keep`); its typed buffers are back in the pool. */
   private packed: Packed | undefined = undefined
   /** The staging interpreter whose handles the STAGED records hold (the first one met). */
@@ -513,42 +513,8 @@ export class VjpInterpreter implements Interpreter {
           : spareBars.fill(0, 0, nodeCount)
         : new Float64Array(Math.max(nodeCount, numeric.length))
     if (b === undefined) this.bars = NO_BARS
-    // traced or tensor cotangents; most scalar tapes never use it. Made one entry per node at
-    // its first use: written from the highest node down, an empty array would turn into a
-    // dictionary (a hash table, ~5× the memory and time per entry on a long traced tape)
-    const objBar: (Val | undefined)[] = []
-    let traced = false
-    const nodes = nodeCount
-    const accumulate = (id: number, v: MaybeZero): void => {
-      if (v === null) return
-      if (numeric[id] === 1) {
-        if (typeof v === 'number') {
-          numBar[id]! += v
-          return
-        }
-        if (v instanceof Tensor) {
-          numBar[id]! += v.item()
-          return
-        }
-      }
-      if (!traced) {
-        for (let k = 0; k < nodes; k++) objBar.push(undefined)
-        traced = true
-      }
-      const prev = objBar[id]
-      objBar[id] = prev === undefined ? v : ops.add(prev, v)
-    }
-    const cotangentOf = (id: number): MaybeZero => {
-      const o = traced ? objBar[id] : undefined
-      if (o !== undefined) objBar[id] = undefined
-      if (numeric[id] === 1) {
-        const g = numBar[id]!
-        if (o === undefined) return g === 0 ? null : g
-        return g === 0 ? o : ops.add(o, g)
-      }
-      return o ?? null
-    }
-    for (let i = 0; i < outs.length; i++) accumulate(outs[i]!, bars[i]!)
+    const bar = new Cotangents(numeric, numBar, nodeCount, ops)
+    for (let i = 0; i < outs.length; i++) bar.add(outs[i]!, bars[i]!)
 
     const debug = debugState.on
     const pass = debugState.pass
@@ -571,13 +537,13 @@ export class VjpInterpreter implements Interpreter {
               if (i1 >= 0) checkFinite(numBar[i1]!, this.debugNames[r] ?? 'a primitive', [[]])
             }
           }
-          if (traced) {
-            const t = objBar[o]
+          if (bar.traced) {
+            const t = bar.objects[o]
             if (t !== undefined) {
               // a traced cotangent: an outer transformation differentiates this pullback
-              objBar[o] = undefined
-              if (in0[r]! >= 0) accumulate(in0[r]!, ops.safeMul(t, p0[r]!))
-              if (in1[r]! >= 0) accumulate(in1[r]!, ops.safeMul(t, p1[r]!))
+              bar.objects[o] = undefined
+              if (in0[r]! >= 0) bar.add(in0[r]!, ops.safeMul(t, p0[r]!))
+              if (in1[r]! >= 0) bar.add(in1[r]!, ops.safeMul(t, p1[r]!))
             }
           }
           continue
@@ -585,21 +551,21 @@ export class VjpInterpreter implements Interpreter {
         const k = kind[r]!
         if (k >= STAGED) {
           // what the rule computes: safeMul(ȳ, ∂ᵢ), or ±ȳ for a linear op
-          const yBar = cotangentOf(o)
+          const yBar = bar.take(o)
           if (yBar === null) continue
           const i0 = in0[r]!
           const i1 = in1[r]!
           if ((k & LINEAR) !== 0) {
-            if (i0 >= 0) accumulate(i0, p0[r] === 1 ? yBar : ops.neg(yBar))
-            if (i1 >= 0) accumulate(i1, p1[r] === 1 ? yBar : ops.neg(yBar))
+            if (i0 >= 0) bar.add(i0, p0[r] === 1 ? yBar : ops.neg(yBar))
+            if (i1 >= 0) bar.add(i1, p1[r] === 1 ? yBar : ops.neg(yBar))
             continue
           }
           const s = this.stager!
           if (i0 >= 0) {
-            accumulate(i0, ops.safeMul(yBar, (k & HANDLE0) !== 0 ? s.unpack!(p0[r]!) : p0[r]!))
+            bar.add(i0, ops.safeMul(yBar, (k & HANDLE0) !== 0 ? s.unpack!(p0[r]!) : p0[r]!))
           }
           if (i1 >= 0) {
-            accumulate(i1, ops.safeMul(yBar, (k & HANDLE1) !== 0 ? s.unpack!(p1[r]!) : p1[r]!))
+            bar.add(i1, ops.safeMul(yBar, (k & HANDLE1) !== 0 ? s.unpack!(p1[r]!) : p1[r]!))
           }
           continue
         }
@@ -611,45 +577,45 @@ export class VjpInterpreter implements Interpreter {
           const a = records.get(g, 0, consume)
           const b = records.get(g, 1, consume)
           const out = records.get(g, 2, consume)
-          const yBar = cotangentOf(o)
+          const yBar = bar.take(o)
           if (yBar === null) continue
           const i0 = in0[r]!
           if (kind[r] === UNARY) {
             const xBars = p.vjp(yBar, [a], out, params, [i0 >= 0])
-            if (i0 >= 0) accumulate(i0, xBars[0] ?? null)
+            if (i0 >= 0) bar.add(i0, xBars[0] ?? null)
             continue
           }
           const i1 = in1[r]!
           const xBars = p.vjp(yBar, [a, b], out, params, [i0 >= 0, i1 >= 0])
-          if (i0 >= 0) accumulate(i0, xBars[0] ?? null)
-          if (i1 >= 0) accumulate(i1, xBars[1] ?? null)
+          if (i0 >= 0) bar.add(i0, xBars[0] ?? null)
+          if (i1 >= 0) bar.add(i1, xBars[1] ?? null)
           continue
         }
         const entry = general[r]!
         if (consume) general[r] = undefined
         if (kind[r] === CUSTOM) {
           const rec = entry as CustomRecord
-          const outBars = rec.outs.map((id) => cotangentOf(id))
+          const outBars = rec.outs.map((id) => bar.take(id))
           if (outBars.every((b) => b === null)) continue
           const xBars = rec.custom(outBars)
           for (let i = 0; i < rec.ins.length; i++) {
             const id = rec.ins[i]!
-            if (id >= 0) accumulate(id, xBars[i] ?? null)
+            if (id >= 0) bar.add(id, xBars[i] ?? null)
           }
           continue
         }
         const rec = entry as GeneralRecord
-        const yBar = cotangentOf(o)
+        const yBar = bar.take(o)
         if (yBar === null) continue
         const needs = rec.ins.map((id) => id >= 0)
         const xBars = rec.p.vjp(yBar, rec.primals, rec.out, rec.params, needs)
         for (let i = 0; i < rec.ins.length; i++) {
           const id = rec.ins[i]!
-          if (id >= 0) accumulate(id, xBars[i] ?? null)
+          if (id >= 0) bar.add(id, xBars[i] ?? null)
         }
       }
       result = new Array<MaybeZero>(wanted.length)
-      for (let i = 0; i < wanted.length; i++) result[i] = cotangentOf(wanted[i]!)
+      for (let i = 0; i < wanted.length; i++) result[i] = bar.take(wanted[i]!)
     } finally {
       debugState.pass = pass
       // a packed tape's run hands its buffers back, even when a rule threw

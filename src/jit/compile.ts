@@ -14,6 +14,7 @@
  * run's numbers (test/transforms/jit.test.ts and the `jit-agreement` law).
  * @module
  */
+import { objectArray } from '../core/elements.ts'
 import type { Primitive } from '../core/primitive.ts'
 import type { Concrete } from '../core/tracer.ts'
 import type { Tensor } from '../tensor/tensor.ts'
@@ -87,23 +88,23 @@ const emitSteps = (
   const codes = new Int32Array(table.ops.length).fill(-1)
   let scratch: ChainScratch | undefined
   while (cache.size > MAX_CACHED_CHAINS) cache.delete(cache.keys().next().value!)
-  const steps: Step[] = []
+  const steps: Step[] = objectArray()
   let loops = 0
   let fused = 0
   for (const item of plan.items) {
     if ('kernel' in item) {
-      steps.push(kernelStep(table.equation(item.kernel), table, slots.of))
+      steps.push(kernelStep(table.equation(item.kernel), table, slots))
       continue
     }
     const c = item.chain
     loops++
     fused += c.equations.length
     if (c.index < 0) {
-      steps.push(scalarStep(table, c.equations, scalar, codes, slots.of))
+      steps.push(scalarStep(table, c.equations, scalar, codes, slots))
       continue
     }
     scratch ??= new ChainScratch(table)
-    steps.push(chainStep(table, c, slots.of, plan.uniform, cache, scratch, plan.known))
+    steps.push(chainStep(table, c, slots, plan.uniform, cache, scratch, plan.known))
   }
   const equations = countOf(plan.trace)
   return { steps, stats: { equations, kernels: equations - fused, loops, fused } }
@@ -151,7 +152,7 @@ function emit(plan: Plan, slots: Slots, scalar: ScalarCode): Program {
   const { table } = trace
   const { steps, stats } = emitSteps(plan, slots, scalar)
   const isNumber = trace.inputs.map((v) => table.isNumber(v))
-  const inputSlots = Int32Array.from(trace.inputs, slots.of)
+  const inputSlots = Int32Array.from(trace.inputs, (v) => slots.of(v))
   const numberInputs = inputSlots.filter((_, k) => isNumber[k])
   const tensorInputs = inputSlots.filter((_, k) => !isNumber[k])
   const outputs = trace.outputs.map((v) => ({ number: table.isNumber(v), slot: slots.of(v) }))

@@ -107,8 +107,8 @@ class TableTrace implements Trace {
   readonly inputs: readonly number[]
   readonly constants: Trace['constants']
   readonly outputs: readonly number[]
-  private madeVars: VarInfo[] | undefined
-  private madeEquations: Equation[] | undefined
+  private madeVars: VarInfo[] | undefined = undefined
+  private madeEquations: Equation[] | undefined = undefined
   constructor(table: Table, parts: TraceParts, order: Int32Array | undefined) {
     this.table = table
     this.order = order

@@ -8,6 +8,7 @@
  * are made from it on demand, for printing, tests and small programs.
  * @module
  */
+import { objectArray } from '../core/elements.ts'
 import type { Primitive } from '../core/primitive.ts'
 import { type Shape, shapesEqual } from '../tensor/shape.ts'
 import type { DType } from '../tensor/tensor.ts'
@@ -51,22 +52,22 @@ export class IntList {
  */
 export class Table {
   varCount = 0
-  type: Int32Array<ArrayBuffer> | undefined
+  type: Int32Array<ArrayBuffer> | undefined = undefined
   readonly types: VarInfo[] = [NUMBER_VAR]
   count = 0
   op = new Int32Array(64)
-  param: Int32Array<ArrayBuffer> | undefined
+  param: Int32Array<ArrayBuffer> | undefined = undefined
   insStart = new Int32Array(65)
   ins = new Int32Array(128)
   out = new Int32Array(64)
   /** The results of structured equations, by equation (their first is in `out` too). */
   private readonly structuredOuts = new Map<number, number[]>()
   /** The operations, by index; `structured[i]` says `ops[i]` is a `StructuredOp`. */
-  readonly ops: (Primitive | StructuredOp)[] = []
-  readonly structured: boolean[] = []
-  readonly params: unknown[] = []
+  readonly ops: (Primitive | StructuredOp)[] = objectArray()
+  readonly structured: boolean[] = objectArray()
+  readonly params: unknown[] = objectArray()
   private insEnd = 0
-  private results: number[] | undefined
+  private results: number[] | undefined = undefined
   private readonly opIndex = new Map<Primitive | StructuredOp, number>()
   private readonly typeIndex = new Map<string, number>()
   private lastShape: Shape = []

@@ -15,6 +15,7 @@
 import { bind1, bind2, bindN } from '../core/bind.ts'
 import type { CustomRule } from '../core/custom.ts'
 import { debugState } from '../core/debug.ts'
+import { objectArray } from '../core/elements.ts'
 import { ConcretizationError } from '../core/errors.ts'
 import type { Primitive } from '../core/primitive.ts'
 import {
@@ -120,7 +121,7 @@ export class StagingInterpreter implements Interpreter {
   private readonly inputs: number[] = []
   // arrays, not a Map: a program may hold more constants than a Map can (2²⁴)
   private readonly constantVars: number[] = []
-  private readonly constantValues: Concrete[] = []
+  private readonly constantValues: Concrete[] = objectArray()
   /** Constants by identity (tensors) or value (numbers), so a value used often is one variable. */
   private readonly constantIds = new Map<Concrete | typeof NEGATIVE_ZERO, number>()
   /**
@@ -161,9 +162,14 @@ export class StagingInterpreter implements Interpreter {
     return id
   }
 
-  /** The staged value of a handle `pack` gave. */
+  /**
+   * The staged value of a handle `pack` gave. A handle read back from a tape's Float64Array is
+   * a double to V8: `| 0` keeps `Staged.id` a small-integer field, or its first store turns the
+   * field to doubles for every Staged, and V8 throws away the code optimized for it (bench/NOTES.md §25).
+   */
   unpack(handle: number): Staged {
-    return new Staged(this, this.packed[handle]!, handle)
+    const id = handle | 0
+    return new Staged(this, this.packed[id]!, id)
   }
 
   /** Ends the trace: its staged values become dead. */

@@ -100,9 +100,13 @@ export const checkResultSize = (shape: Shape, op: string, inputs: readonly Shape
 
 /** NumPy broadcasting of two shapes; throws `ShapeError` naming `op` when they do not broadcast. */
 export const broadcastShapes = (a: Shape, b: Shape, op: string): Shape => {
-  if (shapesEqual(a, b)) return a
+  // a tensor with a number (rank 0) keeps its shape, the array itself: no allocation, and
+  // shapes stay arrays of one kind for V8 (a `new Array(n)` is another hidden class than a
+  // literal, and code optimized for one deoptimized at the other, bench/NOTES.md §25)
+  if (shapesEqual(a, b) || b.length === 0) return a
+  if (a.length === 0) return b
   const rank = Math.max(a.length, b.length)
-  const out = new Array<number>(rank)
+  const out: number[] = []
   for (let i = 0; i < rank; i++) {
     const da = a[a.length - rank + i] ?? 1
     const db = b[b.length - rank + i] ?? 1
@@ -113,7 +117,7 @@ export const broadcastShapes = (a: Shape, b: Shape, op: string): Shape => {
         hint: 'sizes must match axis by axis from the right, or be 1',
       })
     }
-    out[i] = da === 1 ? db : da
+    out.push(da === 1 ? db : da)
   }
   return checkResultSize(out, op, [a, b])
 }

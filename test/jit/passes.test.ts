@@ -5,9 +5,10 @@
  */
 import { add, exp, matmul, mul, sin, sum, tanh, tensor } from 'fluxion'
 import { describe, expect, it } from 'vitest'
+import type { Val } from '../../src/core/tracer.ts'
 import { nameOf, outsOf, type Trace } from '../../src/jit/ir.ts'
 import { dce } from '../../src/jit/passes/dce.ts'
-import { fuse } from '../../src/jit/passes/fuse.ts'
+import { connect, fuse, planSteps, uniformConstants } from '../../src/jit/passes/fuse.ts'
 import { allocate } from '../../src/jit/passes/slots.ts'
 import { traceOf } from './helpers.ts'
 
@@ -99,6 +100,41 @@ describe('slots', () => {
       for (const o of t.outputs) if (v > o) expect(slots.of(v)).not.toBe(slots.of(o))
     }
     // the outputs, all live at the end, in distinct slots
-    expect(new Set(t.outputs.map(slots.of)).size).toBe(t.outputs.length)
+    expect(new Set(t.outputs.map((v) => slots.of(v))).size).toBe(t.outputs.length)
+  })
+})
+
+describe('fuse', () => {
+  // a scalar program's one chain is made without planSteps' pass (scalarPlan): the same plan
+  const steps = (t: Trace) => {
+    const producer = new Int32Array(t.table.varCount).fill(-1)
+    const items = planSteps(t, uniformConstants(t), producer, [])
+    connect(items, t, producer)
+    return items.map((item) =>
+      'kernel' in item ? item : { ...item.chain, equations: item.chain.equations.toArray() },
+    )
+  }
+  const planned = (t: Trace) =>
+    fuse(t).items.map((item) =>
+      'kernel' in item ? item : { ...item.chain, equations: item.chain.equations.toArray() },
+    )
+
+  it('plans a program of plain numbers as planSteps does: one chain, in order', () => {
+    const f = (x: Val) => add(mul(sin(x), 0.5), exp(mul(x, x)))
+    // with a dead equation, so the trace is a subset of its table (`order`)
+    const dead = (x: Val) => {
+      exp(x)
+      return f(x)
+    }
+    for (const t of [traceOf(f, 0.3), dce(traceOf(dead, 0.3))]) {
+      expect(planned(t)).toEqual(steps(t))
+      expect(planned(t)).toHaveLength(1)
+    }
+  })
+
+  it('plans a program with a tensor or a non-elementwise op step by step', () => {
+    const t = traceOf((x) => sum(mul(sin(x), 2)), tensor([1, 2]))
+    expect(planned(t)).toEqual(steps(t))
+    expect(planned(t).some((item) => 'kernel' in item)).toBe(true)
   })
 })

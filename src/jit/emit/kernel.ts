@@ -7,6 +7,7 @@ import { withDtype } from '../../core/dtype.ts'
 import type { Concrete } from '../../core/tracer.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
 import type { Equation } from '../ir.ts'
+import type { SlotOf } from '../passes/slots.ts'
 import type { Table } from '../table.ts'
 
 /**
@@ -19,9 +20,9 @@ export type Step = (N: Float64Array, E: Tensor[]) => void
 export type ScalarFn = (...xs: number[]) => number
 
 /** One equation as a call of its kernel. */
-export const kernelStep = (e: Equation, table: Table, slotOf: (v: number) => number): Step => {
+export const kernelStep = (e: Equation, table: Table, slots: SlotOf): Step => {
   const numberIn = e.ins.map((i) => table.isNumber(i))
-  const slotIn = e.ins.map(slotOf)
+  const slotIn = e.ins.map((v) => slots.of(v))
   const arity = e.ins.length
   const read = (N: Float64Array, E: Tensor[]): Concrete[] => {
     const args = new Array<Concrete>(arity)
@@ -31,7 +32,7 @@ export const kernelStep = (e: Equation, table: Table, slotOf: (v: number) => num
   if (e.kind === 'primitive') {
     const { p, params } = e
     const numberOut = table.isNumber(e.out)
-    const slotOut = slotOf(e.out)
+    const slotOut = slots.of(e.out)
     // float32 anywhere: the output takes the dtype the trace recorded, as `bind` gave it
     const dtype = table.info(e.out).dtype
     if (dtype !== undefined || p.outDtype !== undefined || e.ins.some((i) => table.info(i).dtype)) {
@@ -53,7 +54,7 @@ export const kernelStep = (e: Equation, table: Table, slotOf: (v: number) => num
   }
   const { op, params } = e
   const numberOut = e.outs.map((o) => table.isNumber(o))
-  const slotOut = e.outs.map(slotOf)
+  const slotOut = e.outs.map((v) => slots.of(v))
   return (N, E) => {
     const ys = op.run(read(N, E), params)
     for (let k = 0; k < slotOut.length; k++) {

@@ -21,6 +21,7 @@ import { type Floats, Tensor } from '../../tensor/tensor.ts'
 import type { VarInfo } from '../ir.ts'
 import { readOf, specialized } from '../lower.ts'
 import { accessOf, rowOffsets } from '../passes/access.ts'
+import type { SlotOf } from '../passes/slots.ts'
 import type { IntList, Table } from '../table.ts'
 import {
   CALL,
@@ -124,13 +125,13 @@ const NO_ROW_MAPS: Int32Array[] = []
 
 /**
  * The step of a fused chain: reads its operands, loops once over its shape computing every
- * equation per element, and writes the values used after it. `slotOf` gives a variable's slot,
+ * equation per element, and writes the values used after it. `slotsOf` gives a variable's slot,
  * `uniform` the constant tensors read as one number.
  */
 export function chainStep(
   table: Table,
   chain: FusedChain,
-  slotOf: (v: number) => number,
+  slotsOf: SlotOf,
   uniform: Uint8Array,
   cache: ChainCache,
   x: ChainScratch,
@@ -182,7 +183,7 @@ export function chainStep(
       const k = localOf(x, x0)
       if (seen === 0) {
         mark[x0] = mark[x0]! | 4
-        x.slot(slotOf(x0))
+        x.slot(slotsOf.of(x0))
         x.put(8 * k + IN_PLACE)
       } else x.put(8 * k + LOCAL)
     } else {
@@ -226,7 +227,7 @@ export function chainStep(
           how = SUFFIX
           x.size(access.size)
         }
-        x.slot(slotOf(i))
+        x.slot(slotsOf.of(i))
         x.put(8 * k + how)
         if (access?.kind === 'rows') x.put(access.columnStride)
       }
@@ -235,7 +236,7 @@ export function chainStep(
   }
   for (const v of written) {
     x.put(localOf(x, v))
-    x.slot(slotOf(v))
+    x.slot(slotsOf.of(v))
   }
   let made = lookUp(x, cache)
   if (made === undefined) {

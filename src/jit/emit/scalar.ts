@@ -4,8 +4,10 @@
  * program's primitives, so its size does not grow with the program's length.
  * @module
  */
+import { objectArray } from '../../core/elements.ts'
 import type { Primitive } from '../../core/primitive.ts'
 import { loweringOf } from '../lower.ts'
+import type { SlotOf } from '../passes/slots.ts'
 import type { IntList, Table } from '../table.ts'
 import type { ScalarFn, Step } from './kernel.ts'
 import { toSource } from './source.ts'
@@ -74,9 +76,9 @@ export const clearInterpreters = (): void => interpreters.clear()
  * instruction.
  */
 export class ScalarCode {
-  private readonly table: Primitive[] = []
+  private readonly table: Primitive[] = objectArray()
   private interpret: Interpret | undefined
-  private readonly fns: ScalarFn[] = []
+  private readonly fns: ScalarFn[] = objectArray()
   /** The opcode of `p` in this program. */
   opcode(p: Primitive): number {
     let k = this.table.indexOf(p)
@@ -142,7 +144,7 @@ export const scalarStep = (
   equations: IntList,
   scalar: ScalarCode,
   codes: Int32Array,
-  slotOf: (v: number) => number,
+  slots: SlotOf,
 ): Step => {
   const m = equations.length
   const list = equations.data
@@ -158,9 +160,9 @@ export const scalarStep = (
     if (code < 0) code = codes[t] = scalar.opcode(table.ops[t] as Primitive)
     op[q] = code
     const first = insStart[k]!
-    a[q] = slotOf(ins[first]!)
-    b[q] = insStart[k + 1]! - first > 1 ? slotOf(ins[first + 1]!) : 0
-    o[q] = slotOf(out[k]!)
+    a[q] = slots.of(ins[first]!)
+    b[q] = insStart[k + 1]! - first > 1 ? slots.of(ins[first + 1]!) : 0
+    o[q] = slots.of(out[k]!)
   }
   return (N) => scalar.run(N, op, a, b, o)
 }

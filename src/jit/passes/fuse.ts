@@ -6,6 +6,7 @@
  * tensor chain reads from and writes to memory.
  * @module
  */
+import { objectArray } from '../../core/elements.ts'
 import type { Primitive } from '../../core/primitive.ts'
 import { countOf, indexOf, type Trace, type VarInfo } from '../ir.ts'
 import { IntList, type Table } from '../table.ts'
@@ -144,9 +145,10 @@ export const planSteps = (
 ): PlanItem[] => {
   const t = trace.table
   const { ins, insStart } = t
-  const plan: PlanItem[] = []
+  const plan: PlanItem[] = objectArray()
   // the open chain of each type, at most one
-  const open: (Chain | undefined)[] = t.types.map(() => undefined)
+  const open: (Chain | undefined)[] = objectArray()
+  for (let i = 0; i < t.types.length; i++) open.push(undefined)
   let tensorChains = 0
   for (let q = 0, m = countOf(trace); q < m; q++) {
     const k = indexOf(trace, q)
@@ -191,7 +193,7 @@ export const planSteps = (
         open: true,
         reads: [],
         written: [],
-        reusable: [],
+        reusable: objectArray(),
       }
       chains.push(chain)
       open[type] = chain
@@ -249,19 +251,63 @@ export const connect = (plan: readonly PlanItem[], trace: Trace, producer: Int32
   for (const item of plan) {
     if ('kernel' in item || item.chain.index < 0) continue
     const c = item.chain
-    c.written = c.equations
-      .toArray()
-      .map((k) => t.out[k]!)
-      .filter((v) => (readBy[v]! & 1) !== 0)
-    c.reusable = c.written.map((v) => (readBy[v]! & 2) === 0)
+    // arrays of one kind each, as the chain's own empty ones (V8 optimizes for one hidden class)
+    const { data, length } = c.equations
+    const written: number[] = []
+    const reusable: boolean[] = objectArray()
+    for (let q = 0; q < length; q++) {
+      const v = t.out[data[q]!]!
+      if ((readBy[v]! & 1) === 0) continue
+      written.push(v)
+      reusable.push((readBy[v]! & 2) === 0)
+    }
+    c.written = written
+    c.reusable = reusable
   }
+}
+
+/**
+ * The plan of a program of plain numbers whose every operation is elementwise (a scalar
+ * gradient, say): one chain of all its equations, in order — what `planSteps` finds, and
+ * `connect` has nothing to do for —, made without their passes over the equations, which a new
+ * program runs before V8 has optimized them (bench/NOTES.md §25). Undefined for any other program.
+ */
+const scalarPlan = (trace: Trace): PlanItem[] | undefined => {
+  const t = trace.table
+  // a tensor variable, a structured or a non-elementwise operation: planned step by step
+  if (t.type !== undefined) return undefined
+  for (let i = 0; i < t.ops.length; i++) {
+    if (t.structured[i]) return undefined
+    const p = t.ops[i] as Primitive
+    if (!isElementwise(p, p.arity)) return undefined
+  }
+  const items: PlanItem[] = objectArray()
+  const m = countOf(trace)
+  if (m === 0) return items
+  const equations = new IntList()
+  for (let q = 0; q < m; q++) equations.push(indexOf(trace, q))
+  const chain: Chain = {
+    id: 0,
+    type: 0,
+    out: t.types[0]!,
+    equations,
+    index: -1,
+    open: false,
+    reads: [],
+    written: [],
+    reusable: [],
+  }
+  items.push({ chain })
+  return items
 }
 
 /** Plans a program's steps (`planSteps`) and their reads and writes (`connect`). */
 export function fuse(trace: Trace): Plan {
   const uniform = uniformConstants(trace)
+  const scalar = scalarPlan(trace)
+  if (scalar !== undefined) return { trace, items: scalar, uniform, known: new Map() }
   const producer = new Int32Array(trace.table.varCount).fill(-1)
-  const items = planSteps(trace, uniform, producer, [])
+  const items = planSteps(trace, uniform, producer, objectArray())
   connect(items, trace, producer)
   return { trace, items, uniform, known: knownValues(trace, items, uniform) }
 }

@@ -9,8 +9,18 @@
 import type { Table } from '../table.ts'
 import type { Plan } from './fuse.ts'
 
-/** Slots of the variables of one program, numbers and tensors counted apart. */
-export class Slots {
+/** Where a variable lives (`Slots`): what the emitters ask of the allocation. */
+export interface SlotOf {
+  /** The slot of variable `v`. */
+  of(v: number): number
+}
+
+/**
+ * Slots of the variables of one program, numbers and tensors counted apart. `of` is a method,
+ * not a closure per program: the emitters call it per equation, and V8 inlines a call target,
+ * so a new closure for the next program would deoptimize them (bench/NOTES.md §25).
+ */
+export class Slots implements SlotOf {
   numberCount = 0
   tensorCount = 0
   private readonly slot: Int32Array
@@ -22,7 +32,9 @@ export class Slots {
     this.slot = new Int32Array(table.varCount).fill(-1)
   }
   /** The slot of variable `v` (given by `define`). */
-  readonly of = (v: number): number => this.slot[v]!
+  of(v: number): number {
+    return this.slot[v]!
+  }
   /** Gives variable `v` a slot, reusing a freed one if any. */
   define(v: number): void {
     if (this.slot[v] !== -1) return
