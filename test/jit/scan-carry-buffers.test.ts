@@ -76,6 +76,27 @@ describe('scan under jit with reused body buffers', () => {
     }
   })
 
+  it('carries a number (made a number again by scan) read after a kept buffer is written', () => {
+    const g = (x0: number, xs2: Tensor) =>
+      scan(
+        (c: number | Tensor, x: Tensor): [Tensor, Tensor] => {
+          // c is read again after next is written (in another loop, past a kernel)
+          const next = tanh(add(mul(c, 0.9), 0.5))
+          const s = sum(mul(x, next))
+          return [next, add(mul(c, s), 1)]
+        },
+        x0 as number | Tensor,
+        xs2,
+      )
+    const f = jit((xs2: Tensor) => g(0.25, xs2))
+    for (const s of [0, 1, 2]) {
+      const [c, ys] = f(xs(s))
+      const [c0, ys0] = g(0.25, xs(s))
+      const one = (v: number | Tensor) => (typeof v === 'number' ? String(v) : bits([v])[0])
+      expect([one(c), one(ys)]).toEqual([one(c0), one(ys0)])
+    }
+  })
+
   it('keeps float32 carries float32', () => {
     const f = jit(run)
     const args = [vec(0), vec(1), vec(2), xs(0)].map((t) => astype(t, 'float32')) as [

@@ -42,13 +42,13 @@ const copyCarry = (out: readonly Concrete[], set: readonly (Tensor | undefined)[
   for (let j = 0; j < set.length; j++) {
     const o = out[j]!
     const t = set[j]
-    if (typeof o === 'number' || t === undefined) {
+    if (typeof o === 'number') {
       c[j] = o
       continue
     }
     const from = o.data
-    const to = t.data
-    if (from.length !== to.length || o.dtype !== t.dtype) {
+    const to = t?.data
+    if (t === undefined || to === undefined || from.length !== to.length || o.dtype !== t.dtype) {
       // not the carry's type (scan's rule forbids it): a copy of its own
       c[j] = new Tensor(from.slice(), o.shape)
       continue
