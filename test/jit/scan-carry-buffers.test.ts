@@ -79,9 +79,9 @@ describe('scan under jit with reused body buffers', () => {
   it('carries a number (made a number again by scan) read after a kept buffer is written', () => {
     const g = (x0: number, xs2: Tensor) =>
       scan(
-        (c: number | Tensor, x: Tensor): [Tensor, Tensor] => {
+        (c: number | Tensor, x: Tensor): [number | Tensor, Tensor] => {
           // c is read again after next is written (in another loop, past a kernel)
-          const next = tanh(add(mul(c, 0.9), 0.5))
+          const next = tanh(add(mul(c, 0.9), 0.5) as Tensor)
           const s = sum(mul(x, next))
           return [next, add(mul(c, s), 1)]
         },
