@@ -111,11 +111,16 @@ const emitSteps = (
 }
 
 /** The steps a trace compiles to, before slots and code (what `printPlan` shows). */
-export const plan = (trace: Trace): Plan => fuse(dce(trace))
+export const plan = (trace: Trace, keptOutputs = false): Plan => fuse(dce(trace), keptOutputs)
 
-/** Compiles a trace (the plan is not kept: a program holds only its steps). */
-export function compile(trace: Trace): Program {
-  const p = plan(trace)
+/**
+ * Compiles a trace (the plan is not kept: a program holds only its steps). With `keptOutputs`,
+ * outputs written by fused loops (and read by no kernel) live in buffers reused by every run:
+ * a run overwrites the last run's outputs, so the caller must be done with them first (a loop
+ * body whose carry is copied out and whose ys are stacked).
+ */
+export function compile(trace: Trace, keptOutputs = false): Program {
+  const p = plan(trace, keptOutputs)
   const scalar = scalarCode(p)
   return emit(p, allocate(p), scalar)
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Primitive } from '../core/primitive.ts'
+import { argExtremeP } from './arg-extreme.ts'
 import { atan2P, divP, maximumP, minimumP, mulP, negP, powP, subP } from './arithmetic.ts'
 import { astypeP } from './astype.ts'
 import { betaincP } from './betainc.ts'
@@ -162,6 +163,7 @@ export const primitiveNames = [
   'svd',
   'pinv',
   'betainc',
+  'argExtreme',
 ] as const
 
 /** A primitive's name. */
@@ -268,4 +270,5 @@ export const primitives: { readonly [N in PrimitiveName]: Primitive } = {
   svd: svdP as Primitive,
   pinv: pinvP as Primitive,
   betainc: betaincP,
+  argExtreme: argExtremeP as Primitive,
 }

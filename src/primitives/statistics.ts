@@ -9,14 +9,15 @@
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
 import { shapeOf, Tracer, type Val } from '../core/tracer.ts'
-import { arange } from '../tensor/create.ts'
 import { normalizeAxes, normalizeAxis, show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { div, neg, sub } from './arithmetic.ts'
-import { equal, greater, notEqual, stopGradient, where } from './comparison.ts'
+import { argExtremeV } from './arg-extreme.ts'
+import { div, sub } from './arithmetic.ts'
+import { equal, greater, notEqual, stopGradient } from './comparison.ts'
 import { sqrt, square } from './elementwise.ts'
-import { max, mean, min, type ReduceOptions, sum } from './reduction.ts'
-import { reshape, slice } from './structural.ts'
+import { moveAxisV } from './gather.ts'
+import { mean, type ReduceOptions, sum } from './reduction.ts'
+import { expandDims, reshape, slice } from './structural.ts'
 
 type Value = number | Tensor
 type Axis = number | readonly number[] | null
@@ -137,25 +138,22 @@ const argExtreme = (
   checkValue(x, op)
   const flat = axis === undefined || axis === null
   const rank = shapeOf(x).length
-  let v: Val = stopGradient(flat ? reshape(x, [-1]) : x)
-  if (smallest) v = neg(v)
+  const v: Val = flat ? reshape(x, [-1]) : x
   const s = shapeOf(v)
   const ax = flat ? 0 : normalizeAxis(axis, s.length, op)
-  const n = s[ax]!
-  if (n === 0) {
+  if (s[ax] === 0) {
     throw new ShapeError(`${op} of an empty axis: nothing has no position`, {
       primitive: op,
       shapes: [shapeOf(x)],
       hint: 'reduce an axis that has elements',
     })
   }
-  const top = max(v as Tensor, ax, { keepdims: true })
-  // NaN is the maximum where it appears, as in NumPy: the first NaN is the winner
-  const hit = where(notEqual(top, top), notEqual(v, v), equal(v as Tensor, top))
-  const positions = reshape(arange(n), [n, ...new Array<number>(s.length - ax - 1).fill(1)])
-  const first = min(where(hit, positions, n), ax, options)
+  // one pass over the values along the last axis (another axis is moved there first)
+  const last = s.length - 1
+  const first = argExtremeV(ax === last ? v : moveAxisV(v, ax, last), smallest) as Tensor
   if (typeof x === 'number') return first.item()
-  return flat && options?.keepdims === true ? reshape(first, new Array(rank).fill(1)) : first
+  if (options?.keepdims !== true) return first
+  return flat ? reshape(first, new Array(rank).fill(1)) : expandDims(first, ax)
 }
 
 /**

@@ -137,6 +137,38 @@ describe('WebAssembly and JavaScript kernels agree bit for bit', () => {
     },
   )
 
+  it('copies C out at an offset, with or without gaps between rows, short rows or long', () => {
+    // the copy-out paths: one block (rows contiguous, width a multiple of 4), short rows
+    // element by element, long rows by `set`; each placed after 5 leading entries of the result
+    for (const n of [3, 4, 10, 12, 31, 32, 36, 40]) {
+      for (const gap of [0, 1]) {
+        const m = 23
+        const k = 9
+        const a = noise(m * k, n)
+        const b = noise(k * n, gap)
+        const outRow = Int32Array.from({ length: m }, (_, i) => 5 + i * (n + gap))
+        const problem = (c: Float64Array) => ({
+          a: { data: a, rowStride: k, colStride: 1 },
+          rowOffsets: Int32Array.from({ length: m }, (_, i) => i * k),
+          b: { data: b, rowStride: n, colStride: 1 },
+          colOffsets: Int32Array.from({ length: n }, (_, j) => j),
+          k,
+          c,
+          outRow,
+          outCol: Int32Array.from({ length: n }, (_, j) => j),
+        })
+        const viaWasm = new Float64Array(5 + m * (n + gap)).fill(-7)
+        const viaJs = viaWasm.slice()
+        wasmKernels()!.gemm(problem(viaWasm))
+        jsBackend.gemm(problem(viaJs))
+        sameBits(viaWasm, viaJs)
+        // the gaps and the leading entries are left alone
+        expect(viaWasm[4]).toBe(-7)
+        if (gap === 1) expect(viaWasm[5 + n]).toBe(-7)
+      }
+    }
+  })
+
   it('on the MLP product 128×784 · 784×256, deterministically', () => {
     const a = tensor(noise(128 * 784, 1), [128, 784])
     const b = tensor(noise(784 * 256, 2), [784, 256])

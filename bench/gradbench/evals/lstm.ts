@@ -1,15 +1,17 @@
 /**
  * GradBench `lstm`: ADBench's diagonal LSTM over a character sequence (every weight acts
  * elementwise), its loss the mean cross-entropy of each next character; the gradient in the main
- * and extra parameters by `grad`. Per step and layer the four gates are one fused product over
- * [x, h, x, h] (forget, input, output, change). The sequence is a `scan` (carry: every layer's
- * hidden and cell state; xs: the characters; ys: the predictions), so `jit` compiles one step
- * as a loop instead of unrolling the sequence; the log-softmax and loss are taken once over all
- * stacked predictions.
+ * and extra parameters by `grad`. The gates act elementwise on [x, h, x, h] (forget and output
+ * on x, input and change on h), so each is written on its own [b]-vector, with its rows of the
+ * weights and biases sliced once per call: every op of a step is then on [b]-vectors, and `jit`
+ * fuses a step into a few loops (a product over the concatenated [4b] vector, then slices of it,
+ * took ~15 loops and kernel calls per layer, each with its own set-up, on 7 numbers). The
+ * sequence is a `scan` (carry: every layer's hidden and cell state; xs: the characters; ys: the
+ * predictions), so `jit` compiles one step as a loop instead of unrolling the sequence; the
+ * log-softmax and loss are taken once over all stacked predictions.
  */
 import {
   add,
-  concat,
   exp,
   expandDims,
   grad,
@@ -45,8 +47,16 @@ export const objective =
     const inWeight = index(extra, 0)
     const outWeight = index(extra, 1)
     const outBias = index(extra, 2)
-    const weights = Array.from({ length: layers }, (_, i) => index(main, 2 * i))
-    const biases = Array.from({ length: layers }, (_, i) => index(main, 2 * i + 1))
+    // each gate's weights and bias ([b] rows), sliced once per call, outside the loop
+    const part = (row: Tensor, g: number) => slice(row, [g * b], [(g + 1) * b])
+    const layer = Array.from({ length: layers }, (_, i) => {
+      const w = index(main, 2 * i)
+      const bias = index(main, 2 * i + 1)
+      return {
+        ...{ wf: part(w, 0), wi: part(w, 1), wo: part(w, 2), wc: part(w, 3) },
+        ...{ bf: part(bias, 0), bi: part(bias, 1), bo: part(bias, 2), bc: part(bias, 3) },
+      }
+    })
     const step = (
       [hidden, cell]: readonly [readonly Tensor[], readonly Tensor[]],
       char: Tensor,
@@ -55,12 +65,13 @@ export const objective =
       const c2: Tensor[] = []
       let x = mul(char, inWeight)
       for (let i = 0; i < layers; i++) {
-        const z = add(mul(concat([x, hidden[i]!, x, hidden[i]!]), weights[i]!), biases[i]!)
-        const gates = logistic(slice(z, [0], [3 * b]))
-        const change = tanh(slice(z, [3 * b], [4 * b]))
-        const forget = slice(gates, [0], [b])
-        const ingate = slice(gates, [b], [2 * b])
-        const outgate = slice(gates, [2 * b], [3 * b])
+        const { wf, bf, wi, bi, wo, bo, wc, bc } = layer[i]!
+        const h = hidden[i]!
+        // the gates act on [x, h, x, h] elementwise: forget and output on x, input and change on h
+        const forget = logistic(add(mul(x, wf), bf))
+        const ingate = logistic(add(mul(h, wi), bi))
+        const outgate = logistic(add(mul(x, wo), bo))
+        const change = tanh(add(mul(h, wc), bc))
         c2.push(add(mul(cell[i]!, forget), mul(ingate, change)))
         h2.push(mul(outgate, tanh(c2[i]!)))
         x = h2[i]!

@@ -213,14 +213,21 @@ export const planSteps = (
  * its chain reads it (another step, or the caller as an output). A written value that only
  * fused loops read, and that is not an output, dies within the run that made it: it gets one
  * buffer, reused by every run. Everything else — outputs, and values a kernel reads, which a
- * kernel might return as its own output — gets fresh memory each time.
+ * kernel might return as its own output — gets fresh memory each time; with `keptOutputs`
+ * (a loop body whose caller copies its outputs out before the next run), outputs only fused
+ * loops read get reused buffers too.
  */
-export const connect = (plan: readonly PlanItem[], trace: Trace, producer: Int32Array): void => {
+export const connect = (
+  plan: readonly PlanItem[],
+  trace: Trace,
+  producer: Int32Array,
+  keptOutputs = false,
+): void => {
   const t = trace.table
   const { ins, insStart } = t
   // per variable: 1 = read outside the chain that computes it; 2 = read where it may escape
   const readBy = new Uint8Array(t.varCount)
-  for (const v of trace.outputs) readBy[v] = 3
+  for (const v of trace.outputs) readBy[v] = keptOutputs ? 1 : 3
   for (const item of plan) {
     if ('kernel' in item) {
       const k = item.kernel
@@ -301,13 +308,16 @@ const scalarPlan = (trace: Trace): PlanItem[] | undefined => {
   return items
 }
 
-/** Plans a program's steps (`planSteps`) and their reads and writes (`connect`). */
-export function fuse(trace: Trace): Plan {
+/**
+ * Plans a program's steps (`planSteps`) and their reads and writes (`connect`; `keptOutputs`
+ * as there).
+ */
+export function fuse(trace: Trace, keptOutputs = false): Plan {
   const uniform = uniformConstants(trace)
   const scalar = scalarPlan(trace)
   if (scalar !== undefined) return { trace, items: scalar, uniform, known: new Map() }
   const producer = new Int32Array(trace.table.varCount).fill(-1)
   const items = planSteps(trace, uniform, producer, objectArray())
-  connect(items, trace, producer)
+  connect(items, trace, producer, keptOutputs)
   return { trace, items, uniform, known: knownValues(trace, items, uniform) }
 }

@@ -13,13 +13,51 @@ import { zerosK } from '../../tensor/kernels/dtype.ts'
 import { type Floats, Tensor } from '../../tensor/tensor.ts'
 import { type Body, concreteOf, print, subprogram } from './stage.ts'
 
+/** Below this many elements, copies are element loops (`slice` and `set` cost ~0.1 µs a call). */
+const SHORT = 32
+
 /** The stacked ys of a scan: one preallocated tensor per y leaf, filled step by step. */
 const stackInto = (stacks: Floats[], i: number, ys: readonly Concrete[]): void => {
   for (let j = 0; j < ys.length; j++) {
     const y = ys[j]!
     if (typeof y === 'number') stacks[j]![i] = y
-    else stacks[j]!.set(y.data, i * y.size)
+    else if (y.size >= SHORT) stacks[j]!.set(y.data, i * y.size)
+    else {
+      const to = stacks[j]!
+      const from = y.data
+      for (let e = 0, o = i * y.size; e < from.length; e++) to[o + e] = from[e]!
+    }
   }
+}
+
+/** Tensors of the carry's shapes and dtypes (undefined for a number), owned by one scan run. */
+const carrySet = (args: readonly Concrete[], nc: number): (Tensor | undefined)[] =>
+  args
+    .slice(0, nc)
+    .map((x) => (typeof x === 'number' ? undefined : new Tensor(zerosK(x.size, x.dtype), x.shape)))
+
+/** The carry of a body's outputs, tensors copied into `set` (numbers as they are). */
+const copyCarry = (out: readonly Concrete[], set: readonly (Tensor | undefined)[]): Concrete[] => {
+  const c: Concrete[] = new Array<Concrete>(set.length)
+  for (let j = 0; j < set.length; j++) {
+    const o = out[j]!
+    const t = set[j]
+    if (typeof o === 'number') {
+      c[j] = o
+      continue
+    }
+    const from = o.data
+    const to = t?.data
+    if (t === undefined || to === undefined || from.length !== to.length || o.dtype !== t.dtype) {
+      // not the carry's type (scan's rule forbids it): a copy of its own
+      c[j] = new Tensor(from.slice(), o.shape)
+      continue
+    }
+    if (from.length < SHORT) for (let e = 0; e < from.length; e++) to[e] = from[e]!
+    else to.set(from)
+    c[j] = t
+  }
+  return c
 }
 
 /** A loop body over flat leaves, as a construct's rule takes it. */
@@ -43,7 +81,11 @@ interface ScanParams {
 /** Slice `i` of a stacked tensor (a copy: a body's input is never a view of another value). */
 const sliceAt = (x: Tensor, i: number): Tensor => {
   const n = x.size / x.shape[0]!
-  return new Tensor(x.data.slice(i * n, (i + 1) * n), x.shape.slice(1))
+  const from = x.data
+  if (n >= SHORT) return new Tensor(from.slice(i * n, (i + 1) * n), x.shape.slice(1))
+  const to = from instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
+  for (let e = 0, o = i * n; e < n; e++) to[e] = from[o + e]!
+  return new Tensor(to, x.shape.slice(1))
 }
 
 const scanOp: StructuredOp = {
@@ -70,8 +112,12 @@ const scanOp: StructuredOp = {
     const stacks = p.y.map((d) =>
       zerosK(d.shape.reduce((a, b) => a * b, 1) * length, d.dtype ?? 'float64'),
     )
-    let c = args.slice(0, nc)
-    for (let k = 0; k < length; ) {
+    // the bodies' outputs live in buffers their next run overwrites (`keptOutputs`): each
+    // step's carry is copied into one of two sets of tensors of the scan's own, the one the
+    // step did not read (an output may be one of its inputs), and its ys into the stacks
+    const sets = [carrySet(args, nc), carrySet(args, nc)]
+    let c: Concrete[] = args.slice(0, nc)
+    for (let k = 0, parity = 0; k < length; parity ^= 1) {
       const m = block !== undefined && length - k >= unroll ? unroll : 1
       const inputs = m > 1 ? blockIn : oneIn
       for (let j = 0; j < nc; j++) inputs[j] = c[j]!
@@ -80,7 +126,7 @@ const scanOp: StructuredOp = {
         for (let j = 0; j < nx; j++) inputs[nc + s * nx + j] = sliceAt(xs[j]!, i)
       }
       const out = (m > 1 ? block! : p.body).program.runFlat(inputs)
-      c = out.slice(0, nc)
+      c = copyCarry(out, sets[parity]!)
       for (let s = 0; s < m; s++) {
         const i = p.reverse ? length - 1 - (k + s) : k + s
         stackInto(stacks, i, out.slice(nc + s * ny, nc + (s + 1) * ny))
@@ -142,6 +188,7 @@ export const stageScan = (
     },
     [...values.slice(0, nc), ...slices(0), ...rest],
     false,
+    true,
   )
   // `unroll` steps as one body: fewer calls, and elementwise chains fused across steps
   const m = Math.min(unroll, length)
@@ -166,6 +213,7 @@ export const stageScan = (
             ...rest,
           ],
           false,
+          true,
         )
   const params: ScanParams = {
     text: `length=${length}${reverse ? ', reverse' : ''}${m > 1 ? `, unroll=${m}` : ''}`,

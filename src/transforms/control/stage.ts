@@ -29,11 +29,15 @@ export interface Body {
 
 export const concreteOf = (v: Val): Concrete => (v instanceof Staged ? v.concrete : (v as Concrete))
 
-/** Traces and compiles `fn` on `inputs`; `optional` says a failure there is not the user's. */
+/**
+ * Traces and compiles `fn` on `inputs`; `optional` says a failure there is not the user's;
+ * `keptOutputs` as `compile` has it.
+ */
 export const subprogram = (
   fn: (xs: readonly Val[]) => Val[],
   inputs: readonly Concrete[],
   optional: boolean,
+  keptOutputs = false,
 ): Body => {
   let sub: ReturnType<typeof traceSubprogram>
   try {
@@ -46,7 +50,7 @@ export const subprogram = (
   }
   let program: Program
   try {
-    program = compile(sub.trace)
+    program = compile(sub.trace, keptOutputs)
   } catch (e) {
     // a page that forbids generated code, or an engine limit: as for jit itself, run eagerly
     if (e instanceof EvalError || e instanceof RangeError) throw new Unstageable()
