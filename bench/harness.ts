@@ -157,8 +157,11 @@ export const markdown = (rows: readonly Row[]): string => {
   return lines.join('\n')
 }
 
-/** Prints the rows and writes them to bench/results/. */
-export const report = (rows: readonly Row[]): void => {
+/**
+ * Prints the rows and writes them to bench/results/; `appendix` (Markdown: tables measured
+ * outside tinybench, such as jit's first calls) is printed and written after them.
+ */
+export const report = (rows: readonly Row[], appendix = ''): void => {
   const env = environment()
   console.log(
     `\n${Object.entries(env)
@@ -166,10 +169,11 @@ export const report = (rows: readonly Row[]): void => {
       .join('  ·  ')}\n`,
   )
   console.log(markdown(rows))
+  if (appendix !== '') console.log(`\n${appendix}`)
   mkdirSync('bench/results', { recursive: true })
   const stem = `bench/results/${env.date!.slice(0, 10)}-${env.commit}`
-  writeFileSync(`${stem}.json`, `${JSON.stringify({ env, rows }, null, 2)}\n`)
-  writeFileSync(`${stem}.md`, `${markdown(rows)}\n`)
+  writeFileSync(`${stem}.json`, `${JSON.stringify({ env, rows, appendix }, null, 2)}\n`)
+  writeFileSync(`${stem}.md`, `${markdown(rows)}\n${appendix === '' ? '' : `\n${appendix}\n`}`)
   console.log(`\nwritten: ${stem}.json, ${stem}.md`)
   void sink
 }

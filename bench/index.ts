@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- filter]`: runs the bench suites (`npm run bench:peers` adds
  * the peers of bench/peers), validating each result
- * before timing it, and writes bench/results/<date>-<commit>.{json,md}.
+ * before timing it, then jit's first-call table (bench/jit-cost.ts), and writes
+ * bench/results/<date>-<commit>.{json,md}.
  *
  * Each group runs in a fresh Node process that loads only its own suite (the Effect runtimeperf
  * discipline): V8 shares type feedback across a process, so a function timed after other code
@@ -76,5 +77,25 @@ if (childAt >= 0) {
       rows.push(...(JSON.parse(readFileSync(out, 'utf8')) as Row[]))
     }
   }
-  report(rows)
+  report(rows, jitCost())
+}
+
+/**
+ * jit's first call per recorded op, its peak memory and the calls to break even with eager
+ * (issue #15 §3): bench/jit-cost.ts, which needs a fresh process per measurement, so it runs
+ * here rather than as a tinybench group — 10⁴ to 10⁶ ops (10⁴ and 10⁵ with --quick), when no
+ * filter is given or one matches its title.
+ */
+function jitCost(): string {
+  const title = 'jit: first call per op, peak memory, calls to break even'
+  if (!filters.every((f) => title.includes(f))) return ''
+  process.stderr.write(`running: ${title}\n`)
+  const script = fileURLToPath(new URL('./jit-cost.ts', import.meta.url))
+  const sizes = quick ? ['10000', '100000'] : ['10000', '100000', '1000000']
+  const child = spawnSync(process.execPath, [...process.execArgv, script, ...sizes], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  if (child.status !== 0) throw new Error(`${title}: the child process failed\n${child.stderr}`)
+  return `### ${title}\n\n${child.stdout.trim()}`
 }
