@@ -12,16 +12,22 @@ import { toSource } from './source.ts'
 
 /**
  * Runs a chain's instructions (opcode, operand slots, output slot) over the number slots `N`;
- * `F` holds the scalar kernels of the primitives without an inline lowering.
+ * `F` holds the scalar kernels of the primitives without an inline lowering. `c` holds the third
+ * operand of a `where` (a select: `a` the condition, `b` and `c` the branches); a chain without
+ * one gets an empty array, never read.
  */
 type Interpret = (
   N: Float64Array,
   op: Uint16Array,
   a: Int32Array,
   b: Int32Array,
+  c: Int32Array,
   o: Int32Array,
   F: readonly ScalarFn[],
 ) => void
+
+/** The third operands of chains without a select. */
+const NO_THIRD = new Int32Array(0)
 
 /**
  * Interpreters by source text, shared by every program of this process: programs of one set of
@@ -52,10 +58,11 @@ const warmUp = (interpret: Interpret, opcodes: number, fns: readonly ScalarFn[])
   const op = new Uint16Array(WARM_INSTRUCTIONS)
   const a = new Int32Array(WARM_INSTRUCTIONS)
   const b = new Int32Array(WARM_INSTRUCTIONS).fill(1)
+  const c = new Int32Array(WARM_INSTRUCTIONS).fill(1)
   const o = new Int32Array(WARM_INSTRUCTIONS).fill(2)
   for (let k = 0; k < WARM_INSTRUCTIONS; k++) op[k] = k % opcodes
   try {
-    for (let r = 0; r < WARM_ROUNDS; r++) interpret(N, op, a, b, o, fns)
+    for (let r = 0; r < WARM_ROUNDS; r++) interpret(N, op, a, b, c, o, fns)
   } catch {
     // only a warm-up: a scalar kernel refusing these operands does not concern the program
   }
@@ -96,12 +103,21 @@ export class ScalarCode {
       warmUp(entry.interpret, this.table.length, this.fns)
     }
   }
-  run(N: Float64Array, op: Uint16Array, a: Int32Array, b: Int32Array, o: Int32Array): void {
-    this.interpret!(N, op, a, b, o, this.fns)
+  run(
+    N: Float64Array,
+    op: Uint16Array,
+    a: Int32Array,
+    b: Int32Array,
+    c: Int32Array,
+    o: Int32Array,
+  ): void {
+    this.interpret!(N, op, a, b, c, o, this.fns)
   }
   private generate(): { readonly interpret: Interpret; warm: boolean } {
     const fns = this.fns
     const cases = this.table.map((p, k) => {
+      // where's number kernel: the condition's truth is `!== 0` (NaN selects the first branch)
+      if (p.name === 'where') return `case ${k}: N[o[k]] = x !== 0 ? y : N[c[k]]; break;`
       const args = p.scalar1 !== undefined ? ['x'] : ['x', 'y']
       const lowering = loweringOf(p)
       let expr: string
@@ -112,7 +128,7 @@ export class ScalarCode {
       }
       return `case ${k}: N[o[k]] = ${expr}; break;`
     })
-    const source = `return function interpret(N, op, a, b, o, F) {
+    const source = `return function interpret(N, op, a, b, c, o, F) {
 for (let k = 0, n = op.length; k < n; k++) {
 const x = N[a[k]];
 const y = N[b[k]];
@@ -149,6 +165,7 @@ export const scalarStep = (
   const op = new Uint16Array(m)
   const a = new Int32Array(m)
   const b = new Int32Array(m)
+  let c = NO_THIRD
   const o = new Int32Array(m)
   const { ins, insStart, out } = table
   for (let q = 0; q < m; q++) {
@@ -159,8 +176,14 @@ export const scalarStep = (
     op[q] = code
     const first = insStart[k]!
     a[q] = slotOf(ins[first]!)
-    b[q] = insStart[k + 1]! - first > 1 ? slotOf(ins[first + 1]!) : 0
+    const arity = insStart[k + 1]! - first
+    b[q] = arity > 1 ? slotOf(ins[first + 1]!) : 0
+    if (arity > 2) {
+      if (c === NO_THIRD) c = new Int32Array(m)
+      c[q] = slotOf(ins[first + 2]!)
+    }
     o[q] = slotOf(out[k]!)
   }
-  return (N) => scalar.run(N, op, a, b, o)
+  const third = c
+  return (N) => scalar.run(N, op, a, b, third, o)
 }
