@@ -6,6 +6,7 @@
  */
 import type { Concrete, Val } from '../../core/tracer.ts'
 import type { LeafDef } from '../../core/tree.ts'
+import { compileNumbers, type NumberProgram } from '../../jit/compile.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import type { StructuredOp } from '../../jit/ir.ts'
 import type { StagingInterpreter } from '../../jit/trace.ts'
@@ -38,6 +39,8 @@ interface ScanParams {
   readonly nc: number
   readonly nx: number
   readonly y: readonly LeafDef[]
+  /** The body on plain numbers (each xs slice a number), where it runs so: see `runNumbers`. */
+  readonly numbers: NumberProgram | undefined
 }
 
 /** Slice `i` of a stacked tensor (a copy: a body's input is never a view of another value). */
@@ -46,10 +49,37 @@ const sliceAt = (x: Tensor, i: number): Tensor => {
   return new Tensor(x.data.slice(i * n, (i + 1) * n), x.shape.slice(1))
 }
 
+/**
+ * The scan of a body of plain numbers (`p.numbers`: carry, slices and the rest all numbers, a
+ * slice read from the stacked float64 data), run in place: no arrays, tensors or slices per
+ * step. The same steps as `run`'s, so the same numbers.
+ */
+const runNumbers = (args: readonly Concrete[], p: ScanParams, body: NumberProgram): Concrete[] => {
+  const { nc, nx, length } = p
+  const { N, inputs, outputs } = body
+  const n = inputs.length
+  const ny = p.y.length
+  const ins = new Float64Array(n)
+  for (let j = 0; j < n; j++) if (j < nc || j >= nc + nx) ins[j] = args[j] as number
+  const xs = args.slice(nc, nc + nx).map((x) => (x as Tensor).data)
+  const stacks = p.y.map(() => new Float64Array(length))
+  for (let k = 0; k < length; k++) {
+    const i = p.reverse ? length - 1 - k : k
+    for (let j = 0; j < nx; j++) ins[nc + j] = xs[j]![i]!
+    for (let j = 0; j < n; j++) if (inputs[j]! >= 0) N[inputs[j]!] = ins[j]!
+    body.run()
+    for (let j = 0; j < ny; j++) stacks[j]![i] = N[outputs[nc + j]!]!
+    for (let j = 0; j < nc; j++) ins[j] = N[outputs[j]!]!
+  }
+  const carry: Concrete[] = Array.from(ins.subarray(0, nc))
+  return [...carry, ...stacks.map((s) => new Tensor(s, [length]))]
+}
+
 const scanOp: StructuredOp = {
   name: 'scan',
   run(args, params) {
     const p = params as ScanParams
+    if (p.numbers !== undefined) return runNumbers(args, p, p.numbers)
     const { nc, nx, length, block, unroll } = p
     const ny = p.y.length
     const own = args.length - p.body.captured.length - (block?.captured.length ?? 0)
@@ -167,6 +197,7 @@ export const stageScan = (
           ],
           false,
         )
+  const ys = y()
   const params: ScanParams = {
     text: `length=${length}${reverse ? ', reverse' : ''}${m > 1 ? `, unroll=${m}` : ''}`,
     body,
@@ -176,8 +207,19 @@ export const stageScan = (
     reverse,
     nc,
     nx,
-    y: y(),
+    y: ys,
     rebind,
+    numbers:
+      block === undefined &&
+      ys.every((d) => d.number) &&
+      values
+        .slice(nc, nc + nx)
+        .every((x) => x instanceof Tensor && x.shape.length === 1 && x.dtype === 'float64')
+        ? compileNumbers(
+            body.trace,
+            body.trace.inputs.map((_, k) => k >= nc && k < nc + nx),
+          )
+        : undefined,
   }
   const ins = [...args, ...body.captured, ...(block?.captured ?? [])]
   const outs = scanOp.run(ins.map(concreteOf), params)
