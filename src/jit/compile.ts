@@ -101,6 +101,7 @@ const emitSteps = (
   plan: Plan,
   slots: Slots,
   scalar: ScalarCode,
+  body: boolean,
 ): { steps: Step[]; stats: CompileStats } => {
   const { table } = plan.trace
   const codes = new Int32Array(table.ops.length).fill(-1)
@@ -118,7 +119,7 @@ const emitSteps = (
     loops++
     fused += c.equations.length
     if (c.index < 0) {
-      steps.push(scalarStep(table, c.equations, scalar, codes, slots.of))
+      steps.push(scalarStep(table, c.equations, scalar, codes, slots.of, body))
       continue
     }
     scratch ??= new ChainScratch(table)
@@ -131,11 +132,15 @@ const emitSteps = (
 /** The steps a trace compiles to, before slots and code (what `printPlan` shows). */
 export const plan = (trace: Trace): Plan => fuse(dce(trace))
 
-/** Compiles a trace (the plan is not kept: a program holds only its steps). */
-export function compile(trace: Trace): Program {
+/**
+ * Compiles a trace (the plan is not kept: a program holds only its steps). `body`: the program
+ * is a loop's body or condition, run once per step, whose short chains of numbers are worth
+ * straight-line code of their own (emit/scalar.ts).
+ */
+export function compile(trace: Trace, body = false): Program {
   const p = plan(trace)
   const scalar = scalarCode(p)
-  return emit(p, allocate(p), scalar)
+  return emit(p, allocate(p), scalar, body)
 }
 
 /**
@@ -165,10 +170,10 @@ const scalarCode = (plan: Plan): ScalarCode => {
 }
 
 /** A program running the steps of `plan`. */
-function emit(plan: Plan, slots: Slots, scalar: ScalarCode): Program {
+function emit(plan: Plan, slots: Slots, scalar: ScalarCode, body: boolean): Program {
   const { trace } = plan
   const { table } = trace
-  const { steps, stats } = emitSteps(plan, slots, scalar)
+  const { steps, stats } = emitSteps(plan, slots, scalar, body)
   const isNumber = trace.inputs.map((v) => table.isNumber(v))
   const inputSlots = Int32Array.from(trace.inputs, slots.of)
   const numberInputs = inputSlots.filter((_, k) => isNumber[k])
@@ -254,7 +259,7 @@ export function compileNumbers(
     if (info.shape.length !== 0 || info.dtype !== undefined || outputs.has(v)) return undefined
     reader.set(v, -1)
   }
-  if (reader.size === 0) return compile(live).numbers
+  if (reader.size === 0) return compile(live, true).numbers
   const m = countOf(live)
   for (let q = 0; q < m; q++) {
     const k = indexOf(live, q)
@@ -283,7 +288,7 @@ export function compileNumbers(
   for (let q = 0; q < m; q++) if (!dropped.has(indexOf(live, q))) order.push(indexOf(live, q))
   const read = inputs.filter((_, k) => !unread.has(k))
   const parts = { inputs: read, constants: live.constants, outputs: live.outputs }
-  const program = compile(makeTrace(t, parts, Int32Array.from(order))).numbers
+  const program = compile(makeTrace(t, parts, Int32Array.from(order)), true).numbers
   if (program === undefined || unread.size === 0) return program
   const slots = new Int32Array(inputs.length)
   for (let k = 0, j = 0; k < inputs.length; k++) {

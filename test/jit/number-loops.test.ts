@@ -24,10 +24,11 @@ import {
   whileLoop,
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
-import { bind1 } from '../../src/core/bind.ts'
+import { bind1, bind2, bindN } from '../../src/core/bind.ts'
 import type { Val } from '../../src/core/tracer.ts'
 import { compile, compileNumbers } from '../../src/jit/compile.ts'
 import type { Trace } from '../../src/jit/ir.ts'
+import { primitives } from '../../src/primitives/registry.ts'
 import { castP } from '../../src/primitives/structural.ts'
 import { traceOf } from './helpers.ts'
 
@@ -172,5 +173,60 @@ describe('loops of plain numbers', () => {
       const [ye, yeDot] = jvp((z: number) => f(z, lim, k), [x], [1])
       expect([Object.is(y, ye), Object.is(yDot, yeDot)]).toEqual([true, true])
     }
+  })
+
+  it('straight-line loop bodies give the scalar kernels’ bits, for every scalar primitive', () => {
+    const values = [-2, -0.5, -0, 0, 0.25, 1, 3, Infinity, -Infinity, Number.NaN]
+    const pairs = values.flatMap((a) => values.map((b) => [a, b] as const))
+    /** ys of a one-step scan whose body applies `op` to each input: jit against eager. */
+    const check = (name: string, op: (v: readonly number[]) => Val, inputs: number[][]) => {
+      const f = (xs: number[][]) =>
+        scan(
+          (c: number[][]): [number[][], number[]] => [c, c.map((v) => op(v) as number)],
+          xs,
+          null,
+          {
+            length: 1,
+          },
+        )[1] as unknown as Tensor[]
+      let eager: Tensor[]
+      try {
+        eager = f(inputs)
+      } catch {
+        return // a primitive that wants params
+      }
+      const staged = jit(f)(inputs)
+      staged.forEach((y, i) => {
+        if (!Object.is(y.data[0], eager[i]!.data[0])) {
+          throw new Error(
+            `${name}(${inputs[i]}): ${y.data[0]} under jit, ${eager[i]!.data[0]} eagerly`,
+          )
+        }
+      })
+    }
+    let checked = 0
+    for (const p of Object.values(primitives)) {
+      if (p.scalar1 !== undefined) {
+        check(
+          p.name,
+          ([x]) => bind1(p, x!, undefined as never),
+          values.map((x) => [x]),
+        )
+        checked++
+      } else if (p.scalar2 !== undefined) {
+        check(
+          p.name,
+          ([x, y]) => bind2(p, x!, y!, undefined as never),
+          pairs.map(([a, b]) => [a, b]),
+        )
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(40)
+    // where: NaN and −0 conditions
+    check('where', ([c, a, b]) => bindN(primitives.where, [c!, a!, b!], undefined), [
+      ...values.map((c) => [c, 1, 2]),
+      ...values.map((c) => [c, -0, Number.NaN]),
+    ])
   })
 })

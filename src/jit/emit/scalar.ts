@@ -69,8 +69,21 @@ const warmUp = (interpret: Interpret, opcodes: number, fns: readonly ScalarFn[])
 }
 const MAX_INTERPRETERS = 256
 
+/** A chain as straight-line code (see `ScalarCode.straight`). */
+type Straight = (N: Float64Array, F: readonly ScalarFn[]) => void
+
+/** Straight-line chains by source text, shared by every program of this process. */
+const straightChains = new Map<string, Straight>()
+const MAX_STRAIGHT = 1024
+
+/** Chains of at most this many instructions run as straight-line code in a loop's body. */
+export const STRAIGHT_MAX = 512
+
 /** Forgets the shared interpreters (for tests that make `Function` fail). */
-export const clearInterpreters = (): void => interpreters.clear()
+export const clearInterpreters = (): void => {
+  interpreters.clear()
+  straightChains.clear()
+}
 
 /**
  * Scalar code: chains of plain-number equations become instructions (opcode, operand slots,
@@ -84,6 +97,8 @@ export class ScalarCode {
   private readonly table: Primitive[] = []
   private interpret: Interpret | undefined
   private readonly fns: ScalarFn[] = []
+  /** Each opcode's expression over its operands `x`, `y` (and `z`), set by `generate`. */
+  private readonly exprs: string[] = []
   /** The opcode of `p` in this program. */
   opcode(p: Primitive): number {
     let k = this.table.indexOf(p)
@@ -113,11 +128,42 @@ export class ScalarCode {
   ): void {
     this.interpret!(N, op, a, b, c, o, this.fns)
   }
+  /**
+   * A chain's instructions as straight-line code (one function, no dispatch per instruction),
+   * for a short chain run many times — a loop's body: V8 optimizes a short function in
+   * microseconds, and it then runs several times faster than the interpreter's loop. Each
+   * instruction computes the interpreter's expression for its opcode, so the same numbers.
+   * Functions are shared by source text (the slots are in it), bounded as the interpreters.
+   */
+  straight(op: Uint16Array, a: Int32Array, b: Int32Array, c: Int32Array, o: Int32Array): Step {
+    const exprs = this.exprs
+    const lines: string[] = []
+    for (let k = 0; k < op.length; k++) {
+      lines.push(
+        `{ const x = N[${a[k]}], y = N[${b[k]}]${c.length > 0 ? `, z = N[${c[k]}]` : ''}; N[${o[k]}] = ${exprs[op[k]!]!}; }`,
+      )
+    }
+    const source = `return function chain(N, F) {\n${lines.join('\n')}\n}`
+    let fn = straightChains.get(source)
+    if (fn === undefined) {
+      fn = new Function(source)() as Straight
+      if (straightChains.size >= MAX_STRAIGHT)
+        straightChains.delete(straightChains.keys().next().value!)
+      straightChains.set(source, fn)
+    }
+    const chain = fn
+    const fns = this.fns
+    return (N) => chain(N, fns)
+  }
   private generate(): { readonly interpret: Interpret; warm: boolean } {
     const fns = this.fns
+    const exprs = this.exprs
     const cases = this.table.map((p, k) => {
       // where's number kernel: the condition's truth is `!== 0` (NaN selects the first branch)
-      if (p.name === 'where') return `case ${k}: N[o[k]] = x !== 0 ? y : N[c[k]]; break;`
+      if (p.name === 'where') {
+        exprs.push('(x !== 0 ? y : z)')
+        return `case ${k}: N[o[k]] = x !== 0 ? y : N[c[k]]; break;`
+      }
       const args = p.scalar1 !== undefined ? ['x'] : ['x', 'y']
       const lowering = loweringOf(p)
       let expr: string
@@ -126,6 +172,7 @@ export class ScalarCode {
         fns.push((p.scalar1 ?? p.scalar2)! as ScalarFn)
         expr = `F[${fns.length - 1}](${args.join(', ')})`
       }
+      exprs.push(expr)
       return `case ${k}: N[o[k]] = ${expr}; break;`
     })
     const source = `return function interpret(N, op, a, b, c, o, F) {
@@ -151,7 +198,8 @@ ${cases.join('\n')}
 /**
  * A chain of plain-number equations (`equations`: their indices in `table`) as instructions for
  * the program's scalar interpreter, read from the table's arrays; `codes` caches the opcode of
- * each of the table's operations (−1: not yet asked).
+ * each of the table's operations (−1: not yet asked). `straight`: a short chain becomes
+ * straight-line code (a loop's body, run once per step).
  */
 export const scalarStep = (
   table: Table,
@@ -159,6 +207,7 @@ export const scalarStep = (
   scalar: ScalarCode,
   codes: Int32Array,
   slotOf: (v: number) => number,
+  straight: boolean,
 ): Step => {
   const m = equations.length
   const list = equations.data
@@ -184,6 +233,7 @@ export const scalarStep = (
     }
     o[q] = slotOf(out[k]!)
   }
+  if (straight && m <= STRAIGHT_MAX) return scalar.straight(op, a, b, c, o)
   const third = c
   return (N) => scalar.run(N, op, a, b, third, o)
 }

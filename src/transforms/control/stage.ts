@@ -46,7 +46,7 @@ export const subprogram = (
   }
   let program: Program
   try {
-    program = compile(sub.trace)
+    program = compile(sub.trace, true)
   } catch (e) {
     // a page that forbids generated code, or an engine limit: as for jit itself, run eagerly
     if (e instanceof EvalError || e instanceof RangeError) throw new Unstageable()
