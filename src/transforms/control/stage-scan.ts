@@ -6,9 +6,10 @@
  */
 import type { Concrete, Val } from '../../core/tracer.ts'
 import type { LeafDef } from '../../core/tree.ts'
-import { compileNumbers, type NumberProgram } from '../../jit/compile.ts'
+import type { NumberProgram } from '../../jit/compile.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import type { StructuredOp } from '../../jit/ir.ts'
+import { compileNumbers } from '../../jit/numbers.ts'
 import type { StagingInterpreter } from '../../jit/trace.ts'
 import { zerosK } from '../../tensor/kernels/dtype.ts'
 import { type Floats, Tensor } from '../../tensor/tensor.ts'
