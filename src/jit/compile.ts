@@ -20,7 +20,14 @@ import type { Tensor } from '../tensor/tensor.ts'
 import { ChainScratch } from './emit/chain-key.ts'
 import { kernelStep, type Step } from './emit/kernel.ts'
 import { type ChainCache, chainStep } from './emit/loop.ts'
-import { clearInterpreters, ScalarCode, scalarStep } from './emit/scalar.ts'
+import { clearNumberLoops } from './emit/number-loop.ts'
+import {
+  clearInterpreters,
+  ScalarCode,
+  type StraightSource,
+  scalarStep,
+  straightSources,
+} from './emit/scalar.ts'
 import { countOf, type Trace } from './ir.ts'
 import { dce } from './passes/dce.ts'
 import { fuse, type Plan } from './passes/fuse.ts'
@@ -76,6 +83,8 @@ export interface NumberProgram {
   readonly inputs: Int32Array
   readonly outputs: Int32Array
   run(): void
+  /** Where the whole program is one straight-line chain of numbers: its source. */
+  readonly straight: StraightSource | undefined
 }
 
 /** The tensor slots of a run without tensors (never written). */
@@ -94,6 +103,7 @@ const MAX_CACHED_CHAINS = 1024
 export const clearCodeCaches = (): void => {
   cache.clear()
   clearInterpreters()
+  clearNumberLoops()
 }
 
 /** The steps of a plan, with slots given. */
@@ -230,6 +240,10 @@ function emit(plan: Plan, slots: Slots, scalar: ScalarCode, body: boolean): Prog
               const E = tensorTemplate.length === 0 ? NO_TENSORS : tensorTemplate.slice()
               for (let s = 0; s < steps.length; s++) steps[s]!(N, E)
             },
+            straight:
+              steps.length === 1 && tensorTemplate.length === 0
+                ? straightSources.get(steps[0]!)
+                : undefined,
           }
         : undefined,
   }

@@ -39,10 +39,14 @@ const r0 = (x: number): Tensor => new Tensor(Float64Array.of(x), [])
 const toNumber = (v: Val): Val => bind1(castP, v, { to: 'number' })
 
 /** The structured equations named `name` in a trace, nested ones included. */
-const loops = (t: Trace, name: string): { numbers?: unknown }[] =>
+const loops = (t: Trace, name: string): { numbers?: { loop?: unknown }; loop?: unknown }[] =>
   t.equations.flatMap((e) => {
     if (e.kind !== 'structured') return []
-    const params = e.params as { numbers?: unknown; body?: { trace: Trace } }
+    const params = e.params as {
+      numbers?: { loop?: unknown }
+      loop?: unknown
+      body?: { trace: Trace }
+    }
     const inner = params.body === undefined ? [] : loops(params.body.trace, name)
     return e.op.name === name ? [params, ...inner] : inner
   })
@@ -108,7 +112,8 @@ describe('loops of plain numbers', () => {
     const scans = loops(t, 'scan')
     // the forward scan (ys: numbers) and the transpose (xs: stacked numbers) both run in place
     expect(scans.length).toBeGreaterThanOrEqual(2)
-    for (const s of scans) expect(s.numbers).toBeDefined()
+    // each as one generated loop (the body one straight-line chain)
+    for (const s of scans) expect([s.numbers, s.loop]).not.toContain(undefined)
     for (const w of [0.7, -1.3, 2, 0]) {
       const f = jit(masked)
       const g = jit(grad(masked))
@@ -162,7 +167,9 @@ describe('loops of plain numbers', () => {
       50,
       1.2,
     )
-    expect(loops(t, 'whileLoop').every((l) => l.numbers !== undefined)).toBe(true)
+    const whiles = loops(t, 'whileLoop')
+    expect(whiles.length).toBe(1)
+    expect(whiles[0]!.numbers?.loop).toBeDefined()
     const g = jit((x: number, lim: number, k: number) => jvp((y: number) => f(y, lim, k), [x], [1]))
     for (const [x, lim, k] of [
       [0.3, 50, 1.2],
@@ -229,5 +236,34 @@ describe('loops of plain numbers', () => {
       ...values.map((c) => [c, 1, 2]),
       ...values.map((c) => [c, -0, Number.NaN]),
     ])
+  })
+
+  it('a NaN condition of a generated while loop raises as eagerly, after the same passes', () => {
+    // the condition is NaN (0/0) when y reaches 4.5: from 0.5 it does, from 0 it never does
+    const g = (x: number): number =>
+      whileLoop(
+        (y: number) => mul(less(y, 100), div(sub(y, 4.5), sub(y, 4.5))),
+        (y: number) => add(y, 1),
+        x,
+      )
+    expect(() => g(0.5)).toThrow(/NaN/)
+    expect(() => jit(g)(0.5)).toThrow(/NaN/)
+    expect(jit(g)(0)).toBe(100)
+  })
+
+  it('a loop of numbers whose body holds another loop runs step by step, with eager’s bits', () => {
+    // the outer body is not one straight-line chain (the inner scan is a step of its own)
+    const f = (w: number): number =>
+      scan((c: number): [number, null] => [add(mul(c, 0.5), masked(c)), null], w, null, {
+        length: 3,
+      })[0]
+    const t = traceOf((w) => [grad(f)(w as number)], 0.7)
+    const outer = t.equations.filter((e) => e.kind === 'structured' && e.op.name === 'scan')
+    const params = outer.map((e) => (e as { params: { numbers?: unknown; loop?: unknown } }).params)
+    expect(params.some((q) => q.numbers !== undefined && q.loop === undefined)).toBe(true)
+    for (const w of [0.7, -0.4]) {
+      expect(Object.is(jit(f)(w), f(w))).toBe(true)
+      expect(Object.is(jit(grad(f))(w), grad(f)(w))).toBe(true)
+    }
   })
 })

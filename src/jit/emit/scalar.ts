@@ -76,6 +76,18 @@ type Straight = (N: Float64Array, F: readonly ScalarFn[]) => void
 const straightChains = new Map<string, Straight>()
 const MAX_STRAIGHT = 1024
 
+/** A straight-line chain's statements (over `N` and `F`) and the kernels `F` it calls. */
+export interface StraightSource {
+  readonly lines: string
+  readonly fns: readonly ScalarFn[]
+}
+
+/**
+ * The source of each straight-line step, so that a loop whose whole body is one such chain can
+ * inline it in a loop of its own (emit/number-loop.ts).
+ */
+export const straightSources = new WeakMap<Step, StraightSource>()
+
 /** Chains of at most this many instructions run as straight-line code in a loop's body. */
 export const STRAIGHT_MAX = 512
 
@@ -153,7 +165,9 @@ export class ScalarCode {
     }
     const chain = fn
     const fns = this.fns
-    return (N) => chain(N, fns)
+    const step: Step = (N) => chain(N, fns)
+    straightSources.set(step, { lines: lines.join('\n'), fns })
+    return step
   }
   private generate(): { readonly interpret: Interpret; warm: boolean } {
     const fns = this.fns

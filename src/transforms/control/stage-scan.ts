@@ -7,6 +7,7 @@
 import type { Concrete, Val } from '../../core/tracer.ts'
 import type { LeafDef } from '../../core/tree.ts'
 import type { NumberProgram } from '../../jit/compile.ts'
+import { type NumberScan, numberScan } from '../../jit/emit/number-loop.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import type { StructuredOp } from '../../jit/ir.ts'
 import { compileNumbers } from '../../jit/numbers.ts'
@@ -42,6 +43,8 @@ interface ScanParams {
   readonly y: readonly LeafDef[]
   /** The body on plain numbers (each xs slice a number), where it runs so: see `runNumbers`. */
   readonly numbers: NumberProgram | undefined
+  /** The whole scan as one generated loop, where `numbers` is one straight-line chain. */
+  readonly loop: NumberScan | undefined
 }
 
 /** Slice `i` of a stacked tensor (a copy: a body's input is never a view of another value). */
@@ -62,16 +65,19 @@ const runNumbers = (args: readonly Concrete[], p: ScanParams, body: NumberProgra
   const ny = p.y.length
   const ins = new Float64Array(n)
   for (let j = 0; j < n; j++) if (j < nc || j >= nc + nx) ins[j] = args[j] as number
-  const xs = args.slice(nc, nc + nx).map((x) => (x as Tensor).data)
+  const xs = args.slice(nc, nc + nx).map((x) => (x as Tensor).data as Float64Array)
   const stacks = p.y.map(() => new Float64Array(length))
-  for (let k = 0; k < length; k++) {
-    const i = p.reverse ? length - 1 - k : k
-    for (let j = 0; j < nx; j++) ins[nc + j] = xs[j]![i]!
-    for (let j = 0; j < n; j++) if (inputs[j]! >= 0) N[inputs[j]!] = ins[j]!
-    body.run()
-    for (let j = 0; j < ny; j++) stacks[j]![i] = N[outputs[nc + j]!]!
-    for (let j = 0; j < nc; j++) ins[j] = N[outputs[j]!]!
-  }
+  // the whole loop generated, where the body is one straight-line chain
+  if (p.loop !== undefined) p.loop(ins, xs, stacks, length)
+  else
+    for (let k = 0; k < length; k++) {
+      const i = p.reverse ? length - 1 - k : k
+      for (let j = 0; j < nx; j++) ins[nc + j] = xs[j]![i]!
+      for (let j = 0; j < n; j++) if (inputs[j]! >= 0) N[inputs[j]!] = ins[j]!
+      body.run()
+      for (let j = 0; j < ny; j++) stacks[j]![i] = N[outputs[nc + j]!]!
+      for (let j = 0; j < nc; j++) ins[j] = N[outputs[j]!]!
+    }
   const carry: Concrete[] = Array.from(ins.subarray(0, nc))
   return [...carry, ...stacks.map((s) => new Tensor(s, [length]))]
 }
@@ -199,6 +205,17 @@ export const stageScan = (
           false,
         )
   const ys = y()
+  const numbers =
+    block === undefined &&
+    ys.every((d) => d.number) &&
+    values
+      .slice(nc, nc + nx)
+      .every((x) => x instanceof Tensor && x.shape.length === 1 && x.dtype === 'float64')
+      ? compileNumbers(
+          body.trace,
+          body.trace.inputs.map((_, k) => k >= nc && k < nc + nx),
+        )
+      : undefined
   const params: ScanParams = {
     text: `length=${length}${reverse ? ', reverse' : ''}${m > 1 ? `, unroll=${m}` : ''}`,
     body,
@@ -210,17 +227,8 @@ export const stageScan = (
     nx,
     y: ys,
     rebind,
-    numbers:
-      block === undefined &&
-      ys.every((d) => d.number) &&
-      values
-        .slice(nc, nc + nx)
-        .every((x) => x instanceof Tensor && x.shape.length === 1 && x.dtype === 'float64')
-        ? compileNumbers(
-            body.trace,
-            body.trace.inputs.map((_, k) => k >= nc && k < nc + nx),
-          )
-        : undefined,
+    numbers,
+    loop: numbers === undefined ? undefined : numberScan(numbers, nc, nx, ys.length, reverse),
   }
   const ins = [...args, ...body.captured, ...(block?.captured ?? [])]
   const outs = scanOp.run(ins.map(concreteOf), params)

@@ -15,6 +15,7 @@
 import { ConcretizationError } from '../../core/errors.ts'
 import type { Concrete, Val } from '../../core/tracer.ts'
 import { compile, type NumberProgram, type Program } from '../../jit/compile.ts'
+import { type NumberWhile, numberWhile } from '../../jit/emit/number-loop.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import { printTrace, type StructuredOp, type Trace } from '../../jit/ir.ts'
 import { traceSubprogram } from '../../jit/subprogram.ts'
@@ -78,7 +79,14 @@ interface WhileParams {
   readonly nc: number
   readonly holds: (v: Concrete) => boolean
   /** The condition and body run in place, where all their values in and out are numbers. */
-  readonly numbers: { readonly cond: NumberProgram; readonly body: NumberProgram } | undefined
+  readonly numbers:
+    | {
+        readonly cond: NumberProgram
+        readonly body: NumberProgram
+        /** The whole loop as one generated function, where both are straight-line chains. */
+        readonly loop: NumberWhile | undefined
+      }
+    | undefined
 }
 
 /**
@@ -88,8 +96,7 @@ interface WhileParams {
 const runNumbers = (
   args: readonly Concrete[],
   p: WhileParams,
-  cond: NumberProgram,
-  body: NumberProgram,
+  { cond, body, loop }: NonNullable<WhileParams['numbers']>,
 ): Concrete[] => {
   const { nc } = p
   const n = args.length - p.cond.captured.length - p.body.captured.length
@@ -102,14 +109,17 @@ const runNumbers = (
   }
   const condIn = fill(n, p.cond.captured.length)
   const bodyIn = fill(n + p.cond.captured.length, p.body.captured.length)
-  for (;;) {
-    for (let j = 0; j < condIn.length; j++) cond.N[cond.inputs[j]!] = condIn[j]!
-    cond.run()
-    if (!p.holds(cond.N[cond.outputs[0]!]!)) break
-    for (let j = 0; j < bodyIn.length; j++) body.N[body.inputs[j]!] = bodyIn[j]!
-    body.run()
-    for (let j = 0; j < nc; j++) condIn[j] = bodyIn[j] = body.N[body.outputs[j]!]!
-  }
+  // the whole loop generated, where condition and body are each one straight-line chain
+  if (loop !== undefined) loop(condIn, bodyIn)
+  else
+    for (;;) {
+      for (let j = 0; j < condIn.length; j++) cond.N[cond.inputs[j]!] = condIn[j]!
+      cond.run()
+      if (!p.holds(cond.N[cond.outputs[0]!]!)) break
+      for (let j = 0; j < bodyIn.length; j++) body.N[body.inputs[j]!] = bodyIn[j]!
+      body.run()
+      for (let j = 0; j < nc; j++) condIn[j] = bodyIn[j] = body.N[body.outputs[j]!]!
+    }
   return Array.from(condIn.subarray(0, nc))
 }
 
@@ -118,7 +128,7 @@ const whileOp: StructuredOp = {
   run(args, params) {
     const p = params as WhileParams
     const { numbers } = p
-    if (numbers !== undefined) return runNumbers(args, p, numbers.cond, numbers.body)
+    if (numbers !== undefined) return runNumbers(args, p, numbers)
     const n = args.length - p.cond.captured.length - p.body.captured.length
     const rest = args.slice(p.nc, n)
     const condRest = [...rest, ...args.slice(n, n + p.cond.captured.length)]
@@ -175,7 +185,11 @@ export const stageWhile = (
     rebind,
     numbers:
       condNumbers !== undefined && bodyNumbers !== undefined
-        ? { cond: condNumbers, body: bodyNumbers }
+        ? {
+            cond: condNumbers,
+            body: bodyNumbers,
+            loop: numberWhile(condNumbers, bodyNumbers, nc, holds),
+          }
         : undefined,
   }
   const ins = [...args, ...condBody.captured, ...loopBody.captured]
