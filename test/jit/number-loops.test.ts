@@ -254,9 +254,13 @@ describe('loops of plain numbers', () => {
   it('a loop of numbers whose body holds another loop runs step by step, with eager’s bits', () => {
     // the outer body is not one straight-line chain (the inner scan is a step of its own)
     const f = (w: number): number =>
-      scan((c: number): [number, null] => [add(mul(c, 0.5), masked(c)), null], w, null, {
-        length: 3,
-      })[0]
+      // `w` (captured) is dead after the first product: its slot is reused within a step
+      scan(
+        (c: number): [number, null] => [add(mul(mul(c, w), 0.5), masked(sin(mul(c, 2)))), null],
+        w,
+        null,
+        { length: 3 },
+      )[0]
     const t = traceOf((w) => [grad(f)(w as number)], 0.7)
     const outer = t.equations.filter((e) => e.kind === 'structured' && e.op.name === 'scan')
     const params = outer.map((e) => (e as { params: { numbers?: unknown; loop?: unknown } }).params)
