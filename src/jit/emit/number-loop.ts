@@ -26,6 +26,19 @@ type Generated = (
   length: number,
 ) => void
 
+/**
+ * The function `text` returns, or undefined where generated code is refused (a page's policy,
+ * an engine limit): the loop then runs step by step.
+ */
+const generate = <F>(text: string): F | undefined => {
+  try {
+    return new Function(text)() as F
+  } catch (e) {
+    if (e instanceof EvalError || e instanceof RangeError) return undefined
+    throw e
+  }
+}
+
 /** Loops by source text, shared by every program of this process (bounded: the oldest goes). */
 const loops = new Map<string, Generated>()
 const MAX_LOOPS = 256
@@ -71,7 +84,8 @@ ${Array.from({ length: nc }, (_, j) => `ins[${j}] = c${j};`).join('\n')}
 }`
   let fn = loops.get(text)
   if (fn === undefined) {
-    fn = new Function(text)() as Generated
+    fn = generate<Generated>(text)
+    if (fn === undefined) return undefined
     if (loops.size >= MAX_LOOPS) loops.delete(loops.keys().next().value!)
     loops.set(text, fn)
   }
@@ -133,7 +147,8 @@ ${Array.from({ length: nc }, (_, j) => `condIn[${j}] = bodyIn[${j}] = c${j};`).j
 }`
   let fn = whiles.get(text)
   if (fn === undefined) {
-    fn = new Function(text)() as GeneratedWhile
+    fn = generate<GeneratedWhile>(text)
+    if (fn === undefined) return undefined
     if (whiles.size >= MAX_LOOPS) whiles.delete(whiles.keys().next().value!)
     whiles.set(text, fn)
   }
