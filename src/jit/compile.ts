@@ -21,7 +21,14 @@ import type { Tensor } from '../tensor/tensor.ts'
 import { ChainScratch } from './emit/chain-key.ts'
 import { kernelStep, type Step } from './emit/kernel.ts'
 import { type ChainCache, chainStep } from './emit/loop.ts'
-import { clearInterpreters, ScalarCode, scalarStep } from './emit/scalar.ts'
+import { clearNumberLoops } from './emit/number-loop.ts'
+import {
+  clearInterpreters,
+  ScalarCode,
+  type StraightSource,
+  scalarStep,
+  straightSources,
+} from './emit/scalar.ts'
 import { countOf, type Trace } from './ir.ts'
 import { dce } from './passes/dce.ts'
 import { fuse, type Plan } from './passes/fuse.ts'
@@ -61,7 +68,28 @@ export interface Program {
   /** Whether any output is a tensor (else none can alias an input). */
   readonly tensorOutputs: boolean
   readonly stats: CompileStats
+  /** The program run in place, where every input and output is a plain number. */
+  readonly numbers: NumberProgram | undefined
 }
+
+/**
+ * A program whose inputs and outputs are all plain numbers, run in place, for a loop that runs
+ * it once per step (src/transforms/control/stage*.ts) without an array per run: set every
+ * input's slot of `N` (all of them, before each run: an input's slot is taken by later values
+ * once it is dead; −1: an input never read), `run`, then read the outputs' slots (before setting
+ * the next inputs: an output may live in an input's slot).
+ */
+export interface NumberProgram {
+  readonly N: Float64Array
+  readonly inputs: Int32Array
+  readonly outputs: Int32Array
+  run(): void
+  /** Where the whole program is one straight-line chain of numbers: its source. */
+  readonly straight: StraightSource | undefined
+}
+
+/** The tensor slots of a run without tensors (never written). */
+const NO_TENSORS: Tensor[] = []
 
 /**
  * Generated loops by structural key (emit/loop.ts), shared by every program of this process:
@@ -76,6 +104,7 @@ const MAX_CACHED_CHAINS = 1024
 export const clearCodeCaches = (): void => {
   cache.clear()
   clearInterpreters()
+  clearNumberLoops()
 }
 
 /** The steps of a plan, with slots given. */
@@ -83,6 +112,7 @@ const emitSteps = (
   plan: Plan,
   slots: Slots,
   scalar: ScalarCode,
+  body: boolean,
 ): { steps: Step[]; stats: CompileStats } => {
   const { table } = plan.trace
   const codes = new Int32Array(table.ops.length).fill(-1)
@@ -100,7 +130,7 @@ const emitSteps = (
     loops++
     fused += c.equations.length
     if (c.index < 0) {
-      steps.push(scalarStep(table, c.equations, scalar, codes, slots))
+      steps.push(scalarStep(table, c.equations, scalar, codes, slots, body))
       continue
     }
     scratch ??= new ChainScratch(table)
@@ -114,15 +144,20 @@ const emitSteps = (
 export const plan = (trace: Trace, keptOutputs = false): Plan => fuse(dce(trace), keptOutputs)
 
 /**
- * Compiles a trace (the plan is not kept: a program holds only its steps). With `keptOutputs`,
- * outputs written by fused loops (and read by no kernel) live in buffers reused by every run:
- * a run overwrites the last run's outputs, so the caller must be done with them first (a loop
- * body whose carry is copied out and whose ys are stacked).
+ * Compiles a trace (the plan is not kept: a program holds only its steps).
+ * - `keptOutputs`: outputs written by fused loops (and read by no kernel) live in buffers
+ *   reused by every run: a run overwrites the last run's outputs, so the caller must be done
+ *   with them first (a loop body whose carry is copied out and whose ys are stacked).
+ * - `body`: the program is a loop's body or condition, run once per step, whose short chains
+ *   of numbers are worth straight-line code of their own (emit/scalar.ts).
  */
-export function compile(trace: Trace, keptOutputs = false): Program {
+export function compile(
+  trace: Trace,
+  { keptOutputs = false, body = false }: { keptOutputs?: boolean; body?: boolean } = {},
+): Program {
   const p = plan(trace, keptOutputs)
   const scalar = scalarCode(p)
-  return emit(p, allocate(p), scalar)
+  return emit(p, allocate(p), scalar, body)
 }
 
 /**
@@ -152,10 +187,10 @@ const scalarCode = (plan: Plan): ScalarCode => {
 }
 
 /** A program running the steps of `plan`. */
-function emit(plan: Plan, slots: Slots, scalar: ScalarCode): Program {
+function emit(plan: Plan, slots: Slots, scalar: ScalarCode, body: boolean): Program {
   const { trace } = plan
   const { table } = trace
-  const { steps, stats } = emitSteps(plan, slots, scalar)
+  const { steps, stats } = emitSteps(plan, slots, scalar, body)
   const isNumber = trace.inputs.map((v) => table.isNumber(v))
   const inputSlots = Int32Array.from(trace.inputs, (v) => slots.of(v))
   const numberInputs = inputSlots.filter((_, k) => isNumber[k])
@@ -202,6 +237,22 @@ function emit(plan: Plan, slots: Slots, scalar: ScalarCode): Program {
     },
     tensorOutputs: outputs.some((o) => !o.number),
     stats,
+    numbers:
+      isNumber.every((n) => n) && outputs.every((o) => o.number)
+        ? {
+            N,
+            inputs: inputSlots,
+            outputs: Int32Array.from(outputs, (o) => o.slot),
+            run() {
+              const E = tensorTemplate.length === 0 ? NO_TENSORS : tensorTemplate.slice()
+              for (let s = 0; s < steps.length; s++) steps[s]!(N, E)
+            },
+            straight:
+              steps.length === 1 && tensorTemplate.length === 0
+                ? straightSources.get(steps[0]!)
+                : undefined,
+          }
+        : undefined,
   }
 }
 

@@ -16,7 +16,7 @@ import { debugState } from '../core/debug.ts'
 import { ShapeError } from '../core/errors.ts'
 import { zeroLike } from '../core/jet.ts'
 import { type Domain, define, type MaybeZero, type Primitive } from '../core/primitive.ts'
-import { type Concrete, shapeOf, type Val } from '../core/tracer.ts'
+import { type Concrete, isNumberKind, shapeOf, type Val } from '../core/tracer.ts'
 import { addK, type BinaryKernel, safeMulK } from '../tensor/kernels/binary.ts'
 import { broadcastToK } from '../tensor/kernels/layout.ts'
 import type { PullbackKernel } from '../tensor/kernels/pullback.ts'
@@ -164,8 +164,10 @@ export function sumTangents(parts: readonly MaybeZero[], y: Val): MaybeZero {
   let acc: MaybeZero = null
   for (const p of parts) if (p !== null) acc = acc === null ? p : addV(acc, p)
   if (acc === null) return null
-  // a number tangent of a number stays a number (no rank-0 tensor, no kernel call)
-  if (typeof acc === 'number' && typeof y === 'number') return acc
+  // a number tangent of a number stays a number (no rank-0 tensor, no kernel call), also where
+  // either is a traced number (under jit, a staged one: a tensor there made every tangent
+  // after it a rank-0 tensor, computed by kernels instead of scalar instructions)
+  if (isNumberKind(acc) && isNumberKind(y)) return acc
   return broadcastToV(acc, shapeOf(y))
 }
 

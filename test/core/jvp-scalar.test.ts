@@ -5,7 +5,7 @@
  * both signs, infinities and NaN in the primal and the tangent.
  */
 
-import { jvp, type Tensor, tensor } from 'fluxion'
+import { add, jit, jvp, mul, square, sub, type Tensor, tensor } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { bind1, bind2 } from '../../src/core/bind.ts'
 import { primitives } from '../../src/primitives/registry.ts'
@@ -104,5 +104,20 @@ describe('forward mode on numbers agrees with the general path bit for bit', () 
         }
       }
     }
+  })
+})
+
+describe('tangents of traced numbers', () => {
+  it('a linear rule (add, sub) keeps a traced number’s tangent a number', () => {
+    // under jit the primal is a staged number: its tangent, here the seed 1, must not become a
+    // rank-0 tensor (then every later tangent is one, run by kernels, and cast back at the end)
+    const f = jit((a: number) => jvp((x: number) => mul(square(sub(x, 10)), add(x, 2)), [a], [1]))
+    const program = f.trace(2)
+    expect(String(program)).not.toContain('f64[')
+    expect(program.stats.kernels).toBe(0)
+    const [y, yDot] = f(2)
+    const [ye, yeDot] = jvp((x: number) => mul(square(sub(x, 10)), add(x, 2)), [2], [1])
+    expect([y, yDot]).toEqual([ye, yeDot])
+    expect(typeof yDot).toBe('number')
   })
 })

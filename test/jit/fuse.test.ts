@@ -3,7 +3,20 @@
  * chains over one shape become one loop, plain-number chains one run of scalar instructions,
  * every other equation a kernel call between them; a value used after its chain is written.
  */
-import { add, exp, grad, jit, matmul, mul, sin, sum, type Tensor, tanh, tensor } from 'fluxion'
+import {
+  add,
+  exp,
+  grad,
+  jit,
+  matmul,
+  mul,
+  sin,
+  sum,
+  type Tensor,
+  tanh,
+  tensor,
+  where,
+} from 'fluxion'
 import { describe, expect, it } from 'vitest'
 
 describe('fusion', () => {
@@ -38,6 +51,33 @@ describe('fusion', () => {
           e:num = mul c d
         in (e) }"
     `)
+  })
+
+  it('where among numbers is a scalar instruction, selecting as its kernel does', () => {
+    const f = jit((c: number, a: number, b: number) => mul(where(c, add(a, 1), b), 2))
+    expect(f.trace(1, 2, 3).fused).toMatchInlineSnapshot(`
+      "{ lambda ; a:num b:num c:num .
+        scalar
+          d:num = add b 1
+          e:num = where a d c
+          f:num = mul e 2
+        in (f) }"
+    `)
+    // the condition's truth is `!== 0`: NaN and −0 as conditions, −0 and NaN as branches
+    const cases = [1, 0, -0, Number.NaN, -2]
+    for (const c of cases) {
+      for (const [a, b] of [
+        [2, 3],
+        [-1, Number.NaN],
+        [Number.NaN, -0],
+      ] as const) {
+        expect(Object.is(f(c, a, b), mul(where(c, add(a, 1), b), 2))).toBe(true)
+        expect(Object.is(f(c, a, b), f(c, a, b))).toBe(true)
+      }
+    }
+    // a tensor where is still its kernel
+    const g = jit((c: Tensor, a: Tensor) => where(c, a, 0))
+    expect(g.trace(tensor([1, 0]), tensor([2, 3])).stats.kernels).toBe(1)
   })
 
   it('a kernel (matmul) between two chains', () => {

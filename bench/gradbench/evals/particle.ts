@@ -3,9 +3,10 @@
  * field of two charges (one at (10, 10 − w)), hits the origin — an argmin over w whose
  * objective contains the gradient of the potential: nested AD. Functions `ff`, `fr`, `rf`,
  * `rr`: the outer letter is the mode of the argmin's gradient, the inner one that of the
- * acceleration. Under `jit`, ff and fr are one compiled program (the search and the
- * trajectory as `whileLoop`s, which forward mode differentiates); rf and rr differentiate the
- * trajectory in reverse mode, which a whileLoop refuses, so they keep the eager JS loops.
+ * acceleration. Under `jit` each is one compiled program: the search a `whileLoop`, the
+ * trajectory a `whileLoop` too under a forward outer gradient (ff, fr) and a masked `scan` under
+ * a reverse one (rf, rr: reverse mode refuses a whileLoop). Their bodies are plain numbers, which
+ * `jit` runs in place as straight-line code (bench/NOTES.md, "particle and saddle under jit").
  */
 import {
   add,

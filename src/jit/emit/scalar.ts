@@ -14,16 +14,22 @@ import { toSource } from './source.ts'
 
 /**
  * Runs a chain's instructions (opcode, operand slots, output slot) over the number slots `N`;
- * `F` holds the scalar kernels of the primitives without an inline lowering.
+ * `F` holds the scalar kernels of the primitives without an inline lowering. `c` holds the third
+ * operand of a `where` (a select: `a` the condition, `b` and `c` the branches); a chain without
+ * one gets an empty array, never read.
  */
 type Interpret = (
   N: Float64Array,
   op: Uint16Array,
   a: Int32Array,
   b: Int32Array,
+  c: Int32Array,
   o: Int32Array,
   F: readonly ScalarFn[],
 ) => void
+
+/** The third operands of chains without a select. */
+const NO_THIRD = new Int32Array(0)
 
 /**
  * Interpreters by source text, shared by every program of this process: programs of one set of
@@ -54,18 +60,44 @@ const warmUp = (interpret: Interpret, opcodes: number, fns: readonly ScalarFn[])
   const op = new Uint16Array(WARM_INSTRUCTIONS)
   const a = new Int32Array(WARM_INSTRUCTIONS)
   const b = new Int32Array(WARM_INSTRUCTIONS).fill(1)
+  const c = new Int32Array(WARM_INSTRUCTIONS).fill(1)
   const o = new Int32Array(WARM_INSTRUCTIONS).fill(2)
   for (let k = 0; k < WARM_INSTRUCTIONS; k++) op[k] = k % opcodes
   try {
-    for (let r = 0; r < WARM_ROUNDS; r++) interpret(N, op, a, b, o, fns)
+    for (let r = 0; r < WARM_ROUNDS; r++) interpret(N, op, a, b, c, o, fns)
   } catch {
     // only a warm-up: a scalar kernel refusing these operands does not concern the program
   }
 }
 const MAX_INTERPRETERS = 256
 
+/** A chain as straight-line code (see `ScalarCode.straight`). */
+type Straight = (N: Float64Array, F: readonly ScalarFn[]) => void
+
+/** Straight-line chains by source text, shared by every program of this process. */
+const straightChains = new Map<string, Straight>()
+const MAX_STRAIGHT = 1024
+
+/** A straight-line chain's statements (over `N` and `F`) and the kernels `F` it calls. */
+export interface StraightSource {
+  readonly lines: string
+  readonly fns: readonly ScalarFn[]
+}
+
+/**
+ * The source of each straight-line step, so that a loop whose whole body is one such chain can
+ * inline it in a loop of its own (emit/number-loop.ts).
+ */
+export const straightSources = new WeakMap<Step, StraightSource>()
+
+/** Chains of at most this many instructions run as straight-line code in a loop's body. */
+export const STRAIGHT_MAX = 512
+
 /** Forgets the shared interpreters (for tests that make `Function` fail). */
-export const clearInterpreters = (): void => interpreters.clear()
+export const clearInterpreters = (): void => {
+  interpreters.clear()
+  straightChains.clear()
+}
 
 /**
  * Scalar code: chains of plain-number equations become instructions (opcode, operand slots,
@@ -79,6 +111,8 @@ export class ScalarCode {
   private readonly table: Primitive[] = objectArray()
   private interpret: Interpret | undefined
   private readonly fns: ScalarFn[] = objectArray()
+  /** Each opcode's expression over its operands `x`, `y` (and `z`), set by `generate`. */
+  private readonly exprs: string[] = objectArray()
   /** The opcode of `p` in this program. */
   opcode(p: Primitive): number {
     let k = this.table.indexOf(p)
@@ -98,12 +132,54 @@ export class ScalarCode {
       warmUp(entry.interpret, this.table.length, this.fns)
     }
   }
-  run(N: Float64Array, op: Uint16Array, a: Int32Array, b: Int32Array, o: Int32Array): void {
-    this.interpret!(N, op, a, b, o, this.fns)
+  run(
+    N: Float64Array,
+    op: Uint16Array,
+    a: Int32Array,
+    b: Int32Array,
+    c: Int32Array,
+    o: Int32Array,
+  ): void {
+    this.interpret!(N, op, a, b, c, o, this.fns)
+  }
+  /**
+   * A chain's instructions as straight-line code (one function, no dispatch per instruction),
+   * for a short chain run many times — a loop's body: V8 optimizes a short function in
+   * microseconds, and it then runs several times faster than the interpreter's loop. Each
+   * instruction computes the interpreter's expression for its opcode, so the same numbers.
+   * Functions are shared by source text (the slots are in it), bounded as the interpreters.
+   */
+  straight(op: Uint16Array, a: Int32Array, b: Int32Array, c: Int32Array, o: Int32Array): Step {
+    const exprs = this.exprs
+    const lines: string[] = []
+    for (let k = 0; k < op.length; k++) {
+      lines.push(
+        `{ const x = N[${a[k]}], y = N[${b[k]}]${c.length > 0 ? `, z = N[${c[k]}]` : ''}; N[${o[k]}] = ${exprs[op[k]!]!}; }`,
+      )
+    }
+    const source = `return function chain(N, F) {\n${lines.join('\n')}\n}`
+    let fn = straightChains.get(source)
+    if (fn === undefined) {
+      fn = new Function(source)() as Straight
+      if (straightChains.size >= MAX_STRAIGHT)
+        straightChains.delete(straightChains.keys().next().value!)
+      straightChains.set(source, fn)
+    }
+    const chain = fn
+    const fns = this.fns
+    const step: Step = (N) => chain(N, fns)
+    straightSources.set(step, { lines: lines.join('\n'), fns })
+    return step
   }
   private generate(): { readonly interpret: Interpret; warm: boolean } {
     const fns = this.fns
+    const exprs = this.exprs
     const cases = this.table.map((p, k) => {
+      // where's number kernel: the condition's truth is `!== 0` (NaN selects the first branch)
+      if (p.name === 'where') {
+        exprs.push('(x !== 0 ? y : z)')
+        return `case ${k}: N[o[k]] = x !== 0 ? y : N[c[k]]; break;`
+      }
       const args = p.scalar1 !== undefined ? ['x'] : ['x', 'y']
       const lowering = loweringOf(p)
       let expr: string
@@ -112,9 +188,10 @@ export class ScalarCode {
         fns.push((p.scalar1 ?? p.scalar2)! as ScalarFn)
         expr = `F[${fns.length - 1}](${args.join(', ')})`
       }
+      exprs.push(expr)
       return `case ${k}: N[o[k]] = ${expr}; break;`
     })
-    const source = `return function interpret(N, op, a, b, o, F) {
+    const source = `return function interpret(N, op, a, b, c, o, F) {
 for (let k = 0, n = op.length; k < n; k++) {
 const x = N[a[k]];
 const y = N[b[k]];
@@ -137,7 +214,8 @@ ${cases.join('\n')}
 /**
  * A chain of plain-number equations (`equations`: their indices in `table`) as instructions for
  * the program's scalar interpreter, read from the table's arrays; `codes` caches the opcode of
- * each of the table's operations (−1: not yet asked).
+ * each of the table's operations (−1: not yet asked). `straight`: a short chain becomes
+ * straight-line code (a loop's body, run once per step).
  */
 export const scalarStep = (
   table: Table,
@@ -145,12 +223,14 @@ export const scalarStep = (
   scalar: ScalarCode,
   codes: Int32Array,
   slots: SlotOf,
+  straight: boolean,
 ): Step => {
   const m = equations.length
   const list = equations.data
   const op = new Uint16Array(m)
   const a = new Int32Array(m)
   const b = new Int32Array(m)
+  let c = NO_THIRD
   const o = new Int32Array(m)
   const { ins, insStart, out } = table
   for (let q = 0; q < m; q++) {
@@ -161,8 +241,15 @@ export const scalarStep = (
     op[q] = code
     const first = insStart[k]!
     a[q] = slots.of(ins[first]!)
-    b[q] = insStart[k + 1]! - first > 1 ? slots.of(ins[first + 1]!) : 0
+    const arity = insStart[k + 1]! - first
+    b[q] = arity > 1 ? slots.of(ins[first + 1]!) : 0
+    if (arity > 2) {
+      if (c === NO_THIRD) c = new Int32Array(m)
+      c[q] = slots.of(ins[first + 2]!)
+    }
     o[q] = slots.of(out[k]!)
   }
-  return (N) => scalar.run(N, op, a, b, o)
+  if (straight && m <= STRAIGHT_MAX) return scalar.straight(op, a, b, c, o)
+  const third = c
+  return (N) => scalar.run(N, op, a, b, third, o)
 }

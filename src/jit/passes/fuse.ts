@@ -58,6 +58,13 @@ const isElementwise = (p: Primitive, arity: number): boolean =>
   (arity === 1 && p.scalar1 !== undefined) || (arity === 2 && p.scalar2 !== undefined)
 
 /**
+ * Whether an equation of `p` on `arity` operands joins a chain of outputs `out`: an elementwise
+ * one, or a `where` among numbers (a select, an instruction of the scalar interpreter, emit/scalar.ts).
+ */
+const fusesAs = (p: Primitive, arity: number, out: VarInfo): boolean =>
+  isElementwise(p, arity) || (out.number && arity === 3 && p.name === 'where')
+
+/**
  * Constant tensors with one value everywhere (a broadcast seed of ones, say), flagged by
  * variable: fused loops read them as a single number, without a pass over memory. Elements
  * compare with `Object.is`, so 0 and −0 are not one value.
@@ -163,7 +170,7 @@ export const planSteps = (
       const arity = insStart[k + 1]! - insStart[k]!
       const x = ins[insStart[k]!]!
       const out = t.types[type]!
-      if (isElementwise(p, arity) && readable(t, k, out, uniform)) fusable = joins = true
+      if (fusesAs(p, arity, out) && readable(t, k, out, uniform)) fusable = joins = true
       else if (isMappedRead(p, t.paramsOf(k), arity, arity > 0 ? t.info(x) : undefined)) {
         // a read in place needs its input in memory: when the open chain computes it, that
         // chain is closed (writing it out) and the read starts the next one

@@ -6,8 +6,11 @@
  */
 import type { Concrete, Val } from '../../core/tracer.ts'
 import type { LeafDef } from '../../core/tree.ts'
+import type { NumberProgram } from '../../jit/compile.ts'
+import { type NumberScan, numberScan } from '../../jit/emit/number-loop.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import type { StructuredOp } from '../../jit/ir.ts'
+import { compileNumbers } from '../../jit/numbers.ts'
 import type { StagingInterpreter } from '../../jit/trace.ts'
 import { zerosK } from '../../tensor/kernels/dtype.ts'
 import { type Floats, Tensor } from '../../tensor/tensor.ts'
@@ -76,6 +79,10 @@ interface ScanParams {
   readonly nc: number
   readonly nx: number
   readonly y: readonly LeafDef[]
+  /** The body on plain numbers (each xs slice a number), where it runs so: see `runNumbers`. */
+  readonly numbers: NumberProgram | undefined
+  /** The whole scan as one generated loop, where `numbers` is one straight-line chain. */
+  readonly loop: NumberScan | undefined
 }
 
 /** Slice `i` of a stacked tensor (a copy: a body's input is never a view of another value). */
@@ -88,10 +95,40 @@ const sliceAt = (x: Tensor, i: number): Tensor => {
   return new Tensor(to, x.shape.slice(1))
 }
 
+/**
+ * The scan of a body of plain numbers (`p.numbers`: carry, slices and the rest all numbers, a
+ * slice read from the stacked float64 data), run in place: no arrays, tensors or slices per
+ * step. The same steps as `run`'s, so the same numbers.
+ */
+const runNumbers = (args: readonly Concrete[], p: ScanParams, body: NumberProgram): Concrete[] => {
+  const { nc, nx, length } = p
+  const { N, inputs, outputs } = body
+  const n = inputs.length
+  const ny = p.y.length
+  const ins = new Float64Array(n)
+  for (let j = 0; j < n; j++) if (j < nc || j >= nc + nx) ins[j] = args[j] as number
+  const xs = args.slice(nc, nc + nx).map((x) => (x as Tensor).data as Float64Array)
+  const stacks = p.y.map(() => new Float64Array(length))
+  // the whole loop generated, where the body is one straight-line chain
+  if (p.loop !== undefined) p.loop(ins, xs, stacks, length)
+  else
+    for (let k = 0; k < length; k++) {
+      const i = p.reverse ? length - 1 - k : k
+      for (let j = 0; j < nx; j++) ins[nc + j] = xs[j]![i]!
+      for (let j = 0; j < n; j++) if (inputs[j]! >= 0) N[inputs[j]!] = ins[j]!
+      body.run()
+      for (let j = 0; j < ny; j++) stacks[j]![i] = N[outputs[nc + j]!]!
+      for (let j = 0; j < nc; j++) ins[j] = N[outputs[j]!]!
+    }
+  const carry: Concrete[] = Array.from(ins.subarray(0, nc))
+  return [...carry, ...stacks.map((s) => new Tensor(s, [length]))]
+}
+
 const scanOp: StructuredOp = {
   name: 'scan',
   run(args, params) {
     const p = params as ScanParams
+    if (p.numbers !== undefined) return runNumbers(args, p, p.numbers)
     const { nc, nx, length, block, unroll } = p
     const ny = p.y.length
     const own = args.length - p.body.captured.length - (block?.captured.length ?? 0)
@@ -215,6 +252,18 @@ export const stageScan = (
           false,
           true,
         )
+  const ys = y()
+  const numbers =
+    block === undefined &&
+    ys.every((d) => d.number) &&
+    values
+      .slice(nc, nc + nx)
+      .every((x) => x instanceof Tensor && x.shape.length === 1 && x.dtype === 'float64')
+      ? compileNumbers(
+          body.trace,
+          body.trace.inputs.map((_, k) => k >= nc && k < nc + nx),
+        )
+      : undefined
   const params: ScanParams = {
     text: `length=${length}${reverse ? ', reverse' : ''}${m > 1 ? `, unroll=${m}` : ''}`,
     body,
@@ -224,8 +273,10 @@ export const stageScan = (
     reverse,
     nc,
     nx,
-    y: y(),
+    y: ys,
     rebind,
+    numbers,
+    loop: numbers === undefined ? undefined : numberScan(numbers, nc, nx, ys.length, reverse),
   }
   const ins = [...args, ...body.captured, ...(block?.captured ?? [])]
   const outs = scanOp.run(ins.map(concreteOf), params)

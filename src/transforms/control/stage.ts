@@ -14,7 +14,8 @@
  */
 import { ConcretizationError } from '../../core/errors.ts'
 import type { Concrete, Val } from '../../core/tracer.ts'
-import { compile, type Program } from '../../jit/compile.ts'
+import { compile, type NumberProgram, type Program } from '../../jit/compile.ts'
+import { type NumberWhile, numberWhile } from '../../jit/emit/number-loop.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import { printTrace, type StructuredOp, type Trace } from '../../jit/ir.ts'
 import { traceSubprogram } from '../../jit/subprogram.ts'
@@ -50,7 +51,7 @@ export const subprogram = (
   }
   let program: Program
   try {
-    program = compile(sub.trace, keptOutputs)
+    program = compile(sub.trace, { keptOutputs, body: true })
   } catch (e) {
     // a page that forbids generated code, or an engine limit: as for jit itself, run eagerly
     if (e instanceof EvalError || e instanceof RangeError) throw new Unstageable()
@@ -81,12 +82,57 @@ interface WhileParams {
   readonly body: Body
   readonly nc: number
   readonly holds: (v: Concrete) => boolean
+  /** The condition and body run in place, where all their values in and out are numbers. */
+  readonly numbers:
+    | {
+        readonly cond: NumberProgram
+        readonly body: NumberProgram
+        /** The whole loop as one generated function, where both are straight-line chains. */
+        readonly loop: NumberWhile | undefined
+      }
+    | undefined
+}
+
+/**
+ * The loop with a condition and body of plain numbers, run in place: no arrays per pass. The
+ * same passes as `run`'s, so the same numbers.
+ */
+const runNumbers = (
+  args: readonly Concrete[],
+  p: WhileParams,
+  { cond, body, loop }: NonNullable<WhileParams['numbers']>,
+): Concrete[] => {
+  const { nc } = p
+  const n = args.length - p.cond.captured.length - p.body.captured.length
+  // each program's inputs: the carry, the loop's other inputs, then its captured values
+  const fill = (from: number, count: number): Float64Array => {
+    const v = new Float64Array(n + count)
+    for (let j = 0; j < n; j++) v[j] = args[j] as number
+    for (let j = 0; j < count; j++) v[n + j] = args[from + j] as number
+    return v
+  }
+  const condIn = fill(n, p.cond.captured.length)
+  const bodyIn = fill(n + p.cond.captured.length, p.body.captured.length)
+  // the whole loop generated, where condition and body are each one straight-line chain
+  if (loop !== undefined) loop(condIn, bodyIn)
+  else
+    for (;;) {
+      for (let j = 0; j < condIn.length; j++) cond.N[cond.inputs[j]!] = condIn[j]!
+      cond.run()
+      if (!p.holds(cond.N[cond.outputs[0]!]!)) break
+      for (let j = 0; j < bodyIn.length; j++) body.N[body.inputs[j]!] = bodyIn[j]!
+      body.run()
+      for (let j = 0; j < nc; j++) condIn[j] = bodyIn[j] = body.N[body.outputs[j]!]!
+    }
+  return Array.from(condIn.subarray(0, nc))
 }
 
 const whileOp: StructuredOp = {
   name: 'whileLoop',
   run(args, params) {
     const p = params as WhileParams
+    const { numbers } = p
+    if (numbers !== undefined) return runNumbers(args, p, numbers)
     const n = args.length - p.cond.captured.length - p.body.captured.length
     const rest = args.slice(p.nc, n)
     const condRest = [...rest, ...args.slice(n, n + p.cond.captured.length)]
@@ -133,7 +179,23 @@ export const stageWhile = (
     condBody.program.runFlat([...values, ...condBody.captured.map(concreteOf)])[0]!,
   )
   const loopBody = subprogram((xs) => body(xs.slice(0, nc), xs.slice(nc)), values, !runs)
-  const params: WhileParams = { text: '', cond: condBody, body: loopBody, nc, holds, rebind }
+  const [condNumbers, bodyNumbers] = [condBody.program.numbers, loopBody.program.numbers]
+  const params: WhileParams = {
+    text: '',
+    cond: condBody,
+    body: loopBody,
+    nc,
+    holds,
+    rebind,
+    numbers:
+      condNumbers !== undefined && bodyNumbers !== undefined
+        ? {
+            cond: condNumbers,
+            body: bodyNumbers,
+            loop: numberWhile(condNumbers, bodyNumbers, nc, holds),
+          }
+        : undefined,
+  }
   const ins = [...args, ...condBody.captured, ...loopBody.captured]
   const outs = whileOp.run(ins.map(concreteOf), params)
   return interp.stageStructured(whileOp, params, ins, outs)
