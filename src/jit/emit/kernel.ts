@@ -5,7 +5,9 @@
  */
 import { withDtype } from '../../core/dtype.ts'
 import type { Concrete } from '../../core/tracer.ts'
-import type { Tensor } from '../../tensor/tensor.ts'
+import type { ShapeParams } from '../../primitives/families.ts'
+import { primitives } from '../../primitives/registry.ts'
+import { Tensor } from '../../tensor/tensor.ts'
 import type { Equation } from '../ir.ts'
 import type { Table } from '../table.ts'
 
@@ -32,6 +34,16 @@ export const kernelStep = (e: Equation, table: Table, slotOf: (v: number) => num
     const { p, params } = e
     const numberOut = table.isNumber(e.out)
     const slotOut = slotOf(e.out)
+    if (p === primitives.reshape && !numberIn[0] && !numberOut) {
+      // a view of its operand, not the eager copy: no step of a program writes into a tensor it
+      // did not allocate, and `jit` copies an output that shares an argument's storage
+      const { shape } = params as ShapeParams
+      const slot = slotIn[0]!
+      const dtype = table.info(e.out).dtype ?? 'float64'
+      return (_N, E) => {
+        E[slotOut] = withDtype(new Tensor(E[slot]!.data, shape), dtype)
+      }
+    }
     // float32 anywhere: the output takes the dtype the trace recorded, as `bind` gave it
     const dtype = table.info(e.out).dtype
     if (dtype !== undefined || p.outDtype !== undefined || e.ins.some((i) => table.info(i).dtype)) {

@@ -8,6 +8,7 @@
  */
 import type { Primitive } from '../../core/primitive.ts'
 import { countOf, indexOf, type Trace, type VarInfo } from '../ir.ts'
+import { loweringOf } from '../lower.ts'
 import { IntList, type Table } from '../table.ts'
 import { accessOf, isMappedRead } from './access.ts'
 
@@ -53,8 +54,15 @@ export interface Plan {
   readonly known: ReadonlyMap<number, number>
 }
 
-const isElementwise = (p: Primitive, arity: number): boolean =>
-  (arity === 1 && p.scalar1 !== undefined) || (arity === 2 && p.scalar2 !== undefined)
+/**
+ * Whether `p` on `arity` operands computes each element from its operands' elements alone: a
+ * unary or binary scalar kernel, or (in a loop over tensors only: the plain-number
+ * interpreter runs one- and two-operand instructions) `where`'s elementwise lowering.
+ */
+const isElementwise = (p: Primitive, arity: number, tensor: boolean): boolean =>
+  (arity === 1 && p.scalar1 !== undefined) ||
+  (arity === 2 && p.scalar2 !== undefined) ||
+  (arity === 3 && tensor && loweringOf(p)?.kind === 'elementwise')
 
 /**
  * Constant tensors with one value everywhere (a broadcast seed of ones, say), flagged by
@@ -162,7 +170,7 @@ export const planSteps = (
       const out = t.types[type]!
       // a read in place needs its input in memory: not a value of the chain it would join
       fusable =
-        (isElementwise(p, arity) && readable(t, k, out, uniform)) ||
+        (isElementwise(p, arity, !out.number) && readable(t, k, out, uniform)) ||
         (isMappedRead(p, t.paramsOf(k), arity, arity > 0 ? t.info(x) : undefined) &&
           (candidate === undefined || producer[x] !== candidate.id))
     }
