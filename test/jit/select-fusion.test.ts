@@ -13,10 +13,12 @@ import {
   exp,
   grad,
   greater,
+  index,
   jit,
   less,
   mul,
   reshape,
+  slice,
   sqrt,
   sum,
   type Tensor,
@@ -25,7 +27,14 @@ import {
   where,
 } from 'fluxion'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { setWasmLoopMinElements, wasmLoopStats } from '../../src/jit/emit/wasm/step.ts'
+import { contiguousStart } from '../../src/jit/emit/kernel.ts'
+import {
+  MAX_MODULE_BYTES,
+  MAX_MODULE_BYTES_NODE,
+  setWasmLoopMinElements,
+  setWasmModuleMaxBytes,
+  wasmLoopStats,
+} from '../../src/jit/emit/wasm/step.ts'
 import { sameBits, value } from './wasm-helpers.ts'
 
 /** The rotation's guard of ba's objective: a square root kept finite at 0, a branch on it. */
@@ -162,5 +171,97 @@ describe('reshape as a view', () => {
     const f = jit(g)
     sameBits(f(x).data, g(x).data, 'first call')
     sameBits(f(x).data, g(x).data, 'compiled')
+  })
+})
+
+describe('a slice of consecutive elements as a view', () => {
+  it('which slices take consecutive elements, and where they start', () => {
+    const p = (starts: number[], ends: number[], steps = starts.map(() => 1)) => ({
+      starts,
+      ends,
+      steps,
+    })
+    // a row of [11, 5], rows 2–3, a block of [2, 3, 4], the whole array
+    expect(contiguousStart(p([3, 0], [4, 5]), [11, 5])).toBe(15)
+    expect(contiguousStart(p([2, 0], [4, 5]), [11, 5])).toBe(10)
+    expect(contiguousStart(p([1, 1, 0], [2, 3, 4]), [2, 3, 4])).toBe(16)
+    expect(contiguousStart(p([0, 0], [11, 5]), [11, 5])).toBe(0)
+    expect(contiguousStart(p([0, 2], [1, 4]), [11, 5])).toBe(2) // part of the first row
+    // not consecutive: a column, two partial rows, a step, a reversed axis, an empty array
+    expect(contiguousStart(p([0, 1], [11, 2]), [11, 5])).toBeUndefined()
+    expect(contiguousStart(p([0, 1], [2, 5]), [11, 5])).toBeUndefined()
+    expect(contiguousStart(p([0, 0], [5, 5], [2, 1]), [11, 5])).toBeUndefined()
+    expect(contiguousStart(p([3, 0], [1, 5], [-1, 1]), [11, 5])).toBeUndefined()
+    expect(contiguousStart(p([0, 0], [0, 5]), [0, 5])).toBeUndefined()
+  })
+
+  it('rows of a gathered matrix: eager’s numbers, shared storage, untouched by later runs', () => {
+    const f = jit((m: Tensor) => {
+      const rows = exp(m)
+      return [index(rows, 1), mul(index(rows, 2), 2), slice(rows, [0, 1], [1, 3])] as const
+    })
+    const m = (k: number) =>
+      tensor([
+        [0, 1, 2],
+        [3, 4, 5],
+        [6, 7, k],
+      ])
+    f(m(8))
+    const [a, b, c] = f(m(8))
+    expect(a.toArray()).toEqual([3, 4, 5].map(Math.exp))
+    expect(b.toArray()).toEqual([6, 7, 8].map((v) => 2 * Math.exp(v)))
+    expect(c.toArray()).toEqual([[Math.exp(1), Math.exp(2)]])
+    expect(a.data.buffer).toBe(c.data.buffer) // views of one buffer
+    f(m(9))
+    expect(a.toArray()).toEqual([3, 4, 5].map(Math.exp))
+  })
+
+  it('a view of an argument is copied on the way out', () => {
+    const f = jit((m: Tensor) => index(m, 1))
+    const m = tensor([
+      [1, 2],
+      [3, 4],
+    ])
+    f(m)
+    const y = f(m)
+    expect(y.toArray()).toEqual([3, 4])
+    expect(y.data.buffer).not.toBe(m.data.buffer)
+  })
+})
+
+describe('wasm loops of long chains under Node', () => {
+  it('the modules’ size limit: the browsers’ 4 KB, 64 KB under Node', () => {
+    const was = setWasmModuleMaxBytes(0)
+    setWasmModuleMaxBytes(was)
+    expect(was).toBe(MAX_MODULE_BYTES_NODE)
+    expect(MAX_MODULE_BYTES).toBe(4096)
+    // products and sums of 8 operands (`steps` of each: distinct chains, each compiled once)
+    const chain =
+      (steps: number) =>
+      (...xs: Tensor[]): Tensor => {
+        let acc = xs[0]!
+        for (let k = 0; k < steps; k++) acc = add(mul(acc, xs[(k + 1) % 8]!), xs[k % 8]!)
+        return acc
+      }
+    const xs = Array.from({ length: 8 }, (_, k) =>
+      tensor(Float64Array.from({ length: 2048 }, (_v, i) => 1 + ((i * (k + 3)) % 7) / 8)),
+    )
+    const runs = (steps: number, limit: number): number => {
+      const before = setWasmModuleMaxBytes(limit)
+      try {
+        const f = chain(steps)
+        const g = jit(f)
+        g(...xs)
+        const count = wasmLoopStats.runs
+        sameBits(g(...xs).data, f(...xs).data, `limit ${limit}`)
+        return wasmLoopStats.runs - count
+      } finally {
+        setWasmModuleMaxBytes(before)
+      }
+    }
+    expect(runs(15, 65536)).toBe(1)
+    const bytes = wasmLoopStats.last.length
+    // a module above the limit stays a JS loop (same numbers)
+    expect(runs(14, bytes - 200)).toBe(0)
   })
 })

@@ -52,6 +52,28 @@ export function setWasmLoopMinElements(n: number): number {
  */
 export const MAX_MODULE_BYTES = 4096
 
+/**
+ * Node has no such limit (it is the browsers' main-thread rule): there, modules up to this size
+ * compile — a 32-equation chain of a derivative's products takes 4–5 KB, and ba's backward
+ * chains ran as JS loops for it, slower and, for their first calls, unoptimized
+ * (bench/NOTES.md, ba).
+ */
+export const MAX_MODULE_BYTES_NODE = 65536
+
+const isNode =
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ===
+  'string'
+
+/** The size limit in force here (`MAX_MODULE_BYTES`, or `MAX_MODULE_BYTES_NODE` under Node). */
+let maxModuleBytes = isNode ? MAX_MODULE_BYTES_NODE : MAX_MODULE_BYTES
+
+/** Sets the modules' size limit (for tests); returns the previous one. */
+export function setWasmModuleMaxBytes(n: number): number {
+  const was = maxModuleBytes
+  maxModuleBytes = n
+  return was
+}
+
 /** The memory the loops may use (bytes), as every wasm kernel; a run needing more runs in JS. */
 export const MAX_MEMORY_BYTES = MAX_BYTES
 const PAGE = 65536
@@ -130,7 +152,7 @@ const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): C
     // (not expected: the translator refuses what it cannot do by returning undefined)
     return null
   }
-  if (module === undefined || module.bytes.length > MAX_MODULE_BYTES) return null
+  if (module === undefined || module.bytes.length > maxModuleBytes) return null
   try {
     memory ??= new wasm.Memory({ initial: 1 })
   } catch {
