@@ -9,8 +9,8 @@
  * (one forward pass, two backward passes over [p] vectors; `jacrev` would batch the two
  * cotangents as a [p, 2] axis, whose loops read every [p] value broadcast, 2× slower here:
  * bench/NOTES.md), under `vmap`; the weight errors' derivatives are `vmap(grad(1 − w²))`. The
- * blocks are then laid out in the reference's COO order; the output is the first 30 entries and
- * the last, as the reference prints it.
+ * blocks' columns are then laid out in the reference's COO order; the output is the first 30
+ * entries and the last, as the reference prints it.
  */
 import {
   add,
@@ -20,7 +20,6 @@ import {
   greater,
   index,
   mul,
-  reshape,
   sin,
   sqrt,
   square,
@@ -124,7 +123,12 @@ const block = (v: readonly Tensor[], fx: Tensor, fy: Tensor): [Tensor[], Tensor[
   return [pullback([1, 0])[0] as Tensor[], pullback([0, 1])[0] as Tensor[]]
 }
 
-/** Each observation's 2×15 Jacobian block ([p, 2, 15]), and each weight error's derivative. */
+/**
+ * Each observation's 2×15 Jacobian block, as its 30 columns ([p] each: the first row's 15
+ * entries, then the second's), and each weight error's derivative. The assembly lays the
+ * columns out in the COO order directly (a `stack` to [p, 2, 15] first was one more pass over
+ * the 30·p values, and a slow one: a transpose).
+ */
 export const jacobianBlocks = (
   cams: Tensor,
   points: Tensor,
@@ -132,12 +136,10 @@ export const jacobianBlocks = (
   camIdx: Tensor,
   ptIdx: Tensor,
   feats: Tensor,
-): [Tensor, Tensor] => {
+): [Tensor[], Tensor] => {
   const [v, fx, fy] = columns(cams, points, weights, camIdx, ptIdx, feats)
   const [rowX, rowY] = vmap(block)(v, fx, fy)
-  const p = weights.shape[0]!
-  const blocks = reshape(stack([...rowX, ...rowY], 1), [p, 2, 15])
-  return [blocks, vmap(grad(weightError))(weights)]
+  return [[...rowX, ...rowY], vmap(grad(weightError))(weights)]
 }
 
 /** The objective: every reprojection error ([p, 2]) and weight error ([p]). */
@@ -180,7 +182,7 @@ const expand = ({ n, m, p, cam, x, w, feat }: Input) => {
 
 /** The sparse Jacobian in the reference's COO layout: rows (CSR offsets), cols, vals. */
 const assemble = (
-  blocks: Tensor,
+  blocks: readonly Tensor[],
   wDot: Tensor,
   { n, m, p }: Input,
   camIdx: Int32Array,
@@ -189,7 +191,14 @@ const assemble = (
   const rows = new Int32Array(3 * p + 1)
   const cols = new Int32Array(31 * p)
   const vals = new Float64Array(31 * p)
-  vals.set(blocks.data)
+  // the 30 columns interleaved, by blocks of observations (the output's block stays in cache)
+  for (let o0 = 0; o0 < p; o0 += 512) {
+    const o1 = Math.min(p, o0 + 512)
+    for (let k = 0; k < 30; k++) {
+      const d = blocks[k]!.data
+      for (let o = o0, e = 30 * o0 + k; o < o1; o++, e += 30) vals[e] = d[o]!
+    }
+  }
   vals.set(wDot.data, 30 * p)
   for (let i = 0; i < 2 * p; i++) rows[i + 1] = rows[i]! + 15
   for (let i = 2 * p; i < 3 * p; i++) rows[i + 1] = rows[i]! + 1
