@@ -9,6 +9,7 @@
 import fc from 'fast-check'
 import {
   add,
+  cbrt,
   cos,
   exp,
   grad,
@@ -16,12 +17,17 @@ import {
   index,
   jit,
   less,
+  log,
+  log2,
+  log10,
   mul,
   reshape,
+  sin,
   slice,
   sqrt,
   sum,
   type Tensor,
+  tanh,
   tensor,
   vmap,
   where,
@@ -84,6 +90,30 @@ describe('where and the comparisons fuse', () => {
     })
     afterAll(() => {
       setWasmLoopMinElements(threshold)
+    })
+
+    it('Math functions are imported: every one, nested, two per expression, to the bit', () => {
+      const fns = [exp, log, log2, log10, cbrt, sin, cos, tanh]
+      // each function on its own, sin(cos(x)) (a call inside a call's operand), and the sum of
+      // two calls (the first one's lanes on the stack while the second runs)
+      const f = (x: Tensor): Tensor =>
+        add(
+          fns.reduce<Tensor>((acc, g) => add(acc, g(x)), x),
+          add(sin(cos(x)), mul(exp(x), tanh(x))),
+        )
+      const vec = fc.array(value, { minLength: 1, maxLength: 9 })
+      fc.assert(
+        fc.property(vec, (xs) => {
+          const x = tensor(xs)
+          const g = jit(f)
+          g(x)
+          const before = wasmLoopStats.runs
+          const y = g(x)
+          expect(wasmLoopStats.runs).toBeGreaterThan(before)
+          sameBits(y.data, f(x).data, 'wasm')
+        }),
+        { numRuns: 50 },
+      )
     })
 
     it('a branch on a comparison runs as a wasm loop, to the bit', () => {

@@ -11,7 +11,7 @@
  * give the same bits.
  * @module
  */
-import type { ScalarExpr } from '../../lower.ts'
+import type { MathFunction, ScalarExpr } from '../../lower.ts'
 import {
   ROWS as BROADCAST,
   COLUMN,
@@ -150,6 +150,13 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   const i = L.add(I32) // the flat index of the row's first element
   const j = L.add(I32)
   const f = L.add(I32) // i + j
+  const scratch = L.add(V128) // a call's operand, lane by lane
+  // the Math functions the loop calls, imported in this order
+  const imports: MathFunction[] = []
+  const imported = (fn: MathFunction): number => {
+    const k = imports.indexOf(fn)
+    return k >= 0 ? k : imports.push(fn) - 1
+  }
   const vec: number[] = []
   const sca: number[] = []
   for (let k = 0; k < localCount; k++) {
@@ -219,6 +226,8 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
         row: r,
         column: j,
         within,
+        imported,
+        scratch,
         read: (index) => {
           const node = rowBase.get(index)
           if (node === undefined) throw new Untranslatable('an unknown read')
@@ -278,7 +287,7 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   a.get(i).get(COLUMNS).op(Op.i32Add).set(i)
   a.get(r).i32(1).op(Op.i32Add).set(r)
   a.br(0).end().end()
-  const bytes = moduleBytes(params, L, a)
+  const bytes = moduleBytes(params, L, a, imports)
   return { bytes, float32, arrays, scalars, reads, written, from, to }
 }
 

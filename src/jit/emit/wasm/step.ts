@@ -20,7 +20,7 @@ import {
 } from '../../../tensor/kernels/wasm/instance.ts'
 import type { Shape } from '../../../tensor/shape.ts'
 import { type Floats, Tensor } from '../../../tensor/tensor.ts'
-import { loweringOf, readOf, type ScalarExpr, specialized } from '../../lower.ts'
+import { loweringOf, type MathFunction, readOf, type ScalarExpr, specialized } from '../../lower.ts'
 import type { IntList, Table } from '../../table.ts'
 import type { Step } from '../kernel.ts'
 import { type LoopModule, loopModule } from './loop-module.ts'
@@ -139,8 +139,23 @@ const compiled = new WeakMap<object, Compiled | null>()
 const api = wasmApi
 
 /** `c`'s run function on the current memory. */
+/**
+ * The functions a loop may import (src/jit/emit/wasm/expr.ts): `Math`'s own, so a wasm loop
+ * computes the JS loop's bits.
+ */
+const math: Record<Exclude<MathFunction, 'sqrt'>, (x: number) => number> = {
+  exp: Math.exp,
+  log: Math.log,
+  log2: Math.log2,
+  log10: Math.log10,
+  cbrt: Math.cbrt,
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+}
+
 const instantiate = (wasm: WasmApi, code: object): Run =>
-  new wasm.Instance(code, { m: { memory } }).exports.run as Run
+  new wasm.Instance(code, { m: { memory, ...math } }).exports.run as Run
 
 const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): Compiled | null => {
   const wasm = api()
