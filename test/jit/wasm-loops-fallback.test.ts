@@ -22,6 +22,7 @@ import {
 } from 'fluxion'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Bytes, I32, Locals, moduleBytes } from '../../src/jit/emit/wasm/encode.ts'
+import { CALL_SHARE } from '../../src/jit/emit/wasm/loop-module.ts'
 import { setWasmLoopMinElements, wasmLoopStats } from '../../src/jit/emit/wasm/step.ts'
 import { setWasmKernels } from '../../src/tensor/kernels/gemm-select.ts'
 import { agree, jitted, sameBits, WebAssembly } from './wasm-helpers.ts'
@@ -75,8 +76,17 @@ describe('the JS loop runs instead', () => {
     expect(agree(g, [x], g(x).data)).toBe(0)
   })
 
-  it('not for a chain with a Math call: the wasm loop imports that function', () => {
+  it('for a chain of Math calls more than one in CALL_SHARE equations (an import costs more)', () => {
     const g = (v: Tensor): Tensor => add(exp(v), v)
+    expect(agree(g, [x], g(x).data)).toBe(0)
+  })
+
+  it('not for a chain with few Math calls: the wasm loop imports the function', () => {
+    const g = (v: Tensor): Tensor => {
+      let a = v
+      for (let k = 0; k < CALL_SHARE / 2; k++) a = add(mul(a, 0.5), v)
+      return add(a, exp(v))
+    }
     expect(agree(g, [x], g(x).data)).toBeGreaterThan(0)
   })
 
