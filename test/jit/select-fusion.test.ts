@@ -12,6 +12,7 @@ import {
   cbrt,
   cos,
   exp,
+  fmod,
   grad,
   greater,
   index,
@@ -42,6 +43,7 @@ import {
   setWasmModuleMaxBytes,
   wasmLoopStats,
 } from '../../src/jit/emit/wasm/step.ts'
+import { MAX_CHAIN, MAX_WASM_CHAIN } from '../../src/jit/passes/fuse.ts'
 import { sameBits, value } from './wasm-helpers.ts'
 
 /** The rotation's guard of ba's objective: a square root kept finite at 0, a branch on it. */
@@ -298,5 +300,80 @@ describe('wasm loops of long chains under Node', () => {
     const bytes = wasmLoopStats.last.length
     // a module above the limit stays a JS loop (same numbers)
     expect(runs(14, bytes - 200)).toBe(0)
+  })
+})
+
+describe('long chains where they will run in wasm', () => {
+  // (the default threshold, also where the CI run sets every loop to wasm)
+  let threshold = 0
+  beforeAll(() => {
+    threshold = setWasmLoopMinElements(1024)
+  })
+  afterAll(() => {
+    setWasmLoopMinElements(threshold)
+  })
+
+  // 40 equations: past MAX_CHAIN (32), within MAX_WASM_CHAIN (64)
+  const f = (x: Tensor, y: Tensor): Tensor => {
+    let a = x
+    for (let k = 0; k < 20; k++) a = add(mul(a, y), x)
+    return a
+  }
+  const of = (n: number) =>
+    [0, 1].map((k) => tensor(Float64Array.from({ length: n }, (_v, i) => ((i + k) % 5) / 4)))
+
+  it('one loop over ≥ 1024 elements under Node, two below the wasm threshold', () => {
+    expect(MAX_CHAIN).toBe(32)
+    expect(MAX_WASM_CHAIN).toBe(64)
+    const [x, y] = of(1024)
+    expect(jit(f).trace(x!, y!).stats).toEqual({ equations: 40, kernels: 0, loops: 1, fused: 40 })
+    const [u, v] = of(1023)
+    expect(jit(f).trace(u!, v!).stats).toEqual({ equations: 40, kernels: 0, loops: 2, fused: 40 })
+  })
+
+  it('a chain the wasm loop would not take stays at MAX_CHAIN (Math calls, %, a broadcast)', () => {
+    const [x, y] = of(1024)
+    const calls = (x: Tensor): Tensor => {
+      let a = x
+      for (let k = 0; k < 20; k++) a = add(exp(a), x)
+      return a
+    }
+    expect(jit(calls).trace(x!).stats.loops).toBe(2)
+    const rem = (x: Tensor, y: Tensor): Tensor => {
+      let a = x
+      for (let k = 0; k < 20; k++) a = add(fmod(a, y), x)
+      return a
+    }
+    expect(jit(rem).trace(x!, y!).stats.loops).toBe(2)
+    // [32, 1] read against [32, 32]: broadcast along the last axis
+    const m = tensor(
+      Float64Array.from({ length: 1024 }, (_v, i) => i % 3),
+      [32, 32],
+    )
+    const column = tensor(
+      Float64Array.from({ length: 32 }, (_v, i) => i),
+      [32, 1],
+    )
+    const broadcast = (m: Tensor, c: Tensor): Tensor => {
+      let a = m
+      for (let k = 0; k < 20; k++) a = add(mul(a, c), m)
+      return a
+    }
+    expect(jit(broadcast).trace(m, column).stats.loops).toBe(2)
+  })
+
+  it('the browsers’ module limit keeps MAX_CHAIN; the long loop gives eager’s bits', () => {
+    const [x, y] = of(2048)
+    const was = setWasmModuleMaxBytes(MAX_MODULE_BYTES)
+    try {
+      expect(jit(f).trace(x!, y!).stats.loops).toBe(2)
+    } finally {
+      setWasmModuleMaxBytes(was)
+    }
+    const g = jit(f)
+    g(x!, y!)
+    const before = wasmLoopStats.runs
+    sameBits(g(x!, y!).data, f(x!, y!).data, 'long chain')
+    expect(wasmLoopStats.runs).toBe(before + 1)
   })
 })

@@ -74,6 +74,15 @@ export function setWasmModuleMaxBytes(n: number): number {
   return was
 }
 
+/**
+ * Whether a chain looping over `n` elements will likely run as a wasm loop here: wasm on, `n` at
+ * least the size threshold, and modules of a long chain allowed (Node). The planner lets such
+ * chains grow longer (src/jit/passes/fuse.ts): V8's superlinear time to optimize a long JS loop
+ * is not a wasm module's.
+ */
+export const longChainsFit = (n: number): boolean =>
+  n >= minElements && maxModuleBytes > MAX_MODULE_BYTES && wasmEnabled()
+
 /** The memory the loops may use (bytes), as every wasm kernel; a run needing more runs in JS. */
 export const MAX_MEMORY_BYTES = MAX_BYTES
 const PAGE = 65536
