@@ -208,6 +208,15 @@ export const lowerings: { readonly [N in PrimitiveName]?: Lowering<never> } = {
   sin: unop((x) => call('sin', x)),
   cos: unop((x) => call('cos', x)),
   tanh: unop((x) => call('tanh', x)),
+  // comparisons give 1 or 0, as their kernels' +(a > b): NaN compares false
+  greater: binop((a, b) => cond(compare('>', a, b), constant(1), zero)),
+  greaterEqual: binop((a, b) => cond(compare('>=', a, b), constant(1), zero)),
+  less: binop((a, b) => cond(compare('<', a, b), constant(1), zero)),
+  lessEqual: binop((a, b) => cond(compare('<=', a, b), constant(1), zero)),
+  equal: binop((a, b) => cond(compare('===', a, b), constant(1), zero)),
+  notEqual: binop((a, b) => cond(compare('===', a, b), zero, constant(1))),
+  // a where the condition is nonzero (NaN included), b where it is ±0: the kernel's c !== 0
+  where: { kind: 'elementwise', expr: cond(compare('===', arg(0), zero), arg(2), arg(1)) },
   slice,
   pad,
   broadcastTo,

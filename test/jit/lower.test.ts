@@ -19,7 +19,7 @@ const elementwise = names.filter((n) => lowerings[n]!.kind === 'elementwise')
 /** A lowering as a JS function of its operands. */
 const compiled = (l: Lowering<never>, arity: number): ((...xs: number[]) => number) => {
   if (l.kind !== 'elementwise') throw new Error('not elementwise')
-  const args = ['a', 'b'].slice(0, arity)
+  const args = ['a', 'b', 'c'].slice(0, arity)
   return new Function(...args, `return ${toSource(l.expr, { args })}`) as (
     ...xs: number[]
   ) => number
@@ -37,7 +37,8 @@ describe('lowerings agree with scalar kernels to the bit', () => {
     for (const n of names) {
       const p = primitives[n]
       expect(loweringOf(p), n).toBe(lowerings[n])
-      if (lowerings[n]!.kind === 'elementwise') {
+      // (where, of three operands, is checked against its impl on numbers)
+      if (lowerings[n]!.kind === 'elementwise' && n !== 'where') {
         expect(p.scalar1 !== undefined || p.scalar2 !== undefined, n).toBe(true)
       }
     }
@@ -47,7 +48,22 @@ describe('lowerings agree with scalar kernels to the bit', () => {
 
   it.each(elementwise)('%s', (name) => {
     const p = primitives[name]
-    if (p.scalar1 !== undefined) {
+    if (name === 'where') {
+      const f = compiled(lowerings[name]!, 3)
+      const impl = (c: number, a: number, b: number) => p.impl([c, a, b], undefined) as number
+      // the condition at every special point (±0 select b, NaN selects a), distinct branches
+      for (const c of points) {
+        for (const a of points) {
+          expect(Object.is(f(c, a, 7), impl(c, a, 7)), `where(${c}, ${a}, 7)`).toBe(true)
+          expect(Object.is(f(c, 7, a), impl(c, 7, a)), `where(${c}, 7, ${a})`).toBe(true)
+        }
+      }
+      fc.assert(
+        fc.property(fc.double(), fc.double(), fc.double(), (c, a, b) =>
+          Object.is(f(c, a, b), impl(c, a, b)),
+        ),
+      )
+    } else if (p.scalar1 !== undefined) {
       const f = compiled(lowerings[name]!, 1)
       for (const a of points) expect(Object.is(f(a), p.scalar1(a)), `${name}(${a})`).toBe(true)
       fc.assert(fc.property(fc.double(), (a) => Object.is(f(a), p.scalar1!(a))))

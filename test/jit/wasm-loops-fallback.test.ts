@@ -8,6 +8,7 @@ import {
   add,
   div,
   exp,
+  exp2,
   jit,
   mul,
   neg,
@@ -21,6 +22,7 @@ import {
 } from 'fluxion'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Bytes, I32, Locals, moduleBytes } from '../../src/jit/emit/wasm/encode.ts'
+import { CALL_SHARE } from '../../src/jit/emit/wasm/loop-module.ts'
 import { setWasmLoopMinElements, wasmLoopStats } from '../../src/jit/emit/wasm/step.ts'
 import { setWasmKernels } from '../../src/tensor/kernels/gemm-select.ts'
 import { agree, jitted, sameBits, WebAssembly } from './wasm-helpers.ts'
@@ -69,9 +71,23 @@ describe('the JS loop runs instead', () => {
   const x = tensor(Float64Array.from({ length: 33 }, (_, i) => i / 7 - 2))
   const f = (v: Tensor): Tensor => add(mul(v, v), neg(v))
 
-  it('for a chain with a Math call (no exact wasm)', () => {
+  it('for a chain with a power (no exact wasm: `**` has no instruction, and no import)', () => {
+    const g = (v: Tensor): Tensor => add(exp2(v), v)
+    expect(agree(g, [x], g(x).data)).toBe(0)
+  })
+
+  it('for a chain of Math calls more than one in CALL_SHARE equations (an import costs more)', () => {
     const g = (v: Tensor): Tensor => add(exp(v), v)
     expect(agree(g, [x], g(x).data)).toBe(0)
+  })
+
+  it('not for a chain with few Math calls: the wasm loop imports the function', () => {
+    const g = (v: Tensor): Tensor => {
+      let a = v
+      for (let k = 0; k < CALL_SHARE / 2; k++) a = add(mul(a, 0.5), v)
+      return add(a, exp(v))
+    }
+    expect(agree(g, [x], g(x).data)).toBeGreaterThan(0)
   })
 
   it('when turned off, and below the size threshold', () => {

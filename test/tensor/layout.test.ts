@@ -221,6 +221,19 @@ describe('concatK', () => {
     },
   )
 
+  it('a stack on the last axis across its blocks of rows (512), up to 31 parts', () => {
+    // the transposing path runs by blocks of rows: rows on both sides of each block's edge
+    for (const rows of [511, 512, 513, 1100, 1537]) {
+      for (const count of [1, 3, 4, 5, 30, 31]) {
+        const shapes = Array.from({ length: count }, () => [rows, 1])
+        const parts = shapes.map((_s, k) =>
+          Float64Array.from({ length: rows }, (_v, i) => k * 1e5 + i),
+        )
+        expect(concatK(parts, shapes, 1)).toEqual(refConcat(parts, shapes, 1))
+      }
+    }
+  })
+
   test.prop([arb])('slicing the result recovers each part', ({ shapes, parts, axis }) => {
     const out = shapes[0]!.map((d, ax) =>
       ax === axis ? shapes.reduce((n, s) => n + s[axis]!, 0) : d,

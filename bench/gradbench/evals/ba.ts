@@ -1,32 +1,35 @@
 /**
  * GradBench `ba`: ADBench's bundle adjustment. Each observation's reprojection error depends on
  * its camera (11), its point (3) and its weight (1): the Jacobian is sparse with one 2×15 block
- * per observation, computed as `vmap(jacrev(error))` over the gathered per-observation
- * parameters (reverse mode: 2 outputs, 15 inputs), and the weight errors' derivatives as
- * `vmap(grad(1 − w²))`. The blocks are then laid out in the reference's COO order; the output is
- * the first 30 entries and the last, as the reference prints it.
+ * per observation. The model is written on columns, as a JAX user writes it for `vmap`: each of
+ * the 15 parameters is a [p] vector over the observations (gathered once from the transposed
+ * camera and point matrices), and one observation's error is a function of 15 numbers, so every
+ * operation of the objective, and of its derivatives under `vmap`, is one elementwise pass over
+ * p values. The blocks' two rows are the pullbacks of the unit cotangents through one `vjp`
+ * (one forward pass, two backward passes over [p] vectors; `jacrev` would batch the two
+ * cotangents as a [p, 2] axis, whose loops read every [p] value broadcast, 2× slower here:
+ * bench/NOTES.md), under `vmap`; the weight errors' derivatives are `vmap(grad(1 − w²))`. The
+ * blocks' columns are then laid out in the reference's COO order; the output is the first 30
+ * entries and the last, as the reference prints it.
  */
 import {
   add,
-  concat,
   cos,
   div,
-  expandDims,
   grad,
   greater,
   index,
-  jacrev,
   mul,
   sin,
-  slice,
   sqrt,
   square,
   stack,
   sub,
-  sum,
   type Tensor,
   take,
   tensor,
+  transpose,
+  vjp,
   vmap,
   where,
 } from 'fluxion'
@@ -42,47 +45,90 @@ interface Input extends Runs {
   readonly feat: number[]
 }
 
-const cross = (a: Tensor, b: Tensor): Tensor => {
-  const [a0, a1, a2] = [index(a, 0), index(a, 1), index(a, 2)]
-  const [b0, b1, b2] = [index(b, 0), index(b, 1), index(b, 2)]
-  return stack([
-    sub(mul(a1, b2), mul(a2, b1)),
-    sub(mul(a2, b0), mul(a0, b2)),
-    sub(mul(a0, b1), mul(a1, b0)),
-  ])
-}
+/** A 3-vector as its three coordinates. */
+type Vec3 = readonly [Tensor, Tensor, Tensor]
+
+const cross = ([a0, a1, a2]: Vec3, [b0, b1, b2]: Vec3): Vec3 => [
+  sub(mul(a1, b2), mul(a2, b1)),
+  sub(mul(a2, b0), mul(a0, b2)),
+  sub(mul(a0, b1), mul(a1, b0)),
+]
+
+const dot = (a: Vec3, b: Vec3): Tensor =>
+  add(add(mul(a[0], b[0]), mul(a[1], b[1])), mul(a[2], b[2]))
 
 /** Rodrigues' rotation of `pt` by the angle-axis `rot` (first order where the angle is 0). */
-const rotate = (rot: Tensor, pt: Tensor): Tensor => {
-  const sqTheta = sum(square(rot))
+const rotate = (rot: Vec3, pt: Vec3): Vec3 => {
+  const sqTheta = dot(rot, rot)
   const nonzero = greater(sqTheta, 0)
   // the angle's branch is evaluated everywhere, so its square root must stay finite at 0
   const theta = sqrt(where(nonzero, sqTheta, 1))
   const c = cos(theta)
-  const axis = div(rot, theta)
-  const turned = add(
-    add(mul(pt, c), mul(cross(axis, pt), sin(theta))),
-    mul(axis, mul(sum(mul(axis, pt)), sub(1, c))),
-  )
-  return where(nonzero, turned, add(pt, cross(rot, pt)))
+  const s = sin(theta)
+  const axis: Vec3 = [div(rot[0], theta), div(rot[1], theta), div(rot[2], theta)]
+  const turned = cross(axis, pt)
+  const along = mul(dot(axis, pt), sub(1, c))
+  const small = cross(rot, pt)
+  const at = (i: 0 | 1 | 2): Tensor =>
+    where(
+      nonzero,
+      add(add(mul(pt[i], c), mul(turned[i], s)), mul(axis[i], along)),
+      add(pt[i], small[i]),
+    )
+  return [at(0), at(1), at(2)]
 }
 
 /**
  * One observation's reprojection error w·(proj − feat), from its 15 parameters
- * [camera: r(3) C(3) f u0 v0 k1 k2, point(3), weight].
+ * [camera: r(3) C(3) f u0 v0 k1 k2, point(3), weight] and its feature (fx, fy).
  */
-export const reprojectionError = (v: Tensor, feat: Tensor): Tensor => {
-  const xCam = rotate(slice(v, [0], [3]), sub(slice(v, [11], [14]), slice(v, [3], [6])))
-  const proj = div(slice(xCam, [0], [2]), index(xCam, 2))
-  const rsq = sum(square(proj))
-  const distortion = add(add(1, mul(index(v, 9), rsq)), mul(index(v, 10), square(rsq)))
-  const pixel = add(mul(mul(proj, distortion), index(v, 6)), slice(v, [7], [9]))
-  return mul(index(v, 14), sub(pixel, feat))
+export const reprojectionError = (
+  v: readonly Tensor[],
+  fx: Tensor,
+  fy: Tensor,
+): [Tensor, Tensor] => {
+  const p = (i: number): Tensor => v[i]!
+  const xCam = rotate([p(0), p(1), p(2)], [sub(p(11), p(3)), sub(p(12), p(4)), sub(p(13), p(5))])
+  const px = div(xCam[0], xCam[2])
+  const py = div(xCam[1], xCam[2])
+  const rsq = add(square(px), square(py))
+  const distortion = add(add(1, mul(p(9), rsq)), mul(p(10), square(rsq)))
+  return [
+    mul(p(14), sub(add(mul(mul(px, distortion), p(6)), p(7)), fx)),
+    mul(p(14), sub(add(mul(mul(py, distortion), p(6)), p(8)), fy)),
+  ]
 }
 
 const weightError = (w: Tensor): Tensor => sub(1, square(w))
 
-/** Each observation's 2×15 Jacobian block, and each weight error's derivative. */
+/** The 15 parameter columns ([p] each) of the observations, and the features' two columns. */
+const columns = (
+  cams: Tensor,
+  points: Tensor,
+  weights: Tensor,
+  camIdx: Tensor,
+  ptIdx: Tensor,
+  feats: Tensor,
+): [Tensor[], Tensor, Tensor] => {
+  const c = take(transpose(cams), camIdx, 1) // [11, p]
+  const x = take(transpose(points), ptIdx, 1) // [3, p]
+  const f = transpose(feats)
+  const v = [...Array.from({ length: 11 }, (_, j) => index(c, j)), index(x, 0), index(x, 1)]
+  return [[...v, index(x, 2), weights], index(f, 0), index(f, 1)]
+}
+
+/** One observation's 2×15 block: the pullbacks of (1, 0) and (0, 1). */
+const block = (v: readonly Tensor[], fx: Tensor, fy: Tensor): [Tensor[], Tensor[]] => {
+  const [, pullback] = vjp((u: readonly Tensor[]) => reprojectionError(u, fx, fy), v)
+  return [pullback([1, 0])[0] as Tensor[], pullback([0, 1])[0] as Tensor[]]
+}
+
+/**
+ * Each observation's 2×15 Jacobian block, as its 30 columns ([p] each: the first row's 15
+ * entries, then the second's), and each weight error's derivative. The assembly lays the
+ * columns out in the COO order directly (a `stack` to [p, 2, 15] first was one more pass over
+ * the 30·p values, and a slow one: a transpose).
+ */
 export const jacobianBlocks = (
   cams: Tensor,
   points: Tensor,
@@ -90,10 +136,10 @@ export const jacobianBlocks = (
   camIdx: Tensor,
   ptIdx: Tensor,
   feats: Tensor,
-): [Tensor, Tensor] => {
-  const local = concat([take(cams, camIdx, 0), take(points, ptIdx, 0), expandDims(weights, 1)], 1)
-  const blocks = vmap(jacrev(reprojectionError))(local, feats) // [p, 2, 15]
-  return [blocks, vmap(grad(weightError))(weights)]
+): [Tensor[], Tensor] => {
+  const [v, fx, fy] = columns(cams, points, weights, camIdx, ptIdx, feats)
+  const [rowX, rowY] = vmap(block)(v, fx, fy)
+  return [[...rowX, ...rowY], vmap(grad(weightError))(weights)]
 }
 
 /** The objective: every reprojection error ([p, 2]) and weight error ([p]). */
@@ -105,8 +151,8 @@ export const objective = (
   ptIdx: Tensor,
   feats: Tensor,
 ): [Tensor, Tensor] => {
-  const local = concat([take(cams, camIdx, 0), take(points, ptIdx, 0), expandDims(weights, 1)], 1)
-  return [vmap(reprojectionError)(local, feats), weightError(weights)]
+  const [v, fx, fy] = columns(cams, points, weights, camIdx, ptIdx, feats)
+  return [stack(reprojectionError(v, fx, fy), 1), weightError(weights)]
 }
 
 /** The input replicated as the reference does (n cameras, m points, p observations). */
@@ -136,7 +182,7 @@ const expand = ({ n, m, p, cam, x, w, feat }: Input) => {
 
 /** The sparse Jacobian in the reference's COO layout: rows (CSR offsets), cols, vals. */
 const assemble = (
-  blocks: Tensor,
+  blocks: readonly Tensor[],
   wDot: Tensor,
   { n, m, p }: Input,
   camIdx: Int32Array,
@@ -145,7 +191,14 @@ const assemble = (
   const rows = new Int32Array(3 * p + 1)
   const cols = new Int32Array(31 * p)
   const vals = new Float64Array(31 * p)
-  vals.set(blocks.data)
+  // the 30 columns interleaved, by blocks of observations (the output's block stays in cache)
+  for (let o0 = 0; o0 < p; o0 += 512) {
+    const o1 = Math.min(p, o0 + 512)
+    for (let k = 0; k < 30; k++) {
+      const d = blocks[k]!.data
+      for (let o = o0, e = 30 * o0 + k; o < o1; o++, e += 30) vals[e] = d[o]!
+    }
+  }
   vals.set(wDot.data, 30 * p)
   for (let i = 0; i < 2 * p; i++) rows[i + 1] = rows[i]! + 15
   for (let i = 2 * p; i < 3 * p; i++) rows[i + 1] = rows[i]! + 1

@@ -8,9 +8,14 @@
  */
 import { objectArray } from '../../core/elements.ts'
 import type { Primitive } from '../../core/primitive.ts'
+import { sizeOf } from '../../tensor/shape.ts'
+import { CALL_SHARE } from '../emit/wasm/loop-module.ts'
+import { longChainsFit } from '../emit/wasm/step.ts'
 import { countOf, indexOf, type Trace, type VarInfo } from '../ir.ts'
+import { loweringOf } from '../lower.ts'
 import { IntList, type Table } from '../table.ts'
 import { accessOf, isMappedRead } from './access.ts'
+import { wasmCalls } from './wasm-guess.ts'
 
 /**
  * Most equations in one fused loop. Past a few dozen, TurboFan's time to optimize a loop grows
@@ -18,6 +23,14 @@ import { accessOf, isMappedRead } from './access.ts'
  * unoptimized), while each split costs only a store and a load per element.
  */
 export const MAX_CHAIN = 32
+
+/**
+ * Most equations in a chain that will likely run as a wasm loop (`longChainsFit`): each split
+ * writes the values that cross it out of the wasm memory and copies them back in for the next
+ * loop. ba's Jacobian (ba8, 450 fused equations): 15 loops → 8, 0.8× the run (bench/NOTES.md
+ * §29).
+ */
+export const MAX_WASM_CHAIN = 64
 
 /** A chain of elementwise equations with outputs of one shape and kind. */
 export interface Chain {
@@ -31,6 +44,9 @@ export interface Chain {
   /** Its number among tensor chains (−1 for a chain of plain numbers). */
   readonly index: number
   open: boolean
+  /** Whether every equation so far is of what a wasm loop translates, and its Math calls. */
+  translatable: boolean
+  calls: number
   /** Variables a tensor chain reads from slots, and writes to them (set by `connect`). */
   reads: readonly number[]
   written: readonly number[]
@@ -54,15 +70,22 @@ export interface Plan {
   readonly known: ReadonlyMap<number, number>
 }
 
-const isElementwise = (p: Primitive, arity: number): boolean =>
-  (arity === 1 && p.scalar1 !== undefined) || (arity === 2 && p.scalar2 !== undefined)
+/**
+ * Whether `p` on `arity` operands computes each element from its operands' elements alone: a
+ * unary or binary scalar kernel, or (in a loop over tensors only: the plain-number
+ * interpreter runs one- and two-operand instructions) `where`'s elementwise lowering.
+ */
+const isElementwise = (p: Primitive, arity: number, tensor: boolean): boolean =>
+  (arity === 1 && p.scalar1 !== undefined) ||
+  (arity === 2 && p.scalar2 !== undefined) ||
+  (arity === 3 && tensor && loweringOf(p)?.kind === 'elementwise')
 
 /**
  * Whether an equation of `p` on `arity` operands joins a chain of outputs `out`: an elementwise
  * one, or a `where` among numbers (a select, an instruction of the scalar interpreter, emit/scalar.ts).
  */
 const fusesAs = (p: Primitive, arity: number, out: VarInfo): boolean =>
-  isElementwise(p, arity) || (out.number && arity === 3 && p.name === 'where')
+  isElementwise(p, arity, !out.number) || (out.number && arity === 3 && p.name === 'where')
 
 /**
  * Constant tensors with one value everywhere (a broadcast seed of ones, say), flagged by
@@ -141,7 +164,8 @@ const readable = (t: Table, k: number, out: VarInfo, uniform: Uint8Array): boole
 /**
  * Groups the equations into kernel calls and chains. A chain stays open while equations of its
  * shape and kind join it; it is closed (and takes its place in the plan) when another step needs
- * one of its values, or when it holds `MAX_CHAIN` tensor equations — a longer one continues in a
+ * one of its values, or when it holds `MAX_CHAIN` tensor equations (`MAX_WASM_CHAIN` where it
+ * will likely run as a wasm loop) — a longer one continues in a
  * new chain. `producer` gets the chain (its id in `chains`) of each variable a chain defines.
  */
 export const planSteps = (
@@ -198,6 +222,8 @@ export const planSteps = (
         equations: new IntList(),
         index: out.number ? -1 : tensorChains++,
         open: true,
+        translatable: true,
+        calls: 0,
         reads: [],
         written: [],
         reusable: objectArray(),
@@ -207,7 +233,18 @@ export const planSteps = (
     }
     chain.equations.push(k)
     producer[o] = chain.id
-    if (chain.index >= 0 && chain.equations.length === MAX_CHAIN) flush(chain, open, plan)
+    if (chain.index >= 0) {
+      const calls = chain.translatable ? wasmCalls(t, k, chain.out, uniform) : -1
+      if (calls < 0) chain.translatable = false
+      else chain.calls += calls
+      const n = chain.equations.length
+      // past MAX_CHAIN only where the chain will likely be a wasm loop
+      const long =
+        chain.translatable &&
+        chain.calls * CALL_SHARE <= n &&
+        longChainsFit(sizeOf(chain.out.shape))
+      if (n === MAX_WASM_CHAIN || (n >= MAX_CHAIN && !long)) flush(chain, open, plan)
+    }
   }
   // the chains still open, in the order they were opened
   const last = open.filter((c) => c !== undefined).sort((a, b) => a.id - b.id)
@@ -293,7 +330,7 @@ const scalarPlan = (trace: Trace): PlanItem[] | undefined => {
   for (let i = 0; i < t.ops.length; i++) {
     if (t.structured[i]) return undefined
     const p = t.ops[i] as Primitive
-    if (!isElementwise(p, p.arity)) return undefined
+    if (!isElementwise(p, p.arity, false)) return undefined
   }
   const items: PlanItem[] = objectArray()
   const m = countOf(trace)
@@ -307,6 +344,8 @@ const scalarPlan = (trace: Trace): PlanItem[] | undefined => {
     equations,
     index: -1,
     open: false,
+    translatable: false,
+    calls: 0,
     reads: [],
     written: [],
     reusable: [],

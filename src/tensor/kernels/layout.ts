@@ -181,10 +181,14 @@ export function padK(
   return out
 }
 
+/** Rows per block of a stack on the last axis (`concatK`): 512 rows of 30 values are 120 KB. */
+const STACK_BLOCK = 512
+
 /**
  * Joins `parts` along `axis`. The shapes must agree on every other axis (the caller checks);
  * the output's axis size is the sum of the parts'.
  */
+
 export function concatK(parts: readonly Floats[], shapes: readonly Shape[], axis: number): Floats {
   const first = shapes[0]
   if (first === undefined) return new Float64Array(0)
@@ -219,23 +223,28 @@ export function concatK(parts: readonly Floats[], shapes: readonly Shape[], axis
     if (chunks[k] !== 1) ones = false
   }
   if (ones) {
-    // a transpose of the parts: four at a time, each held in a local (no array load per value)
-    let k = 0
-    for (; k + 4 <= parts.length; k += 4) {
-      const p0 = parts[k]!
-      const p1 = parts[k + 1]!
-      const p2 = parts[k + 2]!
-      const p3 = parts[k + 3]!
-      for (let r = 0, o = k; r < outer; r++, o += row) {
-        out[o] = p0[r]!
-        out[o + 1] = p1[r]!
-        out[o + 2] = p2[r]!
-        out[o + 3] = p3[r]!
+    // a transpose of the parts: four at a time, each held in a local (no array load per value),
+    // by blocks of rows whose output stays in cache while every part writes into it (one pass
+    // over the whole output per four parts cost 3× more with 30 parts of 10⁵ values)
+    for (let r0 = 0; r0 < outer; r0 += STACK_BLOCK) {
+      const r1 = Math.min(outer, r0 + STACK_BLOCK)
+      let k = 0
+      for (; k + 4 <= parts.length; k += 4) {
+        const p0 = parts[k]!
+        const p1 = parts[k + 1]!
+        const p2 = parts[k + 2]!
+        const p3 = parts[k + 3]!
+        for (let r = r0, o = r0 * row + k; r < r1; r++, o += row) {
+          out[o] = p0[r]!
+          out[o + 1] = p1[r]!
+          out[o + 2] = p2[r]!
+          out[o + 3] = p3[r]!
+        }
       }
-    }
-    for (; k < parts.length; k++) {
-      const p = parts[k]!
-      for (let r = 0, o = k; r < outer; r++, o += row) out[o] = p[r]!
+      for (; k < parts.length; k++) {
+        const p = parts[k]!
+        for (let r = r0, o = r0 * row + k; r < r1; r++, o += row) out[o] = p[r]!
+      }
     }
     return out
   }

@@ -104,26 +104,34 @@ export class Locals {
 }
 
 /**
- * A module importing `m.memory` (any size: the host owns and grows it) and exporting function
- * `run` with parameters `params`, no result, the given locals and code (without the final
- * `end`, added here).
+ * A module importing `m.memory` (any size: the host owns and grows it) and the functions
+ * `m.<name>` of `imports` (each f64 → f64; function indices 0, 1, … in that order), and
+ * exporting function `run` with parameters `params`, no result, the given locals and code
+ * (without the final `end`, added here).
  */
 export const moduleBytes = (
   params: readonly ValueType[],
   locals: Locals,
   code: Bytes,
+  imports: readonly string[] = [],
 ): Uint8Array => {
   const out = new Bytes()
   out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) // "\0asm", version 1
   const section = (id: number, body: Bytes) => out.byte(id).sized(body)
-  // type 0: (params) → ()
-  section(1, new Bytes().u32(1).byte(0x60).u32(params.length).bytes(params).u32(0))
+  // type 0: (params) → (); type 1: (f64) → f64, the imported functions'
+  const types = new Bytes().u32(imports.length > 0 ? 2 : 1)
+  types.byte(0x60).u32(params.length).bytes(params).u32(0)
+  if (imports.length > 0) types.byte(0x60).u32(1).byte(F64).u32(1).byte(F64)
+  section(1, types)
   // import the memory: limits with only a minimum of 0 pages, so any memory fits
-  section(2, new Bytes().u32(1).name('m').name('memory').byte(0x02).byte(0x00).u32(0))
+  const imported = new Bytes().u32(1 + imports.length)
+  imported.name('m').name('memory').byte(0x02).byte(0x00).u32(0)
+  for (const name of imports) imported.name('m').name(name).byte(0x00).u32(1)
+  section(2, imported)
   // one function, of type 0
   section(3, new Bytes().u32(1).u32(0))
-  // export it as `run` (function index 0: no function is imported)
-  section(7, new Bytes().u32(1).name('run').byte(0x00).u32(0))
+  // export it as `run` (its index follows the imported functions')
+  section(7, new Bytes().u32(1).name('run').byte(0x00).u32(imports.length))
   const body = new Bytes()
   locals.declare(body)
   body.bytes(code.view()).byte(0x0b)

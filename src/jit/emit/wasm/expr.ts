@@ -9,7 +9,7 @@
  * stays JS.
  * @module
  */
-import type { ScalarExpr } from '../../lower.ts'
+import type { MathFunction, ScalarExpr } from '../../lower.ts'
 import { type Asm, Op, RESULT_F64, Simd } from './asm.ts'
 
 /** Thrown for what has no exact translation: the chain keeps its JS loop. */
@@ -24,6 +24,12 @@ export interface ExprContext {
   /** The i32 locals of the row and the column. */
   readonly row: number
   readonly column: number
+  /**
+   * The index of the imported function `Math.<fn>` (the module imports it), and a v128 local
+   * to hold a call's operand while each lane is computed; without them a call is untranslatable.
+   */
+  readonly imported?: (fn: MathFunction) => number
+  readonly scratch?: number
   /** Emits the read in place at `index` (an f64x2 or f64 on the stack). */
   readonly read?: (index: ScalarExpr) => void
   /**
@@ -143,12 +149,32 @@ export function emitExpr(a: Asm, e: ScalarExpr, cx: ExprContext): Kind {
       if (v) a.simd(Simd.f64x2Neg)
       else a.op(Op.f64Neg)
       return 'number'
-    case 'call':
-      if (e.fn !== 'sqrt' || e.args.length !== 1) throw new Untranslatable(`Math.${e.fn}`)
+    case 'call': {
+      if (e.args.length !== 1) throw new Untranslatable(`Math.${e.fn}`)
+      if (e.fn === 'sqrt') {
+        number(e.args[0]!)
+        if (v) a.simd(Simd.f64x2Sqrt)
+        else a.op(Op.f64Sqrt)
+        return 'number'
+      }
+      // the JS loop's Math function itself, imported: the same bits, one call per element
+      if (cx.imported === undefined || cx.scratch === undefined) {
+        throw new Untranslatable(`Math.${e.fn}`)
+      }
+      const fn = cx.imported(e.fn)
       number(e.args[0]!)
-      if (v) a.simd(Simd.f64x2Sqrt)
-      else a.op(Op.f64Sqrt)
+      if (!v) {
+        a.op(Op.call).u32(fn)
+        return 'number'
+      }
+      // lane by lane: (the operand is evaluated whole first, so a call inside it is done)
+      const t = cx.scratch
+      a.set(t).get(t).simd(Simd.f64x2ExtractLane).byte(0).op(Op.call).u32(fn)
+      a.simd(Simd.f64x2Splat)
+      a.get(t).simd(Simd.f64x2ExtractLane).byte(1).op(Op.call).u32(fn)
+      a.simd(Simd.f64x2ReplaceLane).byte(1)
       return 'number'
+    }
     case 'compare':
       if (holdsInRange(e, cx)) {
         a.simd(Simd.const).bytes(ALL_ONES) // true in both lanes

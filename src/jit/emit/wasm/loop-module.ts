@@ -11,7 +11,7 @@
  * give the same bits.
  * @module
  */
-import type { ScalarExpr } from '../../lower.ts'
+import type { MathFunction, ScalarExpr } from '../../lower.ts'
 import {
   ROWS as BROADCAST,
   COLUMN,
@@ -130,6 +130,14 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
     if ((what & 3) === READ && array < 0) throw new Untranslatable('a read of a local')
     equations.push({ expr, args, out, array })
   }
+  // a call of an imported function costs more than the JS loop's call of the same builtin
+  // (measured, 10⁵ elements: exp(x)·tanh(x) + log(x² + 1) 1.55× the JS loop's time, exp(x) + x
+  // 1.06×): worth it only where the calls are few among the chain's operations, whose SIMD then
+  // pays for them (ba's rotation: 2 calls in 32 equations, as fast as JS once optimized, and
+  // fast from the first run, when the JS loop is not yet)
+  let calls = 0
+  for (const { expr } of equations) calls += callsIn(expr)
+  if (calls * CALL_SHARE > equations.length) throw new Untranslatable('Math calls dominate')
   const written: number[] = []
   const writtenLocals: number[] = []
   for (let k = 0; k < writtenCount; k++) {
@@ -150,6 +158,13 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   const i = L.add(I32) // the flat index of the row's first element
   const j = L.add(I32)
   const f = L.add(I32) // i + j
+  const scratch = L.add(V128) // a call's operand, lane by lane
+  // the Math functions the loop calls, imported in this order
+  const imports: MathFunction[] = []
+  const imported = (fn: MathFunction): number => {
+    const k = imports.indexOf(fn)
+    return k >= 0 ? k : imports.push(fn) - 1
+  }
   const vec: number[] = []
   const sca: number[] = []
   for (let k = 0; k < localCount; k++) {
@@ -219,6 +234,8 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
         row: r,
         column: j,
         within,
+        imported,
+        scratch,
         read: (index) => {
           const node = rowBase.get(index)
           if (node === undefined) throw new Untranslatable('an unknown read')
@@ -278,9 +295,16 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   a.get(i).get(COLUMNS).op(Op.i32Add).set(i)
   a.get(r).i32(1).op(Op.i32Add).set(r)
   a.br(0).end().end()
-  const bytes = moduleBytes(params, L, a)
+  const bytes = moduleBytes(params, L, a, imports)
   return { bytes, float32, arrays, scalars, reads, written, from, to }
 }
+
+/** A chain with more than one Math call (other than √) per this many equations stays JS. */
+export const CALL_SHARE = 8
+
+/** The calls of imported functions in `e` (√ is an instruction). */
+const callsIn = (e: ScalarExpr): number =>
+  (e.kind === 'call' && e.fn !== 'sqrt' ? 1 : 0) + children(e).reduce((n, c) => n + callsIn(c), 0)
 
 /** The subexpressions of `e`. */
 const children = (e: ScalarExpr): readonly ScalarExpr[] => {

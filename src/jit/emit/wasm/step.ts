@@ -20,7 +20,7 @@ import {
 } from '../../../tensor/kernels/wasm/instance.ts'
 import type { Shape } from '../../../tensor/shape.ts'
 import { type Floats, Tensor } from '../../../tensor/tensor.ts'
-import { loweringOf, readOf, type ScalarExpr, specialized } from '../../lower.ts'
+import { loweringOf, type MathFunction, readOf, type ScalarExpr, specialized } from '../../lower.ts'
 import type { IntList, Table } from '../../table.ts'
 import type { Step } from '../kernel.ts'
 import { type LoopModule, loopModule } from './loop-module.ts'
@@ -51,6 +51,37 @@ export function setWasmLoopMinElements(n: number): number {
  * synchronously when `jit` compiles. A chain of a few dozen equations fits.
  */
 export const MAX_MODULE_BYTES = 4096
+
+/**
+ * Node has no such limit (it is the browsers' main-thread rule): there, modules up to this size
+ * compile — a 32-equation chain of a derivative's products takes 4–5 KB, and ba's backward
+ * chains ran as JS loops for it, slower and, for their first calls, unoptimized
+ * (bench/NOTES.md, ba).
+ */
+export const MAX_MODULE_BYTES_NODE = 65536
+
+const isNode =
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ===
+  'string'
+
+/** The size limit in force here (`MAX_MODULE_BYTES`, or `MAX_MODULE_BYTES_NODE` under Node). */
+let maxModuleBytes = isNode ? MAX_MODULE_BYTES_NODE : MAX_MODULE_BYTES
+
+/** Sets the modules' size limit (for tests); returns the previous one. */
+export function setWasmModuleMaxBytes(n: number): number {
+  const was = maxModuleBytes
+  maxModuleBytes = n
+  return was
+}
+
+/**
+ * Whether a chain looping over `n` elements will likely run as a wasm loop here: wasm on, `n` at
+ * least the size threshold, and modules of a long chain allowed (Node). The planner lets such
+ * chains grow longer (src/jit/passes/fuse.ts): V8's superlinear time to optimize a long JS loop
+ * is not a wasm module's.
+ */
+export const longChainsFit = (n: number): boolean =>
+  n >= minElements && maxModuleBytes > MAX_MODULE_BYTES && wasmEnabled()
 
 /** The memory the loops may use (bytes), as every wasm kernel; a run needing more runs in JS. */
 export const MAX_MEMORY_BYTES = MAX_BYTES
@@ -117,8 +148,23 @@ const compiled = new WeakMap<object, Compiled | null>()
 const api = wasmApi
 
 /** `c`'s run function on the current memory. */
+/**
+ * The functions a loop may import (src/jit/emit/wasm/expr.ts): `Math`'s own, so a wasm loop
+ * computes the JS loop's bits.
+ */
+const math: Record<Exclude<MathFunction, 'sqrt'>, (x: number) => number> = {
+  exp: Math.exp,
+  log: Math.log,
+  log2: Math.log2,
+  log10: Math.log10,
+  cbrt: Math.cbrt,
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+}
+
 const instantiate = (wasm: WasmApi, code: object): Run =>
-  new wasm.Instance(code, { m: { memory } }).exports.run as Run
+  new wasm.Instance(code, { m: { memory, ...math } }).exports.run as Run
 
 const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): Compiled | null => {
   const wasm = api()
@@ -130,7 +176,7 @@ const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): C
     // (not expected: the translator refuses what it cannot do by returning undefined)
     return null
   }
-  if (module === undefined || module.bytes.length > MAX_MODULE_BYTES) return null
+  if (module === undefined || module.bytes.length > maxModuleBytes) return null
   try {
     memory ??= new wasm.Memory({ initial: 1 })
   } catch {
