@@ -344,7 +344,7 @@ const scalarPlan = (trace: Trace): PlanItem[] | undefined => {
     equations,
     index: -1,
     open: false,
-    translatable: false,
+    translatable: true,
     calls: 0,
     reads: [],
     written: [],
