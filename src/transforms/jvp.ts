@@ -6,8 +6,8 @@
 
 import { InvalidArgumentError } from '../core/errors.ts'
 import { JvpInterpreter } from '../core/jvp.ts'
-import type { Val } from '../core/tracer.ts'
-import { flatten, flattenAs, unflatten } from '../core/tree.ts'
+import { Tracer, type Val } from '../core/tracer.ts'
+import { flatten, flattenAs, leafOf, unflatten } from '../core/tree.ts'
 import { show } from '../tensor/shape.ts'
 import { asLeaf, checkFunction, splitAux, stripAux, unalias } from './common.ts'
 import type { Loose } from './vjp.ts'
@@ -77,6 +77,8 @@ export function jvpNamed<A extends readonly unknown[]>(
   hasAux: boolean,
   transformation: string,
 ): unknown[] {
+  if (!hasAux && numbersOnly(primals, tangents))
+    return jvpNumbers(f, primals, tangents, transformation)
   const { leaves: xs, def, leafDefs: inLeaves } = flatten(primals, 'primals')
   const xDots = flattenAs(def, tangents, 'tangents', transformation)
   const interp = new JvpInterpreter(transformation)
@@ -88,6 +90,45 @@ export function jvpNamed<A extends readonly unknown[]>(
     }
     const result = f(...(unflatten(def, lifted) as A))
     return jvpOutputs(interp, result, xs, xDots, hasAux, transformation)
+  } finally {
+    interp.close()
+  }
+}
+
+/** Whether the primals and tangents are tuples of plain numbers of one length. */
+const numbersOnly = (
+  primals: readonly unknown[],
+  tangents: unknown,
+): tangents is readonly number[] => {
+  if (!Array.isArray(tangents) || tangents.length !== primals.length) return false
+  for (let i = 0; i < primals.length; i++) {
+    if (typeof primals[i] !== 'number' || typeof tangents[i] !== 'number') return false
+  }
+  return true
+}
+
+/**
+ * `jvpNamed` for scalar code, the commonest call inside nested derivatives: numbers in, so no
+ * trees to flatten and rebuild and nothing to alias; an output that is one leaf is returned as
+ * it is, any other goes the general way (`jvpOutputs`).
+ */
+const jvpNumbers = (
+  f: (...args: never[]) => unknown,
+  primals: readonly unknown[],
+  tangents: readonly unknown[],
+  transformation: string,
+): unknown[] => {
+  const interp = new JvpInterpreter(transformation)
+  try {
+    const lifted: Val[] = new Array<Val>(primals.length)
+    for (let i = 0; i < primals.length; i++) {
+      lifted[i] = interp.lift(primals[i] as number, tangents[i] as number)
+    }
+    const y = (f as (...args: Val[]) => unknown)(...lifted)
+    if (typeof y !== 'number' && !(y instanceof Tracer)) {
+      return jvpOutputs(interp, y, primals as number[], tangents as number[], false, transformation)
+    }
+    return [interp.primalOf(y), asLeaf(interp.tangentOf(y), leafOf(y))]
   } finally {
     interp.close()
   }

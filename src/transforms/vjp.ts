@@ -5,7 +5,7 @@
  */
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import type { Val } from '../core/tracer.ts'
-import { type Flat, flatten, flattenAs, unflatten } from '../core/tree.ts'
+import { type Flat, flatten, flattenAs, leafOf, unflatten } from '../core/tree.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { asLeaf, checkFunction, cotangentOps, splitAux, stripAux, unalias } from './common.ts'
 
@@ -120,6 +120,61 @@ export const packageTape = (
   return { out, aux, pullback }
 }
 
+const NUMBER = leafOf(0)
+
+/** Whether every primal is a plain number. */
+const numbersIn = (primals: readonly unknown[]): primals is readonly number[] => {
+  for (let i = 0; i < primals.length; i++) if (typeof primals[i] !== 'number') return false
+  return true
+}
+
+/**
+ * `traceVjp` (kept, no aux) for scalar code, the commonest `vjp` inside nested derivatives:
+ * numbers in, so no trees to flatten and rebuild and nothing to alias. An output that is not
+ * one leaf, and a cotangent that is not a number, take the general way (`packageTape`).
+ */
+const traceVjpNumbers = <A extends readonly unknown[]>(
+  f: (...args: A) => unknown,
+  primals: readonly number[],
+): Traced => {
+  checkFunction(f, 'vjp')
+  const interp = new VjpInterpreter('vjp', cotangentOps)
+  const n = primals.length
+  const inIds: number[] = new Array<number>(n)
+  const nodes: Node[] = new Array<Node>(n)
+  for (let i = 0; i < n; i++) {
+    const node = interp.input(primals[i]!)
+    nodes[i] = node
+    inIds[i] = node.id
+  }
+  let y: unknown
+  try {
+    y = f(...(nodes as unknown as A))
+  } finally {
+    interp.close()
+  }
+  const node = y instanceof Node && y.interp === interp ? y : undefined
+  if (node === undefined && typeof y !== 'number') {
+    return packageTape(interp, flatten(primals, 'primals'), inIds, y, false, 'vjp', true)
+  }
+  interp.keep()
+  const number = node === undefined || leafOf(node.primal).number
+  // a cotangent other than a number (a rank-0 tensor, a bad one) is checked and converted there
+  const general = (outBar: unknown, last: boolean): unknown =>
+    packageTape(interp, flatten(primals, 'primals'), inIds, y, false, 'vjp', false).pullback(
+      outBar,
+      last,
+    )
+  const pullback = (outBar: unknown, last = false): unknown => {
+    if (typeof outBar !== 'number' || !number) return general(outBar, last)
+    const xBars = node === undefined ? [] : interp.backward([node.id], [outBar], inIds, last)
+    const out: number[] = new Array<number>(n)
+    for (let i = 0; i < n; i++) out[i] = asLeaf(xBars[i] ?? null, NUMBER) as number
+    return out
+  }
+  return { out: node === undefined ? y : node.primal, aux: undefined, pullback }
+}
+
 /**
  * Vector–Jacobian product: runs `f` at `primals` once and returns `[f(primals), pullback]`,
  * where `pullback(outBar)` is the tuple of input cotangents `outBarᵀ·J` (one per primal, same
@@ -137,7 +192,9 @@ export function vjp<A extends readonly unknown[], B>(
   f: (...args: A) => B,
   ...primals: A
 ): [B, Pullback<B, A>] {
-  const t = traceVjp(f, primals, false, 'vjp', true)
+  const t = numbersIn(primals)
+    ? traceVjpNumbers(f, primals)
+    : traceVjp(f, primals, false, 'vjp', true)
   return [t.out as B, (outBar: Loose<B>) => t.pullback(outBar) as A]
 }
 
