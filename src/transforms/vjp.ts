@@ -133,10 +133,7 @@ const numbersIn = (primals: readonly unknown[]): primals is readonly number[] =>
  * numbers in, so no trees to flatten and rebuild and nothing to alias. An output that is not
  * one leaf, and a cotangent that is not a number, take the general way (`packageTape`).
  */
-const traceVjpNumbers = <A extends readonly unknown[]>(
-  f: (...args: A) => unknown,
-  primals: readonly number[],
-): Traced => {
+const traceVjpNumbers = (f: (...args: never[]) => unknown, primals: readonly number[]): Traced => {
   checkFunction(f, 'vjp')
   const interp = new VjpInterpreter('vjp', cotangentOps)
   const n = primals.length
@@ -149,7 +146,7 @@ const traceVjpNumbers = <A extends readonly unknown[]>(
   }
   let y: unknown
   try {
-    y = f(...(nodes as unknown as A))
+    y = (f as (...args: Node[]) => unknown)(...nodes)
   } finally {
     interp.close()
   }
