@@ -8,7 +8,7 @@
 import type { Primitive } from '../../core/primitive.ts'
 import { type Shape, shapesEqual, sizeOf } from '../../tensor/shape.ts'
 import type { VarInfo } from '../ir.ts'
-import { readOf } from '../lower.ts'
+import { loweringOf, readOf } from '../lower.ts'
 
 /**
  * How a fused loop reads an operand: every element, one value, a repeated trailing block, or
@@ -94,3 +94,13 @@ export const isMappedRead = (
   x: VarInfo | undefined,
 ): boolean =>
   arity === 1 && x !== undefined && !x.number && readOf(p, params, x.shape) !== undefined
+
+/**
+ * Whether `p` on `arity` operands computes each element from its operands' elements alone: a
+ * unary or binary scalar kernel, or (in a loop over tensors only: the plain-number
+ * interpreter runs one- and two-operand instructions) `where`'s elementwise lowering.
+ */
+export const isElementwise = (p: Primitive, arity: number, tensor: boolean): boolean =>
+  (arity === 1 && p.scalar1 !== undefined) ||
+  (arity === 2 && p.scalar2 !== undefined) ||
+  (arity === 3 && tensor && loweringOf(p)?.kind === 'elementwise')

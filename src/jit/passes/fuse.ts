@@ -12,9 +12,9 @@ import { sizeOf } from '../../tensor/shape.ts'
 import { CALL_SHARE } from '../emit/wasm/loop-module.ts'
 import { longChainsFit } from '../emit/wasm/step.ts'
 import { countOf, indexOf, type Trace, type VarInfo } from '../ir.ts'
-import { loweringOf } from '../lower.ts'
 import { IntList, type Table } from '../table.ts'
-import { accessOf, isMappedRead } from './access.ts'
+import { accessOf, isElementwise, isMappedRead } from './access.ts'
+import { scalarPlan } from './scalar-plan.ts'
 import { wasmCalls } from './wasm-guess.ts'
 
 /**
@@ -69,16 +69,6 @@ export interface Plan {
    */
   readonly known: ReadonlyMap<number, number>
 }
-
-/**
- * Whether `p` on `arity` operands computes each element from its operands' elements alone: a
- * unary or binary scalar kernel, or (in a loop over tensors only: the plain-number
- * interpreter runs one- and two-operand instructions) `where`'s elementwise lowering.
- */
-const isElementwise = (p: Primitive, arity: number, tensor: boolean): boolean =>
-  (arity === 1 && p.scalar1 !== undefined) ||
-  (arity === 2 && p.scalar2 !== undefined) ||
-  (arity === 3 && tensor && loweringOf(p)?.kind === 'elementwise')
 
 /**
  * Whether an equation of `p` on `arity` operands joins a chain of outputs `out`: an elementwise
@@ -315,43 +305,6 @@ export const connect = (
     c.written = written
     c.reusable = reusable
   }
-}
-
-/**
- * The plan of a program of plain numbers whose every operation is elementwise (a scalar
- * gradient, say): one chain of all its equations, in order — what `planSteps` finds, and
- * `connect` has nothing to do for —, made without their passes over the equations, which a new
- * program runs before V8 has optimized them (bench/NOTES.md §25). Undefined for any other program.
- */
-const scalarPlan = (trace: Trace): PlanItem[] | undefined => {
-  const t = trace.table
-  // a tensor variable, a structured or a non-elementwise operation: planned step by step
-  if (t.type !== undefined) return undefined
-  for (let i = 0; i < t.ops.length; i++) {
-    if (t.structured[i]) return undefined
-    const p = t.ops[i] as Primitive
-    if (!isElementwise(p, p.arity, false)) return undefined
-  }
-  const items: PlanItem[] = objectArray()
-  const m = countOf(trace)
-  if (m === 0) return items
-  const equations = new IntList()
-  for (let q = 0; q < m; q++) equations.push(indexOf(trace, q))
-  const chain: Chain = {
-    id: 0,
-    type: 0,
-    out: t.types[0]!,
-    equations,
-    index: -1,
-    open: false,
-    translatable: true,
-    calls: 0,
-    reads: [],
-    written: [],
-    reusable: [],
-  }
-  items.push({ chain })
-  return items
 }
 
 /**
