@@ -13,7 +13,7 @@ import { JvpInterpreter } from '../core/jvp.ts'
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import { shapeOf, type Val } from '../core/tracer.ts'
 import { type Flat, flatten, isLeaf, type LeafDef, leafOf, unflatten } from '../core/tree.ts'
-import { concat } from '../primitives/concat.ts'
+import { concat, stack } from '../primitives/concat.ts'
 import { reshape, slice, transpose } from '../primitives/structural.ts'
 import { zerosK } from '../tensor/kernels/dtype.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
@@ -136,6 +136,45 @@ const sweep = (flat: Flat, chunk: number, pass: (basis: unknown) => unknown): Fl
     })
   if (parts.length === 1) return first
   const leaves = first.leaves.map((_, i) => concat(parts.map((p) => p.leaves[i]!)))
+  return { leaves, def: first.def, leafDefs: first.leafDefs }
+}
+
+/**
+ * Outputs of at most this many elements get their Jacobian's rows from one pullback each: a
+ * `vmap` of the pullback over so few basis cotangents costs more in batching than it saves
+ * (`vmap(jacrev(f))` of ba's 2-output error: ~2× the two pullbacks, bench/NOTES.md §29).
+ */
+const FEW_ROWS = 4
+
+/** The cotangent tree of output `flat` that is 1 at element `i` of all its leaves, else 0. */
+const unitTree = (flat: Flat, i: number): unknown => {
+  let offset = 0
+  const leaves = flat.leafDefs.map((leaf) => {
+    const n = sizeOf(leaf.shape)
+    const k = i - offset
+    offset += n
+    if (leaf.number) return k === 0 ? 1 : 0
+    const data = zerosK(n, leaf.dtype ?? 'float64')
+    if (k >= 0 && k < n) data[k] = 1
+    return new Tensor(data, leaf.shape)
+  })
+  return unflatten(flat.def, leaves)
+}
+
+/**
+ * `sweep` for an output of `total` ≤ `FEW_ROWS` elements: each row pulled back on its own (the
+ * last run consumes the tape), the rows stacked along a new axis 0 as `sweep`'s batch is.
+ */
+const rowByRow = (
+  out: Flat,
+  total: number,
+  pull: (cotangent: unknown, last: boolean) => unknown,
+): Flat => {
+  const rows: Flat[] = []
+  for (let i = 0; i < total; i++)
+    rows.push(flatten(pull(unitTree(out, i), i === total - 1), 'jacobian'))
+  const first = rows[0]!
+  const leaves = first.leaves.map((_, j) => stack(rows.map((r) => r.leaves[j]!)))
   return { leaves, def: first.def, leafDefs: first.leafDefs }
 }
 
@@ -424,10 +463,13 @@ function jacrevImpl(
       const jacobian = unflatten(out.def, [unflatten(inFlat.def, perInput) as Val])
       return hasAux ? [jacobian, traced.aux] : jacobian
     }
-    const stacked = sweep(out, chunk, (basis) =>
-      // one chunk: its pass is the tape's last, which hands the buffers on to the next call
-      vmap((c: unknown) => (traced.pullback(c, chunk >= total) as unknown[])[0])(basis),
-    )
+    const stacked =
+      options?.chunkSize === undefined && total >= 1 && total <= FEW_ROWS
+        ? rowByRow(out, total, (c, last) => (traced.pullback(c, last) as unknown[])[0])
+        : sweep(out, chunk, (basis) =>
+            // one chunk: its pass is the tape's last, which hands the buffers on to the next call
+            vmap((c: unknown) => (traced.pullback(c, chunk >= total) as unknown[])[0])(basis),
+          )
     // stacked leaf j: [M, ...S_j]; block (i, j): rows of output leaf i, shaped T_i ++ S_j
     let offset = 0
     const blocks = out.leafDefs.map((outLeaf) => {
