@@ -162,20 +162,46 @@ const unitTree = (flat: Flat, i: number): unknown => {
 }
 
 /**
- * `sweep` for an output of `total` ≤ `FEW_ROWS` elements: each row pulled back on its own (the
- * last run consumes the tape), the rows stacked along a new axis 0 as `sweep`'s batch is.
+ * The rows of a Jacobian whose output has `total` ≤ `FEW_ROWS` elements, each pulled back on
+ * its own (the last run consumes the tape): row i is the input cotangents of unit cotangent i.
  */
 const rowByRow = (
   out: Flat,
   total: number,
   pull: (cotangent: unknown, last: boolean) => unknown,
-): Flat => {
+): Flat[] => {
   const rows: Flat[] = []
-  for (let i = 0; i < total; i++)
+  for (let i = 0; i < total; i++) {
     rows.push(flatten(pull(unitTree(out, i), i === total - 1), 'jacobian'))
-  const first = rows[0]!
-  const leaves = first.leaves.map((_, j) => stack(rows.map((r) => r.leaves[j]!)))
-  return { leaves, def: first.def, leafDefs: first.leafDefs }
+  }
+  return rows
+}
+
+/**
+ * The blocks (output leaf i, input leaf j) of a Jacobian from its `rows`: the rows of output
+ * leaf i's elements, stacked when there are several (one row is the block itself), shaped
+ * T_i ++ S_j.
+ */
+const blocksOfRows = (out: Flat, inFlat: Flat, rows: readonly Flat[]): unknown[] => {
+  let offset = 0
+  return out.leafDefs.map((outLeaf) => {
+    const n = sizeOf(outLeaf.shape)
+    const start = offset
+    offset += n
+    const perInput = inFlat.leafDefs.map((inLeaf, j) => {
+      // an empty output leaf has an empty block
+      if (n === 0) {
+        const shape = [...outLeaf.shape, ...inLeaf.shape]
+        return new Tensor(zerosK(0, inLeaf.dtype ?? 'float64'), shape)
+      }
+      const part =
+        n === 1
+          ? rows[start]!.leaves[j]!
+          : stack(rows.slice(start, start + n).map((r) => r.leaves[j]!))
+      return shapeBlock(outLeaf, inLeaf, part)
+    })
+    return unflatten(inFlat.def, perInput)
+  })
 }
 
 /** Block [rows offset…offset+n of a stacked leaf], reshaped to `lead ++ tail`. */
@@ -463,13 +489,15 @@ function jacrevImpl(
       const jacobian = unflatten(out.def, [unflatten(inFlat.def, perInput) as Val])
       return hasAux ? [jacobian, traced.aux] : jacobian
     }
-    const stacked =
-      options?.chunkSize === undefined && total >= 1 && total <= FEW_ROWS
-        ? rowByRow(out, total, (c, last) => (traced.pullback(c, last) as unknown[])[0])
-        : sweep(out, chunk, (basis) =>
-            // one chunk: its pass is the tape's last, which hands the buffers on to the next call
-            vmap((c: unknown) => (traced.pullback(c, chunk >= total) as unknown[])[0])(basis),
-          )
+    if (options?.chunkSize === undefined && total >= 1 && total <= FEW_ROWS) {
+      const rows = rowByRow(out, total, (c, last) => (traced.pullback(c, last) as unknown[])[0])
+      const jacobian = unflatten(out.def, blocksOfRows(out, inFlat, rows) as Val[])
+      return hasAux ? [jacobian, traced.aux] : jacobian
+    }
+    const stacked = sweep(out, chunk, (basis) =>
+      // one chunk: its pass is the tape's last, which hands the buffers on to the next call
+      vmap((c: unknown) => (traced.pullback(c, chunk >= total) as unknown[])[0])(basis),
+    )
     // stacked leaf j: [M, ...S_j]; block (i, j): rows of output leaf i, shaped T_i ++ S_j
     let offset = 0
     const blocks = out.leafDefs.map((outLeaf) => {

@@ -1,9 +1,10 @@
 /**
  * The per-call fast paths of the transformations (issue #16 §2) give the bits of the general
  * path: `jacfwd` of a one-element input runs one plain `jvp` instead of a `vmap` over a batch of
- * one, `jacrev` of a one-element output one plain pullback. The general path is reached by the
- * same function with an empty leaf beside the input (or output), which leaves the Jacobian
- * block unchanged but takes the batched route. Errors are still raised, and named.
+ * one, `jacrev` of a one-element output one plain pullback, and of an output of a few elements
+ * one pullback per row. The general path is reached by the same function with an empty leaf
+ * beside the input (or output), which leaves the Jacobian block unchanged but takes the batched
+ * route (for `jacrev`, with chunks of one). Errors are still raised, and named.
  */
 import fc from 'fast-check'
 import {
@@ -15,6 +16,7 @@ import {
   InvalidArgumentError,
   jacfwd,
   jacrev,
+  jit,
   matmul,
   mul,
   pow,
@@ -24,6 +26,7 @@ import {
   tanh,
   tensor,
   valueAndGrad,
+  vmap,
   zeros,
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
@@ -79,7 +82,8 @@ describe('jacrev of a one-element output', () => {
       fc.property(inputs, (v) => {
         for (const f of scalarFns) {
           for (const x of [v, tensor([v]), tensor([v, 2 * v])]) {
-            const general = jacrev((t: number | Tensor) => [f(t), zeros([0])])(x)
+            // chunks of one: the batched path (a few rows would be pulled back one by one)
+            const general = jacrev((t: number | Tensor) => [f(t), zeros([0])], { chunkSize: 1 })(x)
             sameBits(jacrev(f)(x), (general as unknown[])[0])
           }
         }
@@ -152,5 +156,64 @@ describe('the fast paths keep the errors', () => {
     const g = async (x: number) => sin(x)
     expect(() => jacfwd(g as unknown as typeof f)(1)).toThrow(/returned a Promise/)
     expect(() => jacrev(g as unknown as typeof f)(1)).toThrow(/returned a Promise/)
+  })
+})
+
+describe('jacrev of an output of a few elements', () => {
+  // outputs of 2–4 elements over several leaves and shapes, numbers and tensors, an empty leaf
+  const fs: ((x: Tensor) => unknown)[] = [
+    (x) => [sum(mul(x, x)), sin(sum(x))],
+    (x) => mul(tensor([1, -2, 0.5]), sum(exp(mul(x, 0.1)))),
+    (x) =>
+      matmul(
+        tensor([
+          [1, 2, 0],
+          [3, 4, -1],
+        ]),
+        mul(x, x),
+      ),
+    (x) => ({ a: tanh(sum(x)), b: [mul(sum(x), 2), zeros([0])] }),
+    (x) =>
+      mul(
+        tensor([
+          [1, 2],
+          [0, -1],
+        ]),
+        sum(x),
+      ),
+  ]
+  it('has the batched path’s numbers, row by row', () => {
+    fc.assert(
+      fc.property(inputs, (v) => {
+        const x = tensor([v, 1.5, -0.5])
+        for (const f of fs) {
+          const rows = jacrev(f)(x)
+          const batched = jacrev(f, { chunkSize: 4 })(x)
+          expect(
+            JSON.stringify(rows, (_, t) =>
+              t instanceof Tensor ? [t.shape, Array.from(t.data)] : t,
+            ),
+          ).toBe(
+            JSON.stringify(batched, (_, t) =>
+              t instanceof Tensor ? [t.shape, Array.from(t.data)] : t,
+            ),
+          )
+        }
+      }),
+    )
+  })
+  it('under vmap and jit, the same as the batched path', () => {
+    const f = (x: Tensor) => [sum(mul(x, x)), sin(sum(x))]
+    const xs = tensor([
+      [0.5, 1, 2],
+      [-1, 0, 3],
+    ])
+    const expected = vmap(jacrev(f, { chunkSize: 2 }))(xs) as Tensor[]
+    for (const run of [vmap(jacrev(f)), jit(vmap(jacrev(f)))]) {
+      for (let call = 0; call < 2; call++) {
+        const got = run(xs) as Tensor[]
+        expect(got.map((t) => Array.from(t.data))).toEqual(expected.map((t) => Array.from(t.data)))
+      }
+    }
   })
 })

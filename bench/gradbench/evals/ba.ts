@@ -6,9 +6,9 @@
  * camera and point matrices), and one observation's error is a function of 15 numbers, so every
  * operation of the objective, and of its derivatives under `vmap`, is one elementwise pass over
  * p values. The blocks' two rows are the pullbacks of the unit cotangents through one `vjp`
- * (one forward pass, two backward passes over [p] vectors; `jacrev` would batch the two
- * cotangents as a [p, 2] axis, whose loops read every [p] value broadcast, 2× slower here:
- * bench/NOTES.md), under `vmap`; the weight errors' derivatives are `vmap(grad(1 − w²))`. The
+ * (one forward pass, two backward passes over [p] vectors), under `vmap`; `vmap(jacrev(…))`
+ * now does the same (an output of ≤ 4 elements is pulled back row by row) within 1.05–1.08×
+ * of it (bench/NOTES.md §31). The weight errors' derivatives are `vmap(grad(1 − w²))`. The
  * blocks' columns are then laid out in the reference's COO order; the output is the first 30
  * entries and the last, as the reference prints it.
  */
