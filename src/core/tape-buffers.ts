@@ -51,11 +51,40 @@ const INITIAL = 64
  */
 export const RELEASED: Buffers = allocate(1, 1)
 
+/** A kept tape that still holds its buffers, and can copy itself out of them on demand. */
+export interface Lender {
+  /** Packs the tape's records and gives its buffers back (`returnBuffers`). */
+  evict(): void
+}
+
+/**
+ * The one kept small tape that holds the buffers the pool would otherwise have (see
+ * `VjpInterpreter.keep`). Held strongly, and only until the next tape needs buffers: at most
+ * one small tape outlives its caller's use of it by one transformation call.
+ */
+let lender: Lender | undefined
+
+/** Lends the pool's next set to `tape`, a kept tape that still holds it (one at a time). */
+export const lend = (tape: Lender): void => {
+  if (lender !== undefined && lender !== tape) lender.evict()
+  lender = tape
+}
+
+/** Ends `tape`'s loan, if it is the lender (while its buffers are in use, or once released). */
+export const unlend = (tape: Lender): void => {
+  if (lender === tape) lender = undefined
+}
+
 /**
  * Buffers for a new tape: the spare set if there is one (and it holds `nodes` nodes and
- * `records` records), else a fresh set.
+ * `records` records), else the lender's (packed first), else a fresh set.
  */
 export const takeBuffers = (nodes = 0, records = 0): Buffers => {
+  if (spare === undefined && lender !== undefined) {
+    const tape = lender
+    lender = undefined
+    tape.evict()
+  }
   const b =
     spare !== undefined && spare.values.length >= nodes && spare.kind.length >= records
       ? spare

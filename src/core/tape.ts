@@ -25,12 +25,15 @@ import {
   grow8,
   grow32,
   grow64,
+  type Lender,
+  lend,
   PACK_LIMIT,
   type Packed,
   pack,
   RELEASED,
   returnBuffers,
   takeBuffers,
+  unlend,
   unpack,
 } from './tape-buffers.ts'
 import { type OpRecords, returnRecords, takeRecords } from './tape-ops.ts'
@@ -152,7 +155,7 @@ const NO_BARS = new Float64Array(0)
 const packable = (v: Val): boolean => v instanceof Tracer && v.interp.pack !== undefined
 
 /** The reverse-mode interpreter: one per `vjp`/`grad` call. */
-export class VjpInterpreter implements Interpreter {
+export class VjpInterpreter implements Interpreter, Lender {
   readonly level: number
   readonly transformation: string
   alive = true
@@ -177,6 +180,10 @@ export class VjpInterpreter implements Interpreter {
   private records: OpRecords | undefined = undefined
   /** A small kept tape in JS arrays (see `keep`); its typed buffers are back in the pool. */
   private packed: Packed | undefined = undefined
+  /** A kept tape whose buffers the pool may claim (see `keep`). */
+  private lent = false
+  /** Runs of a lent tape's `backward` under way (a rule may run the same pullback again). */
+  private running = 0
   /** The staging interpreter whose handles the STAGED records hold (the first one met). */
   private stager: Interpreter | undefined = undefined
   /** With `debugNans` on, the primitive of each numeric record (for error messages). */
@@ -197,17 +204,27 @@ export class VjpInterpreter implements Interpreter {
 
   /**
    * Called once the forward pass is over when the tape may run many times (a pullback the
-   * caller keeps, as `vjp` returns): a small tape is copied into two JS arrays and its buffers
-   * go back to the pool, so the next transformation takes them instead of allocating nine
-   * off-heap typed arrays (~2 µs, twice a whole small `grad`; bench/NOTES.md §17). Each
-   * `backward` then copies the records into pooled buffers for the run.
+   * caller keeps, as `vjp` returns). A small tape keeps its buffers but lends them to the pool:
+   * when the next tape finds no spare set, this one `evict`s itself — copies its records into
+   * two JS arrays and gives the buffers back — so the next transformation does not allocate
+   * nine off-heap typed arrays (~2 µs, twice a whole small `grad`; bench/NOTES.md §17). A
+   * pullback run before that (the common `vjp(f, x)[1](yBar)`) reads the buffers as they are.
+   * Each `backward` of a packed tape copies the records into pooled buffers for the run.
    */
   keep(): void {
     const n = this.nodeCount
     const c = this.count
-    if (this.released || this.packed !== undefined || n + c > PACK_LIMIT) return
+    if (this.released || this.packed !== undefined || this.lent || n + c > PACK_LIMIT) return
+    this.lent = true
+    lend(this)
+  }
+
+  /** Packs a lent tape and gives its buffers back to the pool (see `keep`). */
+  evict(): void {
+    if (!this.lent || this.running > 0) return
+    this.lent = false
     const b = this.buffers()
-    this.packed = pack(b, n, c)
+    this.packed = pack(b, this.nodeCount, this.count)
     returnBuffers(b)
     this.adopt(RELEASED)
   }
@@ -500,6 +517,12 @@ export class VjpInterpreter implements Interpreter {
     // a packed tape runs on pooled buffers of its own for this run (a re-entrant run takes others)
     const packed = this.packed
     const b = packed === undefined ? undefined : unpack(packed, this.nodeCount, this.count)
+    // a lent tape runs on its own buffers: the pool must not claim them meanwhile
+    const lent = this.lent
+    if (lent) {
+      unlend(this)
+      this.running++
+    }
     let { numeric, kind, outId, in0, in1, p0, p1 } = this
     if (b !== undefined) ({ numeric, kind, outId, in0, in1, p0, p1 } = b)
     const { ops, general, nodeCount } = this
@@ -620,6 +643,7 @@ export class VjpInterpreter implements Interpreter {
       debugState.pass = pass
       // a packed tape's run hands its buffers back, even when a rule threw
       if (b !== undefined) returnBuffers(numBar === b.bars ? b : { ...b, bars: numBar })
+      if (lent && --this.running === 0 && !consume) lend(this)
     }
     if (b === undefined) this.bars = numBar
     if (consume) this.release()
@@ -634,6 +658,8 @@ export class VjpInterpreter implements Interpreter {
     this.records = undefined
     this.debugNames = []
     this.count = 0
+    unlend(this)
+    this.lent = false
     // a packed tape's buffers are already back in the pool
     if (this.packed === undefined) returnBuffers(this.buffers())
     this.packed = undefined

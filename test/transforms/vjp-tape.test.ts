@@ -88,6 +88,27 @@ describe('a kept pullback', () => {
     )
   })
 
+  it('gives the same bits run on its lent buffers and after another tape claimed them', () => {
+    // a small kept tape keeps its buffers until the next tape needs them (then it packs itself):
+    // runs before and after that, and runs interleaved with the claim, agree to the bit
+    for (const [x, y] of [
+      [0.3, 0.7],
+      [-1.2, 2.5],
+      [1e-300, -0],
+    ] as const) {
+      const [, pullback] = vjp(small, x, y)
+      const onBuffers = [pullback(1), pullback(-2.5)]
+      grad(chain(30))(y) // claims the buffers: the tape packs itself
+      const packed = [pullback(1), pullback(-2.5)]
+      expect(packed.flat().every((v, i) => Object.is(v, onBuffers.flat()[i]))).toBe(true)
+      // a newer kept tape takes the loan; the older one packs itself and still runs
+      const [, newer] = vjp(small, y, x)
+      const again = pullback(1)
+      expect(again.every((v, i) => Object.is(v, onBuffers[0]![i]))).toBe(true)
+      expect(newer(1).every((v, i) => Object.is(v, vjp(small, y, x)[1](1)[i]))).toBe(true)
+    }
+  })
+
   it('interleaves with other kept pullbacks', () => {
     const xs = [0.3, -1.2, 2.5, 0.9]
     const pullbacks = xs.map((x) => vjp(small, x, 0.7)[1])
