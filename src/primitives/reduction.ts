@@ -146,6 +146,8 @@ export const reduceWith = (
       hint: `reduce axes that have elements, or check the size first (sum, prod and mean of nothing are 0, 1 and NaN)`,
     })
   }
+  // reducing no axes returns x itself, so x is checked here (bind checks it otherwise)
+  if (axes.length === 0) checkValue(x, name)
   const y = axes.length === 0 ? x : bind1(p, x, { axes })
   return options?.keepdims === true && axes.length > 0 ? reshape(y, keptShape(s, axes)) : y
 }

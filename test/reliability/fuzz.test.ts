@@ -480,6 +480,16 @@ describe('fuzz: ops', () => {
     )
   })
 
+  it('a reduction over no axes still checks its argument (it returns it as it is)', () => {
+    // a tensor look-alike: the case a seed of this suite's property found
+    const fake = { shape: [2], data: Float64Array.from([1, 2]) }
+    for (const reduce of [F.sum, F.mean, F.prod, F.max, F.min]) {
+      expect(() => (reduce as (x: unknown, axis: number[]) => unknown)(fake, [])).toThrow(
+        F.InvalidArgumentError,
+      )
+    }
+  })
+
   it('any other op on random (and hostile) arguments: a well-formed result or a named error', () => {
     const call = fc
       .constantFrom(...Object.keys(otherOps))
