@@ -13,7 +13,7 @@ import { define, type Primitive } from '../core/primitive.ts'
 import type { Val } from '../core/tracer.ts'
 import { argExtremeK } from '../tensor/kernels/arg-extreme.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { anyReal, drawShape, drawValue } from './domain.ts'
+import { drawRowsWithTies } from './domain.ts'
 import { asTensor, constantTaylor } from './families.ts'
 
 /** Params of `argExtreme`. */
@@ -52,13 +52,10 @@ export const argExtremeP: Primitive<ArgExtremeParams> = define<ArgExtremeParams>
   batch: ([x], _batched, params) => bind1(argExtremeP, x!, params),
   taylor: (series, params) => constantTaylor(argExtremeP, series, params),
   domain: {
-    sample: (draw) => {
-      const shape = [...drawShape(draw, 2), draw.integer(1, 5)]
-      // whole numbers half the time: ties, where the first position must win
-      const whole = draw.integer(0, 1) === 1
-      const x = drawValue(draw, shape, whole ? { min: -2, max: 2 } : anyReal)
-      const v = whole ? new Tensor(asTensor(x).data.map(Math.round), shape) : x
-      return { args: [v], params: { smallest: draw.integer(0, 1) === 1 } }
-    },
+    // ties half the time: the first position must win
+    sample: (draw) => ({
+      args: [drawRowsWithTies(draw)],
+      params: { smallest: draw.integer(0, 1) === 1 },
+    }),
   },
 })

@@ -200,3 +200,15 @@ export const separatedBinaryDomain = (iv: Interval): Domain<void> => ({
 
 /** The usual interval for smooth functions on all of ℝ. */
 export const anyReal: Interval = real(-3, 3)
+
+/**
+ * Rows along a last axis of 1–5 elements, under up to two leading axes; whole numbers in
+ * [−2, 2] half the time, so that rows have ties — for ops whose result depends on which of
+ * equal elements comes first (sorting, arg-extrema).
+ */
+export const drawRowsWithTies = (draw: Draw): Tensor => {
+  const shape = [...drawShape(draw, 2), draw.integer(1, 5)]
+  const whole = draw.integer(0, 1) === 1
+  const x = drawValue(draw, shape, whole ? { min: -2, max: 2 } : anyReal) as Tensor
+  return whole ? new Tensor(x.data.map(Math.round), shape) : x
+}

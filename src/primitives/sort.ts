@@ -18,7 +18,7 @@ import { shapeOf, type Val } from '../core/tracer.ts'
 import { argsortK } from '../tensor/kernels/sort.ts'
 import { normalizeAxis, show } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
-import { anyReal, drawShape, drawValue } from './domain.ts'
+import { drawRowsWithTies } from './domain.ts'
 import { asTensor, constantTaylor } from './families.ts'
 import { moveAxisV, takeV } from './gather.ts'
 import { slice } from './structural.ts'
@@ -57,14 +57,11 @@ export const argsortP: Primitive<ArgsortParams> = define<ArgsortParams>({
   batch: ([x], _batched, params) => bind1(argsortP, x!, params),
   taylor: (series, params) => constantTaylor(argsortP, series, params),
   domain: {
-    sample: (draw) => {
-      const shape = [...drawShape(draw, 2), draw.integer(1, 5)]
-      // whole numbers half the time: ties, which the stable order must keep in place
-      const whole = draw.integer(0, 1) === 1
-      const x = drawValue(draw, shape, whole ? { min: -2, max: 2 } : anyReal)
-      const v = whole ? new Tensor(asTensor(x).data.map(Math.round), shape) : x
-      return { args: [v], params: { descending: draw.integer(0, 1) === 1 } }
-    },
+    // ties half the time: the stable order must keep in place
+    sample: (draw) => ({
+      args: [drawRowsWithTies(draw)],
+      params: { descending: draw.integer(0, 1) === 1 },
+    }),
   },
 })
 

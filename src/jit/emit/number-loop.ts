@@ -44,6 +44,21 @@ const loops = new Map<string, Generated>()
 const MAX_LOOPS = 256
 
 /**
+ * The function generated from `text`, from `cache` or made and kept there (at most
+ * `MAX_LOOPS`: the oldest goes); undefined where generated code is refused.
+ */
+const cached = <F>(cache: Map<string, F>, text: string): F | undefined => {
+  let fn = cache.get(text)
+  if (fn === undefined) {
+    fn = generate<F>(text)
+    if (fn === undefined) return undefined
+    if (cache.size >= MAX_LOOPS) cache.delete(cache.keys().next().value!)
+    cache.set(text, fn)
+  }
+  return fn
+}
+
+/**
  * The scan of `body` (inputs: `nc` carries, `nx` slices, then the rest; outputs: the carries,
  * then `ny` ys) as one generated loop, or undefined unless the body is one straight-line chain.
  */
@@ -82,14 +97,8 @@ ${carry.join('\n')}
 }
 ${Array.from({ length: nc }, (_, j) => `ins[${j}] = c${j};`).join('\n')}
 }`
-  let fn = loops.get(text)
-  if (fn === undefined) {
-    fn = generate<Generated>(text)
-    if (fn === undefined) return undefined
-    if (loops.size >= MAX_LOOPS) loops.delete(loops.keys().next().value!)
-    loops.set(text, fn)
-  }
-  const run = fn
+  const run = cached(loops, text)
+  if (run === undefined) return undefined
   const { fns } = source
   return (ins, xs, stacks, length) => run(N, fns, ins, xs, stacks, length)
 }
@@ -145,14 +154,8 @@ ${carry.join('\n')}
 }
 ${Array.from({ length: nc }, (_, j) => `condIn[${j}] = bodyIn[${j}] = c${j};`).join('\n')}
 }`
-  let fn = whiles.get(text)
-  if (fn === undefined) {
-    fn = generate<GeneratedWhile>(text)
-    if (fn === undefined) return undefined
-    if (whiles.size >= MAX_LOOPS) whiles.delete(whiles.keys().next().value!)
-    whiles.set(text, fn)
-  }
-  const run = fn
+  const run = cached(whiles, text)
+  if (run === undefined) return undefined
   return (condIn, bodyIn) => run(cond.N, cs.fns, body.N, bs.fns, holds, condIn, bodyIn)
 }
 
