@@ -76,17 +76,18 @@ describe('the JS loop runs instead', () => {
     expect(agree(g, [x], g(x).data)).toBe(0)
   })
 
-  it('for a chain of Math calls more than one in CALL_SHARE equations (an import costs more)', () => {
-    const g = (v: Tensor): Tensor => add(exp(v), v)
-    expect(agree(g, [x], g(x).data)).toBe(0)
-  })
-
   it('not for a chain with few Math calls: the wasm loop imports the function', () => {
     const g = (v: Tensor): Tensor => {
       let a = v
       for (let k = 0; k < CALL_SHARE / 2; k++) a = add(mul(a, 0.5), v)
       return add(a, exp(v))
     }
+    expect(agree(g, [x], g(x).data)).toBeGreaterThan(0)
+  })
+
+  it('not while a chain of many Math calls races its JS loop (test/jit/loop-race.test.ts)', () => {
+    // more than one call in CALL_SHARE equations: the wasm loop runs while the JS loop warms
+    const g = (v: Tensor): Tensor => add(exp(v), v)
     expect(agree(g, [x], g(x).data)).toBeGreaterThan(0)
   })
 

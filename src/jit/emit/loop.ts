@@ -266,7 +266,15 @@ export function chainStep(
   )
   // the loop as WebAssembly SIMD where it translates and pays off (./wasm/step.ts), else JS
   const exprs = () => chainExprs(table, chain.equations, known)
-  return wasmChainStep(made, exprs, { buffers, shape, slots, rows, columns: lastAxis }, js)
+  const sizes = x.sizeCount === 0 ? NO_SIZES : x.sizes.slice(0, x.sizeCount)
+  // the JS loop over the first `elements` (whole rows, or the start of row 0), into buffers of
+  // its own: computes what the full loop computes there
+  const warmUp = (elements: number): Step => {
+    const c = Math.min(lastAxis, elements)
+    const b = new Buffers(elements, float32, chain.reusable)
+    return factory(fns, b, Tensor, [elements], slots, sizes, rowMaps, elements / c, c)
+  }
+  return wasmChainStep(made, exprs, { buffers, shape, slots, rows, columns: lastAxis }, js, warmUp)
 }
 
 /** The text of `p`'s lowering specialized to the known constants among equation `e`'s operands. */

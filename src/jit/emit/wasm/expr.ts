@@ -3,10 +3,11 @@
  * neighbouring columns at once (f64x2 lanes; booleans are lane masks) and over one element
  * (f64; booleans are i32). Only what is exact in both forms is translated — constants,
  * operands, the loop indices, + − × ÷, negation, √, comparisons, and/or, conditionals and reads
- * in place at an affine index. IEEE-754 gives these one result in wasm and in JS (the JS loop's
- * bits, NaN payloads aside), so a chain translated here computes what its JS loop computes.
- * Anything else (Math.exp and the other calls, %, **) throws `Untranslatable`, and the chain
- * stays JS.
+ * in place at an affine index — and `Math`'s functions as calls of the JS functions themselves,
+ * imported by the module. IEEE-754 gives the operations one result in wasm and in JS (the JS
+ * loop's bits, NaN payloads aside), and the calls are JS's, so a chain translated here computes
+ * what its JS loop computes. Anything else (%, **) throws `Untranslatable`, and the chain stays
+ * JS.
  * @module
  */
 import type { MathFunction, ScalarExpr } from '../../lower.ts'

@@ -51,6 +51,11 @@ export interface LoopModule {
   readonly to: number
   /** Slots of the written outputs, in order. */
   readonly written: readonly number[]
+  /**
+   * More than one Math call per `CALL_SHARE` equations: the loop may be slower than the JS loop
+   * once V8 has optimized that, so the two race (./race.ts).
+   */
+  readonly callHeavy: boolean
 }
 
 interface Operand {
@@ -132,12 +137,12 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   }
   // a call of an imported function costs more than the JS loop's call of the same builtin
   // (measured, 10⁵ elements: exp(x)·tanh(x) + log(x² + 1) 1.55× the JS loop's time, exp(x) + x
-  // 1.06×): worth it only where the calls are few among the chain's operations, whose SIMD then
-  // pays for them (ba's rotation: 2 calls in 32 equations, as fast as JS once optimized, and
-  // fast from the first run, when the JS loop is not yet)
+  // 1.06×): where the calls are few among the chain's operations, its SIMD pays for them (ba's
+  // rotation: 2 calls in 32 equations, as fast as JS once optimized); where they are many, the
+  // wasm loop runs while the JS loop is unoptimized, and the faster one after (./race.ts)
   let calls = 0
   for (const { expr } of equations) calls += callsIn(expr)
-  if (calls * CALL_SHARE > equations.length) throw new Untranslatable('Math calls dominate')
+  const callHeavy = calls * CALL_SHARE > equations.length
   const written: number[] = []
   const writtenLocals: number[] = []
   for (let k = 0; k < writtenCount; k++) {
@@ -296,10 +301,13 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   a.get(r).i32(1).op(Op.i32Add).set(r)
   a.br(0).end().end()
   const bytes = moduleBytes(params, L, a, imports)
-  return { bytes, float32, arrays, scalars, reads, written, from, to }
+  return { bytes, float32, arrays, scalars, reads, written, from, to, callHeavy }
 }
 
-/** A chain with more than one Math call (other than √) per this many equations stays JS. */
+/**
+ * A chain with more than one Math call (other than √) per this many equations races its JS loop
+ * (./race.ts); with fewer, its wasm loop runs.
+ */
 export const CALL_SHARE = 8
 
 /** The calls of imported functions in `e` (√ is an instruction). */

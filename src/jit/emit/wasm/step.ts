@@ -24,6 +24,7 @@ import { loweringOf, type MathFunction, readOf, type ScalarExpr, specialized } f
 import type { IntList, Table } from '../../table.ts'
 import type { Step } from '../kernel.ts'
 import { type LoopModule, loopModule } from './loop-module.ts'
+import { LoopRace, warmSlice } from './race.ts'
 
 /**
  * Loops over fewer elements run in JS: below this, the call and the copies in and out cost
@@ -137,6 +138,8 @@ export const loopMemory = (): ArrayBuffer | undefined => memory?.buffer
 
 interface Compiled {
   readonly module: LoopModule
+  /** Which loop runs, for a module whose Math calls dominate (./race.ts). */
+  readonly race: LoopRace | undefined
   /** The compiled module, instantiated on each memory it runs with. */
   readonly code: object
   run: Run
@@ -190,7 +193,7 @@ const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): C
     const run = instantiate(wasm, code)
     wasmLoopStats.modules++
     wasmLoopStats.last = module.bytes
-    return { module, code, run, generation }
+    return { module, code, run, generation, race: module.callHeavy ? new LoopRace() : undefined }
   } catch {
     return null
   }
@@ -210,13 +213,16 @@ const align16 = (bytes: number): number => (bytes + 15) & ~15
 
 /**
  * The step of a chain as a wasm loop, or `js` where that is off, missing, not exact, or not
- * worth it. `code` is the chain's cached JS code (its key): its module is made once.
+ * worth it; for a module whose Math calls dominate, the wasm loop until the JS loop, warmed on
+ * slices made by `warmUp(elements)`, proves faster (./race.ts). `code` is the chain's cached JS
+ * code (its key): its module, and its race, are made once.
  */
 export function wasmChainStep(
   code: { readonly key: Int32Array },
   exprs: () => (ScalarExpr | undefined)[],
   bind: ChainRun,
   js: Step,
+  warmUp: (elements: number) => Step,
 ): Step {
   const { rows, columns, slots, shape, buffers } = bind
   const n = rows * columns
@@ -237,7 +243,13 @@ export function wasmChainStep(
   args[0] = rows
   args[1] = columns
   let broken = false
-  return (N, E) => {
+  const { race } = c
+  let warm: Step | undefined
+  // the JS loop's warm-up slice (./race.ts): the first rows, or the first columns of a long row
+  const slice = warmSlice(n)
+  const warmElements =
+    columns >= slice ? slice : Math.min(rows, Math.ceil(slice / columns)) * columns
+  const run: Step = (N, E) => {
     if (broken || !wasmEnabled()) return js(N, E)
     let bytes = 0
     for (let k = 0; k < arrays.length; k++) {
@@ -298,6 +310,24 @@ export function wasmChainStep(
       out.set(heap.subarray(at, at + n))
       E[slots[written[w]!]!] = new Tensor(out, shape)
     }
+  }
+  if (race === undefined) return run
+  return (N, E) => {
+    if (race.jsWon || broken || !wasmEnabled()) return js(N, E)
+    if (race.wasmStays) return run(N, E)
+    if (race.final) {
+      const start = race.now()
+      js(N, E)
+      return race.record('js', n, start)
+    }
+    // racing: a slice of the JS loop, then the wasm loop
+    warm ??= warmUp(warmElements)
+    let start = race.now()
+    warm(N, E.slice())
+    race.record('slice', warmElements, start)
+    start = race.now()
+    run(N, E)
+    race.record('wasm', n, start)
   }
 }
 

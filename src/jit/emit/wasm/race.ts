@@ -1,0 +1,116 @@
+/**
+ * Which loop runs a chain whose wasm loop calls `Math` functions often (`LoopModule.callHeavy`):
+ * its wasm loop or its JS loop, measured.
+ *
+ * Each import call costs the wasm loop more than the JS loop pays for the same builtin, so once
+ * V8 has optimized the JS loop it can be faster (up to ~1.5×, bench/NOTES.md §29). But a new JS
+ * loop first runs unoptimized, several times slower than either, and V8 optimizes it only after
+ * it has run: a chain over 10⁴ elements took 5–8 eager calls' time in its program's first replay
+ * (bench/NOTES.md §32). A wasm loop is fast from its first run. So such a chain runs its wasm
+ * loop, and meanwhile its JS loop on a slice of the data (`WARM_ELEMENTS`, into buffers of its
+ * own, on a copy of the slot array: nothing the program reads), until the JS loop's time per
+ * element beats the wasm loop's best; then JS for good. If it has not after `MAX_TRIALS` slices,
+ * wasm for good. Both compute the same bits (./step.ts), so which one runs changes only the time.
+ *
+ * One race per chain key and process: chains of one key share their code, so V8's optimization
+ * of it and the outcome.
+ * @module
+ */
+
+/**
+ * Elements of the JS loop's warm-up slice for a loop over `n`: enough to time and for V8 to see
+ * it hot soon, little work while unoptimized (a slice of 1/32 of the loop in unoptimized code
+ * costs about what the wasm run costs).
+ */
+export const warmSlice = (n: number): number => Math.min(Math.max(256, n >> 5), 4096)
+
+/** Warm-up slices after which the wasm loop stays, the JS loop not having caught up. */
+export const MAX_TRIALS = 64
+
+/** Wasm runs timed before the JS loop may win. */
+const WASM_RUNS = 3
+
+const RACING = 0
+const FINAL = 1
+const JS_WON = 2
+const WASM_STAYS = 3
+
+/**
+ * A warm-up slice's time per element within this factor of the wasm loop's: V8 has optimized the
+ * JS loop (unoptimized or baseline code is 8–40× slower), so one full JS run decides. (A slice
+ * pays its call and buffers over few elements: ~1.5× its per-element time in a full run.)
+ */
+const SLICE_SLACK = 2
+
+/** Full JS runs that decide (the best of them against wasm's best: one may meet a GC). */
+const FINAL_RUNS = 3
+
+/** A clock in ms. */
+export interface Clock {
+  now(): number
+}
+
+let clock: Clock | undefined = (globalThis as { performance?: Clock }).performance
+
+/** Sets the clock of races begun from now on (for tests); returns the previous one. */
+export function setRaceClock(c: Clock | undefined): Clock | undefined {
+  const was = clock
+  clock = c
+  return was
+}
+
+/** The race of one chain key's two loops. */
+export class LoopRace {
+  /** Best times, ms per element: the wasm loop's, and the JS loop's on its warm-up slices. */
+  private wasm = Number.POSITIVE_INFINITY
+  private slice = Number.POSITIVE_INFINITY
+  private wasmRuns = 0
+  private trials = 0
+  private finalRuns = 0
+  private readonly time: Clock | undefined = clock
+  private state = this.time === undefined ? WASM_STAYS : RACING
+
+  /** The JS loop runs, for good. */
+  get jsWon(): boolean {
+    return this.state === JS_WON
+  }
+
+  /** The wasm loop runs, for good. */
+  get wasmStays(): boolean {
+    return this.state === WASM_STAYS
+  }
+
+  /** The next run is the JS loop's over all the data, timed (`record('js', …)`) to decide. */
+  get final(): boolean {
+    return this.state === FINAL
+  }
+
+  /** The clock's time now, ms (for `record`). */
+  now(): number {
+    return this.time!.now()
+  }
+
+  /**
+   * Keeps the time of a run that began at `start` (`now`) over `elements`: of the wasm loop, of
+   * the JS loop's warm-up slice, or of the JS loop over all the data in the final runs.
+   */
+  record(run: 'wasm' | 'slice' | 'js', elements: number, start: number): void {
+    // a coarse clock (a browser's) may read 0 for a short run: no time then
+    const t = (this.time!.now() - start) / elements
+    const timed = t > 0
+    if (run === 'wasm') {
+      if (timed) this.wasm = Math.min(this.wasm, t)
+      this.wasmRuns++
+    } else if (run === 'js') {
+      this.finalRuns++
+      if (timed && t < this.wasm) this.state = JS_WON
+      else if (this.finalRuns >= FINAL_RUNS) this.state = WASM_STAYS
+    } else {
+      this.trials++
+      if (timed) this.slice = Math.min(this.slice, t)
+      // (a first wasm run pays for fresh memory pages: its best is known after a few)
+      if (this.slice < this.wasm * SLICE_SLACK && this.wasmRuns >= WASM_RUNS) this.state = FINAL
+      else if (this.trials >= MAX_TRIALS) this.state = WASM_STAYS
+    }
+  }
+}
