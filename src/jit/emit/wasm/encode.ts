@@ -29,6 +29,11 @@ export class Bytes {
     for (let k = 0; k < bs.length; k++) this.byte(bs[k]!)
     return this
   }
+  /** Appends a copy of its own bytes `from` to `to`. */
+  again(from: number, to: number): this {
+    for (let k = from; k < to; k++) this.byte(this.data[k]!)
+    return this
+  }
   /** An unsigned LEB128 integer (sizes, indices, opcodes after a prefix). */
   u32(v: number): this {
     let x = v >>> 0

@@ -281,11 +281,17 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   // three loops over the row: one column at a time up to `from`, two at a time while j + 2 ≤
   // `to`, then one at a time to the end (the scalar body is emitted twice: a test per pair
   // choosing between the forms measured slower)
+  let scalarBody: [number, number] | undefined
   const scalarLoop = (until: number): void => {
     a.open(Op.block).open(Op.loop)
     a.get(j).get(until).op(Op.i32GeS).brIf(1)
     a.get(i).get(j).op(Op.i32Add).set(f)
-    body(false)
+    // the second scalar body is a copy of the first's bytes (emitting is a first call's cost)
+    if (scalarBody === undefined) {
+      const start = a.length
+      body(false)
+      scalarBody = [start, a.length]
+    } else a.again(...scalarBody)
     a.get(j).i32(1).op(Op.i32Add).set(j)
     a.br(0).end().end()
   }
