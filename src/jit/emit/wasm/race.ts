@@ -7,10 +7,12 @@
  * loop first runs unoptimized, several times slower than either, and V8 optimizes it only after
  * it has run: a chain over 10⁴ elements took 5–8 eager calls' time in its program's first replay
  * (bench/NOTES.md §32). A wasm loop is fast from its first run. So such a chain runs its wasm
- * loop, and meanwhile its JS loop on a slice of the data (`WARM_ELEMENTS`, into buffers of its
- * own, on a copy of the slot array: nothing the program reads), until the JS loop's time per
- * element beats the wasm loop's best; then JS for good. If it has not after `MAX_TRIALS` slices,
- * wasm for good. Both compute the same bits (./step.ts), so which one runs changes only the time.
+ * loop, and beside it its JS loop on a slice of the data (`warmSlice`; into buffers of its own,
+ * on a copy of the slot array: nothing the program reads), both timed. Once a slice runs nearly
+ * as fast per element as the wasm loop's best (V8 has optimized the JS loop), full JS runs
+ * decide: the JS loop for good if one beats the wasm loop's best, else the wasm loop for good —
+ * as when the slices never catch up (`MAX_TRIALS`) or there is no clock. Both loops compute the
+ * same bits (./step.ts), so which one runs changes only the time.
  *
  * One race per chain key and process: chains of one key share their code, so V8's optimization
  * of it and the outcome.
@@ -109,7 +111,9 @@ export class LoopRace {
       this.trials++
       if (timed) this.slice = Math.min(this.slice, t)
       // (a first wasm run pays for fresh memory pages: its best is known after a few)
-      if (this.slice < this.wasm * SLICE_SLACK && this.wasmRuns >= WASM_RUNS) this.state = FINAL
+      // (and a coarse clock may never time the wasm loop: then it stays)
+      const near = this.slice < this.wasm * SLICE_SLACK && this.wasm < Number.POSITIVE_INFINITY
+      if (near && this.wasmRuns >= WASM_RUNS) this.state = FINAL
       else if (this.trials >= MAX_TRIALS) this.state = WASM_STAYS
     }
   }
