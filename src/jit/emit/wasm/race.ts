@@ -19,6 +19,8 @@
  * @module
  */
 
+import type { Step } from '../kernel.ts'
+
 /**
  * Elements of the JS loop's warm-up slice for a loop over `n`: enough to time and for V8 to see
  * it hot soon, little work while unoptimized (a slice of 1/32 of the loop in unoptimized code
@@ -116,5 +118,42 @@ export class LoopRace {
       if (near && this.wasmRuns >= WASM_RUNS) this.state = FINAL
       else if (this.trials >= MAX_TRIALS) this.state = WASM_STAYS
     }
+  }
+}
+
+/**
+ * The step of a chain over `rows` × `columns` whose loops race: `wasm` and `js` run it all,
+ * `warmUp(elements)` makes the JS loop over the first elements (whole rows, or the start of row
+ * 0); while `usable` is false (wasm switched off, or broken), the JS loop runs.
+ */
+export function racingStep(
+  race: LoopRace,
+  { rows, columns }: { readonly rows: number; readonly columns: number },
+  wasm: Step,
+  js: Step,
+  warmUp: (elements: number) => Step,
+  usable: () => boolean,
+): Step {
+  const n = rows * columns
+  const slice = warmSlice(n)
+  const elements = columns >= slice ? slice : Math.min(rows, Math.ceil(slice / columns)) * columns
+  let warm: Step | undefined
+  return (N, E) => {
+    if (race.jsWon || !usable()) return js(N, E)
+    if (race.wasmStays) return wasm(N, E)
+    if (race.final) {
+      const start = race.now()
+      js(N, E)
+      return race.record('js', n, start)
+    }
+    // racing: the JS loop's slice, on a copy of the slots (its outputs are not the program's),
+    // then the wasm loop
+    warm ??= warmUp(elements)
+    let start = race.now()
+    warm(N, E.slice())
+    race.record('slice', elements, start)
+    start = race.now()
+    wasm(N, E)
+    race.record('wasm', n, start)
   }
 }

@@ -24,7 +24,7 @@ import { loweringOf, type MathFunction, readOf, type ScalarExpr, specialized } f
 import type { IntList, Table } from '../../table.ts'
 import type { Step } from '../kernel.ts'
 import { type LoopModule, loopModule } from './loop-module.ts'
-import { LoopRace, warmSlice } from './race.ts'
+import { LoopRace, racingStep } from './race.ts'
 
 /**
  * Loops over fewer elements run in JS: below this, the call and the copies in and out cost
@@ -244,11 +244,6 @@ export function wasmChainStep(
   args[1] = columns
   let broken = false
   const { race } = c
-  let warm: Step | undefined
-  // the JS loop's warm-up slice (./race.ts): the first rows, or the first columns of a long row
-  const slice = warmSlice(n)
-  const warmElements =
-    columns >= slice ? slice : Math.min(rows, Math.ceil(slice / columns)) * columns
   const run: Step = (N, E) => {
     if (broken || !wasmEnabled()) return js(N, E)
     let bytes = 0
@@ -312,23 +307,7 @@ export function wasmChainStep(
     }
   }
   if (race === undefined) return run
-  return (N, E) => {
-    if (race.jsWon || broken || !wasmEnabled()) return js(N, E)
-    if (race.wasmStays) return run(N, E)
-    if (race.final) {
-      const start = race.now()
-      js(N, E)
-      return race.record('js', n, start)
-    }
-    // racing: a slice of the JS loop, then the wasm loop
-    warm ??= warmUp(warmElements)
-    let start = race.now()
-    warm(N, E.slice())
-    race.record('slice', warmElements, start)
-    start = race.now()
-    run(N, E)
-    race.record('wasm', n, start)
-  }
+  return racingStep(race, { rows, columns }, run, js, warmUp, () => !broken && wasmEnabled())
 }
 
 /**
