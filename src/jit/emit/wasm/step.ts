@@ -306,7 +306,8 @@ export function wasmChainStep(
       E[slots[written[w]!]!] = new Tensor(out, shape)
     }
   }
-  if (race === undefined) return run
+  // (an empty loop has nothing to time)
+  if (race === undefined || n === 0) return run
   return racingStep(race, { rows, columns }, run, js, warmUp, () => !broken && wasmEnabled())
 }
 
