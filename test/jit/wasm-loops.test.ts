@@ -99,8 +99,29 @@ describe('random elementwise chains', () => {
       const ys = how === 'same' ? s : how === 'row' ? s.slice(-1) : []
       return fc.tuple(fc.constant(s), data(s), data(ys), fc.constant(ys))
     })
+  // or broadcast along other axes than the last, some of its axes 1: read by a row map (m[r],
+  // or m[r] + j where its last axis is whole)
+  const inner = fc
+    .tuple(
+      fc.constantFrom(
+        [3, 5],
+        [4, 3],
+        [2, 0],
+        [3, 4, 5],
+        [2, 3, 1],
+        [1, 4, 6],
+        [3, 0, 2],
+        [5, 2, 7],
+      ),
+      fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+    )
+    .chain(([s, ones]) => {
+      const ys = s.map((d, i) => (ones[i] ? 1 : d))
+      return fc.tuple(fc.constant(s), data(s), data(ys), fc.constant(ys))
+    })
+  const operands = fc.oneof(shaped, inner)
 
-  test.prop([tree, shaped], { numRuns: 150 })(
+  test.prop([tree, operands], { numRuns: 200 })(
     'float64: eager bits, wasm on and off',
     (t, [s, xv, yv, ys]) => {
       const f = asTensor(build(t))
@@ -110,7 +131,7 @@ describe('random elementwise chains', () => {
     },
   )
 
-  test.prop([tree, shaped], { numRuns: 100 })(
+  test.prop([tree, operands], { numRuns: 130 })(
     'float32: wasm and JS loops agree',
     (t, [s, xv, yv, ys]) => {
       const f = asTensor(build(t))

@@ -274,7 +274,8 @@ export function chainStep(
     const b = new Buffers(elements, float32, chain.reusable)
     return factory(fns, b, Tensor, [elements], slots, sizes, rowMaps, elements / c, c)
   }
-  return wasmChainStep(made, exprs, { buffers, shape, slots, rows, columns: lastAxis }, js, warmUp)
+  const bind = { buffers, shape, slots, rows, columns: lastAxis, rowMaps }
+  return wasmChainStep(made, exprs, bind, js, warmUp)
 }
 
 /** The text of `p`'s lowering specialized to the known constants among equation `e`'s operands. */

@@ -47,7 +47,8 @@ const callsOf = (e: ScalarExpr): number => {
 /**
  * Whether equation `k` of a chain over `out` is of what a wasm loop translates
  * (src/jit/emit/wasm/loop-module.ts) — a lowered expression without `%` or `**`, or a read in
- * place; operands read whole, as one number, or as a repeated row — and then its Math calls;
+ * place; operands read whole, as one number, as a repeated row, or broadcast along other axes
+ * (by a row map) — and then its Math calls;
  * −1 if not. (A guess for the planner: the translator has the last word.)
  */
 export const wasmCalls = (t: Table, k: number, out: VarInfo, uniform: Uint8Array): number => {
@@ -59,7 +60,7 @@ export const wasmCalls = (t: Table, k: number, out: VarInfo, uniform: Uint8Array
     const i = t.ins[j]!
     if (uniform[i]) continue
     const access = accessOf(t.info(i), out)
-    if (access === undefined || access.kind === 'rows') return -1
+    if (access === undefined) return -1
     if (access.kind === 'suffix' && access.size !== last) return -1
   }
   return callsOf(lowering.expr)

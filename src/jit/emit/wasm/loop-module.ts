@@ -52,6 +52,12 @@ export interface LoopModule {
   /** Slots of the written outputs, in order. */
   readonly written: readonly number[]
   /**
+   * Operands broadcast along other axes than the last, in key order: each is read at its row
+   * map's offset for the row (an i32 array the host copies into memory, its address a parameter
+   * after the scalars), plus the column where `stride` is 1.
+   */
+  readonly rowMaps: number
+  /**
    * More than one Math call per `CALL_SHARE` equations: the loop may be slower than the JS loop
    * once V8 has optimized that, so the two race (./race.ts).
    */
@@ -90,6 +96,7 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   const scalars: { slot: number; uniform: boolean }[] = []
   const loads: Operand[] = [] // read element by element at each index
   const scalarOps: Operand[] = []
+  const broadcasts: { local: number; index: number; stride: number; base: number }[] = []
   const inPlace = new Map<number, number>() // local → array index
   const equations: { expr: ScalarExpr; args: number[]; out: number; array: number }[] = []
   let localCount = 0
@@ -110,7 +117,12 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
       }
       const s = slot++
       if (how === SUFFIX) throw new Untranslatable('a repeated block')
-      if (how === BROADCAST) throw new Untranslatable('an operand broadcast along inner axes')
+      if (how === BROADCAST) {
+        // read at m[r] (+ j where its last axis is not broadcast); the stride follows in the key
+        const stride = next()
+        broadcasts.push({ local: k, index: arrays.push(s) - 1, stride, base: -1 })
+        continue
+      }
       if (how !== NUMBER && how !== UNIFORM && how !== FULL && how !== COLUMN && how !== IN_PLACE) {
         throw new Untranslatable(`an operand read of kind ${how}`)
       }
@@ -156,9 +168,13 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   const arrayParam = (a: number) => 4 + a
   const outParam = (w: number) => 4 + arrays.length + w
   const scalarParam = (s: number) => 4 + arrays.length + written.length + s
+  const mapParam = (b: number) => 4 + arrays.length + written.length + scalars.length + b
   for (let k = 0; k < arrays.length + written.length; k++) params.push(I32)
   for (let k = 0; k < scalars.length; k++) params.push(F64)
+  for (let k = 0; k < broadcasts.length; k++) params.push(I32)
   const L = new Locals(params.length)
+  // the address of each broadcast operand's row, set once per row
+  for (const b of broadcasts) b.base = L.add(I32)
   const r = L.add(I32)
   const i = L.add(I32) // the flat index of the row's first element
   const j = L.add(I32)
@@ -231,6 +247,18 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
       else loadScalar()
       a.set(locals[o.local]!)
     }
+    for (const b of broadcasts) {
+      if (b.stride === 1) {
+        address(b.base, j)
+        if (vector) loadVector()
+        else loadScalar()
+      } else {
+        a.get(b.base)
+        loadScalar()
+        if (vector) a.simd(Simd.f64x2Splat)
+      }
+      a.set(locals[b.local]!)
+    }
     for (const [e, q] of equations.entries()) {
       const rowBase = rowBases[e]!
       emitExpr(a, q.expr, {
@@ -277,6 +305,11 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
     a.get(arrayParam(x.array)).get(r).i32(x.row).op(Op.i32Mul).i32(x.constant).op(Op.i32Add)
     a.i32(shift).op(Op.i32Shl).op(Op.i32Add).set(local)
   }
+  broadcasts.forEach((b, k) => {
+    // base = array + (map[r] << shift)
+    a.get(arrayParam(b.index)).get(mapParam(k)).get(r).i32(2).op(Op.i32Shl).op(Op.i32Add)
+    a.mem(Op.i32Load, 2).i32(shift).op(Op.i32Shl).op(Op.i32Add).set(b.base)
+  })
   a.i32(0).set(j)
   // three loops over the row: one column at a time up to `from`, two at a time while j + 2 ≤
   // `to`, then one at a time to the end (the scalar body is emitted twice: a test per pair
@@ -307,7 +340,18 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
   a.get(r).i32(1).op(Op.i32Add).set(r)
   a.br(0).end().end()
   const bytes = moduleBytes(params, L, a, imports)
-  return { bytes, float32, arrays, scalars, reads, written, from, to, callHeavy }
+  return {
+    bytes,
+    float32,
+    arrays,
+    scalars,
+    reads,
+    written,
+    from,
+    to,
+    rowMaps: broadcasts.length,
+    callHeavy,
+  }
 }
 
 /**

@@ -102,6 +102,7 @@ let memory: WasmMemory | null | undefined
 let generation = 0
 let f64 = new Float64Array(0)
 let f32 = new Float32Array(0)
+let i32 = new Int32Array(0)
 
 /** Makes the memory hold `bytes`; false when it cannot (the run then is JS). */
 const reserve = (api: WasmApi, bytes: number): boolean => {
@@ -119,6 +120,7 @@ const reserve = (api: WasmApi, bytes: number): boolean => {
   if (f64.buffer !== memory!.buffer) {
     f64 = new Float64Array(memory!.buffer)
     f32 = new Float32Array(memory!.buffer)
+    i32 = new Int32Array(memory!.buffer)
   }
   return true
 }
@@ -207,6 +209,8 @@ export interface ChainRun {
   readonly slots: Int32Array
   readonly rows: number
   readonly columns: number
+  /** The row offsets of each operand broadcast along other axes than the last, in key order. */
+  readonly rowMaps: readonly Int32Array[]
 }
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15
@@ -224,7 +228,7 @@ export function wasmChainStep(
   js: Step,
   warmUp: (elements: number) => Step,
 ): Step {
-  const { rows, columns, slots, shape, buffers } = bind
+  const { rows, columns, slots, shape, buffers, rowMaps } = bind
   const n = rows * columns
   if (n < minElements || !wasmEnabled()) return js
   let c = compiled.get(code)
@@ -239,7 +243,9 @@ export function wasmChainStep(
   const outBytes = align16(n * elem)
   const offsets = new Int32Array(arrays.length)
   const data: Floats[] = new Array<Floats>(arrays.length)
-  const args = new Array<number>(4 + arrays.length + written.length + scalars.length).fill(0)
+  const maps = 4 + arrays.length + written.length + scalars.length
+  const args = new Array<number>(maps + module.rowMaps).fill(0)
+  const mapOffsets = new Int32Array(module.rowMaps)
   args[0] = rows
   args[1] = columns
   let broken = false
@@ -255,6 +261,10 @@ export function wasmChainStep(
       offsets[k] = bytes
       bytes += align16(d.length * elem)
     }
+    for (let b = 0; b < mapOffsets.length; b++) {
+      mapOffsets[b] = bytes
+      bytes += align16(rowMaps[b]!.length * 4)
+    }
     const total = bytes + written.length * outBytes
     const wasm = api()
     if (total > MAX_MEMORY_BYTES || wasm === undefined || !reserve(wasm, total)) return js(N, E)
@@ -262,6 +272,10 @@ export function wasmChainStep(
     for (let k = 0; k < arrays.length; k++) {
       heap.set(data[k]!, offsets[k]! / elem)
       args[4 + k] = offsets[k]!
+    }
+    for (let b = 0; b < mapOffsets.length; b++) {
+      i32.set(rowMaps[b]!, mapOffsets[b]! >> 2)
+      args[maps + b] = mapOffsets[b]!
     }
     for (let w = 0; w < written.length; w++) args[4 + arrays.length + w] = bytes + w * outBytes
     for (let s = 0; s < scalars.length; s++) {
