@@ -103,7 +103,7 @@ describe('random elementwise chains', () => {
   // or m[r] + j where its last axis is whole)
   const inner = fc
     .tuple(
-      fc.constantFrom(
+      fc.constantFrom<number[]>(
         [3, 5],
         [4, 3],
         [2, 0],
