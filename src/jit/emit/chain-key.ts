@@ -32,7 +32,7 @@ export const NUMBER = 1 // a plain number: N[slot]
 export const UNIFORM = 2 // a tensor of one value: its element 0
 export const FULL = 3 // element by element: data[i]
 export const COLUMN = 4 // a block of one row, repeated: data[j]
-export const SUFFIX = 5 // a trailing block, repeated: data[i % size]
+// (5 was a trailing block of several rows, repeated: now read by row offsets, as ROWS)
 export const IN_PLACE = 6 // its data array, for a read in place
 export const ROWS = 7 // broadcast along other axes: data[M[r] + j·stride], M its row offsets
 
@@ -57,8 +57,6 @@ export class ChainScratch {
   length = 0
   slots = new Int32Array(64)
   slotCount = 0
-  sizes = new Int32Array(16)
-  sizeCount = 0
   /** Locals named so far in the chain being keyed. */
   locals = 0
   /** The key's hash (FNV-1a over its words). */
@@ -77,10 +75,6 @@ export class ChainScratch {
     if (this.slotCount === this.slots.length) this.slots = grow(this.slots)
     this.slots[this.slotCount] = s
     return this.slotCount++
-  }
-  size(z: number): void {
-    if (this.sizeCount === this.sizes.length) this.sizes = grow(this.sizes)
-    this.sizes[this.sizeCount++] = z
   }
 }
 
@@ -127,7 +121,6 @@ export const sourceOf = (words: Int32Array): string => {
   const reads: string[] = []
   const body: string[] = []
   let slot = 0
-  let size = 0
   let rowMap = 0
   let fn = 0
   for (let q = 0; q < equations; q++) {
@@ -152,12 +145,7 @@ export const sourceOf = (words: Int32Array): string => {
         reads.push(`const v${k} = b${k}[${next() === 1 ? `m${k}[r] + j` : `m${k}[r]`}];`)
       } else {
         before.push(`const b${k} = ${ref}.data;`)
-        let index = how === COLUMN ? 'j' : 'i'
-        if (how === SUFFIX) {
-          before.push(`const z${k} = Z[${size++}];`)
-          index = `i % z${k}`
-        }
-        reads.push(`const v${k} = b${k}[${index}];`)
+        reads.push(`const v${k} = b${k}[${how === COLUMN ? 'j' : 'i'}];`)
       }
     }
     const names = args.map((k) => `v${k}`)

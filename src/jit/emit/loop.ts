@@ -36,7 +36,6 @@ import {
   READ,
   ROWS,
   SPECIAL,
-  SUFFIX,
   sourceOf,
   UNIFORM,
 } from './chain-key.ts'
@@ -91,8 +90,8 @@ class Buffers {
 
 /**
  * A chain's code with what it names bound as arguments: `s` the slots of its operands, then
- * those of its written values; `Z` the sizes of repeated blocks; `M` the row offsets of
- * broadcast operands; `R` by `C` its loop.
+ * those of its written values; `M` the row offsets of operands broadcast along other axes than
+ * the last, or repeated in blocks of several rows; `R` by `C` its loop.
  */
 type ChainFactory = (
   F: readonly ScalarFn[],
@@ -100,7 +99,6 @@ type ChainFactory = (
   T: typeof Tensor,
   S: Shape,
   s: Int32Array,
-  Z: Int32Array,
   M: readonly Int32Array[],
   R: number,
   C: number,
@@ -120,7 +118,6 @@ export type ChainCache = Map<number, ChainCode[]>
 
 /** What chains without scalar-kernel calls or repeated blocks share (never written). */
 const NO_FNS: ScalarFn[] = []
-const NO_SIZES = new Int32Array(0)
 const NO_ROW_MAPS: Int32Array[] = []
 
 /**
@@ -148,7 +145,6 @@ export function chainStep(
   x.locals = 0
   x.hash = -2128831035 // FNV-1a's offset basis, as an int32
   x.slotCount = 0
-  x.sizeCount = 0
   for (let q = 0; q < m; q++) {
     const v = table.out[list[q]!]!
     stamp[v] = chainNo
@@ -218,18 +214,17 @@ export function chainStep(
         if (info.number) how = NUMBER
         else if (access === undefined || access.kind === 'scalar') how = UNIFORM
         else if (access.kind === 'full') how = FULL
-        else if (access.kind === 'rows') {
+        else if (access.kind === 'suffix' && access.size === lastAxis) how = COLUMN
+        else {
+          // broadcast along other axes, or a block of several rows repeated: by row offsets
+          // (a block's row r starts at (r·columns) mod its size; its columns are whole)
           how = ROWS
           if (rowMaps === NO_ROW_MAPS) rowMaps = []
           rowMaps.push(rowOffsets(info.shape, shape))
-        } else if (access.size === lastAxis) how = COLUMN
-        else {
-          how = SUFFIX
-          x.size(access.size)
         }
         x.slot(slotsOf.of(i))
         x.put(8 * k + how)
-        if (access?.kind === 'rows') x.put(access.columnStride)
+        if (how === ROWS) x.put(access?.kind === 'rows' ? access.columnStride : 1)
       }
     }
     x.put(localOf(x, table.out[e]!))
@@ -241,7 +236,7 @@ export function chainStep(
   let made = lookUp(x, cache)
   if (made === undefined) {
     // the text only now, from the key alone: one key is always one text
-    const factory = new Function('F', 'B', 'T', 'S', 's', 'Z', 'M', 'R', 'C', sourceOf(x.words))
+    const factory = new Function('F', 'B', 'T', 'S', 's', 'M', 'R', 'C', sourceOf(x.words))
     made = { key: x.words.slice(0, x.length), factory: factory as ChainFactory }
     const codes = cache.get(x.hash)
     if (codes === undefined) cache.set(x.hash, [made])
@@ -253,26 +248,15 @@ export function chainStep(
   const rows = lastAxis === 0 ? 0 : n / lastAxis
   const buffers = new Buffers(n, float32, chain.reusable)
   const slots = x.slots.slice(0, x.slotCount)
-  const js = factory(
-    fns,
-    buffers,
-    Tensor,
-    shape,
-    slots,
-    x.sizeCount === 0 ? NO_SIZES : x.sizes.slice(0, x.sizeCount),
-    rowMaps,
-    rows,
-    lastAxis,
-  )
+  const js = factory(fns, buffers, Tensor, shape, slots, rowMaps, rows, lastAxis)
   // the loop as WebAssembly SIMD where it translates and pays off (./wasm/step.ts), else JS
   const exprs = () => chainExprs(table, chain.equations, known)
-  const sizes = x.sizeCount === 0 ? NO_SIZES : x.sizes.slice(0, x.sizeCount)
   // the JS loop over the first `elements` (whole rows, or the start of row 0), into buffers of
   // its own: computes what the full loop computes there
   const warmUp = (elements: number): Step => {
     const c = Math.min(lastAxis, elements)
     const b = new Buffers(elements, float32, chain.reusable)
-    return factory(fns, b, Tensor, [elements], slots, sizes, rowMaps, elements / c, c)
+    return factory(fns, b, Tensor, [elements], slots, rowMaps, elements / c, c)
   }
   const bind = { buffers, shape, slots, rows, columns: lastAxis, rowMaps }
   return wasmChainStep(made, exprs, bind, js, warmUp)

@@ -11,7 +11,8 @@ import type { VarInfo } from '../ir.ts'
 import { loweringOf, readOf } from '../lower.ts'
 
 /**
- * How a fused loop reads an operand: every element, one value, a repeated trailing block, or
+ * How a fused loop reads an operand: every element, one value, a repeated trailing block (by
+ * column when it is one row, else by row offsets as `rows`: src/jit/emit/loop.ts), or
  * broadcast along other axes — `rows`: the loop's row r (every axis but the last) starts at
  * `rowOffsets(…)[r]`, and its column j adds `j · columnStride` (0 where the last axis is
  * broadcast), as `[n, 1, k]` read against `[n, m, k]` (batched Jacobians).

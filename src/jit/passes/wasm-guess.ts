@@ -47,21 +47,19 @@ const callsOf = (e: ScalarExpr): number => {
 /**
  * Whether equation `k` of a chain over `out` is of what a wasm loop translates
  * (src/jit/emit/wasm/loop-module.ts) — a lowered expression without `%` or `**`, or a read in
- * place; operands read whole, as one number, as a repeated row, or broadcast along other axes
- * (by a row map) — and then its Math calls;
+ * place; operands read whole, as one number, as a repeated row, or by a row map (broadcast
+ * along other axes, or repeated in blocks of rows) — and then its Math calls;
  * −1 if not. (A guess for the planner: the translator has the last word.)
  */
 export const wasmCalls = (t: Table, k: number, out: VarInfo, uniform: Uint8Array): number => {
   const lowering = loweringOf(t.primitive(k))
   if (lowering === undefined) return -1
   if (lowering.kind === 'read') return 0
-  const last = out.shape.length === 0 ? 1 : out.shape[out.shape.length - 1]!
   for (let j = t.insStart[k]!, end = t.insStart[k + 1]!; j < end; j++) {
     const i = t.ins[j]!
     if (uniform[i]) continue
     const access = accessOf(t.info(i), out)
     if (access === undefined) return -1
-    if (access.kind === 'suffix' && access.size !== last) return -1
   }
   return callsOf(lowering.expr)
 }

@@ -21,7 +21,6 @@ import {
   NUMBER,
   READ,
   SPECIAL,
-  SUFFIX,
   UNIFORM,
 } from '../chain-key.ts'
 import { Asm, Op, Simd } from './asm.ts'
@@ -116,7 +115,6 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
         continue
       }
       const s = slot++
-      if (how === SUFFIX) throw new Untranslatable('a repeated block')
       if (how === BROADCAST) {
         // read at m[r] (+ j where its last axis is not broadcast); the stride follows in the key
         const stride = next()
