@@ -116,7 +116,7 @@ interface ChainCode {
  */
 export type ChainCache = Map<number, ChainCode[]>
 
-/** What chains without scalar-kernel calls or repeated blocks share (never written). */
+/** What chains without scalar-kernel calls or row offsets share (never written). */
 const NO_FNS: ScalarFn[] = []
 const NO_ROW_MAPS: Int32Array[] = []
 
