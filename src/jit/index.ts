@@ -1,22 +1,33 @@
 /**
  * `jit`: trace once per input shapes, replay a fused program. The first call with a new
- * structure of arguments (tree, kinds, shapes) runs `f` eagerly under the staging interpreter,
- * which records every primitive application; the recording is compiled — dead code dropped,
- * chains of elementwise ops fused into single loops — and cached. Later calls with the same
- * structure run the compiled program, at top level only (see `jit`). Results are the eager ones,
- * to the bit: the same operations in the same order. (One exception: a zero cotangent of a
- * plain-number argument can be −0 where eager reverse mode gives +0; laws/runners/jit.ts.)
+ * structure of arguments (tree, kinds, shapes) runs `f` under the staging interpreter, which
+ * records every primitive application; the recording is compiled — dead code dropped, chains of
+ * elementwise ops fused into single loops — and cached. Later calls with the same structure run
+ * the compiled program, at top level only (see `jit`). A tensor argument of 1024 elements or
+ * more is traced abstractly (./abstract.ts: no kernel runs on it, the first result is the
+ * program's), unless `f`'s trace needs its values, and then `f` is traced again on them.
+ * Results are the eager ones, to the bit: the same operations in the same order. (One
+ * exception: a zero cotangent of a plain-number argument can be −0 where eager reverse mode
+ * gives +0; laws/runners/jit.ts.)
  * @module
  */
 
 import { bindCustom, type CustomRule } from '../core/custom.ts'
 import { debugState } from '../core/debug.ts'
 import { ConcretizationError, InvalidArgumentError } from '../core/errors.ts'
-import { activeLevels, type Concrete, concreteOf, isTracer, type Val } from '../core/tracer.ts'
+import {
+  activeLevels,
+  type Concrete,
+  concreteOf,
+  isTracer,
+  Tracer,
+  type Val,
+} from '../core/tracer.ts'
 import { flatten, type LeafDef, type TreeDef, unflatten } from '../core/tree.ts'
 import { shapesEqual, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { checkFunction, checkOptions, checkSync, unalias } from '../transforms/common.ts'
+import { abstractStats } from './abstract.ts'
 import { callRule } from './call.ts'
 import { type CompileStats, compile, type Program, plan } from './compile.ts'
 import { printPlan, printTrace } from './ir.ts'
@@ -87,23 +98,47 @@ interface Traced {
   readonly trace: Trace
   readonly outLeaves: Val[]
   readonly outDef: TreeDef
+  /** Whether some values were placeholders: the outputs' values are then the program's to give. */
+  readonly abstract: boolean
 }
+
+/** What `stage` returns when an abstract trace met a read of a placeholder: trace on values. */
+const ON_VALUES = 'on values'
 
 /**
  * Runs `f` under a new staging interpreter on `args`, the dynamic leaves `inputs` (of the tree
  * `def`, in place of the non-static arguments) staged; undefined where a value of another
  * transformation was met, or the program grew past `traceLimit` (see `Unstageable`), unless
- * `strict`, which raises the named error instead (for `jit(f).trace`).
+ * `strict`, which raises the named error instead (for `jit(f).trace`). `abstract`: large tensor
+ * inputs are placeholders (./abstract.ts); `ON_VALUES` if one was read.
  */
-const stage = <A extends unknown[], R>(
+function stage<A extends unknown[], R>(
+  f: (...args: A) => R,
+  args: A,
+  dynamic: readonly number[],
+  def: TreeDef,
+  inputs: readonly Concrete[],
+  strict?: boolean,
+): Traced | undefined
+function stage<A extends unknown[], R>(
+  f: (...args: A) => R,
+  args: A,
+  dynamic: readonly number[],
+  def: TreeDef,
+  inputs: readonly Concrete[],
+  strict: boolean,
+  abstract: true,
+): Traced | undefined | typeof ON_VALUES
+function stage<A extends unknown[], R>(
   f: (...args: A) => R,
   args: A,
   dynamic: readonly number[],
   def: TreeDef,
   inputs: readonly Concrete[],
   strict = false,
-): Traced | undefined => {
-  const interp = new StagingInterpreter()
+  abstract = false,
+): Traced | undefined | typeof ON_VALUES {
+  const interp = new StagingInterpreter(false, abstract)
   try {
     const staged = unflatten(
       def,
@@ -116,8 +151,14 @@ const stage = <A extends unknown[], R>(
     const out = f(...full)
     checkSync(out, 'jit')
     const outFlat = flatten(out, 'output')
-    return { outLeaves: outFlat.leaves, outDef: outFlat.def, trace: interp.finish(outFlat.leaves) }
+    const trace = interp.finish(outFlat.leaves)
+    // (checked last: code that read a placeholder may have caught the error)
+    if (interp.abstractFailed) return ON_VALUES
+    const used = interp.placeholders?.used ?? false
+    return { outLeaves: outFlat.leaves, outDef: outFlat.def, trace, abstract: used }
   } catch (e) {
+    // whatever followed a read of a placeholder, the trace on values says what f does
+    if (interp.abstractFailed) return ON_VALUES
     // a traced value of a transformation that has returned was captured: f raises the
     // escaped-tracer error; or the program is too long to compile in bounded memory
     if (strict && e instanceof TraceTooLong) throw tooLong()
@@ -133,6 +174,8 @@ const stage = <A extends unknown[], R>(
  * under `vmap` (whose values hold a whole batch, its axes in front), the first example's.
  */
 const exampleOf = (v: Val, leaf: LeafDef): Concrete => {
+  // an abstract trace around has no value to give: it is redone on values
+  for (let x = v; x instanceof Tracer; x = x.inner) if (x instanceof Staged) x.interp.needsValues()
   const c = concreteOf(v)
   if (typeof c === 'number') return c
   const n = sizeOf(leaf.shape)
@@ -145,7 +188,13 @@ const exampleOf = (v: Val, leaf: LeafDef): Concrete => {
  * `stage` for a call under a transformation: where `f` reads a value (a JS branch on data),
  * undefined — the call then runs `f` itself, as it always did there.
  */
-const stageOrNot: typeof stage = (f, args, dynamic, def, inputs) => {
+const stageOrNot = <A extends unknown[], R>(
+  f: (...args: A) => R,
+  args: A,
+  dynamic: readonly number[],
+  def: TreeDef,
+  inputs: readonly Concrete[],
+): Traced | undefined => {
   try {
     return stage(f, args, dynamic, def, inputs)
   } catch (e) {
@@ -178,6 +227,15 @@ const stagedProgram = (trace: Trace): StagedProgram => ({
  * again. Inside another jitted function it is inlined into the outer program. If `f` closes over
  * a value of a running transformation (no program could hold it), or reads a value, that call
  * runs `f` itself, so no derivative is ever lost.
+ *
+ * The first call runs `f` once, on the arguments' values, while recording — except that a tensor
+ * argument of 1024 elements or more is traced abstractly, as JAX traces: by its shape and dtype,
+ * with no kernel run, the first call's result then being the compiled program's (so the first
+ * call costs about what an eager call does less its arithmetic, plus compiling, and the second
+ * is a fast replay). Where `f` needs values while traced — a `scan`, `foriLoop`, `whileLoop`,
+ * `cond` or `switchCase` (traced by running their bodies), or a jitted function inside — `jit`
+ * traces it again on the values, so `f` runs twice on that first call, and traces on values
+ * for every later structure.
  *
  * Like JAX's `jit`, the traced function must not depend on the values of its arguments: reading
  * one (`value(x)`, `x.item()`, `x.data`, a JS branch on data) throws `ConcretizationError`.
@@ -239,6 +297,8 @@ export function jit<A extends unknown[], R>(
   checkOptions(options, 'jit')
   const statics = checkStaticArgnums(options?.staticArgnums)
   const cache = new Map<string, Entry>()
+  // first traces are abstract until one reads a placeholder: then this f traces on values
+  let abstract = true
   // a function called with ever new shapes must not keep every program: the oldest goes
   const remember = (key: string, entry: Entry): void => {
     if (cache.size >= MAX_PROGRAMS) cache.delete(cache.keys().next().value!)
@@ -307,7 +367,14 @@ export function jit<A extends unknown[], R>(
     }
     const flat = flatten(parts.values, 'argument')
     const inputs = flat.leaves as Concrete[]
-    const traced = stage(f, args, parts.dynamic, flat.def, inputs)
+    let traced = abstract
+      ? stage(f, args, parts.dynamic, flat.def, inputs, false, true)
+      : stage(f, args, parts.dynamic, flat.def, inputs)
+    if (traced === ON_VALUES) {
+      abstractStats.onValues++
+      abstract = false
+      traced = stage(f, args, parts.dynamic, flat.def, inputs)
+    } else if (traced?.abstract) abstractStats.traces++
     const program = traced === undefined ? undefined : compileOrNot(traced.trace)
     if (traced === undefined || program === undefined) {
       remember(key, 'eager')
@@ -315,9 +382,10 @@ export function jit<A extends unknown[], R>(
     }
     const { outLeaves, outDef } = traced
     remember(key, { program, outDef })
-    // a float32 program's fused loops round once per chain, not per op as the trace did: its
-    // first result is the program's too, so every call gives the same bits
-    if (traced.trace.table.types.some((v) => v.dtype === 'float32')) {
+    // an abstract trace has no values to give; and a float32 program's fused loops round once
+    // per chain, not per op as the trace did: its first result is the program's too, so every
+    // call gives the same bits
+    if (traced.abstract || traced.trace.table.types.some((v) => v.dtype === 'float32')) {
       const outs = program.run(numbers, tensors)
       return unflatten(outDef, program.tensorOutputs ? unalias(outs, tensors) : outs) as R
     }

@@ -5,7 +5,9 @@
  * shapes. Its tracers carry their concrete value, so shapes, kinds and nested transformations
  * behave exactly as without `jit`; what a program cannot replay is a decision taken on a value,
  * so reading a staged value — `value(x)` here, as well as the reads every transformation refuses
- * (`item()`, `data`, …) — raises `ConcretizationError`.
+ * (`item()`, `data`, …) — raises `ConcretizationError`. In an abstract trace (./abstract.ts),
+ * large tensor inputs and what is computed from them carry placeholders instead: no kernel runs
+ * on them, and what needs their values (`needsValues`) has the trace redone on values.
  *
  * Structured operations (loops, branches) record one equation each (`stageStructured`), whose
  * bodies are sub-programs traced while the outer trace runs (`traceSubprogram`).
@@ -29,6 +31,13 @@ import {
   type Val,
 } from '../core/tracer.ts'
 import type { Shape } from '../tensor/shape.ts'
+import {
+  type AbstractOwner,
+  abstractMinElements,
+  isPlaceholder,
+  Placeholders,
+  refusePlaceholder,
+} from './abstract.ts'
 import { makeTrace, type StructuredOp, type Trace } from './ir.ts'
 import { Table } from './table.ts'
 
@@ -112,10 +121,14 @@ const RECENT = 8
 const MAX_SHARED_CONSTANTS = 2 ** 23
 
 /** The staging interpreter: one per trace of a jitted function, or of a sub-program. */
-export class StagingInterpreter implements Interpreter {
+export class StagingInterpreter implements Interpreter, AbstractOwner {
   readonly level: number
   readonly transformation = 'jit'
   alive = true
+  /** Whether a placeholder was read: an abstract trace to redo on values (./abstract.ts). */
+  abstractFailed = false
+  /** For an abstract trace, its placeholders (large inputs' and what is computed from them). */
+  readonly placeholders: Placeholders | undefined
   /** The equations and variables recorded, in typed arrays. */
   private readonly table = new Table()
   private readonly inputs: number[] = []
@@ -132,10 +145,14 @@ export class StagingInterpreter implements Interpreter {
     | { outer: Staged[]; vars: number[]; ids: Map<Staged, number> }
     | undefined
 
-  /** `nested`: a sub-program, which captures the values of enclosing traces it reads. */
-  constructor(nested = false) {
+  /**
+   * `nested`: a sub-program, which captures the values of enclosing traces it reads.
+   * `abstract`: large tensor inputs are placeholders (./abstract.ts).
+   */
+  constructor(nested = false, abstract = false) {
     this.level = openLevel()
     this.captured = nested ? { outer: [], vars: [], ids: new Map() } : undefined
+    this.placeholders = abstract ? new Placeholders(this) : undefined
   }
 
   /** Number constants met last, and their variables (`numberConstant`); NaN: none. */
@@ -178,11 +195,13 @@ export class StagingInterpreter implements Interpreter {
     closeLevel()
   }
 
-  /** A staged input of concrete value `v`. */
+  /** A staged input of concrete value `v` (in an abstract trace, a large one's placeholder). */
   input(v: Concrete): Staged {
     const id = this.newVar(v)
     this.inputs.push(id)
-    return new Staged(this, v, id)
+    const abstract =
+      this.placeholders !== undefined && typeof v !== 'number' && v.size >= abstractMinElements()
+    return new Staged(this, abstract ? this.placeholders.like(v) : v, id)
   }
 
   /** The recorded program, with `outs` (staged values or constants) as its outputs. */
@@ -201,14 +220,18 @@ export class StagingInterpreter implements Interpreter {
   // call's garbage
   process1(p: Primitive, x: Val, params: unknown): Val {
     const cx = this.primalOf(x, p)
+    const abstract = this.placeholders?.used === true && this.isAbstract(x, cx)
     // a number through a scalar kernel: what bind1's kernel call computes, without its arrays
     const out = (
-      typeof cx === 'number' && p.scalar1 !== undefined && !debugState.on
-        ? p.scalar1(cx)
-        : bind1(p, cx, params)
+      abstract
+        ? this.placeholders!.result(p, [cx], params)
+        : typeof cx === 'number' && p.scalar1 !== undefined && !debugState.on
+          ? p.scalar1(cx)
+          : bind1(p, cx, params)
     ) as Concrete
     const i = this.variable(x)
     const id = this.newVar(out)
+    if (abstract && typeof out === 'number') this.placeholders!.markNumber(id)
     const t = this.table
     t.begin(p, params, false)
     t.arg(i)
@@ -220,14 +243,22 @@ export class StagingInterpreter implements Interpreter {
   process2(p: Primitive, a: Val, b: Val, params: unknown): Val {
     const ca = this.primalOf(a, p)
     const cb = this.primalOf(b, p)
+    const abstract =
+      this.placeholders?.used === true && (this.isAbstract(a, ca) || this.isAbstract(b, cb))
     const out = (
-      typeof ca === 'number' && typeof cb === 'number' && p.scalar2 !== undefined && !debugState.on
-        ? p.scalar2(ca, cb)
-        : bind2(p, ca, cb, params)
+      abstract
+        ? this.placeholders!.result(p, [ca, cb], params)
+        : typeof ca === 'number' &&
+            typeof cb === 'number' &&
+            p.scalar2 !== undefined &&
+            !debugState.on
+          ? p.scalar2(ca, cb)
+          : bind2(p, ca, cb, params)
     ) as Concrete
     const i = this.variable(a)
     const j = this.variable(b)
     const id = this.newVar(out)
+    if (abstract && typeof out === 'number') this.placeholders!.markNumber(id)
     const t = this.table
     t.begin(p, params, false)
     t.arg(i)
@@ -238,13 +269,15 @@ export class StagingInterpreter implements Interpreter {
   }
 
   processN(p: Primitive, args: readonly Val[], params: unknown): Val {
-    const out = bindN(
-      p,
-      args.map((a) => this.primalOf(a, p)),
-      params,
+    const values = args.map((a) => this.primalOf(a, p))
+    const abstract =
+      this.placeholders?.used === true && args.some((a, k) => this.isAbstract(a, values[k]!))
+    const out = (
+      abstract ? this.placeholders!.result(p, values, params) : bindN(p, values, params)
     ) as Concrete
     const ins = args.map((a) => this.variable(a))
     const id = this.newVar(out)
+    if (abstract && typeof out === 'number') this.placeholders!.markNumber(id)
     this.record(p, params, false, ins, [id])
     return new Staged(this, out, id)
   }
@@ -271,6 +304,24 @@ export class StagingInterpreter implements Interpreter {
   processCustom(rule: CustomRule, args: readonly Val[]): Val[] {
     if (!this.alive) escaped(this, rule.name)
     return rule.stage === undefined ? rule.call(args) : rule.stage(this, args)
+  }
+
+  /**
+   * Whether `v`, of value `c`, is abstract (./abstract.ts): a placeholder, or a number of this
+   * trace computed from one.
+   */
+  isAbstract(v: Val, c: Concrete): boolean {
+    if (typeof c !== 'number') return isPlaceholder(c)
+    return v instanceof Staged && v.interp === this && this.placeholders!.isAbstractNumber(v.id)
+  }
+
+  /**
+   * For what runs on a traced value's value — a loop or branch staged by running its body, a
+   * jitted function traced inside —: in an abstract trace that has made placeholders, gives up
+   * (the trace is redone on values).
+   */
+  needsValues(): void {
+    if (this.placeholders?.used === true) this.placeholders.refuse()
   }
 
   /** The concrete value under a staged value of this trace; constants pass through. */
@@ -354,6 +405,8 @@ export class StagingInterpreter implements Interpreter {
 
   /** The variable of constant `v` (shared by value or identity while the pool has room). */
   private constant(v: Concrete): number {
+    // a placeholder out of its Staged (read by a loop's staging, say) has no value to keep
+    refusePlaceholder(v)
     // numbers are compared by value, tensors by identity; a Map's keys equate 0 and −0, whose
     // results differ (1/x), so −0 has a key of its own
     const key = Object.is(v, -0) ? NEGATIVE_ZERO : v

@@ -213,6 +213,8 @@ export const stageScan = (
   y: () => readonly LeafDef[],
   rebind: ScanParams['rebind'],
 ): Val[] => {
+  // staging runs the body on this call's values: an abstract trace is redone on values
+  interp.needsValues()
   const { nc, nx, length, reverse, unroll } = shape
   const values = args.map(concreteOf)
   const order = (k: number) => (reverse ? length - 1 - k : k)

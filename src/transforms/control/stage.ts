@@ -172,6 +172,8 @@ export const stageWhile = (
   holds: (v: Val) => boolean,
   rebind: WhileParams['rebind'],
 ): Val[] => {
+  // staging runs the body on this call's values: an abstract trace is redone on values
+  interp.needsValues()
   const values = args.map(concreteOf)
   const condBody = subprogram((xs) => [cond(xs.slice(0, nc), xs.slice(nc))], values, false)
   // the body is traced even where this call does not run it (its condition is false at once)
@@ -255,6 +257,8 @@ export const stageSwitch = (
   pick: (v: Val) => number,
   rebind: SwitchParams['rebind'],
 ): Val[] => {
+  // staging runs the body on this call's values: an abstract trace is redone on values
+  interp.needsValues()
   const values = args.map(concreteOf)
   const chosen = pick(values[0]!)
   const branches = Array.from({ length: count }, (_, k) =>
