@@ -1,7 +1,7 @@
 /**
  * `jit`'s compile cost and warm-up (`npm run bench:jit-cost -- [n …]`, default 10⁴ 10⁵ 10⁶):
  * for the chains of bench/jit-size.ts (a gradient of n scalar ops, and a function of n ops on a
- * 4-element tensor), and, once, the gradient of a chain of Math functions on 10⁴ elements (a
+ * 4-element tensor), and, once, the gradient of a chain of Math functions on 10⁴ and on 10⁵ elements (a
  * tensor program whose fused loops V8 must warm up); each size and mode in a fresh Node process,
  * so that one run neither warms up nor fills the heap of the next:
  *
@@ -60,16 +60,20 @@ const mathHeavy = (x: Tensor): Tensor => {
   return y
 }
 
+/** The gradient of `mathHeavy`, and an argument of `elements` elements. */
+const mathHeavyGrad = (elements: number) =>
+  [
+    grad((x: Tensor) => sum(mathHeavy(x))),
+    tensor(Float64Array.from({ length: elements }, (_, i) => Math.sin(i))),
+  ] as const
+
 /** The programs, by name: the function and its argument, for n ops. */
 const programs = {
   'grad of scalar chain': (n: number) => [grad((x: number) => chain(x, n) as number), 0.3] as const,
   'tensor chain': (n: number) =>
     [(x: Tensor) => sum(chain(x, n)), tensor([0.1, 0.2, 0.3, 0.4])] as const,
-  'grad of Math-heavy chain on 10⁴ elements': () =>
-    [
-      grad((x: Tensor) => sum(mathHeavy(x))),
-      tensor(Float64Array.from({ length: 10_000 }, (_, i) => Math.sin(i))),
-    ] as const,
+  'grad of Math-heavy chain on 10⁴ elements': () => mathHeavyGrad(10_000),
+  'grad of Math-heavy chain on 10⁵ elements': () => mathHeavyGrad(100_000),
 } satisfies Record<string, (n: number) => readonly [(x: never) => unknown, Scalar]>
 
 type Name = keyof typeof programs
@@ -78,7 +82,10 @@ type Name = keyof typeof programs
  * Programs of one size, whatever n (660 ops, ~2·10³ equations, on 10⁴ elements: fused loops over
  * many elements, whose first runs are V8's to warm up): measured once, with the first n.
  */
-const fixedSize: readonly Name[] = ['grad of Math-heavy chain on 10⁴ elements']
+const fixedSize: readonly Name[] = [
+  'grad of Math-heavy chain on 10⁴ elements',
+  'grad of Math-heavy chain on 10⁵ elements',
+]
 
 /** What one child process measured. */
 interface Run {
