@@ -61,6 +61,7 @@ const required = (name: (typeof primitiveNames)[number]): string[] => {
     'vmap-agreement (one batch axis)',
     'vmap-agreement (two batch axes)',
     'jit-agreement',
+    'abstract-agreement',
   ]
   if (p.zeroDerivative) titles.push('zero-derivative')
   else {

@@ -2,8 +2,10 @@
  * Which laws the registry-wide runners check for each primitive. The runners iterate over this
  * plan and the coverage test reads it, so a primitive is covered exactly when its plan says so:
  *
- * - every primitive: `vmap-agreement` (one batch axis, and vmap of vmap), and `jit-agreement`
- *   (the primitive and its pullback, compiled and replayed, give the eager bits);
+ * - every primitive: `vmap-agreement` (one batch axis, and vmap of vmap), `jit-agreement`
+ *   (the primitive and its pullback, compiled and replayed, give the eager bits) and
+ *   `abstract-agreement` (what `jit`'s abstract trace records for it — kind, shape, dtype, weak
+ *   type — is what it computes);
  * - a differentiable one: `fd-agreement` (orders 1 and 2), `vjp-jvp-adjoint`, `jvp-linearity`,
  *   `vjp-linearity`, `grad-jvp-agreement`, `grad-jacrev-jacfwd`, `chain-rule`,
  *   `hessian-symmetry`, `hessian-agreement` and `hvp-fd`; and `grad-jacrev-jacfwd` again at its
@@ -37,6 +39,7 @@ export type RegistryLaw =
   | 'vmap-agreement'
   | 'taylor-nested-agreement'
   | 'jit-agreement'
+  | 'abstract-agreement'
   | 'float32-agreement'
   | 'float32-fd'
 
@@ -111,6 +114,7 @@ export const lawsFor = (p: Primitive): readonly Check[] => {
     { law: 'vmap-agreement', variant: 'one batch axis', title: 'vmap-agreement (one batch axis)' },
     { law: 'vmap-agreement', variant: 'two batch axes', title: 'vmap-agreement (two batch axes)' },
     check('jit-agreement'),
+    check('abstract-agreement'),
     check('float32-agreement'),
   )
   if (!p.zeroDerivative) checks.push(check('float32-fd'))

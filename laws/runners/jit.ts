@@ -1,5 +1,6 @@
 /**
- * Runner of law `jit-agreement` over the registry: for every primitive, applying it through
+ * Runners of laws `jit-agreement` and `abstract-agreement` over the registry. `jit-agreement`:
+ * for every primitive, applying it through
  * `jit` — traced and compiled on the first call, replayed by the compiled program on the second —
  * equals applying it eagerly, to the last bit, the signs of zeros included; and for a
  * differentiable primitive, so does its pullback, `jit` of `vjp` (the backward pass compiled and
@@ -11,10 +12,11 @@
  * @module
  */
 import fc, { type GeneratorValue } from 'fast-check'
-import { jit, Tensor, vjp } from 'fluxion'
+import { astype, jit, Tensor, vjp } from 'fluxion'
 import { bindN } from '../../src/core/bind.ts'
 import type { Primitive } from '../../src/core/primitive.ts'
-import { concreteOf, type Val } from '../../src/core/tracer.ts'
+import { type Concrete, concreteOf, type Val } from '../../src/core/tracer.ts'
+import { AbstractValueRead, Placeholders } from '../../src/jit/abstract.ts'
 import { drawFrom } from '../draw.ts'
 import { differentiableArguments } from '../subject.ts'
 import type { Runner } from './point.ts'
@@ -103,9 +105,63 @@ const agreement = (p: Primitive, g: GeneratorValue): void => {
   }
 }
 
-/** The runner of this suite. */
-export const jitRunners: { readonly 'jit-agreement': Runner } = {
+/**
+ * `abstract-agreement`: what `jit`'s abstract trace records for `p` (src/jit/abstract.ts) is
+ * what `p` computes. At a point of its domain — its arguments as drawn, in float32, or weakly
+ * typed —, with each argument abstract or not at random (at least one abstract: a tensor's
+ * placeholder, a number's NaN), the abstract result has the eager result's kind, shape, dtype
+ * and weak type, and no placeholder was read. (An abstract number may make a kernel of numbers
+ * alone refuse the NaN: the trace is then redone on values, which the law accepts.)
+ */
+const abstractAgreement = (p: Primitive, g: GeneratorValue): void => {
+  const { args, params } = p.domain.sample(drawFrom(g))
+  const variant = g(fc.constantFrom, 'as drawn', 'float32', 'weak')
+  const xs = args.map((a) =>
+    typeof a === 'number' || variant === 'as drawn'
+      ? a
+      : variant === 'float32'
+        ? astype(a, 'float32')
+        : new Tensor(a.data, a.shape, true),
+  )
+  let eager: Concrete
+  try {
+    eager = bindN(p, xs, params) as Concrete
+  } catch {
+    // (a variant the primitive refuses, as float32 indices may be: nothing to compare)
+    return
+  }
+  const abstract = xs.map(() => g(fc.boolean))
+  if (!abstract.includes(true)) abstract[g(fc.nat, xs.length - 1)] = true
+  const owner = { abstractFailed: false }
+  const placeholders = new Placeholders(owner)
+  const values = xs.map((x, i) =>
+    !abstract[i] ? x : typeof x === 'number' ? Number.NaN : placeholders.like(x),
+  )
+  const label = `abstract-agreement: ${p.name}(${xs.map((x, i) => `${abstract[i] ? 'abstract ' : ''}${typeof x === 'number' ? 'number' : `${x.dtype}${x.weak ? ' weak' : ''}[${x.shape}]`}`).join(', ')})`
+  let out: Concrete
+  try {
+    out = placeholders.result(p, values, params)
+  } catch (e) {
+    if (e instanceof AbstractValueRead && xs.every((x) => typeof x === 'number')) return
+    throw new Error(`${label}: ${String(e)}`)
+  }
+  if (owner.abstractFailed) throw new Error(`${label}: a placeholder was read`)
+  const kind = (v: Concrete) =>
+    typeof v === 'number' ? 'number' : `${v.dtype}${v.weak ? ' weak' : ''}[${v.shape}]`
+  if (kind(out) !== kind(eager)) {
+    throw new Error(`${label}: abstractly ${kind(out)}, eagerly ${kind(eager)}`)
+  }
+}
+
+/** The runners of this suite. */
+export const jitRunners: {
+  readonly 'jit-agreement': Runner
+  readonly 'abstract-agreement': Runner
+} = {
   'jit-agreement': (p) => {
     fc.assert(fc.property(fc.gen(), (g) => agreement(p, g)))
+  },
+  'abstract-agreement': (p) => {
+    fc.assert(fc.property(fc.gen(), (g) => abstractAgreement(p, g)))
   },
 }
