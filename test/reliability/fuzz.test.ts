@@ -405,9 +405,15 @@ const otherOps: Record<string, [Op, readonly fc.Arbitrary<unknown>[]]> = {
       value,
       fc.oneof(
         fc.integer({ min: -1, max: 2 }),
-        fc.array(fc.tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: 0, max: 1e12 })), {
-          maxLength: 3,
-        }),
+        // widths small, or past any tensor's size (a named error): not in between, where a
+        // valid pad's result would be larger than this test allows (a seed found 100001)
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: -1, max: 2 }),
+            fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 2 ** 31, max: 1e12 })),
+          ),
+          { maxLength: 3 },
+        ),
       ),
       fc.option(number, { nil: undefined }),
     ],
