@@ -75,7 +75,7 @@ export const refusePlaceholder = (v: Concrete): void => {
 }
 
 /**
- * Storage of `size` elements of `dtype` that refuses every read: any property but `length`
+ * Storage of `size` elements of `dtype` that refuses every read: every property but `length`
  * (elements, `subarray`, iteration, …). `instanceof` sees the typed array's class, so the
  * tensor's dtype is `dtype`.
  */
@@ -99,7 +99,7 @@ export class Placeholders {
   private readonly owner: AbstractOwner
   /** Abstract numbers, by variable (1: abstract). */
   private numbers = new Uint8Array(64)
-  /** Whether any placeholder was made (the first result must then come from the program). */
+  /** Whether a placeholder was made (the first result must then come from the program). */
   used = false
 
   constructor(owner: AbstractOwner) {
@@ -143,7 +143,7 @@ export class Placeholders {
 
   /**
    * The abstract result of `p` on `args`, some of them abstract: a placeholder, or NaN for an
-   * abstract number (the caller marks its variable). Where any argument is a tensor, the shape
+   * abstract number (the caller marks its variable). Where an argument is a tensor, the shape
    * rule says what it is (`apply`); on numbers alone, the kernel run on them (NaN for the
    * abstract ones) says whether it is a number or a tensor, and of what shape — a kernel that
    * refuses NaN leaves the trace to be redone on values.
