@@ -6,7 +6,14 @@
  */
 import { add, exp, jit, log, mul, pad, sin, square, sub, type Tensor, tanh, tensor } from 'fluxion'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type Clock, LoopRace, MAX_TRIALS, setRaceClock } from '../../src/jit/emit/wasm/race.ts'
+import {
+  type Clock,
+  LoopRace,
+  MAX_TRIALS,
+  racingStep,
+  setRaceClock,
+  setRaceRent,
+} from '../../src/jit/emit/wasm/race.ts'
 import { setWasmLoopMinElements, wasmLoopStats } from '../../src/jit/emit/wasm/step.ts'
 import { sameBits } from './wasm-helpers.ts'
 
@@ -35,9 +42,45 @@ const time = (race: LoopRace, run: 'wasm' | 'slice' | 'js', elements: number, ms
   race.record(run, elements, start)
 }
 
-const racing = (race: LoopRace) => !race.jsWon && !race.wasmStays && !race.final
+const racing = (race: LoopRace) => !race.renting && !race.jsWon && !race.wasmStays && !race.final
 
 describe('the race', () => {
+  it('with a rent, the wasm loop runs alone until its time reaches it', () => {
+    const race = new LoopRace(10)
+    expect(race.renting).toBe(true)
+    time(race, 'wasm', 4096, 4)
+    time(race, 'wasm', 4096, 5.5)
+    expect(race.renting).toBe(true)
+    time(race, 'wasm', 4096, 0.5)
+    expect(racing(race) && !race.renting).toBe(true)
+    // the rent's runs count as the wasm loop's: an optimized slice goes to the final runs now
+    time(race, 'slice', 256, 0.05)
+    expect(race.final).toBe(true)
+  })
+
+  it('racingStep runs no slice of the JS loop while renting, then one per run', () => {
+    const race = new LoopRace(3)
+    const counts = { wasm: 0, js: 0, slices: 0, made: 0 }
+    const step = racingStep(
+      race,
+      { rows: 64, columns: 64 },
+      () => {
+        counts.wasm++
+        hand.t += 1
+      },
+      () => void counts.js++,
+      () => {
+        counts.made++
+        return () => void counts.slices++
+      },
+      () => true,
+    )
+    for (let k = 0; k < 3; k++) step([], [])
+    expect(counts).toEqual({ wasm: 3, js: 0, slices: 0, made: 0 })
+    step([], [])
+    expect(counts).toEqual({ wasm: 4, js: 0, slices: 1, made: 1 })
+  })
+
   it('without a clock, the wasm loop stays', () => {
     setRaceClock(undefined)
     expect(new LoopRace().wasmStays).toBe(true)
@@ -120,11 +163,15 @@ class Steady implements Clock {
 
 describe('under jit', () => {
   let threshold = 0
+  let rent = 0
   beforeEach(() => {
     threshold = setWasmLoopMinElements(0)
+    // (the rules are tested above; here the race begins at once, unless a test sets a rent)
+    rent = setRaceRent(0)
   })
   afterEach(() => {
     setWasmLoopMinElements(threshold)
+    setRaceRent(rent)
   })
 
   /**
@@ -155,6 +202,22 @@ describe('under jit', () => {
     // the first call traces (eager bits); wasm runs while racing, then the JS loop alone
     expect(runs[1]).toBeGreaterThan(0)
     expect(runs.slice(-3)).toEqual([0, 0, 0])
+  })
+
+  it('while the rent lasts, only the wasm loop runs, even where the JS loop would win', () => {
+    const x = tensor(Float64Array.from({ length: 256 }, (_, i) => Math.sin(i) / 2))
+    for (const [perEquation, jsTakesOver] of [
+      [0, true],
+      [1e9, false],
+    ] as const) {
+      setRaceClock(new Faster())
+      setRaceRent(perEquation)
+      // (another chain per case: one race per chain structure and process)
+      const f = jsTakesOver ? heavy : (v: Tensor): Tensor => heavy(mul(v, 0.5))
+      const runs = calls(f, x, 12)
+      expect(runs.slice(1).every((r) => r > 0)).toBe(!jsTakesOver)
+      expect(runs.slice(-3)).toEqual(jsTakesOver ? [0, 0, 0] : runs.slice(-3))
+    }
   })
 
   it('the wasm loop stays when the JS loop does not beat it', () => {

@@ -61,6 +61,8 @@ export interface LoopModule {
    * once V8 has optimized that, so the two race (./race.ts).
    */
   readonly callHeavy: boolean
+  /** The chain's equations (what V8's optimization of its JS loop costs grows with). */
+  readonly equations: number
 }
 
 interface Operand {
@@ -349,6 +351,7 @@ function translate(words: Int32Array, exprs: readonly (ScalarExpr | undefined)[]
     to,
     rowMaps: broadcasts.length,
     callHeavy,
+    equations: equations.length,
   }
 }
 

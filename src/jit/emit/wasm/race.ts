@@ -6,9 +6,11 @@
  * V8 has optimized the JS loop it can be faster (up to ~1.5×, bench/NOTES.md §29). But a new JS
  * loop first runs unoptimized, several times slower than either, and V8 optimizes it only after
  * it has run: a chain over 10⁴ elements took 5–8 eager calls' time in its program's first replay
- * (bench/NOTES.md §32). A wasm loop is fast from its first run. So such a chain runs its wasm
- * loop, and beside it its JS loop on a slice of the data (`warmSlice`; into buffers of its own,
- * on a copy of the slot array: nothing the program reads), both timed. Once a slice runs nearly
+ * (bench/NOTES.md §32), and V8's optimization of it costs more CPU than a program called a few
+ * times gains. A wasm loop is fast from its first run. So such a chain runs its wasm loop alone
+ * until its runs have taken a rent of time (`rentFor`), and then beside it its JS loop on a
+ * slice of the data (`warmSlice`; into buffers of its own, on a copy of the slot array: nothing
+ * the program reads), both timed. Once a slice runs nearly
  * as fast per element as the wasm loop's best (V8 has optimized the JS loop), full JS runs
  * decide: the JS loop for good if one beats the wasm loop's best, else the wasm loop for good —
  * as when the slices never catch up (`MAX_TRIALS`) or there is no clock. Both loops compute the
@@ -34,10 +36,11 @@ export const MAX_TRIALS = 64
 /** Wasm runs timed before the JS loop may win. */
 const WASM_RUNS = 3
 
-const RACING = 0
-const FINAL = 1
-const JS_WON = 2
-const WASM_STAYS = 3
+const RENTING = 0
+const RACING = 1
+const FINAL = 2
+const JS_WON = 3
+const WASM_STAYS = 4
 
 /**
  * A warm-up slice's time per element within this factor of the wasm loop's: V8 has optimized the
@@ -48,6 +51,30 @@ const SLICE_SLACK = 2
 
 /** Full JS runs that decide (the best of them against wasm's best: one may meet a GC). */
 const FINAL_RUNS = 3
+
+/**
+ * The wasm loop's run time, ms per equation of the chain, before the race begins. Racing buys
+ * the JS loop: V8 optimizes it on a compiler thread (~0.3 ms of CPU per equation, measured on the
+ * Math-heavy gradient's chains, bench/NOTES.md §35) after slices run unoptimized, and it saves
+ * ~1/5 of the wasm loop's time (the wasm loop 1.26× the optimized JS loop there, 1.55× at
+ * worst). As in the ski-rental problem, the wasm loop runs ("rents") until what the JS loop
+ * would have saved is about what buying it costs: a program called a few times never pays
+ * for V8's optimization, one called long enough pays at most twice the best choice. On 10⁵
+ * elements that is a few calls; on 10⁴, some 30.
+ */
+export const RENT_PER_EQUATION = 1.5
+
+let rentPerEquation = RENT_PER_EQUATION
+
+/** Sets the rent of races begun from now on, ms per equation (for tests); returns the previous. */
+export function setRaceRent(msPerEquation: number): number {
+  const was = rentPerEquation
+  rentPerEquation = msPerEquation
+  return was
+}
+
+/** The rent of a chain of `equations` equations, ms. */
+export const rentFor = (equations: number): number => rentPerEquation * equations
 
 /** A clock in ms. */
 export interface Clock {
@@ -71,8 +98,25 @@ export class LoopRace {
   private wasmRuns = 0
   private trials = 0
   private finalRuns = 0
+  /** The wasm loop's time so far, ms, while renting. */
+  private spent = 0
   private readonly time: Clock | undefined = clock
-  private state = this.time === undefined ? WASM_STAYS : RACING
+  private state: number
+
+  /**
+   * `rent`: ms of the wasm loop's runs before the JS loop's slices begin (see `rentFor`).
+   */
+  private readonly rent: number
+
+  constructor(rent = 0) {
+    this.rent = rent
+    this.state = this.time === undefined ? WASM_STAYS : rent > 0 ? RENTING : RACING
+  }
+
+  /** The wasm loop runs alone, timed, until its time so far reaches the rent. */
+  get renting(): boolean {
+    return this.state === RENTING
+  }
 
   /** The JS loop runs, for good. */
   get jsWon(): boolean {
@@ -105,6 +149,10 @@ export class LoopRace {
     if (run === 'wasm') {
       if (timed) this.wasm = Math.min(this.wasm, t)
       this.wasmRuns++
+      if (this.state === RENTING) {
+        this.spent += Math.max(0, t * elements)
+        if (this.spent >= this.rent) this.state = RACING
+      }
     } else if (run === 'js') {
       this.finalRuns++
       if (timed && t < this.wasm) this.state = JS_WON
@@ -141,6 +189,11 @@ export function racingStep(
   return (N, E) => {
     if (race.jsWon || !usable()) return js(N, E)
     if (race.wasmStays) return wasm(N, E)
+    if (race.renting) {
+      const start = race.now()
+      wasm(N, E)
+      return race.record('wasm', n, start)
+    }
     if (race.final) {
       const start = race.now()
       js(N, E)

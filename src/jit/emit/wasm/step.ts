@@ -24,7 +24,7 @@ import { loweringOf, type MathFunction, readOf, type ScalarExpr, specialized } f
 import type { IntList, Table } from '../../table.ts'
 import type { Step } from '../kernel.ts'
 import { type LoopModule, loopModule } from './loop-module.ts'
-import { LoopRace, racingStep } from './race.ts'
+import { LoopRace, racingStep, rentFor } from './race.ts'
 
 /**
  * Loops over fewer elements run in JS: below this, the call and the copies in and out cost
@@ -195,7 +195,13 @@ const compile = (key: Int32Array, exprs: readonly (ScalarExpr | undefined)[]): C
     const run = instantiate(wasm, code)
     wasmLoopStats.modules++
     wasmLoopStats.last = module.bytes
-    return { module, code, run, generation, race: module.callHeavy ? new LoopRace() : undefined }
+    return {
+      module,
+      code,
+      run,
+      generation,
+      race: module.callHeavy ? new LoopRace(rentFor(module.equations)) : undefined,
+    }
   } catch {
     return null
   }
