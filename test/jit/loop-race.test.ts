@@ -75,9 +75,9 @@ describe('the race', () => {
       },
       () => true,
     )
-    for (let k = 0; k < 3; k++) step([], [])
+    for (let k = 0; k < 3; k++) step(new Float64Array(0), [])
     expect(counts).toEqual({ wasm: 3, js: 0, slices: 0, made: 0 })
-    step([], [])
+    step(new Float64Array(0), [])
     expect(counts).toEqual({ wasm: 4, js: 0, slices: 1, made: 1 })
   })
 

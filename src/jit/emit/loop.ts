@@ -104,10 +104,30 @@ type ChainFactory = (
   C: number,
 ) => Step
 
-/** A chain's generated code, and its key. */
+/** A chain's key, and its generated JS code once a JS loop of that key has been needed. */
 interface ChainCode {
   readonly key: Int32Array
-  readonly factory: ChainFactory
+  /**
+   * Made on first use: a chain whose wasm loop runs never makes its text (a tenth of a tensor
+   * program's first call, bench/NOTES.md §35), nor has V8 parse it.
+   */
+  factory: ChainFactory | undefined
+}
+
+/** The JS code of `code`'s key, made now if not yet (the text from the key alone). */
+const factoryOf = (code: ChainCode): ChainFactory => {
+  code.factory ??= new Function(
+    'F',
+    'B',
+    'T',
+    'S',
+    's',
+    'M',
+    'R',
+    'C',
+    sourceOf(code.key),
+  ) as ChainFactory
+  return code.factory
 }
 
 /**
@@ -235,20 +255,19 @@ export function chainStep(
   }
   let made = lookUp(x, cache)
   if (made === undefined) {
-    // the text only now, from the key alone: one key is always one text
-    const factory = new Function('F', 'B', 'T', 'S', 's', 'M', 'R', 'C', sourceOf(x.words))
-    made = { key: x.words.slice(0, x.length), factory: factory as ChainFactory }
+    made = { key: x.words.slice(0, x.length), factory: undefined }
     const codes = cache.get(x.hash)
     if (codes === undefined) cache.set(x.hash, [made])
     else codes.push(made)
   }
-  const { factory } = made
+  const code = made
   // rows (every axis but the last) by columns (the last axis); i is the flat index
   const n = sizeOf(shape)
   const rows = lastAxis === 0 ? 0 : n / lastAxis
   const buffers = new Buffers(n, float32, chain.reusable)
   const slots = x.slots.slice(0, x.slotCount)
-  const js = factory(fns, buffers, Tensor, shape, slots, rowMaps, rows, lastAxis)
+  const js = (): Step =>
+    factoryOf(code)(fns, buffers, Tensor, shape, slots, rowMaps, rows, lastAxis)
   // the loop as WebAssembly SIMD where it translates and pays off (./wasm/step.ts), else JS
   const exprs = () => chainExprs(table, chain.equations, known)
   // the JS loop over the first `elements` (whole rows, or the start of row 0), into buffers of
@@ -256,10 +275,10 @@ export function chainStep(
   const warmUp = (elements: number): Step => {
     const c = Math.min(lastAxis, elements)
     const b = new Buffers(elements, float32, chain.reusable)
-    return factory(fns, b, Tensor, [elements], slots, rowMaps, elements / c, c)
+    return factoryOf(code)(fns, b, Tensor, [elements], slots, rowMaps, elements / c, c)
   }
   const bind = { buffers, shape, slots, rows, columns: lastAxis, rowMaps }
-  return wasmChainStep(made, exprs, bind, js, warmUp)
+  return wasmChainStep(code, exprs, bind, js, warmUp)
 }
 
 /** The text of `p`'s lowering specialized to the known constants among equation `e`'s operands. */

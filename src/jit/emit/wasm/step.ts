@@ -222,27 +222,34 @@ export interface ChainRun {
 const align16 = (bytes: number): number => (bytes + 15) & ~15
 
 /**
- * The step of a chain as a wasm loop, or `js` where that is off, missing, not exact, or not
- * worth it; for a module whose Math calls dominate, the wasm loop until the JS loop, warmed on
- * slices made by `warmUp(elements)`, proves faster (./race.ts). `code` is the chain's cached JS
- * code (its key): its module, and its race, are made once.
+ * The step of a chain as a wasm loop, or its JS loop (`jsLoop()`, made only if needed) where
+ * that is off, missing, not exact, or not worth it; for a module whose Math calls dominate, the
+ * wasm loop until the JS loop, warmed on slices made by `warmUp(elements)`, proves faster
+ * (./race.ts). `code` is the chain's cached code entry (its key): its module, and its race, are
+ * made once.
  */
 export function wasmChainStep(
   code: { readonly key: Int32Array },
   exprs: () => (ScalarExpr | undefined)[],
   bind: ChainRun,
-  js: Step,
+  jsLoop: () => Step,
   warmUp: (elements: number) => Step,
 ): Step {
   const { rows, columns, slots, shape, buffers, rowMaps } = bind
   const n = rows * columns
-  if (n < minElements || !wasmEnabled()) return js
+  if (n < minElements || !wasmEnabled()) return jsLoop()
   let c = compiled.get(code)
   if (c === undefined) {
     c = compile(code.key, exprs())
     compiled.set(code, c)
   }
-  if (c === null) return js
+  if (c === null) return jsLoop()
+  // the JS loop, made when first needed: a fallback, or the race
+  let made: Step | undefined
+  const js: Step = (N, E) => {
+    made ??= jsLoop()
+    made(N, E)
+  }
   const { module } = c
   const { arrays, scalars, reads, written, float32 } = module
   const elem = float32 ? 4 : 8
