@@ -44,7 +44,10 @@ export interface Chain {
   /** Its number among tensor chains (−1 for a chain of plain numbers). */
   readonly index: number
   open: boolean
-  /** Whether every equation so far is of what a wasm loop translates, and its Math calls. */
+  /**
+   * Whether the chain will likely run as a wasm loop (`longChainsFit`) and every equation so far
+   * is of what one translates; and its Math calls.
+   */
   translatable: boolean
   calls: number
   /** Variables a tensor chain reads from slots, and writes to them (set by `connect`). */
@@ -109,21 +112,23 @@ export const knownValues = (
 ): Map<number, number> => {
   const known = new Map<number, number>()
   const t = trace.table
-  const operands = new Set<number>()
+  // (flags by variable, not a Set: a long tensor program has an operand per equation)
+  let operands: Uint8Array | undefined
   for (const item of items) {
     if ('kernel' in item || item.chain.index < 0) continue
+    operands ??= new Uint8Array(t.varCount)
     const { data, length } = item.chain.equations
     for (let q = 0; q < length; q++) {
       const k = data[q]!
-      for (let j = t.insStart[k]!, end = t.insStart[k + 1]!; j < end; j++) operands.add(t.ins[j]!)
+      for (let j = t.insStart[k]!, end = t.insStart[k + 1]!; j < end; j++) operands[t.ins[j]!] = 1
     }
   }
-  if (operands.size === 0) return known
+  if (operands === undefined) return known
   const { vars, values } = trace.constants
   for (let k = 0; k < vars.length; k++) {
     const v = vars[k]!
     const value = values[k]!
-    if (!operands.has(v)) continue
+    if (operands[v] === 0) continue
     if (typeof value === 'number') known.set(v, value)
     else if (uniform[v]) known.set(v, value.data[0]!)
   }
@@ -212,7 +217,8 @@ export const planSteps = (
         equations: new IntList(),
         index: out.number ? -1 : tensorChains++,
         open: true,
-        translatable: true,
+        // (only a chain that may run as a wasm loop is looked at: small ones never do)
+        translatable: !out.number && longChainsFit(sizeOf(out.shape)),
         calls: 0,
         reads: [],
         written: [],
@@ -229,10 +235,7 @@ export const planSteps = (
       else chain.calls += calls
       const n = chain.equations.length
       // past MAX_CHAIN only where the chain will likely be a wasm loop
-      const long =
-        chain.translatable &&
-        chain.calls * CALL_SHARE <= n &&
-        longChainsFit(sizeOf(chain.out.shape))
+      const long = chain.translatable && chain.calls * CALL_SHARE <= n
       if (n === MAX_WASM_CHAIN || (n >= MAX_CHAIN && !long)) flush(chain, open, plan)
     }
   }
