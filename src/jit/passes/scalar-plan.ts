@@ -37,7 +37,7 @@ export const scalarPlan = (trace: Trace): PlanItem[] | undefined => {
     equations,
     index: -1,
     open: false,
-    translatable: true,
+    translatable: false, // (numbers: never a wasm loop)
     calls: 0,
     reads: [],
     written: [],
