@@ -108,8 +108,8 @@ type ChainFactory = (
 interface ChainCode {
   readonly key: Int32Array
   /**
-   * Made on first use: a chain whose wasm loop runs never makes its text (a tenth of a tensor
-   * program's first call, bench/NOTES.md §35), nor has V8 parse it.
+   * Made on first use: a chain whose wasm loop runs never makes its text (~6% of a CPU profile
+   * of a tensor program's first call, bench/NOTES.md §35), nor has V8 parse it.
    */
   factory: ChainFactory | undefined
 }

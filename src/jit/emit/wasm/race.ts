@@ -10,11 +10,11 @@
  * times gains. A wasm loop is fast from its first run. So such a chain runs its wasm loop alone
  * until its runs have taken a rent of time (`rentFor`), and then beside it its JS loop on a
  * slice of the data (`warmSlice`; into buffers of its own, on a copy of the slot array: nothing
- * the program reads), both timed. Once a slice runs nearly
- * as fast per element as the wasm loop's best (V8 has optimized the JS loop), full JS runs
- * decide: the JS loop for good if one beats the wasm loop's best, else the wasm loop for good —
- * as when the slices never catch up (`MAX_TRIALS`) or there is no clock. Both loops compute the
- * same bits (./step.ts), so which one runs changes only the time.
+ * the program reads), both timed. Once a slice runs nearly as fast per element as the wasm
+ * loop's best (V8 has optimized the JS loop), full JS runs decide: the JS loop for good if one
+ * beats the wasm loop's best, else the wasm loop for good — as when the slices never catch up
+ * (`MAX_TRIALS`) or there is no clock. Both loops compute the same bits (./step.ts), so which
+ * one runs changes only the time.
  *
  * One race per chain key and process: chains of one key share their code, so V8's optimization
  * of it and the outcome.
@@ -103,9 +103,7 @@ export class LoopRace {
   private readonly time: Clock | undefined = clock
   private state: number
 
-  /**
-   * `rent`: ms of the wasm loop's runs before the JS loop's slices begin (see `rentFor`).
-   */
+  /** Ms of the wasm loop's runs before the JS loop's slices begin (see `rentFor`). */
   private readonly rent: number
 
   constructor(rent = 0) {
