@@ -11,9 +11,16 @@
  * @module
  */
 import { add, div, mul, neg, sub } from '../primitives/arithmetic.ts'
-import { greater, stopGradient, where } from '../primitives/comparison.ts'
-import { erf, exp, expm1, logistic, softplus as softplusOp } from '../primitives/elementwise.ts'
-import { logSumExp, max, sum } from '../primitives/reduction.ts'
+import { greater, lessEqual, stopGradient, where } from '../primitives/comparison.ts'
+import {
+  erf,
+  exp,
+  expm1,
+  log,
+  logistic,
+  softplus as softplusOp,
+} from '../primitives/elementwise.ts'
+import { max, sum } from '../primitives/reduction.ts'
 import { tanh as tanhOp } from '../primitives/trigonometric.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 
@@ -33,7 +40,8 @@ export function relu(x: number): number
 export function relu(x: Tensor): Tensor
 export function relu(x: Value): Value
 export function relu(x: Value): Value {
-  return where(greater(x, 0), x, 0)
+  // the test is x ≤ 0 rather than x > 0 so that NaN, for which both are false, stays NaN
+  return where(lessEqual(x, 0), 0, x)
 }
 
 /**
@@ -160,6 +168,13 @@ export const tanh: typeof tanhOp = tanhOp
 export const softplus: typeof softplusOp = softplusOp
 
 /**
+ * The maximum along `axis`, kept as a size-1 axis, as a `stopGradient` constant; zeros for an
+ * empty tensor, whose empty axis has no maximum (its softmax is empty, as JAX's).
+ */
+const maxAlong = (x: Tensor, axis: number): Tensor =>
+  stopGradient(x.size === 0 ? sum(x, axis, { keepdims: true }) : max(x, axis, { keepdims: true }))
+
+/**
  * Softmax along `axis` (default the last): exp(xᵢ − m) / Σⱼ exp(xⱼ − m), with m the maximum
  * along the axis. Subtracting m keeps every exponent ≤ 0, so ±1000 cannot overflow; m is a
  * `stopGradient` constant, which is exact because softmax is invariant to shifts.
@@ -170,12 +185,15 @@ export const softplus: typeof softplusOp = softplusOp
  * @category activations
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  const shifted = exp(sub(x, stopGradient(max(x, axis, { keepdims: true }))))
+  const shifted = exp(sub(x, maxAlong(x, axis)))
   return div(shifted, sum(shifted, axis, { keepdims: true }))
 }
 
 /**
- * log softmax along `axis` (default the last): x − logSumExp(x), stable at ±1000.
+ * log softmax along `axis` (default the last): (x − m) − log Σⱼ exp(xⱼ − m), with m the maximum
+ * along the axis as a `stopGradient` constant (as `softmax`). Shifting before the log keeps the
+ * result exact for large logits: x − logSumExp(x) would lose log Σ in the rounding of m + log Σ
+ * (logits of 10¹⁷ gave 0 for −ln 2).
  *
  * Derivative: ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ. Throws `InvalidArgumentError` for an axis out of
  * range.
@@ -184,5 +202,6 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * @category activations
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return sub(x, logSumExp(x, axis, { keepdims: true }))
+  const shifted = sub(x, maxAlong(x, axis))
+  return sub(shifted, log(sum(exp(shifted), axis, { keepdims: true })))
 }

@@ -51,7 +51,8 @@ function convolve(
       },
     )
   }
-  const window = ws.slice(0, d)
+  // a kernel with an empty window has no taps: refused here, not by concat of nothing
+  const window = perAxis(ws.slice(0, d), d, 1, 'kernel size', op)
   const stride = perAxis(options?.stride, d, 1, 'stride', op)
   const dilation = perAxis(options?.dilation, d, 1, 'dilation', op)
   const plan = planWindows(x.shape, window, stride, dilation, options?.padding ?? 'valid', op)
@@ -60,7 +61,8 @@ function convolve(
   const depth = patches.shape[patches.rank - 1]!
   const outShape = [...patches.shape.slice(0, -1), ws[d + 1]!]
   // one product [rows, kh·kw·C]·[kh·kw·C, O] for all positions of all examples
-  const rows = patches.size / depth
+  // (counted from the shape: with no input channels, depth is 0 and the output all zeros)
+  const rows = patches.shape.slice(0, -1).reduce((a, b) => a * b, 1)
   return reshape(matmul(reshape(patches, [rows, depth]), reshape(w, [depth, ws[d + 1]!])), outShape)
 }
 

@@ -4,10 +4,11 @@
  * @module
  */
 import { InvalidArgumentError } from '../core/errors.ts'
+import { isTracer } from '../core/tracer.ts'
 import { div } from '../primitives/arithmetic.ts'
 import { where } from '../primitives/comparison.ts'
 import { bernoulli, type Key } from '../tensor/random.ts'
-import type { Tensor } from '../tensor/tensor.ts'
+import { Tensor } from '../tensor/tensor.ts'
 
 /** Options of `dropout`. */
 export interface DropoutOptions {
@@ -49,7 +50,15 @@ export function dropout(
     })
   }
   if (rate === 0 || options?.training === false) return x
-  if (!Array.isArray(key)) return where(key as Tensor, div(x, 1 - rate), 0)
+  if (!Array.isArray(key)) {
+    if (!(key instanceof Tensor || isTracer(key))) {
+      throw new InvalidArgumentError(
+        `dropout takes a random key or a keep-mask tensor, got ${typeof key}`,
+        { primitive: 'dropout', hint: 'pass random.key(seed), or a mask from random.bernoulli' },
+      )
+    }
+    return where(key, div(x, 1 - rate), 0)
+  }
   if (key.some((k: unknown) => typeof k !== 'number')) {
     throw new InvalidArgumentError('dropout got a traced key: random draws need concrete keys', {
       primitive: 'dropout',

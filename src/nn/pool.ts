@@ -4,6 +4,8 @@
  * slices of the padded input (see windows.ts), stacked and reduced with `max` or `sum`.
  * @module
  */
+
+import { InvalidArgumentError } from '../core/errors.ts'
 import { add, div } from '../primitives/arithmetic.ts'
 import { stack } from '../primitives/concat.ts'
 import { max, sum } from '../primitives/reduction.ts'
@@ -34,6 +36,12 @@ const plan = (
   options: PoolOptions | undefined,
   op: string,
 ): WindowPlan => {
+  if (!Array.isArray(window) || window.length === 0) {
+    throw new InvalidArgumentError(
+      `${op}'s window must be an array of sizes, one per spatial axis, got ${String(window)}`,
+      { primitive: op, hint: `e.g. ${op}(x, [2, 2]) for 2×2 windows over images` },
+    )
+  }
   const w = perAxis(window, window.length, 1, 'window', op)
   const stride = perAxis(options?.stride, w.length, 1, 'stride', op)
   const strides = options?.stride === undefined ? w : stride
@@ -82,9 +90,12 @@ export function avgPool(x: Tensor, window: readonly number[], options?: AvgPoolO
   const total = taps.length === 1 ? taps[0]! : sum(stack(taps, -1), -1)
   const padded = p.pads.some(([lo, hi]) => lo > 0 || hi > 0)
   if (!padded || options?.countPadding === true) return div(total, taps.length)
-  // how many input entries each window covers: the same windows over ones, a constant
+  // how many input entries each window covers: the same windows over ones, a constant (of x's
+  // dtype: float64 counts would make a float32 pool float64)
   const d = p.window.length
   const spatial = x.shape.slice(x.rank - 1 - d)
-  const counts = windowTaps(ones([...spatial.slice(0, -1), 1]), p, 0).reduce((a, b) => add(a, b))
+  const counts = windowTaps(ones([...spatial.slice(0, -1), 1], { dtype: x.dtype }), p, 0).reduce(
+    (a, b) => add(a, b),
+  )
   return div(total, counts)
 }

@@ -236,7 +236,7 @@ export const readNumber = (x: unknown): number | undefined => {
 export const stateCount = (state: { readonly count: number }, op: string): number => {
   const count: unknown = state.count
   if (typeof count === 'number' || isTracer(count)) return state.count
-  throw new InvalidArgumentError(`state.count is ${show(count)}, not a step count (in ${op})`, {
+  throw new InvalidArgumentError(`state.count is ${show(count)}, not a step count (a number)`, {
     primitive: op,
     hint: stateHint,
   })

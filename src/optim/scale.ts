@@ -12,7 +12,7 @@
  */
 import type { TreeLeaf } from '../core/tree-util.ts'
 import { add, div, mul, neg, pow, sub } from '../primitives/arithmetic.ts'
-import { greater, where } from '../primitives/comparison.ts'
+import { lessEqual, where } from '../primitives/comparison.ts'
 import { sqrt, square } from '../primitives/elementwise.ts'
 import {
   checkHyper,
@@ -236,7 +236,7 @@ export interface RssOptions {
 
 /**
  * Adagrad's rescaling (Duchi, Hazan & Singer, 2011, as in optax): s ← s + g², and the update is
- * g / √(s + ε) where s > 0 (0 where s = 0). Throws `InvalidArgumentError` unless both options
+ * g / √(s + ε) where s > 0 (0 where s = 0; NaN where s is NaN, as optax). Throws `InvalidArgumentError` unless both options
  * are ≥ 0.
  * @example
  * const t = scaleByRss({ initialAccumulatorValue: 0, eps: 0 })
@@ -263,7 +263,8 @@ export function scaleByRss(options: RssOptions = {}): GradientTransformation<Rss
       const out = zipTrees(
         'adagrad',
         names,
-        (g, s) => where(greater(s, 0), div(g, sqrt(add(s, eps))), 0),
+        // s ≤ 0 rather than s > 0: a NaN sum (from a NaN gradient) must give NaN, not a 0 update
+        (g, s) => where(lessEqual(s, 0), 0, div(g, sqrt(add(s, eps)))),
         updates,
         sumOfSquares,
       )

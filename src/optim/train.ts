@@ -131,10 +131,13 @@ export interface TrainResult<P, S> {
   readonly losses: number[]
 }
 
-/** The rows `rows` of `t` along axis 0, as a new tensor. */
+/** The rows `rows` of `t` along axis 0, as a new tensor of `t`'s dtype. */
 const takeRows = (t: Tensor, rows: readonly number[]): Tensor => {
   const width = sizeOf(t.shape.slice(1))
-  const out = new Float64Array(rows.length * width)
+  const out =
+    t.dtype === 'float32'
+      ? new Float32Array(rows.length * width)
+      : new Float64Array(rows.length * width)
   rows.forEach((r, i) => {
     out.set(t.data.subarray(r * width, (r + 1) * width), i * width)
   })

@@ -44,7 +44,12 @@ export const show = (v: unknown): string => {
   if (typeof v === 'string') return `'${v}'`
   if (Array.isArray(v)) return 'an array'
   if (typeof v === 'object' && v !== null) {
-    const tag = Object.prototype.toString.call(v).slice(8, -1)
+    // a class instance by its class (a Tensor, not "an Object"); other objects by their tag
+    const name: unknown = Object.getPrototypeOf(v)?.constructor?.name
+    const tag =
+      typeof name === 'string' && name !== '' && name !== 'Object'
+        ? name
+        : Object.prototype.toString.call(v).slice(8, -1)
     return `${/^[AEIOU]/.test(tag) ? 'an' : 'a'} ${tag}`
   }
   if (typeof v === 'function') return 'a function'

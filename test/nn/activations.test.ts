@@ -49,6 +49,11 @@ describe('relu', () => {
     expect([-2, 0, 3].map((x) => slope(relu, x))).toEqual([0, 0, 1])
   })
 
+  it('keeps NaN (a diverged network must not look finite)', () => {
+    expect(relu(Number.NaN)).toBeNaN()
+    expect(relu(tensor([Number.NaN, -1])).toArray()).toEqual([Number.NaN, 0])
+  })
+
   it('is exact at ±1000', () => {
     expect(relu(1000)).toBe(1000)
     expect(relu(-1000)).toBe(0)
@@ -246,6 +251,15 @@ describe('logSoftmax', () => {
     expect(logSoftmax(tensor([-1000, 1000])).toArray()).toEqual([-2000, 0])
     const g = grad((z: Tensor) => sum(mul(logSoftmax(z), tensor([0, 1]))))(tensor([1000, 0]))
     expect(g.toArray()).toEqual([-1, 1])
+  })
+
+  it('keeps log Σ beside large logits (x − logSumExp(x) rounded it into the max)', () => {
+    expect(logSoftmax(tensor([1e17, 1e17])).toArray()).toEqual([-Math.LN2, -Math.LN2])
+    expect(logSoftmax(tensor([1e300, 1e300, 1e300])).toArray()).toEqual(Array(3).fill(-Math.log(3)))
+    // float32 logits of 1000 were 4e-5 off ln 2; now within float32 rounding
+    const f32 = logSoftmax(tensor([1000, 1000], { dtype: 'float32' })).toArray()
+    expect(f32).toEqual([Math.fround(-Math.LN2), Math.fround(-Math.LN2)])
+    expect(logSoftmax(tensor([[], []])).shape).toEqual([2, 0])
   })
 })
 

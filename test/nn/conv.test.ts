@@ -224,6 +224,19 @@ describe('conv2d', () => {
     const w = new Tensor(new Float64Array(9 * 3), [3, 3, 3, 1])
     expect(() => conv2d(x, w, { stride: 0 })).toThrow(InvalidArgumentError)
     expect(() => conv2d(x, w, { padding: [[1, 1]] })).toThrow(InvalidArgumentError)
+    // an empty window is refused by the conv (it was concat's "needs at least one tensor")
+    const empty = new Tensor(new Float64Array(0), [0, 3, 3, 1])
+    expect(() => conv2d(x, empty)).toThrow(/kernel size must be a positive integer.*in conv2d/)
+    expect(() => maxPool(x, 2 as unknown as number[])).toThrow(/window must be an array/)
+  })
+
+  it('gives zeros for inputs with no channels (their sum is empty)', () => {
+    const y = conv1d(
+      new Tensor(new Float64Array(0), [5, 0]),
+      new Tensor(new Float64Array(0), [2, 0, 3]),
+    )
+    expect(y.shape).toEqual([4, 3])
+    expect(Array.from(y.data)).toEqual(Array(12).fill(0))
   })
 })
 
@@ -312,6 +325,13 @@ describe('pools', () => {
       }),
       runs,
     )
+  })
+
+  it('avgPool keeps float32 where windows cover padding (its counts were float64)', () => {
+    const x = new Tensor(new Float32Array(9).fill(1), [3, 3, 1])
+    const y = avgPool(x, [2, 2], { padding: 'same' })
+    expect(y.dtype).toBe('float32')
+    expect(Array.from(y.data)).toEqual(Array(4).fill(1))
   })
 
   it('avgPool with countPadding divides by the full window', () => {

@@ -160,6 +160,7 @@ describe('dropout', () => {
     expect(() => dropout(random.key(0), x, 1)).toThrow(InvalidArgumentError)
     expect(() => dropout(random.key(0), x, -0.1)).toThrow(InvalidArgumentError)
     expect(() => dropout(random.key(0), x, Number.NaN)).toThrow(InvalidArgumentError)
+    expect(() => dropout('seed' as never, x, 0.5)).toThrow(/random key or a keep-mask.*in dropout/)
   })
 
   it('under jit takes the keep-mask as an argument; a traced key is a named error', () => {

@@ -3,7 +3,16 @@
  * associativity), `clipByGlobalNorm` and `globalNorm`, `addDecayedWeights`, `trace`, the
  * `scaleBy*` blocks on their own, and `applyUpdates`.
  */
-import { InvalidArgumentError, scalar, TreeMismatchError, tensor } from 'fluxion'
+import {
+  grad,
+  InvalidArgumentError,
+  jit,
+  scalar,
+  sum,
+  type Tensor,
+  TreeMismatchError,
+  tensor,
+} from 'fluxion'
 import {
   addDecayedWeights,
   applyUpdates,
@@ -86,6 +95,35 @@ describe('clipByGlobalNorm and globalNorm', () => {
 
   it('needs maxNorm > 0', () => {
     expect(() => clipByGlobalNorm(0)).toThrow(InvalidArgumentError)
+  })
+
+  it('finds norms whose squares over- or underflow, in each leaf’s dtype', () => {
+    expectClose(globalNorm([3e200, tensor([4e200])]), 5e200)
+    expectClose(globalNorm(tensor([3e-200, 4e-200])), 5e-200)
+    expectClose(globalNorm({ w: tensor([3e19, 4e19], { dtype: 'float32' }), b: 0 }), 5e19, 1e-6)
+    expect(globalNorm([tensor([]), 0])).toBe(0)
+    expect(globalNorm([Number.POSITIVE_INFINITY, 1])).toBe(Number.POSITIVE_INFINITY)
+    expect(globalNorm([Number.NaN, 1])).toBeNaN()
+    // an exploding gradient is clipped to maxNorm, its direction kept (was scaled to 0)
+    const clip = clipByGlobalNorm(1)
+    const [u] = clip.update(tensor([3e19, 4e19], { dtype: 'float32' }), clip.init(tensor([0, 0])))
+    expect(u.dtype).toBe('float32')
+    expectClose(u, tensor([0.6, 0.8]), 1e-6)
+    expectClose(clip.update([3e155, 4e155], clip.init([0, 0]))[0], [0.6, 0.8])
+  })
+
+  it('differentiates through the norm (as optax), eagerly and under jit', () => {
+    const clip = clipByGlobalNorm(1)
+    const clipped = (g: Tensor) => sum(clip.update(g, clip.init(g))[0])
+    // d/dgᵢ Σⱼ gⱼ/‖g‖ = 1/‖g‖ − gᵢ·Σg/‖g‖³ when clipped; 1 when not
+    const g = tensor([3, 4])
+    const expected = tensor([1 / 5 - (3 * 7) / 125, 1 / 5 - (4 * 7) / 125])
+    expectClose(grad(clipped)(g), expected)
+    const jitted = jit(grad(clipped))
+    expectClose(jitted(tensor([0.3, 0.4])), tensor([1, 1]))
+    expectClose(jitted(g), expected)
+    // at 0 the norm's derivative is infinite, and unclipped updates do not see it
+    expectClose(jitted(tensor([0, 0])), tensor([1, 1]))
   })
 })
 

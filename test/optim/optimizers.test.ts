@@ -163,6 +163,12 @@ describe('adagrad', () => {
   it('gives 0 (not NaN) where the sum of squares is still 0', () => {
     expect(updatesFor(adagrad(1, { initialAccumulatorValue: 0, eps: 0 }), [0, 3])).toEqual([-0, -1])
   })
+
+  it('gives NaN (as sgd and adam do) after a NaN gradient, not a frozen 0', () => {
+    const u = updatesFor(adagrad(0.1), [Number.NaN, 0.5])
+    expect(u[0]).toBeNaN()
+    expect(u[1]).toBeNaN()
+  })
 })
 
 describe('every optimizer', () => {
@@ -219,5 +225,10 @@ describe('every optimizer', () => {
     expect(() => adagrad(0.1, { initialAccumulatorValue: -1 })).toThrow(InvalidArgumentError)
     const broken = sgd(() => Number.NaN)
     expect(() => broken.update([1], broken.init([0]))).toThrow(/learning rate at step 0/)
+    // a state's count that is not a number is named by its class, not "an Object"
+    const opt = adam(0.1)
+    const [moments, rate] = opt.init([0])
+    const wrong = [{ ...moments, count: tensor(3) }, rate] as const
+    expect(() => opt.update([1], wrong as never)).toThrow(/state\.count is a Tensor/)
   })
 })

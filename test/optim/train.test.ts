@@ -108,6 +108,23 @@ describe('train', () => {
     expect(other.losses).not.toEqual(a.losses.slice(0, 3))
   })
 
+  it('keeps float32 data float32 in every minibatch', () => {
+    const dtypes = new Set<string>()
+    const loss = (p: Line, x: Tensor, y: Tensor) => {
+      dtypes.add(x.dtype).add(y.dtype)
+      return lineLoss(p, x, y)
+    }
+    const x32 = tensor([[1], [2], [3]], { dtype: 'float32' })
+    const y32 = tensor([3, 5, 7], { dtype: 'float32' })
+    const p32 = { w: tensor([0], { dtype: 'float32' }), b: 0 }
+    const options = { loss, optimizer: sgd(0.1), x: x32, y: y32, key: random.key(1), epochs: 2 }
+    for (const jit of [false, true, 'step'] as const) {
+      const r = train(p32, { ...options, batchSize: 2, jit })
+      expect(r.params.w.dtype).toBe('float32')
+    }
+    expect([...dtypes]).toEqual(['float32'])
+  })
+
   it('defaults to full-batch gradient descent; epoch losses are per-example means', () => {
     const r = train(
       { w: tensor([0]), b: 0 },
