@@ -227,7 +227,7 @@ describe('every optimizer', () => {
     expect(() => broken.update([1], broken.init([0]))).toThrow(/learning rate at step 0/)
     // a state's count that is not a number is named by its class, not "an Object"
     const opt = adam(0.1)
-    const [moments, rate] = opt.init([0])
+    const [moments, rate] = opt.init([0]) as readonly [object, object]
     const wrong = [{ ...moments, count: tensor(3) }, rate] as const
     expect(() => opt.update([1], wrong as never)).toThrow(/state\.count is a Tensor/)
   })
