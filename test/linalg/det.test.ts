@@ -12,6 +12,7 @@ import {
   eye,
   grad,
   hessian,
+  InvalidArgumentError,
   jacfwd,
   jacrev,
   jit,
@@ -216,6 +217,30 @@ describe('det and slogdet: derivatives', () => {
     expect(maxAbs(grad((a: Tensor) => slogdet(a).sign)(A))).toBe(0)
   })
 
+  it('QA linalg #4: ∇det (the adjugate) is right where det itself under- or overflows', () => {
+    // biome-ignore format: one matrix row per bracket
+    const m = [[2, 1, 0], [1, 3, 1], [0, 1, 4]]
+    // adj(M)ᵀ, the gradient at M (det M = 18)
+    // biome-ignore format: one matrix row per bracket
+    const adjT = [[11, -4, 1], [-4, 8, -2], [1, -2, 5]]
+    // ȳ·det·A⁻ᵀ gave 0 at 1e-110 (det = 1.8e-329 underflows) and ±∞ at 1e110
+    for (const scale of [1e-110, 1e110, 1e-100, 1e100]) {
+      const a = tensor(m.map((r) => r.map((x) => x * scale)))
+      const want = tensor(adjT.map((r) => r.map((x) => x * scale * scale)))
+      expectClose(grad(det)(a), want, 1e-12, 0)
+      expectClose(jacfwd(det)(a), want, 1e-12, 0)
+      expectClose(jit(grad(det))(a), want, 1e-12, 0)
+    }
+    // 2 × 2 at 1e-160: det = 5e-320 is subnormal; the gradient lost 1.1e-5 relative
+    // biome-ignore format: one matrix row per bracket
+    const small = tensor([[2e-160, 1e-160], [1e-160, 3e-160]])
+    // biome-ignore format: one matrix row per bracket
+    expectClose(grad(det)(small), tensor([[3e-160, -1e-160], [-1e-160, 2e-160]]), 1e-12, 0)
+    // second derivatives too: ∂²det/∂a₀₀∂a₁₁ = a₂₂ at 1e-110
+    const h = hessian(det)(tensor(m.map((r) => r.map((x) => x * 1e-110)))) as Tensor
+    expectClose(h.data[4]!, 4e-110, 1e-12, 0) // h[0][0][1][1]
+  })
+
   it('has the Hessian of a 2 × 2 det: ∂²det/∂a₀₀∂a₁₁ = 1, ∂²det/∂a₀₁∂a₁₀ = −1', () => {
     const h = hessian(det)(
       tensor([
@@ -299,6 +324,15 @@ describe('det and slogdet: derivatives', () => {
 })
 
 describe('matrixPower', () => {
+  it('QA linalg #5: accepts integers beyond 2⁵³ (it refused 2⁵³ as "not an integer")', () => {
+    expect(matrixPower(eye(2), 2 ** 53).toArray()).toEqual(rowsOf(eye(2)))
+    expect(matrixPower(eye(2), -(2 ** 60)).toArray()).toEqual(rowsOf(eye(2)))
+    // biome-ignore format: one matrix row per bracket
+    expect(matrixPower(tensor([[1, 0], [0, -1]]), 2 ** 53 + 2).toArray()).toEqual([[1, 0], [0, 1]])
+    expect(() => matrixPower(eye(2), Infinity)).toThrow(InvalidArgumentError)
+    expect(() => matrixPower(eye(2), Number.NaN)).toThrow(InvalidArgumentError)
+  })
+
   it('computes integer powers by squaring, the identity at 0, and inverses below 0', () => {
     expect(
       matrixPower(

@@ -19,6 +19,7 @@ import {
   type Tensor,
   tensor,
   vmap,
+  zeros,
 } from 'fluxion'
 import { cond, norm, svd } from 'fluxion/linalg'
 import { describe, expect, it } from 'vitest'
@@ -35,8 +36,13 @@ describe('norm: values', () => {
     fc.assert(
       fc.property(vectors, (x) => {
         const v = t(x)
-        const p = (q: number) => absAll(x).reduce((s, a) => s + a ** q, 0) ** (1 / q)
-        expectClose(norm(v), Math.sqrt(x.reduce((s, a) => s + a * a, 0)), 1e-14, 1e-300)
+        // references scaled by max|x|, as x² and |x|ᵖ of tiny entries underflow (−1 unscaled)
+        const m = Math.max(...absAll(x)) || 1
+        const p = (q: number) =>
+          q < 0
+            ? absAll(x).reduce((s, a) => s + a ** q, 0) ** (1 / q)
+            : m * absAll(x).reduce((s, a) => s + (a / m) ** q, 0) ** (1 / q)
+        expectClose(norm(v), Math.hypot(...x), 1e-14, 1e-300)
         expectClose(
           norm(v, 1),
           absAll(x).reduce((s, a) => s + a, 0),
@@ -166,6 +172,67 @@ describe('norm: derivatives', () => {
     expect(Array.from(grad(n2)(t([0, 0, 0])).data)).toEqual([0, 0, 0])
   })
 
+  it('QA linalg #2: the 2-norm, fro and p-norms neither overflow nor underflow; gradients right at every scale', () => {
+    // √Σx² overflowed (Infinity, gradient [0, 0]) at 1e200 and underflowed (0, gradient
+    // [∞, ∞]) at 1e-200; lost 5.6e-6 relative at 1e-160
+    for (const scale of [1e300, 1e200, 1e-160, 1e-200, 1e-300, 5e-324]) {
+      const v = t([3 * scale, 4 * scale])
+      expectClose(norm(v), 5 * scale, scale === 5e-324 ? 0.5 : 1e-15, 0)
+      if (scale !== 5e-324) {
+        expectClose(grad((y: Tensor) => norm(y))(v), t([0.6, 0.8]), 1e-15, 0)
+        expectClose(jit(grad((y: Tensor) => norm(y)))(v), t([0.6, 0.8]), 1e-15, 0)
+        expectClose(jacfwd((y: Tensor) => norm(y))(v), t([0.6, 0.8]), 1e-15, 0)
+      }
+    }
+    // biome-ignore format: one matrix row per bracket
+    expectClose(norm(t([[3e200, 0], [0, 4e200]]), 'fro'), 5e200, 1e-15, 0)
+    expectClose(
+      norm(
+        t([
+          [3e-200, 0],
+          [0, 4e-200],
+        ]),
+      ),
+      5e-200,
+      1e-15,
+      0,
+    )
+    expectClose(norm(tensor(-3e-200)), 3e-200, 0, 0)
+    expectClose(
+      vmap((y: Tensor) => norm(y))(
+        t([
+          [3e-200, 4e-200],
+          [3, 4],
+        ]),
+      ),
+      t([5e-200, 5]),
+      1e-15,
+      0,
+    )
+    // huge p: (1 + 2ᵖ)^(1/p) ≈ 2 was non-finite; its gradient is ≈ (0, 1)
+    expectClose(norm(t([1, 2]), 1e10), 2, 1e-15, 0)
+    expectClose(grad((y: Tensor) => norm(y, 1e10))(t([1, 2])), t([0, 1]), 0, 1e-15)
+    expectClose(norm(t([3e200, 4e200]), 3), 4.497941445275415e200, 1e-14, 0)
+    // the largest double, ∞ and NaN are not rescaled into something else
+    expect(norm(t([1.7976931348623157e308, 1.7976931348623157e308])).item()).toBe(Infinity)
+    expect(norm(t([Infinity, 1])).item()).toBe(Infinity)
+    expect(norm(t([Number.NaN, 1])).item()).toBeNaN()
+  })
+
+  it('QA linalg #2: ordinary inputs keep the bits of √Σx² (scaling by a power of two is exact)', () => {
+    fc.assert(
+      // entries whose squares neither underflow nor overflow
+      fc.property(vectors, (entries) => {
+        const x = entries.map((a) => (Math.abs(a) < 1e-150 ? 0 : a))
+        const direct = Math.sqrt(x.reduce((s, a) => s + a * a, 0))
+        expect(norm(t(x)).item()).toBe(direct)
+        const g = Array.from(grad((y: Tensor) => norm(y))(t(x)).data)
+        // the chain rule of √Σx² as it was: ȳ/(2‖x‖) broadcast, times 2x
+        if (direct > 0) expect(g).toEqual(x.map((a) => (1 / (2 * direct)) * (2 * a)))
+      }),
+    )
+  })
+
   it('∇‖x‖₁ = sign(x); ∇‖A‖_F = A/‖A‖_F; ∇‖A‖_* = U·Vt; ∇‖A‖₂ = u₁v₁ᵀ', () => {
     expectClose(grad((v: Tensor) => norm(v, 1))(t(x)), t([1, -1, 1]), 0, 0)
     // biome-ignore format: one matrix row per bracket
@@ -271,6 +338,24 @@ describe('cond', () => {
         1,
       ).item(),
     ).toBe(Infinity)
+  })
+
+  it('QA linalg #3: a zero matrix has condition number Infinity (it was NaN, 0/0), and 0 for −2', () => {
+    expect(cond(zeros([3, 3])).item()).toBe(Infinity)
+    expect(cond(zeros([3, 2])).item()).toBe(Infinity)
+    expect(cond(zeros([3, 3]), 2).item()).toBe(Infinity)
+    expect(cond(zeros([3, 3]), -2).item()).toBe(0)
+    expect(cond(zeros([3, 3]), 'fro').item()).toBe(Infinity)
+    expect(Array.from(cond(zeros([2, 2, 2])).data)).toEqual([Infinity, Infinity])
+    expect(jit((m: Tensor) => cond(m))(zeros([2, 3])).item()).toBe(Infinity)
+  })
+
+  it('QA linalg #2: cond in the Frobenius norm at extreme scales (was NaN at 1e200, ∞ at 1e-160)', () => {
+    // biome-ignore format: one matrix row per bracket
+    const a: M = [[2, 1], [1, 2]]
+    for (const scale of [1e200, 1e-160]) {
+      expectClose(cond(t(a.map((r) => r.map((e) => e * scale))), 'fro'), 10 / 3, 1e-14, 0)
+    }
   })
 
   it('other orders: ‖A‖·‖A⁻¹‖ in that norm (A⁻¹ by hand for a 2 × 2)', () => {

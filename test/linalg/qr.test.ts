@@ -209,6 +209,21 @@ describe('qr: derivatives', () => {
     expect(Math.max(...Array.from(near.data, Math.abs))).toBeGreaterThan(1e12)
   })
 
+  it('QA linalg #7: the error at a rank-deficient A names qr, not the triangularSolve inside its rule', () => {
+    // biome-ignore format: one matrix row per bracket
+    const singular = t([[1, 2], [2, 4]])
+    for (const g of [grad(weighted), jit(grad(weighted)), jacfwd((x: Tensor) => qr(x).r)]) {
+      try {
+        g(singular)
+        expect.unreachable()
+      } catch (e) {
+        expect(e).toBeInstanceOf(LinAlgError)
+        expect((e as LinAlgError).primitive).toBe('qr')
+        expect((e as Error).message).toMatch(/^the derivative of qr /)
+      }
+    }
+  })
+
   it('hessian = jacfwd(jacrev); grad(grad) and derivative of a path agree', () => {
     for (const a of [TALL, WIDE]) {
       expectClose(jacfwd(jacrev(weighted))(t(a)), hessian(weighted)(t(a)), 1e-10, 1e-10)

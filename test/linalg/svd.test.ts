@@ -19,6 +19,7 @@ import {
   jacfwd,
   jacrev,
   jit,
+  jvp,
   LinAlgError,
   mul,
   ShapeError,
@@ -215,6 +216,30 @@ describe('svd: derivatives', () => {
       )
     const g = grad(f)(t(identity(2)))
     expect(Array.from(g.data).some((x) => !Number.isFinite(x))).toBe(true)
+  })
+
+  it('QA linalg #1: U and V derivatives at a repeated singular value are non-finite in both modes, even against zero couplings', () => {
+    // I + t·K (K antisymmetric) turns U by t: the coupling dP·S + S·dPᵀ is 0, yet U moves
+    const k = t([
+      [0, 1],
+      [-1, 0],
+    ])
+    const w = t([
+      [1, 2],
+      [3, 4],
+    ])
+    const f = (x: Tensor) => sum(mul(svd(x).u, w))
+    expect(Number.isFinite(jvp(f, [t(identity(2))], [k])[1].item())).toBe(false) // was 0 (fd ≈ −1)
+    // tall, s = (1, 1): a cotangent with zeros at the degenerate pair gave [[0, 0], [0, 0], [0.7, 0.8]]
+    // biome-ignore format: one matrix row per bracket
+    const tall = t([[1, 0], [0, 1], [0, 0]])
+    // biome-ignore format: one matrix row per bracket
+    const w0 = t([[0.1, 0], [0, 0.5], [0.7, 0.8]])
+    const g = grad((x: Tensor) => sum(mul(svd(x).u, w0)))(tall)
+    expect(Array.from(g.data).every(Number.isNaN)).toBe(true)
+    // the singular values alone keep their finite gradient there
+    expectClose(grad(nuclear)(tall), tall, 0, 0)
+    expectClose(jacfwd(nuclear)(tall), tall, 0, 0)
   })
 
   it('U and Vt tangents agree with central differences (tall and wide)', () => {

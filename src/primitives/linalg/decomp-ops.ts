@@ -9,9 +9,11 @@
 import { bind1, bind2 } from '../../core/bind.ts'
 import { shapeOf, type Val } from '../../core/tracer.ts'
 import { Tensor } from '../../tensor/tensor.ts'
-import { add, div, mul, sub } from '../arithmetic.ts'
-import { where } from '../comparison.ts'
+import { add, div, mul, safeMul, sub } from '../arithmetic.ts'
+import { equal, notEqual, where } from '../comparison.ts'
+import { abs } from '../elementwise.ts'
 import { reshapeV } from '../families.ts'
+import { max } from '../reduction.ts'
 import { padP, sliceP, transposeP } from '../structural.ts'
 import { identity } from './helpers.ts'
 import { matmulP } from './matmul.ts'
@@ -117,6 +119,27 @@ export function reciprocalGaps(gaps: Val): Val {
   const s = shapeOf(gaps)
   const i = identity(s[s.length - 1]!)
   return sub(div(1, add(gaps as Tensor, i)), i)
+}
+
+/**
+ * F ∘ X for a matrix (or row) F of reciprocal gaps, zero-annihilating except where F is ±∞
+ * (a repeated eigen- or singular value) in a column marked `used`: there it is ±∞, or NaN
+ * against an exact zero. A zero X_ij does not make the factor smooth there: which vectors span
+ * the repeated space, and in which order, is settled at higher order (a perturbation whose
+ * first-order coupling inside the space is zero still reorders or rotates them), so the
+ * derivative of that column does not exist. `used` ([..., 1, n]) marks the columns whose
+ * cotangent is not exactly zero — a function of the values alone still gets its finite
+ * gradient; forward mode, which cannot know, passes none: every column counts.
+ */
+export function gapProduct(f: Val, x: Val, used?: Val): Val {
+  const infinite = equal(abs(f as Tensor), Number.POSITIVE_INFINITY)
+  const poisoned = used === undefined ? infinite : mul(infinite, used as Tensor)
+  return where(poisoned, mul(f as Tensor, x as Tensor), safeMul(f as Tensor, x as Tensor))
+}
+
+/** 1 for each column of `xBar` [..., m, n] with an entry that is not exactly 0, else 0: [..., 1, n]. */
+export function usedColumns(xBar: Val): Val {
+  return notEqual(max(abs(xBar as Tensor), -2, { keepdims: true }), 0)
 }
 
 /** d_j − d_i as a `[..., n, n]` matrix, for `d` [..., n]. */

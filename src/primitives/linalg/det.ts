@@ -3,7 +3,9 @@
  *
  * Derivative (Jacobi's formula): d det A = det A · tr(A⁻¹·dA) and d log|det A| = tr(A⁻¹·dA),
  * each through one solve with A — the factorization the forward pass cached. The cotangent
- * A⁻ᵀ (times det A, or not) is one transposed solve against the identity. At an exactly
+ * A⁻ᵀ (times det A, or not) is one transposed solve against the identity. det A enters as
+ * m·2ᵉ (`detParts`), so the derivative is right where det A under- or overflows but the
+ * adjugate does not, with the bits of ȳ·det A·A⁻ᵀ wherever det A is a normal double. At an exactly
  * singular matrix the derivative of det is the adjugate, which this route cannot reach: there
  * the rules throw `LinAlgError`, never a NaN.
  *
@@ -18,8 +20,12 @@ import { detK, slogdetK } from '../../tensor/kernels/lu.ts'
 import { squareSize } from '../../tensor/kernels/matrix-batch.ts'
 import type { Shape } from '../../tensor/shape.ts'
 import { Tensor } from '../../tensor/tensor.ts'
-import { add, mul, sub } from '../arithmetic.ts'
+import { add, mul, neg, sub } from '../arithmetic.ts'
+import { greaterEqual, less, stopGradient, where } from '../comparison.ts'
+import { abs, exp } from '../elementwise.ts'
+import { exp2 } from '../elementwise-extra.ts'
 import { asTensor } from '../families.ts'
+import { floorDivide } from '../remainder.ts'
 import { expandDims, index, pad } from '../structural.ts'
 import { identity, lastSize, mm, needsInvertible, traceOf } from './helpers.ts'
 import { drawBatch, drawDominant } from './sampling.ts'
@@ -39,6 +45,35 @@ const traceSolve = (a: Val, aDot: Val): Val => traceOf(luSolve(a, aDot, false))
 /** c·A⁻ᵀ for `[...]`-shaped c: one transposed solve against the identity. */
 const scaledInverseT = (a: Val, c: Val): Val =>
   mul(expandDims(expandDims(c, -1), -1), luSolve(a, identity(lastSize(a)), true))
+
+/** The smallest positive normal double, 2⁻¹⁰²²: below it a product of pivots has lost bits. */
+const minNormal = 2 ** -1022
+
+/**
+ * det A = y as m·2ᵉ, e an integer [...] and |m| within a factor 2 of 1, so that det A can
+ * scale a derivative whose value is representable where det A is not (it under- or overflows
+ * as a product of pivots long before the adjugate does). Where y is a normal double, m = y·2⁻ᵉ
+ * exactly; elsewhere m = sign·exp(log|det A| − e·ln 2), ~1e−13 relative, from slogdet on the
+ * same cached factors. e is a constant: the derivative of m·2ᵉ is that of det.
+ */
+const detParts = (a: Val, y: Val): { m: Val; e: Val } => {
+  const sl = bind1(slogdetP, a, undefined)
+  const logAbs = index(sl, 1, -1)
+  const e = floorDivide(stopGradient(logAbs as Tensor), Math.LN2)
+  const normal = mul(greaterEqual(abs(y as Tensor), minNormal), less(abs(y as Tensor), Infinity))
+  const fromLog = mul(index(sl, 0, -1), exp(sub(logAbs, mul(e, Math.LN2))))
+  return { m: where(normal, mul(y, exp2(neg(e))), fromLog), e }
+}
+
+/**
+ * x·2ᵉ for `[...]`-shaped integers e (x `[...]`, or `[..., n, n]` with `matrix`), as two exact
+ * power-of-two products, so neither factor leaves the doubles where the result does not.
+ */
+const timesPow2 = (x: Val, e: Val, matrix: boolean): Val => {
+  const lift = (v: Val): Val => (matrix ? expandDims(expandDims(v, -1), -1) : v)
+  const e1 = floorDivide(e, 2)
+  return mul(mul(x, lift(exp2(e1))), lift(exp2(sub(e, e1))))
+}
 
 /**
  * g_m = tr(X_m), m = 0 … K−1, for the series X(t) = A(t)⁻¹·A′(t): A′ has coefficients
@@ -66,11 +101,20 @@ export const detP: Primitive<void> = define<void>({
     return new Tensor(detK(t.data, t.shape), t.shape.slice(0, -2))
   },
   shape: ([s]) => batchShape(s!, 'det'),
+  // det A·tr(A⁻¹·Ȧ), formed as (m·tr)·2ᵉ: the bits of y·tr wherever y is a normal double
   jvp: ([a], [aDot], y) =>
-    aDot == null ? null : needsInvertible('det', [shapeOf(a!)], () => mul(y, traceSolve(a!, aDot))),
-  // Ā = ȳ·det A·A⁻ᵀ (the cofactor matrix, scaled)
+    aDot == null
+      ? null
+      : needsInvertible('det', [shapeOf(a!)], () => {
+          const { m, e } = detParts(a!, y)
+          return timesPow2(mul(m, traceSolve(a!, aDot)), e, false)
+        }),
+  // Ā = ȳ·det A·A⁻ᵀ (the cofactor matrix, scaled), formed as ((ȳ·m)·A⁻ᵀ)·2ᵉ
   vjp: (yBar, [a], y) => [
-    needsInvertible('det', [shapeOf(a!)], () => scaledInverseT(a!, mul(yBar, y))),
+    needsInvertible('det', [shapeOf(a!)], () => {
+      const { m, e } = detParts(a!, y)
+      return timesPow2(scaledInverseT(a!, mul(yBar, m)), e, true)
+    }),
   ],
   batch: ([a]) => bind1(detP, a!, undefined),
   // a recurrence: y′ = y·g with g = tr(A⁻¹·A′), so k·y_k = Σ_{j=0..k−1} g_j·y_{k−1−j}
@@ -175,7 +219,9 @@ const packLog = (l: Val): Val => {
  * product may overflow to ±∞ or underflow to 0 for large n — `slogdet` does not.
  *
  * Derivative: d det a = det a · tr(a⁻¹·da) (Jacobi), cotangent ā = ȳ·det a·a⁻ᵀ, each one solve
- * with the factors the forward pass cached. At an exactly singular matrix the derivative (the
+ * with the factors the forward pass cached. det a enters as m·2ᵉ, so these are right (to
+ * ~1e−13) where det a itself under- or overflows but they do not: ∇det at 1e−110·A (3 × 3) is
+ * 1e−220·adj(A)ᵀ, not 0. At an exactly singular matrix the derivative (the
  * adjugate) is not computed: it throws `LinAlgError`. Taylor mode by the recurrence
  * k·y_k = Σ_j g_j·y_{k−1−j}, g the series of tr(a⁻¹·a′).
  *

@@ -6,9 +6,11 @@
  *
  * Derivative (JAX's eigh_jvp_rule, on the symmetrized tangent dS = (dA + dAᵀ)/2): with
  * M = Vᵀ·dS·V, dλ = diag(M) and dV = V·(F ∘ M), F_ij = 1/(λ_j − λ_i) off the diagonal, 0 on it.
- * Pullback: Ā = sym(V·(diag(λ̄) + F ∘ (Vᵀ·V̄))·Vᵀ). The products with F are zero-annihilating
- * (`safeMul`): where λ_i = λ_j, F_ij = ∞ meets an exact zero as 0, so a function of the
- * eigenvalues alone (V̄ = 0) has a finite gradient at repeated eigenvalues.
+ * Pullback: Ā = sym(V·(diag(λ̄) + F ∘ (Vᵀ·V̄))·Vᵀ). The products with F (`gapProduct`)
+ * annihilate zeros except where F_ij = ∞ (λ_i = λ_j): there the JVP is always ±∞ or NaN, and the
+ * VJP is too unless column j of V̄ is exactly zero — so a function of the eigenvalues alone
+ * (V̄ = 0) has a finite gradient at repeated eigenvalues, and nothing that reads a vector of a
+ * repeated eigenvalue gets a finite number (a zero coupling M_ij does not make V smooth there).
  *
  * Laws: every registry law (fd-agreement, vjp-jvp-adjoint, …, vmap-agreement, jit-agreement).
  * Taylor mode: `seriesByNestedJvp` (K nested forward passes), the documented fallback.
@@ -20,7 +22,7 @@ import { shapeOf, type Val } from '../../core/tracer.ts'
 import { tensor } from '../../tensor/create.ts'
 import { eighK, eighShape } from '../../tensor/kernels/eigh.ts'
 import { Tensor } from '../../tensor/tensor.ts'
-import { add, safeMul } from '../arithmetic.ts'
+import { add } from '../arithmetic.ts'
 import { concat } from '../concat.ts'
 import { asTensor, withBatch } from '../families.ts'
 import { seriesByNestedJvp } from '../taylor.ts'
@@ -30,11 +32,13 @@ import {
   diagMatrix,
   diagPart,
   differences,
+  gapProduct,
   mm,
   reciprocalGaps,
   rows,
   rowVector,
   symmetrize,
+  usedColumns,
 } from './decomp-ops.ts'
 
 type Value = number | Tensor
@@ -61,7 +65,7 @@ export const eighP: Primitive<void> = define<void>({
     const { w, v } = unpack(y, s[s.length - 1]!)
     const m = mm(mm(v, symmetrize(aDot), true), v)
     const f = reciprocalGaps(differences(w))
-    const vDot = mm(v, safeMul(f as Tensor, m as Tensor))
+    const vDot = mm(v, gapProduct(f, m))
     return concat([asMatrix(diagPart(m), -2) as Tensor, vDot as Tensor], -2)
   },
   vjp: (yBar, [a], y) => {
@@ -70,7 +74,10 @@ export const eighP: Primitive<void> = define<void>({
     const { w, v } = unpack(y, n)
     const { w: wBar, v: vBar } = unpack(yBar, n)
     const f = reciprocalGaps(differences(w))
-    const inner = add(diagMatrix(wBar) as Tensor, safeMul(f as Tensor, mm(v, vBar, true) as Tensor))
+    const inner = add(
+      diagMatrix(wBar) as Tensor,
+      gapProduct(f, mm(v, vBar, true), usedColumns(vBar)) as Tensor,
+    )
     return [symmetrize(mm(mm(v, inner), v, false, true))]
   },
   batch: ([a], batched, _params, size) => bind1(eighP, withBatch(a!, batched[0]!, size), undefined),
@@ -152,20 +159,24 @@ export interface EighResult {
 /**
  * Eigendecomposition of a real symmetric matrix: A = V·diag(λ)·Vᵀ, eigenvalues ascending,
  * eigenvectors as the columns of V (orthonormal), each with its entry of largest magnitude
- * positive (the first such entry on a tie) so that V is locally smooth; batched over leading
- * axes. Like JAX, it reads the symmetrized input (A + Aᵀ)/2 (the lower and upper triangles
+ * positive (the first such entry on a tie); batched over leading axes. V is smooth wherever
+ * the eigenvalues are distinct, except where an eigenvector has two entries of equal largest
+ * magnitude (`eigh([[2, 1], [1, 2]])`): a perturbation can flip its sign there, and the
+ * derivative is the one-sided derivative of the sign chosen at that point. Like JAX, it reads the symmetrized input (A + Aᵀ)/2 (the lower and upper triangles
  * both count). Cyclic Jacobi: accurate to a few ulps of ‖A‖, and it converges on repeated
  * eigenvalues too.
  *
  * Derivative: with dS = (dA + dAᵀ)/2 and M = Vᵀ·dS·V: dλ = diag(M), dV = V·(F ∘ M) with
- * F_ij = 1/(λ_j − λ_i) (i ≠ j), as JAX. At repeated eigenvalues F has ∞ entries, met only
- * through zero-annihilating products: a function of the eigenvalues alone has its finite
- * gradient there (grad of sum(eigenvalues) at I is I), while eigenvector derivatives that
- * depend on the rotation inside the degenerate eigenspace come out ±∞ or NaN, as in JAX —
- * never a finite wrong number. Nearly repeated eigenvalues give huge but finite eigenvector
- * derivatives, which is what they are. Second derivatives at repeated eigenvalues pass
- * through eigenvector derivatives, so they have NaN entries there even for functions of the
- * eigenvalues alone (as in JAX); their finite entries are right. Every mode: grad, jacfwd,
+ * F_ij = 1/(λ_j − λ_i) (i ≠ j), as JAX. At a repeated eigenvalue the eigenvectors spanning its
+ * eigenspace are not differentiable functions of A (a perturbation may rotate them, or reorder
+ * them even when its first-order coupling inside the eigenspace is zero): their derivatives
+ * come out ±∞ or NaN in every mode — forward mode always, reverse mode whenever the cotangent
+ * of such a vector is not exactly zero — never a finite wrong number. A function of the
+ * eigenvalues alone keeps its finite gradient there (grad of sum(eigenvalues) at I is I), and
+ * so does a vector of a simple eigenvalue. Nearly repeated eigenvalues give huge but finite
+ * eigenvector derivatives, which is what they are. Second derivatives at repeated eigenvalues
+ * pass through eigenvector tangents, so they are NaN there even for functions of the
+ * eigenvalues alone (as in JAX). Every mode: grad, jacfwd,
  * hessian, vmap, jit; Taylor mode by nested forward passes.
  *
  * Throws `ShapeError` for rank < 2 or non-square matrices, `LinAlgError` for non-finite entries

@@ -131,7 +131,12 @@ export const solveSeries = (
  * matrix the solve may meet into an error that names `op`: its derivative there (for det, the
  * adjugate) is not computed through a solve, and fluxion does not return a NaN for it.
  */
-export const needsInvertible = <T>(op: string, shapes: readonly Shape[], rule: () => T): T => {
+export const needsInvertible = <T>(
+  op: string,
+  shapes: readonly Shape[],
+  rule: () => T,
+  hint = 'differentiate at a non-singular matrix (the derivative of det there is the adjugate, which needs rank information fluxion does not compute)',
+): T => {
   try {
     return rule()
   } catch (e) {
@@ -141,11 +146,7 @@ export const needsInvertible = <T>(op: string, shapes: readonly Shape[], rule: (
     ) {
       throw new LinAlgError(
         `the derivative of ${op} at an exactly singular matrix is not implemented (${op} itself is defined there)`,
-        {
-          primitive: op,
-          shapes,
-          hint: 'differentiate at a non-singular matrix (the derivative of det there is the adjugate, which needs rank information fluxion does not compute)',
-        },
+        { primitive: op, shapes, hint },
       )
     }
     throw e

@@ -7,10 +7,12 @@ import { InvalidArgumentError, ShapeError } from '../../core/errors.ts'
 import { shapeOf } from '../../core/tracer.ts'
 import { normalizeAxis } from '../../tensor/shape.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
-import { div, mul, pow } from '../arithmetic.ts'
-import { greater, notEqual, where } from '../comparison.ts'
+import { div, minimum, mul, pow } from '../arithmetic.ts'
+import { greater, less, notEqual, stopGradient, where } from '../comparison.ts'
 import { abs, sqrt, square } from '../elementwise.ts'
+import { exp2, log2 } from '../elementwise-extra.ts'
 import { max, min, sum } from '../reduction.ts'
+import { floorDivide } from '../remainder.ts'
 import { reshape, transpose } from '../structural.ts'
 import { pinv } from './lstsq.ts'
 import { svdvals } from './svd.ts'
@@ -29,20 +31,50 @@ const badOrder = (ord: unknown, kind: string): InvalidArgumentError =>
         : "matrix orders: 'fro' (default), 'nuc', 2, -2, 1, -1, Infinity, -Infinity",
   })
 
+/**
+ * s·f(x/s) for a scale s [kept axes] of `x` over `axes`, 1 where max|x| is 0, ∞ or NaN: with
+ * `binary`, a power of two within a factor 2 of max|x| (dividing by it is exact, so a 2-norm
+ * keeps the bits of √Σx² wherever x² neither overflows nor underflows); else max|x| itself
+ * (|x/s| ≤ 1, as a p-norm with a huge p needs). s is a constant (stopGradient): the
+ * derivative of s·f(x/s) with s fixed is exactly f's, so values and gradients are right at
+ * every representable scale.
+ */
+function scaled(
+  x: Tensor,
+  axes: readonly number[],
+  binary: boolean,
+  f: (z: Tensor) => Tensor,
+): Tensor {
+  const m = max(abs(stopGradient(x)), axes, { keepdims: true })
+  const usable = greater(mul(greater(m, 0), less(m, Infinity)), 0)
+  const m1 = where(usable, m, 1)
+  // log2 of the largest double rounds to 1024: clamp, so 2^k stays finite
+  const s = binary ? exp2(minimum(floorDivide(log2(m1), 1), 1023)) : m1
+  const y = f(div(x, s))
+  return mul(y, reshape(s, shapeOf(y)))
+}
+
+/** The 2-norm √Σx² over `axes`, scaled (`scaled`) so that x² neither overflows nor underflows. */
+const twoNorm = (x: Tensor, axes: readonly number[]): Tensor =>
+  scaled(x, axes, true, (z) => sqrt(sum(square(z), axes)))
+
 /** The vector norm of `x` along axis `ax`. */
 function vectorNorm(x: Value, ord: NormOrder | undefined, ax: number): Tensor {
-  if (ord === undefined || ord === 2) return sqrt(sum(square(x as Tensor), ax))
+  if (ord === undefined || ord === 2) return twoNorm(x as Tensor, [ax])
   if (typeof ord !== 'number' || Number.isNaN(ord)) throw badOrder(ord, 'vectors')
   if (ord === Infinity) return max(abs(x as Tensor), ax)
   if (ord === -Infinity) return min(abs(x as Tensor), ax)
   if (ord === 0) return sum(notEqual(x as Tensor, 0), ax)
   if (ord === 1) return sum(abs(x as Tensor), ax)
-  return pow(sum(pow(abs(x as Tensor), ord), ax), 1 / ord)
+  // p > 0: scaled by max|x|, so |x/s|ᵖ ≤ 1 and the sum lies in [1, n] for any p; p < 0 is
+  // dominated by the smallest |x| and is left unscaled
+  const pNorm = (z: Tensor) => pow(sum(pow(abs(z), ord), ax), 1 / ord)
+  return ord > 0 ? scaled(x as Tensor, [ax], false, pNorm) : pNorm(x as Tensor)
 }
 
 /** The matrix norm of `x` over axes `r` (rows) and `c` (columns), both non-negative. */
 function matrixNorm(x: Value, ord: NormOrder | undefined, r: number, c: number): Tensor {
-  if (ord === undefined || ord === 'fro') return sqrt(sum(square(x as Tensor), [r, c]))
+  if (ord === undefined || ord === 'fro') return twoNorm(x as Tensor, [r, c])
   if (ord === 'nuc' || ord === 2 || ord === -2) {
     const rank = shapeOf(x).length
     const rest = Array.from({ length: rank }, (_, i) => i).filter((i) => i !== r && i !== c)
@@ -73,6 +105,11 @@ function matrixNorm(x: Value, ord: NormOrder | undefined, r: number, c: number):
  * singular values), 2 max s, −2 min s, 1 max column sum of |x|, −1 the min, Infinity max row
  * sum, −Infinity the min.
  *
+ * The 2-norm, 'fro' and p-norms with p > 0 are computed as s·‖x/s‖ with s a constant power of
+ * two near max|x| (max|x| itself for p ≠ 2): no overflow or underflow at any representable
+ * scale (‖(3e200, 4e200)‖ = 5e200, its gradient (0.6, 0.8)), p = 1e10 gives ≈ max|x|, and the
+ * 2-norm has the bits of √Σx² wherever x² neither overflows nor underflows.
+ *
  * Derivative: the chain rule through these ops; d‖x‖₂ = ⟨x, dx⟩/‖x‖₂, the nuclear norm's
  * gradient is U·Vᵀ and the 2-norm's u₁·v₁ᵀ (svd). At x = 0 the 2-norm's gradient is 0, a
  * subgradient, not NaN (JAX gives NaN): zero annihilates, so ⟨x, dx⟩ = 0 meets 1/‖x‖ = ∞ as 0.
@@ -99,7 +136,14 @@ export function norm(
   let y: Tensor
   if (axis === undefined && ord === undefined) {
     axes = s.map((_, i) => i)
-    y = sqrt(sum(square(rank === 0 ? reshape(x, [1]) : (x as Tensor))))
+    const flat = rank === 0 ? reshape(x, [1]) : (x as Tensor)
+    y = reshape(
+      twoNorm(
+        flat,
+        flat.shape.map((_, i) => i),
+      ),
+      [],
+    )
   } else if (axis === undefined ? rank === 1 : typeof axis === 'number') {
     const ax = normalizeAxis(axis === undefined ? 0 : (axis as number), rank, 'norm')
     axes = [ax]
@@ -141,7 +185,8 @@ export function norm(
  * The condition number of A, as `numpy.linalg.cond(a, p)`: with no `p` (or 2) the ratio of the
  * largest to the smallest singular value, with −2 its inverse; for any other order of `norm`
  * ('fro', 'nuc', 1, −1, Infinity, −Infinity; square A only) ‖A‖·‖A⁻¹‖ in that norm. A singular
- * matrix has condition number Infinity (as NumPy). Batched over leading axes.
+ * matrix has condition number Infinity (as NumPy), the zero matrix included (with −2: 0).
+ * Batched over leading axes.
  *
  * Derivative: the chain rule through `svdvals` (or `norm` and `pinv`): d(s₁/sₖ) =
  * ds₁/sₖ − s₁·dsₖ/sₖ². Throws as `norm` and `svd`, and `ShapeError` for a non-square A with
@@ -160,8 +205,10 @@ export function cond(a: Value, p?: NormOrder): Tensor {
     })
   }
   const sv = svdvals(a)
-  if (p === undefined || p === 2) return div(max(sv, -1), min(sv, -1))
-  if (p === -2) return div(min(sv, -1), max(sv, -1))
+  // a zero matrix has s₁ = 0: its ratio is 0/0, its condition number Infinity (and 0 for −2)
+  const nonzero = greater(max(sv, -1), 0)
+  if (p === undefined || p === 2) return where(nonzero, div(max(sv, -1), min(sv, -1)), Infinity)
+  if (p === -2) return where(nonzero, div(min(sv, -1), max(sv, -1)), 0)
   if (s[s.length - 2] !== s[s.length - 1]) {
     throw new ShapeError(`cond with order ${String(p)} needs square matrices`, {
       primitive: 'cond',

@@ -19,8 +19,10 @@ type Value = number | Tensor
  * zero), a negative n the power of `inv(a)`.
  *
  * Derivative: through the products (and `inv`): d(a²) = da·a + a·da, and so on.
+ * Any integer n, also beyond 2⁵³ (about 2·log₂|n| ≤ 2,048 products).
+ *
  * Throws `ShapeError` when `a` is not `[..., n, n]`, `InvalidArgumentError` when `n` is not an
- * integer, and `LinAlgError` (from `inv`) for a negative power of a singular matrix.
+ * integer (a fraction, ±∞ or NaN), and `LinAlgError` (from `inv`) for a negative power of a singular matrix.
  * @example
  * linalg.matrixPower(tensor([[1, 1], [0, 1]]), 3).toArray() // => [[1, 3], [0, 1]]
  * @category linalg
@@ -28,7 +30,8 @@ type Value = number | Tensor
 export function matrixPower(a: Value, n: number): Tensor {
   const shape = shapeOf(a)
   const size = squareSize(shape, 'matrixPower')
-  if (!Number.isSafeInteger(n)) {
+  // any finite integer: above 2⁵³ every double is one, and halving it stays exact
+  if (!Number.isInteger(n)) {
     throw new InvalidArgumentError(`matrixPower needs an integer exponent, got ${String(n)}`, {
       primitive: 'matrixPower',
       shapes: [shape],

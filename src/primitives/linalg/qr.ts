@@ -28,6 +28,7 @@ import { asTensor, withBatch } from '../families.ts'
 import { seriesByNestedJvp } from '../taylor.ts'
 import { drawApart, drawBatch, drawOrthogonal, writeProduct } from './decomp-domain.ts'
 import { cols, mm, mT, rows, solveTriangular, tril } from './decomp-ops.ts'
+import { needsInvertible } from './helpers.ts'
 
 type Value = number | Tensor
 
@@ -71,6 +72,39 @@ const squareVjp = (q: Val, r1: Val, qBar: Val, r1Bar: Val): Val => {
   return mT(solveTriangular(r1, mT(add(qBar as Tensor, mm(q, g) as Tensor)), false))
 }
 
+/** Why a derivative of qr can meet a singular R: the factor's derivative needs full rank. */
+const rankHint =
+  'the derivative of qr needs A of full column rank (R invertible): differentiate at a matrix of full rank'
+
+/** The tangent of the packed (Q, R) (JVP body of {@link qrP}). */
+function qrJvp(a: Val, aDot: Val, y: Val): Val {
+  const s = shapeOf(a)
+  const [m, n] = [s[s.length - 2]!, s[s.length - 1]!]
+  const { q, r } = unpack(y, m, n)
+  if (m >= n) {
+    const { qDot, r1Dot } = squareJvp(q, r, aDot)
+    return pack(qDot, r1Dot)
+  }
+  const { qDot, r1Dot } = squareJvp(q, cols(r, 0, m), cols(aDot, 0, m))
+  const a2 = cols(a, m, n)
+  const r2Dot = add(mm(qDot, a2, true) as Tensor, mm(q, cols(aDot, m, n), true) as Tensor)
+  return pack(qDot, concat([r1Dot as Tensor, r2Dot], -1))
+}
+
+/** The cotangent of A (VJP body of {@link qrP}). */
+function qrVjp(yBar: Val, a: Val, y: Val): Val {
+  const s = shapeOf(a)
+  const [m, n] = [s[s.length - 2]!, s[s.length - 1]!]
+  const { q, r } = unpack(y, m, n)
+  const { q: qBar, r: rBar } = unpack(yBar, m, n)
+  if (m >= n) return squareVjp(q, r, qBar, rBar)
+  // R₂ = Qᵀ·A₂: Q̄ gains A₂·R̄₂ᵀ, and Ā₂ = Q·R̄₂
+  const r2Bar = cols(rBar, m, n)
+  const qBarAll = add(qBar as Tensor, mm(cols(a, m, n), r2Bar, false, true) as Tensor)
+  const a1Bar = squareVjp(q, cols(r, 0, m), qBarAll, cols(rBar, 0, m))
+  return concat([a1Bar as Tensor, mm(q, r2Bar) as Tensor], -1)
+}
+
 /** Primitive record of {@link qr}: Q and Rᵀ stacked, `[..., m + n, min(m, n)]`. */
 export const qrP: Primitive<QrParams> = define<QrParams>({
   name: 'qr',
@@ -83,30 +117,9 @@ export const qrP: Primitive<QrParams> = define<QrParams>({
   shape: ([s]) => qrShape(s!),
   jvp: ([a], [aDot], y) => {
     if (aDot === null || aDot === undefined) return null
-    const s = shapeOf(a!)
-    const [m, n] = [s[s.length - 2]!, s[s.length - 1]!]
-    const { q, r } = unpack(y, m, n)
-    if (m >= n) {
-      const { qDot, r1Dot } = squareJvp(q, r, aDot)
-      return pack(qDot, r1Dot)
-    }
-    const { qDot, r1Dot } = squareJvp(q, cols(r, 0, m), cols(aDot, 0, m))
-    const a2 = cols(a!, m, n)
-    const r2Dot = add(mm(qDot, a2, true) as Tensor, mm(q, cols(aDot, m, n), true) as Tensor)
-    return pack(qDot, concat([r1Dot as Tensor, r2Dot], -1))
+    return needsInvertible('qr', [shapeOf(a!)], () => qrJvp(a!, aDot, y), rankHint)
   },
-  vjp: (yBar, [a], y) => {
-    const s = shapeOf(a!)
-    const [m, n] = [s[s.length - 2]!, s[s.length - 1]!]
-    const { q, r } = unpack(y, m, n)
-    const { q: qBar, r: rBar } = unpack(yBar, m, n)
-    if (m >= n) return [squareVjp(q, r, qBar, rBar)]
-    // R₂ = Qᵀ·A₂: Q̄ gains A₂·R̄₂ᵀ, and Ā₂ = Q·R̄₂
-    const r2Bar = cols(rBar, m, n)
-    const qBarAll = add(qBar as Tensor, mm(cols(a!, m, n), r2Bar, false, true) as Tensor)
-    const a1Bar = squareVjp(q, cols(r, 0, m), qBarAll, cols(rBar, 0, m))
-    return [concat([a1Bar as Tensor, mm(q, r2Bar) as Tensor], -1)]
-  },
+  vjp: (yBar, [a], y) => [needsInvertible('qr', [shapeOf(a!)], () => qrVjp(yBar, a!, y), rankHint)],
   // leading axes are batch axes already: put vmap's in front
   batch: ([a], batched, params, size) => bind1(qrP, withBatch(a!, batched[0]!, size), params),
   taylor: (series, params) => seriesByNestedJvp(qrP, series, params),

@@ -10,7 +10,9 @@
  * dU = U·(F ∘ (dP·S + S·dPᵀ)) + (I − U·Uᵀ)·dA·V·S⁻¹ (the last term when m > n),
  * dV = V·(F ∘ (S·dP + dPᵀ·S)) + (I − V·Vᵀ)·dAᵀ·U·S⁻¹ (when n > m). Pullback:
  * Ā = U·(diag(s̄) + (J + Jᵀ)·S + S·(K + Kᵀ))·Vᵀ + (I − U·Uᵀ)·Ū·S⁻¹·Vᵀ + U·S⁻¹·V̄ᵀ·(I − V·Vᵀ),
- * J = F ∘ (Uᵀ·Ū), K = F ∘ (Vᵀ·V̄). Products with F and S⁻¹ are zero-annihilating (`safeMul`).
+ * J = F ∘ (Uᵀ·Ū), K = F ∘ (Vᵀ·V̄). Products with F and S⁻¹ (`gapProduct`) annihilate zeros
+ * except at their ∞ entries (repeated singular values, or a zero one when m ≠ n): there the JVP
+ * is ±∞ or NaN, and the VJP too unless the cotangent's column j is exactly zero.
  *
  * Laws: every registry law. Taylor mode: `seriesByNestedJvp`, the documented fallback.
  * @module
@@ -21,7 +23,7 @@ import { shapeOf, type Val } from '../../core/tracer.ts'
 import { tensor } from '../../tensor/create.ts'
 import { svdK, svdShape } from '../../tensor/kernels/svd.ts'
 import { Tensor } from '../../tensor/tensor.ts'
-import { add, div, mul, safeMul, sub } from '../arithmetic.ts'
+import { add, div, mul, sub } from '../arithmetic.ts'
 import { concat } from '../concat.ts'
 import { asTensor, withBatch } from '../families.ts'
 import { seriesByNestedJvp } from '../taylor.ts'
@@ -36,11 +38,13 @@ import {
   asMatrix,
   diagMatrix,
   diagPart,
+  gapProduct,
   mm,
   mT,
   reciprocalGaps,
   rows,
   rowVector,
+  usedColumns,
 } from './decomp-ops.ts'
 
 type Value = number | Tensor
@@ -86,16 +90,16 @@ export const svdP: Primitive<void> = define<void>({
     const p = mm(u, aDotV, true) // Uᵀ·dA·V
     const ps = mul(p as Tensor, sRow as Tensor)
     const sp = mul(sCol as Tensor, p as Tensor)
-    let uDot: Val = mm(u, safeMul(f as Tensor, add(ps, mT(ps) as Tensor)))
-    let vDot: Val = mm(v, safeMul(f as Tensor, add(sp, mT(sp) as Tensor)))
+    let uDot: Val = mm(u, gapProduct(f, add(ps, mT(ps) as Tensor)))
+    let vDot: Val = mm(v, gapProduct(f, add(sp, mT(sp) as Tensor)))
     if (m > n) {
       const out = sub(aDotV as Tensor, mm(u, p) as Tensor)
-      uDot = add(uDot as Tensor, safeMul(out, sInv as Tensor))
+      uDot = add(uDot as Tensor, gapProduct(sInv, out) as Tensor)
     }
     if (n > m) {
       const aDotTU = mm(aDot, u, true)
       const out = sub(aDotTU as Tensor, mm(v, p, false, true) as Tensor)
-      vDot = add(vDot as Tensor, safeMul(out, sInv as Tensor))
+      vDot = add(vDot as Tensor, gapProduct(sInv, out) as Tensor)
     }
     return concat([uDot as Tensor, asMatrix(diagPart(p), -2) as Tensor, vDot as Tensor], -2)
   },
@@ -106,19 +110,21 @@ export const svdP: Primitive<void> = define<void>({
     const { f, sRow, sCol, sInv } = gaps(s)
     const utuBar = mm(u, uBar, true)
     const vtvBar = mm(v, vBar, true)
-    const j = safeMul(f as Tensor, utuBar as Tensor)
-    const k = safeMul(f as Tensor, vtvBar as Tensor)
+    const uUsed = usedColumns(uBar)
+    const vUsed = usedColumns(vBar)
+    const j = gapProduct(f, utuBar, uUsed) as Tensor
+    const k = gapProduct(f, vtvBar, vUsed) as Tensor
     const inner = add(
       add(diagMatrix(sBar) as Tensor, mul(add(j, mT(j) as Tensor), sRow as Tensor)),
       mul(sCol as Tensor, add(k, mT(k) as Tensor)),
     )
     let aBar: Val = mm(mm(u, inner), v, false, true)
     if (m > n) {
-      const out = safeMul(sub(uBar as Tensor, mm(u, utuBar) as Tensor), sInv as Tensor)
+      const out = gapProduct(sInv, sub(uBar as Tensor, mm(u, utuBar) as Tensor), uUsed)
       aBar = add(aBar as Tensor, mm(out, v, false, true) as Tensor)
     }
     if (n > m) {
-      const out = safeMul(sub(vBar as Tensor, mm(v, vtvBar) as Tensor), sInv as Tensor)
+      const out = gapProduct(sInv, sub(vBar as Tensor, mm(v, vtvBar) as Tensor), vUsed)
       aBar = add(aBar as Tensor, mm(u, out, false, true) as Tensor)
     }
     return [aBar]
@@ -204,15 +210,19 @@ export interface SvdResult {
  * orthonormal, s [..., k] descending and ≥ 0, k = min(m, n) (NumPy's and JAX's
  * `full_matrices=False`); batched over leading axes. One-sided Jacobi: singular values accurate
  * to ~1e-15 relative on well-conditioned input. Each column of U has its entry of largest
- * magnitude positive (the row of Vt flips with it), so the factors are locally smooth.
+ * magnitude positive (the row of Vt flips with it). The factors are smooth wherever the singular
+ * values are distinct and nonzero, except where a column of U has two entries of equal largest
+ * magnitude (a perturbation can flip the pair's sign); at a zero singular value the sign of
+ * its pair (u_j, v_j) can flip too (A = diag(1, t) has v₂ = sign(t)·e₂). There the derivative
+ * is the one-sided derivative of the sign chosen at that point.
  *
  * Derivative (as JAX): with dP = Uᵀ·dA·V and F_ij = 1/(s_j² − s_i²): ds = diag(dP),
  * dU = U·(F ∘ (dP·S + S·dPᵀ)) + (I − U·Uᵀ)·dA·V·S⁻¹ (m > n), dV likewise. At repeated singular
- * values (or a zero one, when m ≠ n) F or S⁻¹ has ∞ entries, met only through
- * zero-annihilating products: functions of s alone (`svdvals`, the nuclear norm) have finite
- * gradients there, U·Vᵀ for the nuclear norm; derivatives of U or V that depend on the rotation
- * inside a repeated singular subspace come out ±∞ or NaN, as in JAX; so do, there, the
- * second derivatives that pass through them, even of functions of s alone. Every mode: grad,
+ * values (or a zero one, when m ≠ n) F or S⁻¹ has ∞ entries: functions of s alone (`svdvals`,
+ * the nuclear norm) have finite gradients there, U·Vᵀ for the nuclear norm; derivatives of the
+ * singular vectors of a repeated value come out ±∞ or NaN in every mode (forward always,
+ * reverse whenever their cotangent is not exactly zero), never a finite wrong number; so do,
+ * there, the second derivatives that pass through them, even of functions of s alone. Every mode: grad,
  * jacfwd, hessian, vmap, jit; Taylor mode by nested forward passes.
  *
  * Throws `ShapeError` for rank < 2, `LinAlgError` for non-finite entries (or no convergence
