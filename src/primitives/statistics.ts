@@ -17,6 +17,7 @@ import { equal, greater, notEqual, stopGradient } from './comparison.ts'
 import { sqrt, square } from './elementwise.ts'
 import { moveAxisV } from './gather.ts'
 import { mean, type ReduceOptions, sum } from './reduction.ts'
+import { scaled } from './scaled.ts'
 import { expandDims, reshape, slice } from './structural.ts'
 
 type Value = number | Tensor
@@ -62,11 +63,13 @@ export function variance(x: Value, axis?: Axis, options?: VarianceOptions): Valu
   return varianceOf(x, axis, options, 'variance')
 }
 
+/** The variance of x over `axis`, or with `root` its square root, the standard deviation. */
 const varianceOf = (
   x: Value,
   axis: Axis | undefined,
   options: VarianceOptions | undefined,
   op: string,
+  root = false,
 ): Value => {
   checkValue(x, op)
   const s = shapeOf(x)
@@ -102,12 +105,20 @@ const varianceOf = (
   )
   const d = sub(x, shift)
   const deviations = sub(d, mean(d, axes, keepdims))
-  return div(sum(square(deviations), axes, options), n - ddof)
+  const meanSquare = (z: Value): Value => div(sum(square(z), axes, options), n - ddof)
+  if (!root) return meanSquare(deviations)
+  // std at the deviations' own scale: their squares under- or overflow long before std does
+  // (std of ±1e-200 is 1e-200, not 0 with a NaN gradient); the bits are those of √variance
+  // wherever the squares do neither
+  if (typeof deviations === 'number') return sqrt(meanSquare(deviations))
+  return scaled(deviations, axes, true, (z) => sqrt(meanSquare(z)) as Tensor)
 }
 
 /**
  * Standard deviation over `axis` (all axes by default): √variance, with the same `ddof` and
- * `keepdims` options and errors as {@link variance}.
+ * `keepdims` options and errors as {@link variance}. Computed at the deviations' own scale (a
+ * power of two), so it is right where their squares under- or overflow: std of ±1e-200 is
+ * 1e-200 (√variance would be 0), of ±1e200 is 1e200 — the bits of √variance elsewhere.
  *
  * Derivative: (x − mean)/((N − ddof)·std). Where the variance is 0 (all entries equal) the
  * deviations are exactly 0 and zero annihilates sqrt's infinite slope, so the derivative is 0,
@@ -123,7 +134,7 @@ export function std(x: number, axis?: Axis, options?: VarianceOptions): number
 export function std(x: Tensor, axis?: Axis, options?: VarianceOptions): Tensor
 export function std(x: Value, axis?: Axis, options?: VarianceOptions): Value
 export function std(x: Value, axis?: Axis, options?: VarianceOptions): Value {
-  return sqrt(varianceOf(x, axis, options, 'std'))
+  return varianceOf(x, axis, options, 'std', true)
 }
 
 // ---- arg-ops ----------------------------------------------------------------------------------

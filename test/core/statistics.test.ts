@@ -159,6 +159,19 @@ describe('variance and std', () => {
     expect(derivative(line, 2)(0)).toBe(Infinity)
   })
 
+  it('std at every scale: its squares would under- or overflow, std does not', () => {
+    const tiny = tensor([1e-200, -1e-200])
+    expect(std(tiny).item()).toBe(1e-200)
+    expect(grad((z: Tensor) => std(z))(tiny).toArray()).toEqual([0.5, -0.5])
+    expectClose(std(tensor([3e200, -3e200]), 0, { ddof: 1 }).item(), 3e200 * Math.SQRT2)
+    // ∂std/∂xᵢ = (xᵢ − mean)/(N·std), scale-free: 1/(3·√(2/3)) for (a, 0, −a)
+    const slope = 1 / (3 * Math.sqrt(2 / 3))
+    expectClose(jacfwd((z: Tensor) => std(z))(tensor([4e-170, 0, -4e-170])), [slope, 0, -slope])
+    // ordinary inputs keep the bits of √variance: the scale is a power of two
+    const x = tensor([0.5, -1.2, 0.8, 2, 0.3])
+    expect(std(x).item()).toBe(Math.sqrt(variance(x).item()))
+  })
+
   it('throws for a ddof that leaves no degrees of freedom, a bad ddof, a bad axis', () => {
     expect(() => variance(tensor([1]), null, { ddof: 1 })).toThrow(InvalidArgumentError)
     expect(() => std(tensor([1, 2]), 0, { ddof: 2 })).toThrow(/no degrees of freedom/)

@@ -7,12 +7,11 @@ import { InvalidArgumentError, ShapeError } from '../../core/errors.ts'
 import { shapeOf } from '../../core/tracer.ts'
 import { normalizeAxis } from '../../tensor/shape.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
-import { div, minimum, mul, pow } from '../arithmetic.ts'
-import { greater, less, notEqual, stopGradient, where } from '../comparison.ts'
+import { div, mul, pow } from '../arithmetic.ts'
+import { greater, notEqual, where } from '../comparison.ts'
 import { abs, sqrt, square } from '../elementwise.ts'
-import { exp2, log2 } from '../elementwise-extra.ts'
 import { max, min, sum } from '../reduction.ts'
-import { floorDivide } from '../remainder.ts'
+import { scaled } from '../scaled.ts'
 import { reshape, transpose } from '../structural.ts'
 import { pinv } from './lstsq.ts'
 import { svdvals } from './svd.ts'
@@ -30,29 +29,6 @@ const badOrder = (ord: unknown, kind: string): InvalidArgumentError =>
         ? "vector orders: a number p (2 by default; 1, Infinity, -Infinity, 0, any p ≠ 0), not 'fro' or 'nuc'"
         : "matrix orders: 'fro' (default), 'nuc', 2, -2, 1, -1, Infinity, -Infinity",
   })
-
-/**
- * s·f(x/s) for a scale s [kept axes] of `x` over `axes`, 1 where max|x| is 0, ∞ or NaN: with
- * `binary`, a power of two within a factor 2 of max|x| (dividing by it is exact, so a 2-norm
- * keeps the bits of √Σx² wherever x² neither overflows nor underflows); else max|x| itself
- * (|x/s| ≤ 1, as a p-norm with a huge p needs). s is a constant (stopGradient): the
- * derivative of s·f(x/s) with s fixed is exactly f's, so values and gradients are right at
- * every representable scale.
- */
-function scaled(
-  x: Tensor,
-  axes: readonly number[],
-  binary: boolean,
-  f: (z: Tensor) => Tensor,
-): Tensor {
-  const m = max(abs(stopGradient(x)), axes, { keepdims: true })
-  const usable = greater(mul(greater(m, 0), less(m, Infinity)), 0)
-  const m1 = where(usable, m, 1)
-  // log2 of the largest double rounds to 1024: clamp, so 2^k stays finite
-  const s = binary ? exp2(minimum(floorDivide(log2(m1), 1), 1023)) : m1
-  const y = f(div(x, s))
-  return mul(y, reshape(s, shapeOf(y)))
-}
 
 /** The 2-norm √Σx² over `axes`, scaled (`scaled`) so that x² neither overflows nor underflows. */
 const twoNorm = (x: Tensor, axes: readonly number[]): Tensor =>
