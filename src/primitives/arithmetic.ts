@@ -13,7 +13,8 @@ import { negK } from '../tensor/kernels/unary.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { equal, greater, less, where } from './comparison.ts'
 import { anyReal, binaryDomain, real, separatedBinaryDomain, unaryDomain } from './domain.ts'
-import { log } from './elementwise.ts'
+import { abs, log } from './elementwise.ts'
+import { hypot } from './elementwise-binary.ts'
 import { addP, binary, safeMulP, sumTangents, unary, unbroadcast } from './families.ts'
 import {
   cauchy,
@@ -119,16 +120,17 @@ export const minimumP = binary({
   domain: separatedBinaryDomain(anyReal),
 })
 
-/** Primitive record of {@link atan2}: the angle of (b, a), with ∂/∂a = b/(a²+b²) and ∂/∂b = −a/(a²+b²). */
+/**
+ * Primitive record of {@link atan2}: the angle of (b, a), with ∂/∂a = b/(a²+b²) and
+ * ∂/∂b = −a/(a²+b²), computed as (b/h)/h with h = hypot(a, b) where a²+b² would overflow or
+ * underflow (it is ∞ at 1e200 and 0 at 1e-200, where the partials are 5e-201 and 5e199).
+ */
 export const atan2P = binary({
   name: 'atan2',
   taylor: (y, x) => atan2Series(y, x),
   scalar: Math.atan2,
   kernel: atan2K,
-  partials: [
-    (y, x) => div(x, add(mul(x, x), mul(y, y))),
-    (y, x) => neg(div(y, add(mul(x, x), mul(y, y)))),
-  ],
+  partials: [(y, x) => atan2Partial(x, y, x), (y, x) => neg(atan2Partial(y, y, x))],
   domain: binaryDomain(real(-3, 3), real(0.5, 3)),
 })
 
@@ -291,7 +293,8 @@ export function minimum(a: number | Tensor, b: number | Tensor): number | Tensor
 /**
  * Four-quadrant arctangent of y/x, elementwise, in (−π, π].
  *
- * Derivative: d atan2(y, x) = (x·dy − y·dx) / (x² + y²).
+ * Derivative: d atan2(y, x) = (x·dy − y·dx) / (x² + y²), evaluated through hypot(x, y) so it
+ * is finite and accurate for every finite nonzero (x, y), 1e±300 included.
  * @example
  * atan2(1, 1) // ≈ Math.PI / 4
  * @category arithmetic
@@ -412,9 +415,36 @@ function selectSeries(a: Series, b: Series, w: Val, at0: (a: Val, b: Val) => Val
  * k·u₀·w_k = n_{k−1} − Σ_{j=1..k−1} (k − j)·u_j·w_{k−j} (products zero-annihilating).
  */
 function atan2Series(y: Series, x: Series): Val[] {
+  const w0 = atan2(y[0]!, x[0]!)
+  // atan2 is invariant under scaling both arguments by a constant: scale by 1/hypot(x₀, y₀)
+  // (1 at the origin) so that u = x² + y² neither overflows nor underflows
+  const h = hypot(y[0]!, x[0]!)
+  const s = where(equal(h, 0), 1, h)
+  return atan2SeriesUnit(
+    y.map((c) => div(c, s)),
+    x.map((c) => div(c, s)),
+    w0,
+  )
+}
+
+/**
+ * c/(x² + y²). Where max(|x|, |y|) is outside [1e-150, 1e150] the sum of squares over- or
+ * underflows, so it is (c/h)/h with h = hypot(x, y), each quotient in range; inside, the
+ * plain quotient, one rounding more accurate than going through hypot. The choice is
+ * constant, so every derivative is that of c/(x² + y²).
+ */
+function atan2Partial(c: Val, y: Val, x: Val): Val {
+  const m = maximum(abs(x), abs(y))
+  const inRange = mul(greater(m, 1e-150), less(m, 1e150))
+  const h = hypot(y, x)
+  return where(inRange, div(c, add(mul(x, x), mul(y, y))), div(div(c, h), h))
+}
+
+/** {@link atan2Series} on arguments scaled to hypot(x₀, y₀) ≈ 1, with w₀ given. */
+function atan2SeriesUnit(y: Series, x: Series, w0: Val): Val[] {
   const u = productSeries(x, x).map((c, k) => add(c, cauchy(y, y, k)))
   const r = div(1, u[0]!)
-  const w: Val[] = [atan2(y[0]!, x[0]!)]
+  const w: Val[] = [w0]
   for (let k = 1; k < y.length; k++) {
     // n_{k−1} = Σ_{j=0..k−1} (k − j)·(x_j·y_{k−j} − y_j·x_{k−j})
     let acc: Val = 0

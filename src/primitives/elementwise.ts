@@ -261,7 +261,7 @@ export const logisticP = unary({
   name: 'logistic',
   scalar: logisticScalar,
   kernel: logisticK,
-  partial: (_x, y) => mul(y, sub(1, y)),
+  partial: (x, y) => logisticPartial(x, y),
   taylor: (x) => logisticSeries(x),
   pullback: logisticPullbackK,
   domain: unaryDomain(real(-6, 6)),
@@ -270,7 +270,8 @@ export const logisticP = unary({
 /**
  * Logistic sigmoid 1 / (1 + e⁻ˣ), elementwise, computed stably (finite for every x).
  *
- * Derivative: d σ(x) = σ(x)·(1 − σ(x))·dx: finite and correct at ±1000.
+ * Derivative: d σ(x) = σ(x)·σ(−x)·dx, the same as σ(x)·(1 − σ(x)) but accurate to a few ulps
+ * on both sides (1 − σ(x) would cancel for large x: σ′(40) ≈ 4.2e−18, not 0), and at ±1000.
  * @example
  * logistic(0) // => 0.5
  * @category elementwise
@@ -299,7 +300,8 @@ export const softplusP = unary({
 /**
  * Softplus ln(1 + eˣ), elementwise, computed stably (≈ x for large x, ≈ eˣ for very negative x).
  *
- * Derivative: d softplus x = σ(x)·dx: finite and correct at ±1000, and smooth to every order.
+ * Derivative: d softplus x = σ(x)·dx: finite and correct at ±1000, and smooth to every order
+ * (the second, σ(x)·σ(−x), keeps full relative accuracy for large x).
  * @example
  * softplus(0) // ≈ Math.LN2
  * @category elementwise
@@ -343,7 +345,21 @@ export function erf(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? erfScalar(x) : bind1(erfP, x, undefined)
 }
 
-/** The Taylor series of σ(x): σ′ = σ − σ². */
+/**
+ * σ′(x) = σ(x)·σ(−x): equal to y·(1 − y), but 1 − y loses every digit once y rounds near 1
+ * (x ≳ 20), while σ(−x) is computed directly and stays accurate.
+ */
+function logisticPartial(x: Val, y: Val): Val {
+  return mul(y, logistic(neg(x)))
+}
+
+/**
+ * The Taylor series of σ(x): σ′ = σ − σ², whose coefficient 0 is taken from the accurate
+ * σ(x)·σ(−x); the higher coefficients y_m·(1 − 2y₀) − … do not cancel.
+ */
 function logisticSeries(x: Series): Val[] {
-  return solveOde(x, logistic(x[0]!), (y, m) => sub(y[m]!, cauchy(y, y, m)))
+  const y0 = logistic(x[0]!)
+  return solveOde(x, y0, (y, m) =>
+    m === 0 ? logisticPartial(x[0]!, y0) : sub(y[m]!, cauchy(y, y, m)),
+  )
 }

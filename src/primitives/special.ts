@@ -133,6 +133,10 @@ export const polygammaP = paramUnary<PolygammaParams>({
  * 0 by reflection. Poles at 0 and the negative integers: +∞ for odd n; for even n, ∓∞ at ±0
  * and NaN at the negative integers.
  *
+ * Orders above 170 (n! overflows) return at once: ±∞ where the result overflows (every
+ * x < 0 off the poles and the half-integers), ±0 where it underflows, and between them
+ * n!·Σ(x + k)⁻⁽ⁿ⁺¹⁾ in logarithms, with relative error about ε·log n!.
+ *
  * Derivative: d ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x)·dx. Throws `InvalidArgumentError` when n is not a
  * non-negative integer.
  * @example

@@ -24,7 +24,7 @@ import {
 import type { Tensor } from '../tensor/tensor.ts'
 import { add, div, mul, neg, sub } from './arithmetic.ts'
 import { anyReal, real, unaryDomain } from './domain.ts'
-import { sqrt } from './elementwise.ts'
+import { sqrt, square } from './elementwise.ts'
 import { unary } from './families.ts'
 import {
   productSeries,
@@ -119,7 +119,7 @@ export const asinP = unary({
   name: 'asin',
   scalar: Math.asin,
   kernel: asinK,
-  partial: (x) => div(1, sqrt(sub(1, mul(x, x)))),
+  partial: (x) => div(1, sqrt(oneMinusSquare(x))),
   taylor: (x) => asinSeries(x),
   domain: unaryDomain(real(-0.9, 0.9)),
 })
@@ -127,7 +127,7 @@ export const asinP = unary({
 /**
  * Arcsine, elementwise, on [−1, 1].
  *
- * Derivative: d asin x = dx / √(1 − x²).
+ * Derivative: d asin x = dx / √((1 − x)(1 + x)), the factored form keeping full accuracy near ±1.
  * @example
  * asin(0) // => 0
  * @category elementwise
@@ -144,7 +144,7 @@ export const acosP = unary({
   name: 'acos',
   scalar: Math.acos,
   kernel: acosK,
-  partial: (x) => neg(div(1, sqrt(sub(1, mul(x, x))))),
+  partial: (x) => neg(div(1, sqrt(oneMinusSquare(x)))),
   taylor: (x) => asinSeries(x).map((c, k) => (k === 0 ? acos(x[0]!) : neg(c))),
   domain: unaryDomain(real(-0.9, 0.9)),
 })
@@ -152,7 +152,7 @@ export const acosP = unary({
 /**
  * Arccosine, elementwise, on [−1, 1].
  *
- * Derivative: d acos x = −dx / √(1 − x²).
+ * Derivative: d acos x = −dx / √((1 − x)(1 + x)), the factored form keeping full accuracy near ±1.
  * @example
  * acos(1) // => 0
  * @category elementwise
@@ -248,9 +248,9 @@ export const tanhP = unary({
   name: 'tanh',
   scalar: Math.tanh,
   kernel: tanhK,
-  partial: (_x, y) => sub(1, mul(y, y)),
+  partial: (x) => tanhPartial(x),
   taylor: (x) =>
-    solveOde(x, tanh(x[0]!), (y, m) => (m === 0 ? sub(1, mul(y[0]!, y[0]!)) : neg(squareAt(y, m)))),
+    solveOde(x, tanh(x[0]!), (y, m) => (m === 0 ? tanhPartial(x[0]!) : neg(squareAt(y, m)))),
   pullback: tanhPullbackK,
   domain: unaryDomain(anyReal),
 })
@@ -258,7 +258,8 @@ export const tanhP = unary({
 /**
  * Hyperbolic tangent, elementwise.
  *
- * Derivative: d tanh x = (1 − tanh²x)·dx, with tanh x a traced value, so second derivatives keep every term.
+ * Derivative: d tanh x = sech²x·dx = (1 − tanh²x)·dx, computed as (1/cosh x)² so that it keeps
+ * full relative accuracy for large |x| (1 − tanh²x cancels: tanh′(20) ≈ 1.7e−17, not 0).
  * @example
  * tanh(0) // => 0
  * @category elementwise
@@ -270,8 +271,24 @@ export function tanh(x: number | Tensor): number | Tensor {
   return typeof x === 'number' ? Math.tanh(x) : bind1(tanhP, x, undefined)
 }
 
+/**
+ * tanh′ = sech²x as (1/cosh x)²: 1 − tanh²x cancels once tanh x rounds near ±1, and 1/cosh x
+ * underflows gradually where cosh x overflows, so no intermediate loses the tail.
+ */
+function tanhPartial(x: Val): Val {
+  return square(div(1, cosh(x)))
+}
+
+/**
+ * 1 − x² as (1 − x)(1 + x): near ±1 the factor 1 ∓ x is exact (Sterbenz), where 1 − x·x
+ * would subtract the rounded square and keep only its error.
+ */
+function oneMinusSquare(x: Val): Val {
+  return mul(sub(1, x), add(1, x))
+}
+
 /** The Taylor series of asin x: √(1 − x²)·y′ = x′. */
 function asinSeries(x: Series): Val[] {
-  const w = productSeries(x, x).map((c, k) => (k === 0 ? sub(1, c) : neg(c)))
+  const w = productSeries(x, x).map((c, k) => (k === 0 ? oneMinusSquare(x[0]!) : neg(c)))
   return quotientOde(x, sqrtSeries(w, sqrt(w[0]!)), asin(x[0]!))
 }

@@ -47,12 +47,17 @@ export const logpdf: ShapeLocScaleFn = shapeLocScale((x, a, loc, scale) => {
  */
 export const pdf: ShapeLocScaleFn = expOf(logpdf)
 
-// z clamped at 0: the regularized incomplete gamma is 0 there, and defined (NaN-free) below
+// z clamped at 0: the regularized incomplete gamma is 0 there, and defined (NaN-free) below.
+// The cdf keeps z itself at z = 0 (≥), so its x-derivative there is the one-sided density, as
+// expon.cdf's (1 for a = 1, not the 0 of the constant branch); logcdf is −∞ there and keeps
+// the constant branch (>), as expon.logcdf.
 const clampedZ = (z: Parameters<typeof neg>[0]) => where(greater(z, 0), z, 0)
+const clampedZAtLoc = (z: Parameters<typeof neg>[0]) => where(greaterEqual(z, 0), z, 0)
 
 /**
  * P(a, z), the regularized lower incomplete gamma function (`gammainc`); 0 below loc.
- * Derivative in x: the density; in a: `gammainc`'s own rule.
+ * Derivative in x: the density, at x = loc too (from the right: 1/scale for a = 1, as
+ * `expon.cdf`); in a: `gammainc`'s own rule.
  * @example
  * stats.gamma.cdf(1, 1) // ≈ 1 - Math.exp(-1)
  * @category stats
@@ -60,7 +65,7 @@ const clampedZ = (z: Parameters<typeof neg>[0]) => where(greater(z, 0), z, 0)
 export const cdf: ShapeLocScaleFn = shapeLocScale((x, a, loc, scale) =>
   validOr(
     and(greater(a, 0), greater(scale, 0)),
-    gammainc(a, clampedZ(standardize(x, loc, scale))),
+    gammainc(a, clampedZAtLoc(standardize(x, loc, scale))),
     'gamma.cdf',
   ),
 )

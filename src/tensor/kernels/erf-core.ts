@@ -47,10 +47,16 @@ function ratioMinusOne(z: number): number {
  * hi² + lo·(x + hi), so its rounding error (large for large x) does not reach the exponent.
  */
 export function expScaledSquare(x: number, s: number): number {
+  // past 1e150 the split overflows (and x² has long left the range): the answer is 0 or ∞
+  if (Math.abs(x) > 1e150) return s > 0 ? Infinity : 0
   const t = SPLITTER * x
   const hi = t - (t - x)
   const lo = x - hi
-  return Math.exp(s * hi * hi) * Math.exp(s * lo * (x + hi))
+  const main = Math.exp(s * hi * hi)
+  // the correction factor is e^(±tiny·x²): it cannot bring an overflowed or underflowed main
+  // factor back, and ∞·0 from it would be NaN
+  if (main === Infinity || main === 0) return main
+  return main * Math.exp(s * lo * (x + hi))
 }
 
 /**

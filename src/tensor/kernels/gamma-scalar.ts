@@ -259,10 +259,54 @@ export function polygamma(n: number, x: number): number {
   if (Number.isNaN(x) || x === -Infinity) return Number.NaN
   const odd = n % 2 === 1
   if (x === Infinity) return odd ? 0 : -0
+  // n! overflows, or x^−(n+1) underflows before n! can scale it back (ψ⁽¹⁷⁰⁾(100) ≈ −8.9e-36)
+  if (n > MAX_FACTORIAL_N || (x > 0 && (n + 1) * Math.log(x) > 700)) return polygammaHighOrder(n, x)
   let factorial = 1
   for (let k = 2; k <= n; k++) factorial *= k
   if (x === 0) return odd ? Infinity : -factorial / x
   if (x > 0) return (odd ? factorial : -factorial) * hurwitzZeta(n + 1, x)
   if (x === Math.floor(x)) return odd ? Infinity : Number.NaN
   return (odd ? -1 : 1) * polygamma(n, 1 - x) - Math.PI * cotDerivative(n, x)
+}
+
+/** The largest n with n! finite in float64. */
+const MAX_FACTORIAL_N = 170
+
+/**
+ * ψ⁽ⁿ⁾(x) for n > 170, where n! overflows (or x > 0 with x^−(n+1) below the float range), and
+ * the direct methods (O(n) Euler–Maclaurin terms, O(n²) for cot's derivative) would take
+ * seconds to minutes to produce ±∞ or NaN. From the
+ * series ψ⁽ⁿ⁾(x) = (−1)ⁿ⁺¹·n!·Σₖ (x + k)⁻⁽ⁿ⁺¹⁾ (every x off the poles): below 0 the term of
+ * the nearest pole, ≥ n!·2ⁿ⁺¹, overflows, so the answer is ±∞ (at half-integers for even n the
+ * two nearest terms cancel exactly and ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(1 − x)); above 0 the sum is
+ * x⁻⁽ⁿ⁺¹⁾·S with S = Σₖ (1 + k/x)⁻⁽ⁿ⁺¹⁾ ∈ [1, 1 + x/n], so the result overflows or underflows
+ * unless log n! ≈ (n + 1)·log x, and in that window it is exp(log n! − (n + 1)·log x + log S)
+ * (relative error about ε·log n!, from the exponent).
+ */
+function polygammaHighOrder(n: number, x: number): number {
+  const odd = n % 2 === 1
+  const sign = odd ? 1 : -1
+  const s = n + 1
+  if (x <= 0) {
+    // reached only for n > 170; the poles as for smaller n: ∓∞ at ±0 for even n
+    if (x === 0) return odd ? Infinity : -1 / x
+    if (x === Math.floor(x)) return odd ? Infinity : Number.NaN
+    if (odd) return Infinity // every term positive
+    const frac = x - Math.floor(x)
+    if (frac === 0.5) return polygammaHighOrder(n, 1 - x)
+    // the nearest term (x + k)⁻ˢ, s odd, has the sign of x + k: frac or frac − 1
+    return frac < 0.5 ? -Infinity : Infinity
+  }
+  const logFactorial = lgamma(n + 1)
+  const logLeading = logFactorial - s * Math.log(x)
+  if (logLeading > 710) return sign * Infinity
+  if (logLeading + Math.log1p(x / n) < -746) return sign * 0
+  // S = Σₖ e^(−s·log1p(k/x)): terms fall by about e^(−s/x) each, a few thousand at most here
+  let sum = 0
+  for (let k = 0; ; k++) {
+    const term = Math.exp(-s * Math.log1p(k / x))
+    sum += term
+    if (term < 1e-17 * sum) break
+  }
+  return sign * Math.exp(logLeading + Math.log(sum))
 }

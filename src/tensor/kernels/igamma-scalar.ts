@@ -7,14 +7,15 @@
  * Q = xᵃe⁻ˣ/Γ(a)·1/(x + 1 − a − 1·(1 − a)/(x + 3 − a − 2·(2 − a)/(x + 5 − a − …))) elsewhere,
  * each computing the smaller of P and Q, so neither is 1 minus a number near 1. The prefactor
  * is a·log1pmx((x − a)/a) − ½ln(2πa) − (Stirling's correction) for large a, without the
- * cancellation of a·ln x − x − ln Γ(a + 1).
+ * cancellation of a·ln x − x − ln Γ(a + 1); for x < a/2 the log1p in it is ln(x/a).
  *
  * Derivatives in a: the same series and continued fraction evaluated in truncated Taylor
  * arithmetic in δ, for a + δ (each quantity a vector of k + 1 coefficients), with the
  * prefactor's coefficients from polygamma; ∂ᵏP/∂aᵏ = k!·(coefficient k).
  *
  * Accuracy: about 1e-15 relative for a, x ≤ 100, and ε·(a + x) beyond (the condition number
- * of the problem); the series needs about x − a + 6√a terms, so a is kept below 1e8.
+ * of the problem); a tiny P or Q is an exponential e^L, so add ε·|L| (P(12, 1e-20) ≈ 2e-249
+ * to 1e-13). The series needs about x − a + 6√a terms, so a is kept below 1e8.
  * @module
  */
 import type { Floats } from '../tensor.ts'
@@ -34,10 +35,18 @@ function log1pmx(t: number): number {
   return -t * u + 2 * u * u2 * sum
 }
 
-/** a·ln x − x − ln Γ(a + 1): log of the series' prefactor. */
+/**
+ * a·ln x − x − ln Γ(a + 1): log of the series' prefactor. For a ≥ 12 it is
+ * a·(ln(1 + t) − t) − ½ln(2πa) − (Stirling's correction) with t = (x − a)/a, which avoids the
+ * cancellation of a·ln x against ln Γ(a + 1) near x = a. Where x ≪ a, though, 1 + t = x/a
+ * would be recovered from the rounded t (t ≈ −1): all digits lost (P(12, 1e-20) was 0), so
+ * there ln(1 + t) is ln(x/a), with x/a rounded once.
+ */
 function logPrefactor(a: number, x: number): number {
   if (a < 12) return a * Math.log(x) - x - lgamma(a + 1)
-  return a * log1pmx((x - a) / a) - 0.5 * Math.log(2 * Math.PI * a) - stirlingCorrection(a)
+  const t = (x - a) / a
+  const logTerm = t < -0.5 ? a * Math.log(x / a) + (a - x) : a * log1pmx(t)
+  return logTerm - 0.5 * Math.log(2 * Math.PI * a) - stirlingCorrection(a)
 }
 
 /** P(a, x) by the series (x < a + 1); NaN if it does not converge. */

@@ -10,6 +10,7 @@
  */
 import type { Floats } from '../tensor.ts'
 import { uninitialized } from './alloc.ts'
+import { logistic } from './scalar.ts'
 
 /** x̄ from ȳ, the input x and the output y, all of one length. */
 export type PullbackKernel = (yBar: Floats, x: Floats, y: Floats) => Float64Array
@@ -86,27 +87,26 @@ export function cosPullbackK(yBar: Floats, x: Floats): Float64Array {
   return out
 }
 
-/** tanh: ȳ·(1 − y·y). */
-export function tanhPullbackK(yBar: Floats, _x: Floats, y: Floats): Float64Array {
+/** tanh: ȳ·(1/cosh x)², the rule's sech² (1 − y² would cancel for large |x|). */
+export function tanhPullbackK(yBar: Floats, x: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
-    const v = y[i]!
-    const d = 1 - v * v
+    const s = 1 / Math.cosh(x[i]!)
+    const d = s * s
     out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
 }
 
-/** logistic: ȳ·(y·(1 − y)). */
-export function logisticPullbackK(yBar: Floats, _x: Floats, y: Floats): Float64Array {
+/** logistic: ȳ·(y·σ(−x)), the rule's σ(x)·σ(−x). */
+export function logisticPullbackK(yBar: Floats, x: Floats, y: Floats): Float64Array {
   const n = yBar.length
   const out = uninitialized(n)
   for (let i = 0; i < n; i++) {
     const g = yBar[i]!
-    const v = y[i]!
-    const d = v * (1 - v)
+    const d = y[i]! * logistic(-x[i]!)
     out[i] = g === 0 || d === 0 ? 0 : g * d
   }
   return out
