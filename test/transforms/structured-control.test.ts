@@ -8,16 +8,19 @@ import {
   ControlFlowError,
   cond,
   derivative,
+  dot,
   exp,
   foriLoop,
   grad,
   greater,
+  hessian,
   IndexError,
   InvalidArgumentError,
   jacfwd,
   jit,
   jvp,
   less,
+  matmul,
   mul,
   neg,
   ShapeError,
@@ -30,6 +33,7 @@ import {
   tensor,
   vjp,
   vmap,
+  where,
   whileLoop,
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
@@ -224,19 +228,21 @@ describe('whileLoop', () => {
 })
 
 describe('cond and switchCase', () => {
-  it('run only the chosen branch eagerly', () => {
-    let ran = 0
+  it('run only the chosen branch on values eagerly; the other is traced abstractly', () => {
+    const seen: unknown[] = []
     const out = cond(
       1,
       (x: number) => mul(x, 2),
-      () => {
-        ran++
+      (x: number) => {
+        seen.push(x)
         return 0
       },
       5,
     )
     expect(out).toBe(10)
-    expect(ran).toBe(0)
+    // once, for its output's structure, on an abstract value rather than the operand
+    expect(seen.length).toBe(1)
+    expect(typeof seen[0]).not.toBe('number')
   })
 
   it('take several operands and return trees', () => {
@@ -340,5 +346,182 @@ describe('foriLoop bounds and options', () => {
     const f = (n: number) => foriLoop(0, n, (_i: number, y: number) => mul(y, 2), 1)
     // made of the number 1 alone (the bounds only select): weakly typed, as in JAX
     expect((vmap(f)(tensor([1, 3, 0]) as never) as unknown as Tensor).toArray()).toEqual([2, 8, 1])
+  })
+})
+
+describe('QA regressions: a batched index or predicate', () => {
+  const c = tensor([1, 2])
+  const double = (t: Tensor) => mul(t, 2)
+  const same = (t: Tensor) => t
+  const rows = (v: unknown) => (v as Tensor).toArray()
+
+  it('lines up with the batch axis where the branch outputs are not batched', () => {
+    const byCond = (x: Tensor) => cond(greater(x, 0), double, same, c)
+    const bySwitch = (k: Tensor) => switchCase(k, [double, same], c)
+    const expected = [
+      [2, 4],
+      [1, 2],
+    ]
+    expect(rows(vmap(byCond)(tensor([1, -1]) as never))).toEqual(expected)
+    expect(rows(vmap(bySwitch)(tensor([0, 1]) as never))).toEqual(expected)
+    expect(rows(jit(vmap(byCond))(tensor([1, -1]) as never))).toEqual(expected)
+    // as where() on the same outputs
+    const viaWhere = (x: Tensor) => where(greater(x, 0), mul(c, 2), c)
+    expect(rows(vmap(viaWhere)(tensor([1, -1]) as never))).toEqual(expected)
+    // number outputs of no operand
+    const constant = (x: Tensor) =>
+      cond(
+        greater(x, 0),
+        () => 1,
+        () => 2,
+      )
+    expect(rows(vmap(constant)(tensor([1, -1, 3]) as never))).toEqual([1, 2, 1])
+  })
+
+  it('differentiates the unbatched operand through the per-example select', () => {
+    const f = (w: Tensor) =>
+      sum(vmap((x: Tensor) => cond(greater(x, 0), double, sin, w))(tensor([1, -1, 2]) as never))
+    const ref = (w: Tensor) =>
+      sum(vmap((x: Tensor) => where(greater(x, 0), mul(w, 2), sin(w)))(tensor([1, -1, 2]) as never))
+    expectClose(grad(f)(c), grad(ref)(c) as Tensor)
+    expectClose(jacfwd(f)(c), grad(ref)(c) as Tensor)
+    expectClose(jit(grad(f))(c), grad(ref)(c) as Tensor)
+    expectClose(jvp(f, [c], [tensor([1, 0.5])])[1], jvp(ref, [c], [tensor([1, 0.5])])[1])
+  })
+
+  it('refuses a bad index or a NaN predicate, eagerly and on every jit replay', () => {
+    const branches = [same, double, neg]
+    const pick = (k: Tensor, x: Tensor) => switchCase(k, branches, x)
+    const ones = tensor([1, 1])
+    for (const k of [-1, 3, 1.5, 0.4, Number.NaN]) {
+      expect(() => vmap(pick)(tensor([0, k]) as never, ones as never)).toThrow(IndexError)
+    }
+    const choose = (p: Tensor, x: Tensor) => cond(p, same, neg, x)
+    expect(() => vmap(choose)(tensor([Number.NaN]) as never, tensor([2]) as never)).toThrow(
+      InvalidArgumentError,
+    )
+    // a predicate read through a tangent, and a nested vmap, are checked too
+    expect(() =>
+      jvp(
+        (p: Tensor) => sum(vmap((q: Tensor) => cond(q, double, same, c))(p as never)),
+        [tensor([1, Number.NaN])],
+        [tensor([1, 1])],
+      ),
+    ).toThrow(/NaN/)
+    expect(() =>
+      vmap(vmap((k: Tensor) => switchCase(k, [double, same], c)))(
+        tensor([
+          [0, 1],
+          [1, 2],
+        ]) as never,
+      ),
+    ).toThrow(IndexError)
+    // jit: the first call stages the select, the next replays it on a bad index
+    const staged = jit(vmap(pick))
+    expect(rows(staged(tensor([0, 2]) as never, ones as never))).toEqual([1, -1])
+    expect(() => staged(tensor([0, 3]) as never, ones as never)).toThrow(IndexError)
+    const stagedCond = jit(vmap(choose))
+    expect(rows(stagedCond(tensor([1, 0]) as never, tensor([2, 3]) as never))).toEqual([2, -3])
+    expect(() => stagedCond(tensor([Number.NaN, 0]) as never, tensor([2, 3]) as never)).toThrow(
+      InvalidArgumentError,
+    )
+  })
+})
+
+describe('QA regressions: forward-mode Jacobians of a checkpointed scan', () => {
+  // several tangents at once (a chunk of 2 for 3 inputs) pass through the checkpoint segments
+  it('equal the plain scan’s when a chunk is narrower than the carry', () => {
+    const f = (checkpoint?: number) => (w: Tensor) =>
+      sum(
+        scan((c: Tensor, _x: null) => [mul(w, dot(w, c)), 0] as const, tensor([1, 2, 3]), null, {
+          length: 2,
+          ...(checkpoint === undefined ? {} : { checkpoint }),
+        })[0],
+      )
+    const w = tensor([0.5, 0.7, -0.2])
+    const plain = jacfwd(f(), { chunkSize: 2 })(w) as Tensor
+    expectClose(plain, [3.094, 4.394, 2.834], 1e-12, 1e-12)
+    expectClose(jacfwd(f(1), { chunkSize: 2 })(w), plain)
+  })
+
+  it('give the plain Hessian through matmul', () => {
+    const loss = (checkpoint?: number) => (p: Tensor) =>
+      sum(
+        scan((c: Tensor, _x: null) => [sin(matmul(p, c)), 0] as const, tensor([1, 2]), null, {
+          length: 2,
+          ...(checkpoint === undefined ? {} : { checkpoint }),
+        })[0],
+      )
+    const W = tensor([
+      [0.5, -0.3],
+      [0.2, 0.4],
+    ])
+    expectClose(hessian(loss(1))(W), hessian(loss())(W) as Tensor)
+  })
+})
+
+describe('QA regressions: jit raises what an eager run raises', () => {
+  it('a fractional, NaN or infinite traced foriLoop bound', () => {
+    const f = (r: number, n: number) =>
+      foriLoop(0, n, (i: number, a: number) => mul(a, add(1, mul(r, i))), 1)
+    const staged = jit(f)
+    expectClose(staged(0.1, 3), 1.32)
+    for (const n of [2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => f(0.1, n)).toThrow(/hi must be an integer/)
+      expect(() => staged(0.1, n)).toThrow(InvalidArgumentError)
+      expect(() => staged(0.1, n)).toThrow(/hi must be an integer/)
+    }
+    const fromLo = jit((lo: number) => foriLoop(lo, 3, (i: number, a: number) => add(a, i), 0))
+    expect(fromLo(1)).toBe(3)
+    expect(() => fromLo(0.5)).toThrow(/lo must be an integer/)
+    // a batched bound
+    const batched = (n: Tensor) => f(0.1, n as never)
+    expect(() => vmap(batched)(tensor([1, 2.5]) as never)).toThrow(/hi must be an integer/)
+  })
+
+  it('branches of different output shapes, whichever the predicate picks', () => {
+    const g = (x: number) =>
+      cond(
+        greater(x, 0),
+        (y: number) => y,
+        (y: number) => mul(y, tensor([1, 1])) as never,
+        x,
+      )
+    expect(() => jit(g)(1)).toThrow(TreeMismatchError)
+    expect(() => jit(g)(-1)).toThrow(TreeMismatchError)
+    // eagerly too, and under a derivative: the untaken branch is traced on abstract values
+    expect(() => g(1)).toThrow(TreeMismatchError)
+    expect(() => g(-1)).toThrow(TreeMismatchError)
+    expect(() => grad(g)(1)).toThrow(TreeMismatchError)
+    expect(() => switchCase(2, [() => 1, () => tensor([1, 2]) as never, () => 3])).toThrow(
+      TreeMismatchError,
+    )
+    // branches that agree are unaffected; one that reads a value is not traced
+    const reads = (x: number) =>
+      cond(
+        greater(x, 0),
+        (y: number) => mul(y, 2),
+        (y: number) => (tensor([y]).item() > 0 ? 1 : 0),
+        x,
+      )
+    expect(reads(2)).toBe(4)
+    expect(grad(reads)(2)).toBe(2)
+    const h = jit((k: number) => switchCase(k, [() => 1, () => tensor([1, 2]) as never, () => 3]))
+    expect(() => h(0)).toThrow(TreeMismatchError)
+  })
+})
+
+describe('QA regressions: error messages print shapes and lengths', () => {
+  it('a non-scalar whileLoop condition and xs leaves of different lengths', () => {
+    expect(() =>
+      whileLoop(
+        (x: number) => less(x, tensor([1, 2])),
+        (x: number) => x,
+        0,
+      ),
+    ).toThrow(/got shape \[2\]/)
+    expect(() =>
+      scan((c: number) => [c, 0] as const, 0, [tensor([1, 2]), tensor([1, 2, 3])]),
+    ).toThrow(/\[2, 3\]/)
   })
 })

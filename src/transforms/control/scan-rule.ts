@@ -29,13 +29,12 @@ import { withBatch } from '../../primitives/families.ts'
 import { moveaxis } from '../../primitives/shape-extra.ts'
 import { index } from '../../primitives/structural.ts'
 import { zerosK } from '../../tensor/kernels/dtype.ts'
-import { show } from '../../tensor/shape.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 import { zeroOf } from '../common.ts'
 import { jvp } from '../jvp.ts'
 import { vjp } from '../vjp.ts'
 import { vmap } from '../vmap.ts'
-import { axisOf, carryBatching, conform, defsOf, fill, reading } from './shared.ts'
+import { axisOf, carryBatching, conform, defsOf, fill, reading, showShape } from './shared.ts'
 import { stageScan } from './stage-scan.ts'
 
 /** A loop body over flat leaves: carry and one slice of xs in; new carry and y out. */
@@ -80,10 +79,14 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
     const y = leaves.slice(nc)
     if (spec.y.defs === undefined) spec.y.defs = defsOf(y)
     const defs = spec.y.defs
-    const bad = y.findIndex((v, j) => !sameShape(shapeOf(v), defs[j]!.shape))
+    const bad = y.findIndex((v, j) => j >= defs.length || !sameShape(shapeOf(v), defs[j]!.shape))
     if (y.length !== defs.length || bad >= 0) {
+      const what =
+        bad >= 0 && bad < defs.length
+          ? `output leaf ${bad}: ${showShape(shapeOf(y[bad]!))} after ${showShape(defs[bad]!.shape)}`
+          : `${y.length} output leaves after ${defs.length}`
       throw new ShapeError(
-        `${spec.name}: the body's outputs changed shape between steps (output leaf ${bad}: ${show(shapeOf(y[bad]!))} after ${show(defs[bad]?.shape)})`,
+        `${spec.name}: the body's outputs changed shape between steps (${what})`,
         {
           primitive: spec.name,
           hint: 'every step must return values of the same shapes, as in JAX',
@@ -238,10 +241,11 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
       // a batched xs leaf has its batch axis in front; the loop axis must be: swap them
       const sliced = xs.map((v, i) => (xb[i] ? moveaxis(v as Tensor, 0, 1) : v))
       const first = (v: Val) => index(v as Tensor, 0)
+      // one example's values: what a step of the unbatched body takes
+      const one = (vs: readonly Val[], bs: readonly boolean[]) =>
+        vs.map((v, i) => (bs[i] ? first(v) : v))
       if (spec.length === 0) {
         // nothing runs: the carry as it came, and empty ys shaped by one example's step
-        const one = (vs: readonly Val[], bs: readonly boolean[]) =>
-          vs.map((v, i) => (bs[i] ? first(v) : v))
         const defs = yDefs(one(c0, c0b), one(cap, capB))
         const ys = defs.map((d) => new Tensor(zerosK(0, d.dtype ?? 'float64'), [0, ...d.shape]))
         return { outs: [...c0, ...ys], batched: [...c0b, ...ys.map(() => false)] }
@@ -256,7 +260,9 @@ export const scanRule = (spec: ScanSpec, captured: readonly Tracer[]): CustomRul
         batched,
         size,
       )
-      const yb = others ?? yDefs(c0, cap).map(() => true)
+      // a failed probe (a body that closes over a tracer, say) batches every y; their defs come
+      // from one example's step, as the body sees no batch axis
+      const yb = others ?? yDefs(one(c0, c0b), one(cap, capB)).map(() => true)
       const carry = c0.map((v, i) => (cb[i] && !c0b[i] ? withBatch(v, false, size) : v))
       const inAxes = [cb.map(axisOf), xb.map(axisOf), capB.map(axisOf)]
       const mapped = vmap(pair, { inAxes, outAxes: [cb.map(axisOf), yb.map(axisOf)] })

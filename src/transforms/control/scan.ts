@@ -13,9 +13,10 @@ import { less } from '../../primitives/comparison.ts'
 import { arange } from '../../tensor/create.ts'
 import { show } from '../../tensor/shape.ts'
 import type { Tensor } from '../../tensor/tensor.ts'
+import { checked } from './check.ts'
 import { bindScan, type FlatStep, sliceOf } from './scan-rule.ts'
 import { checkpointOf, segmented } from './segments.ts'
-import { checkFn, conform, type OutDef, outputLeaves } from './shared.ts'
+import { checkFn, conform, type OutDef, outputLeaves, showShape } from './shared.ts'
 import { whileLoop } from './while.ts'
 
 /** Options of `scan`. */
@@ -120,7 +121,7 @@ export function scan<C, X, Y>(
   }
   if (lengths.some((n) => n !== length)) {
     throw new ShapeError(
-      `scan: the leaves of xs must share their leading axis${given === undefined ? '' : ` and equal length ${given}`}, got ${show(lengths)}`,
+      `scan: the leaves of xs must share their leading axis${given === undefined ? '' : ` and equal length ${given}`}, got leading axes ${showShape(lengths)}`,
       { primitive: 'scan', hint: 'every leaf of xs holds one slice per step along axis 0' },
     )
   }
@@ -197,6 +198,22 @@ const boundOf = (b: number): number | undefined => {
   }
 }
 
+/** Refuses a loop bound that is not an integer (NaN and ±∞ included). */
+const integerBound =
+  (what: 'lo' | 'hi') =>
+  (b: unknown): void => {
+    if (typeof b !== 'number' || !Number.isInteger(b)) {
+      throw new InvalidArgumentError(`foriLoop: ${what} must be an integer, got ${show(b)}`, {
+        primitive: 'foriLoop',
+        hint: 'loop bounds are integers: foriLoop(0, n, body, init)',
+      })
+    }
+  }
+
+/** A bound that is data, checked now and on every `jit` replay. */
+const checkedBound = (b: number, what: 'lo' | 'hi'): number =>
+  checked('foriLoop', integerBound(what), b) as number
+
 /**
  * `body(i, carry)` for i = lo … hi − 1, from `init`: JAX's `lax.fori_loop`. With bounds that
  * are JS numbers (or values of `grad`/`jvp`, read as numbers: a bound has no derivative) it is
@@ -206,7 +223,8 @@ const boundOf = (b: number): number | undefined => {
  * (traced under `jit`), so index with it through ops that take traced indices (`take`,
  * `dynamicSlice`).
  *
- * Throws `InvalidArgumentError` for bounds that are not integers.
+ * Throws `InvalidArgumentError` for bounds that are not integers (NaN and ±∞ included), traced
+ * ones too: a `jit` program checks them on every call, `vmap` every example's.
  * @example
  * foriLoop(0, 5, (i: number, acc: number) => add(acc, i), 0) // => 10
  * // compound interest, differentiated through 12 steps: d/dr (1 + r)¹²
@@ -223,26 +241,19 @@ export function foriLoop<C>(
   checkFn(body, 'foriLoop', 'the body')
   const bounds = [boundOf(lo), boundOf(hi)]
   if (bounds[0] === undefined || bounds[1] === undefined) {
-    // a bound that jit traces (or vmap batches): the trip count is data, so a while loop
+    // a bound that jit traces (or vmap batches): the trip count is data, so a while loop; its
+    // bounds checked on every call's values, as a JS bound is checked here
+    const [first, last] = [checkedBound(lo, 'lo'), checkedBound(hi, 'hi')]
     const [, out] = whileLoop(
-      ([i]: readonly [number, C]) => less(i, hi),
+      ([i]: readonly [number, C]) => less(i, last),
       ([i, c]: readonly [number, C]) => [add(i, 1), body(i, c)] as const as never,
-      [lo, init] as const,
+      [first, init] as const,
     )
     return out
   }
   ;[lo, hi] = bounds as [number, number]
-  for (const [b, what] of [
-    [lo, 'lo'],
-    [hi, 'hi'],
-  ] as const) {
-    if (typeof b !== 'number' || !Number.isInteger(b)) {
-      throw new InvalidArgumentError(`foriLoop: ${what} must be an integer, got ${show(b)}`, {
-        primitive: 'foriLoop',
-        hint: 'loop bounds are integers: foriLoop(0, n, body, init)',
-      })
-    }
-  }
+  integerBound('lo')(lo)
+  integerBound('hi')(hi)
   if (hi <= lo) return init
   const [out] = scan(
     (c: C, i: Tensor) => [body(conform([i], [NUMBER])[0] as number, c), null] as const,

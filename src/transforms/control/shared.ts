@@ -84,6 +84,9 @@ export const outputLeaves = (
 /** Whether two output defs agree (for constructs that learn one per branch). */
 export const sameDef = (a: TreeDef, b: TreeDef): boolean => sameStructure(a, b)
 
+/** A shape or a list of sizes as text, `[2, 3]` (`show` names an array only by its kind). */
+export const showShape = (s: readonly number[]): string => `[${s.join(', ')}]`
+
 /** A scalar's value as a JS number: a number, or the one element of a 0-d tensor. */
 export const scalarOf = (v: Val, name: string, what: string): number => {
   // value() refuses a value jit traces: a decision baked into a program would replay stale
@@ -91,7 +94,7 @@ export const scalarOf = (v: Val, name: string, what: string): number => {
   if (typeof c === 'number') return c
   if (c instanceof Tensor && c.shape.length === 0) return c.data[0]!
   throw new InvalidArgumentError(
-    `${name}: ${what} must be a scalar, got shape ${show(shapeOf(v))}`,
+    `${name}: ${what} must be a scalar, got shape ${showShape(shapeOf(v))}`,
     {
       primitive: name,
       hint: `reduce it to one value first (e.g. any(), all(), sum()), or use vmap over the ${what}s`,
@@ -105,7 +108,9 @@ export const checkScalar = (v: unknown, name: string, what: string): void => {
     typeof v === 'number' ||
     ((v instanceof Tensor || isTracer(v)) && shapeOf(v as Val).length === 0)
   if (!ok) {
-    throw new InvalidArgumentError(`${name}: ${what} must be a scalar, got ${show(v)}`, {
+    const got =
+      v instanceof Tensor || isTracer(v) ? `shape ${showShape(shapeOf(v as Val))}` : show(v)
+    throw new InvalidArgumentError(`${name}: ${what} must be a scalar, got ${got}`, {
       primitive: name,
       hint: `pass one number or a tensor of shape [] as the ${what}`,
     })

@@ -12,14 +12,14 @@
  * result as without `jit`.
  * @module
  */
-import { ConcretizationError } from '../../core/errors.ts'
-import type { Concrete, Val } from '../../core/tracer.ts'
+import { ConcretizationError, TreeMismatchError } from '../../core/errors.ts'
+import { type Concrete, dtypeOf, isNumberKind, shapeOf, type Val } from '../../core/tracer.ts'
 import { compile, type NumberProgram, type Program } from '../../jit/compile.ts'
 import { type NumberWhile, numberWhile } from '../../jit/emit/number-loop.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import { printTrace, type StructuredOp, type Trace } from '../../jit/ir.ts'
 import { traceSubprogram } from '../../jit/subprogram.ts'
-import { Staged, type StagingInterpreter, Unstageable } from '../../jit/trace.ts'
+import { Staged, StagingInterpreter, Unstageable } from '../../jit/trace.ts'
 
 /** A traced and compiled sub-program, and the enclosing values it reads. */
 export interface Body {
@@ -31,13 +31,14 @@ export interface Body {
 export const concreteOf = (v: Val): Concrete => (v instanceof Staged ? v.concrete : (v as Concrete))
 
 /**
- * Traces and compiles `fn` on `inputs`; `optional` says a failure there is not the user's;
- * `keptOutputs` as `compile` has it.
+ * Traces and compiles `fn` on `inputs`; `optional` says a failure there is not the user's —
+ * `'branch'`: but for a `TreeMismatchError`, which no value causes (a switch's branches must
+ * agree whichever runs); `keptOutputs` as `compile` has it.
  */
 export const subprogram = (
   fn: (xs: readonly Val[]) => Val[],
   inputs: readonly Concrete[],
-  optional: boolean,
+  optional: boolean | 'branch',
   keptOutputs = false,
 ): Body => {
   let sub: ReturnType<typeof traceSubprogram>
@@ -45,7 +46,12 @@ export const subprogram = (
     sub = traceSubprogram((...xs) => fn(xs), inputs)
   } catch (e) {
     // a body this call never runs, failing on its values: no program replays it, f runs eagerly
-    if (optional && !(e instanceof ConcretizationError) && !(e instanceof Unstageable))
+    if (
+      optional !== false &&
+      !(e instanceof ConcretizationError) &&
+      !(e instanceof Unstageable) &&
+      !(optional === 'branch' && e instanceof TreeMismatchError)
+    )
       throw new Unstageable()
     throw e
   }
@@ -58,6 +64,37 @@ export const subprogram = (
     throw e
   }
   return { trace: sub.trace, program, captured: sub.captured }
+}
+
+/**
+ * Runs `fn` on abstract values of the shapes and dtypes of `like` — placeholders, whose
+ * elements no kernel reads (./../../jit/abstract.ts) — for what its structure alone tells: a
+ * `TreeMismatchError` it raises is raised. Any other failure (a read of a value, a value of
+ * another transformation) says only that `fn` cannot be traced so, and is dropped.
+ */
+export const traceAbstractly = (
+  fn: (xs: readonly Val[]) => unknown,
+  like: readonly Val[],
+): void => {
+  const interp = new StagingInterpreter(true, true)
+  try {
+    const placeholders = interp.placeholders!
+    fn(
+      like.map((v) => {
+        if (typeof v === 'number' || isNumberKind(v)) {
+          // an abstract number: NaN, known by its variable, never read
+          const x = interp.input(Number.NaN)
+          placeholders.markNumber(x.id)
+          return x
+        }
+        return interp.input(placeholders.make(shapeOf(v), dtypeOf(v), false))
+      }),
+    )
+  } catch (e) {
+    if (e instanceof TreeMismatchError) throw e
+  } finally {
+    interp.close()
+  }
 }
 
 export const print = (
@@ -262,7 +299,7 @@ export const stageSwitch = (
   const values = args.map(concreteOf)
   const chosen = pick(values[0]!)
   const branches = Array.from({ length: count }, (_, k) =>
-    subprogram((xs) => run(k, xs), values.slice(1), k !== chosen),
+    subprogram((xs) => run(k, xs), values.slice(1), k !== chosen && 'branch'),
   )
   const params: SwitchParams = { text: name === 'cond' ? 'cond' : '', branches, pick, rebind }
   const ins = [...args, ...branches.flatMap((b) => b.captured)]

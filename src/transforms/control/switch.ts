@@ -1,8 +1,9 @@
 /**
  * `cond` and `switchCase`: JAX's `lax.cond` and `lax.switch`, one rule. Eagerly only the chosen
- * branch runs. Forward mode switches over the branches' JVPs and reverse mode's pullback over
- * their VJPs (the chosen branch runs again there), so under `jit` both stay a switch; `vmap`
- * with a batched index runs every branch and selects per example, as JAX does.
+ * branch runs on the values (the others are traced abstractly, for their output trees). Forward
+ * mode switches over the branches' JVPs and reverse mode's pullback over their VJPs (the chosen
+ * branch runs again there), so under `jit` both stay a switch; `vmap` with a batched index runs
+ * every branch and selects per example, as JAX does, each example's index checked.
  * @module
  */
 import {
@@ -23,6 +24,7 @@ import type { Tensor } from '../../tensor/tensor.ts'
 import { jvp } from '../jvp.ts'
 import { vjp } from '../vjp.ts'
 import { vmap } from '../vmap.ts'
+import { checked } from './check.ts'
 import {
   axisOf,
   batchedOutputs,
@@ -35,7 +37,7 @@ import {
   reading,
   scalarOf,
 } from './shared.ts'
-import { stageSwitch } from './stage.ts'
+import { stageSwitch, traceAbstractly } from './stage.ts'
 import { holds } from './while.ts'
 
 /** A switch over flat leaves: the operands in, the chosen branch's outputs out. */
@@ -157,12 +159,17 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
         const outs = bindSwitch(derived(branches, defsOf(ops)), [values[0]!, ...ops])
         return { outs, batched: outBatched ?? outs.map(() => true) }
       }
-      // a batched index: every branch runs, and each example takes its own branch's outputs
-      const picks = values[0]! as Tensor
+      // a batched index: every branch runs, and each example takes its own branch's outputs;
+      // each example's index is checked as the unbatched switch checks it (on every jit replay
+      // too), since the select below would quietly send a bad one to the last branch
+      const picks = checked(spec.name, (x) => branchOf(spec, x), values[0]!) as Tensor
       const some = batched.slice(1).some((b) => b)
-      // operands that no example changes: each branch runs once (vmap needs a batched argument)
+      // operands that no example changes: each branch runs once (vmap needs a batched argument);
+      // its outputs then get the batch axis in front, where the select lines up the examples
       const outs = spec.branches.map((_, k) =>
-        some ? vmap(branch(k), { inAxes })(ops, cap) : run(k, ops, cap),
+        some
+          ? vmap(branch(k), { inAxes })(ops, cap)
+          : run(k, ops, cap).map((o) => withBatch(o, false, size)),
       )
       let result = outs[outs.length - 1]!
       for (let k = outs.length - 2; k >= 0; k--) {
@@ -204,10 +211,11 @@ const specOf = (
   name: SwitchSpec['name'],
   branches: readonly ((...operands: never[]) => unknown)[],
   operands: readonly unknown[],
-): { spec: SwitchSpec; leaves: Val[]; out: OutDef } => {
+): { spec: SwitchSpec; leaves: Val[]; out: OutDef; checkUntaken: () => void } => {
   const flat = flatten(operands, 'operands')
   const out: OutDef = { def: undefined }
   let first = -1
+  const ran = branches.map(() => false)
   const wrapped = branches.map((f, k) => (operandLeaves: readonly Val[]): Val[] => {
     const result = (f as (...xs: unknown[]) => unknown)(
       ...(unflatten(flat.def, operandLeaves) as unknown[]),
@@ -216,33 +224,45 @@ const specOf = (
       first = k
       const fl = flatten(result, `branch ${k}'s output`)
       out.def = fl.def
+      ran[k] = true
       return fl.leaves
     }
     const outs = flattenAs(out.def, result, `${name}: branch ${k}'s output`, name, {
       against: `branch ${first}'s`,
       hint: 'every branch must return the same tree structure with the same leaf shapes, as in JAX',
     })
+    // checked against the others (a run that failed, a probe's say, leaves it to checkUntaken)
+    ran[k] = true
     return conform(outs, leafDefs(out.def))
   })
   return {
     spec: { name, branches: wrapped, operands: flat.leafDefs, out },
     leaves: flat.leaves,
     out,
+    // the branches no mode ran (eagerly, all but the chosen one) are traced on abstract values,
+    // so that branches which disagree raise TreeMismatchError whichever is taken, as under jit
+    checkUntaken: () => {
+      ran.forEach((r, k) => {
+        if (!r) traceAbstractly(wrapped[k]!, flat.leaves)
+      })
+    },
   }
 }
 
 /**
  * `trueFn(...operands)` where `pred` is nonzero, else `falseFn(...operands)`: JAX's `lax.cond`.
  * `pred` is a scalar (a number or a tensor of shape []); the branches return trees of the same
- * structure and leaf shapes. Eagerly only the chosen branch runs; under `jit` both are compiled
+ * structure and leaf shapes. Eagerly only the chosen branch runs on the values, the other being
+ * traced once on abstract values (shapes only) for its output tree; under `jit` both are compiled
  * once and the choice is made on every call; under `vmap` with a batched predicate both run and
  * each example takes its own (a select, as JAX does).
  *
  * Derivatives are the chosen branch's, in every mode; the predicate has none.
  *
- * Throws `InvalidArgumentError` for a predicate that is not a scalar or is NaN, and
- * `TreeMismatchError` naming the leaf where two branches' outputs differ (checked whenever both
- * are traced: under `jit` and batched `vmap`).
+ * Throws `InvalidArgumentError` for a predicate that is not a scalar or is NaN (any example's,
+ * under `vmap`; on every call, under `jit`), and `TreeMismatchError` naming the leaf where two
+ * branches' outputs differ, in every mode. A branch that cannot be traced abstractly (one that
+ * reads a value) is checked only where it runs.
  * @example
  * const keepPositive = (x: number) => cond(greater(x, 0), (y: number) => y, () => 0, x)
  * keepPositive(3) // => 3
@@ -258,15 +278,17 @@ export function cond<A extends readonly unknown[], R>(
   checkScalar(pred, 'cond', 'predicate')
   checkFn(trueFn, 'cond', 'the true branch')
   checkFn(falseFn, 'cond', 'the false branch')
-  const { spec, leaves, out } = specOf('cond', [trueFn, falseFn] as never, operands)
+  const { spec, leaves, out, checkUntaken } = specOf('cond', [trueFn, falseFn] as never, operands)
   const outs = bindSwitch(spec, [pred as Val, ...leaves])
+  checkUntaken()
   return unflatten(out.def!, outs) as R
 }
 
 /**
  * `branches[index](...operands)`: JAX's `lax.switch`. `index` is an integer scalar; unlike JAX,
- * an index outside [0, branches.length) raises `IndexError` rather than being clamped — eagerly
- * and on every `jit` call. Derivatives and transformations as for `cond`.
+ * an index outside [0, branches.length) raises `IndexError` rather than being clamped — eagerly,
+ * on every `jit` call, and for any example's index under `vmap`. Derivatives, transformations
+ * and the check of the branches' outputs as for `cond`.
  * @example
  * const f = (k: number, x: number) => switchCase(k, [(y: number) => y, (y: number) => mul(y, y), (y: number) => neg(y)], x)
  * f(1, 3) // => 9
@@ -288,7 +310,8 @@ export function switchCase<A extends readonly unknown[], R>(
   branches.forEach((f, k) => {
     checkFn(f, 'switchCase', `branch ${k}`)
   })
-  const { spec, leaves, out } = specOf('switchCase', branches as never, operands)
+  const { spec, leaves, out, checkUntaken } = specOf('switchCase', branches as never, operands)
   const outs = bindSwitch(spec, [index as Val, ...leaves])
+  checkUntaken()
   return unflatten(out.def!, outs) as R
 }
