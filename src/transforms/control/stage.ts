@@ -13,13 +13,13 @@
  * @module
  */
 import { ConcretizationError, TreeMismatchError } from '../../core/errors.ts'
-import { type Concrete, dtypeOf, isNumberKind, shapeOf, type Val } from '../../core/tracer.ts'
+import type { Concrete, Val } from '../../core/tracer.ts'
 import { compile, type NumberProgram, type Program } from '../../jit/compile.ts'
 import { type NumberWhile, numberWhile } from '../../jit/emit/number-loop.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import { printTrace, type StructuredOp, type Trace } from '../../jit/ir.ts'
 import { traceSubprogram } from '../../jit/subprogram.ts'
-import { Staged, StagingInterpreter, Unstageable } from '../../jit/trace.ts'
+import { Staged, type StagingInterpreter, Unstageable } from '../../jit/trace.ts'
 
 /** A traced and compiled sub-program, and the enclosing values it reads. */
 export interface Body {
@@ -64,37 +64,6 @@ export const subprogram = (
     throw e
   }
   return { trace: sub.trace, program, captured: sub.captured }
-}
-
-/**
- * Runs `fn` on abstract values of the shapes and dtypes of `like` — placeholders, whose
- * elements no kernel reads (./../../jit/abstract.ts) — for what its structure alone tells: a
- * `TreeMismatchError` it raises is raised. Any other failure (a read of a value, a value of
- * another transformation) says only that `fn` cannot be traced so, and is dropped.
- */
-export const traceAbstractly = (
-  fn: (xs: readonly Val[]) => unknown,
-  like: readonly Val[],
-): void => {
-  const interp = new StagingInterpreter(true, true)
-  try {
-    const placeholders = interp.placeholders!
-    fn(
-      like.map((v) => {
-        if (typeof v === 'number' || isNumberKind(v)) {
-          // an abstract number: NaN, known by its variable, never read
-          const x = interp.input(Number.NaN)
-          placeholders.markNumber(x.id)
-          return x
-        }
-        return interp.input(placeholders.make(shapeOf(v), dtypeOf(v), false))
-      }),
-    )
-  } catch (e) {
-    if (e instanceof TreeMismatchError) throw e
-  } finally {
-    interp.close()
-  }
 }
 
 export const print = (

@@ -1,6 +1,6 @@
 /**
  * `cond` and `switchCase`: JAX's `lax.cond` and `lax.switch`, one rule. Eagerly only the chosen
- * branch runs on the values (the others are traced abstractly, for their output trees). Forward
+ * branch runs. Forward
  * mode switches over the branches' JVPs and reverse mode's pullback over their VJPs (the chosen
  * branch runs again there), so under `jit` both stay a switch; `vmap` with a batched index runs
  * every branch and selects per example, as JAX does, each example's index checked.
@@ -37,7 +37,7 @@ import {
   reading,
   scalarOf,
 } from './shared.ts'
-import { stageSwitch, traceAbstractly } from './stage.ts'
+import { stageSwitch } from './stage.ts'
 import { holds } from './while.ts'
 
 /** A switch over flat leaves: the operands in, the chosen branch's outputs out. */
@@ -211,11 +211,10 @@ const specOf = (
   name: SwitchSpec['name'],
   branches: readonly ((...operands: never[]) => unknown)[],
   operands: readonly unknown[],
-): { spec: SwitchSpec; leaves: Val[]; out: OutDef; checkUntaken: () => void } => {
+): { spec: SwitchSpec; leaves: Val[]; out: OutDef } => {
   const flat = flatten(operands, 'operands')
   const out: OutDef = { def: undefined }
   let first = -1
-  const ran = branches.map(() => false)
   const wrapped = branches.map((f, k) => (operandLeaves: readonly Val[]): Val[] => {
     const result = (f as (...xs: unknown[]) => unknown)(
       ...(unflatten(flat.def, operandLeaves) as unknown[]),
@@ -224,36 +223,25 @@ const specOf = (
       first = k
       const fl = flatten(result, `branch ${k}'s output`)
       out.def = fl.def
-      ran[k] = true
       return fl.leaves
     }
     const outs = flattenAs(out.def, result, `${name}: branch ${k}'s output`, name, {
       against: `branch ${first}'s`,
       hint: 'every branch must return the same tree structure with the same leaf shapes, as in JAX',
     })
-    // checked against the others (a run that failed, a probe's say, leaves it to checkUntaken)
-    ran[k] = true
     return conform(outs, leafDefs(out.def))
   })
   return {
     spec: { name, branches: wrapped, operands: flat.leafDefs, out },
     leaves: flat.leaves,
     out,
-    // the branches no mode ran (eagerly, all but the chosen one) are traced on abstract values,
-    // so that branches which disagree raise TreeMismatchError whichever is taken, as under jit
-    checkUntaken: () => {
-      ran.forEach((r, k) => {
-        if (!r) traceAbstractly(wrapped[k]!, flat.leaves)
-      })
-    },
   }
 }
 
 /**
  * `trueFn(...operands)` where `pred` is nonzero, else `falseFn(...operands)`: JAX's `lax.cond`.
  * `pred` is a scalar (a number or a tensor of shape []); the branches return trees of the same
- * structure and leaf shapes. Eagerly only the chosen branch runs on the values, the other being
- * traced once on abstract values (shapes only) for its output tree; under `jit` both are compiled
+ * structure and leaf shapes. Eagerly only the chosen branch runs; under `jit` both are compiled
  * once and the choice is made on every call; under `vmap` with a batched predicate both run and
  * each example takes its own (a select, as JAX does).
  *
@@ -261,8 +249,10 @@ const specOf = (
  *
  * Throws `InvalidArgumentError` for a predicate that is not a scalar or is NaN (any example's,
  * under `vmap`; on every call, under `jit`), and `TreeMismatchError` naming the leaf where two
- * branches' outputs differ, in every mode. A branch that cannot be traced abstractly (one that
- * reads a value) is checked only where it runs.
+ * branches' outputs differ wherever both are traced: under `jit` (whichever branch the first
+ * call takes) and under `vmap` with a batched predicate. Eagerly, and under `grad` or `jvp`
+ * without `jit`, only the chosen branch runs (checking the other would trace it on every call,
+ * ~5× the cost of a small eager `cond`), so such branches first fail when compiled or batched.
  * @example
  * const keepPositive = (x: number) => cond(greater(x, 0), (y: number) => y, () => 0, x)
  * keepPositive(3) // => 3
@@ -278,9 +268,8 @@ export function cond<A extends readonly unknown[], R>(
   checkScalar(pred, 'cond', 'predicate')
   checkFn(trueFn, 'cond', 'the true branch')
   checkFn(falseFn, 'cond', 'the false branch')
-  const { spec, leaves, out, checkUntaken } = specOf('cond', [trueFn, falseFn] as never, operands)
+  const { spec, leaves, out } = specOf('cond', [trueFn, falseFn] as never, operands)
   const outs = bindSwitch(spec, [pred as Val, ...leaves])
-  checkUntaken()
   return unflatten(out.def!, outs) as R
 }
 
@@ -310,8 +299,7 @@ export function switchCase<A extends readonly unknown[], R>(
   branches.forEach((f, k) => {
     checkFn(f, 'switchCase', `branch ${k}`)
   })
-  const { spec, leaves, out, checkUntaken } = specOf('switchCase', branches as never, operands)
+  const { spec, leaves, out } = specOf('switchCase', branches as never, operands)
   const outs = bindSwitch(spec, [index as Val, ...leaves])
-  checkUntaken()
   return unflatten(out.def!, outs) as R
 }
