@@ -63,14 +63,32 @@ const indexed = (x: Value, indexers: readonly Indexer[], op: string): Shape => {
   return s
 }
 
-/** The plan of `x[indexers]`, NumPy's integer-array indexing, for at least one index array. */
-const plan = (x: Value, indexers: readonly Indexer[], op: string, wrap = true): Plan => {
+/** The checked structure of `x[indexers]`: x's shape, the indexed axes, their index arrays. */
+interface Parsed {
+  readonly s: Shape
+  readonly axes: readonly number[]
+  readonly raw: readonly Val[]
+  /** The shape the index arrays broadcast to. */
+  readonly bShape: Shape
+}
+
+/** `x[indexers]` checked for rank, indexer kinds and broadcasting; errors name `op`. */
+const parse = (x: Value, indexers: readonly Indexer[], op: string): Parsed => {
   const s = indexed(x, indexers, op)
   const axes = indexers.flatMap((v, a) => (isWhole(v) ? [] : [a]))
   const raw = axes.map((a) => indicesValue(indexers[a], op))
+  const bShape = raw.reduce<Shape>((b, r) => broadcastShapes(b, shapeOf(r), op), [])
+  return { s, axes, raw, bShape }
+}
+
+/**
+ * The plan of `x[indexers]`, NumPy's integer-array indexing, for at least one index array; a
+ * bad index value raises `IndexError` naming `op` (in the kernel, so under `jit` too).
+ */
+const plan = (x: Value, { s, axes, raw, bShape }: Parsed, op: string, wrap = true): Plan => {
   if (axes.length === 1) {
     // one index array: a take along its axis, already in NumPy's layout
-    const params = { axis: axes[0]!, batchDims: 0, wrap }
+    const params = { axis: axes[0]!, batchDims: 0, wrap, op }
     const shape = [...s.slice(0, params.axis), ...shapeOf(raw[0]!), ...s.slice(params.axis + 1)]
     return {
       flat: x,
@@ -83,7 +101,6 @@ const plan = (x: Value, indexers: readonly Indexer[], op: string, wrap = true): 
     }
   }
   const ns = axes.map((a) => s[a]!)
-  const bShape = raw.reduce<Shape>((b, r) => broadcastShapes(b, shapeOf(r), op), [])
   // each made non-negative and checked against its own axis (by reading it out of 0 … n − 1
   // laid along that axis), then combined row-major into one flat index
   const normal = raw.map((r, i) => {
@@ -92,7 +109,7 @@ const plan = (x: Value, indexers: readonly Indexer[], op: string, wrap = true): 
       Float64Array.from({ length: ns[i]! }, (_, j) => j),
       [...new Array<number>(a).fill(1), ns[i]!],
     )
-    return reshapeV(takeV(steps, r, { axis: a, batchDims: 0, wrap }), shapeOf(r))
+    return reshapeV(takeV(steps, r, { axis: a, batchDims: 0, wrap, op }), shapeOf(r))
   })
   let idx: Val = broadcastToV(normal[0]!, bShape)
   for (let i = 1; i < normal.length; i++) idx = add(mul(idx as Tensor, ns[i]!), normal[i] as Tensor)
@@ -154,7 +171,7 @@ export function gather(x: Value, ...indexers: readonly Indexer[]): Tensor {
     indexed(x, indexers, 'gather')
     return x as Tensor
   }
-  const p = plan(x, indexers, 'gather')
+  const p = plan(x, parse(x, indexers, 'gather'), 'gather')
   return p.toResult(takeV(p.flat, p.idx, p.params)) as Tensor
 }
 
@@ -195,12 +212,13 @@ export interface AtUpdate {
  * @category indexing
  */
 export function at(x: Value, ...indexers: readonly Indexer[]): AtUpdate {
-  return atIndices(x, indexers, 'at', true)
+  return atIndices(x, indexers, 'at', true, (method) => `at(...).${method}`)
 }
 
 /**
  * `at` for `op`: with `wrap` off, a negative index throws `IndexError` instead of counting from
- * the end (windows of `dynamicUpdateSlice`).
+ * the end (windows of `dynamicUpdateSlice`). A bad indexer throws when `at` is called, naming
+ * `op`; a bad index value when an update runs, naming `named(method)`, the call the user wrote.
  * @internal
  */
 export function atIndices(
@@ -208,24 +226,29 @@ export function atIndices(
   indexers: readonly Indexer[],
   op: string,
   wrap: boolean,
+  named: (method: keyof AtUpdate) => string,
 ): AtUpdate {
   if (indexers.every(isWhole)) return atWhole(x, indexers)
-  const p = plan(x, indexers, op, wrap)
+  const parsed = parse(x, indexers, op)
   const update =
-    (scatter: (x: Val, idx: Val, u: Val, params: IndexParams) => Val) =>
+    (method: keyof AtUpdate, scatter: (x: Val, idx: Val, u: Val, params: IndexParams) => Val) =>
     (updates: Value): Tensor => {
+      const p = plan(x, parsed, named(method), wrap)
       const u = p.fromResult(broadcastToV(updates, p.shape))
       return p.back(scatter(p.flat, p.idx, u, p.params)) as Tensor
     }
   const scatterMin = (a: Val, idx: Val, u: Val, params: IndexParams): Val =>
     neg(scatterMaxV(neg(a as Tensor), idx, neg(u as Tensor), params) as Tensor)
   return {
-    get: () => p.toResult(takeV(p.flat, p.idx, p.params)) as Tensor,
-    set: update(scatterSetV),
-    add: update(scatterAddV),
-    mul: update(scatterMulV),
-    min: update(scatterMin),
-    max: update(scatterMaxV),
+    get: () => {
+      const p = plan(x, parsed, named('get'), wrap)
+      return p.toResult(takeV(p.flat, p.idx, p.params)) as Tensor
+    },
+    set: update('set', scatterSetV),
+    add: update('add', scatterAddV),
+    mul: update('mul', scatterMulV),
+    min: update('min', scatterMin),
+    max: update('max', scatterMaxV),
   }
 }
 

@@ -35,6 +35,12 @@ import { transposeP } from './structural.ts'
 export interface IndexParams extends IndexLayout {
   /** Whether an index in [−n, 0) counts from the end; otherwise it raises `IndexError`. */
   readonly wrap: boolean
+  /**
+   * The op a bad index's `IndexError` names, where this primitive is part of a composite
+   * (`at(...).set`, `oneHot`): the user called that, not `take` or a scatter. Carried in the
+   * params, so `jit` replays and `vmap` name it too.
+   */
+  readonly op?: string | undefined
 }
 
 /** Checks the operand, index and (for scatters) update shapes of a gather or scatter. */
@@ -60,9 +66,13 @@ export const checkIndexShapes = (
   return takeShape(x, idx, { axis, batchDims })
 }
 
-/** The indices of a call as validated, non-negative integers (`IndexError` otherwise). */
-export const indicesOf = (op: string, idx: Concrete, x: Tensor, { axis, wrap }: IndexParams) => {
+/**
+ * The indices of a call as validated, non-negative integers (`IndexError` naming the params'
+ * op, else the primitive `name`, otherwise).
+ */
+export const indicesOf = (name: string, idx: Concrete, x: Tensor, params: IndexParams) => {
   const t = asTensor(idx)
+  const { axis, wrap, op = name } = params
   return normalizeIndices(t.data, t.shape, x.shape[axis]!, wrap, op, axis)
 }
 

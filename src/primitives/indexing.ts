@@ -117,6 +117,7 @@ export function takeAlongAxis(x: Value, indices: Indices, axis: number): Tensor 
     axis: last,
     batchDims: last,
     wrap: true,
+    op: 'takeAlongAxis',
   })
   return moveAxisV(out, last, ax) as Tensor
 }

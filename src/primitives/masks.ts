@@ -7,7 +7,7 @@
  * @module
  */
 
-import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
+import { IndexError, ShapeError } from '../core/errors.ts'
 import { shapeOf } from '../core/tracer.ts'
 import { arange } from '../tensor/create.ts'
 import { show } from '../tensor/shape.ts'
@@ -79,10 +79,10 @@ export function triu(x: Value, k = 0): Tensor {
  * `[...indices.shape, classes]` with 1 at each index's class and 0 elsewhere
  * (`jax.nn.one_hot`).
  *
- * Indices are float64 numbers holding integers. Concrete indices are checked: a non-integer or
- * one outside [0, classes) throws `InvalidArgumentError` naming it. Traced indices (under `jit`
- * or `vmap`) are rows gathered from the identity, so the gather's kernel checks them on every
- * call and throws `IndexError` (JAX gives such an index a row of zeros: a silently wrong label).
+ * Indices are float64 numbers holding integers. A non-integer or one outside [0, classes)
+ * throws `IndexError` naming it: concrete indices are checked here, traced ones (under `jit` or
+ * `vmap`) are rows gathered from the identity, so the gather's kernel checks them on every call
+ * (JAX gives such an index a row of zeros: a silently wrong label).
  *
  * Derivative: zero. Throws `InvalidArgumentError` for `classes` not an integer ≥ 0.
  * @example
@@ -98,18 +98,20 @@ export function oneHot(indices: Value, classes: number): Tensor {
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!
       if (!Number.isInteger(v) || v < 0 || v >= c!) {
-        throw new InvalidArgumentError(
-          `index ${show(v)} at position ${i} is not a class in [0, ${c! - 1}]`,
-          {
-            primitive: 'oneHot',
-            shapes: [shapeOf(indices)],
-            hint: `indices are whole numbers from 0 to classes − 1 = ${c! - 1}`,
-          },
-        )
+        throw new IndexError(`index ${show(v)} at position ${i} is not a class in [0, ${c! - 1}]`, {
+          primitive: 'oneHot',
+          shapes: [shapeOf(indices)],
+          hint: `indices are whole numbers from 0 to classes − 1 = ${c! - 1}`,
+        })
       }
     }
   }
   return concrete
     ? (equal(expandDims(indices, -1), arange(c!)) as Tensor)
-    : (takeV(identity(c!), stopGradient(indices), { axis: 0, batchDims: 0, wrap: false }) as Tensor)
+    : (takeV(identity(c!), stopGradient(indices), {
+        axis: 0,
+        batchDims: 0,
+        wrap: false,
+        op: 'oneHot',
+      }) as Tensor)
 }

@@ -5,7 +5,8 @@
  *
  * - max: the derivative goes to the entries equal to the result — x's and the updates' at
  *   that index — split evenly among ties, as `max` and `maximum` split theirs; min is
- *   −max(−x, −u) exactly.
+ *   −max(−x, −u) exactly. With `fill` set, x is an identity fill (`segmentMax`'s −∞), not
+ *   data: it gets the derivative only where no update equals the result.
  * - set: where several updates hit one index the last one wins (the stable order of the
  *   updates); x's cotangent is zero at updated indices, and each winning update gets its
  *   index's cotangent (a losing one gets zero), JAX's rule.
@@ -39,24 +40,45 @@ import {
 import { argsortV } from './sort.ts'
 import { pad, slice } from './structural.ts'
 
+/** Params of `scatterMax`: the layout, and whether x is an identity fill rather than data. */
+export interface ScatterMaxParams extends IndexParams {
+  /**
+   * Whether x only fills the indices no update reaches (`segmentMax`'s −∞): x then never
+   * shares the derivative with an update equal to it, so data of −∞ keeps its whole share.
+   */
+  readonly fill?: boolean
+}
+
+/** The params of the gathers and scatter-adds in scatterMax's rules: the fill flag dropped. */
+const layoutOf = ({ fill: _, ...layout }: ScatterMaxParams): IndexParams => layout
+
 /** `scatterMax` applied through `bind`. */
-export const scatterMaxV = (x: Val, idx: Val, updates: Val, params: IndexParams): Val =>
+export const scatterMaxV = (x: Val, idx: Val, updates: Val, params: ScatterMaxParams): Val =>
   bindN(scatterMaxP, [x, idx, updates], params)
 
 /**
  * How `scatterMax`'s derivative splits: weights of x and of the updates, 1/count on the
- * entries equal to the result at their index (count of them, x's included), else 0.
- * Constants: built from comparisons, so they carry no derivative themselves.
+ * entries equal to the result at their index (count of them, x's included unless it is a
+ * fill that an update ties), else 0. Constants: built from comparisons, so they carry no
+ * derivative themselves.
  */
-const maxWeights = (x: Val, idx: Val, u: Val, y: Val, params: IndexParams): [Val, Val] => {
-  const xWins = equal(x, y)
-  const uWins = equal(u, takeV(y, idx, params))
-  const count = scatterAddV(xWins, idx, uWins, params)
-  return [div(xWins, count), div(uWins, takeV(count, idx, params))]
+const maxWeights = (x: Val, idx: Val, u: Val, y: Val, params: ScatterMaxParams): [Val, Val] => {
+  const layout = layoutOf(params)
+  const uWins = equal(u, takeV(y, idx, layout))
+  const xWins =
+    params.fill === true
+      ? where(
+          equal(scatterAddV(broadcastToV(0, shapeOf(x)), idx, uWins, layout), 0),
+          equal(x, y),
+          0,
+        )
+      : equal(x, y)
+  const count = scatterAddV(xWins, idx, uWins, layout)
+  return [div(xWins, count), div(uWins, takeV(count, idx, layout))]
 }
 
 /** Primitive record of `scatterMax`: x with each entry the max of itself and its updates. */
-export const scatterMaxP: Primitive<IndexParams> = define<IndexParams>({
+export const scatterMaxP: Primitive<ScatterMaxParams> = define<ScatterMaxParams>({
   name: 'scatterMax',
   arity: 3,
   zeroDerivative: false,
@@ -72,14 +94,14 @@ export const scatterMaxP: Primitive<IndexParams> = define<IndexParams>({
     if (xDot == null && uDot == null) return null
     const [wx, wu] = maxWeights(x!, idx!, u!, y, params)
     const xPart = xDot == null ? broadcastToV(0, shapeOf(x!)) : safeMulV(xDot, wx)
-    return uDot == null ? xPart : scatterAddV(xPart, idx!, safeMulV(uDot, wu), params)
+    return uDot == null ? xPart : scatterAddV(xPart, idx!, safeMulV(uDot, wu), layoutOf(params))
   },
   vjp: (yBar, [x, idx, u], y, params, needs) => {
     const [wx, wu] = maxWeights(x!, idx!, u!, y, params)
     return [
       needs[0] ? safeMulV(yBar, wx) : null,
       null,
-      needs[2] ? safeMulV(takeV(yBar, idx!, params), wu) : null,
+      needs[2] ? safeMulV(takeV(yBar, idx!, layoutOf(params)), wu) : null,
     ]
   },
   batch: ([x, idx, updates], [bx = false, bi = false, bu = false], params, size) => {
@@ -94,8 +116,9 @@ export const scatterMaxP: Primitive<IndexParams> = define<IndexParams>({
   taylor: ([x, idx, u], params) => {
     const y0 = scatterMaxV(x![0]!, idx![0]!, u![0]!, params)
     const [wx, wu] = maxWeights(x![0]!, idx![0]!, u![0]!, y0, params)
+    const layout = layoutOf(params)
     return x!.map((xk, k) =>
-      k === 0 ? y0 : scatterAddV(safeMulV(xk, wx), idx![0]!, safeMulV(u![k]!, wu), params),
+      k === 0 ? y0 : scatterAddV(safeMulV(xk, wx), idx![0]!, safeMulV(u![k]!, wu), layout),
     )
   },
   domain: {
@@ -135,6 +158,15 @@ export const scatterMaxP: Primitive<IndexParams> = define<IndexParams>({
         ],
         params: { axis: 1, batchDims: 1, wrap: false },
       },
+      // a −∞ fill with updates of −∞ (they take the whole derivative) and an index none reaches
+      {
+        args: [
+          tensor([-Infinity, -Infinity, -Infinity, -Infinity]),
+          tensor([0, 0, 1, 3, 3]),
+          tensor([-Infinity, -Infinity, 2, -Infinity, 1]),
+        ],
+        params: { axis: 0, batchDims: 0, wrap: false, fill: true },
+      },
     ],
     fixed: [1],
   },
@@ -168,10 +200,11 @@ const positions = (idx: Val, batchDims: number): Val => {
 }
 
 /** The per-index layout: an operand [B…, n] indexed along its last axis by `idx`. */
-const perIndex = ({ batchDims, wrap }: IndexParams): IndexParams => ({
+const perIndex = ({ batchDims, wrap, op }: IndexParams): IndexParams => ({
   axis: batchDims,
   batchDims,
   wrap,
+  op,
 })
 
 /**
@@ -232,7 +265,12 @@ export const scatterMulV = (x: Val, idx: Val, u: Val, params: IndexParams): Val 
     Float64Array.from({ length: n }, (_, i) => i),
     [...new Array<number>(axis).fill(1), n],
   )
-  const read = takeV(range, reshapeV(idx, [...lead, k]), { axis, batchDims: 0, wrap: params.wrap })
+  const read = takeV(range, reshapeV(idx, [...lead, k]), {
+    axis,
+    batchDims: 0,
+    wrap: params.wrap,
+    op: params.op,
+  })
   const flat = reshapeV(read, [...lead, k])
   const order = argsortV(flat)
   const sortedIdx = takeV(flat, order, perIndex(params))

@@ -42,7 +42,7 @@ const segments = (data: Value, ids: Indices, count: number, op: string) => {
   }
   const out: Shape = [count, ...d.slice(is.length)]
   // ids index the output's first axis; a negative one is an error, not a count from the end
-  return { idx, out, params: { axis: 0, batchDims: 0, wrap: false } }
+  return { idx, out, params: { axis: 0, batchDims: 0, wrap: false, op } }
 }
 
 /**
@@ -75,7 +75,9 @@ export function segmentSum(data: Value, segmentIds: Indices, numSegments: number
  */
 export function segmentMax(data: Value, segmentIds: Indices, numSegments: number): Tensor {
   const { idx, out, params } = segments(data, segmentIds, numSegments, 'segmentMax')
-  return scatterMaxV(broadcastToV(Number.NEGATIVE_INFINITY, out), idx, data, params) as Tensor
+  // −∞ is the identity, not data: it must not share the derivative with data of −∞
+  const fill = broadcastToV(Number.NEGATIVE_INFINITY, out)
+  return scatterMaxV(fill, idx, data, { ...params, fill: true }) as Tensor
 }
 
 /**
@@ -237,5 +239,5 @@ export function dynamicUpdateSlice(x: Value, update: Value, starts: Starts): Ten
       s.map((_, j) => (j === i ? ns[i]! : 1)),
     ),
   )
-  return atIndices(x, grids, 'dynamicUpdateSlice', false).set(update)
+  return atIndices(x, grids, 'dynamicUpdateSlice', false, () => 'dynamicUpdateSlice').set(update)
 }

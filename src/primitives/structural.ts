@@ -594,7 +594,8 @@ export function index(x: Value, i: number, axis = 0): Tensor {
   const ax = normalizeAxis(axis, s.length, 'index')
   const n = s[ax]!
   if (!Number.isInteger(i) || i < -n || i >= n) {
-    throw new InvalidArgumentError(`index ${show(i)} is out of range for size ${n}`, {
+    const what = Number.isInteger(i) ? `is out of range for size ${n}` : 'is not an integer'
+    throw new InvalidArgumentError(`index ${show(i)} ${what}`, {
       primitive: 'index',
       shapes: [s],
       hint: `use an integer in [${-n}, ${n - 1}]`,

@@ -10,8 +10,12 @@ import {
   gather,
   IndexError,
   InvalidArgumentError,
+  index,
   jit,
+  oneHot,
   ShapeError,
+  segmentMax,
+  segmentSum,
   type Tensor,
   take,
   takeAlongAxis,
@@ -253,6 +257,43 @@ describe('bad input', () => {
     }
     expect(() => take(x, [3])).toThrow(/in take/)
     expect(() => take(zeros([0]), [0])).toThrow(/size 0 has no index/)
+  })
+
+  // regression: these named the primitives inside (scatterMax for set, take for mul and get)
+  it('names the op the user called, not the gather or scatter inside it', () => {
+    const m = tensor([
+      [1, 2],
+      [3, 4],
+    ])
+    const cases: [() => unknown, string][] = [
+      [() => at(x, [3]).set(0), 'at(...).set'],
+      [() => at(x, [3]).add(0), 'at(...).add'],
+      [() => at(x, [3]).mul(2), 'at(...).mul'],
+      [() => at(x, [3]).min(0), 'at(...).min'],
+      [() => at(x, [3]).max(0), 'at(...).max'],
+      [() => at(x, [3]).get(), 'at(...).get'],
+      [() => at(x, [0.5]).set(0), 'at(...).set'],
+      [() => at(m, [0], [2]).set(0), 'at(...).set'],
+      [() => at(m, [0], [2]).mul(2), 'at(...).mul'],
+      [() => gather(m, [0], [2]), 'gather'],
+      [() => takeAlongAxis(x, [3], 0), 'takeAlongAxis'],
+      [() => segmentMax(x, [0, 1, 2], 2), 'segmentMax'],
+      [() => segmentSum(x, [0, 1, 2], 2), 'segmentSum'],
+      [() => jit((i: Tensor) => at(x, i).set(0))(tensor([3])), 'at(...).set'],
+      [() => vmap((i: Tensor) => at(x, i).mul(2))(tensor([[0], [3]])), 'at(...).mul'],
+      [() => jit((i: Tensor) => oneHot(i, 3))(tensor([3])), 'oneHot'],
+      [() => vmap((i: Tensor) => oneHot(i, 3))(tensor([3])), 'oneHot'],
+      [() => oneHot(tensor([3]), 3), 'oneHot'],
+    ]
+    for (const [f, op] of cases) {
+      expect(f).toThrow(IndexError)
+      expect(f).toThrow(`(in ${op}`)
+    }
+    const replay = jit((i: Tensor) => at(x, i).add(1))
+    replay(tensor([0]))
+    expect(() => replay(tensor([3]))).toThrow('(in at(...).add)')
+    expect(() => index(x, 0.5)).toThrow(/index 0.5 is not an integer/)
+    expect(() => index(x, 3)).toThrow(/index 3 is out of range for size 3/)
   })
 
   it('throws IndexError inside jit (every replay) and vmap: indices are data', () => {

@@ -6,6 +6,9 @@
  */
 import fc from 'fast-check'
 import {
+  add,
+  at,
+  derivative,
   dynamicSlice,
   dynamicUpdateSlice,
   flip,
@@ -16,6 +19,7 @@ import {
   jacfwd,
   jacrev,
   jit,
+  max,
   mul,
   type Scalar,
   ShapeError,
@@ -23,6 +27,7 @@ import {
   segmentSum,
   sin,
   slice,
+  stack,
   sum,
   type Tensor,
   tensor,
@@ -263,6 +268,40 @@ describe('segmentSum and segmentMax', () => {
       grad((d: Tensor) => sum(mul(segmentMax(d, ids, 2), w)) as Scalar)(data),
       [0, 1, 3, 1],
     )
+  })
+
+  it('give data of −∞ its whole share: the −∞ fill of a segment is no tie (every mode)', () => {
+    // the fill used to count as a tie: [0.5, 1] and [1/3, 1/3]
+    const w = tensor([2, 3])
+    const loss = (d: Tensor) => sum(mul(segmentMax(d, [0, 1], 2), w)) as Scalar
+    const tied = (d: Tensor) => sum(segmentMax(d, [0, 0], 1)) as Scalar
+    const x = tensor([Number.NEGATIVE_INFINITY, 5])
+    const ties = tensor([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY])
+    expectClose(grad(loss)(x), [2, 3])
+    expectClose(grad(tied)(ties), grad((d: Tensor) => max(d) as Scalar)(ties))
+    expectClose(grad(tied)(ties), [0.5, 0.5])
+    const rows = (d: Tensor) => segmentMax(d, [0, 1], 2)
+    expectClose(jacfwd(rows)(x), [
+      [1, 0],
+      [0, 1],
+    ])
+    expectClose(jacrev(rows)(x), jacfwd(rows)(x))
+    const compiled = jit(grad(tied))
+    expectClose(compiled(ties), [0.5, 0.5])
+    expectClose(compiled(tensor([Number.NEGATIVE_INFINITY, 1])), [0, 1])
+    expectClose(vmap(grad(tied))(stack([ties, tensor([1, 1])])), [
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ])
+    // Taylor mode along v = [1, 3]: the tied maxima move at the mean speed, 2
+    const v = tensor([1, 3])
+    // (derivative is typed for numbers; a scalar tensor passes through it as well)
+    const line = ((t: number) => tied(add(ties, mul(t, v)))) as (t: number) => number
+    expectClose(derivative(line, 1)(0), 2)
+    expectClose(derivative(line, 2)(0), 0)
+    // at(…).max's operand is data, and still shares with an update equal to it
+    const h = (u: Tensor) => sum(at(tensor([Number.NEGATIVE_INFINITY, 1]), [0]).max(u)) as Scalar
+    expectClose(grad(h)(tensor([Number.NEGATIVE_INFINITY])), [0.5])
   })
 
   it('refuse ids outside [0, numSegments) — −1 too, which JAX drops — and bad shapes', () => {

@@ -182,6 +182,30 @@ describe('det and slogdet: bad input', () => {
       LinAlgError,
     )
   })
+
+  // regression: the rules renamed the solve's error only while tracing, so replays said solve
+  it('says so on every jit replay too, naming det or slogdet', () => {
+    const s = tensor([
+      [1, 2],
+      [2, 4],
+    ])
+    const ok = tensor([
+      [2, 1],
+      [1, 3],
+    ])
+    const cases = [
+      ['det', jit(grad(det))],
+      ['slogdet', jit(grad(logabsdet))],
+      ['det', jit((a: Tensor) => jvp(det, [a], [eye(2)])[1])],
+    ] as const
+    for (const [op, f] of cases) {
+      f(ok)
+      for (let replay = 0; replay < 2; replay++) {
+        expect(() => f(s)).toThrow(`the derivative of ${op} at an exactly singular matrix`)
+        expect(() => f(s)).toThrow(`(in ${op}`)
+      }
+    }
+  })
 })
 
 describe('det and slogdet: derivatives', () => {

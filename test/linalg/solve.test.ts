@@ -318,6 +318,31 @@ describe('solve: bad input', () => {
       'non-finite',
     )
   })
+
+  // regression: inv renamed the kernel's error only while tracing, so replays said solve
+  it('names inv on every jit replay and in its derivative, not the solve inside it', () => {
+    const singular = tensor([
+      [1, 2],
+      [2, 4],
+    ])
+    const ok = tensor([
+      [2, 1],
+      [1, 3],
+    ])
+    const compiled = jit((a: Tensor) => inv(a))
+    const compiledGrad = jit(grad((a: Tensor) => sum(inv(a))))
+    compiled(ok)
+    compiledGrad(ok)
+    for (const f of [compiled, compiledGrad, compiled, (a: Tensor) => inv(a)]) {
+      raises(() => f(singular), LinAlgError, 'inv: the matrix is singular', '(in inv')
+    }
+    const infinite = tensor([
+      [Infinity, 0],
+      [0, 1],
+    ])
+    raises(() => compiled(infinite), LinAlgError, 'inv', 'non-finite')
+    raises(() => solve(singular, tensor([1, 2])), LinAlgError, '(in solve')
+  })
 })
 
 describe('solve: the factorization cache', () => {

@@ -27,9 +27,9 @@ import { exp2 } from '../elementwise-extra.ts'
 import { asTensor } from '../families.ts'
 import { floorDivide } from '../remainder.ts'
 import { expandDims, index, pad } from '../structural.ts'
-import { identity, lastSize, mm, needsInvertible, traceOf } from './helpers.ts'
+import { identity, lastSize, mm, traceOf } from './helpers.ts'
 import { drawBatch, drawDominant } from './sampling.ts'
-import { luSolve } from './solve.ts'
+import { luSolve, type SolveCaller } from './solve.ts'
 
 type Value = number | Tensor
 
@@ -39,12 +39,19 @@ const batchShape = (s: Shape, op: string): Shape => {
   return s.slice(0, -2)
 }
 
+/**
+ * The solves of `op`'s derivative rules: at an exactly singular matrix they throw an error that
+ * names `op` and says its derivative is missing there (eagerly and on every `jit` replay).
+ */
+const derivativeOf = (op: string): SolveCaller => ({ op, derivative: true })
+
 /** tr(A⁻¹·Ȧ) for each matrix: one solve with A's cached factors. */
-const traceSolve = (a: Val, aDot: Val): Val => traceOf(luSolve(a, aDot, false))
+const traceSolve = (a: Val, aDot: Val, op: string): Val =>
+  traceOf(luSolve(a, aDot, false, derivativeOf(op)))
 
 /** c·A⁻ᵀ for `[...]`-shaped c: one transposed solve against the identity. */
-const scaledInverseT = (a: Val, c: Val): Val =>
-  mul(expandDims(expandDims(c, -1), -1), luSolve(a, identity(lastSize(a)), true))
+const scaledInverseT = (a: Val, c: Val, op: string): Val =>
+  mul(expandDims(expandDims(c, -1), -1), luSolve(a, identity(lastSize(a)), true, derivativeOf(op)))
 
 /** The smallest positive normal double, 2⁻¹⁰²²: below it a product of pivots has lost bits. */
 const minNormal = 2 ** -1022
@@ -79,13 +86,13 @@ const timesPow2 = (x: Val, e: Val, matrix: boolean): Val => {
  * g_m = tr(X_m), m = 0 … K−1, for the series X(t) = A(t)⁻¹·A′(t): A′ has coefficients
  * (m+1)·A_{m+1}, and A·X = A′ gives X_m = A₀⁻¹·((m+1)·A_{m+1} − Σ_{i=1..m} A_i·X_{m−i}).
  */
-const traceSeries = (a: readonly Val[]): Val[] => {
+const traceSeries = (a: readonly Val[], op: string): Val[] => {
   const x: Val[] = []
   const g: Val[] = []
   for (let m = 0; m + 1 < a.length; m++) {
     let rhs = m === 0 ? a[1]! : mul(a[m + 1]!, m + 1)
     for (let i = 1; i <= m; i++) rhs = sub(rhs, mm(a[i]!, x[m - i]!))
-    x.push(luSolve(a[0]!, rhs, false))
+    x.push(luSolve(a[0]!, rhs, false, derivativeOf(op)))
     g.push(traceOf(x[m]!))
   }
   return g
@@ -102,26 +109,22 @@ export const detP: Primitive<void> = define<void>({
   },
   shape: ([s]) => batchShape(s!, 'det'),
   // det A·tr(A⁻¹·Ȧ), formed as (m·tr)·2ᵉ: the bits of y·tr wherever y is a normal double
-  jvp: ([a], [aDot], y) =>
-    aDot == null
-      ? null
-      : needsInvertible('det', [shapeOf(a!)], () => {
-          const { m, e } = detParts(a!, y)
-          return timesPow2(mul(m, traceSolve(a!, aDot)), e, false)
-        }),
+  jvp: ([a], [aDot], y) => {
+    if (aDot == null) return null
+    const { m, e } = detParts(a!, y)
+    return timesPow2(mul(m, traceSolve(a!, aDot, 'det')), e, false)
+  },
   // Ā = ȳ·det A·A⁻ᵀ (the cofactor matrix, scaled), formed as ((ȳ·m)·A⁻ᵀ)·2ᵉ
-  vjp: (yBar, [a], y) => [
-    needsInvertible('det', [shapeOf(a!)], () => {
-      const { m, e } = detParts(a!, y)
-      return timesPow2(scaledInverseT(a!, mul(yBar, m)), e, true)
-    }),
-  ],
+  vjp: (yBar, [a], y) => {
+    const { m, e } = detParts(a!, y)
+    return [timesPow2(scaledInverseT(a!, mul(yBar, m), 'det'), e, true)]
+  },
   batch: ([a]) => bind1(detP, a!, undefined),
   // a recurrence: y′ = y·g with g = tr(A⁻¹·A′), so k·y_k = Σ_{j=0..k−1} g_j·y_{k−1−j}
   taylor: ([a]) => {
     const y: Val[] = [bind1(detP, a![0]!, undefined)]
     if (a!.length === 1) return y
-    const g = needsInvertible('det', [shapeOf(a![0]!)], () => traceSeries(a!))
+    const g = traceSeries(a!, 'det')
     for (let k = 1; k < a!.length; k++) {
       let acc = mul(y[0]!, g[k - 1]!)
       for (let j = 1; j < k; j++) acc = add(acc, mul(y[j]!, g[k - 1 - j]!))
@@ -180,19 +183,14 @@ export const slogdetP: Primitive<void> = define<void>({
   },
   shape: ([s]) => [...batchShape(s!, 'slogdet'), 2],
   // the sign is locally constant: its tangent is 0, packed before log|det|'s
-  jvp: ([a], [aDot]) =>
-    aDot == null
-      ? null
-      : needsInvertible('slogdet', [shapeOf(a!)], () => packLog(traceSolve(a!, aDot))),
-  vjp: (yBar, [a]) => [
-    needsInvertible('slogdet', [shapeOf(a!)], () => scaledInverseT(a!, index(yBar, 1, -1))),
-  ],
+  jvp: ([a], [aDot]) => (aDot == null ? null : packLog(traceSolve(a!, aDot, 'slogdet'))),
+  vjp: (yBar, [a]) => [scaledInverseT(a!, index(yBar, 1, -1), 'slogdet')],
   batch: ([a]) => bind1(slogdetP, a!, undefined),
   // log|det|′ = g, so its k-th coefficient is g_{k−1}/k; the sign's are 0
   taylor: ([a]) => {
     const y0 = bind1(slogdetP, a![0]!, undefined)
     if (a!.length === 1) return [y0]
-    const g = needsInvertible('slogdet', [shapeOf(a![0]!)], () => traceSeries(a!))
+    const g = traceSeries(a!, 'slogdet')
     return [y0, ...g.map((gk, k) => packLog(k === 0 ? gk : mul(gk, 1 / (k + 1))))]
   },
   domain: {

@@ -10,7 +10,6 @@
  * @module
  */
 import { bind2 } from '../../core/bind.ts'
-import { LinAlgError } from '../../core/errors.ts'
 import { define, type Primitive } from '../../core/primitive.ts'
 import { shapeOf, type Val } from '../../core/tracer.ts'
 import { eye, tensor } from '../../tensor/create.ts'
@@ -18,42 +17,71 @@ import { luSolveK } from '../../tensor/kernels/lu.ts'
 import { solveShape, squareSize } from '../../tensor/kernels/matrix-batch.ts'
 import { Tensor } from '../../tensor/tensor.ts'
 import { alignBatched, asTensor, unbroadcast } from '../families.ts'
-import { identity, matrixCotangent, mm, rhsTangent, solveSeries } from './helpers.ts'
+import {
+  identity,
+  matrixCotangent,
+  mm,
+  needsInvertible,
+  rhsTangent,
+  solveSeries,
+} from './helpers.ts'
 import { drawBatchPair, drawDominant, drawEntries } from './sampling.ts'
 import { withVectorRhs } from './triangular.ts'
 
 type Value = number | Tensor
 
-/** Params of `solve`: whether to solve with the transposed matrix. */
+/** The op a solve is part of, which its errors name instead of `solve`. */
+export interface SolveCaller {
+  readonly op: string
+  /**
+   * Whether the solve is in `op`'s derivative rule: a singular matrix then means that
+   * derivative is not implemented (det itself is defined there).
+   */
+  readonly derivative: boolean
+}
+
+/** Params of `solve`: whether to solve with the transposed matrix, and for whom. */
 export interface SolveParams {
   /** Solve Aᵀ·X = B instead of A·X = B. */
   readonly transpose: boolean
+  /**
+   * The op the user called, when this solve is part of it (`inv`, det's derivative). Carried
+   * in the params so the kernel's error names it on every `jit` replay too, where no wrapper
+   * around the traced code runs to rename it.
+   */
+  readonly caller?: SolveCaller | undefined
 }
 
-/** op(A)·X = B through A's (cached) LU factors. */
-export const luSolve = (a: Val, b: Val, transpose: boolean): Val =>
-  bind2(solveP, a, b, { transpose })
+/** op(A)·X = B through A's (cached) LU factors; errors name `caller`'s op if given. */
+export const luSolve = (a: Val, b: Val, transpose: boolean, caller?: SolveCaller): Val =>
+  bind2(solveP, a, b, { transpose, caller })
 
 /** Primitive record of {@link solve}: op(A)·X = B, batch axes broadcast. */
 export const solveP: Primitive<SolveParams> = define<SolveParams>({
   name: 'solve',
   arity: 2,
   zeroDerivative: false,
-  impl: ([a, b], { transpose }) => {
+  impl: ([a, b], { transpose, caller }) => {
     const ta = asTensor(a!)
     const tb = asTensor(b!)
-    const { data, shape } = luSolveK(ta.data, ta.shape, tb.data, tb.shape, transpose, 'solve')
-    return new Tensor(data, shape)
+    const run = (op: string) => {
+      const { data, shape } = luSolveK(ta.data, ta.shape, tb.data, tb.shape, transpose, op)
+      return new Tensor(data, shape)
+    }
+    if (caller === undefined) return run('solve')
+    return caller.derivative
+      ? needsInvertible(caller.op, [ta.shape], () => run('solve'))
+      : run(caller.op)
   },
   shape: ([a, b]) => solveShape(a!, b!, 'solve'),
   // dx = op(A)⁻¹·(db − op(dA)·x): one more solve with A, whose factors are cached
-  jvp: ([a], [aDot, bDot], x, { transpose }) => {
+  jvp: ([a], [aDot, bDot], x, { transpose, caller }) => {
     const rhs = rhsTangent(aDot, bDot, x, transpose)
-    return rhs === null ? null : luSolve(a!, rhs, transpose)
+    return rhs === null ? null : luSolve(a!, rhs, transpose, caller)
   },
   // b̄ = op(A)⁻ᵀ·x̄ (the transposed solve, same factors); Ā = −b̄·xᵀ, or −x·b̄ᵀ when transposed
-  vjp: (xBar, [a, b], x, { transpose }, needs) => {
-    const bBar = luSolve(a!, xBar, !transpose)
+  vjp: (xBar, [a, b], x, { transpose, caller }, needs) => {
+    const bBar = luSolve(a!, xBar, !transpose, caller)
     return [
       needs[0] ? unbroadcast(matrixCotangent(bBar, x, transpose), a!) : null,
       needs[1] ? unbroadcast(bBar, b!) : null,
@@ -64,12 +92,12 @@ export const solveP: Primitive<SolveParams> = define<SolveParams>({
     return bind2(solveP, a!, b!, params)
   },
   // a recurrence: x_k = op(A₀)⁻¹·(b_k − Σ_{i≥1} op(A_i)·x_{k−i}), every solve with A₀'s factors
-  taylor: ([a, b], { transpose }, constant) =>
+  taylor: ([a, b], { transpose, caller }, constant) =>
     solveSeries(
       a!,
       b!,
       constant[0]!,
-      (rhs) => luSolve(a![0]!, rhs, transpose),
+      (rhs) => luSolve(a![0]!, rhs, transpose, caller),
       (ai, x) => mm(ai, x, transpose, false),
     ),
   domain: {
@@ -154,18 +182,5 @@ export function solve(a: Value, b: Value): Tensor {
  */
 export function inv(a: Value): Tensor {
   const n = squareSize(shapeOf(a), 'inv')
-  try {
-    return luSolve(a, identity(n), false) as Tensor
-  } catch (e) {
-    // the kernel names solve; the user called inv
-    if (e instanceof LinAlgError && e.primitive === 'solve') {
-      const reason = e.message.slice('solve'.length, e.message.indexOf(' (in solve'))
-      throw new LinAlgError(`inv${reason}`, {
-        primitive: 'inv',
-        shapes: [shapeOf(a)],
-        hint: 'a singular matrix has no inverse: pinv gives the pseudo-inverse',
-      })
-    }
-    throw e
-  }
+  return luSolve(a, identity(n), false, { op: 'inv', derivative: false }) as Tensor
 }
