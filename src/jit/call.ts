@@ -23,6 +23,7 @@ import { vmap } from '../transforms/vmap.ts'
 import type { Program } from './compile.ts'
 import { evalTrace } from './eval.ts'
 import type { Trace } from './ir.ts'
+import { withWeak } from './weak.ts'
 
 /** What `jit` gives the derived programs: itself. */
 type Jit = <A extends unknown[], R>(f: (...args: A) => R) => (...args: A) => R
@@ -35,8 +36,17 @@ const MAX_BATCHED = 64
 
 const isConcrete = (v: Val): v is Concrete => typeof v === 'number' || v instanceof Tensor
 
-/** The custom rule of one traced program (`program` is `trace` compiled). */
-export const callRule = (name: string, trace: Trace, program: Program, jit: Jit): CustomRule => {
+/**
+ * The custom rule of one traced program (`program` is `trace` compiled; `weak`: which outputs
+ * the trace gave weakly typed, see `weakOutputs`).
+ */
+export const callRule = (
+  name: string,
+  trace: Trace,
+  program: Program,
+  jit: Jit,
+  weak: readonly boolean[] | undefined,
+): CustomRule => {
   const evaluate = (...args: Val[]): Val[] => evalTrace(trace, args)
   let forward: ((xs: readonly Val[], ts: readonly Val[]) => [Val[], Val[]]) | undefined
   let backward: ((xs: readonly Val[], bars: readonly Val[]) => Val[]) | undefined
@@ -44,7 +54,9 @@ export const callRule = (name: string, trace: Trace, program: Program, jit: Jit)
   const rule: CustomRule = {
     name,
     call: (args) =>
-      args.every(isConcrete) ? program.runFlat(args as Concrete[]) : evalTrace(trace, args),
+      args.every(isConcrete)
+        ? withWeak(program.runFlat(args as Concrete[]), weak)
+        : evalTrace(trace, args),
     jvp: (args, dots) => {
       forward ??= jit(
         (xs: readonly Val[], ts: readonly Val[]) =>

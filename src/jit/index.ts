@@ -41,6 +41,7 @@ import {
   traceLimit,
   Unstageable,
 } from './trace.ts'
+import { weakOutputs, withWeak } from './weak.ts'
 
 /**
  * Compiles a trace, or gives undefined where this environment cannot run it as generated code:
@@ -60,8 +61,18 @@ const compileOrNot = (trace: Trace): Program | undefined => {
 /** Compiled programs kept per jitted function (one per structure of arguments). */
 const MAX_PROGRAMS = 64
 
-/** A cached compilation, or `eager` for a structure that could not be traced or compiled. */
-type Entry = { readonly program: Program; readonly outDef: TreeDef } | 'eager'
+/**
+ * A cached compilation, or `eager` for a structure that could not be traced or compiled.
+ * `weak`: which outputs the trace gave weakly typed (undefined if none), since a program's steps
+ * make strongly typed tensors.
+ */
+type Entry =
+  | {
+      readonly program: Program
+      readonly outDef: TreeDef
+      readonly weak: readonly boolean[] | undefined
+    }
+  | 'eager'
 
 /** Options of `jit`. */
 export interface JitOptions {
@@ -73,6 +84,11 @@ export interface JitOptions {
    */
   readonly staticArgnums?: number | readonly number[]
 }
+
+/** Every option's name, for `checkOptions` to refuse others (`satisfies` keeps it complete). */
+const jitOptionNames = Object.keys({ staticArgnums: true } satisfies {
+  readonly [K in keyof JitOptions]-?: true
+})
 
 /** A program as `jit` traced it, for reading (see `Jitted.trace`). */
 export interface StagedProgram {
@@ -294,7 +310,7 @@ export function jit<A extends unknown[], R>(
   options?: JitOptions,
 ): Jitted<A, R> {
   checkFunction(f, 'jit')
-  checkOptions(options, 'jit')
+  checkOptions(options, 'jit', jitOptionNames)
   const statics = checkStaticArgnums(options?.staticArgnums)
   const cache = new Map<string, Entry>()
   // first traces are abstract until one reads a placeholder: then this f traces on values
@@ -335,7 +351,10 @@ export function jit<A extends unknown[], R>(
       entry =
         traced === undefined || program === undefined
           ? 'eager'
-          : { rule: callRule('jit', traced.trace, program, jit), outDef: traced.outDef }
+          : {
+              rule: callRule('jit', traced.trace, program, jit, weakOutputs(traced.outLeaves)),
+              outDef: traced.outDef,
+            }
       if (rules.size >= MAX_PROGRAMS) rules.delete(rules.keys().next().value!)
       rules.set(key, entry)
     }
@@ -360,10 +379,8 @@ export function jit<A extends unknown[], R>(
     if (entry !== undefined) {
       const outs = entry.program.run(numbers, tensors)
       // only a tensor output can share storage with a tensor input
-      return unflatten(
-        entry.outDef,
-        entry.program.tensorOutputs ? unalias(outs, tensors) : outs,
-      ) as R
+      const leaves = entry.program.tensorOutputs ? unalias(outs, tensors) : outs
+      return unflatten(entry.outDef, withWeak(leaves, entry.weak)) as R
     }
     const flat = flatten(parts.values, 'argument')
     const inputs = flat.leaves as Concrete[]
@@ -381,17 +398,19 @@ export function jit<A extends unknown[], R>(
       return direct(args)
     }
     const { outLeaves, outDef } = traced
-    remember(key, { program, outDef })
+    const weak = weakOutputs(outLeaves)
+    remember(key, { program, outDef, weak })
     // an abstract trace has no values to give; and a float32 program's fused loops round once
     // per chain, not per op as the trace did: its first result is the program's too, so every
     // call gives the same bits
     if (traced.abstract || traced.trace.table.types.some((v) => v.dtype === 'float32')) {
       const outs = program.run(numbers, tensors)
-      return unflatten(outDef, program.tensorOutputs ? unalias(outs, tensors) : outs) as R
+      const leaves = program.tensorOutputs ? unalias(outs, tensors) : outs
+      return unflatten(outDef, withWeak(leaves, weak)) as R
     }
     // this call's result is the trace's own (eager) values
     const values = outLeaves.map((v) => (v instanceof Staged ? v.concrete : (v as Concrete)))
-    return unflatten(outDef, unalias(values, inputs)) as R
+    return unflatten(outDef, withWeak(unalias(values, inputs), weak)) as R
   }
   const trace = (...args: A): StagedProgram => {
     const parts = split(args)

@@ -12,7 +12,7 @@ const SCAN_DEPTH = 1000
 /**
  * The leaves of an argument tree — its numbers (as runs read in place) and its tensors, each in
  * order — and its key, a compact, exact description of its structure and of
- * each leaf's kind and shape, runs of number leaves counted: what every call needs, in one walk,
+ * each leaf's kind, shape, dtype and weak type, runs of number leaves counted: what every call needs, in one walk,
  * without building a def. Undefined for anything that is not a plain tree of numbers and
  * concrete tensors (a traced value, a cycle, a bad leaf), which `flatten` then handles: running
  * `f` itself, or raising the named error.
@@ -37,8 +37,10 @@ export const scan = (
     }
     if (x instanceof Tensor) {
       tensors.push(x)
-      // a float32 tensor keys another program: its values have another dtype
-      return x.dtype === 'float32' ? `s${x.shape.join('x')}` : `t${x.shape.join('x')}`
+      // a float32 tensor keys another program: its values have another dtype; so does a weakly
+      // typed one: the dtypes and weak types of what is computed from it differ
+      const kind = x.dtype === 'float32' ? 's' : 't'
+      return `${x.weak ? 'w' : ''}${kind}${x.shape.join('x')}`
     }
     if (x === null) return 'N'
     if (x === undefined) return 'U'

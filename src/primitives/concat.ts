@@ -202,6 +202,7 @@ export function stack(xs: readonly Value[], axis = 0): Tensor {
 /**
  * A concrete tensor with a unit axis inserted, sharing `x`'s data: `reshape` copies (its output
  * may outlive the call), but this view only feeds `concat`, whose kernel writes a fresh array.
+ * It keeps `x`'s weak type, which decides the dtype `concat` gives.
  */
 const expandedView = (x: Tensor, axis: number): Tensor =>
-  new Tensor(x.data, [...x.shape.slice(0, axis), 1, ...x.shape.slice(axis)])
+  new Tensor(x.data, [...x.shape.slice(0, axis), 1, ...x.shape.slice(axis)], x.weak)

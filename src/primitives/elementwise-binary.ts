@@ -11,6 +11,7 @@
  * @module
  */
 import { bind2 } from '../core/bind.ts'
+import { strongDtype } from '../core/dtype.ts'
 import type { Val } from '../core/tracer.ts'
 import { copysignK, hypotK, logaddexp2K, logaddexpK } from '../tensor/kernels/extra.ts'
 import {
@@ -20,6 +21,7 @@ import {
 } from '../tensor/kernels/extra-scalar.ts'
 import type { Tensor } from '../tensor/tensor.ts'
 import { add, div, mul, neg, safeMul, sub } from './arithmetic.ts'
+import { astype } from './astype.ts'
 import { equal, greater, less, notEqual, where } from './comparison.ts'
 import { anyReal, binaryDomain, real } from './domain.ts'
 import { abs, log, log1p, logistic, sign } from './elementwise.ts'
@@ -163,7 +165,8 @@ export function copysign(a: Value, b: Value): Value {
 
 /**
  * NumPy's Heaviside step: 0 where x1 < 0, x2 where x1 = 0, 1 where x1 > 0, NaN where x1 is
- * NaN; elementwise with broadcasting (a composition of `where`).
+ * NaN; elementwise with broadcasting (a composition of `where`), of the dtype x1 and x2
+ * promote to (float32 for a float32 x1 and a number x2).
  *
  * Derivative: zero in x1 (the step's derivative, 0 at the jump by convention); in x2, 1 where
  * x1 = 0 and 0 elsewhere (x2 is the value there), as in JAX.
@@ -178,7 +181,13 @@ export function heaviside(x1: Value, x2: Tensor): Tensor
 export function heaviside(x1: Value, x2: Value): Value
 export function heaviside(x1: Value, x2: Value): Value {
   const step = where(less(x1, 0), 0, where(greater(x1, 0), 1, x2))
-  return where(notEqual(x1, x1), Number.NaN, step)
+  const out = where(notEqual(x1, x1), Number.NaN, step)
+  // x1 reaches `where` only as conditions, which take no part in promotion; but it is a value:
+  // the result has the dtype x1 and x2 promote to (float32 for a float32 x1 and a number x2)
+  const d1 = strongDtype(x1)
+  if (d1 === undefined) return out
+  const dtype = d1 === 'float64' || strongDtype(x2) === 'float64' ? 'float64' : 'float32'
+  return strongDtype(out) === dtype ? out : astype(out as Tensor, dtype)
 }
 
 /**

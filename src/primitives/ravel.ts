@@ -8,19 +8,22 @@
  * Laws: tree-roundtrip (`unravel(ravel(t)[0])` rebuilds `t`, kinds and values).
  * @module
  */
+import { strongDtype, withDtype } from '../core/dtype.ts'
 import { ShapeError } from '../core/errors.ts'
-import { shapeOf, type Val } from '../core/tracer.ts'
+import { dtypeOf, shapeOf, type Val } from '../core/tracer.ts'
 import { flatten, type LeafDef, unflatten } from '../core/tree.ts'
 import { show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
+import { astype } from './astype.ts'
 import { concat } from './concat.ts'
 import { conformKind, reshape, slice } from './structural.ts'
 
 /**
  * The leaves of `tree` raveled (row-major) and concatenated in `flatten` order into one rank-1
- * tensor, with `unravel`, which cuts a vector of that length back into a tree of `tree`'s
- * structure, leaf shapes and kinds (number leaves come back as numbers). An empty tree gives a
- * vector of length 0.
+ * tensor, of the dtype `concat` gives them (float32 for a tree of float32 tensors and numbers),
+ * with `unravel`, which cuts a vector of that length back into a tree of `tree`'s structure,
+ * leaf shapes, kinds and dtypes (number leaves come back as numbers, each tensor leaf in its own
+ * dtype). An empty tree gives a vector of length 0.
  *
  * Derivative: both maps are linear and each other's inverse; their transposes are each other.
  * `unravel` throws `ShapeError` for a vector of another shape.
@@ -39,17 +42,24 @@ export function ravel<T>(tree: T): [Tensor, (vector: Tensor) => T] {
   return [join(leaves, sizes, length), unravel]
 }
 
-/** The leaves as one vector; concrete leaves are copied directly, traced ones by ops. */
+/**
+ * The leaves as one vector; concrete leaves are copied directly, traced ones by ops. Either way
+ * its dtype and weak type are those `concat` gives: float32 where every strongly typed leaf is,
+ * and weakly typed where no leaf is strongly typed.
+ */
 const join = (leaves: readonly Val[], sizes: readonly number[], length: number): Tensor => {
   if (leaves.every((l): boolean => typeof l === 'number' || l instanceof Tensor)) {
-    const out = new Float64Array(length)
+    const strong = leaves.map(strongDtype).filter((d) => d !== undefined)
+    const float32 = strong.length > 0 && strong.every((d) => d === 'float32')
+    // (a Float32Array rounds the float64 values it is given to nearest, as astype does)
+    const out = float32 ? new Float32Array(length) : new Float64Array(length)
     let at = 0
     leaves.forEach((l, i) => {
       if (typeof l === 'number') out[at] = l
       else out.set((l as Tensor).data, at)
       at += sizes[i]!
     })
-    return new Tensor(out, [length])
+    return new Tensor(out, [length], leaves.length > 0 && strong.length === 0)
   }
   return concat(
     leaves.map((l) => reshape(l as Tensor, [-1])),
@@ -79,11 +89,14 @@ const cut = (
   return leafDefs.map((leaf, i) => {
     const from = at
     at += sizes[i]!
+    // each tensor leaf gets back its own dtype, which the vector's may not be
+    const dtype = leaf.dtype ?? 'float64'
     if (vector instanceof Tensor) {
       if (leaf.number) return vector.data[from]!
-      return new Tensor(vector.data.slice(from, at), leaf.shape)
+      return withDtype(new Tensor(vector.data.slice(from, at), leaf.shape), dtype)
     }
     const piece = reshape(slice(vector, [from], [at]), leaf.shape)
-    return leaf.number ? conformKind(piece, 'number') : piece
+    if (leaf.number) return conformKind(piece, 'number')
+    return dtypeOf(piece) === dtype ? piece : astype(piece, dtype)
   })
 }

@@ -37,6 +37,8 @@ export const argsortP: Primitive<ArgsortParams> = define<ArgsortParams>({
   name: 'argsort',
   arity: 1,
   zeroDerivative: true,
+  // positions, float64 whatever the values' dtype: float32 holds integers only up to 2²⁴
+  outDtype: () => 'float64',
   impl: ([x], { descending }) => {
     const t = asTensor(x!)
     return new Tensor(argsortK(t.data, t.shape, descending), t.shape)
@@ -93,10 +95,10 @@ export interface ArgsortOptions {
 }
 
 /**
- * The positions that sort `x` along `axis` (last by default), as a tensor of whole numbers:
- * stable (equal entries, −0 and +0 among them, keep their order), NaN last — NumPy's
- * `argsort(kind='stable')`; with `descending`, largest first, NaN first, equal entries still in
- * their order.
+ * The positions that sort `x` along `axis` (last by default), as a float64 tensor of whole
+ * numbers whatever `x`'s dtype (as `argmax`): stable (equal entries, −0 and +0 among them, keep
+ * their order), NaN last — NumPy's `argsort(kind='stable')`; with `descending`, largest first,
+ * NaN first, equal entries still in their order.
  *
  * Derivative: zero (positions are constants). Throws `InvalidArgumentError` for a scalar or a
  * bad axis.
@@ -130,7 +132,7 @@ export function sort(x: Value, axis = -1): Tensor {
 export interface TopK {
   /** The k largest entries, largest first. */
   readonly values: Tensor
-  /** Their positions along the last axis, as whole numbers. */
+  /** Their positions along the last axis, as whole numbers (float64, as `argsort`'s). */
   readonly indices: Tensor
 }
 

@@ -8,11 +8,12 @@
  * @module
  */
 import { InvalidArgumentError, ShapeError } from '../core/errors.ts'
-import { shapeOf, Tracer, type Val } from '../core/tracer.ts'
+import { dtypeOf, shapeOf, Tracer, type Val } from '../core/tracer.ts'
 import { normalizeAxes, normalizeAxis, show, sizeOf } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import { argExtremeV } from './arg-extreme.ts'
 import { div, sub } from './arithmetic.ts'
+import { astype } from './astype.ts'
 import { equal, greater, notEqual, stopGradient } from './comparison.ts'
 import { sqrt, square } from './elementwise.ts'
 import { moveAxisV } from './gather.ts'
@@ -204,7 +205,8 @@ export function argmin(x: Value, axis?: number | null, options?: ReduceOptions):
 // ---- logical reductions -----------------------------------------------------------------------
 
 /**
- * Number of nonzero entries over `axis` (all axes by default); NaN counts as nonzero.
+ * Number of nonzero entries over `axis` (all axes by default); NaN counts as nonzero. The
+ * count is float64 whatever `x`'s dtype (exact up to 2⁵³; float32 would be only to 2²⁴).
  *
  * Derivative: zero.
  * @example
@@ -216,7 +218,9 @@ export function countNonzero(x: Tensor, axis?: Axis, options?: ReduceOptions): T
 export function countNonzero(x: Value, axis?: Axis, options?: ReduceOptions): Value
 export function countNonzero(x: Value, axis?: Axis, options?: ReduceOptions): Value {
   checkValue(x, 'countNonzero')
-  return sum(notEqual(stopGradient(x), 0), axis, options)
+  const nonzero = notEqual(stopGradient(x), 0)
+  // a count, float64 whatever x's dtype: float32 holds integers only up to 2²⁴
+  return sum(dtypeOf(nonzero) === 'float32' ? astype(nonzero, 'float64') : nonzero, axis, options)
 }
 
 /**

@@ -144,8 +144,9 @@ export function split<const N extends number = 2>(k: Key, n?: N): Keys<N> {
 
 /**
  * Uniform samples in [low, high) (default [0, 1)), each with 53 random bits. With
- * `{ dtype: 'float32' }` each is rounded to float32 and still below `high`. Throws
- * `InvalidArgumentError` for a malformed key or shape, or unless low < high are finite.
+ * `{ dtype: 'float32' }` each is rounded to float32 and still in [low, high). Throws
+ * `InvalidArgumentError` for a malformed key or shape, unless low < high are finite, or (for
+ * float32) where no float32 lies in [low, high).
  *
  * @example
  * uniform(key(0), [3]).shape // => [3]
@@ -166,14 +167,30 @@ export function uniform(k: Key, shape: Shape, low = 0, high = 1, options?: Dtype
     })
   }
   // low + width·u can round up to `high` (in float32 more often); the largest value of the
-  // dtype below `high` replaces it
+  // dtype below `high` replaces it. Rounded to float32 it can also fall below `low` (float64
+  // rounding cannot: low + a non-negative number is at least low); the least float32 at or
+  // above `low` replaces it
   const data = zerosK(sizeOf(s), dtype)
   const below = dtype === 'float32' ? nextDownFloat32(high) : nextDown(high)
+  const least = dtype === 'float32' ? leastFloat32From(low) : low
+  if (!(least < high)) {
+    throw new InvalidArgumentError(`no float32 lies in [${low}, ${high})`, {
+      primitive: 'uniform',
+      hint: 'widen the interval, or sample float64',
+    })
+  }
   for (let i = 0; i < data.length; i++) {
     data[i] = low + width * unit(r0, r1, r2, 2 * i)
     if (!(data[i]! < high)) data[i] = below
+    else if (data[i]! < low) data[i] = least
   }
   return new Tensor(data, s)
+}
+
+/** The least float32 at or above a finite x. */
+function leastFloat32From(x: number): number {
+  const f = Math.fround(x)
+  return f >= x ? f : -nextDownFloat32(-f)
 }
 
 /** The largest float32 below a finite x. */

@@ -142,7 +142,7 @@ export interface TreeOptions extends ShapeOptions {
 
 /**
  * Trees: numbers and tensors nested in arrays and plain objects (keys from a, b, c, w, x),
- * including empty arrays and objects.
+ * including empty arrays and objects, and `null` and `undefined` (empty subtrees).
  * @example
  * fc.sample(tree(), 10).length // => 10
  * @category arbitraries
@@ -152,6 +152,7 @@ export const tree = (options: TreeOptions = {}): fc.Arbitrary<Tree> => {
   const { tree: arb } = fc.letrec<{ tree: Tree; leaf: Tree; node: Tree }>((tie) => ({
     leaf: fc.oneof(elements, tensorOf(shape(options), elements)),
     node: fc.oneof(
+      fc.constantFrom(null, undefined),
       fc.array(tie('tree'), { maxLength: 3 }),
       fc
         .uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'c', 'w', 'x'), tie('tree')), {

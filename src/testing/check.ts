@@ -16,7 +16,7 @@
  * Laws: fd-agreement, vjp-jvp-adjoint.
  * @module
  */
-import { jvp, random, type Tensor, vjp } from '../index.ts'
+import { InvalidArgumentError, jvp, random, type Tensor, vjp } from '../index.ts'
 import {
   approxEqual,
   describeDifference,
@@ -61,6 +61,65 @@ export const checkDefaults = {
   seed: 0,
 } as const satisfies Required<CheckOptions>
 
+const modeNames: readonly string[] = ['fwd', 'rev'] satisfies readonly Mode[]
+
+/** Every option's name, to refuse a misspelt one (`satisfies` keeps the list complete). */
+const optionNames = Object.keys({
+  order: true,
+  modes: true,
+  atol: true,
+  rtol: true,
+  eps: true,
+  seed: true,
+} satisfies { readonly [K in keyof CheckOptions]-?: true })
+
+/**
+ * Throws `InvalidArgumentError` for options that would check nothing, check something else than
+ * asked, or fail the user's function for the options' fault: no or unknown modes, an order that
+ * is not a positive integer, a step that is not positive, a negative or NaN tolerance.
+ */
+const checkOptions = (check: string, options: CheckOptions): void => {
+  const bad = (what: string, hint: string): never => {
+    throw new InvalidArgumentError(`${check}: ${what}`, { hint })
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    bad(`options must be an object, got ${formatTree(options)}`, 'pass e.g. { order: 2 }')
+  }
+  const unknown = Object.keys(options).filter((k) => !optionNames.includes(k))
+  if (unknown.length > 0) {
+    bad(
+      `unknown option ${unknown.join(', ')} (known: ${optionNames.join(', ')})`,
+      'check the spelling',
+    )
+  }
+  const { order, modes, atol, rtol, eps, seed } = options
+  if (order !== undefined && !(Number.isInteger(order) && order >= 1)) {
+    bad(`order must be an integer ≥ 1, got ${String(order)}`, 'order 1 checks first derivatives')
+  }
+  if (modes !== undefined) {
+    const list: readonly unknown[] = Array.isArray(modes) ? modes : []
+    const wrong = list.filter((m) => typeof m !== 'string' || !modeNames.includes(m))
+    if (list.length === 0 || wrong.length > 0) {
+      const got = Array.isArray(modes) ? `[${list.map(String).join(', ')}]` : String(modes)
+      bad(`modes must list 'fwd', 'rev' or both, got ${got}`, 'omit modes to check both')
+    }
+  }
+  for (const [name, value] of [
+    ['atol', atol],
+    ['rtol', rtol],
+  ] as const) {
+    if (value !== undefined && !(value >= 0)) {
+      bad(`${name} must be a number ≥ 0, got ${String(value)}`, `omit ${name} for the default`)
+    }
+  }
+  if (eps !== undefined && !(Number.isFinite(eps) && eps > 0)) {
+    bad(`eps must be a finite number > 0, got ${String(eps)}`, 'omit eps for 1e-5')
+  }
+  if (seed !== undefined && !Number.isSafeInteger(seed)) {
+    bad(`seed must be a safe integer, got ${String(seed)}`, 'use a whole number such as 0')
+  }
+}
+
 interface Context {
   readonly input: string
   readonly tol: Tolerance
@@ -71,7 +130,8 @@ interface Context {
   readonly key: () => random.Key
 }
 
-const contextOf = (args: readonly unknown[], options: CheckOptions): Context => {
+const contextOf = (check: string, args: readonly unknown[], options: CheckOptions): Context => {
+  checkOptions(check, options)
   let k = random.key(options.seed ?? checkDefaults.seed)
   return {
     input: formatTree(args),
@@ -221,7 +281,10 @@ const recurse = (ctx: Context, F: FlatFn, x: Numeric[], order: number, label: st
  *
  * `f` takes and returns trees of numbers and tensors. Defaults: order 1, both modes,
  * atol = rtol = 1e-5, step 1e-5, seed 0 (`checkDefaults`). Throws `GradientCheckError` whose
- * message shows the input, both results, their difference and the tolerance.
+ * message shows the input, both results, their difference and the tolerance, and
+ * `InvalidArgumentError` for options out of range: an unknown option, `modes` empty or with
+ * anything but 'fwd' and 'rev', `order` not an integer ≥ 1, `eps` not finite and > 0, `atol`
+ * or `rtol` negative or NaN, `seed` not a safe integer.
  *
  * @example
  * checkGrads((x: Tensor) => sum(mul(x, sin(x))), [tensor([1, 2, 3])], { order: 2 }) // no throw
@@ -232,7 +295,7 @@ export function checkGrads<A extends readonly unknown[]>(
   args: A,
   options: CheckOptions = {},
 ): void {
-  const ctx = contextOf(args, options)
+  const ctx = contextOf('checkGrads', args, options)
   recurse(ctx, flatFunction(f, args), leavesOf(args), options.order ?? checkDefaults.order, '')
 }
 
@@ -250,7 +313,7 @@ export function checkJvp<A extends readonly unknown[]>(
   args: A,
   options: CheckOptions = {},
 ): void {
-  jvpOnce(contextOf(args, options), 'JVP', flatFunction(f, args), leavesOf(args))
+  jvpOnce(contextOf('checkJvp', args, options), 'JVP', flatFunction(f, args), leavesOf(args))
 }
 
 /**
@@ -267,5 +330,5 @@ export function checkVjp<A extends readonly unknown[]>(
   args: A,
   options: CheckOptions = {},
 ): void {
-  vjpOnce(contextOf(args, options), 'VJP', flatFunction(f, args), leavesOf(args))
+  vjpOnce(contextOf('checkVjp', args, options), 'VJP', flatFunction(f, args), leavesOf(args))
 }

@@ -109,23 +109,34 @@ export const splitAux = (
 }
 
 /**
- * Throws unless `options` is an object (or omitted) whose `flags` are booleans (or omitted):
- * checked when the transformation is built, so `grad(f, 1)` — JAX's positional argnums — and
- * `{ hasAux: 'yes' }` fail there, instead of being read as the defaults.
+ * Throws unless `options` is an object (or omitted) with only `known` keys, whose `flags` are
+ * booleans (or omitted): checked when the transformation is built, so `grad(f, 1)` — JAX's
+ * positional argnums —, `{ argnum: 1 }` and `{ hasAux: 'yes' }` fail there, instead of being
+ * read as the defaults.
  */
 export const checkOptions = (
   options: unknown,
   transformation: string,
+  known: readonly string[],
   flags: readonly string[] = [],
 ): void => {
-  if (options === undefined || options === null) return
-  if (typeof options !== 'object' || Array.isArray(options)) {
+  if (options === undefined) return
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const example = known.includes('argnums') ? 'argnums: 1' : `${known[0] ?? 'option'}: …`
     throw new InvalidArgumentError(
       `the options of ${transformation} must be an object, got ${show(options)}`,
       {
         transformation,
-        hint: `name each option, e.g. ${transformation}(f, { argnums: 1 })`,
+        hint: `name each option, e.g. ${transformation}(f, { ${example} })`,
       },
+    )
+  }
+  const unknown = Object.keys(options).filter((k) => !known.includes(k))
+  if (unknown.length > 0) {
+    const names = known.length === 0 ? 'it takes none' : `known: ${known.join(', ')}`
+    throw new InvalidArgumentError(
+      `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} of ${transformation} (${names})`,
+      { transformation, hint: 'check the spelling of each option' },
     )
   }
   for (const flag of flags) {

@@ -8,6 +8,7 @@ import type { MaybeZero } from '../core/primitive.ts'
 import { Node, VjpInterpreter } from '../core/tape.ts'
 import { shapeOf, Tracer, type Val } from '../core/tracer.ts'
 import { flatten, isLeaf, type LeafDef, leafOf, type TreeDef, unflatten } from '../core/tree.ts'
+import { show } from '../tensor/shape.ts'
 import { Tensor } from '../tensor/tensor.ts'
 import {
   asLeaf,
@@ -67,6 +68,11 @@ export interface GradOptions {
   /** `f` returns `[output, aux]`; aux is returned alongside, not differentiated. */
   readonly hasAux?: boolean
 }
+
+/** Every option's name, for `checkOptions` to refuse others (`satisfies` keeps it complete). */
+const gradOptionNames = Object.keys({ argnums: true, hasAux: true } satisfies {
+  readonly [K in keyof GradOptions]-?: true
+})
 
 /**
  * The seed cotangent 1 of a scalar output: a JS number, or a rank-0 tensor of the output's
@@ -175,14 +181,16 @@ const checkScalar = (out: unknown, transformation: string): Val => {
   const isValue = typeof out === 'number' || out instanceof Tracer || out instanceof Tensor
   if (!isValue || shapeOf(out as Val).length !== 0) {
     const shape = isValue ? shapeOf(out as Val) : undefined
-    throw new NonScalarOutputError(
-      `${transformation} needs a scalar output, got ${shape === undefined ? 'a tree' : `shape [${shape.join(', ')}]`}`,
-      {
-        transformation,
-        ...(shape === undefined ? {} : { shapes: [shape] }),
-        hint: 'reduce the output to a scalar (sum, mean), or use vjp/jacrev for non-scalar outputs',
-      },
-    )
+    const tree = typeof out === 'object' && out !== null && !isValue
+    const got = shape !== undefined ? `shape [${shape.join(', ')}]` : tree ? 'a tree' : show(out)
+    throw new NonScalarOutputError(`${transformation} needs a scalar output, got ${got}`, {
+      transformation,
+      ...(shape === undefined ? {} : { shapes: [shape] }),
+      hint:
+        out === undefined
+          ? 'the function returned nothing: return the value to differentiate'
+          : 'reduce the output to a scalar (sum, mean), or use vjp/jacrev for non-scalar outputs',
+    })
   }
   return out as Val
 }
@@ -220,7 +228,7 @@ export function grad(
   options?: GradOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'grad')
-  checkOptions(options, 'grad', ['hasAux'])
+  checkOptions(options, 'grad', gradOptionNames, ['hasAux'])
   return gradNamed(f as (...a: readonly unknown[]) => unknown, options ?? {}, 'grad')
 }
 
@@ -285,7 +293,7 @@ export function valueAndGrad(
   options?: GradOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'valueAndGrad')
-  checkOptions(options, 'valueAndGrad', ['hasAux'])
+  checkOptions(options, 'valueAndGrad', gradOptionNames, ['hasAux'])
   return (...args: readonly unknown[]) => {
     const [value, aux, grads] = valueAndGradImpl(
       f as (...a: readonly unknown[]) => unknown,

@@ -25,6 +25,7 @@ import {
   checkOptions,
   cotangentOps,
   unalias,
+  zeroOf,
 } from './common.ts'
 import type { Argnums, Scalar, Selected } from './grad.ts'
 import { gradNamed } from './grad.ts'
@@ -44,6 +45,11 @@ export interface JacobianOptions {
   /** `f` returns `[output, aux]`: the result is `[jacobian, aux]`, aux not differentiated. */
   readonly hasAux?: boolean | undefined
 }
+
+/** Every option's name, for `checkOptions` to refuse others (`satisfies` keeps it complete). */
+const jacobianOptionNames = Object.keys({ argnums: true, chunkSize: true, hasAux: true } satisfies {
+  readonly [K in keyof JacobianOptions]-?: true
+})
 
 type Depth = readonly unknown[]
 
@@ -120,20 +126,17 @@ const basisChunk = (flat: Flat, start: number, count: number): unknown => {
   return unflatten(flat.def, leaves)
 }
 
-/** Runs `pass` over chunks of basis directions and concatenates the results along axis 0. */
+/**
+ * Runs `pass` over chunks of basis directions (`flat` has at least one element) and
+ * concatenates the results along axis 0.
+ */
 const sweep = (flat: Flat, chunk: number, pass: (basis: unknown) => unknown): Flat => {
   const total = totalSize(flat.leafDefs)
   const parts: Flat[] = []
-  for (let start = 0; start < Math.max(total, 1); start += chunk) {
-    const count = Math.min(chunk, total - start)
-    if (count <= 0) break
-    parts.push(flatten(pass(basisChunk(flat, start, count)), 'jacobian'))
+  for (let start = 0; start < total; start += chunk) {
+    parts.push(flatten(pass(basisChunk(flat, start, Math.min(chunk, total - start))), 'jacobian'))
   }
-  const first = parts[0]
-  if (first === undefined)
-    throw new InvalidArgumentError('nothing to differentiate: the input has no elements', {
-      hint: 'a Jacobian needs at least one input and one output element',
-    })
+  const first = parts[0]!
   if (parts.length === 1) return first
   const leaves = first.leaves.map((_, i) => concat(parts.map((p) => p.leaves[i]!)))
   return { leaves, def: first.def, leafDefs: first.leafDefs }
@@ -177,6 +180,26 @@ const rowByRow = (
   return rows
 }
 
+/** The block of an empty output or input leaf: no elements, shaped T ++ S (as JAX's). */
+const emptyBlock = (outLeaf: LeafDef, inLeaf: LeafDef): Val =>
+  new Tensor(zerosK(0, inLeaf.dtype ?? 'float64'), [...outLeaf.shape, ...inLeaf.shape])
+
+/**
+ * The Jacobian of output `out` with respect to input `inFlat` when either has no elements:
+ * every block is empty, so nothing is differentiated.
+ */
+const emptyJacobian = (out: Flat, inFlat: Flat): unknown =>
+  unflatten(
+    out.def,
+    out.leafDefs.map(
+      (outLeaf) =>
+        unflatten(
+          inFlat.def,
+          inFlat.leafDefs.map((l) => emptyBlock(outLeaf, l)),
+        ) as Val,
+    ),
+  )
+
 /**
  * The blocks (output leaf i, input leaf j) of a Jacobian from its `rows`: the rows of output
  * leaf i's elements, stacked when there are several (one row is the block itself), shaped
@@ -189,11 +212,7 @@ const blocksOfRows = (out: Flat, inFlat: Flat, rows: readonly Flat[]): unknown[]
     const start = offset
     offset += n
     const perInput = inFlat.leafDefs.map((inLeaf, j) => {
-      // an empty output leaf has an empty block
-      if (n === 0) {
-        const shape = [...outLeaf.shape, ...inLeaf.shape]
-        return new Tensor(zerosK(0, inLeaf.dtype ?? 'float64'), shape)
-      }
+      if (n === 0) return emptyBlock(outLeaf, inLeaf)
       const part =
         n === 1
           ? rows[start]!.leaves[j]!
@@ -320,7 +339,7 @@ export function jacfwd(
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'jacfwd')
-  checkOptions(options, 'jacfwd', ['hasAux'])
+  checkOptions(options, 'jacfwd', jacobianOptionNames, ['hasAux'])
   return jacfwdImpl(f, options, 'jacfwd')
 }
 
@@ -338,6 +357,13 @@ function jacfwdImpl(
     const inFlat = flatten(input, name)
     const total = totalSize(inFlat.leafDefs)
     const chunk = chunkOf(total, options?.chunkSize)
+    if (total === 0) {
+      // no directions to push: f runs once, with zero tangents, for its output's structure
+      const zero = unflatten(inFlat.def, inFlat.leafDefs.map(zeroOf))
+      const [y, , aux] = jvpNamed(g, [input], [zero], hasAux, transformation)
+      const jacobian = emptyJacobian(flatten(y, 'output'), inFlat)
+      return hasAux ? [jacobian, aux] : jacobian
+    }
     if (total === 1 && inFlat.leaves.length === 1) {
       if (isLeaf(input)) return oneLeafForward(g, input, inFlat, hasAux, transformation)
       return oneDirection(inFlat, hasAux, (basis) =>
@@ -411,7 +437,7 @@ export function jacrev(
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'jacrev')
-  checkOptions(options, 'jacrev', ['hasAux'])
+  checkOptions(options, 'jacrev', jacobianOptionNames, ['hasAux'])
   return jacrevImpl(f, options)
 }
 
@@ -476,6 +502,10 @@ function jacrevImpl(
     const out = flatten(traced.out, 'output')
     const total = totalSize(out.leafDefs)
     const chunk = chunkOf(total, options?.chunkSize)
+    if (total === 0) {
+      const jacobian = emptyJacobian(out, inFlat)
+      return hasAux ? [jacobian, traced.aux] : jacobian
+    }
     if (total === 1 && out.leaves.length === 1) {
       const outLeaf = out.leafDefs[0]!
       const xBar = flatten(
@@ -547,7 +577,7 @@ export function hessian(
   options?: JacobianOptions,
 ): (...args: never[]) => unknown {
   checkFunction(f, 'hessian')
-  checkOptions(options, 'hessian', ['hasAux'])
+  checkOptions(options, 'hessian', jacobianOptionNames, ['hasAux'])
   // the inner gradient takes the kind of its argument (a number for a number), as `grad` does;
   // with hasAux it returns [gradient, aux], which jacfwd splits the same way
   const gradient = gradNamed(

@@ -9,7 +9,7 @@ import { JvpInterpreter } from '../core/jvp.ts'
 import { Tracer, type Val } from '../core/tracer.ts'
 import { flatten, flattenAs, leafOf, unflatten } from '../core/tree.ts'
 import { show } from '../tensor/shape.ts'
-import { asLeaf, checkFunction, splitAux, stripAux, unalias } from './common.ts'
+import { asLeaf, checkFunction, checkOptions, splitAux, stripAux, unalias } from './common.ts'
 import type { Loose } from './vjp.ts'
 
 /** Options of `jvp`. */
@@ -63,6 +63,7 @@ export function jvp<A extends readonly unknown[], B>(
   checkFunction(f, 'jvp')
   checkTuple(primals, 'primals')
   checkTuple(tangents, 'tangents')
+  checkOptions(options, 'jvp', ['hasAux'], ['hasAux'])
   return jvpNamed(f, primals, tangents, options?.hasAux === true, 'jvp')
 }
 

@@ -2,7 +2,7 @@
  * `linearize`: the value of `f` and its linear map at a point, to apply many times.
  * @module
  */
-import { flatten, unflatten } from '../core/tree.ts'
+import { flatten, flattenAs, unflatten } from '../core/tree.ts'
 import { asLeaf, checkFunction } from './common.ts'
 import { type Loose, traceVjp } from './vjp.ts'
 
@@ -72,7 +72,11 @@ const linearizeImpl = <A extends readonly unknown[]>(
     'linearize',
     true,
   )
-  const push = (...tangents: readonly unknown[]): unknown =>
-    (transposed.pullback(tangents) as readonly unknown[])[0]
+  const inDef = flatten(primals, 'primals').def
+  const push = (...tangents: readonly unknown[]): unknown => {
+    // checked here, as `jvp` checks them: the transposed pullback would call them cotangents
+    flattenAs(inDef, tangents, 'tangents', 'linearize')
+    return (transposed.pullback(tangents) as readonly unknown[])[0]
+  }
   return [forward.out, push, forward.aux]
 }

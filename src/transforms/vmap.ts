@@ -11,7 +11,7 @@ import { formatPath, leafPaths } from '../core/tree-walk.ts'
 import { withBatch } from '../primitives/families.ts'
 import { transpose } from '../primitives/structural.ts'
 import type { Tensor } from '../tensor/tensor.ts'
-import { checkFunction, checkSync, unalias } from './common.ts'
+import { checkFunction, checkOptions, checkSync, unalias } from './common.ts'
 import { type AxisSpec, axesPerLeaf, movePermutation } from './vmap-axes.ts'
 
 export type { AxisSpec } from './vmap-axes.ts'
@@ -32,6 +32,11 @@ export interface VmapOptions {
    */
   readonly outAxes?: AxisSpec
 }
+
+/** Every option's name, for `checkOptions` to refuse others (`satisfies` keeps it complete). */
+const vmapOptionNames = Object.keys({ inAxes: true, outAxes: true } satisfies {
+  readonly [K in keyof VmapOptions]-?: true
+})
 
 /** `x` with axis `from` moved to position `to` (a transpose; nothing when they are equal). */
 const moveAxis = (x: Val, from: number, to: number): Val =>
@@ -62,6 +67,7 @@ export function vmap<A extends readonly unknown[], B>(
   options?: VmapOptions,
 ): (...args: A) => B {
   checkFunction(f, 'vmap')
+  checkOptions(options, 'vmap', vmapOptionNames)
   return (...args: A): B => {
     const flats = args.map((a, i) => flatten(a, `argument ${i}`))
     const axes = inputAxes(options?.inAxes, flats)

@@ -11,6 +11,7 @@ import {
   customVjp,
   exp,
   FluxionError,
+  InvalidArgumentError,
   mul,
   neg,
   sin,
@@ -20,7 +21,14 @@ import {
   tanh,
   tensor,
 } from 'fluxion'
-import { checkDefaults, checkGrads, checkJvp, checkVjp, GradientCheckError } from 'fluxion/testing'
+import {
+  type CheckOptions,
+  checkDefaults,
+  checkGrads,
+  checkJvp,
+  checkVjp,
+  GradientCheckError,
+} from 'fluxion/testing'
 import { describe, expect, it } from 'vitest'
 
 /** x·sin(x) with a bwd that forgets the x·cos(x) term: wrong at first order. */
@@ -173,5 +181,61 @@ describe('checkGrads directions', () => {
       thrown(() => checkJvp(wrongJvp, [tensor([1, 2])], { seed })).message
     expect(message(7)).toBe(message(7))
     expect(message(7)).not.toBe(message(8))
+  })
+})
+
+describe('checkGrads refuses options that would check nothing or blame f', () => {
+  const x = tensor([0.5, 1.5])
+  const invalid = (options: CheckOptions, message: RegExp) => {
+    for (const check of [checkGrads, checkJvp, checkVjp]) {
+      let caught: unknown
+      try {
+        check(wrongJvp, [x], options)
+      } catch (e) {
+        caught = e
+      }
+      expect(caught, `${check.name} ${JSON.stringify(options)}`).toBeInstanceOf(
+        InvalidArgumentError,
+      )
+      expect((caught as Error).message).toMatch(message)
+    }
+  }
+
+  it('modes empty or unknown (QA: passed a wrong rule)', () => {
+    invalid({ modes: [] }, /modes must list 'fwd', 'rev' or both, got \[\]/)
+    invalid({ modes: ['fdw' as 'fwd'] }, /got \[fdw\]/)
+    invalid({ modes: 'fwd' as unknown as ['fwd'] }, /got fwd/)
+  })
+
+  it('order not an integer ≥ 1 (QA: ran as order 1)', () => {
+    for (const order of [0, -1, 1.5, Number.NaN]) invalid({ order }, /order must be an integer ≥ 1/)
+  })
+
+  it('eps not finite and positive, tolerances negative or NaN (QA: blamed the function)', () => {
+    for (const eps of [0, -1e-5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      invalid({ eps }, /eps must be a finite number > 0/)
+    }
+    for (const atol of [Number.NaN, -1]) invalid({ atol }, /atol must be a number ≥ 0/)
+    invalid({ rtol: -1 }, /rtol must be a number ≥ 0/)
+    invalid({ seed: 0.5 }, /seed must be a safe integer/)
+  })
+
+  it('an unknown option, named with the known ones', () => {
+    invalid(
+      { step: 1e-3 } as CheckOptions,
+      /unknown option step \(known: order, modes, atol, rtol, eps, seed\)/,
+    )
+  })
+
+  it('and still runs the options in range', () => {
+    checkGrads((t: Tensor) => mul(t, sin(t)), [x], {
+      order: 2,
+      modes: ['rev'],
+      atol: 0,
+      rtol: 1e-4,
+    })
+    expect(thrown(() => checkGrads(wrongJvp, [x], { modes: ['fwd', 'rev'], order: 1 })).law).toBe(
+      'fd-agreement',
+    )
   })
 })

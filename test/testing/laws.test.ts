@@ -4,11 +4,15 @@
  * a nonlinear bwd, a gradient field that is not a gradient). `explain` and
  * `assertHolds` report the law, the tolerance and the size of the violation.
  */
+
+import { test } from '@fast-check/vitest'
 import {
   add,
+  astype,
   customJvp,
   customVjp,
   exp,
+  FluxionError,
   matmul,
   mul,
   neg,
@@ -19,7 +23,9 @@ import {
   stopGradient,
   sum,
   type Tensor,
+  type Tree,
   tensor,
+  treeLeaves,
 } from 'fluxion'
 import {
   assertHolds,
@@ -28,6 +34,8 @@ import {
   exact,
   explain,
   fdAgreement,
+  fdFloat32,
+  fdOrder1,
   fdOrder2,
   GradientCheckError,
   gradJacrevJacfwd,
@@ -39,6 +47,7 @@ import {
   jvpLinearity,
   structureDifference,
   transposeInvolution,
+  tree,
   treeRoundtrip,
   unbroadcast,
   vjpJvpAdjoint,
@@ -212,5 +221,100 @@ describe('assertHolds', () => {
 
   it('returns quietly when the law holds', () => {
     expect(assertHolds(fdAgreement(sin)([0.5], [1]))).toBeUndefined()
+  })
+})
+
+describe('fd-agreement: the tolerance is the error budget of the differences', () => {
+  const big = (t: number) => add(1e6, mul(0.05, sin(t)))
+  /** 10⁶ + 0.05·sin x with a JVP that drops the derivative altogether. */
+  const dropped = customJvp(
+    big,
+    ([t]: readonly [number], [tDot]: readonly [number]) => [big(t), mul(0, tDot)] as const,
+  )
+
+  it('catches a missing derivative of a function with large values (QA: held at atol 0.1)', () => {
+    // rounding in f(x ± h) is about u·10⁶/h ≈ 1e-5; the derivative dropped is 0.05·cos 0.3
+    expect(fails(fdAgreement(dropped)([0.3], [1]))).toMatch(
+      /^fd-agreement \(rtol 0.000001, atol 8\.89e-5\)/,
+    )
+    expect(holds(fdAgreement(big)([0.3], [1]))).toBe(true)
+  })
+
+  it('at order 2 only with a step the large values allow (the default budget is 0.35)', () => {
+    expect(holds(fdAgreement(dropped, fdOrder2)([0.3], [1]))).toBe(true)
+    const wider = { ...fdOrder2, step: 1e-2 }
+    fails(fdAgreement(dropped, wider)([0.3], [1]))
+    expect(holds(fdAgreement(big, wider)([0.3], [1]))).toBe(true)
+  })
+
+  it('rounding 0 leaves only tol; the float32 budget uses float32 roundoff', () => {
+    expect(fdAgreement(big, { ...fdOrder1, rounding: 0 })([0.3], [1]).tol).toEqual(fdOrder1.tol)
+    const tol = fdAgreement(sin)([0.5], [1]).tol
+    expect(tol.atol).toBeCloseTo(1e-7 + (8 * 2 ** -53 * Math.sin(0.5 + 1e-5)) / 1e-5, 20)
+    const x32 = astype(tensor([0.5]), 'float32')
+    const tol32 = fdAgreement(sin, fdFloat32)([x32], [tensor([1])]).tol
+    // 8·u·max|f|/h with u = 2⁻²⁴, h = 2⁻¹²: 2⁻⁹·max|f|, max|f| ≈ sin(0.5 + 2⁻¹²) in float32
+    expect(tol32.atol).toBeCloseTo(2e-3 + 2 ** -9 * Math.fround(Math.sin(0.5 + 2 ** -12)), 6)
+  })
+
+  it('refuses settings out of range instead of running another check', () => {
+    for (const settings of [
+      { ...fdOrder2, order: 3 },
+      { ...fdOrder1, order: 0 },
+      { ...fdOrder1, step: 0 },
+      { ...fdOrder1, step: Number.NaN },
+      { ...fdOrder1, tol: { rtol: -1, atol: 0 } },
+      { ...fdOrder1, tol: { rtol: 0, atol: Number.NaN } },
+      { ...fdOrder1, rounding: -1 },
+    ]) {
+      const run = () => fdAgreement(sin, settings as typeof fdOrder1)([0.5], [1])
+      expect(run, JSON.stringify(settings)).toThrow(FluxionError)
+      expect(run).toThrow(/^fdAgreement: /)
+    }
+  })
+})
+
+describe('laws on empty trees', () => {
+  const total = (t: Tree) =>
+    treeLeaves(t).reduce<number | Tensor>((acc, l) => add(acc, sum(mul(l, l))), 0)
+
+  it('tree-roundtrip keeps null and undefined, the empty subtrees (QA: "tree.a: null vs null")', () => {
+    for (const t of [
+      { a: null, b: 1 },
+      [undefined, tensor([1, 2])],
+      null,
+      { a: { b: undefined } },
+    ]) {
+      const e = treeRoundtrip(t)
+      expect(holds(e), explain(e)).toBe(true)
+    }
+    expect(structureDifference({ a: null }, { a: undefined })).toBe('tree.a: null vs undefined')
+    expect(structureDifference({ a: null }, { a: 0 })).toBe('tree.a: null vs a number')
+  })
+
+  it('the derivative laws hold trivially on trees without leaves (QA: "called with no arguments")', () => {
+    for (const t of [{}, [], null, { a: [] }, { z: tensor([]) }] as Tree[]) {
+      for (const e of [
+        gradJvpAgreement((u: Tree) => u)([t], [t]),
+        gradJacrevJacfwd((u: Tree) => u)([t]),
+        gradJacrevJacfwd(total)([t]),
+        hessianSymmetry(total)(t),
+        hessianAgreement(total)(t),
+      ]) {
+        expect(holds(e), `${e.law} at ${JSON.stringify(t)}: ${explain(e)}`).toBe(true)
+      }
+    }
+  })
+
+  test.prop([tree({ maxDepth: 2 })])('and on every tree the kit draws', (t) => {
+    for (const e of [
+      treeRoundtrip(t),
+      gradJvpAgreement((u: Tree) => u)([t], [t]),
+      gradJacrevJacfwd(total)([t]),
+      hessianSymmetry(total)(t),
+      hessianAgreement(total)(t),
+    ]) {
+      expect(holds(e), explain(e)).toBe(true)
+    }
   })
 })

@@ -11,8 +11,12 @@ import {
   EscapedTracerError,
   FluxionError,
   grad,
+  hessian,
   InvalidArgumentError,
   index,
+  jacfwd,
+  jacrev,
+  jit,
   jvp,
   matmul,
   mul,
@@ -31,6 +35,7 @@ import {
   transpose,
   valueAndGrad,
   vjp,
+  vmap,
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 
@@ -100,6 +105,27 @@ describe('NonScalarOutputError', () => {
     expect(e.message).toMatch(/grad needs a scalar output, got shape \[2\]/)
     expect(e.transformation).toBe('grad')
     expect(e.hint).toMatch(/sum/)
+  })
+
+  it('grad of a function returning a string, a boolean, nothing: says what it got', () => {
+    for (const [out, got] of [
+      ['abc', "got 'abc'"],
+      [true, 'got true'],
+      [undefined, 'got undefined'],
+      [null, 'got null'],
+    ] as const) {
+      const e = thrown(
+        () => grad((_x: number) => out as unknown as number)(1),
+        NonScalarOutputError,
+      )
+      expect(e.message).toContain(`grad needs a scalar output, ${got}`)
+      expect(e.message).not.toMatch(/a tree/)
+    }
+    const none = thrown(
+      () => grad((_x: number) => undefined as unknown as number)(1),
+      NonScalarOutputError,
+    )
+    expect(none.hint).toMatch(/returned nothing/)
   })
 
   it('valueAndGrad of a function returning a tree', () => {
@@ -264,6 +290,37 @@ describe('InvalidArgumentError', () => {
     expect(thrown(() => grad((x: number) => x)(p), InvalidArgumentError).message).toMatch(
       /argument 0 is a Promise/,
     )
+  })
+
+  it('options: unknown keys, and anything but an object, are refused by every transformation', () => {
+    const g = (x: number, y: number) => mul(x, y)
+    const typo = { argnum: 1 } as unknown as { argnums: number }
+    const e = thrown(() => grad(g, typo), InvalidArgumentError)
+    expect(e.message).toMatch(/^unknown option argnum of grad \(known: argnums, hasAux\)/)
+    for (const [name, build] of [
+      ['valueAndGrad', () => valueAndGrad(g, typo)],
+      ['jacfwd', () => jacfwd(g, typo)],
+      ['jacrev', () => jacrev(g, typo)],
+      ['hessian', () => hessian(g, typo)],
+      ['vmap', () => vmap(g, { inAxis: 0 } as never)],
+      ['jit', () => jit(g, { static: [1] } as never)],
+      ['jvp', () => (jvp as (...args: unknown[]) => unknown)(g, [1, 2], [1, 0], { hasaux: true })],
+    ] as const) {
+      expect(thrown(build, InvalidArgumentError).message, name).toMatch(
+        new RegExp(`^unknown option \\w+ of ${name} \\(known: `),
+      )
+    }
+    for (const bad of [3, null, 'x', [0]]) {
+      const v = thrown(() => vmap(g, bad as never), InvalidArgumentError)
+      expect(v.message).toMatch(/^the options of vmap must be an object/)
+      expect(v.hint).toMatch(/inAxes/)
+      thrown(() => grad(g, bad as never), InvalidArgumentError)
+    }
+    // the known options still pass
+    expect(
+      vmap((x: Tensor) => mul(x, 2), { inAxes: [0], outAxes: 0 })(tensor([1, 2])).toArray(),
+    ).toEqual([2, 4])
+    expect(grad(g, { argnums: 1, hasAux: false })(3, 4)).toBe(3)
   })
 
   it('hasAux without an [output, aux] pair', () => {

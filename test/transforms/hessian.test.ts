@@ -31,6 +31,7 @@ import {
   tanh,
   tensor,
   value,
+  zeros,
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { expectClose, expectNumber, expectTensor } from '../helpers.ts'
@@ -251,5 +252,13 @@ describe('hessian-symmetry', () => {
       1e-13,
       1e-13 * scale(H),
     )
+  })
+})
+
+describe('hessian of an empty input', () => {
+  it('is an empty [0, 0] Hessian (QA: threw "the input has no elements")', () => {
+    const H = hessian((x: Tensor) => sum(mul(x, x)))(zeros([0]))
+    expect(H.shape).toEqual([0, 0])
+    expect(hessian((x: Tensor) => sum(mul(x, x)))(zeros([2, 0])).shape).toEqual([2, 0, 2, 0])
   })
 })

@@ -27,6 +27,7 @@ import {
   transpose,
   value,
   vmap,
+  zeros,
 } from 'fluxion'
 import { describe, expect, it } from 'vitest'
 import { expectClose, expectNumber, expectTensor } from '../helpers.ts'
@@ -186,6 +187,40 @@ describe('argnums', () => {
       expectClose(expectTensor(ja, [2]), da, 1e-15, 0)
       expectClose(expectTensor(jc, [2]), dc, 1e-15, 0)
     }
+  })
+})
+
+describe('zero-size inputs and outputs: empty blocks of shape T ++ S in both modes, as JAX', () => {
+  it.each(modes)(
+    '%s of an empty input (QA: jacfwd threw "the input has no elements")',
+    (_, jac) => {
+      const f = (x: Tensor) => add(sum(x), tensor([1, 2]))
+      expect(expectTensor(jac(f)(zeros([0])), [2, 0]).size).toBe(0)
+      const g = (p: { e: Tensor; n: [] }) => ({ s: sum(p.e), t: mul(p.e, 2) })
+      const J = jac(g)({ e: zeros([0, 3]), n: [] })
+      expectTensor(J.s.e, [0, 3])
+      expectTensor(J.t.e, [0, 3, 0, 3])
+      expect(J.s.n).toEqual([])
+    },
+  )
+
+  it.each(modes)('%s of an empty output (QA: jacrev threw)', (_, jac) => {
+    const f = (x: Tensor) => mul(x, zeros([0, 1]))
+    expectTensor(jac(f)(tensor([1, 2])), [0, 2, 2])
+    expectTensor(jac((x: number) => mul(x, zeros([0])))(3), [0])
+    expect(jac((_x: Tensor) => ({}))(tensor([1, 2]))).toEqual({})
+  })
+
+  it('with argnums [] (QA: jacfwd threw, jacrev gave [])', () => {
+    const g = (a: number, b: number) => mul(a, b)
+    expect(jacfwd(g, { argnums: [] })(1, 2)).toEqual([])
+    expect(jacrev(g, { argnums: [] })(1, 2)).toEqual([])
+  })
+
+  it.each(modes)('%s with hasAux of an empty input still returns the aux', (_, jac) => {
+    const [J, aux] = jac((x: Tensor) => [sum(x), 'note'] as const, { hasAux: true })(zeros([0]))
+    expectTensor(J, [0])
+    expect(aux).toBe('note')
   })
 })
 

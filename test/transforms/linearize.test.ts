@@ -19,6 +19,7 @@ import {
   square,
   sum,
   type Tensor,
+  TreeMismatchError,
   tanh,
   tensor,
 } from 'fluxion'
@@ -149,5 +150,25 @@ describe('the pushforward is linear', () => {
     // h(x) = push_x(1) for f(x) = x³: h = 3x², h′ = 6x
     const h = (x: number) => linearize((z: number) => mul(z, mul(z, z)), x)[1](1)
     expectClose(grad(h)(2), 12, 1e-15, 0)
+  })
+})
+
+describe('the pushforward checks its tangents', () => {
+  it('and names them tangents, as jvp does (QA: it spoke of "the output cotangent")', () => {
+    const [, push] = linearize((x: Tensor) => mul(x, 2), tensor([1, 2]))
+    const e = (() => {
+      try {
+        push(tensor([1, 2, 3]))
+      } catch (error) {
+        return error
+      }
+    })()
+    expect(e).toBeInstanceOf(TreeMismatchError)
+    const message = (e as TreeMismatchError).message
+    expect(message).toMatch(
+      /^tangents does not match the primal tree at tangents\[0\]: shape \[3\]/,
+    )
+    expect(message).not.toMatch(/cotangent/)
+    expect(message).toMatch(/under linearize/)
   })
 })

@@ -95,7 +95,8 @@ export const gradJvpAgreement =
     const g = summed(flatFunction(f, xs))
     const x = leavesOf(xs)
     const v = leavesLike(xs, xDots)
-    const gradients = leavesOf(grad(g, { argnums: x.map((_, i) => i) })(...x))
+    // no leaves, nothing to differentiate: both sides are the empty sum
+    const gradients = x.length === 0 ? [] : leavesOf(grad(g, { argnums: x.map((_, i) => i) })(...x))
     return {
       law: 'grad-jvp-agreement',
       lhs: [vdotAll(gradients, v)],
@@ -141,9 +142,11 @@ export const gradJacrevJacfwd =
     const F = flatFunction(f, xs)
     const x = leavesOf(xs)
     const argnums = x.map((_, i) => i)
-    const forward = leavesOf(jacfwd(F, { argnums })(...x))
-    const reverse = leavesOf(jacrev(F, { argnums })(...x))
-    const gradients = leavesOf(grad(summed(F), { argnums })(...x))
+    // no leaves: every Jacobian block and gradient is over no arguments, so there are none
+    const none = x.length === 0
+    const forward = none ? [] : leavesOf(jacfwd(F, { argnums })(...x))
+    const reverse = none ? [] : leavesOf(jacrev(F, { argnums })(...x))
+    const gradients = none ? [] : leavesOf(grad(summed(F), { argnums })(...x))
     const lhs = [...forward, ...gradients]
     const rhs = [...reverse, ...columnSums(reverse, x)]
     return {

@@ -97,12 +97,17 @@ export const unbroadcast =
 
 /**
  * The first place where trees `a` and `b` differ in structure or leaf kind (number, or tensor
- * of a shape), where there is one; `undefined` when they have the same structure.
+ * of a shape), where there is one; `undefined` when they have the same structure. `null` and
+ * `undefined` are empty subtrees, each equal only to itself.
  * @example
  * structureDifference({ a: [1] }, { a: [tensor(1)] }) // => 'tree.a[0]: a number vs a tensor of shape []'
  * @category laws
  */
 export const structureDifference = (a: unknown, b: unknown, path = 'tree'): string | undefined => {
+  // null and undefined are empty subtrees: structure without leaves, kept as they are
+  if (a === null || a === undefined) {
+    return a === b ? undefined : `${path}: ${describe(a)} vs ${describe(b)}`
+  }
   if (typeof a === 'number' || a instanceof Tensor) {
     const same =
       typeof a === 'number' ? typeof b === 'number' : b instanceof Tensor && kindOf(a) === kindOf(b)

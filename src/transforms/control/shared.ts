@@ -7,10 +7,11 @@
  */
 import { BatchInterpreter } from '../../core/batch.ts'
 import { guardLeaves, withSubstitution } from '../../core/custom.ts'
-import { InvalidArgumentError } from '../../core/errors.ts'
+import { strongDtype } from '../../core/dtype.ts'
+import { InvalidArgumentError, TreeMismatchError } from '../../core/errors.ts'
 import { zeroLike } from '../../core/jet.ts'
 import type { MaybeZero } from '../../core/primitive.ts'
-import { isTracer, shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
+import { concreteOf, dtypeOf, isTracer, shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
 import {
   flatten,
   flattenAs,
@@ -20,9 +21,10 @@ import {
   type TreeDef,
 } from '../../core/tree.ts'
 import { value } from '../../core/value.ts'
+import { astype } from '../../primitives/astype.ts'
 import { withBatch } from '../../primitives/families.ts'
 import { show } from '../../tensor/shape.ts'
-import { Tensor } from '../../tensor/tensor.ts'
+import { type DType, Tensor } from '../../tensor/tensor.ts'
 import { asLeaf, checkSync } from '../common.ts'
 import { sameStructure } from '../custom-check.ts'
 
@@ -80,6 +82,53 @@ export const outputLeaves = (
   const leaves = flattenAs(out.def, tree, what, name, { against, hint })
   return guardLeaves(conform(leaves, leafDefs(out.def)), name)
 }
+
+/**
+ * The dtype of each output leaf of a switch whose branches gave `outs` (one list per branch, of
+ * one tree): that of its strongly typed leaves, which the weakly typed ones (JS numbers
+ * included) take, as they take any dtype they meet (JAX's weak types); undefined where every
+ * branch's leaf is weak. Raises `TreeMismatchError` where two strongly typed leaves differ, as
+ * their shapes may not: the switch's output must have one dtype whichever branch runs.
+ */
+export const joinDtypes = (
+  name: string,
+  outs: readonly (readonly Val[])[],
+): (DType | undefined)[] =>
+  (outs[0] ?? []).map((_, j) => {
+    let joined: DType | undefined
+    let from = 0
+    outs.forEach((o, k) => {
+      const d = strongDtype(o[j]!)
+      if (d === undefined || d === joined) return
+      if (joined !== undefined) throw dtypeMismatch(name, `output leaf ${j}`, k, d, from, joined)
+      joined = d
+      from = k
+    })
+    return joined
+  })
+
+/** The error for a leaf of branch `k`'s output of dtype `d`, where branch `j`'s is `e`. */
+export const dtypeMismatch = (
+  name: string,
+  leaf: string,
+  k: number,
+  d: DType,
+  j: number,
+  e: DType,
+): TreeMismatchError =>
+  new TreeMismatchError(`${name}: branch ${k}'s ${leaf} is ${d} where branch ${j}'s is ${e}`, {
+    primitive: name,
+    hint: 'every branch must give each output the same dtype, as in JAX (a JS number or a tensor made of numbers alone takes any): convert one with astype',
+  })
+
+/** `values` with each tensor converted to the dtype `dtypes` gives it (none: kept as it is). */
+export const toDtypes = (values: readonly Val[], dtypes: readonly (DType | undefined)[]): Val[] =>
+  values.map((v, j) => {
+    const d = dtypes[j]
+    return d === undefined || typeof concreteOf(v) === 'number' || dtypeOf(v) === d
+      ? v
+      : astype(v, d)
+  })
 
 /** Whether two output defs agree (for constructs that learn one per branch). */
 export const sameDef = (a: TreeDef, b: TreeDef): boolean => sameStructure(a, b)

@@ -13,13 +13,16 @@
  * @module
  */
 import { ConcretizationError, TreeMismatchError } from '../../core/errors.ts'
-import type { Concrete, Val } from '../../core/tracer.ts'
+import { type Concrete, dtypeOf, type Val } from '../../core/tracer.ts'
 import { compile, type NumberProgram, type Program } from '../../jit/compile.ts'
 import { type NumberWhile, numberWhile } from '../../jit/emit/number-loop.ts'
 import { evalTrace } from '../../jit/eval.ts'
 import { printTrace, type StructuredOp, type Trace } from '../../jit/ir.ts'
 import { traceSubprogram } from '../../jit/subprogram.ts'
 import { Staged, type StagingInterpreter, Unstageable } from '../../jit/trace.ts'
+import { withWeak } from '../../jit/weak.ts'
+import type { DType } from '../../tensor/tensor.ts'
+import { toDtypes } from './shared.ts'
 
 /** A traced and compiled sub-program, and the enclosing values it reads. */
 export interface Body {
@@ -218,6 +221,8 @@ interface SwitchParams {
   ) => Val[]
   readonly branches: readonly Body[]
   readonly pick: (v: Concrete) => number
+  /** Which outputs are weakly typed (every branch's is; undefined if none). */
+  readonly weak: readonly boolean[] | undefined
 }
 
 const switchOp: StructuredOp = {
@@ -230,10 +235,11 @@ const switchOp: StructuredOp = {
     let from = own
     for (let j = 0; j < k; j++) from += p.branches[j]!.captured.length
     const branch = p.branches[k]!
-    return branch.program.runFlat([
+    const outs = branch.program.runFlat([
       ...args.slice(1, own),
       ...args.slice(from, from + branch.captured.length),
     ])
+    return withWeak(outs, p.weak)
   },
   bind(args, params) {
     const p = params as SwitchParams
@@ -261,16 +267,41 @@ export const stageSwitch = (
   count: number,
   run: (k: number, rest: readonly Val[]) => Val[],
   pick: (v: Val) => number,
+  join: (ran: readonly (readonly Val[])[]) => (DType | undefined)[],
   rebind: SwitchParams['rebind'],
 ): Val[] => {
   // staging runs the body on this call's values: an abstract trace is redone on values
   interp.needsValues()
   const values = args.map(concreteOf)
   const chosen = pick(values[0]!)
-  const branches = Array.from({ length: count }, (_, k) =>
-    subprogram((xs) => run(k, xs), values.slice(1), k !== chosen && 'branch'),
+  const ran: Val[][] = []
+  const traced = (k: number, dtypes?: readonly (DType | undefined)[]): Body =>
+    subprogram(
+      (xs) => {
+        ran[k] = run(k, xs)
+        return dtypes === undefined ? ran[k] : toDtypes(ran[k], dtypes)
+      },
+      values.slice(1),
+      k !== chosen && 'branch',
+    )
+  const first = Array.from({ length: count }, (_, k) => traced(k))
+  // the output dtypes whichever branch runs: a branch whose weakly typed outputs took another
+  // dtype in another branch is traced again, converting them
+  const dtypes = join(ran)
+  const branches = first.map((b, k) =>
+    ran[k]!.every((o, j) => dtypes[j] === undefined || dtypeOf(o) === dtypes[j])
+      ? b
+      : traced(k, dtypes),
   )
-  const params: SwitchParams = { text: name === 'cond' ? 'cond' : '', branches, pick, rebind }
+  // weakly typed where every branch's output is
+  const weak = dtypes.map((d) => d === undefined)
+  const params: SwitchParams = {
+    text: name === 'cond' ? 'cond' : '',
+    branches,
+    pick,
+    rebind,
+    weak: weak.includes(true) ? weak : undefined,
+  }
   const ins = [...args, ...branches.flatMap((b) => b.captured)]
   const outs = switchOp.run(ins.map(concreteOf), params)
   return interp.stageStructured(switchOp, params, ins, outs)

@@ -13,14 +13,23 @@ import {
   type CustomRule,
   withSubstitutions,
 } from '../../core/custom.ts'
+import { strongDtype } from '../../core/dtype.ts'
 import { IndexError } from '../../core/errors.ts'
-import { shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
-import { flatten, flattenAs, type LeafDef, leafDefs, unflatten } from '../../core/tree.ts'
+import { dtypeOf, shapeOf, type Tracer, type Val } from '../../core/tracer.ts'
+import {
+  flatten,
+  flattenAs,
+  type LeafDef,
+  leafDefs,
+  type TreeDef,
+  unflatten,
+} from '../../core/tree.ts'
+import { formatPath, leafPaths } from '../../core/tree-walk.ts'
 import type { StagingInterpreter } from '../../jit/trace.ts'
 import { equal, notEqual, where } from '../../primitives/comparison.ts'
 import { withBatch } from '../../primitives/families.ts'
 import { broadcastTo, reshape } from '../../primitives/structural.ts'
-import type { Tensor } from '../../tensor/tensor.ts'
+import type { DType, Tensor } from '../../tensor/tensor.ts'
 import { jvp } from '../jvp.ts'
 import { vjp } from '../vjp.ts'
 import { vmap } from '../vmap.ts'
@@ -32,10 +41,13 @@ import {
   checkScalar,
   conform,
   defsOf,
+  dtypeMismatch,
   fill,
+  joinDtypes,
   type OutDef,
   reading,
   scalarOf,
+  toDtypes,
 } from './shared.ts'
 import { stageSwitch } from './stage.ts'
 import { holds } from './while.ts'
@@ -48,7 +60,16 @@ export interface SwitchSpec {
   readonly operands: readonly LeafDef[]
   /** The outputs' tree, learned from the first branch that runs. */
   readonly out: OutDef
+  /**
+   * The outputs' dtypes, from every branch's outputs `ran` (default `joinDtypes`); undefined
+   * where all are weakly typed.
+   */
+  readonly join?: (ran: readonly (readonly Val[])[]) => (DType | undefined)[]
 }
+
+/** The dtypes of `spec`'s outputs, every branch having given `ran`. */
+const joined = (spec: SwitchSpec, ran: readonly (readonly Val[])[]): (DType | undefined)[] =>
+  spec.join === undefined ? joinDtypes(spec.name, ran) : spec.join(ran)
 
 /** The branch an index or predicate picks; a bad index raises `IndexError`. */
 export const branchOf = (spec: SwitchSpec, v: Val): number => {
@@ -73,11 +94,16 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
   const run = (k: number, ops: readonly Val[], cap: readonly Val[]): Val[] =>
     reading(captured, cap, spec.name, () => spec.branches[k]!(conform(ops, spec.operands)))
   const branch = (k: number) => (ops: readonly Val[], cap: readonly Val[]) => run(k, ops, cap)
-  const derived = (branches: SwitchSpec['branches'], operands: readonly LeafDef[]): SwitchSpec => ({
+  const derived = (
+    branches: SwitchSpec['branches'],
+    operands: readonly LeafDef[],
+    join?: SwitchSpec['join'],
+  ): SwitchSpec => ({
     name: spec.name,
     branches,
     operands,
     out: { def: undefined },
+    ...(join === undefined ? {} : { join }),
   })
   const rule: CustomRule = {
     name: spec.name,
@@ -95,7 +121,16 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
         const [out, outDot] = jvp(branch(k), [both.slice(0, no), cap], [both.slice(no), capDots])
         return [...out, ...conform(outDot, defsOf(out))]
       })
-      const outs = bindSwitch(derived(branches, [...spec.operands, ...spec.operands]), [
+      // a tangent has its primal's dtype: a weakly typed primal's (a float64 zero, say) takes
+      // the dtype its primal takes from the other branches
+      const join = (ran: readonly (readonly Val[])[]) => {
+        const primal = joined(
+          spec,
+          ran.map((o) => o.slice(0, o.length / 2)),
+        )
+        return [...primal, ...primal]
+      }
+      const outs = bindSwitch(derived(branches, [...spec.operands, ...spec.operands], join), [
         args[0]!,
         ...ops,
         ...conform(all.slice(1, 1 + no), spec.operands),
@@ -166,11 +201,15 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
       const some = batched.slice(1).some((b) => b)
       // operands that no example changes: each branch runs once (vmap needs a batched argument);
       // its outputs then get the batch axis in front, where the select lines up the examples
-      const outs = spec.branches.map((_, k) =>
+      const ran = spec.branches.map((_, k) =>
         some
           ? vmap(branch(k), { inAxes })(ops, cap)
           : run(k, ops, cap).map((o) => withBatch(o, false, size)),
       )
+      // every example gets the dtype whichever branch it takes would (weakly typed outputs
+      // take the others' dtype): the select must not promote
+      const dtypes = joined(spec, ran)
+      const outs = ran.map((o) => toDtypes(o, dtypes))
       let result = outs[outs.length - 1]!
       for (let k = outs.length - 2; k >= 0; k--) {
         const chosen = spec.name === 'cond' ? notEqual(picks, 0) : equal(picks, k)
@@ -191,6 +230,7 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
         spec.branches.length,
         (k, rest) => run(k, rest.slice(0, no), rest.slice(no)),
         (v) => branchOf(spec, v),
+        (ran) => joined(spec, ran),
         (branches, values) =>
           bindSwitch(
             {
@@ -206,6 +246,12 @@ const switchRule = (spec: SwitchSpec, captured: readonly Tracer[]): CustomRule =
   return rule
 }
 
+/** `d` with dtype `dtype`. */
+const ofDtype = (d: LeafDef, dtype: DType): LeafDef =>
+  dtype === 'float32'
+    ? { kind: 'leaf', number: d.number, shape: d.shape, dtype }
+    : { kind: 'leaf', number: d.number, shape: d.shape }
+
 /** The flat spec of branches over a tuple of operands. */
 const specOf = (
   name: SwitchSpec['name'],
@@ -215,6 +261,22 @@ const specOf = (
   const flat = flatten(operands, 'operands')
   const out: OutDef = { def: undefined }
   let first = -1
+  // each output leaf's dtype where a branch that ran gave it strongly typed, and that branch
+  const strong: (DType | undefined)[] = []
+  const from: number[] = []
+  const note = (leaves: readonly Val[], k: number, def: TreeDef): void => {
+    leaves.forEach((v, j) => {
+      const d = strongDtype(v)
+      if (d === undefined || d === strong[j]) return
+      const e = strong[j]
+      if (e !== undefined) {
+        const leaf = formatPath('output', leafPaths(def)[j]!)
+        throw dtypeMismatch(name, leaf, k, d, from[j]!, e)
+      }
+      strong[j] = d
+      from[j] = k
+    })
+  }
   const wrapped = branches.map((f, k) => (operandLeaves: readonly Val[]): Val[] => {
     const result = (f as (...xs: unknown[]) => unknown)(
       ...(unflatten(flat.def, operandLeaves) as unknown[]),
@@ -223,13 +285,17 @@ const specOf = (
       first = k
       const fl = flatten(result, `branch ${k}'s output`)
       out.def = fl.def
+      note(fl.leaves, k, fl.def)
       return fl.leaves
     }
     const outs = flattenAs(out.def, result, `${name}: branch ${k}'s output`, name, {
       against: `branch ${first}'s`,
       hint: 'every branch must return the same tree structure with the same leaf shapes, as in JAX',
     })
-    return conform(outs, leafDefs(out.def))
+    note(outs, k, out.def)
+    // the first branch's kinds; dtypes as the branches that ran agree (weak ones take theirs)
+    const defs = leafDefs(out.def).map((d, j) => ofDtype(d, strong[j] ?? dtypeOf(outs[j]!)))
+    return conform(outs, defs)
   })
   return {
     spec: { name, branches: wrapped, operands: flat.leafDefs, out },
@@ -241,7 +307,9 @@ const specOf = (
 /**
  * `trueFn(...operands)` where `pred` is nonzero, else `falseFn(...operands)`: JAX's `lax.cond`.
  * `pred` is a scalar (a number or a tensor of shape []); the branches return trees of the same
- * structure and leaf shapes. Eagerly only the chosen branch runs; under `jit` both are compiled
+ * structure, leaf shapes and dtypes — a weakly typed leaf (a JS number, a tensor made of numbers
+ * alone) takes the other branch's dtype, as in JAX. Eagerly only the chosen branch runs, and
+ * gives its own dtypes; under `jit` both are compiled
  * once and the choice is made on every call; under `vmap` with a batched predicate both run and
  * each example takes its own (a select, as JAX does).
  *
@@ -249,7 +317,8 @@ const specOf = (
  *
  * Throws `InvalidArgumentError` for a predicate that is not a scalar or is NaN (any example's,
  * under `vmap`; on every call, under `jit`), and `TreeMismatchError` naming the leaf where two
- * branches' outputs differ wherever both are traced: under `jit` (whichever branch the first
+ * branches' outputs differ (in structure, shape, or dtype where both are strongly typed)
+ * wherever both are traced: under `jit` (whichever branch the first
  * call takes) and under `vmap` with a batched predicate. Eagerly, and under `grad` or `jvp`
  * without `jit`, only the chosen branch runs (checking the other would trace it on every call,
  * ~5× the cost of a small eager `cond`), so such branches first fail when compiled or batched.
