@@ -148,6 +148,15 @@ describe('polygamma of huge order', () => {
     expectClose(polygamma(171, 60), 1896.294640812574, 1e-12, 0)
     expectClose(polygamma(170, 100), -8.884119378185605e-36, 1e-12, 0)
   })
+  it('returns at once far from the order, where x^−(n+1) underflows (it summed ~x terms)', () => {
+    const start = Date.now()
+    // ψ⁽ⁿ⁾(x) ≈ ∓(n − 1)!/xⁿ for x ≫ n
+    expect(polygamma(1, 1e200)).toBe(1e-200)
+    expectClose(polygamma(1, 1e307), 1 / 1e307, 1e-15, 0)
+    expect(polygamma(2, 1e200)).toBe(-0)
+    expectClose(polygamma(50, 1e6), -6.082970712101283e-238, 1e-13, 0)
+    expect(Date.now() - start).toBeLessThan(1000)
+  })
 })
 
 describe('gammainc with x ≪ a', () => {

@@ -301,7 +301,21 @@ function polygammaHighOrder(n: number, x: number): number {
   const logLeading = logFactorial - s * Math.log(x)
   if (logLeading > 710) return sign * Infinity
   if (logLeading + Math.log1p(x / n) < -746) return sign * 0
-  // S = Σₖ e^(−s·log1p(k/x)): terms fall by about e^(−s/x) each, a few thousand at most here
+  // far from the order (x ≥ 100·s), Euler–Maclaurin: S = x/(s − 1) + ½ + s/(12x) − s(s+1)(s+2)/(720x³),
+  // the next term ~(s/x)⁶/10⁶ relative; the sum below would take ~40·x/s terms (forever at 1e200)
+  if (x >= 100 * s) {
+    // S·(s − 1)/x = 1 + r: then ψ⁽ⁿ⁾(x) = ∓(n − 1)!·x⁻ⁿ·(1 + r), a product to ε where x⁻ⁿ is a
+    // normal double (ψ′(1e200) = 1e−200), else through the logarithms (~ε·|log|)
+    const r = ((s - 1) * (0.5 + s / (12 * x) - (s * (s + 1) * (s + 2)) / (720 * x * x * x))) / x
+    const power = x ** -n
+    if (n <= MAX_FACTORIAL_N && power >= 2 ** -1022) {
+      let factorial = 1
+      for (let k = 2; k < n; k++) factorial *= k
+      return sign * factorial * power * (1 + r)
+    }
+    return sign * Math.exp(logFactorial - Math.log(s - 1) - n * Math.log(x) + Math.log1p(r))
+  }
+  // S = Σₖ e^(−s·log1p(k/x)): terms fall by about e^(−s/x) each, at most ~4000 here
   let sum = 0
   for (let k = 0; ; k++) {
     const term = Math.exp(-s * Math.log1p(k / x))

@@ -2,38 +2,42 @@
  * Scalar regularized incomplete gamma functions P(a, x) = γ(a, x)/Γ(a) and Q(a, x) = 1 − P,
  * and the derivatives ∂ᵏP/∂aᵏ of every order k.
  *
- * Method (Numerical Recipes §6.2, Cephes `igam`): the series
- * P = xᵃe⁻ˣ/Γ(a + 1)·Σₙ xⁿ/((a + 1)…(a + n)) where x < a + 1, and the continued fraction
- * Q = xᵃe⁻ˣ/Γ(a)·1/(x + 1 − a − 1·(1 − a)/(x + 3 − a − 2·(2 − a)/(x + 5 − a − …))) elsewhere,
- * each computing the smaller of P and Q, so neither is 1 minus a number near 1. The prefactor
- * is a·log1pmx((x − a)/a) − ½ln(2πa) − (Stirling's correction) for large a, without the
- * cancellation of a·ln x − x − ln Γ(a + 1); for x < a/2 the log1p in it is ln(x/a).
+ * Method, by region (each computes the smaller of P and Q, so neither is 1 minus a number
+ * near 1):
+ * - a ≥ 20 and |x − a| ≤ 0.3a: Temme's uniform asymptotic expansion (igamma-temme.ts), where
+ *   the series and the fraction would need O(√a) terms (P(1e9, 1e9) was NaN);
+ * - x < a + 1: the series P = xᵃe⁻ˣ/Γ(a + 1)·Σₙ xⁿ/((a + 1)…(a + n)) (Numerical Recipes
+ *   §6.2, Cephes `igam`); Q for a < ½, x < 1 from the series of γ(a, x) in powers of x with
+ *   1 − xᵃ/Γ(1 + a) as an expm1 (DLMF 8.7.1, 8.7.3), not 1 − P (which lost 6 digits at
+ *   Q(1e-10, ½));
+ * - elsewhere (and for a < ½, x ≥ 1) the continued fraction
+ *   Q = xᵃe⁻ˣ/Γ(a)·1/(x + 1 − a − 1·(1 − a)/(x + 3 − a − 2·(2 − a)/(x + 5 − a − …))), or 0
+ *   where xᵃe⁻ˣ/Γ(a), a bound for Q there, underflows.
+ * The series' prefactor is a·log1pmx((x − a)/a) − ½ln(2πa) − (Stirling's correction) for
+ * large a, without the cancellation of a·ln x − x − ln Γ(a + 1); for x < a/2 the log1p in it
+ * is ln(x/a). Outside the expansion's region the series needs under 170 terms and the fraction
+ * under 100, for every a.
  *
- * Derivatives in a: the same series and continued fraction evaluated in truncated Taylor
- * arithmetic in δ, for a + δ (each quantity a vector of k + 1 coefficients), with the
- * prefactor's coefficients from polygamma; ∂ᵏP/∂aᵏ = k!·(coefficient k).
+ * Derivatives in a: the same methods evaluated in truncated Taylor arithmetic in δ, for
+ * a + δ (each quantity a vector of k + 1 coefficients), with the prefactor's coefficients from
+ * polygamma; ∂ᵏP/∂aᵏ = k!·(coefficient k).
  *
- * Accuracy: about 1e-15 relative for a, x ≤ 100, and ε·(a + x) beyond (the condition number
- * of the problem); a tiny P or Q is an exponential e^L, so add ε·|L| (P(12, 1e-20) ≈ 2e-249
- * to 1e-13). The series needs about x − a + 6√a terms, so a is kept below 1e8.
+ * Accuracy (against 50-digit references, test/core/gammainc-large.test.ts): about 1e-15
+ * relative where P and Q are not tiny, for every a; a tiny P or Q is an exponential e^L, so
+ * add ε·|L| (P(12, 1e-20) ≈ 2e-249 to 1e-13), the problem's own conditioning.
  * @module
  */
 import type { Floats } from '../tensor.ts'
-import { lgamma, polygamma, stirlingCorrection } from './gamma-scalar.ts'
+import { EULER_GAMMA, lgamma, polygamma, stirlingCorrection } from './gamma-scalar.ts'
+import { inTemmeRegion, log1pmx, temme, temmeDerivA } from './igamma-temme.ts'
 
 const EPS = 1e-17
-/** Beyond this many terms the series or fraction is not trusted: the result is NaN. */
+/**
+ * A safeguard: beyond this many terms the series or fraction is not trusted and the result is
+ * NaN. Not reached since the expansion covers x near a (at most 170 and 100 terms elsewhere;
+ * swept over a, x from 1e-300 to 1.7e308 in test/core/gammainc-large.test.ts).
+ */
 const MAX_TERMS = 100_000
-
-/** log(1 + t) − t without cancellation: −t·u + 2u³(1/3 + u²/5 + …) with u = t/(2 + t). */
-function log1pmx(t: number): number {
-  if (Math.abs(t) > 0.5) return Math.log1p(t) - t
-  const u = t / (2 + t)
-  const u2 = u * u
-  let sum = 0
-  for (let k = 19; k >= 1; k--) sum = sum * u2 + 1 / (2 * k + 1)
-  return -t * u + 2 * u * u2 * sum
-}
 
 /**
  * a·ln x − x − ln Γ(a + 1): log of the series' prefactor. For a ≥ 12 it is
@@ -56,13 +60,26 @@ function lowerSeries(a: number, x: number): number {
   for (let n = 1; n < MAX_TERMS; n++) {
     term *= x / (a + n)
     sum += term
-    if (term < EPS * sum) return Math.exp(logPrefactor(a, x)) * sum
+    // min: for a near 0, P ≈ 1 and the product can round above it
+    if (term < EPS * sum) return Math.min(1, Math.exp(logPrefactor(a, x)) * sum)
   }
   return Number.NaN
 }
 
-/** Q(a, x) by the continued fraction (x ≥ a + 1), modified Lentz; also returns its depth. */
-function upperFraction(a: number, x: number): { q: number; depth: number } {
+/**
+ * Below this log, xᵃe⁻ˣ/Γ(a) and Q with it underflow (the least double is e^−744.4). For
+ * x ≥ a + 1, or a ≤ 1, the fraction's value is below 1, so Q ≤ xᵃe⁻ˣ/Γ(a) there.
+ */
+const UNDERFLOW_LOG = -750
+
+/** log(xᵃe⁻ˣ/Γ(a)), the continued fraction's prefactor. */
+const logFractionScale = (a: number, x: number): number => logPrefactor(a, x) + Math.log(a)
+
+/**
+ * The continued fraction's value h (Q = xᵃe⁻ˣ/Γ(a)·h) by modified Lentz, and its depth (−1
+ * if it did not converge).
+ */
+function fraction(a: number, x: number): { h: number; depth: number } {
   const tiny = 1e-300
   let b = x + 1 - a
   let c = 1 / tiny
@@ -78,11 +95,60 @@ function upperFraction(a: number, x: number): { q: number; depth: number } {
     d = 1 / d
     const delta = d * c
     h *= delta
-    if (Math.abs(delta - 1) < EPS * 4) {
-      return { q: Math.exp(logPrefactor(a, x) + Math.log(a)) * h, depth: i }
-    }
+    if (Math.abs(delta - 1) < EPS * 4) return { h, depth: i }
   }
-  return { q: Number.NaN, depth: 0 }
+  return { h: Number.NaN, depth: -1 }
+}
+
+/**
+ * Q(a, x) by the continued fraction (x ≥ a + 1, or a < ½ and x ≥ 1); 0 where Q underflows,
+ * without running the fraction: near the top of the doubles 1/(x + 1 − a) is subnormal and
+ * the fraction gave NaN (gammainc(1, 1e308)).
+ */
+function upperFraction(a: number, x: number): number {
+  const logScale = logFractionScale(a, x)
+  return logScale < UNDERFLOW_LOG ? 0 : Math.exp(logScale) * fraction(a, x).h
+}
+
+/** Below this a (with x < 1), Q is small and is summed directly, not as 1 − P. */
+const SMALL_A = 0.5
+
+/** ζ(k) − 1 for k = 2…29, the nearest doubles (50-digit arithmetic). */
+const ZETA_MINUS_ONE = [
+  0.6449340668482264, 0.2020569031595943, 0.08232323371113819, 0.03692775514336993,
+  0.01734306198444914, 0.008349277381922827, 0.00407735619794434, 0.0020083928260822143,
+  0.0009945751278180853, 0.0004941886041194645, 0.0002460865533080483, 0.00012271334757848915,
+  6.124813505870483e-5, 3.058823630702049e-5, 1.528225940865187e-5, 7.637197637899763e-6,
+  3.81729326499984e-6, 1.908212716553939e-6, 9.539620338727962e-7, 4.769329867878064e-7,
+  2.38450502727733e-7, 1.1921992596531106e-7, 5.960818905125948e-8, 2.980350351465228e-8,
+  1.4901554828365043e-8, 7.45071178983543e-9, 3.725334024788457e-9, 1.862659723513049e-9,
+]
+
+/**
+ * log Γ(1 + a) for |a| ≤ ½, without rounding 1 + a (which costs all digits as a → 0):
+ * −log1p(a) + a(1 − γ) + Σₖ (ζ(k) − 1)(−a)ᵏ/k (DLMF 5.7.3), terms below 4⁻ᵏ.
+ */
+function logGamma1p(a: number): number {
+  let sum = 0
+  for (let k = ZETA_MINUS_ONE.length + 1; k >= 2; k--) sum = sum * -a + ZETA_MINUS_ONE[k - 2]! / k
+  return -Math.log1p(a) + a * (1 - EULER_GAMMA) + a * a * sum
+}
+
+/**
+ * Q(a, x) for a < ½, x < 1, where Q ≈ a·E₁(x) is small and 1 − P cancels: with
+ * A = xᵃ/Γ(1 + a), P = A·(1 + a·Σₙ₌₁ (−x)ⁿ/(n!(a + n))), so Q = −expm1(ln A) − A·a·Σ.
+ */
+function upperSmallA(a: number, x: number): number {
+  const logA = a * Math.log(x) - logGamma1p(a)
+  let term = 1
+  let sum = 0
+  for (let n = 1; n < MAX_TERMS; n++) {
+    term *= -x / n
+    const t = term / (a + n)
+    sum += t
+    if (Math.abs(t) <= EPS * Math.abs(sum)) break
+  }
+  return -Math.expm1(logA) - Math.exp(logA) * a * sum
 }
 
 /** The value at an edge of the domain, or undefined inside it (a > 0, 0 < x < ∞). */
@@ -102,14 +168,17 @@ function edge(a: number, x: number, upper: boolean): number | undefined {
 export function gammainc(a: number, x: number): number {
   const e = edge(a, x, false)
   if (e !== undefined) return e
-  return x < a + 1 ? lowerSeries(a, x) : 1 - upperFraction(a, x).q
+  if (inTemmeRegion(a, x)) return temme(a, x, false)
+  return x < a + 1 ? lowerSeries(a, x) : 1 - upperFraction(a, x)
 }
 
 /** The regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x). */
 export function gammaincc(a: number, x: number): number {
   const e = edge(a, x, true)
   if (e !== undefined) return e
-  return x < a + 1 ? 1 - lowerSeries(a, x) : upperFraction(a, x).q
+  if (inTemmeRegion(a, x)) return temme(a, x, true)
+  if (a < SMALL_A) return x < 1 ? upperSmallA(a, x) : upperFraction(a, x)
+  return x < a + 1 ? 1 - lowerSeries(a, x) : upperFraction(a, x)
 }
 
 // ---- derivatives in a: Taylor arithmetic in δ ----------------------------------------------
@@ -159,8 +228,15 @@ export function gammaincDerivA(a: number, x: number, k: number): number {
   const s = work.subarray(2 * n, 3 * n)
   const t = work.subarray(3 * n, 4 * n)
   const u = work.subarray(4 * n, 5 * n)
+  if (inTemmeRegion(a, x)) return temmeDerivA(a, x, k)
+  // |∂ᵏP/∂aᵏ| is about (P or Q)·|ln x − ψ(a)|ᵏ: where that bound underflows, 0, without
+  // polygamma (which does not return for a > 1e152) and without the fraction (see upperFraction)
+  const logGrowth = k * Math.log(2 + Math.abs(Math.log(x)) + Math.abs(Math.log(a)) + 1 / a)
   let sign = 1
   if (x < a + 1) {
+    // the series' ratios are at most x/(a + 1), so Σ ≤ 1/(1 − x/(a + 1))
+    const logBound = logPrefactor(a, x) - Math.log1p(-x / (a + 1)) + logGrowth
+    if (logBound < UNDERFLOW_LOG) return 0
     // Σ terms, termₙ = termₙ₋₁·x/(a + n + δ)
     prefactorSeries(a, x, k, 1, pre, l)
     t.fill(0)
@@ -181,8 +257,9 @@ export function gammaincDerivA(a: number, x: number, k: number): number {
     // Q's fraction, bottom-up, deeper than the value needed (derivatives of the convergents
     // converge later; measured on a grid for k ≤ 6): bᵢ = x + 2i + 1 − a − δ,
     // aᵢ = −i(i − a) + i·δ; then ∂ᵏP = −∂ᵏQ
-    const { depth } = upperFraction(a, x)
-    if (depth === 0) return Number.NaN
+    if (logFractionScale(a, x) + logGrowth < UNDERFLOW_LOG) return 0
+    const { depth } = fraction(a, x)
+    if (depth < 0) return Number.NaN
     prefactorSeries(a, x, k, 0, pre, l)
     sign = -1
     const deep = (4 + 2 * k) * depth + 60
