@@ -19,8 +19,8 @@ const ROOT_LO = 9.549995429965697e-17
 /** ½·ln 2π. */
 const HALF_LOG_2PI = 0.9189385332046728
 
-/** Bernoulli numbers B₂, B₄, …, B₂₄. */
-const BERNOULLI = [
+/** Bernoulli numbers B₂, B₄, …, B₂₄ (also for the log-gamma ratio of stats/t.ts). */
+export const BERNOULLI: readonly number[] = [
   1 / 6,
   -1 / 30,
   1 / 42,
